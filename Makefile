@@ -1,0 +1,31 @@
+# The two commands of the README, plus the benchmarks. Every target installs what is
+# missing first (scripts/bootstrap.sh is idempotent and quick when nothing is).
+SHELL := /bin/bash
+export PATH := $(PATH):/opt/swift/usr/bin
+
+SWIFT ?= swift
+SAMPLE_REQUEST ?= docs/examples/panel-three-zones.json
+
+.PHONY: setup build run test bench clean
+
+setup:
+	@scripts/bootstrap.sh
+
+build: setup
+	$(SWIFT) build
+
+## Finds interview slots for the sample panel (London, New York, Berlin) and prints them.
+run: build
+	.build/debug/scheduler slots --request $(SAMPLE_REQUEST) --format table
+
+## Installs what is missing, builds, and runs every test.
+test: setup
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+## Release-build benchmarks; figures go to benchmarks/RESULTS.md by hand, with this command.
+bench: setup
+	$(SWIFT) run -c release SlotFinderBenchmark 30
+
+clean:
+	rm -rf .build

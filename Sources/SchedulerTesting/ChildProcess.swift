@@ -1,0 +1,71 @@
+import Foundation
+
+/// Runs a program to completion and captures what it printed, for tests that treat the
+/// service's binaries as black boxes.
+public struct ChildProcess: Sendable {
+    /// How a finished run ended.
+    public struct Result: Sendable {
+        public let status: Int32
+        public let standardOutput: String
+        public let standardError: String
+    }
+
+    public let executable: URL
+    public let arguments: [String]
+
+    public init(executable: URL, arguments: [String]) {
+        self.executable = executable
+        self.arguments = arguments
+    }
+
+    /// Runs the program, feeding it `input`, and waits for it to exit. Output goes through
+    /// temporary files, so a chatty child cannot block on a full pipe.
+    public func run(input: Data = Data()) throws -> Result {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("child-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let paths = ["stdin", "stdout", "stderr"].map { directory.appendingPathComponent($0) }
+        try input.write(to: paths[0])
+        _ = FileManager.default.createFile(atPath: paths[1].path, contents: nil)
+        _ = FileManager.default.createFile(atPath: paths[2].path, contents: nil)
+        let handles = try (
+            FileHandle(forReadingFrom: paths[0]), FileHandle(forWritingTo: paths[1]), FileHandle(forWritingTo: paths[2]))
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardInput = handles.0
+        process.standardOutput = handles.1
+        process.standardError = handles.2
+        try process.run()
+        process.waitUntilExit()
+        try handles.0.close()
+        try handles.1.close()
+        try handles.2.close()
+        return Result(
+            status: process.terminationStatus,
+            standardOutput: String(decoding: try Data(contentsOf: paths[1]), as: UTF8.self),
+            standardError: String(decoding: try Data(contentsOf: paths[2]), as: UTF8.self))
+    }
+}
+
+/// Where the build put the package's executables.
+public enum BuiltProducts {
+    /// The executable `name` from the same build as the running tests. `SCHEDULER_BIN_DIR`
+    /// overrides the directory (e.g. to test a release build).
+    public static func executable(_ name: String) -> URL {
+        if let directory = ProcessInfo.processInfo.environment["SCHEDULER_BIN_DIR"] {
+            return URL(fileURLWithPath: directory).appendingPathComponent(name)
+        }
+        // The test runner lives next to the products: .build/<triple>/debug/<Package>PackageTests.xctest
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        if directory.pathExtension == "xctest" || directory.lastPathComponent == "MacOS" {
+            directory = directory.deletingLastPathComponent()
+        }
+        return directory.appendingPathComponent(name)
+    }
+
+    /// The repository's root, found from this source file's location.
+    public static var repositoryRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+}

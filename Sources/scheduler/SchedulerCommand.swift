@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct SchedulerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scheduler",
+        abstract: "Schedules job interviews: finds slots that fit everyone, books calendars, sends invitations.",
+        subcommands: [SlotsCommand.self, VersionCommand.self]
+    )
+}
