@@ -14,6 +14,7 @@ let package = Package(
     targets: [
         // MARK: Pure core: Foundation only, no I/O.
         .target(name: "SchedulingCore"),
+        .target(name: "SagaCore"),
 
         // MARK: C libraries, each seen by exactly one Swift adapter.
         .systemLibrary(
@@ -49,6 +50,7 @@ let package = Package(
         ),
 
         .testTarget(name: "SchedulingCoreTests", dependencies: ["SchedulingCore", "SchedulerTesting"]),
+        .testTarget(name: "SagaCoreTests", dependencies: ["SagaCore"]),
         .testTarget(name: "SchedulerCLITests", dependencies: ["SchedulerTesting"]),
     ],
     swiftLanguageModes: [.v6]

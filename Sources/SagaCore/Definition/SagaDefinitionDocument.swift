@@ -1,0 +1,212 @@
+/// A saga definition as written in `sagas/*.yaml` (or JSON): durations as text, handler
+/// names as strings. `validated` turns it into a `SagaDefinition`.
+public struct SagaDefinitionDocument: Codable, Hashable, Sendable {
+    public struct Retry: Codable, Hashable, Sendable {
+        public var maxAttempts: Int?
+        public var initialBackoff: String?
+        public var maxBackoff: String?
+        public var multiplier: Double?
+        public var jitter: String?
+        public var retryOn: [String]?
+
+        public init(maxAttempts: Int? = nil, initialBackoff: String? = nil, maxBackoff: String? = nil, multiplier: Double? = nil, jitter: String? = nil, retryOn: [String]? = nil) {
+            self.maxAttempts = maxAttempts
+            self.initialBackoff = initialBackoff
+            self.maxBackoff = maxBackoff
+            self.multiplier = multiplier
+            self.jitter = jitter
+            self.retryOn = retryOn
+        }
+    }
+
+    public struct Wait: Codable, Hashable, Sendable {
+        public var event: String
+        public var correlation: String
+        public var onEvent: String
+        public var deadline: String
+        public var onDeadline: String?
+
+        public init(event: String, correlation: String, onEvent: String, deadline: String, onDeadline: String? = nil) {
+            self.event = event
+            self.correlation = correlation
+            self.onEvent = onEvent
+            self.deadline = deadline
+            self.onDeadline = onDeadline
+        }
+    }
+
+    public struct Step: Codable, Hashable, Sendable {
+        public var name: String
+        public var action: String
+        /// A handler name, or `none`. Must be present: leaving it out is an error, so that
+        /// "no compensation" is always a decision someone wrote down.
+        public var compensation: String?
+        public var retry: Retry?
+        public var compensationRetry: Retry?
+        public var timeout: String?
+        public var wait: Wait?
+
+        public init(name: String, action: String, compensation: String?, retry: Retry? = nil, compensationRetry: Retry? = nil, timeout: String? = nil, wait: Wait? = nil) {
+            self.name = name
+            self.action = action
+            self.compensation = compensation
+            self.retry = retry
+            self.compensationRetry = compensationRetry
+            self.timeout = timeout
+            self.wait = wait
+        }
+    }
+
+    public var name: String
+    public var version: Int
+    public var description: String?
+    public var stuckAfter: String?
+    public var steps: [Step]
+
+    public init(name: String, version: Int, description: String? = nil, stuckAfter: String? = nil, steps: [Step]) {
+        self.name = name
+        self.version = version
+        self.description = description
+        self.stuckAfter = stuckAfter
+        self.steps = steps
+    }
+}
+
+/// A definition that cannot be used, with where and why.
+public struct DefinitionError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var file: String
+    /// The step's name, when the problem is in one step.
+    public var step: String?
+    public var reason: String
+
+    public init(file: String, step: String?, reason: String) {
+        self.file = file
+        self.step = step
+        self.reason = reason
+    }
+
+    public var description: String {
+        "\(file)" + (step.map { ": step \"\($0)\"" } ?? "") + ": \(reason)"
+    }
+}
+
+extension SagaDefinitionDocument {
+    /// Default step timeout and stuck threshold when a definition gives none.
+    public static let defaultTimeout: Duration = .seconds(30)
+    public static let defaultStuckAfter: Duration = .seconds(3600)
+
+    /// Checks the document against the registered handlers and resolves every duration.
+    /// - Parameter file: named in errors.
+    public func validated(file: String, handlers: HandlerInventory) throws(DefinitionError) -> SagaDefinition {
+        func fail(_ step: String?, _ reason: String) -> DefinitionError {
+            DefinitionError(file: file, step: step, reason: reason)
+        }
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
+            throw fail(nil, "name \"\(name)\" must be non-empty letters, digits, '-', '_' or '.'")
+        }
+        guard version >= 1 else { throw fail(nil, "version must be 1 or more, got \(version)") }
+        guard !steps.isEmpty else { throw fail(nil, "a saga needs at least one step") }
+        let stuckAfter = try stuckAfter.map { text throws(DefinitionError) in try duration(text, field: "stuckAfter", step: nil, file: file) } ?? Self.defaultStuckAfter
+
+        var seen = Set<String>()
+        var resolved: [StepDefinition] = []
+        for step in steps {
+            guard !step.name.isEmpty else { throw fail(nil, "a step has an empty name") }
+            guard seen.insert(step.name).inserted else { throw fail(step.name, "duplicate step name") }
+            guard let requiresCompensation = handlers.actions[step.action] else {
+                throw fail(step.name, "unknown action handler \"\(step.action)\"\(suggestion(step.action, among: handlers.actions.keys))")
+            }
+            let compensation: String?
+            switch step.compensation {
+            case nil:
+                throw fail(step.name, "no compensation given; name a compensation handler, or write `compensation: none` if the action changes nothing to undo")
+            case "none"?:
+                guard !requiresCompensation else {
+                    throw fail(step.name, "action \"\(step.action)\" has effects that must be undone, but the step says `compensation: none`")
+                }
+                compensation = nil
+            case let name?:
+                guard handlers.compensations.contains(name) else {
+                    throw fail(step.name, "unknown compensation handler \"\(name)\"\(suggestion(name, among: handlers.compensations))")
+                }
+                compensation = name
+            }
+            let retry = try policy(step.retry, step: step.name, field: "retry", file: file)
+            let compensationRetry = try step.compensationRetry.map { document throws(DefinitionError) in
+                try policy(document, step: step.name, field: "compensationRetry", file: file)
+            }
+            let timeout = try step.timeout.map { text throws(DefinitionError) in try duration(text, field: "timeout", step: step.name, file: file) } ?? Self.defaultTimeout
+            guard timeout > .zero else { throw fail(step.name, "timeout must be positive") }
+            let wait = try step.wait.map { wait throws(DefinitionError) -> WaitDefinition in
+                guard handlers.eventHandlers.contains(wait.onEvent) else {
+                    throw fail(step.name, "unknown event handler \"\(wait.onEvent)\" in wait.onEvent")
+                }
+                if let onDeadline = wait.onDeadline, !handlers.deadlineHandlers.contains(onDeadline) {
+                    throw fail(step.name, "unknown deadline handler \"\(onDeadline)\" in wait.onDeadline")
+                }
+                guard !wait.event.isEmpty, !wait.correlation.isEmpty else {
+                    throw fail(step.name, "wait needs an event type and a correlation field")
+                }
+                let deadline = try duration(wait.deadline, field: "wait.deadline", step: step.name, file: file)
+                guard deadline > .zero else { throw fail(step.name, "wait.deadline must be positive") }
+                return WaitDefinition(event: wait.event, correlation: wait.correlation, onEvent: wait.onEvent, deadline: deadline, onDeadline: wait.onDeadline)
+            }
+            resolved.append(StepDefinition(
+                name: step.name, action: step.action, compensation: compensation, retry: retry,
+                compensationRetry: compensationRetry, timeout: timeout, wait: wait))
+        }
+        return SagaDefinition(name: name, version: version, description: description ?? "", steps: resolved, stuckAfter: stuckAfter)
+    }
+}
+
+private func duration(_ text: String, field: String, step: String?, file: String) throws(DefinitionError) -> Duration {
+    guard let value = DurationText.parse(text) else {
+        throw DefinitionError(file: file, step: step, reason: "\(field): bad duration \"\(text)\"; write e.g. 500ms, 10s, 5m, 1h30m")
+    }
+    return value
+}
+
+private func policy(_ document: SagaDefinitionDocument.Retry?, step: String, field: String, file: String) throws(DefinitionError) -> RetryPolicy {
+    guard let document else { return .once }
+    func fail(_ reason: String) -> DefinitionError { DefinitionError(file: file, step: step, reason: "\(field).\(reason)") }
+    let maxAttempts = document.maxAttempts ?? 3
+    guard maxAttempts >= 1 else { throw fail("maxAttempts must be 1 or more, got \(maxAttempts)") }
+    let initial = try document.initialBackoff.map { text throws(DefinitionError) in try duration(text, field: "\(field).initialBackoff", step: step, file: file) } ?? .seconds(1)
+    let maximum = try document.maxBackoff.map { text throws(DefinitionError) in try duration(text, field: "\(field).maxBackoff", step: step, file: file) } ?? .seconds(60)
+    guard initial <= maximum else { throw fail("initialBackoff \(DurationText.format(initial)) exceeds maxBackoff \(DurationText.format(maximum))") }
+    let multiplier = document.multiplier ?? 2
+    guard multiplier >= 1, multiplier <= 10 else { throw fail("multiplier must be between 1 and 10, got \(multiplier)") }
+    let jitterName = document.jitter ?? "full"
+    guard let jitter = RetryPolicy.Jitter(rawValue: jitterName) else {
+        throw fail("jitter must be one of \(RetryPolicy.Jitter.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(jitterName)\"")
+    }
+    var kinds = Set<StepFailure.Kind>()
+    for name in document.retryOn ?? ["transient", "timeout"] {
+        guard let kind = StepFailure.Kind(rawValue: name) else {
+            throw fail("retryOn: unknown error kind \"\(name)\"; known: \(StepFailure.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        kinds.insert(kind)
+    }
+    return RetryPolicy(maxAttempts: maxAttempts, initialBackoff: initial, maxBackoff: maximum, multiplier: multiplier, jitter: jitter, retryOn: kinds)
+}
+
+/// ` (did you mean "x"?)` for a name one or two edits away from a known one.
+private func suggestion(_ name: String, among known: some Sequence<String>) -> String {
+    let close = known.filter { editDistance($0, name) <= 2 }.sorted().first
+    return close.map { " (did you mean \"\($0)\"?)" } ?? ""
+}
+
+private func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    guard !a.isEmpty else { return b.count }
+    guard !b.isEmpty else { return a.count }
+    var previous = Array(0...b.count)
+    for i in 1...a.count {
+        var current = [i] + Array(repeating: 0, count: b.count)
+        for j in 1...b.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return previous[b.count]
+}
