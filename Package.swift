@@ -10,6 +10,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.4.0"),
     ],
     targets: [
         // MARK: Pure core: Foundation only, no I/O.
@@ -29,6 +33,15 @@ let package = Package(
         ),
 
         // MARK: Adapters.
+        .target(name: "SagaStore", dependencies: ["SagaCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "SagaEngine",
+            dependencies: [
+                "SagaCore", "SagaStore", "Yams",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         .target(name: "Kafka", dependencies: ["CRdKafka"]),
         .target(name: "ICalendar", dependencies: ["CLibical", "SchedulingCore"]),
 
@@ -42,7 +55,7 @@ let package = Package(
         ),
 
         // MARK: Test support and benchmarks.
-        .target(name: "SchedulerTesting", dependencies: ["SchedulingCore"]),
+        .target(name: "SchedulerTesting", dependencies: ["SchedulingCore", "SagaEngine"]),
         .executableTarget(
             name: "SlotFinderBenchmark",
             dependencies: ["SchedulingCore", "SchedulerTesting"],
@@ -51,6 +64,12 @@ let package = Package(
 
         .testTarget(name: "SchedulingCoreTests", dependencies: ["SchedulingCore", "SchedulerTesting"]),
         .testTarget(name: "SagaCoreTests", dependencies: ["SagaCore"]),
+        .testTarget(name: "SagaEngineTests", dependencies: ["SagaEngine", "SchedulerTesting", .product(name: "GRDB", package: "GRDB.swift")]),
+        .executableTarget(
+            name: "SagaCrashHarness",
+            dependencies: ["SagaEngine", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tests/SagaCrashHarness"
+        ),
         .testTarget(name: "SchedulerCLITests", dependencies: ["SchedulerTesting"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,64 @@
+import Foundation
+import SagaCore
+import SagaStore
+
+/// An event from outside, addressed to whichever saga waits for it.
+public struct InboundEvent: Sendable {
+    /// Unique per message (the envelope's `eventId`); a repeat is skipped.
+    public var messageID: String
+    public var topic: String
+    /// The event type a waiting step names, e.g. `scheduling.availability`.
+    public var type: String
+    /// The value that picks the saga, e.g. the `requestId`.
+    public var correlation: String
+    public var payload: JSONValue
+
+    public init(messageID: String, topic: String, type: String, correlation: String, payload: JSONValue) {
+        self.messageID = messageID
+        self.topic = topic
+        self.type = type
+        self.correlation = correlation
+        self.payload = payload
+    }
+}
+
+extension SagaEngine {
+    /// Hands an event to the saga waiting for it. The inbox row and the saga's transition
+    /// are stored in one transaction; a repeated message id, or an event no saga waits for
+    /// (late, unknown correlation), is recorded and otherwise ignored.
+    ///
+    /// Throws when the event handler fails for a reason worth retrying; nothing is stored
+    /// then, so the caller may deliver the message again.
+    public func deliver(_ event: InboundEvent) async throws -> InboxOutcome {
+        if try await store.hasProcessed(messageID: event.messageID) { return .duplicate }
+        let now = clock.now()
+        guard let waiting = try await store.instanceWaiting(for: event.type, correlation: event.correlation) else {
+            return try await store.receive(
+                messageID: event.messageID, topic: event.topic, at: now, transition: nil,
+                ignoredBecause: "no saga is waiting for \(event.type) with correlation \(event.correlation)")
+        }
+        let outcome = try await locks.withLock(waiting.id) { () async throws -> InboxOutcome in
+            // Re-read under the lock: the deadline may have passed meanwhile.
+            guard let instance = try await store.instance(id: waiting.id), instance.status == .waiting,
+                  instance.waitingFor == AwaitedEvent(event: event.type, correlation: event.correlation),
+                  let definition = catalog.definition(instance.type, version: instance.definitionVersion),
+                  let handlerName = definition.steps[instance.stepIndex].wait?.onEvent,
+                  let handler = handlers.eventHandlers[handlerName]
+            else {
+                return try await store.receive(
+                    messageID: event.messageID, topic: event.topic, at: clock.now(), transition: nil,
+                    ignoredBecause: "saga \(waiting.id) stopped waiting before the event was applied")
+            }
+            let context = StepContext(
+                sagaID: instance.id, sagaType: instance.type, step: definition.steps[instance.stepIndex].name,
+                attempt: instance.attempt, idempotencyKey: "\(instance.id):event:\(event.messageID)",
+                partitionKey: instance.partitionKey, data: instance.data, now: clock.now())
+            let decision = try await handler(context, event.payload)
+            let transition = try SagaMachine(definition: definition).apply(
+                .eventArrived(decision), to: instance, now: clock.now(), unitRandom: Double.random(in: 0..<1))
+            return try await store.receive(messageID: event.messageID, topic: event.topic, at: clock.now(), transition: transition)
+        }
+        await wake.signal()
+        return outcome
+    }
+}

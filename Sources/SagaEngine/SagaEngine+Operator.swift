@@ -1,0 +1,63 @@
+import Foundation
+import SagaCore
+import SagaStore
+
+extension SagaEngine {
+    /// Stops a running or waiting saga and undoes what it did; recorded with `actor`.
+    @discardableResult
+    public func abort(id: String, by actor: String, reason: String) async throws -> SagaInstance {
+        try await operate(id) { .abort(by: actor, reason: reason) }
+    }
+
+    /// Re-runs a failed compensation, or cuts a retry backoff short; recorded with `actor`.
+    @discardableResult
+    public func retry(id: String, by actor: String) async throws -> SagaInstance {
+        try await operate(id) { .retry(by: actor) }
+    }
+
+    /// Instances that have not moved for longer than their definitions allow.
+    public func stuckInstances() async throws -> [SagaInstance] {
+        let now = clock.now()
+        var stuck: [SagaInstance] = []
+        for status in [SagaStatus.running, .waiting, .compensating] {
+            for instance in try await store.instances(status: status, limit: 100_000) {
+                guard let definition = catalog.definition(instance.type, version: instance.definitionVersion) else { continue }
+                if SagaMachine(definition: definition).isStuck(instance, now: now) { stuck.append(instance) }
+            }
+        }
+        return stuck
+    }
+
+    /// Counts stuck instances every `interval`, publishing the count as a gauge and
+    /// logging each stuck id, until cancelled.
+    public func watchForStuckSagas(every interval: Duration = .seconds(60)) async {
+        while !Task.isCancelled {
+            do {
+                let stuck = try await stuckInstances()
+                metrics.stuck(stuck.count)
+                for instance in stuck {
+                    logger.warning("saga has not moved for longer than its definition allows", metadata: [
+                        "sagaId": "\(instance.id)", "type": "\(instance.type)", "status": "\(instance.status.rawValue)",
+                        "since": "\(instance.updatedAt)",
+                    ])
+                }
+            } catch {
+                logger.error("stuck-saga check failed", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    private func operate(_ id: String, _ event: @Sendable () -> SagaEvent) async throws -> SagaInstance {
+        let stored = try await locks.withLock(id) { () async throws -> SagaInstance in
+            guard let instance = try await store.instance(id: id) else { throw UnknownSaga(id: id) }
+            guard let definition = catalog.definition(instance.type, version: instance.definitionVersion) else {
+                throw MissingDefinitions(keys: [DefinitionKey(name: instance.type, version: instance.definitionVersion)])
+            }
+            let transition = try SagaMachine(definition: definition).apply(event(), to: instance, now: clock.now(), unitRandom: Double.random(in: 0..<1))
+            return try await store.commit(transition)
+        }
+        await wake.signal()
+        return stored
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import SagaCore
+
+extension SagaEngine {
+    /// Calls the handler the work names, within the step's timeout, and reports what happened.
+    func perform(_ work: SagaWork, of instance: SagaInstance, definition: SagaDefinition) async -> SagaEvent {
+        let step = definition.steps[instance.stepIndex]
+        let now = clock.now()
+        let context: @Sendable (String) -> StepContext = { key in
+            StepContext(
+                sagaID: instance.id, sagaType: instance.type, step: step.name, attempt: instance.attempt,
+                idempotencyKey: key, partitionKey: instance.partitionKey, data: instance.data, now: now)
+        }
+        switch work {
+        case .action(_, _, let key):
+            guard let action = handlers.actions[step.action]?.run else {
+                return .actionFailed(StepFailure(.permanent, "action handler \"\(step.action)\" is not registered"))
+            }
+            do {
+                return .actionSucceeded(try await within(step.timeout) { try await action(context(key)) })
+            } catch {
+                return .actionFailed(StepFailure(describing: error))
+            }
+        case .compensation(_, _, let key):
+            guard let name = step.compensation, let compensation = handlers.compensations[name] else {
+                return .compensationFailed(StepFailure(.permanent, "compensation handler \"\(step.compensation ?? "")\" is not registered"))
+            }
+            do {
+                try await within(step.timeout) { try await compensation(context(key)) }
+                return .compensationSucceeded
+            } catch {
+                return .compensationFailed(StepFailure(describing: error))
+            }
+        case .deadline:
+            let event = step.wait?.event ?? "the awaited event"
+            guard let name = step.wait?.onDeadline, let handler = handlers.deadlineHandlers[name] else {
+                return .deadlinePassed(.fail(StepFailure(.timeout, "no \(event) arrived before the deadline")))
+            }
+            do {
+                return .deadlinePassed(try await within(step.timeout) { try await handler(context("\(instance.id):\(step.name):deadline")) })
+            } catch {
+                return .deadlinePassed(.fail(StepFailure(describing: error)))
+            }
+        }
+    }
+
+    /// Runs `body`, failing with a `.timeout` step failure when it takes longer than `limit`.
+    func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                throw StepFailure(.timeout, "did not finish within \(DurationText.format(limit))")
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next() else { throw CancellationError() }
+            return first
+        }
+    }
+}
+
+extension StepFailure {
+    /// A handler's error as a step failure: `StepFailure` as thrown, anything else transient.
+    init(describing error: any Error) {
+        if let failure = error as? StepFailure {
+            self = failure
+        } else {
+            self.init(.transient, String(describing: error))
+        }
+    }
+}

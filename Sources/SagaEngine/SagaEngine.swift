@@ -1,0 +1,173 @@
+import Foundation
+import Logging
+import SagaCore
+import SagaStore
+
+/// Runs sagas: many at once (a bounded pool of workers), each strictly one step at a time,
+/// with every decision stored before anything outside is touched.
+///
+/// A dispatcher finds instances whose work is due (ready steps, ended backoffs, passed
+/// deadlines) and queues them; workers take a saga's lock and move it until nothing more is
+/// due now. On shutdown, a step interrupted mid-call is left as started: after a restart
+/// it runs again with the same idempotency key.
+public final class SagaEngine: Sendable {
+    public let store: SagaStore
+    public let catalog: SagaCatalog
+    let handlers: SagaHandlers
+    let clock: any SagaClock
+    let maxConcurrency: Int
+    let logger: Logger
+    let metrics: SagaMetrics
+    let locks = KeyedLocks()
+    let wake = WakeSignal()
+    /// How long the dispatcher sleeps at most between looks at the database.
+    let pollInterval: Duration
+
+    public init(
+        store: SagaStore, catalog: SagaCatalog, handlers: SagaHandlers, clock: any SagaClock = SystemSagaClock(),
+        maxConcurrency: Int = 32, pollInterval: Duration = .seconds(1), logger: Logger = Logger(label: "saga-engine")
+    ) {
+        self.store = store
+        self.catalog = catalog
+        self.handlers = handlers
+        self.clock = clock
+        self.maxConcurrency = max(1, maxConcurrency)
+        self.pollInterval = pollInterval
+        self.logger = logger
+        self.metrics = SagaMetrics()
+    }
+
+    /// Fails when an unsettled instance runs on a definition version that is no longer
+    /// loaded: its file must stay in `sagas/` until those instances finish.
+    public func checkLiveDefinitionsAreLoaded() async throws {
+        let missing = try await store.liveDefinitionVersions().filter { catalog.definition($0.name, version: $0.version) == nil }
+        guard missing.isEmpty else { throw MissingDefinitions(keys: missing.sorted { $0.description < $1.description }) }
+    }
+
+    /// Starts an instance of the newest version of `type`. Starting an id that exists
+    /// already returns the existing instance, so a retried request does not start twice.
+    @discardableResult
+    public func start(type: String, id: String, partitionKey: String, data: SagaData) async throws -> SagaInstance {
+        guard let definition = catalog.latest(type) else { throw UnknownSagaType(type: type) }
+        let transition = SagaMachine(definition: definition).start(id: id, partitionKey: partitionKey, data: data, now: clock.now())
+        if try await store.insert(transition) {
+            metrics.started(type)
+            await wake.signal()
+            return transition.instance
+        }
+        guard let existing = try await store.instance(id: id) else { throw UnknownSaga(id: id) }
+        return existing
+    }
+
+    /// Runs until the surrounding task is cancelled.
+    public func run() async throws {
+        let queue = WorkQueue()
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<maxConcurrency {
+                group.addTask {
+                    while let id = await queue.next() {
+                        await self.advance(id)
+                        await queue.finished(id)
+                        await self.wake.signal()
+                    }
+                }
+            }
+            group.addTask {
+                await self.dispatch(to: queue)
+                await queue.close()
+            }
+        }
+    }
+
+    /// Moves every instance whose work is due now until none is, `maxConcurrency` at a time.
+    /// With a hand-moved clock, this is how tests run the engine.
+    public func runDueWork() async throws {
+        while true {
+            let due = try await store.dueInstances(at: clock.now(), limit: maxConcurrency)
+            if due.isEmpty { return }
+            await withTaskGroup(of: Void.self) { group in
+                for instance in due {
+                    group.addTask { await self.advance(instance.id) }
+                }
+            }
+        }
+    }
+
+    private func dispatch(to queue: WorkQueue) async {
+        while !Task.isCancelled {
+            var queuedSomething = false
+            var nextWake: Date?
+            do {
+                for instance in try await store.dueInstances(at: clock.now(), limit: maxConcurrency * 4) {
+                    queuedSomething = await queue.enqueue(instance.id) || queuedSomething
+                }
+                nextWake = try await store.nextWakeAt()
+            } catch {
+                logger.error("cannot read due sagas", metadata: ["error": "\(error)"])
+            }
+            // Sleep until the next wake-up, a signal, or the poll interval; when everything
+            // due is already being worked on, wait for a worker's signal instead of spinning.
+            var timeout = pollInterval
+            if let nextWake, queuedSomething || nextWake > clock.now() {
+                let untilWake = Duration.milliseconds(max(0, Int64(nextWake.timeIntervalSince(clock.now()) * 1000)))
+                timeout = min(timeout, untilWake)
+            }
+            if !queuedSomething || timeout > .zero {
+                await wake.wait(timeout: timeout)
+            }
+        }
+    }
+
+    /// Takes the saga's lock and moves it until no more work is due now.
+    func advance(_ id: String) async {
+        do {
+            try await locks.withLock(id) {
+                while !Task.isCancelled, try await step(id) {}
+            }
+        } catch is StaleSagaWrite {
+            logger.notice("saga moved by another writer; leaving it", metadata: ["sagaId": "\(id)"])
+        } catch {
+            logger.error("saga step could not be stored", metadata: ["sagaId": "\(id)", "error": "\(error)"])
+        }
+    }
+
+    /// Performs one piece of due work; returns false when nothing was due.
+    private func step(_ id: String) async throws -> Bool {
+        guard let instance = try await store.instance(id: id) else { return false }
+        guard let definition = catalog.definition(instance.type, version: instance.definitionVersion) else {
+            logger.error("no definition loaded for saga", metadata: ["sagaId": "\(id)", "type": "\(instance.type)", "version": "\(instance.definitionVersion)"])
+            return false
+        }
+        let machine = SagaMachine(definition: definition)
+        guard let work = machine.nextWork(instance, now: clock.now()) else { return false }
+        let begun = try await store.commit(machine.begin(work, on: instance, now: clock.now()))
+        let started = ContinuousClock.now
+        let event = await perform(work, of: begun, definition: definition)
+        // Shutting down mid-call: the attempt stays "started" and runs again after a restart.
+        guard !Task.isCancelled else { return false }
+        let transition = try machine.apply(event, to: begun, now: clock.now(), unitRandom: Double.random(in: 0..<1))
+        let stored = try await store.commit(transition)
+        metrics.recorded(work: work, event: event, of: stored, definition: definition, elapsed: ContinuousClock.now - started)
+        return true
+    }
+}
+
+/// `type` names no loaded definition.
+public struct UnknownSagaType: Error, CustomStringConvertible {
+    public let type: String
+    public var description: String { "no saga definition named \"\(type)\" is loaded" }
+}
+
+/// No instance has this id.
+public struct UnknownSaga: Error, CustomStringConvertible {
+    public let id: String
+    public var description: String { "no saga with id \"\(id)\"" }
+}
+
+/// Unsettled instances need definition versions that were not loaded.
+public struct MissingDefinitions: Error, CustomStringConvertible {
+    public let keys: [DefinitionKey]
+    public var description: String {
+        "running sagas use definitions that are not loaded: \(keys.map(\.description).joined(separator: ", ")); keep those files in sagas/ until their instances finish"
+    }
+}

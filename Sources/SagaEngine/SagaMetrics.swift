@@ -1,0 +1,39 @@
+import Metrics
+import SagaCore
+
+/// The engine's Prometheus-style metrics: sagas started and settled by type, step
+/// durations and outcomes, and the number of stuck sagas.
+struct SagaMetrics: Sendable {
+    private let stuckGauge = Gauge(label: "interview_sagas_stuck")
+
+    func started(_ type: String) {
+        Counter(label: "interview_sagas_started_total", dimensions: [("type", type)]).increment()
+    }
+
+    func recorded(work: SagaWork, event: SagaEvent, of instance: SagaInstance, definition: SagaDefinition, elapsed: Duration) {
+        let step = definition.steps[instance.stepIndex].name
+        let phase: String
+        switch work {
+        case .action: phase = "action"
+        case .compensation: phase = "compensation"
+        case .deadline: phase = "deadline"
+        }
+        let outcome: String
+        switch event {
+        case .actionFailed, .compensationFailed, .deadlinePassed(.fail): outcome = "failure"
+        default: outcome = "success"
+        }
+        Timer(label: "interview_saga_step_duration_seconds", dimensions: [("type", instance.type), ("step", step), ("phase", phase), ("outcome", outcome)])
+            .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        switch instance.status {
+        case .completed: Counter(label: "interview_sagas_completed_total", dimensions: [("type", instance.type)]).increment()
+        case .compensated: Counter(label: "interview_sagas_compensated_total", dimensions: [("type", instance.type)]).increment()
+        case .failed: Counter(label: "interview_sagas_failed_total", dimensions: [("type", instance.type)]).increment()
+        case .running, .waiting, .compensating: break
+        }
+    }
+
+    func stuck(_ count: Int) {
+        stuckGauge.record(count)
+    }
+}

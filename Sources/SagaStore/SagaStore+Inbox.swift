@@ -1,0 +1,46 @@
+import Foundation
+import GRDB
+import SagaCore
+
+/// What became of an inbound message.
+public enum InboxOutcome: Hashable, Sendable {
+    /// It moved the saga.
+    case applied(sagaID: String)
+    /// Recorded and ignored: no saga waits for it (late, unknown correlation).
+    case ignored(reason: String)
+    /// Its id was seen before; nothing was done.
+    case duplicate
+
+    var stored: String {
+        switch self {
+        case .applied: return "applied"
+        case .ignored(let reason): return "ignored: \(reason)"
+        case .duplicate: return "duplicate"
+        }
+    }
+}
+
+extension SagaStore {
+    /// Whether a message id has been processed already.
+    public func hasProcessed(messageID: String) async throws -> Bool {
+        try await read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM inbox WHERE message_id = ?)", arguments: [messageID]) ?? false
+        }
+    }
+
+    /// Records an inbound message and, in the same transaction, the transition it caused.
+    /// A message id seen before changes nothing and reports `.duplicate`.
+    public func receive(
+        messageID: String, topic: String, at now: Date, transition: SagaTransition?, ignoredBecause reason: String? = nil
+    ) async throws -> InboxOutcome {
+        try await write { db in
+            let outcome: InboxOutcome = transition.map { .applied(sagaID: $0.instance.id) } ?? .ignored(reason: reason ?? "no saga is waiting for it")
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO inbox (message_id, topic, received_at, saga_id, outcome) VALUES (?, ?, ?, ?, ?)",
+                arguments: [messageID, topic, now.milliseconds, transition?.instance.id, outcome.stored])
+            guard db.changesCount == 1 else { return .duplicate }
+            if let transition { _ = try Self.commit(transition, in: db) }
+            return outcome
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import GRDB
+import SagaCore
+
+extension SagaStore {
+    static let instanceColumns = """
+        id, type, definition_version, partition_key, status, step_index, attempt, last_succeeded_action, data,
+        waiting_event, waiting_correlation, wake_at, last_error_kind, last_error_message, created_at, updated_at, version
+        """
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return encoder
+    }()
+
+    /// Stores a new instance with its first log lines; returns false (and writes nothing)
+    /// when an instance with that id exists already, so starting is idempotent.
+    @discardableResult
+    public func insert(_ transition: SagaTransition) async throws -> Bool {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO saga_instance (\(Self.instanceColumns)) VALUES (\(Self.placeholders(17)))",
+                arguments: transition.instance.columnValues)
+            guard db.changesCount == 1 else { return false }
+            try Self.append(transition, in: db)
+            return true
+        }
+    }
+
+    /// Stores `transition` if the instance is still at `transition.instance.version`;
+    /// returns the stored instance (its version one higher).
+    public func commit(_ transition: SagaTransition) async throws -> SagaInstance {
+        try await write { db in try Self.commit(transition, in: db) }
+    }
+
+    /// Stores a transition inside a transaction the caller holds.
+    static func commit(_ transition: SagaTransition, in db: Database) throws -> SagaInstance {
+        var stored = transition.instance
+        let expected = stored.version
+        stored.version += 1
+        try db.execute(
+            sql: """
+                UPDATE saga_instance SET status = ?, step_index = ?, attempt = ?, last_succeeded_action = ?, data = ?,
+                    waiting_event = ?, waiting_correlation = ?, wake_at = ?, last_error_kind = ?, last_error_message = ?,
+                    updated_at = ?, version = ?
+                WHERE id = ? AND version = ?
+                """,
+            arguments: [
+                stored.status.rawValue, stored.stepIndex, stored.attempt, stored.lastSucceededAction,
+                String(decoding: try encoder.encode(stored.data), as: UTF8.self),
+                stored.waitingFor?.event, stored.waitingFor?.correlation, stored.wakeAt?.milliseconds,
+                stored.lastError?.kind.rawValue, stored.lastError?.message, stored.updatedAt.milliseconds, stored.version,
+                stored.id, expected,
+            ])
+        guard db.changesCount == 1 else { throw StaleSagaWrite(sagaID: stored.id, expectedVersion: expected) }
+        try append(transition, in: db)
+        return stored
+    }
+
+    private static func append(_ transition: SagaTransition, in db: Database) throws {
+        try insertLog(transition.log, in: db)
+        for message in transition.messages {
+            try insertOutbox(message, sagaID: transition.instance.id, at: transition.instance.updatedAt, in: db)
+        }
+    }
+
+    public func instance(id: String) async throws -> SagaInstance? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM saga_instance WHERE id = ?", arguments: [id]).map(SagaInstance.init(row:))
+        }
+    }
+
+    /// Instances with work due at `now`, most overdue first.
+    public func dueInstances(at now: Date, limit: Int) async throws -> [SagaInstance] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM saga_instance WHERE wake_at IS NOT NULL AND wake_at <= ? ORDER BY wake_at LIMIT ?",
+                arguments: [now.milliseconds, limit]
+            ).map(SagaInstance.init(row:))
+        }
+    }
+
+    /// When the next instance's work falls due, if any is scheduled.
+    public func nextWakeAt() async throws -> Date? {
+        try await read { db in
+            try Int64.fetchOne(db, sql: "SELECT MIN(wake_at) FROM saga_instance WHERE wake_at IS NOT NULL").map(Date.init(milliseconds:))
+        }
+    }
+
+    /// The instance waiting for `event` with `correlation`, if any.
+    public func instanceWaiting(for event: String, correlation: String) async throws -> SagaInstance? {
+        try await read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM saga_instance WHERE waiting_event = ? AND waiting_correlation = ? AND status = 'waiting'",
+                arguments: [event, correlation]
+            ).map(SagaInstance.init(row:))
+        }
+    }
+
+    /// Instances, newest first, optionally filtered.
+    public func instances(status: SagaStatus? = nil, type: String? = nil, limit: Int = 1000) async throws -> [SagaInstance] {
+        try await read { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let status {
+                conditions.append("status = ?")
+                arguments += [status.rawValue]
+            }
+            if let type {
+                conditions.append("type = ?")
+                arguments += [type]
+            }
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            arguments += [limit]
+            return try Row.fetchAll(db, sql: "SELECT * FROM saga_instance \(filter) ORDER BY created_at DESC, id LIMIT ?", arguments: arguments)
+                .map(SagaInstance.init(row:))
+        }
+    }
+
+    /// How many instances are in each status.
+    public func countsByStatus() async throws -> [SagaStatus: Int] {
+        try await read { db in
+            var counts: [SagaStatus: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM saga_instance GROUP BY status") {
+                if let status = SagaStatus(rawValue: row["status"]) { counts[status] = row["n"] }
+            }
+            return counts
+        }
+    }
+
+    /// The `(type, definition version)` pairs that unsettled instances still run on.
+    public func liveDefinitionVersions() async throws -> Set<DefinitionKey> {
+        try await read { db in
+            Set(try Row.fetchAll(db, sql: "SELECT DISTINCT type, definition_version FROM saga_instance WHERE status NOT IN ('completed', 'compensated', 'failed')")
+                .map { DefinitionKey(name: $0["type"], version: $0["definition_version"]) })
+        }
+    }
+
+    static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ", ")
+    }
+}
+
+/// A definition's name and version.
+public struct DefinitionKey: Hashable, Sendable, CustomStringConvertible {
+    public var name: String
+    public var version: Int
+
+    public init(name: String, version: Int) {
+        self.name = name
+        self.version = version
+    }
+
+    public var description: String { "\(name) v\(version)" }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import GRDB
+import SagaCore
+
+/// An outbox row: a message and its delivery state.
+public struct StoredOutboxMessage: Hashable, Sendable {
+    /// Insertion order; the relay publishes in this order, so order per key is kept.
+    public var sequence: Int64
+    public var message: OutboxMessage
+    public var sagaID: String?
+    public var createdAt: Date
+    public var publishedAt: Date?
+    public var attempts: Int
+    public var lastError: String?
+}
+
+extension SagaStore {
+    /// Adds a message outside any saga transition (e.g. an error event).
+    public func enqueue(_ message: OutboxMessage, sagaID: String? = nil, at now: Date) async throws {
+        try await write { db in try Self.insertOutbox(message, sagaID: sagaID, at: now, in: db) }
+    }
+
+    /// Inserts a message unless one with its id exists (a transition repeated after a crash).
+    static func insertOutbox(_ message: OutboxMessage, sagaID: String?, at now: Date, in db: Database) throws {
+        let headers = String(decoding: try encoder.encode(message.headers), as: UTF8.self)
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO outbox (id, saga_id, topic, key, headers, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [message.id, sagaID, message.topic, message.key, headers, message.payload, now.milliseconds])
+    }
+
+    /// The oldest unpublished messages, in insertion order.
+    public func pendingOutbox(limit: Int) async throws -> [StoredOutboxMessage] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE published_at IS NULL ORDER BY sequence LIMIT ?", arguments: [limit])
+                .map(Self.outboxMessage)
+        }
+    }
+
+    /// Every message a saga produced, oldest first.
+    public func outbox(sagaID: String) async throws -> [StoredOutboxMessage] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE saga_id = ? ORDER BY sequence", arguments: [sagaID]).map(Self.outboxMessage)
+        }
+    }
+
+    /// How many messages wait to be published.
+    public func outboxBacklog() async throws -> Int {
+        try await read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL") ?? 0 }
+    }
+
+    /// Marks messages published: called only once the broker has confirmed them.
+    public func markPublished(ids: [String], at now: Date) async throws {
+        guard !ids.isEmpty else { return }
+        try await write { db in
+            for id in ids {
+                try db.execute(sql: "UPDATE outbox SET published_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?", arguments: [now.milliseconds, id])
+            }
+        }
+    }
+
+    /// Records a failed delivery; the message stays pending.
+    public func markPublishFailed(id: String, error: String) async throws {
+        try await write { db in
+            try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?", arguments: [error, id])
+        }
+    }
+
+    private static func outboxMessage(_ row: Row) throws -> StoredOutboxMessage {
+        let headersText: String = row["headers"]
+        let headers = try JSONDecoder().decode([String: String].self, from: Data(headersText.utf8))
+        return StoredOutboxMessage(
+            sequence: row["sequence"],
+            message: OutboxMessage(id: row["id"], topic: row["topic"], key: row["key"], headers: headers, payload: row["payload"]),
+            sagaID: row["saga_id"], createdAt: Date(milliseconds: row["created_at"]),
+            publishedAt: (row["published_at"] as Int64?).map(Date.init(milliseconds:)), attempts: row["attempts"], lastError: row["last_error"])
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import GRDB
+import SagaCore
+
+extension SagaStore {
+    /// Every log line of `sagaID`, oldest first.
+    public func stepLog(sagaID: String) async throws -> [StepLogRecord] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM saga_step_log WHERE saga_id = ? ORDER BY id", arguments: [sagaID]).map { row in
+                StepLogRecord(
+                    sagaID: row["saga_id"], step: row["step"],
+                    phase: StepLogRecord.Phase(rawValue: row["phase"]) ?? .saga, attempt: row["attempt"],
+                    outcome: StepLogRecord.Outcome(rawValue: row["outcome"]) ?? .failed, at: Date(milliseconds: row["at"]),
+                    errorKind: (row["error_kind"] as String?).flatMap(StepFailure.Kind.init(rawValue:)),
+                    message: row["message"], actor: row["actor"])
+            }
+        }
+    }
+
+    /// Appends log lines that belong to no transition (an ignored event, an operator's note).
+    public func appendLog(_ records: [StepLogRecord]) async throws {
+        try await write { db in try Self.insertLog(records, in: db) }
+    }
+
+    static func insertLog(_ records: [StepLogRecord], in db: Database) throws {
+        for record in records {
+            try db.execute(
+                sql: "INSERT INTO saga_step_log (saga_id, step, phase, attempt, outcome, at, error_kind, message, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                arguments: [record.sagaID, record.step, record.phase.rawValue, record.attempt, record.outcome.rawValue,
+                            record.at.milliseconds, record.errorKind?.rawValue, record.message, record.actor])
+        }
+    }
+}

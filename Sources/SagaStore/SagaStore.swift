@@ -1,0 +1,51 @@
+import Foundation
+import GRDB
+import SagaCore
+
+/// Durable saga state in one SQLite file (WAL): instances, the step log, the outbox and
+/// the inbox. Every transition, its log lines and its outbox messages are written in one
+/// transaction; concurrent sagas' transitions share a commit (see `TransactionBatcher`).
+public final class SagaStore: Sendable {
+    /// SQLite's `synchronous` setting: `full` syncs the WAL on every commit (survives power
+    /// loss); `normal` syncs at checkpoints (survives a process crash, which is what `kill -9` is).
+    public enum Durability: String, Sendable {
+        case full = "FULL"
+        case normal = "NORMAL"
+    }
+
+    let pool: DatabasePool
+    private let batcher: TransactionBatcher
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    public init(path: String, durability: Durability = .full) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(durability.rawValue)")
+        }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try SagaSchema.migrator.migrate(pool)
+        batcher = TransactionBatcher(pool: pool)
+    }
+
+    /// Runs `work` in a transaction shared with other concurrent callers, inside its own
+    /// savepoint: its failure rolls back only its own changes.
+    public func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await batcher.submit(work)
+    }
+
+    /// Reads a consistent snapshot.
+    public func read<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.read(work)
+    }
+}
+
+/// A write that named a version which is no longer current: someone else moved the saga.
+public struct StaleSagaWrite: Error, Hashable, Sendable, CustomStringConvertible {
+    public let sagaID: String
+    public let expectedVersion: Int
+
+    public var description: String { "saga \(sagaID) changed since version \(expectedVersion) was read" }
+}
