@@ -49,7 +49,7 @@ let package = Package(
         .executableTarget(
             name: "scheduler",
             dependencies: [
-                "SchedulingCore", "Kafka", "ICalendar",
+                "SchedulingCore", "SagaEngine", "Kafka", "ICalendar",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,6 +62,12 @@ let package = Package(
             path: "benchmarks/SlotFinderBenchmark"
         ),
 
+        .executableTarget(
+            name: "SagaEngineBenchmark",
+            dependencies: ["SagaEngine", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "benchmarks/SagaEngineBenchmark"
+        ),
+
         .testTarget(name: "SchedulingCoreTests", dependencies: ["SchedulingCore", "SchedulerTesting"]),
         .testTarget(name: "SagaCoreTests", dependencies: ["SagaCore"]),
         .testTarget(name: "SagaEngineTests", dependencies: ["SagaEngine", "SchedulerTesting", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -70,7 +76,7 @@ let package = Package(
             dependencies: ["SagaEngine", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/SagaCrashHarness"
         ),
-        .testTarget(name: "SchedulerCLITests", dependencies: ["SchedulerTesting"]),
+        .testTarget(name: "SchedulerCLITests", dependencies: ["SchedulerTesting", "SagaEngine"]),
     ],
     swiftLanguageModes: [.v6]
 )

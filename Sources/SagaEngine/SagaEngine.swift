@@ -122,7 +122,11 @@ public final class SagaEngine: Sendable {
     func advance(_ id: String) async {
         do {
             try await locks.withLock(id) {
-                while !Task.isCancelled, try await step(id) {}
+                // Holding the lock, the instance just stored is the current one: no re-read.
+                var instance = try await store.instance(id: id)
+                while !Task.isCancelled, let current = instance {
+                    instance = try await step(current)
+                }
             }
         } catch is StaleSagaWrite {
             logger.notice("saga moved by another writer; leaving it", metadata: ["sagaId": "\(id)"])
@@ -131,24 +135,23 @@ public final class SagaEngine: Sendable {
         }
     }
 
-    /// Performs one piece of due work; returns false when nothing was due.
-    private func step(_ id: String) async throws -> Bool {
-        guard let instance = try await store.instance(id: id) else { return false }
+    /// Performs one piece of due work; returns the stored result, or nil when nothing was due.
+    private func step(_ instance: SagaInstance) async throws -> SagaInstance? {
         guard let definition = catalog.definition(instance.type, version: instance.definitionVersion) else {
-            logger.error("no definition loaded for saga", metadata: ["sagaId": "\(id)", "type": "\(instance.type)", "version": "\(instance.definitionVersion)"])
-            return false
+            logger.error("no definition loaded for saga", metadata: ["sagaId": "\(instance.id)", "type": "\(instance.type)", "version": "\(instance.definitionVersion)"])
+            return nil
         }
         let machine = SagaMachine(definition: definition)
-        guard let work = machine.nextWork(instance, now: clock.now()) else { return false }
+        guard let work = machine.nextWork(instance, now: clock.now()) else { return nil }
         let begun = try await store.commit(machine.begin(work, on: instance, now: clock.now()))
         let started = ContinuousClock.now
         let event = await perform(work, of: begun, definition: definition)
         // Shutting down mid-call: the attempt stays "started" and runs again after a restart.
-        guard !Task.isCancelled else { return false }
+        guard !Task.isCancelled else { return nil }
         let transition = try machine.apply(event, to: begun, now: clock.now(), unitRandom: Double.random(in: 0..<1))
         let stored = try await store.commit(transition)
         metrics.recorded(work: work, event: event, of: stored, definition: definition, elapsed: ContinuousClock.now - started)
-        return true
+        return stored
     }
 }
 

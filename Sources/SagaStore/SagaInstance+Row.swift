@@ -3,27 +3,26 @@ import GRDB
 import SagaCore
 
 extension SagaInstance {
-    /// Reads an instance from a `saga_instance` row.
+    /// Reads an instance from a row of `SagaStore.instanceColumns`, by position (GRDB's
+    /// lookup by name folds case on every access).
     init(row: Row) throws {
-        let dataText: String = row["data"]
+        let dataText: String = row[8]
         let data = try JSONDecoder().decode(SagaData.self, from: Data(dataText.utf8))
-        let statusText: String = row["status"]
+        let statusText: String = row[4]
         guard let status = SagaStatus(rawValue: statusText) else {
-            throw DatabaseError(message: "saga \(row["id"] as String? ?? "?") has unknown status \(statusText)")
+            throw DatabaseError(message: "saga \(row[0] as String? ?? "?") has unknown status \(statusText)")
         }
-        let waitingEvent: String? = row["waiting_event"]
-        let waitingCorrelation: String? = row["waiting_correlation"]
-        let errorKind: String? = row["last_error_kind"]
-        let errorMessage: String? = row["last_error_message"]
+        let waitingEvent: String? = row[9]
+        let waitingCorrelation: String? = row[10]
+        let errorKind: String? = row[12]
+        let errorMessage: String? = row[13]
         self.init(
-            id: row["id"], type: row["type"], definitionVersion: row["definition_version"],
-            partitionKey: row["partition_key"], status: status, stepIndex: row["step_index"], attempt: row["attempt"],
-            lastSucceededAction: row["last_succeeded_action"], data: data,
+            id: row[0], type: row[1], definitionVersion: row[2], partitionKey: row[3], status: status,
+            stepIndex: row[5], attempt: row[6], lastSucceededAction: row[7], data: data,
             waitingFor: waitingEvent.flatMap { event in waitingCorrelation.map { AwaitedEvent(event: event, correlation: $0) } },
-            wakeAt: (row["wake_at"] as Int64?).map(Date.init(milliseconds:)),
+            wakeAt: (row[11] as Int64?).map(Date.init(milliseconds:)),
             lastError: errorKind.flatMap(StepFailure.Kind.init(rawValue:)).map { StepFailure($0, errorMessage ?? "") },
-            createdAt: Date(milliseconds: row["created_at"]), updatedAt: Date(milliseconds: row["updated_at"]),
-            version: row["version"])
+            createdAt: Date(milliseconds: row[14]), updatedAt: Date(milliseconds: row[15]), version: row[16])
     }
 
     /// The column values, in `SagaStore.instanceColumns` order.

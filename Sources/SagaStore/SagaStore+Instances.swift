@@ -38,13 +38,14 @@ extension SagaStore {
         var stored = transition.instance
         let expected = stored.version
         stored.version += 1
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE saga_instance SET status = ?, step_index = ?, attempt = ?, last_succeeded_action = ?, data = ?,
                     waiting_event = ?, waiting_correlation = ?, wake_at = ?, last_error_kind = ?, last_error_message = ?,
                     updated_at = ?, version = ?
                 WHERE id = ? AND version = ?
-                """,
+                """
+        ).execute(
             arguments: [
                 stored.status.rawValue, stored.stepIndex, stored.attempt, stored.lastSucceededAction,
                 String(decoding: try encoder.encode(stored.data), as: UTF8.self),
@@ -66,7 +67,8 @@ extension SagaStore {
 
     public func instance(id: String) async throws -> SagaInstance? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM saga_instance WHERE id = ?", arguments: [id]).map(SagaInstance.init(row:))
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.instanceColumns) FROM saga_instance WHERE id = ?"), arguments: [id])
+                .map(SagaInstance.init(row:))
         }
     }
 
@@ -74,7 +76,7 @@ extension SagaStore {
     public func dueInstances(at now: Date, limit: Int) async throws -> [SagaInstance] {
         try await read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM saga_instance WHERE wake_at IS NOT NULL AND wake_at <= ? ORDER BY wake_at LIMIT ?",
+                db, sql: "SELECT \(Self.instanceColumns) FROM saga_instance WHERE wake_at IS NOT NULL AND wake_at <= ? ORDER BY wake_at LIMIT ?",
                 arguments: [now.milliseconds, limit]
             ).map(SagaInstance.init(row:))
         }
@@ -91,7 +93,7 @@ extension SagaStore {
     public func instanceWaiting(for event: String, correlation: String) async throws -> SagaInstance? {
         try await read { db in
             try Row.fetchOne(
-                db, sql: "SELECT * FROM saga_instance WHERE waiting_event = ? AND waiting_correlation = ? AND status = 'waiting'",
+                db, sql: "SELECT \(Self.instanceColumns) FROM saga_instance WHERE waiting_event = ? AND waiting_correlation = ? AND status = 'waiting'",
                 arguments: [event, correlation]
             ).map(SagaInstance.init(row:))
         }
@@ -112,7 +114,7 @@ extension SagaStore {
             }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             arguments += [limit]
-            return try Row.fetchAll(db, sql: "SELECT * FROM saga_instance \(filter) ORDER BY created_at DESC, id LIMIT ?", arguments: arguments)
+            return try Row.fetchAll(db, sql: "SELECT \(Self.instanceColumns) FROM saga_instance \(filter) ORDER BY created_at DESC, id LIMIT ?", arguments: arguments)
                 .map(SagaInstance.init(row:))
         }
     }

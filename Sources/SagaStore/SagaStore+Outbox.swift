@@ -23,8 +23,9 @@ extension SagaStore {
     /// Inserts a message unless one with its id exists (a transition repeated after a crash).
     static func insertOutbox(_ message: OutboxMessage, sagaID: String?, at now: Date, in db: Database) throws {
         let headers = String(decoding: try encoder.encode(message.headers), as: UTF8.self)
-        try db.execute(
-            sql: "INSERT OR IGNORE INTO outbox (id, saga_id, topic, key, headers, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        try db.cachedStatement(
+            sql: "INSERT OR IGNORE INTO outbox (id, saga_id, topic, key, headers, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        ).execute(
             arguments: [message.id, sagaID, message.topic, message.key, headers, message.payload, now.milliseconds])
     }
 

@@ -36,9 +36,18 @@ public final class SagaStore: Sendable {
         try await batcher.submit(work)
     }
 
-    /// Reads a consistent snapshot.
+    /// Write transactions committed since the store was opened (each may carry many writes).
+    public var committedTransactions: Int { batcher.commits.load(ordering: .relaxed) }
+
+    /// Reads a consistent snapshot. Runs on the caller's thread: in WAL mode a reader never
+    /// waits for the writer, and reads here are short.
     public func read<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await pool.read(work)
+        try readHere(work)
+    }
+
+    /// A synchronous context, so that GRDB's blocking `read` is chosen over its async one.
+    private func readHere<T>(_ work: (Database) throws -> T) throws -> T {
+        try pool.read(work)
     }
 }
 

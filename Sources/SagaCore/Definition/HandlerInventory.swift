@@ -6,11 +6,30 @@ public struct HandlerInventory: Sendable {
     public var compensations: Set<String>
     public var eventHandlers: Set<String>
     public var deadlineHandlers: Set<String>
+    /// False for tools that only read definitions (diagrams, operator commands that store a
+    /// transition for the service to carry out): handler names are then not checked.
+    public var checksNames = true
+
+    /// Accepts any handler name; structure, durations and policies are still checked.
+    public static let namesUnchecked: HandlerInventory = {
+        var inventory = HandlerInventory()
+        inventory.checksNames = false
+        return inventory
+    }()
 
     public init(actions: [String: Bool] = [:], compensations: Set<String> = [], eventHandlers: Set<String> = [], deadlineHandlers: Set<String> = []) {
         self.actions = actions
         self.compensations = compensations
         self.eventHandlers = eventHandlers
         self.deadlineHandlers = deadlineHandlers
+    }
+
+    /// Whether a step running `action` must name a compensation; nil for an unknown action.
+    func requiresCompensation(_ action: String) -> Bool? {
+        checksNames ? actions[action] : false
+    }
+
+    func knows(_ name: String, in names: Set<String>) -> Bool {
+        !checksNames || names.contains(name)
     }
 }

@@ -113,7 +113,7 @@ extension SagaDefinitionDocument {
         for step in steps {
             guard !step.name.isEmpty else { throw fail(nil, "a step has an empty name") }
             guard seen.insert(step.name).inserted else { throw fail(step.name, "duplicate step name") }
-            guard let requiresCompensation = handlers.actions[step.action] else {
+            guard let requiresCompensation = handlers.requiresCompensation(step.action) else {
                 throw fail(step.name, "unknown action handler \"\(step.action)\"\(suggestion(step.action, among: handlers.actions.keys))")
             }
             let compensation: String?
@@ -126,7 +126,7 @@ extension SagaDefinitionDocument {
                 }
                 compensation = nil
             case let name?:
-                guard handlers.compensations.contains(name) else {
+                guard handlers.knows(name, in: handlers.compensations) else {
                     throw fail(step.name, "unknown compensation handler \"\(name)\"\(suggestion(name, among: handlers.compensations))")
                 }
                 compensation = name
@@ -138,10 +138,10 @@ extension SagaDefinitionDocument {
             let timeout = try step.timeout.map { text throws(DefinitionError) in try duration(text, field: "timeout", step: step.name, file: file) } ?? Self.defaultTimeout
             guard timeout > .zero else { throw fail(step.name, "timeout must be positive") }
             let wait = try step.wait.map { wait throws(DefinitionError) -> WaitDefinition in
-                guard handlers.eventHandlers.contains(wait.onEvent) else {
+                guard handlers.knows(wait.onEvent, in: handlers.eventHandlers) else {
                     throw fail(step.name, "unknown event handler \"\(wait.onEvent)\" in wait.onEvent")
                 }
-                if let onDeadline = wait.onDeadline, !handlers.deadlineHandlers.contains(onDeadline) {
+                if let onDeadline = wait.onDeadline, !handlers.knows(onDeadline, in: handlers.deadlineHandlers) {
                     throw fail(step.name, "unknown deadline handler \"\(onDeadline)\" in wait.onDeadline")
                 }
                 guard !wait.event.isEmpty, !wait.correlation.isEmpty else {

@@ -1,0 +1,112 @@
+import Foundation
+import SagaCore
+import SagaStore
+
+/// What `scheduler sagas list` and `show` print, as tables for people or JSON for scripts.
+public enum SagaReport {
+    public struct Summary: Codable, Sendable {
+        public var id: String
+        public var type: String
+        public var version: Int
+        public var status: String
+        public var step: String
+        public var attempt: Int
+        public var wakeAt: String?
+        public var updatedAt: String
+        public var stuck: Bool
+        public var lastError: String?
+    }
+
+    public struct LogLine: Codable, Sendable {
+        public var at: String
+        public var step: String?
+        public var phase: String
+        public var attempt: Int
+        public var outcome: String
+        public var actor: String
+        public var error: String?
+    }
+
+    public struct Message: Codable, Sendable {
+        public var id: String
+        public var topic: String
+        public var key: String
+        public var createdAt: String
+        public var publishedAt: String?
+        public var attempts: Int
+        public var lastError: String?
+    }
+
+    public struct Timeline: Codable, Sendable {
+        public var saga: Summary
+        public var data: SagaData
+        public var waitingFor: AwaitedEvent?
+        public var log: [LogLine]
+        public var outbox: [Message]
+    }
+
+    public static func summary(_ instance: SagaInstance, catalog: SagaCatalog, now: Date) -> Summary {
+        let definition = catalog.definition(instance.type, version: instance.definitionVersion)
+        let step = definition.map { $0.steps[min(instance.stepIndex, $0.steps.count - 1)].name } ?? "#\(instance.stepIndex)"
+        return Summary(
+            id: instance.id, type: instance.type, version: instance.definitionVersion, status: instance.status.rawValue,
+            step: step, attempt: instance.attempt, wakeAt: instance.wakeAt.map(timestamp), updatedAt: timestamp(instance.updatedAt),
+            stuck: definition.map { SagaMachine(definition: $0).isStuck(instance, now: now) } ?? false,
+            lastError: instance.lastError?.description)
+    }
+
+    public static func timeline(_ instance: SagaInstance, store: SagaStore, catalog: SagaCatalog, now: Date) async throws -> Timeline {
+        let log = try await store.stepLog(sagaID: instance.id).map { record in
+            LogLine(
+                at: timestamp(record.at), step: record.step, phase: record.phase.rawValue, attempt: record.attempt,
+                outcome: record.outcome.rawValue, actor: record.actor,
+                error: record.errorKind.map { "\($0.rawValue): \(record.message ?? "")" } ?? record.message)
+        }
+        let outbox = try await store.outbox(sagaID: instance.id).map {
+            Message(id: $0.message.id, topic: $0.message.topic, key: $0.message.key, createdAt: timestamp($0.createdAt),
+                    publishedAt: $0.publishedAt.map(timestamp), attempts: $0.attempts, lastError: $0.lastError)
+        }
+        return Timeline(saga: summary(instance, catalog: catalog, now: now), data: instance.data, waitingFor: instance.waitingFor, log: log, outbox: outbox)
+    }
+
+    public static func table(_ summaries: [Summary]) -> String {
+        guard !summaries.isEmpty else { return "No sagas.\n" }
+        return TextTable.render(
+            header: ["ID", "TYPE", "VER", "STATUS", "STEP", "ATTEMPT", "WAKE AT", "UPDATED", "ERROR"],
+            rows: summaries.map { [$0.id, $0.type, "\($0.version)", $0.status + ($0.stuck ? " (stuck)" : ""), $0.step, "\($0.attempt)", $0.wakeAt ?? "", $0.updatedAt, $0.lastError ?? ""] })
+    }
+
+    public static func text(_ timeline: Timeline) -> String {
+        let saga = timeline.saga
+        var text = """
+            Saga \(saga.id): \(saga.type) v\(saga.version), \(saga.status)\(saga.stuck ? " (stuck)" : ""), step \(saga.step)
+            Updated \(saga.updatedAt)\(saga.wakeAt.map { ", next wake-up \($0)" } ?? "")
+            """
+        if let waiting = timeline.waitingFor { text += "\nWaiting for \(waiting.event) with correlation \(waiting.correlation)" }
+        if let error = saga.lastError { text += "\nLast error: \(error)" }
+        text += "\n\nTimeline:\n" + TextTable.render(
+            header: ["AT", "STEP", "PHASE", "ATTEMPT", "OUTCOME", "BY", "DETAIL"],
+            rows: timeline.log.map { [$0.at, $0.step ?? "", $0.phase, $0.attempt == 0 ? "" : "\($0.attempt)", $0.outcome, $0.actor, $0.error ?? ""] })
+        text += "\nOutbox:\n" + (timeline.outbox.isEmpty ? "(none)\n" : TextTable.render(
+            header: ["ID", "TOPIC", "KEY", "CREATED", "PUBLISHED", "ATTEMPTS", "ERROR"],
+            rows: timeline.outbox.map { [$0.id, $0.topic, $0.key, $0.createdAt, $0.publishedAt ?? "pending", "\($0.attempts)", $0.lastError ?? ""] }))
+        return text
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}
+
+/// Left-aligned columns separated by two spaces.
+enum TextTable {
+    static func render(header: [String], rows: [[String]]) -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        return all.map { row in
+            row.enumerated().map { column, cell in
+                column == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[column] - cell.count)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import SagaCore
+import SagaEngine
+import SagaStore
+
+/// `scheduler sagas …`: look at and steer saga instances.
+struct SagasCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sagas",
+        abstract: "Inspect and operate on saga instances.",
+        subcommands: [List.self, Show.self, Retry.self, Abort.self, Diagram.self]
+    )
+
+    /// Where the database and the definitions are.
+    struct Location: ParsableArguments {
+        @Option(help: "The service's SQLite database.")
+        var database = "data/scheduler.sqlite"
+
+        @Option(help: "The directory of saga definitions.")
+        var sagas = "sagas"
+
+        func catalog() throws -> SagaCatalog {
+            do {
+                return try SagaCatalog.load(directory: URL(fileURLWithPath: sagas), handlers: .namesUnchecked)
+            } catch {
+                throw CommandFailure("\(error)")
+            }
+        }
+
+        func store() throws -> SagaStore {
+            guard FileManager.default.fileExists(atPath: database) else {
+                throw CommandFailure("no database at \(database) (use --database)")
+            }
+            return try SagaStore(path: database)
+        }
+
+        func engine() throws -> SagaEngine {
+            SagaEngine(store: try store(), catalog: try catalog(), handlers: SagaHandlers())
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List saga instances, newest first.")
+        @OptionGroup var location: Location
+        @Option(help: "Only this status: \(SagaStatus.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var state: String?
+        @Option(help: "Only this saga type.")
+        var type: String?
+        @Flag(help: "Only sagas that have not moved for longer than their definition allows.")
+        var stuck = false
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            let status = try state.map { name in
+                guard let status = SagaStatus(rawValue: name) else { throw CommandFailure("unknown state \"\(name)\"") }
+                return status
+            }
+            let catalog = try location.catalog()
+            let now = Date()
+            let summaries = try await location.store().instances(status: status, type: type)
+                .map { SagaReport.summary($0, catalog: catalog, now: now) }
+                .filter { !stuck || $0.stuck }
+            try print(json ? JSON.text(summaries) : SagaReport.table(summaries), terminator: "")
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one saga's full timeline: steps, attempts, errors, timers, outbox.")
+        @OptionGroup var location: Location
+        @Argument(help: "The saga id.") var id: String
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let store = try location.store()
+            guard let instance = try await store.instance(id: id) else { throw CommandFailure("no saga with id \"\(id)\"") }
+            let timeline = try await SagaReport.timeline(instance, store: store, catalog: try location.catalog(), now: Date())
+            try print(json ? JSON.text(timeline) : SagaReport.text(timeline), terminator: "")
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Re-run a failed compensation, or cut a retry backoff short.")
+        @OptionGroup var location: Location
+        @Argument(help: "The saga id.") var id: String
+        @Option(help: "Who is acting, for the log.") var by = ProcessInfo.processInfo.environment["USER"] ?? "operator"
+
+        func run() async throws {
+            let instance = try await OperatorAction.perform { try await location.engine().retry(id: id, by: by) }
+            print("saga \(instance.id) is \(instance.status.rawValue); the service carries on with it")
+        }
+    }
+
+    struct Abort: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop a saga now and undo what it did.")
+        @OptionGroup var location: Location
+        @Argument(help: "The saga id.") var id: String
+        @Option(help: "Why, for the log.") var reason: String
+        @Option(help: "Who is acting, for the log.") var by = ProcessInfo.processInfo.environment["USER"] ?? "operator"
+
+        func run() async throws {
+            let instance = try await OperatorAction.perform { try await location.engine().abort(id: id, by: by, reason: reason) }
+            print("saga \(instance.id) is \(instance.status.rawValue); the service runs its compensations")
+        }
+    }
+
+    struct Diagram: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a Mermaid state diagram of a saga definition.")
+        @OptionGroup var location: Location
+        @Argument(help: "The definition's name.") var name: String
+        @Option(help: "The version (default: the newest).") var version: Int?
+
+        func run() throws {
+            let catalog = try location.catalog()
+            guard let definition = version.map({ catalog.definition(name, version: $0) }) ?? catalog.latest(name) else {
+                throw CommandFailure("no saga definition \"\(name)\"\(version.map { " v\($0)" } ?? "") in \(location.sagas)")
+            }
+            print(SagaDiagram.mermaid(definition), terminator: "")
+        }
+    }
+}
+
+/// Operator actions race with the running service only through the optimistic version:
+/// a stale write is retried a few times.
+enum OperatorAction {
+    static func perform(_ action: () async throws -> SagaInstance) async throws -> SagaInstance {
+        for _ in 0..<4 {
+            do {
+                return try await action()
+            } catch is StaleSagaWrite {
+                try await Task.sleep(for: .milliseconds(100))
+            } catch let error as IllegalTransition {
+                throw CommandFailure("\(error)")
+            } catch let error as UnknownSaga {
+                throw CommandFailure("\(error)")
+            }
+        }
+        throw CommandFailure("the saga kept changing under the command; try again")
+    }
+}
+
+enum JSON {
+    static func text<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+    }
+}
