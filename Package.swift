@@ -19,6 +19,7 @@ let package = Package(
         // MARK: Pure core: Foundation only, no I/O.
         .target(name: "SchedulingCore"),
         .target(name: "SagaCore"),
+        .target(name: "Events", dependencies: ["SchedulingCore"]),
 
         // MARK: C libraries, each seen by exactly one Swift adapter.
         .systemLibrary(
@@ -42,14 +43,22 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
-        .target(name: "Kafka", dependencies: ["CRdKafka"]),
+        .target(name: "Kafka", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]),
         .target(name: "ICalendar", dependencies: ["CLibical", "SchedulingCore"]),
+        .target(
+            name: "Messaging",
+            dependencies: [
+                "Kafka", "Events", "SagaEngine", "SagaStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
 
         // MARK: The command-line entry point: argument parsing only.
         .executableTarget(
             name: "scheduler",
             dependencies: [
-                "SchedulingCore", "SagaEngine", "Kafka", "ICalendar",
+                "SchedulingCore", "SagaEngine", "Messaging", "Kafka", "ICalendar",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,6 +79,7 @@ let package = Package(
 
         .testTarget(name: "SchedulingCoreTests", dependencies: ["SchedulingCore", "SchedulerTesting"]),
         .testTarget(name: "SagaCoreTests", dependencies: ["SagaCore"]),
+        .testTarget(name: "MessagingTests", dependencies: ["Messaging", "SchedulerTesting"]),
         .testTarget(name: "SagaEngineTests", dependencies: ["SagaEngine", "SchedulerTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "SagaCrashHarness",

@@ -7,12 +7,34 @@ import SagaStore
 public protocol OutboxPublisher: Sendable {
     /// Returns once the destination has confirmed the message; throws if it did not.
     func publish(_ message: OutboxMessage) async throws
+
+    /// Sends a batch, in order, and reports each message's fate in the same order. A
+    /// destination that can have many messages in flight (Kafka) overrides this.
+    func publish(_ batch: [OutboxMessage]) async -> [Result<Void, any Error>]
+}
+
+extension OutboxPublisher {
+    /// One message at a time, stopping at the first failure.
+    public func publish(_ batch: [OutboxMessage]) async -> [Result<Void, any Error>] {
+        var results: [Result<Void, any Error>] = []
+        for message in batch {
+            do {
+                try await publish(message)
+                results.append(.success(()))
+            } catch {
+                results.append(.failure(error))
+                break
+            }
+        }
+        return results + Array(repeating: .failure(CancellationError()), count: batch.count - results.count)
+    }
 }
 
 /// Moves outbox rows to the publisher in insertion order, marking each published only
-/// after the publisher confirmed it. A failure stops the round, so no later message
-/// (of any key) overtakes it; the round is retried after a backoff. Nothing is dropped:
-/// the outbox is the buffer.
+/// after the publisher confirmed it. After a failed message, later messages with the same
+/// key stay pending even if they were confirmed, so they are sent again after it and the
+/// order per key holds (at least once; consumers drop repeats by event id). Nothing is
+/// dropped: the outbox is the buffer.
 public final class OutboxRelay: Sendable {
     let store: SagaStore
     let publisher: any OutboxPublisher
@@ -50,22 +72,32 @@ public final class OutboxRelay: Sendable {
         }
     }
 
-    /// Publishes one batch of pending messages in order; returns how many went out.
+    /// Publishes one batch of pending messages; returns how many were confirmed.
     /// Throws the first publishing error, after recording it on its row.
     @discardableResult
     public func publishPending() async throws -> Int {
+        let pending = try await store.pendingOutbox(limit: batchSize)
+        guard !pending.isEmpty else { return 0 }
+        let results = await publisher.publish(pending.map(\.message))
         var published: [String] = []
-        for row in try await store.pendingOutbox(limit: batchSize) {
-            do {
-                try await publisher.publish(row.message)
-            } catch {
-                try await store.markPublished(ids: published, at: clock.now())
-                try await store.markPublishFailed(id: row.message.id, error: String(describing: error))
-                throw error
+        var blockedKeys = Set<String>()
+        var firstError: (any Error)?
+        for (row, result) in zip(pending, results) {
+            let message = row.message
+            if blockedKeys.contains("\(message.topic)|\(message.key)") { continue }
+            switch result {
+            case .success:
+                published.append(message.id)
+            case .failure(let error):
+                blockedKeys.insert("\(message.topic)|\(message.key)")
+                if firstError == nil {
+                    firstError = error
+                    try await store.markPublishFailed(id: message.id, error: String(describing: error))
+                }
             }
-            published.append(row.message.id)
         }
         try await store.markPublished(ids: published, at: clock.now())
+        if let firstError { throw firstError }
         return published.count
     }
 }

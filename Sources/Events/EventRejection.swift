@@ -1,0 +1,26 @@
+/// Why an inbound message cannot be used: a stable code for the DLQ record and metrics,
+/// the offending field when there is one, and a sentence naming the value.
+public struct EventRejection: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Code: String, Hashable, Sendable, Codable {
+        case payloadTooLarge = "PAYLOAD_TOO_LARGE"
+        case invalidEncoding = "INVALID_UTF8"
+        case malformedJSON = "MALFORMED_JSON"
+        case unexpectedEventType = "UNEXPECTED_EVENT_TYPE"
+        case schemaViolation = "SCHEMA_VIOLATION"
+        case invalidValue = "INVALID_VALUE"
+        /// Handling failed for a reason worth retrying, and kept failing.
+        case processingFailed = "PROCESSING_FAILED"
+    }
+
+    public var code: Code
+    public var field: String?
+    public var message: String
+
+    public init(_ code: Code, field: String? = nil, _ message: String) {
+        self.code = code
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String { field.map { "\($0): \(message)" } ?? message }
+}

@@ -1,0 +1,113 @@
+/// How to reach a Kafka cluster, in librdkafka's property names.
+///
+/// Typed fields cover what every deployment sets; `properties` passes anything else
+/// through to librdkafka unchanged. Secrets (SASL password, TLS key material) never appear
+/// in `description`.
+public struct KafkaConfiguration: Hashable, Sendable, CustomStringConvertible {
+    public struct SASL: Hashable, Sendable {
+        /// `SCRAM-SHA-512` or `SCRAM-SHA-256` (or `PLAIN`).
+        public var mechanism: String
+        public var username: String
+        public var password: String
+
+        public init(mechanism: String = "SCRAM-SHA-512", username: String, password: String) {
+            self.mechanism = mechanism
+            self.username = username
+            self.password = password
+        }
+    }
+
+    public struct TLS: Hashable, Sendable {
+        /// PEM file of the certificate authorities to trust.
+        public var caLocation: String?
+        /// Client certificate and key (PEM files) for mutual TLS.
+        public var certificateLocation: String?
+        public var keyLocation: String?
+        public var keyPassword: String?
+
+        public init(caLocation: String? = nil, certificateLocation: String? = nil, keyLocation: String? = nil, keyPassword: String? = nil) {
+            self.caLocation = caLocation
+            self.certificateLocation = certificateLocation
+            self.keyLocation = keyLocation
+            self.keyPassword = keyPassword
+        }
+    }
+
+    /// `host:port` pairs, comma-separated.
+    public var bootstrapServers: String
+    public var clientID: String
+    public var sasl: SASL?
+    public var tls: TLS?
+    /// Any other librdkafka property (`linger.ms`, `compression.type`, …).
+    public var properties: [String: String]
+
+    public init(bootstrapServers: String, clientID: String = "interview-scheduler", sasl: SASL? = nil, tls: TLS? = nil, properties: [String: String] = [:]) {
+        self.bootstrapServers = bootstrapServers
+        self.clientID = clientID
+        self.sasl = sasl
+        self.tls = tls
+        self.properties = properties
+    }
+
+    /// Property names whose values are secrets.
+    static let secretProperties: Set<String> = [
+        "sasl.password", "sasl.username", "ssl.key.password", "ssl.key.pem", "ssl_key", "ssl.keystore.password",
+        "sasl.oauthbearer.config", "sasl.oauthbearer.client.secret", "sasl.kerberos.keytab",
+    ]
+
+    /// Every property handed to librdkafka.
+    var librdkafkaProperties: [String: String] {
+        var result = ["bootstrap.servers": bootstrapServers, "client.id": clientID]
+        if let sasl {
+            result["security.protocol"] = tls == nil ? "SASL_PLAINTEXT" : "SASL_SSL"
+            result["sasl.mechanisms"] = sasl.mechanism
+            result["sasl.username"] = sasl.username
+            result["sasl.password"] = sasl.password
+        } else if tls != nil {
+            result["security.protocol"] = "SSL"
+        }
+        if let tls {
+            result["ssl.ca.location"] = tls.caLocation
+            result["ssl.certificate.location"] = tls.certificateLocation
+            result["ssl.key.location"] = tls.keyLocation
+            result["ssl.key.password"] = tls.keyPassword
+        }
+        return result.merging(properties) { _, explicit in explicit }
+    }
+
+    /// The properties with secrets replaced by `[redacted]`, sorted, for logs.
+    public var description: String {
+        librdkafkaProperties.sorted { $0.key < $1.key }
+            .map { "\($0.key)=\(Self.secretProperties.contains($0.key) ? "[redacted]" : $0.value)" }
+            .joined(separator: " ")
+    }
+}
+
+extension KafkaConfiguration {
+    /// Reads `KAFKA_BOOTSTRAP_SERVERS` (required), `KAFKA_CLIENT_ID`, `KAFKA_SASL_MECHANISM`,
+    /// `KAFKA_SASL_USERNAME`, `KAFKA_SASL_PASSWORD`, `KAFKA_SSL_CA_LOCATION`,
+    /// `KAFKA_SSL_CERTIFICATE_LOCATION`, `KAFKA_SSL_KEY_LOCATION`, `KAFKA_SSL_KEY_PASSWORD`, and
+    /// any `KAFKA_PROPERTY_<NAME>` (`_` for `.`, e.g. `KAFKA_PROPERTY_LINGER_MS=20`).
+    /// Returns nil when no bootstrap servers are set.
+    public static func fromEnvironment(_ environment: [String: String]) throws(KafkaError) -> KafkaConfiguration? {
+        guard let servers = environment["KAFKA_BOOTSTRAP_SERVERS"], !servers.isEmpty else { return nil }
+        var configuration = KafkaConfiguration(bootstrapServers: servers, clientID: environment["KAFKA_CLIENT_ID"] ?? "interview-scheduler")
+        switch (environment["KAFKA_SASL_USERNAME"], environment["KAFKA_SASL_PASSWORD"]) {
+        case (let username?, let password?):
+            configuration.sasl = SASL(mechanism: environment["KAFKA_SASL_MECHANISM"] ?? "SCRAM-SHA-512", username: username, password: password)
+        case (nil, nil):
+            break
+        default:
+            throw .configuration("KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD must be set together")
+        }
+        let tls = TLS(
+            caLocation: environment["KAFKA_SSL_CA_LOCATION"], certificateLocation: environment["KAFKA_SSL_CERTIFICATE_LOCATION"],
+            keyLocation: environment["KAFKA_SSL_KEY_LOCATION"], keyPassword: environment["KAFKA_SSL_KEY_PASSWORD"])
+        if tls != TLS() { configuration.tls = tls }
+        for (name, value) in environment where name.hasPrefix("KAFKA_PROPERTY_") {
+            let property = name.dropFirst("KAFKA_PROPERTY_".count).lowercased().replacingOccurrences(of: "_", with: ".")
+            configuration.properties[property] = value
+        }
+        return configuration
+    }
+}

@@ -1,0 +1,164 @@
+import CRdKafka
+import Dispatch
+import Logging
+import Synchronization
+
+/// A consumer in a consumer group that hands out one message at a time, on demand.
+///
+/// librdkafka is polled only while the application asks for the next message, so a
+/// rebalance never happens while a message is being handled: revoked partitions stop
+/// cleanly. Offsets are never committed automatically: `commit(_:)` stores a message's offset
+/// once its effect is durable and commits it; revocation and `close()` commit what was stored.
+public final class KafkaConsumer: Sendable {
+    /// What the polling thread and the application share: a request for a message, and
+    /// the task waiting for it.
+    private final class HandOff: Sendable {
+        let demand = DispatchSemaphore(value: 0)
+        let waiting = Mutex<CheckedContinuation<KafkaMessage?, Never>?>(nil)
+
+        func takeWaiting() -> CheckedContinuation<KafkaMessage?, Never>? {
+            waiting.withLock { state in
+                defer { state = nil }
+                return state
+            }
+        }
+    }
+
+    private let handle: RDKafkaHandle
+    private let poller: PollingThread
+    private let handOff = HandOff()
+    private let closed = Atomic<Bool>(false)
+    private let logger: Logger
+
+    public static let defaultProperties = [
+        "enable.auto.commit": "false",
+        "enable.auto.offset.store": "false",
+        "auto.offset.reset": "earliest",
+        "partition.assignment.strategy": "cooperative-sticky",
+    ]
+
+    public init(configuration: KafkaConfiguration, groupID: String, topics: [String], logger: Logger = Logger(label: "kafka-consumer")) throws(KafkaError) {
+        var properties = Self.defaultProperties.merging(configuration.librdkafkaProperties) { _, explicit in explicit }
+        properties["group.id"] = groupID
+        handle = try RDKafkaHandle(type: RD_KAFKA_CONSUMER, properties: properties, logger: logger) { conf in
+            rd_kafka_conf_set_rebalance_cb(conf) { handle, error, partitions, opaque in
+                guard let handle else { return }
+                let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
+                if error == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
+                    if cooperative {
+                        if let failure = rd_kafka_incremental_assign(handle, partitions) { rd_kafka_error_destroy(failure) }
+                    } else {
+                        rd_kafka_assign(handle, partitions)
+                    }
+                } else {
+                    // Revoked: no message is in flight (see above); commit what was stored, then let go.
+                    _ = rd_kafka_commit(handle, nil, 0)
+                    if cooperative {
+                        if let failure = rd_kafka_incremental_unassign(handle, partitions) { rd_kafka_error_destroy(failure) }
+                    } else {
+                        rd_kafka_assign(handle, nil)
+                    }
+                }
+                if let opaque {
+                    let context = Unmanaged<RDKafkaHandle.HandleContext>.fromOpaque(opaque).takeUnretainedValue()
+                    context.logger.info("partitions \(error == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS ? "assigned" : "revoked")", metadata: ["count": "\(partitions?.pointee.cnt ?? 0)"])
+                }
+            }
+        }
+        self.logger = logger
+        rd_kafka_poll_set_consumer(handle.pointer)
+        guard let list = rd_kafka_topic_partition_list_new(Int32(topics.count)) else { throw .configuration("cannot allocate a topic list") }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for topic in topics { rd_kafka_topic_partition_list_add(list, topic, RD_KAFKA_PARTITION_UA) }
+        let subscribed = rd_kafka_subscribe(handle.pointer, list)
+        guard subscribed == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(subscribed, context: "subscribe") }
+
+        let handle = handle, handOff = handOff
+        poller = PollingThread(name: "kafka-consumer-poll") {
+            // Poll only when someone asked for a message.
+            guard handOff.demand.wait(timeout: .now() + .milliseconds(100)) == .success else { return }
+            while true {
+                if let message = Self.poll(handle) {
+                    handOff.takeWaiting()?.resume(returning: message)
+                    return
+                }
+                if handOff.waiting.withLock({ $0 == nil }) { return }  // closed while waiting
+            }
+        }
+    }
+
+    /// The next message; nil once the consumer is closed.
+    public func next() async -> KafkaMessage? {
+        await withCheckedContinuation { continuation in
+            // Checked under the hand-off's lock, which `close()` also takes after setting the flag.
+            let accepted = handOff.waiting.withLock { state -> Bool in
+                guard !closed.load(ordering: .acquiring) else { return false }
+                state = continuation
+                return true
+            }
+            if accepted {
+                handOff.demand.signal()
+            } else {
+                continuation.resume(returning: nil)
+            }
+        }
+    }
+
+    /// The messages, one at a time, until the consumer is closed.
+    public var messages: AsyncStream<KafkaMessage> {
+        AsyncStream { await self.next() }
+    }
+
+    /// Records that `message` has been handled (its effect is durable) and commits its
+    /// offset asynchronously; a commit lost in a crash means a redelivery, which the inbox
+    /// recognises.
+    public func commit(_ message: KafkaMessage) throws(KafkaError) {
+        guard let list = rd_kafka_topic_partition_list_new(1) else { throw .configuration("cannot allocate a topic list") }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let entry = rd_kafka_topic_partition_list_add(list, message.topic, message.partition)
+        entry?.pointee.offset = message.offset + 1
+        let stored = rd_kafka_offsets_store(handle.pointer, list)
+        guard stored == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(stored, context: "store offset") }
+        let committed = rd_kafka_commit(handle.pointer, nil, 1)
+        guard committed == RD_KAFKA_RESP_ERR_NO_ERROR || committed == RD_KAFKA_RESP_ERR__NO_OFFSET else {
+            throw KafkaError(committed, context: "commit")
+        }
+    }
+
+    /// Commits the stored offsets, leaves the group and stops. Waiting callers get nil.
+    public func close() {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        handOff.takeWaiting()?.resume(returning: nil)
+        poller.stop()
+        _ = rd_kafka_commit(handle.pointer, nil, 0)
+        _ = rd_kafka_consumer_close(handle.pointer)
+    }
+
+    /// Polls once; returns a message, or nil on timeout or an informational event.
+    private static func poll(_ handle: RDKafkaHandle) -> KafkaMessage? {
+        guard let raw = rd_kafka_consumer_poll(handle.pointer, 100) else { return nil }
+        defer { rd_kafka_message_destroy(raw) }
+        let message = raw.pointee
+        guard message.err == RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        let topic = message.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        let value = message.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: message.len)) } ?? []
+        let key = message.key.map { Array(UnsafeRawBufferPointer(start: $0, count: message.key_len)) }
+        var headers: [(String, [UInt8]?)] = []
+        var list: OpaquePointer?
+        if rd_kafka_message_headers(raw, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list {
+            var index = 0
+            var name: UnsafePointer<CChar>?
+            var bytes: UnsafeRawPointer?
+            var size = 0
+            while rd_kafka_header_get_all(list, index, &name, &bytes, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                headers.append((name.map { String(cString: $0) } ?? "", bytes.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }))
+                index += 1
+            }
+        }
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(raw, &timestampType)
+        return KafkaMessage(
+            topic: topic, partition: message.partition, offset: message.offset, key: key, value: value,
+            headers: headers, timestamp: timestamp >= 0 ? timestamp : nil)
+    }
+}

@@ -1,0 +1,26 @@
+import Events
+import Kafka
+import Logging
+
+/// A non-durable Kafka for development and tests: librdkafka's mock cluster with three
+/// brokers and every catalog topic created.
+public final class DevelopmentCluster: Sendable {
+    public let mock: KafkaMockCluster
+
+    public init(brokers: Int = 3, logger: Logger = Logger(label: "dev-kafka")) throws(KafkaError) {
+        mock = try KafkaMockCluster(brokers: brokers, logger: logger)
+        for specification in Topic.specifications(replicationFactor: min(Topic.replicationFactor, brokers)) {
+            try mock.createTopic(specification.name, partitions: specification.partitions, replicationFactor: specification.replicationFactor)
+        }
+        logger.warning("using an in-process, NON-DURABLE development Kafka cluster; configure KAFKA_BOOTSTRAP_SERVERS for a real one", metadata: [
+            "bootstrap": "\(mock.bootstrapServers)",
+        ])
+    }
+
+    /// Client configuration that reaches this cluster. The mock's group coordinator does
+    /// not act on a member's LeaveGroup (librdkafka 2.0.2), so a successor waits out the old
+    /// member's session: sessions are kept short here.
+    public var configuration: KafkaConfiguration {
+        KafkaConfiguration(bootstrapServers: mock.bootstrapServers, properties: ["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"])
+    }
+}

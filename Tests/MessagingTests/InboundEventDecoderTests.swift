@@ -1,0 +1,64 @@
+import Events
+import Foundation
+import Testing
+
+/// Strict where the service needs fields, lenient about everything else, never crashing.
+@Suite("Inbound event validation")
+struct InboundEventDecoderTests {
+    let decoder = InboundEventDecoder()
+
+    func rejection(_ text: String) -> EventRejection? {
+        rejection(Array(text.utf8))
+    }
+
+    func rejection(_ bytes: [UInt8]) -> EventRejection? {
+        do {
+            _ = try decoder.availability(bytes)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func acceptsUnknownFieldsMetadataAndNonUUIDEventIDs() throws {
+        let envelope = try decoder.availability(Array(MessagingFixture.availabilityJSON(eventID: "calendar-service/42", requestID: "r").utf8))
+        #expect(envelope.eventId == "calendar-service/42")
+        #expect(envelope.metadata?.service == "calendar")
+        #expect(envelope.data.conflicts.first?.reason == "Existing meeting")
+    }
+
+    @Test func twoMegabytesAreRefusedBeforeParsing() {
+        let huge = [UInt8](repeating: UInt8(ascii: " "), count: 2 * 1024 * 1024)
+        #expect(rejection(huge)?.code == .payloadTooLarge)
+    }
+
+    @Test func eachProblemNamesItsField() {
+        #expect(rejection("{")?.code == .malformedJSON)
+        #expect(rejection("[1,2]")?.code == .malformedJSON)
+        #expect(rejection([0x7b, 0xc3, 0x28, 0x7d])?.code == .invalidEncoding)
+        #expect(rejection(#"{"eventType":"scheduling.requested"}"#)?.code == .unexpectedEventType)
+        let missing = rejection(#"{"eventId":"x","eventType":"scheduling.availability","timestamp":"2026-03-09T10:00:00Z","data":{"availability":[],"conflicts":[]}}"#)
+        #expect(missing?.description == "data.requestId: is required")
+        let badTime = rejection(#"{"eventId":"x","eventType":"scheduling.availability","timestamp":"yesterday","data":{"requestId":"r","availability":[],"conflicts":[]}}"#)
+        #expect(badTime?.field == "timestamp")
+        let backwards = rejection(#"{"eventId":"x","eventType":"scheduling.availability","timestamp":"2026-03-09T10:00:00Z","data":{"requestId":"r","availability":[{"start":"2026-03-10T15:00:00Z","end":"2026-03-10T14:00:00Z","available":true}],"conflicts":[]}}"#)
+        #expect(backwards?.field == "data.availability[0].end")
+        let emptyID = rejection(#"{"eventId":"","eventType":"scheduling.availability","timestamp":"2026-03-09T10:00:00Z","data":{"requestId":"r","availability":[],"conflicts":[]}}"#)
+        #expect(emptyID?.field == "eventId")
+    }
+
+    @Test func schedulingRequestsNeedAKnownZoneAndAPositiveDuration() {
+        let request = #"{"eventId":"x","eventType":"scheduling.requested","timestamp":"2026-03-09T10:00:00Z","data":{"requestId":"r","candidateId":"c","interviewers":["a"],"duration":DURATION,"preferredTimes":[],"timezone":"ZONE"}}"#
+        func problem(_ duration: String, _ zone: String) -> EventRejection? {
+            do {
+                _ = try decoder.schedulingRequest(Array(request.replacingOccurrences(of: "DURATION", with: duration).replacingOccurrences(of: "ZONE", with: zone).utf8))
+                return nil
+            } catch {
+                return error
+            }
+        }
+        #expect(problem("60", "America/New_York") == nil)
+        #expect(problem("0", "America/New_York")?.field == "data.duration")
+        #expect(problem("60", "Mars/Olympus")?.description == "data.timezone: unknown time zone \"Mars/Olympus\"")
+    }
+}

@@ -1,0 +1,70 @@
+import Events
+import Foundation
+import Kafka
+import Messaging
+import SagaCore
+import SagaEngine
+import SagaStore
+import SchedulerTesting
+
+/// A saga store, an engine whose `await` saga waits for `scheduling.availability`, and
+/// helpers for building catalog messages.
+struct MessagingFixture {
+    let directory: TemporaryDirectory
+    let store: SagaStore
+    let engine: SagaEngine
+    let decoder: InboundEventDecoder
+
+    init(maximumMessageSize: Int = 1_048_576) throws {
+        decoder = InboundEventDecoder(maximumSize: maximumMessageSize)
+        directory = try TemporaryDirectory(prefix: "messaging")
+        let sagas = directory.url.appendingPathComponent("sagas")
+        try FileManager.default.createDirectory(at: sagas, withIntermediateDirectories: true)
+        try """
+            name: await
+            version: 1
+            steps:
+              - name: ask
+                action: ask
+                compensation: none
+                wait: { event: scheduling.availability, correlation: requestId, onEvent: collect, deadline: 1h }
+            """.write(to: sagas.appendingPathComponent("await.yaml"), atomically: true, encoding: .utf8)
+        var handlers = SagaHandlers()
+        handlers.action("ask", requiresCompensation: false) { context in StepOutcome(awaitCorrelation: context.sagaID) }
+        handlers.onEvent("collect") { _, payload in
+            .complete(StepOutcome(dataPatch: ["conflicts": .number(Double(payload["conflicts"]?.arrayValue?.count ?? 0))]))
+        }
+        store = try SagaStore(path: directory.path("service.sqlite"))
+        engine = SagaEngine(store: store, catalog: try SagaCatalog.load(directory: sagas, handlers: handlers.inventory), handlers: handlers)
+    }
+
+    /// The service's handler for availability replies: validate, then deliver to the saga.
+    var availabilityHandler: InboundPipeline.Handler {
+        { [decoder, engine] message in
+            let envelope = try decoder.availability(message.value)
+            let payload = try JSONDecoder().decode(JSONValue.self, from: try JSONEncoder().encode(envelope.data))
+            _ = try await engine.deliver(InboundEvent(
+                messageID: envelope.eventId, topic: message.topic, type: envelope.eventType,
+                correlation: envelope.data.requestId, payload: payload))
+        }
+    }
+
+    static func availabilityJSON(eventID: String, requestID: String) -> String {
+        #"{"eventId":"\#(eventID)","eventType":"scheduling.availability","timestamp":"2026-03-09T10:00:00Z","data":{"requestId":"\#(requestID)","availability":[{"start":"2026-03-10T14:00:00Z","end":"2026-03-10T15:00:00Z","available":true}],"conflicts":[{"start":"2026-03-10T16:00:00Z","end":"2026-03-10T17:00:00Z","reason":"Existing meeting"}]},"metadata":{"service":"calendar","version":"1.0"},"futureField":42}"#
+    }
+}
+
+/// Runs `kcat` with arguments and input.
+func kcat(_ arguments: [String], input: String = "") throws -> ChildProcess.Result {
+    try ChildProcess(executable: URL(fileURLWithPath: "/usr/bin/kcat"), arguments: arguments).run(input: Data(input.utf8))
+}
+
+/// Polls `condition` every 50 ms for up to `seconds`.
+func eventually(_ seconds: Double = 30, _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    return false
+}
