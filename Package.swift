@@ -77,6 +77,12 @@ let package = Package(
             path: "benchmarks/SagaEngineBenchmark"
         ),
 
+        .executableTarget(
+            name: "KafkaPipelineBenchmark",
+            dependencies: ["Messaging"],
+            path: "benchmarks/KafkaPipelineBenchmark"
+        ),
+
         .testTarget(name: "SchedulingCoreTests", dependencies: ["SchedulingCore", "SchedulerTesting"]),
         .testTarget(name: "SagaCoreTests", dependencies: ["SagaCore"]),
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "SchedulerTesting"]),

@@ -40,13 +40,20 @@ public struct KafkaConfiguration: Hashable, Sendable, CustomStringConvertible {
     public var tls: TLS?
     /// Any other librdkafka property (`linger.ms`, `compression.type`, …).
     public var properties: [String: String]
+    /// Properties only consumers take (`session.timeout.ms`, …), kept apart so producers do
+    /// not warn about them.
+    public var consumerProperties: [String: String]
 
-    public init(bootstrapServers: String, clientID: String = "interview-scheduler", sasl: SASL? = nil, tls: TLS? = nil, properties: [String: String] = [:]) {
+    public init(
+        bootstrapServers: String, clientID: String = "interview-scheduler", sasl: SASL? = nil, tls: TLS? = nil,
+        properties: [String: String] = [:], consumerProperties: [String: String] = [:]
+    ) {
         self.bootstrapServers = bootstrapServers
         self.clientID = clientID
         self.sasl = sasl
         self.tls = tls
         self.properties = properties
+        self.consumerProperties = consumerProperties
     }
 
     /// Property names whose values are secrets.

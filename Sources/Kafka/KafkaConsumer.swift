@@ -39,6 +39,7 @@ public final class KafkaConsumer: Sendable {
 
     public init(configuration: KafkaConfiguration, groupID: String, topics: [String], logger: Logger = Logger(label: "kafka-consumer")) throws(KafkaError) {
         var properties = Self.defaultProperties.merging(configuration.librdkafkaProperties) { _, explicit in explicit }
+            .merging(configuration.consumerProperties) { _, explicit in explicit }
         properties["group.id"] = groupID
         handle = try RDKafkaHandle(type: RD_KAFKA_CONSUMER, properties: properties, logger: logger) { conf in
             rd_kafka_conf_set_rebalance_cb(conf) { handle, error, partitions, opaque in

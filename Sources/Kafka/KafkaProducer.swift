@@ -66,9 +66,10 @@ public final class KafkaProducer: Sendable {
                     }
                 }
             }
-            var results = [Result<KafkaDeliveryReport, any Error>?](repeating: nil, count: messages.count)
-            for await (index, result) in group { results[index] = result }
-            return results.map { $0 ?? .failure(KafkaError.closed("producer")) }
+            var results: [(index: Int, result: Result<KafkaDeliveryReport, any Error>)] = []
+            results.reserveCapacity(messages.count)
+            for await item in group { results.append(item) }
+            return results.sorted { $0.index < $1.index }.map(\.result)
         }
     }
 

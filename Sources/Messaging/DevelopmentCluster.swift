@@ -19,8 +19,11 @@ public final class DevelopmentCluster: Sendable {
 
     /// Client configuration that reaches this cluster. The mock's group coordinator does
     /// not act on a member's LeaveGroup (librdkafka 2.0.2), so a successor waits out the old
-    /// member's session: sessions are kept short here.
+    /// member's session: sessions are kept short here. The mock also holds every fetch for
+    /// the full `fetch.wait.max.ms` even when data arrives, so that wait is kept short too.
     public var configuration: KafkaConfiguration {
-        KafkaConfiguration(bootstrapServers: mock.bootstrapServers, properties: ["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"])
+        KafkaConfiguration(bootstrapServers: mock.bootstrapServers, consumerProperties: [
+            "session.timeout.ms": "6000", "heartbeat.interval.ms": "500", "fetch.wait.max.ms": "10",
+        ])
     }
 }

@@ -1,0 +1,147 @@
+// Consume → handle (inbox row + saga transition, one SQLite transaction) → produce via the
+// outbox, through the development cluster; next to kcat producing and consuming the same
+// number of messages against the same cluster, in the same run.
+//
+//   swift run -c release KafkaPipelineBenchmark [messages]
+import Events
+import Foundation
+import Kafka
+import Messaging
+import SagaCore
+import SagaEngine
+import SagaStore
+import Synchronization
+
+let count = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 2000
+let paced = 300
+let cluster = try DevelopmentCluster()
+let bootstrap = cluster.mock.bootstrapServers
+
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
+func run(_ executable: String, _ arguments: [String], input: URL? = nil) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let input { process.standardInput = try FileHandle(forReadingFrom: input) }
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+}
+
+func availability(_ index: Int, sentAt: Int64) -> String {
+    #"{"eventId":"bench-\#(index)","eventType":"scheduling.availability","timestamp":"2026-03-09T10:00:00Z","data":{"requestId":"saga-\#(index)","sentAt":\#(sentAt),"availability":[{"start":"2026-03-10T14:00:00Z","end":"2026-03-10T15:00:00Z","available":true}],"conflicts":[]}}"#
+}
+
+// kcat's raw rate on the same cluster.
+let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("kafka-bench-\(UUID().uuidString)")
+try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: scratch) }
+let lines = scratch.appendingPathComponent("messages.txt")
+try (0..<count).map { availability($0, sentAt: 0) }.joined(separator: "\n").appending("\n").write(to: lines, atomically: true, encoding: .utf8)
+let clock = ContinuousClock()
+let kcatProduce = try clock.measure { try run("/usr/bin/kcat", ["-b", bootstrap, "-P", "-t", "bench.raw", "-l", lines.path]) }
+let kcatConsume = try clock.measure { try run("/usr/bin/kcat", ["-b", bootstrap, "-C", "-t", "bench.raw", "-o", "beginning", "-c", "\(count)", "-q"]) }
+
+// The service's path.
+let sagas = scratch.appendingPathComponent("sagas")
+try FileManager.default.createDirectory(at: sagas, withIntermediateDirectories: true)
+try """
+    name: bench
+    version: 1
+    steps:
+      - name: ask
+        action: ask
+        compensation: none
+        wait: { event: scheduling.availability, correlation: requestId, onEvent: reply, deadline: 1h }
+    """.write(to: sagas.appendingPathComponent("bench.yaml"), atomically: true, encoding: .utf8)
+var handlers = SagaHandlers()
+handlers.action("ask", requiresCompensation: false) { context in StepOutcome(awaitCorrelation: context.sagaID) }
+handlers.onEvent("reply") { context, payload in
+    let sentAt = payload["sentAt"]?.numberValue ?? 0
+    let reply = OutboxMessage(id: "reply-\(context.sagaID)", topic: "bench.out", key: context.sagaID, payload: Data("\(Int64(sentAt))".utf8))
+    return .complete(StepOutcome(messages: [reply]))
+}
+let store = try SagaStore(path: scratch.appendingPathComponent("bench.sqlite").path, durability: .normal)
+let engine = SagaEngine(store: store, catalog: try SagaCatalog.load(directory: sagas, handlers: handlers.inventory), handlers: handlers, maxConcurrency: 16)
+let warmUp = count + paced
+for index in 0...warmUp {
+    try await engine.start(type: "bench", id: "saga-\(index)", partitionKey: "candidate-\(index % 50)", data: [:])
+}
+try await engine.runDueWork()
+
+let producer = try KafkaProducer(configuration: cluster.configuration)
+let relay = OutboxRelay(store: store, publisher: KafkaOutboxPublisher(producer: producer), batchSize: 500, idleInterval: .milliseconds(2))
+let consumer = try KafkaConsumer(configuration: cluster.configuration, groupID: "interview-worker-main", topics: [Topic.schedulingAvailability.rawValue])
+let decoder = InboundEventDecoder()
+let pipeline = InboundPipeline(consumer: consumer, store: store) { message in
+    let envelope = try decoder.availability(message.value)
+    let payload = try JSONDecoder().decode(JSONValue.self, from: Data(message.value))
+    _ = try await engine.deliver(InboundEvent(
+        messageID: envelope.eventId, topic: message.topic, type: envelope.eventType, correlation: envelope.data.requestId,
+        payload: payload["data"] ?? [:]))
+}
+let pipelineTask = Task { await pipeline.run() }
+let relayTask = Task { await relay.run() }
+
+func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+func waitForReplies(_ expected: Int) async throws {
+    while true {
+        let completed = try await store.countsByStatus()[.completed] ?? 0
+        let backlog = try await store.outboxBacklog()
+        if completed >= expected, backlog == 0 { return }
+        try await Task.sleep(for: .milliseconds(5))
+    }
+}
+
+// Warm-up: one round trip, so that group membership and connections are in place.
+_ = try await producer.send(KafkaProducerMessage(topic: Topic.schedulingAvailability.rawValue, key: Array("warm-up".utf8), value: Array(availability(warmUp, sentAt: nowMilliseconds()).utf8)))
+try await waitForReplies(1)
+
+// Saturated: everything at once.
+let started = clock.now
+_ = await producer.send((0..<count).map {
+    KafkaProducerMessage(topic: Topic.schedulingAvailability.rawValue, key: Array("candidate-\($0 % 50)".utf8), value: Array(availability($0, sentAt: nowMilliseconds()).utf8))
+})
+try await waitForReplies(count + 1)
+let saturated = clock.now - started
+
+// Paced: 100 messages a second, for latency without a queue.
+for index in count..<(count + paced) {
+    _ = try await producer.send(KafkaProducerMessage(topic: Topic.schedulingAvailability.rawValue, key: Array("candidate-\(index % 50)".utf8), value: Array(availability(index, sentAt: nowMilliseconds()).utf8)))
+    try await Task.sleep(for: .milliseconds(10))
+}
+try await waitForReplies(count + paced + 1)
+consumer.close()
+pipelineTask.cancel()
+relayTask.cancel()
+
+// Latency: from the request's send to the reply's production (both stamped by librdkafka here).
+let reader = try KafkaConsumer(configuration: cluster.configuration, groupID: "bench-reader", topics: ["bench.out"])
+var latencies: [(index: Int, milliseconds: Int64)] = []
+while latencies.count < count + paced + 1, let message = await reader.next() {
+    let sentAt = Int64(String(decoding: message.value, as: UTF8.self)) ?? 0
+    let index = Int(String(decoding: message.key ?? [], as: UTF8.self).split(separator: "-").last ?? "") ?? 0
+    latencies.append((index, (message.timestamp ?? 0) - sentAt))
+}
+reader.close()
+producer.shutdown()
+
+func percentile(_ values: [Int64], _ p: Double) -> Int64 {
+    let sorted = values.sorted()
+    return sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+}
+let saturatedLatencies = latencies.filter { $0.index < count }.map(\.milliseconds)
+let pacedLatencies = latencies.filter { $0.index >= count && $0.index < warmUp }.map(\.milliseconds)
+print("| path | messages | seconds | messages/s | p50 ms | p99 ms |")
+print("|---|---:|---:|---:|---:|---:|")
+print(String(format: "| kcat produce (raw) | %d | %.3f | %.0f | | |", count, seconds(kcatProduce), Double(count) / seconds(kcatProduce)))
+print(String(format: "| kcat consume (raw) | %d | %.3f | %.0f | | |", count, seconds(kcatConsume), Double(count) / seconds(kcatConsume)))
+print(String(format: "| service, all at once: consume → inbox + saga → outbox → produce | %d | %.3f | %.0f | %lld | %lld |", count, seconds(saturated), Double(count) / seconds(saturated), percentile(saturatedLatencies, 0.5), percentile(saturatedLatencies, 0.99)))
+print(String(format: "| service, paced at 100/s | %d | | | %lld | %lld |", paced, percentile(pacedLatencies, 0.5), percentile(pacedLatencies, 0.99)))
+print("")
+print(String(format: "service / kcat consume throughput: %.2f", (Double(count) / seconds(saturated)) / (Double(count) / seconds(kcatConsume))))
+exit(0)
