@@ -86,6 +86,7 @@ let package = Package(
         .testTarget(name: "SchedulingCoreTests", dependencies: ["SchedulingCore", "SchedulerTesting"]),
         .testTarget(name: "SagaCoreTests", dependencies: ["SagaCore"]),
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "SchedulerTesting"]),
+        .testTarget(name: "ICalendarTests", dependencies: ["ICalendar", "SchedulerTesting"], exclude: ["CORPUS-DIFFERENCES.md"]),
         .testTarget(name: "SagaEngineTests", dependencies: ["SagaEngine", "SchedulerTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "SagaCrashHarness",

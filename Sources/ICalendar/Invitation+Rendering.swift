@@ -1,0 +1,107 @@
+import CLibical
+import SchedulingCore
+
+extension Invitation {
+    /// The project's PRODID.
+    public static let productID = "-//interview-scheduler//Interview Scheduler 1.0//EN"
+
+    /// The invitation as an iCalendar object: CRLF line ends, lines folded at 75 octets,
+    /// text escaped by libical (a newline in a name cannot start a property), and checked
+    /// against RFC 5546's restrictions for its METHOD.
+    public func render() throws(ICalendarError) -> String {
+        guard IANATimeZone.named(timeZone) != nil, let zone = icaltimezone_get_builtin_timezone(timeZone) else {
+            throw ICalendarError("unknown time zone \"\(timeZone)\"")
+        }
+        guard start < end else { throw ICalendarError("the end \(end) is not after the start \(start)") }
+        for (field, value) in [("uid", uid), ("organizer email", organizer.email)] + attendees.map({ ("attendee email", $0.email) }) {
+            guard !value.isEmpty, !value.contains(where: { $0.isNewline || $0 == " " }) else {
+                throw ICalendarError("\(field) \"\(value)\" is empty or contains white space")
+            }
+        }
+        icalerror_set_errors_are_fatal(0)
+        guard let calendarPointer = icalcomponent_new(ICAL_VCALENDAR_COMPONENT),
+              let eventPointer = icalcomponent_new(ICAL_VEVENT_COMPONENT)
+        else { throw ICalendarError("libical could not allocate a component") }
+        let calendar = ICalComponent(owning: calendarPointer)
+        icalcomponent_add_property(calendarPointer, icalproperty_new_prodid(Self.productID))
+        icalcomponent_add_property(calendarPointer, icalproperty_new_version("2.0"))
+        icalcomponent_add_property(calendarPointer, icalproperty_new_method(method == .request ? ICAL_METHOD_REQUEST : ICAL_METHOD_CANCEL))
+        let calendarZone = try addTimeZone(named: timeZone, builtin: zone, to: calendarPointer)
+
+        let utc = icaltimezone_get_utc_timezone()
+        icalcomponent_add_property(eventPointer, icalproperty_new_uid(uid))
+        icalcomponent_add_property(eventPointer, icalproperty_new_sequence(Int32(sequence)))
+        icalcomponent_add_property(eventPointer, icalproperty_new_dtstamp(icaltime_from_timet_with_zone(time_t(stamp.secondsSinceEpoch), 0, utc)))
+        // From UTC into the zone by libical's own conversion (converting straight from a time_t
+        // into a zone mislabels the result as UTC in libical 3.0).
+        icalcomponent_set_dtstart(eventPointer, icaltime_convert_to_zone(icaltime_from_timet_with_zone(time_t(start.secondsSinceEpoch), 0, utc), calendarZone))
+        icalcomponent_set_dtend(eventPointer, icaltime_convert_to_zone(icaltime_from_timet_with_zone(time_t(end.secondsSinceEpoch), 0, utc), calendarZone))
+        icalcomponent_add_property(eventPointer, try person(organizer, organizer: true))
+        for attendee in attendees { icalcomponent_add_property(eventPointer, try person(attendee, organizer: false)) }
+        icalcomponent_add_property(eventPointer, icalproperty_new_summary(summary))
+        icalcomponent_add_property(eventPointer, icalproperty_new_description(description))
+        icalcomponent_add_property(eventPointer, icalproperty_new_location(location))
+        if let url { icalcomponent_add_property(eventPointer, icalproperty_new_url(url)) }
+        icalcomponent_add_property(eventPointer, icalproperty_new_status(method == .request ? ICAL_STATUS_CONFIRMED : ICAL_STATUS_CANCELLED))
+        if method == .request, let minutes = reminderMinutes, let alarm = icalcomponent_new(ICAL_VALARM_COMPONENT) {
+            icalcomponent_add_property(alarm, icalproperty_new_action(ICAL_ACTION_DISPLAY))
+            var trigger = icaltriggertype()
+            trigger.time = icaltime_null_time()
+            trigger.duration = icaldurationtype_from_int(Int32(-minutes * 60))
+            icalcomponent_add_property(alarm, icalproperty_new_trigger(trigger))
+            icalcomponent_add_property(alarm, icalproperty_new_description("Reminder: \(summary)"))
+            icalcomponent_add_component(eventPointer, alarm)
+        }
+        icalcomponent_add_component(calendarPointer, eventPointer)
+
+        _ = icalrestriction_check(calendarPointer)
+        var problems: [String] = []
+        collectRestrictionErrors(calendarPointer, into: &problems)
+        guard problems.isEmpty else {
+            throw ICalendarError("the \(method.rawValue.uppercased()) does not satisfy RFC 5546: \(problems.joined(separator: "; "))")
+        }
+        return calendar.text
+    }
+
+    /// Adds a copy of the built-in VTIMEZONE, trimmed to the years that matter and named by
+    /// its plain IANA name, and returns the zone as the calendar now holds it.
+    private func addTimeZone(named name: String, builtin: OpaquePointer, to calendar: OpaquePointer) throws(ICalendarError) -> OpaquePointer {
+        guard let source = icaltimezone_get_component(builtin), let copy = icalcomponent_new_clone(source) else {
+            throw ICalendarError("libical has no VTIMEZONE for \(name)")
+        }
+        // Keep the rules from the year before the interview on: enough for any reader.
+        let year = LocalDateTime(localSecondsSinceEpoch: start.secondsSinceEpoch).date.year - 1
+        icaltimezone_truncate_vtimezone(copy, icaltime_from_string("\(year)0101T000000Z"), icaltime_null_time(), 1)
+        icalproperty_set_tzid(icalcomponent_get_first_property(copy, ICAL_TZID_PROPERTY), name)
+        icalcomponent_add_component(calendar, copy)
+        guard let zone = icalcomponent_get_timezone(calendar, name) else { throw ICalendarError("the VTIMEZONE for \(name) could not be read back") }
+        return zone
+    }
+
+    private func person(_ person: Person, organizer: Bool) throws(ICalendarError) -> OpaquePointer {
+        let address = "mailto:\(person.email)"
+        guard let property = organizer ? icalproperty_new_organizer(address) : icalproperty_new_attendee(address) else {
+            throw ICalendarError("libical could not make a property for \(person.email)")
+        }
+        icalproperty_add_parameter(property, icalparameter_new_cn(person.name))
+        if !organizer {
+            let role: icalparameter_role
+            switch person.role {
+            case .chair: role = ICAL_ROLE_CHAIR
+            case .required: role = ICAL_ROLE_REQPARTICIPANT
+            case .optional: role = ICAL_ROLE_OPTPARTICIPANT
+            }
+            icalproperty_add_parameter(property, icalparameter_new_role(role))
+            icalproperty_add_parameter(property, icalparameter_new_partstat(ICAL_PARTSTAT_NEEDSACTION))
+            icalproperty_add_parameter(property, icalparameter_new_rsvp(ICAL_RSVP_TRUE))
+        }
+        return property
+    }
+
+    private func collectRestrictionErrors(_ component: OpaquePointer, into problems: inout [String]) {
+        forEachProperty(of: component, kind: ICAL_XLICERROR_PROPERTY) { property in
+            if let text = icalproperty_get_xlicerror(property) { problems.append(String(cString: text)) }
+        }
+        forEachChild(of: component, kind: ICAL_ANY_COMPONENT) { collectRestrictionErrors($0, into: &problems) }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import SchedulingCore
+
+/// An interview's invitation as JSON (`scheduler ics invite --interview FILE`).
+public struct InvitationRequest: Codable, Hashable, Sendable {
+    public struct Person: Codable, Hashable, Sendable {
+        public var email: String
+        public var name: String
+        /// `chair`, `required` (default) or `optional`.
+        public var role: String?
+    }
+
+    public var interviewId: String
+    /// The service's domain, the right-hand side of the UID.
+    public var domain: String?
+    public var sequence: Int?
+    /// When the invitation was made; default: now.
+    public var stamp: String?
+    public var start: String
+    public var end: String
+    public var timeZone: String
+    public var organizer: Person
+    public var attendees: [Person]
+    public var title: String
+    public var description: String?
+    public var location: String?
+    public var meetingUrl: String?
+    public var reminderMinutes: Int?
+
+    /// Checks every field and builds the invitation.
+    public func invitation(method: Invitation.Method, now: Instant) throws(ValidationError) -> Invitation {
+        func instant(_ text: String, _ field: String) throws(ValidationError) -> Instant {
+            guard let value = ISO8601.instant(text) else {
+                throw ValidationError(field: field, reason: "expected a UTC instant like 2026-03-09T14:00:00Z, got \"\(text)\"")
+            }
+            return value
+        }
+        func person(_ person: Person, _ field: String) throws(ValidationError) -> Invitation.Person {
+            guard person.email.contains("@"), !person.email.contains(where: { $0.isWhitespace || $0.isNewline }) else {
+                throw ValidationError(field: "\(field).email", reason: "expected an e-mail address, got \"\(person.email)\"")
+            }
+            let role: Invitation.Person.Role
+            switch person.role {
+            case nil, "required"?: role = .required
+            case "optional"?: role = .optional
+            case "chair"?: role = .chair
+            case let other?: throw ValidationError(field: "\(field).role", reason: "expected chair, required or optional, got \"\(other)\"")
+            }
+            return Invitation.Person(email: person.email, name: person.name, role: role)
+        }
+        guard !interviewId.isEmpty, interviewId.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw ValidationError(field: "interviewId", reason: "must be letters, digits, '-', '_' or '.', got \"\(interviewId)\"")
+        }
+        guard IANATimeZone.named(timeZone) != nil else {
+            throw ValidationError(field: "timeZone", reason: "unknown time zone \"\(timeZone)\"")
+        }
+        let start = try instant(self.start, "start"), end = try instant(self.end, "end")
+        guard start < end else { throw ValidationError(field: "end", reason: "\(end) is not after start \(start)") }
+        guard !attendees.isEmpty else { throw ValidationError(field: "attendees", reason: "at least one attendee is required") }
+        var people: [Invitation.Person] = []
+        for (index, attendee) in attendees.enumerated() { people.append(try person(attendee, "attendees[\(index)]")) }
+        return Invitation(
+            method: method, uid: "\(interviewId)@\(domain ?? "interview-scheduler.invalid")", sequence: sequence ?? 0,
+            stamp: try stamp.map { text throws(ValidationError) in try instant(text, "stamp") } ?? now, start: start, end: end,
+            timeZone: timeZone, organizer: try person(organizer, "organizer"), attendees: people, summary: title,
+            description: description ?? "", location: location ?? meetingUrl ?? "", url: meetingUrl,
+            reminderMinutes: method == .cancel ? nil : reminderMinutes ?? 15)
+    }
+}

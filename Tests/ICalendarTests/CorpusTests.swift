@@ -1,0 +1,75 @@
+import Foundation
+import ICalendar
+import SchedulerTesting
+import SchedulingCore
+import Testing
+
+/// Real files from other calendar programs: none may crash or hang us, and our busy time
+/// must match the independent Python peers except where CORPUS-DIFFERENCES.md says why not.
+@Suite("iCalendar corpus")
+struct CorpusTests {
+    static let corpus = BuiltProducts.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/ical-corpus")
+
+    static func files() -> [URL] {
+        let enumerator = FileManager.default.enumerator(at: corpus, includingPropertiesForKeys: nil)
+        return (enumerator?.allObjects as? [URL] ?? []).filter { $0.pathExtension == "ics" }.sorted { $0.path < $1.path }
+    }
+
+    static func relative(_ file: URL) -> String {
+        String(file.path.dropFirst(corpus.path.count + 1))
+    }
+
+    /// The files CORPUS-DIFFERENCES.md lists.
+    static func listedDifferences() throws -> Set<String> {
+        let readme = BuiltProducts.repositoryRoot.appendingPathComponent("Tests/ICalendarTests/CORPUS-DIFFERENCES.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        return Set(text.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("| `") else { return nil }
+            return line.dropFirst(3).split(separator: "`").first.map(String.init)
+        })
+    }
+
+    /// The calendar year of the file's first DTSTART, where its events are.
+    static func window(for text: String) -> Interval {
+        var year = 2024
+        if let range = text.range(of: #"DTSTART[^:\r\n]*:(\d{4})"#, options: .regularExpression) {
+            year = Int(text[range].suffix(4)) ?? 2024
+        }
+        let start = LocalDate(year: year, month: 1, day: 1).map { $0.daysSinceEpoch * 86_400 } ?? 0
+        let end = LocalDate(year: year + 1, month: 1, day: 1).map { $0.daysSinceEpoch * 86_400 } ?? 0
+        return Interval(start: Instant(secondsSinceEpoch: start), end: Instant(secondsSinceEpoch: end))
+    }
+
+    @Test func everyFileParsesWithoutCrashingAndMatchesThePeersOrIsExplained() throws {
+        let files = Self.files()
+        #expect(files.count >= 75, "the corpus is beside the repository (../shared/ical-corpus)")
+        let listed = try Self.listedDifferences()
+        var differing = Set<String>()
+        for file in files {
+            let bytes = Array(try Data(contentsOf: file))
+            let window = Self.window(for: String(decoding: bytes, as: UTF8.self))
+            let ours: [[String]]?
+            do {
+                let document = try ICalendarDocument(bytes: bytes)
+                ours = try BusyTimeReader(ownerZone: TimeZone(secondsFromGMT: 0) ?? .current).busyTime(in: document, window: window)
+                    .intervals.map { [$0.start.description, $0.end.description] }
+            } catch {
+                #expect(!error.description.isEmpty)
+                ours = nil
+            }
+            let reference = try ChildProcess(
+                executable: URL(fileURLWithPath: "/usr/bin/env"),
+                arguments: ["python3", BuiltProducts.repositoryRoot.appendingPathComponent("scripts/ical_busy_reference.py").path,
+                            file.path, window.start.description, window.end.description]
+            ).run()
+            let theirs = reference.status == 0
+                ? (try JSONSerialization.jsonObject(with: Data(reference.standardOutput.utf8)) as? [String: [[String]]])?["busy"]
+                : nil
+            if ours == nil || theirs == nil || ours?.sorted(by: { $0.lexicographicallyPrecedes($1) }) != theirs {
+                differing.insert(Self.relative(file))
+            }
+        }
+        #expect(differing.subtracting(listed).sorted() == [], "differences not explained in CORPUS-DIFFERENCES.md")
+        #expect(listed.subtracting(differing).sorted() == [], "listed differences that no longer differ")
+    }
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""Busy intervals of an .ics file by the independent Python peers (icalendar,
+recurring-ical-events), with the rules the service uses: transparent and cancelled events
+are not busy; floating times and all-day events are read in UTC (the owner's zone here).
+
+    python3 scripts/ical_busy_reference.py FILE FROM TO   ->  JSON {"busy": [[start, end], ...]}
+"""
+import datetime
+import json
+import sys
+
+import icalendar
+import recurring_ical_events
+
+UTC = datetime.timezone.utc
+
+
+def first(prop):
+    """A property that appears more than once comes back as a list: take the first."""
+    return prop[0] if isinstance(prop, list) else prop
+
+
+def instant(value):
+    if isinstance(value, datetime.datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    return datetime.datetime(value.year, value.month, value.day, tzinfo=UTC)
+
+
+def main(path, start, end):
+    with open(path, "rb") as handle:
+        calendars = icalendar.Calendar.from_ical(handle.read(), multiple=True)
+    window = (datetime.datetime.fromisoformat(start.replace("Z", "+00:00")), datetime.datetime.fromisoformat(end.replace("Z", "+00:00")))
+    busy = []
+    for calendar in calendars:
+        for event in recurring_ical_events.of(calendar).between(*window):
+            if "DTSTART" not in event:
+                continue  # not a scheduled event: nothing to be busy with
+            if str(event.get("TRANSP", "")).upper() == "TRANSPARENT" or str(event.get("STATUS", "")).upper() == "CANCELLED":
+                continue
+            begin = instant(first(event["DTSTART"]).dt)
+            finish = instant(first(event["DTEND"]).dt) if "DTEND" in event else begin
+            if finish > begin and begin < window[1] and finish > window[0]:
+                busy.append([begin.strftime("%Y-%m-%dT%H:%M:%SZ"), finish.strftime("%Y-%m-%dT%H:%M:%SZ")])
+        for component in calendar.walk("VFREEBUSY"):
+            periods = component.get("FREEBUSY", [])
+            for prop in periods if isinstance(periods, list) else [periods]:
+                if str(prop.params.get("FBTYPE", "BUSY")).upper() not in ("BUSY", "BUSY-TENTATIVE", "BUSY-UNAVAILABLE"):
+                    continue
+                for period in prop.dt if isinstance(prop.dt, list) else [prop.dt]:
+                    begin, rest = period
+                    finish = rest if isinstance(rest, datetime.datetime) else begin + rest
+                    begin, finish = instant(begin), instant(finish)
+                    if finish > begin and begin < window[1] and finish > window[0]:
+                        busy.append([begin.strftime("%Y-%m-%dT%H:%M:%SZ"), finish.strftime("%Y-%m-%dT%H:%M:%SZ")])
+    print(json.dumps({"busy": sorted(busy)}))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])
