@@ -62,11 +62,15 @@ public struct SlotRequest: Codable, Hashable, Sendable {
         public var workingHours: [String: [HoursRange]]?
         public var overrides: [DateOverride]?
         public var busy: [TimeRange]?
+        /// .ics feeds (paths, relative to the request file) whose busy time is added; read by
+        /// the command line, not by this pure module.
+        public var busyFeeds: [String]?
 
         public init(
             id: String, role: String? = nil, timeZone: String, workingHours: [String: [HoursRange]]? = nil,
-            overrides: [DateOverride]? = nil, busy: [TimeRange]? = nil
+            overrides: [DateOverride]? = nil, busy: [TimeRange]? = nil, busyFeeds: [String]? = nil
         ) {
+            self.busyFeeds = busyFeeds
             self.id = id
             self.role = role
             self.timeZone = timeZone

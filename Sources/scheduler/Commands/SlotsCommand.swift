@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ICalendar
 import SchedulingCore
 
 /// `scheduler slots --request FILE.json [--format json|table]`
@@ -29,11 +30,24 @@ struct SlotsCommand: ParsableCommand {
         } catch {
             throw CommandFailure("cannot read request file \(request): \(error.localizedDescription)")
         }
-        let query: SlotQuery
+        var query: SlotQuery
+        let slotRequest: SlotRequest
         do {
-            query = try SlotRequest.decode(from: data).validated(clock: Instant(Date()))
+            slotRequest = try SlotRequest.decode(from: data)
+            query = try slotRequest.validated(clock: Instant(Date()))
         } catch {
             throw CommandFailure("invalid request: \(error)")
+        }
+        // Feed paths are relative to the request file.
+        let base = request == "-" ? URL(fileURLWithPath: FileManager.default.currentDirectoryPath) : URL(fileURLWithPath: request).deletingLastPathComponent()
+        var feeds: [Int: [URL]] = [:]
+        for (index, participant) in slotRequest.participants.enumerated() {
+            feeds[index] = (participant.busyFeeds ?? []).map { URL(fileURLWithPath: $0, relativeTo: base).standardizedFileURL }
+        }
+        do {
+            query = try query.addingBusyTime(fromFeeds: feeds)
+        } catch {
+            throw CommandFailure("invalid busy feed: \(error)")
         }
         let report = SlotReport(result: SlotFinder(query: query).search(), query: query)
         switch format {
