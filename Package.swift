@@ -83,6 +83,12 @@ let package = Package(
             path: "benchmarks/KafkaPipelineBenchmark"
         ),
 
+        .executableTarget(
+            name: "ICalendarBenchmark",
+            dependencies: ["ICalendar"],
+            path: "benchmarks/ICalendarBenchmark"
+        ),
+
         .testTarget(name: "SchedulingCoreTests", dependencies: ["SchedulingCore", "SchedulerTesting"]),
         .testTarget(name: "SagaCoreTests", dependencies: ["SagaCore"]),
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "SchedulerTesting"]),
