@@ -19,14 +19,20 @@ extension Invitation {
             }
         }
         icalerror_set_errors_are_fatal(0)
-        guard let calendarPointer = icalcomponent_new(ICAL_VCALENDAR_COMPONENT),
-              let eventPointer = icalcomponent_new(ICAL_VEVENT_COMPONENT)
-        else { throw ICalendarError("libical could not allocate a component") }
+        // Every component is attached to the calendar as soon as it exists, so the one Swift
+        // owner frees everything whichever step below fails.
+        guard let calendarPointer = icalcomponent_new(ICAL_VCALENDAR_COMPONENT) else {
+            throw ICalendarError("libical could not allocate a component")
+        }
         let calendar = ICalComponent(owning: calendarPointer)
         icalcomponent_add_property(calendarPointer, icalproperty_new_prodid(Self.productID))
         icalcomponent_add_property(calendarPointer, icalproperty_new_version("2.0"))
         icalcomponent_add_property(calendarPointer, icalproperty_new_method(method == .request ? ICAL_METHOD_REQUEST : ICAL_METHOD_CANCEL))
         let calendarZone = try addTimeZone(named: timeZone, builtin: zone, to: calendarPointer)
+        guard let eventPointer = icalcomponent_new(ICAL_VEVENT_COMPONENT) else {
+            throw ICalendarError("libical could not allocate a component")
+        }
+        icalcomponent_add_component(calendarPointer, eventPointer)
 
         let utc = icaltimezone_get_utc_timezone()
         icalcomponent_add_property(eventPointer, icalproperty_new_uid(uid))
@@ -52,7 +58,6 @@ extension Invitation {
             icalcomponent_add_property(alarm, icalproperty_new_description("Reminder: \(summary)"))
             icalcomponent_add_component(eventPointer, alarm)
         }
-        icalcomponent_add_component(calendarPointer, eventPointer)
 
         _ = icalrestriction_check(calendarPointer)
         var problems: [String] = []
