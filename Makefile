@@ -6,7 +6,7 @@ export PATH := $(PATH):/opt/swift/usr/bin
 SWIFT ?= swift
 SAMPLE_REQUEST ?= docs/examples/panel-three-zones.json
 
-.PHONY: setup build run test bench clean
+.PHONY: setup build run test bench sanitize clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -29,3 +29,8 @@ bench: setup
 
 clean:
 	rm -rf .build
+
+## AddressSanitizer and LeakSanitizer over the C boundaries: every corpus file, invitations, feeds.
+sanitize: setup
+	$(SWIFT) build --sanitize=address --scratch-path .build-asan --product scheduler
+	scripts/sanitize-check.sh .build-asan/debug/scheduler
