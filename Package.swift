@@ -46,6 +46,14 @@ let package = Package(
         .target(name: "Kafka", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]),
         .target(name: "ICalendar", dependencies: ["CLibical", "SchedulingCore"]),
         .target(
+            name: "CalendarProviders",
+            dependencies: [
+                "SchedulingCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(
             name: "Messaging",
             dependencies: [
                 "Kafka", "Events", "SagaEngine", "SagaStore",
@@ -92,6 +100,7 @@ let package = Package(
         .testTarget(name: "SchedulingCoreTests", dependencies: ["SchedulingCore", "SchedulerTesting"]),
         .testTarget(name: "SagaCoreTests", dependencies: ["SagaCore"]),
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "SchedulerTesting"]),
+        .testTarget(name: "CalendarProvidersTests", dependencies: ["CalendarProviders"]),
         .testTarget(name: "ICalendarTests", dependencies: ["ICalendar", "SchedulerTesting"], exclude: ["CORPUS-DIFFERENCES.md"]),
         .testTarget(name: "SagaEngineTests", dependencies: ["SagaEngine", "SchedulerTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(

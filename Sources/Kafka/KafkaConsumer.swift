@@ -8,7 +8,9 @@ import Synchronization
 /// librdkafka is polled only while the application asks for the next message, so a
 /// rebalance never happens while a message is being handled: revoked partitions stop
 /// cleanly. Offsets are never committed automatically: `commit(_:)` stores a message's offset
-/// once its effect is durable and commits it; revocation and `close()` commit what was stored.
+/// once its effect is durable and commits it asynchronously; revocation commits what was
+/// stored, and `close()` commits every handled position synchronously, so a successor starts
+/// right after the last handled message even when an asynchronous commit was lost.
 public final class KafkaConsumer: Sendable {
     /// What the polling thread and the application share: a request for a message, and
     /// the task waiting for it.
@@ -28,6 +30,8 @@ public final class KafkaConsumer: Sendable {
     private let poller: PollingThread
     private let handOff = HandOff()
     private let closed = Atomic<Bool>(false)
+    /// The next offset to read per partition, for every handled message.
+    private let positions = Mutex<[String: (topic: String, partition: Int32, offset: Int64)]>([:])
     private let logger: Logger
 
     public static let defaultProperties = [
@@ -118,6 +122,7 @@ public final class KafkaConsumer: Sendable {
         defer { rd_kafka_topic_partition_list_destroy(list) }
         let entry = rd_kafka_topic_partition_list_add(list, message.topic, message.partition)
         entry?.pointee.offset = message.offset + 1
+        positions.withLock { $0["\(message.topic)|\(message.partition)"] = (message.topic, message.partition, message.offset + 1) }
         let stored = rd_kafka_offsets_store(handle.pointer, list)
         guard stored == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(stored, context: "store offset") }
         let committed = rd_kafka_commit(handle.pointer, nil, 1)
@@ -131,8 +136,23 @@ public final class KafkaConsumer: Sendable {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         handOff.takeWaiting()?.resume(returning: nil)
         poller.stop()
-        _ = rd_kafka_commit(handle.pointer, nil, 0)
+        commitHandledPositions()
         _ = rd_kafka_consumer_close(handle.pointer)
+    }
+
+    /// Commits the position after every handled message, synchronously (librdkafka retries a
+    /// commit that meets a coordinator change).
+    private func commitHandledPositions() {
+        let handled = positions.withLock { Array($0.values) }
+        guard !handled.isEmpty, let list = rd_kafka_topic_partition_list_new(Int32(handled.count)) else { return }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for position in handled {
+            rd_kafka_topic_partition_list_add(list, position.topic, position.partition)?.pointee.offset = position.offset
+        }
+        let result = rd_kafka_commit(handle.pointer, list, 0)
+        if result != RD_KAFKA_RESP_ERR_NO_ERROR {
+            logger.warning("final offset commit failed; the successor will see some messages again", metadata: ["error": "\(KafkaError(result))"])
+        }
     }
 
     /// Polls once; returns a message, or nil on timeout or an informational event.

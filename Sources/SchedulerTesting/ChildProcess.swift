@@ -18,9 +18,10 @@ public struct ChildProcess: Sendable {
         self.arguments = arguments
     }
 
-    /// Runs the program, feeding it `input`, and waits for it to exit. Output goes through
-    /// temporary files, so a chatty child cannot block on a full pipe.
-    public func run(input: Data = Data()) throws -> Result {
+    /// Runs the program, feeding it `input`, until it exits. Output goes through temporary
+    /// files, so a chatty child cannot block on a full pipe; the exit is awaited through the
+    /// termination handler, so no thread is blocked (tests run side by side on few threads).
+    public func run(input: Data = Data()) async throws -> Result {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("child-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -36,8 +37,15 @@ public struct ChildProcess: Sendable {
         process.standardInput = handles.0
         process.standardOutput = handles.1
         process.standardError = handles.2
-        try process.run()
-        process.waitUntilExit()
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            process.terminationHandler = { _ in continuation.resume() }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
         try handles.0.close()
         try handles.1.close()
         try handles.2.close()

@@ -40,7 +40,7 @@ struct CorpusTests {
         return Interval(start: Instant(secondsSinceEpoch: start), end: Instant(secondsSinceEpoch: end))
     }
 
-    @Test func everyFileParsesWithoutCrashingAndMatchesThePeersOrIsExplained() throws {
+    @Test func everyFileParsesWithoutCrashingAndMatchesThePeersOrIsExplained() async throws {
         let files = Self.files()
         #expect(files.count >= 75, "the corpus is beside the repository (../shared/ical-corpus)")
         let listed = try Self.listedDifferences()
@@ -57,7 +57,7 @@ struct CorpusTests {
                 #expect(!error.description.isEmpty)
                 ours = nil
             }
-            let reference = try ChildProcess(
+            let reference = try await ChildProcess(
                 executable: URL(fileURLWithPath: "/usr/bin/env"),
                 arguments: ["python3", BuiltProducts.repositoryRoot.appendingPathComponent("scripts/ical_busy_reference.py").path,
                             file.path, window.start.description, window.end.description]

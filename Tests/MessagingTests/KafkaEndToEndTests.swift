@@ -30,7 +30,7 @@ struct KafkaEndToEndTests {
         try await fixture.engine.runDueWork()
 
         // kcat, as the calendar service, answers.
-        let produced = try kcat(["-b", bootstrap, "-P", "-t", Topic.schedulingAvailability.rawValue, "-k", "cand-7", "-X", "partitioner=murmur2_random"],
+        let produced = try await kcat(["-b", bootstrap, "-P", "-t", Topic.schedulingAvailability.rawValue, "-k", "cand-7", "-X", "partitioner=murmur2_random"],
                                 input: MessagingFixture.availabilityJSON(eventID: "kcat-1", requestID: "req-7") + "\n")
         #expect(produced.status == 0, "\(produced.standardError)")
         let configuration = KafkaConfiguration(bootstrapServers: bootstrap)
@@ -54,12 +54,12 @@ struct KafkaEndToEndTests {
         defer { producer.shutdown() }
         let relay = OutboxRelay(store: fixture.store, publisher: KafkaOutboxPublisher(producer: producer))
         #expect(try await relay.publishPending() == 1)
-        let read = try kcat(["-b", bootstrap, "-C", "-t", Topic.schedulingConfirmed.rawValue, "-e", "-q", "-f", "%k|%p|%s\\n"])
+        let read = try await kcat(["-b", bootstrap, "-C", "-t", Topic.schedulingConfirmed.rawValue, "-e", "-q", "-f", "%k|%p|%s\\n"])
         let fields = read.standardOutput.split(separator: "|", maxSplits: 2).map(String.init)
         #expect(fields.count == 3)
         #expect(fields.first == "cand-7")
         #expect(fields.dropFirst().first == "\(JavaPartitioner.partition(forKey: Array("cand-7".utf8), partitions: 4))", "partitioned like the Java client")
-        let validation = try ChildProcess(executable: URL(fileURLWithPath: "/usr/bin/env"), arguments: ["python3", BuiltProducts.repositoryRoot.appendingPathComponent("scripts/validate_events.py").path, "-"])
+        let validation = try await ChildProcess(executable: URL(fileURLWithPath: "/usr/bin/env"), arguments: ["python3", BuiltProducts.repositoryRoot.appendingPathComponent("scripts/validate_events.py").path, "-"])
             .run(input: Data((fields.last ?? "").utf8))
         #expect(validation.status == 0, "\(validation.standardOutput) \(validation.standardError)")
     }

@@ -18,7 +18,7 @@ struct KafkaFaultInjectionTests {
         cluster.mock.failNextRequests(.produce, with: [19, 19])
         let report = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("iv-1".utf8), value: Array("retried".utf8)))
         #expect(report.partition == JavaPartitioner.partition(forKey: Array("iv-1".utf8), partitions: 12))
-        let read = try kcat(["-b", cluster.mock.bootstrapServers, "-C", "-t", topic, "-e", "-q", "-f", "%s\\n"])
+        let read = try await kcat(["-b", cluster.mock.bootstrapServers, "-C", "-t", topic, "-e", "-q", "-f", "%s\\n"])
         #expect(read.standardOutput == "retried\n", "delivered exactly once")
     }
 
@@ -42,7 +42,7 @@ struct KafkaFaultInjectionTests {
             try cluster.mock.setLeader(topic: topic, partition: partition, broker: broker)
             _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("iv-3".utf8), value: Array("leader \(broker)".utf8)))
         }
-        let read = try kcat(["-b", cluster.mock.bootstrapServers, "-C", "-t", topic, "-p", "\(partition)", "-e", "-q", "-f", "%s\\n"])
+        let read = try await kcat(["-b", cluster.mock.bootstrapServers, "-C", "-t", topic, "-p", "\(partition)", "-e", "-q", "-f", "%s\\n"])
         #expect(read.standardOutput == "before\nleader 1\nleader 2\nleader 3\n")
     }
 

@@ -12,8 +12,8 @@ import Testing
 @Suite("Kafka faults", .serialized)
 struct KafkaFaultTests {
     /// Reads every message of `topic` from the start with kcat: `key|partition|payload` lines.
-    func readAll(_ topic: String, from cluster: DevelopmentCluster) throws -> [(key: String, partition: String, payload: String)] {
-        let result = try kcat(["-b", cluster.mock.bootstrapServers, "-C", "-t", topic, "-e", "-q", "-f", "%k|%p|%s\\n"])
+    func readAll(_ topic: String, from cluster: DevelopmentCluster) async throws -> [(key: String, partition: String, payload: String)] {
+        let result = try await kcat(["-b", cluster.mock.bootstrapServers, "-C", "-t", topic, "-e", "-q", "-f", "%k|%p|%s\\n"])
         return result.standardOutput.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
             return fields.count == 3 ? (fields[0], fields[1], fields[2]) : nil
@@ -41,7 +41,7 @@ struct KafkaFaultTests {
         #expect(try await eventually(60) { try await fixture.store.outboxBacklog() == 0 })
         relaying.cancel()
 
-        let messages = try readAll(topic, from: cluster)
+        let messages = try await readAll(topic, from: cluster)
         #expect(messages.count == 1000, "all arrive, none twice")
         var lastSequence: [String: Int] = [:]
         for message in messages {
@@ -90,7 +90,7 @@ struct KafkaFaultTests {
 
         let relay = OutboxRelay(store: fixture.store, publisher: KafkaOutboxPublisher(producer: producer))
         #expect(try await relay.publishPending() == 10, "five DLQ records and five error events")
-        let records = try readAll(Topic.deadLetter.rawValue, from: cluster).compactMap {
+        let records = try await readAll(Topic.deadLetter.rawValue, from: cluster).compactMap {
             try? JSONDecoder().decode(DeadLetterRecord.self, from: Data($0.payload.utf8))
         }
         #expect(records.map(\.error.code).sorted() == ["INVALID_UTF8", "MALFORMED_JSON", "PAYLOAD_TOO_LARGE", "SCHEMA_VIOLATION", "UNEXPECTED_EVENT_TYPE"])
@@ -100,13 +100,13 @@ struct KafkaFaultTests {
         #expect(huge?.originalSize == 600_000 && huge?.originalTruncated == true && huge?.originalMessage.utf8.count == DeadLetterRecord.maximumExcerpt)
         #expect(records.first { $0.error.code == "INVALID_UTF8" }?.originalMessageBase64 == "e//+fQ==")
         #expect(Set(records.map(\.offset)).count == 5)
-        let errors = try readAll(Topic.errorOccurred.rawValue, from: cluster)
+        let errors = try await readAll(Topic.errorOccurred.rawValue, from: cluster)
         #expect(errors.count == 5)
         let validator = BuiltProducts.repositoryRoot.appendingPathComponent("scripts/validate_events.py").path
-        let dlqLines = try readAll(Topic.deadLetter.rawValue, from: cluster).map(\.payload).joined(separator: "\n")
-        let dlqValid = try ChildProcess(executable: URL(fileURLWithPath: "/usr/bin/env"), arguments: ["python3", validator, "--schema", "dlq", "-"]).run(input: Data(dlqLines.utf8))
+        let dlqLines = try await readAll(Topic.deadLetter.rawValue, from: cluster).map(\.payload).joined(separator: "\n")
+        let dlqValid = try await ChildProcess(executable: URL(fileURLWithPath: "/usr/bin/env"), arguments: ["python3", validator, "--schema", "dlq", "-"]).run(input: Data(dlqLines.utf8))
         #expect(dlqValid.status == 0, "\(dlqValid.standardOutput)")
-        let errorsValid = try ChildProcess(executable: URL(fileURLWithPath: "/usr/bin/env"), arguments: ["python3", validator, "-"]).run(input: Data(errors.map(\.payload).joined(separator: "\n").utf8))
+        let errorsValid = try await ChildProcess(executable: URL(fileURLWithPath: "/usr/bin/env"), arguments: ["python3", validator, "-"]).run(input: Data(errors.map(\.payload).joined(separator: "\n").utf8))
         #expect(errorsValid.status == 0, "\(errorsValid.standardOutput)")
 
         // The group's committed offset moved past everything.

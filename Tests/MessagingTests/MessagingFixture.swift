@@ -55,8 +55,8 @@ struct MessagingFixture {
 }
 
 /// Runs `kcat` with arguments and input.
-func kcat(_ arguments: [String], input: String = "") throws -> ChildProcess.Result {
-    try ChildProcess(executable: URL(fileURLWithPath: "/usr/bin/kcat"), arguments: arguments).run(input: Data(input.utf8))
+func kcat(_ arguments: [String], input: String = "") async throws -> ChildProcess.Result {
+    try await ChildProcess(executable: URL(fileURLWithPath: "/usr/bin/kcat"), arguments: arguments).run(input: Data(input.utf8))
 }
 
 /// Polls `condition` every 50 ms for up to `seconds`.

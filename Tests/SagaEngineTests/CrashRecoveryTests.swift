@@ -33,7 +33,7 @@ struct CrashRecoveryTests {
         }
         #expect(kills >= 20 || settledEarly)
         // A last, uninterrupted run finishes whatever is left.
-        let final = try ChildProcess(executable: harness, arguments: [directory.url.path, "\(sagaCount)"]).run()
+        let final = try await ChildProcess(executable: harness, arguments: [directory.url.path, "\(sagaCount)"]).run()
         #expect(final.status == 0, "\(final.standardError)")
 
         let sagas = try DatabaseQueue(path: directory.path("sagas.sqlite"))

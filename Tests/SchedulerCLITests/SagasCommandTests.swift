@@ -43,62 +43,62 @@ struct SagasCommandTests {
         return (directory, ["--database", directory.path("scheduler.sqlite"), "--sagas", sagas.path])
     }
 
-    func run(_ arguments: [String]) throws -> ChildProcess.Result {
-        try ChildProcess(executable: scheduler, arguments: arguments).run()
+    func run(_ arguments: [String]) async throws -> ChildProcess.Result {
+        try await ChildProcess(executable: scheduler, arguments: arguments).run()
     }
 
     @Test func listShowsEveryInstanceAndFiltersByState() async throws {
         let (directory, location) = try await prepare()
         defer { directory.remove() }
-        let table = try run(["sagas", "list"] + location)
+        let table = try await run(["sagas", "list"] + location)
         #expect(table.status == 0, "\(table.standardError)")
         #expect(table.standardOutput.hasPrefix("ID "))
         #expect(table.standardOutput.contains("waiting-1") && table.standardOutput.contains("waiting"))
         #expect(table.standardOutput.contains("failed-1"))
-        let failed = try run(["sagas", "list", "--state", "failed", "--json"] + location)
+        let failed = try await run(["sagas", "list", "--state", "failed", "--json"] + location)
         let entries = try JSONSerialization.jsonObject(with: Data(failed.standardOutput.utf8)) as? [[String: Any]]
         #expect(entries?.map { $0["id"] as? String } == ["failed-1"])
         #expect(entries?.first?["lastError"] as? String == "permanent: provider gone")
-        #expect(try run(["sagas", "list", "--stuck"] + location).standardOutput == "No sagas.\n")
+        #expect(try await run(["sagas", "list", "--stuck"] + location).standardOutput == "No sagas.\n")
     }
 
     @Test func showPrintsTheTimeline() async throws {
         let (directory, location) = try await prepare()
         defer { directory.remove() }
-        let shown = try run(["sagas", "show", "failed-1"] + location)
+        let shown = try await run(["sagas", "show", "failed-1"] + location)
         #expect(shown.status == 0)
         #expect(shown.standardOutput.contains("Saga failed-1: demo v3, failed"))
         #expect(shown.standardOutput.contains("needsOperator"))
-        let json = try run(["sagas", "show", "waiting-1", "--json"] + location)
+        let json = try await run(["sagas", "show", "waiting-1", "--json"] + location)
         let timeline = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
         #expect((timeline?["waitingFor"] as? [String: Any])?["correlation"] as? String == "r-waiting-1")
         #expect((timeline?["log"] as? [[String: Any]])?.count == 6)
-        let missing = try run(["sagas", "show", "nope"] + location)
+        let missing = try await run(["sagas", "show", "nope"] + location)
         #expect(missing.status != 0 && missing.standardError.contains("no saga with id \"nope\""))
     }
 
     @Test func abortAndRetryAreRecordedWithTheOperator() async throws {
         let (directory, location) = try await prepare()
         defer { directory.remove() }
-        let aborted = try run(["sagas", "abort", "waiting-1", "--reason", "candidate withdrew", "--by", "alice"] + location)
+        let aborted = try await run(["sagas", "abort", "waiting-1", "--reason", "candidate withdrew", "--by", "alice"] + location)
         #expect(aborted.status == 0, "\(aborted.standardError)")
         #expect(aborted.standardOutput.contains("compensating"))
-        let retried = try run(["sagas", "retry", "failed-1", "--by", "bob"] + location)
+        let retried = try await run(["sagas", "retry", "failed-1", "--by", "bob"] + location)
         #expect(retried.status == 0, "\(retried.standardError)")
         let store = try SagaStore(path: directory.path("scheduler.sqlite"))
         #expect(try await store.stepLog(sagaID: "waiting-1").contains { $0.outcome == .aborted && $0.actor == "alice" && $0.message == "candidate withdrew" })
         #expect(try await store.stepLog(sagaID: "failed-1").contains { $0.outcome == .retried && $0.actor == "bob" })
-        let illegal = try run(["sagas", "abort", "failed-1", "--reason", "x"] + location)
+        let illegal = try await run(["sagas", "abort", "failed-1", "--reason", "x"] + location)
         #expect(illegal.status != 0 && illegal.standardError.contains("cannot abort"))
     }
 
     @Test func diagramIsGeneratedFromTheDefinition() async throws {
         let (directory, location) = try await prepare()
         defer { directory.remove() }
-        let diagram = try run(["sagas", "diagram", "demo"] + location)
+        let diagram = try await run(["sagas", "diagram", "demo"] + location)
         #expect(diagram.standardOutput.hasPrefix("stateDiagram-v2\n"))
         #expect(diagram.standardOutput.contains("state \"waiting for reply\\nby requestId, 1h deadline\" as wait1"))
-        let unknown = try run(["sagas", "diagram", "nope"] + location)
+        let unknown = try await run(["sagas", "diagram", "nope"] + location)
         #expect(unknown.status != 0 && unknown.standardError.contains("no saga definition \"nope\""))
     }
 
@@ -107,7 +107,7 @@ struct SagasCommandTests {
         defer { directory.remove() }
         try "name: bad\nversion: 1\nsteps:\n  - { name: x, action: y, compensation: none, timeout: soon }\n"
             .write(to: directory.url.appendingPathComponent("sagas/bad.yaml"), atomically: true, encoding: .utf8)
-        let result = try run(["sagas", "diagram", "demo"] + location)
+        let result = try await run(["sagas", "diagram", "demo"] + location)
         #expect(result.status != 0)
         #expect(result.standardError.contains("sagas/bad.yaml: step \"x\": timeout: bad duration \"soon\""))
     }

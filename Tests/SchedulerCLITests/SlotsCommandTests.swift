@@ -9,12 +9,12 @@ struct SlotsCommandTests {
     let scheduler = BuiltProducts.executable("scheduler")
     let sample = BuiltProducts.repositoryRoot.appendingPathComponent("docs/examples/panel-three-zones.json").path
 
-    func run(_ arguments: [String], input: String = "") throws -> ChildProcess.Result {
-        try ChildProcess(executable: scheduler, arguments: arguments).run(input: Data(input.utf8))
+    func run(_ arguments: [String], input: String = "") async throws -> ChildProcess.Result {
+        try await ChildProcess(executable: scheduler, arguments: arguments).run(input: Data(input.utf8))
     }
 
-    @Test func printsRankedSlotsAsJSON() throws {
-        let result = try run(["slots", "--request", sample])
+    @Test func printsRankedSlotsAsJSON() async throws {
+        let result = try await run(["slots", "--request", sample])
         #expect(result.status == 0, "\(result.standardError)")
         let object = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
         let slots = try #require(object?["slots"] as? [[String: Any]])
@@ -25,8 +25,8 @@ struct SlotsCommandTests {
         #expect(local.map { $0["start"] as? String } == ["2026-03-05T14:15:00+00:00", "2026-03-05T09:15:00-05:00", "2026-03-05T15:15:00+01:00"])
     }
 
-    @Test func printsATableWithEveryParticipantsClock() throws {
-        let result = try run(["slots", "--request", sample, "--format", "table"])
+    @Test func printsATableWithEveryParticipantsClock() async throws {
+        let result = try await run(["slots", "--request", sample, "--format", "table"])
         #expect(result.status == 0)
         let lines = result.standardOutput.split(separator: "\n")
         #expect(lines.count == 5)
@@ -34,14 +34,14 @@ struct SlotsCommandTests {
         #expect(lines.dropFirst().first?.contains("Thu 2026-03-05 09:15–10:00 -05:00") == true)
     }
 
-    @Test func explainsWhenNothingFits() throws {
+    @Test func explainsWhenNothingFits() async throws {
         let request = #"""
         {"durationMinutes": 60, "window": {"start": "2026-03-09T00:00:00Z", "end": "2026-03-10T00:00:00Z"}, "now": "2026-03-01T00:00:00Z",
          "participants": [
            {"id": "ny", "timeZone": "America/New_York", "workingHours": {"monday": [{"start": "09:00", "end": "12:00"}]}},
            {"id": "tokyo", "timeZone": "Asia/Tokyo", "workingHours": {"monday": [{"start": "09:00", "end": "17:00"}]}}]}
         """#
-        let result = try run(["slots", "--request", "-"], input: request)
+        let result = try await run(["slots", "--request", "-"], input: request)
         #expect(result.status == 0)
         #expect(result.standardOutput.contains("\"outsideWorkingHours\""))
         #expect(result.standardOutput.contains("No 60-minute slot fits all 2 participants"))
@@ -56,22 +56,22 @@ struct SlotsCommandTests {
          "window.end: 2026-03-08T00:00:00Z is before start 2026-03-09T00:00:00Z"),
         ("not json", "not valid JSON"),
     ])
-    func rejectsBadInputOnStandardError(request: String, message: String) throws {
-        let result = try run(["slots", "--request", "-"], input: request)
+    func rejectsBadInputOnStandardError(request: String, message: String) async throws {
+        let result = try await run(["slots", "--request", "-"], input: request)
         #expect(result.status != 0)
         #expect(result.standardOutput.isEmpty)
         #expect(result.standardError.contains(message), "\(result.standardError)")
     }
 
-    @Test func missingFileIsReported() throws {
-        let result = try run(["slots", "--request", "/nonexistent/request.json"])
+    @Test func missingFileIsReported() async throws {
+        let result = try await run(["slots", "--request", "/nonexistent/request.json"])
         #expect(result.status != 0)
         #expect(result.standardOutput.isEmpty)
         #expect(result.standardError.contains("/nonexistent/request.json"))
     }
 
-    @Test func versionNamesTheLinkedCLibraries() throws {
-        let result = try run(["version"])
+    @Test func versionNamesTheLinkedCLibraries() async throws {
+        let result = try await run(["version"])
         #expect(result.status == 0)
         #expect(result.standardOutput.contains("librdkafka 2."))
         #expect(result.standardOutput.contains("libical 3."))

@@ -1,0 +1,36 @@
+/// A calendar provider's failure, classified so that a saga can decide: retry later, wait
+/// for the provider, or compensate.
+public struct ProviderError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Kind: String, Hashable, Sendable {
+        /// 5xx or a broken connection, still failing after the retries.
+        case transient
+        /// No response within the request timeout or the overall deadline.
+        case timeout
+        /// 429, still failing after honouring Retry-After.
+        case rateLimited
+        /// The circuit breaker is open: the provider is known to be down; nothing was sent.
+        case unavailable
+        /// Credentials refused (401/403 after a token refresh).
+        case authentication
+        /// Another 4xx: the request itself is wrong; retrying will not help.
+        case rejected
+    }
+
+    public var kind: Kind
+    /// `google`, `graph`, `local`.
+    public var provider: String
+    public var status: Int?
+    /// The API's own error message, kept for the saga log.
+    public var message: String
+
+    public init(_ kind: Kind, provider: String, status: Int? = nil, message: String) {
+        self.kind = kind
+        self.provider = provider
+        self.status = status
+        self.message = message
+    }
+
+    public var description: String {
+        "\(provider) \(kind.rawValue)" + (status.map { " (HTTP \($0))" } ?? "") + ": \(message)"
+    }
+}

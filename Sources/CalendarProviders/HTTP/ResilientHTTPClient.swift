@@ -1,0 +1,95 @@
+import Foundation
+
+/// Sends provider requests with a per-request timeout, an overall deadline, retries with
+/// exponential backoff and full jitter (honouring `Retry-After`), and a circuit breaker.
+///
+/// Retried: 429, 500, 502, 503, 504, connection failures and timeouts. Any other status is
+/// returned to the caller at once, for it to interpret (404 on a delete is success there).
+public struct ResilientHTTPClient: Sendable {
+    public struct Policy: Hashable, Sendable {
+        public var maxAttempts: Int
+        public var initialBackoff: Duration
+        public var maxBackoff: Duration
+        public var requestTimeout: Duration
+        /// All attempts and waits together.
+        public var deadline: Duration
+
+        public init(maxAttempts: Int = 5, initialBackoff: Duration = .milliseconds(200), maxBackoff: Duration = .seconds(10), requestTimeout: Duration = .seconds(10), deadline: Duration = .seconds(60)) {
+            self.maxAttempts = maxAttempts
+            self.initialBackoff = initialBackoff
+            self.maxBackoff = maxBackoff
+            self.requestTimeout = requestTimeout
+            self.deadline = deadline
+        }
+    }
+
+    static let retriedStatuses: Set<Int> = [429, 500, 502, 503, 504]
+
+    let provider: String
+    let transport: any HTTPTransport
+    let breaker: CircuitBreaker
+    let policy: Policy
+    let clock: any ProviderClock
+    /// Draws the jitter, in 0..<1.
+    let random: @Sendable () -> Double
+
+    public init(
+        provider: String, transport: any HTTPTransport, breaker: CircuitBreaker, policy: Policy = Policy(),
+        clock: any ProviderClock = SystemProviderClock(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) {
+        self.provider = provider
+        self.transport = transport
+        self.breaker = breaker
+        self.policy = policy
+        self.clock = clock
+        self.random = random
+    }
+
+    public func send(_ request: HTTPRequest) async throws(ProviderError) -> HTTPResponse {
+        let started = clock.now()
+        var attempt = 0
+        while true {
+            attempt += 1
+            try await breaker.permit()
+            let remaining = policy.deadline - .milliseconds(Int64(clock.now().timeIntervalSince(started) * 1000))
+            let failure: ProviderError
+            var retryAfter: Duration?
+            do {
+                let response = try await transport.send(request, timeout: min(policy.requestTimeout, max(remaining, .milliseconds(1))))
+                guard Self.retriedStatuses.contains(response.status) else {
+                    await breaker.recordSuccess()
+                    return response
+                }
+                if response.status != 429 { await breaker.recordFailure() }
+                retryAfter = RetryAfter.delay(response.headers["retry-after"], now: clock.now())
+                failure = ProviderError(
+                    response.status == 429 ? .rateLimited : .transient, provider: provider, status: response.status,
+                    message: APIErrorMessage.extract(from: response.body) ?? "HTTP \(response.status)")
+            } catch {
+                await breaker.recordFailure()
+                failure = ProviderError(error.kind == .timedOut ? .timeout : .transient, provider: provider, message: error.message)
+            }
+            guard attempt < policy.maxAttempts else { throw failure }
+            let delay = retryAfter ?? backoff(afterAttempt: attempt)
+            let elapsed = Duration.milliseconds(Int64(clock.now().timeIntervalSince(started) * 1000))
+            guard elapsed + delay < policy.deadline else {
+                throw ProviderError(failure.kind == .rateLimited ? .rateLimited : .timeout, provider: provider, status: failure.status,
+                                    message: "\(failure.message); the next attempt would pass the \(policy.deadline) deadline")
+            }
+            do {
+                try await clock.sleep(for: delay)
+            } catch {
+                throw ProviderError(.timeout, provider: provider, message: "cancelled while waiting to retry: \(failure.message)")
+            }
+        }
+    }
+
+    /// Full jitter: uniform between zero and the capped exponential delay.
+    func backoff(afterAttempt attempt: Int) -> Duration {
+        let initial = Double(policy.initialBackoff.components.seconds) * 1000 + Double(policy.initialBackoff.components.attoseconds) / 1e15
+        let cap = Double(policy.maxBackoff.components.seconds) * 1000 + Double(policy.maxBackoff.components.attoseconds) / 1e15
+        var exponential = initial
+        for _ in 1..<max(1, attempt) where exponential < cap { exponential *= 2 }
+        return .milliseconds(Int64(min(cap, exponential) * random()))
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// `HTTPTransport` over Foundation's URLSession (libcurl on Linux).
+public struct URLSessionTransport: HTTPTransport {
+    private let session: URLSession
+
+    public init(session: URLSession = URLSession(configuration: .ephemeral)) {
+        self.session = session
+    }
+
+    public func send(_ request: HTTPRequest, timeout: Duration) async throws(TransportFailure) -> HTTPResponse {
+        var urlRequest = URLRequest(url: request.url)
+        urlRequest.httpMethod = request.method
+        urlRequest.httpBody = request.body
+        urlRequest.timeoutInterval = TimeInterval(timeout.components.seconds) + TimeInterval(timeout.components.attoseconds) / 1e18
+        for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
+        do {
+            let (data, response) = try await session.data(for: urlRequest)
+            guard let http = response as? HTTPURLResponse else { throw TransportFailure(.connectionFailed, "not an HTTP response") }
+            var headers: [String: String] = [:]
+            for (name, value) in http.allHeaderFields {
+                if let name = name as? String, let value = value as? String { headers[name] = value }
+            }
+            return HTTPResponse(status: http.statusCode, headers: headers, body: data)
+        } catch let failure as TransportFailure {
+            throw failure
+        } catch let error as URLError where error.code == .timedOut {
+            throw TransportFailure(.timedOut, "\(request.method) \(request.url.path) timed out after \(timeout)")
+        } catch {
+            throw TransportFailure(.connectionFailed, "\(request.method) \(request.url.host ?? ""): \(error.localizedDescription)")
+        }
+    }
+}
