@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.4.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.0.0"),
     ],
     targets: [
         // MARK: Pure core: Foundation only, no I/O.
@@ -48,7 +50,9 @@ let package = Package(
         .target(
             name: "CalendarProviders",
             dependencies: [
-                "SchedulingCore",
+                "SchedulingCore", "ICalendar",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
@@ -100,7 +104,16 @@ let package = Package(
         .testTarget(name: "SchedulingCoreTests", dependencies: ["SchedulingCore", "SchedulerTesting"]),
         .testTarget(name: "SagaCoreTests", dependencies: ["SagaCore"]),
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "SchedulerTesting"]),
-        .testTarget(name: "CalendarProvidersTests", dependencies: ["CalendarProviders"]),
+        .testTarget(
+            name: "CalendarProvidersTests",
+            dependencies: [
+                "CalendarProviders", "SchedulerTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ]
+        ),
         .testTarget(name: "ICalendarTests", dependencies: ["ICalendar", "SchedulerTesting"], exclude: ["CORPUS-DIFFERENCES.md"]),
         .testTarget(name: "SagaEngineTests", dependencies: ["SagaEngine", "SchedulerTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(

@@ -28,7 +28,7 @@ extension Invitation {
         icalcomponent_add_property(calendarPointer, icalproperty_new_prodid(Self.productID))
         icalcomponent_add_property(calendarPointer, icalproperty_new_version("2.0"))
         icalcomponent_add_property(calendarPointer, icalproperty_new_method(method == .request ? ICAL_METHOD_REQUEST : ICAL_METHOD_CANCEL))
-        let calendarZone = try addTimeZone(named: timeZone, builtin: zone, to: calendarPointer)
+        let calendarZone = try ICalendarBuilding.addTimeZone(named: timeZone, builtin: zone, fromYearOf: start, to: calendarPointer)
         guard let eventPointer = icalcomponent_new(ICAL_VEVENT_COMPONENT) else {
             throw ICalendarError("libical could not allocate a component")
         }
@@ -40,10 +40,9 @@ extension Invitation {
         icalcomponent_add_property(eventPointer, icalproperty_new_dtstamp(icaltime_from_timet_with_zone(time_t(stamp.secondsSinceEpoch), 0, utc)))
         // From UTC into the zone by libical's own conversion (converting straight from a time_t
         // into a zone mislabels the result as UTC in libical 3.0).
-        icalcomponent_set_dtstart(eventPointer, icaltime_convert_to_zone(icaltime_from_timet_with_zone(time_t(start.secondsSinceEpoch), 0, utc), calendarZone))
-        icalcomponent_set_dtend(eventPointer, icaltime_convert_to_zone(icaltime_from_timet_with_zone(time_t(end.secondsSinceEpoch), 0, utc), calendarZone))
-        icalcomponent_add_property(eventPointer, try person(organizer, organizer: true))
-        for attendee in attendees { icalcomponent_add_property(eventPointer, try person(attendee, organizer: false)) }
+        ICalendarBuilding.setTimes(of: eventPointer, start: start, end: end, zone: calendarZone)
+        icalcomponent_add_property(eventPointer, try ICalendarBuilding.person(organizer, organizer: true))
+        for attendee in attendees { icalcomponent_add_property(eventPointer, try ICalendarBuilding.person(attendee, organizer: false)) }
         icalcomponent_add_property(eventPointer, icalproperty_new_summary(summary))
         icalcomponent_add_property(eventPointer, icalproperty_new_description(description))
         icalcomponent_add_property(eventPointer, icalproperty_new_location(location))
@@ -66,41 +65,6 @@ extension Invitation {
             throw ICalendarError("the \(method.rawValue.uppercased()) does not satisfy RFC 5546: \(problems.joined(separator: "; "))")
         }
         return calendar.text
-    }
-
-    /// Adds a copy of the built-in VTIMEZONE, trimmed to the years that matter and named by
-    /// its plain IANA name, and returns the zone as the calendar now holds it.
-    private func addTimeZone(named name: String, builtin: OpaquePointer, to calendar: OpaquePointer) throws(ICalendarError) -> OpaquePointer {
-        guard let source = icaltimezone_get_component(builtin), let copy = icalcomponent_new_clone(source) else {
-            throw ICalendarError("libical has no VTIMEZONE for \(name)")
-        }
-        // Keep the rules from the year before the interview on: enough for any reader.
-        let year = LocalDateTime(localSecondsSinceEpoch: start.secondsSinceEpoch).date.year - 1
-        icaltimezone_truncate_vtimezone(copy, icaltime_from_string("\(year)0101T000000Z"), icaltime_null_time(), 1)
-        icalproperty_set_tzid(icalcomponent_get_first_property(copy, ICAL_TZID_PROPERTY), name)
-        icalcomponent_add_component(calendar, copy)
-        guard let zone = icalcomponent_get_timezone(calendar, name) else { throw ICalendarError("the VTIMEZONE for \(name) could not be read back") }
-        return zone
-    }
-
-    private func person(_ person: Person, organizer: Bool) throws(ICalendarError) -> OpaquePointer {
-        let address = "mailto:\(person.email)"
-        guard let property = organizer ? icalproperty_new_organizer(address) : icalproperty_new_attendee(address) else {
-            throw ICalendarError("libical could not make a property for \(person.email)")
-        }
-        icalproperty_add_parameter(property, icalparameter_new_cn(person.name))
-        if !organizer {
-            let role: icalparameter_role
-            switch person.role {
-            case .chair: role = ICAL_ROLE_CHAIR
-            case .required: role = ICAL_ROLE_REQPARTICIPANT
-            case .optional: role = ICAL_ROLE_OPTPARTICIPANT
-            }
-            icalproperty_add_parameter(property, icalparameter_new_role(role))
-            icalproperty_add_parameter(property, icalparameter_new_partstat(ICAL_PARTSTAT_NEEDSACTION))
-            icalproperty_add_parameter(property, icalparameter_new_rsvp(ICAL_RSVP_TRUE))
-        }
-        return property
     }
 
     private func collectRestrictionErrors(_ component: OpaquePointer, into problems: inout [String]) {

@@ -25,6 +25,11 @@ public struct ResilientHTTPClient: Sendable {
 
     static let retriedStatuses: Set<Int> = [429, 500, 502, 503, 504]
 
+    /// The default rule: 429, 500, 502, 503 and 504 are worth another attempt.
+    public static func retriesStatus(_ response: HTTPResponse) -> Bool {
+        retriedStatuses.contains(response.status)
+    }
+
     let provider: String
     let transport: any HTTPTransport
     let breaker: CircuitBreaker
@@ -32,11 +37,16 @@ public struct ResilientHTTPClient: Sendable {
     let clock: any ProviderClock
     /// Draws the jitter, in 0..<1.
     let random: @Sendable () -> Double
+    /// Whether a response is a temporary refusal (an API may add its own, such as Google's
+    /// 403 `rateLimitExceeded`).
+    let isRetriable: @Sendable (HTTPResponse) -> Bool
 
     public init(
         provider: String, transport: any HTTPTransport, breaker: CircuitBreaker, policy: Policy = Policy(),
-        clock: any ProviderClock = SystemProviderClock(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+        clock: any ProviderClock = SystemProviderClock(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        isRetriable: @escaping @Sendable (HTTPResponse) -> Bool = ResilientHTTPClient.retriesStatus
     ) {
+        self.isRetriable = isRetriable
         self.provider = provider
         self.transport = transport
         self.breaker = breaker
@@ -56,14 +66,15 @@ public struct ResilientHTTPClient: Sendable {
             var retryAfter: Duration?
             do {
                 let response = try await transport.send(request, timeout: min(policy.requestTimeout, max(remaining, .milliseconds(1))))
-                guard Self.retriedStatuses.contains(response.status) else {
+                guard isRetriable(response) else {
                     await breaker.recordSuccess()
                     return response
                 }
-                if response.status != 429 { await breaker.recordFailure() }
+                let rateLimited = response.status == 429 || response.status == 403
+                if !rateLimited { await breaker.recordFailure() }
                 retryAfter = RetryAfter.delay(response.headers["retry-after"], now: clock.now())
                 failure = ProviderError(
-                    response.status == 429 ? .rateLimited : .transient, provider: provider, status: response.status,
+                    rateLimited ? .rateLimited : .transient, provider: provider, status: response.status,
                     message: APIErrorMessage.extract(from: response.body) ?? "HTTP \(response.status)")
             } catch {
                 await breaker.recordFailure()

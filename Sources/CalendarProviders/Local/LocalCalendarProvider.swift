@@ -1,0 +1,132 @@
+import Foundation
+import GRDB
+import ICalendar
+import SchedulingCore
+
+/// The embedded default provider: events kept in SQLite, each calendar exported as an .ics
+/// feed, so that a newcomer can book interviews with no Google or Microsoft account.
+public final class LocalCalendarProvider: CalendarProvider {
+    public let name = "local"
+    private let database: DatabaseQueue
+
+    /// Opens (creating if needed) the calendar database at `path`.
+    public init(path: String) throws {
+        try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+        database = try DatabaseQueue(path: path)
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: local calendar events") { db in
+            try db.execute(sql: """
+                CREATE TABLE local_event (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    calendar TEXT NOT NULL,
+                    title TEXT NOT NULL,
+                    description TEXT NOT NULL,
+                    start INTEGER NOT NULL,
+                    end INTEGER NOT NULL,
+                    time_zone TEXT NOT NULL,
+                    attendees TEXT NOT NULL,
+                    location TEXT NOT NULL,
+                    meeting_url TEXT,
+                    status TEXT NOT NULL,
+                    sequence INTEGER NOT NULL
+                );
+                CREATE INDEX local_event_calendar ON local_event(calendar, start);
+                """)
+        }
+        try migrator.migrate(database)
+    }
+
+    /// The event's id is derived from the idempotency key, so a repeated create finds the first.
+    public func createEvent(_ event: CalendarEvent, in calendar: String, idempotencyKey: String) async throws(ProviderError) -> ProviderEventReference {
+        let id = "local-" + idempotencyKey.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) ? String($0) : "-" }.joined()
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO local_event (id, calendar, title, description, start, end, time_zone, attendees, location, meeting_url, status, sequence)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'confirmed', 0)
+                    """,
+                arguments: [id, calendar, event.title, event.description, event.start.secondsSinceEpoch, event.end.secondsSinceEpoch,
+                            event.timeZone, Self.encode(event.attendees), event.location, event.meetingURL])
+        }
+        return ProviderEventReference(provider: name, calendar: calendar, eventID: id)
+    }
+
+    public func updateEvent(_ reference: ProviderEventReference, to event: CalendarEvent) async throws(ProviderError) {
+        let changed = try write { db -> Int in
+            try db.execute(
+                sql: "UPDATE local_event SET title = ?, description = ?, start = ?, end = ?, time_zone = ?, attendees = ?, location = ?, meeting_url = ?, sequence = sequence + 1 WHERE id = ? AND status = 'confirmed'",
+                arguments: [event.title, event.description, event.start.secondsSinceEpoch, event.end.secondsSinceEpoch, event.timeZone,
+                            Self.encode(event.attendees), event.location, event.meetingURL, reference.eventID])
+            return db.changesCount
+        }
+        guard changed == 1 else { throw ProviderError(.rejected, provider: name, status: 404, message: "event \(reference.eventID) does not exist or is cancelled") }
+    }
+
+    /// Marks the event cancelled; an event already gone or cancelled is fine.
+    public func cancelEvent(_ reference: ProviderEventReference, comment: String) async throws(ProviderError) {
+        try write { db in
+            try db.execute(sql: "UPDATE local_event SET status = 'cancelled', sequence = sequence + 1 WHERE id = ? AND status = 'confirmed'", arguments: [reference.eventID])
+        }
+    }
+
+    /// Removes the event; an event already gone is fine.
+    public func deleteEvent(_ reference: ProviderEventReference) async throws(ProviderError) {
+        try write { db in try db.execute(sql: "DELETE FROM local_event WHERE id = ?", arguments: [reference.eventID]) }
+    }
+
+    public func busyTime(of calendars: [String], in window: Interval) async throws(ProviderError) -> [String: IntervalSet] {
+        var result: [String: IntervalSet] = [:]
+        for calendar in calendars {
+            let rows = try read { db in
+                try Row.fetchAll(
+                    db, sql: "SELECT start, end FROM local_event WHERE calendar = ? AND status = 'confirmed' AND start < ? AND end > ?",
+                    arguments: [calendar, window.end.secondsSinceEpoch, window.start.secondsSinceEpoch]
+                ).map { Interval(start: Instant(secondsSinceEpoch: $0["start"]), end: Instant(secondsSinceEpoch: $0["end"])) }
+            }
+            result[calendar] = IntervalSet(rows)
+        }
+        return result
+    }
+
+    /// Every event of a calendar, cancelled ones included (so subscribers learn of them).
+    public func events(of calendar: String) throws(ProviderError) -> [(id: String, event: CalendarEvent, cancelled: Bool, sequence: Int)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM local_event WHERE calendar = ? ORDER BY start, id", arguments: [calendar]).map { row in
+                let attendees = (try? JSONDecoder().decode([StoredAttendee].self, from: Data((row["attendees"] as String).utf8))) ?? []
+                let event = CalendarEvent(
+                    title: row["title"], description: row["description"], start: Instant(secondsSinceEpoch: row["start"]),
+                    end: Instant(secondsSinceEpoch: row["end"]), timeZone: row["time_zone"],
+                    attendees: attendees.map { .init(email: $0.email, name: $0.name, optional: $0.optional) },
+                    location: row["location"], meetingURL: row["meeting_url"])
+                return (row["id"], event, (row["status"] as String) == "cancelled", row["sequence"])
+            }
+        }
+    }
+
+    private struct StoredAttendee: Codable {
+        var email: String
+        var name: String
+        var optional: Bool
+    }
+
+    private static func encode(_ attendees: [CalendarEvent.Attendee]) -> String {
+        let stored = attendees.map { StoredAttendee(email: $0.email, name: $0.name, optional: $0.optional) }
+        return (try? String(decoding: JSONEncoder().encode(stored), as: UTF8.self)) ?? "[]"
+    }
+
+    private func write<T>(_ work: (Database) throws -> T) throws(ProviderError) -> T {
+        do {
+            return try database.write(work)
+        } catch {
+            throw ProviderError(.transient, provider: name, message: "local calendar database: \(error)")
+        }
+    }
+
+    private func read<T>(_ work: (Database) throws -> T) throws(ProviderError) -> T {
+        do {
+            return try database.read(work)
+        } catch {
+            throw ProviderError(.transient, provider: name, message: "local calendar database: \(error)")
+        }
+    }
+}

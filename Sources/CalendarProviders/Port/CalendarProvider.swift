@@ -1,0 +1,70 @@
+import SchedulingCore
+
+/// An event to put on an interviewer's calendar.
+public struct CalendarEvent: Hashable, Sendable {
+    public struct Attendee: Hashable, Sendable {
+        public var email: String
+        public var name: String
+        public var optional: Bool
+
+        public init(email: String, name: String, optional: Bool = false) {
+            self.email = email
+            self.name = name
+            self.optional = optional
+        }
+    }
+
+    public var title: String
+    public var description: String
+    public var start: Instant
+    public var end: Instant
+    /// The IANA zone the event is shown in.
+    public var timeZone: String
+    public var attendees: [Attendee]
+    public var location: String
+    public var meetingURL: String?
+
+    public init(title: String, description: String, start: Instant, end: Instant, timeZone: String, attendees: [Attendee], location: String, meetingURL: String? = nil) {
+        self.title = title
+        self.description = description
+        self.start = start
+        self.end = end
+        self.timeZone = timeZone
+        self.attendees = attendees
+        self.location = location
+        self.meetingURL = meetingURL
+    }
+}
+
+/// Where an event lives, as the saga records it to update or undo it later.
+public struct ProviderEventReference: Hashable, Sendable, Codable {
+    /// `google`, `graph`, `local`.
+    public var provider: String
+    /// The calendar or mailbox: an e-mail address for Google and Graph.
+    public var calendar: String
+    public var eventID: String
+
+    public init(provider: String, calendar: String, eventID: String) {
+        self.provider = provider
+        self.calendar = calendar
+        self.eventID = eventID
+    }
+}
+
+/// The port the interview saga books calendars through: Google Calendar, Microsoft Graph,
+/// or the local provider.
+///
+/// Creation is idempotent by key: a retry after a crash finds the event it made before
+/// instead of making a second one. Cancelling or deleting an event that is already gone
+/// succeeds, because compensations must be safe to repeat.
+public protocol CalendarProvider: Sendable {
+    var name: String { get }
+
+    func createEvent(_ event: CalendarEvent, in calendar: String, idempotencyKey: String) async throws(ProviderError) -> ProviderEventReference
+    func updateEvent(_ reference: ProviderEventReference, to event: CalendarEvent) async throws(ProviderError)
+    /// Cancels with a note to the attendees.
+    func cancelEvent(_ reference: ProviderEventReference, comment: String) async throws(ProviderError)
+    func deleteEvent(_ reference: ProviderEventReference) async throws(ProviderError)
+    /// Busy time of each calendar within the window.
+    func busyTime(of calendars: [String], in window: Interval) async throws(ProviderError) -> [String: IntervalSet]
+}

@@ -1,0 +1,74 @@
+import CLibical
+import SchedulingCore
+
+/// Writes a calendar as a published feed (`METHOD:PUBLISH`): what a calendar program
+/// subscribes to. Cancelled events stay in the feed with `STATUS:CANCELLED`, so subscribers
+/// remove them.
+public enum CalendarFeedWriter {
+    public struct Event: Hashable, Sendable {
+        public var uid: String
+        public var sequence: Int
+        public var start: Instant
+        public var end: Instant
+        public var timeZone: String
+        public var summary: String
+        public var description: String
+        public var location: String
+        public var url: String?
+        public var cancelled: Bool
+        public var attendees: [Invitation.Person]
+
+        public init(uid: String, sequence: Int, start: Instant, end: Instant, timeZone: String, summary: String, description: String, location: String, url: String?, cancelled: Bool, attendees: [Invitation.Person]) {
+            self.uid = uid
+            self.sequence = sequence
+            self.start = start
+            self.end = end
+            self.timeZone = timeZone
+            self.summary = summary
+            self.description = description
+            self.location = location
+            self.url = url
+            self.cancelled = cancelled
+            self.attendees = attendees
+        }
+    }
+
+    public static func render(name: String, events: [Event], stamp: Instant) throws(ICalendarError) -> String {
+        icalerror_set_errors_are_fatal(0)
+        guard let calendarPointer = icalcomponent_new(ICAL_VCALENDAR_COMPONENT) else { throw ICalendarError("libical could not allocate a component") }
+        let calendar = ICalComponent(owning: calendarPointer)
+        icalcomponent_add_property(calendarPointer, icalproperty_new_prodid(Invitation.productID))
+        icalcomponent_add_property(calendarPointer, icalproperty_new_version("2.0"))
+        icalcomponent_add_property(calendarPointer, icalproperty_new_method(ICAL_METHOD_PUBLISH))
+        if let property = icalproperty_new_x(name) {
+            icalproperty_set_x_name(property, "X-WR-CALNAME")
+            icalcomponent_add_property(calendarPointer, property)
+        }
+        var zones: [String: OpaquePointer] = [:]
+        for event in events {
+            guard IANATimeZone.named(event.timeZone) != nil, let builtin = icaltimezone_get_builtin_timezone(event.timeZone) else {
+                throw ICalendarError("event \(event.uid): unknown time zone \"\(event.timeZone)\"")
+            }
+            let zone: OpaquePointer
+            if let known = zones[event.timeZone] {
+                zone = known
+            } else {
+                zone = try ICalendarBuilding.addTimeZone(named: event.timeZone, builtin: builtin, fromYearOf: events.map(\.start).min() ?? event.start, to: calendarPointer)
+                zones[event.timeZone] = zone
+            }
+            guard let eventPointer = icalcomponent_new(ICAL_VEVENT_COMPONENT) else { throw ICalendarError("libical could not allocate a component") }
+            icalcomponent_add_component(calendarPointer, eventPointer)
+            icalcomponent_add_property(eventPointer, icalproperty_new_uid(event.uid))
+            icalcomponent_add_property(eventPointer, icalproperty_new_sequence(Int32(event.sequence)))
+            icalcomponent_add_property(eventPointer, icalproperty_new_dtstamp(icaltime_from_timet_with_zone(time_t(stamp.secondsSinceEpoch), 0, icaltimezone_get_utc_timezone())))
+            ICalendarBuilding.setTimes(of: eventPointer, start: event.start, end: event.end, zone: zone)
+            icalcomponent_add_property(eventPointer, icalproperty_new_summary(event.summary))
+            icalcomponent_add_property(eventPointer, icalproperty_new_description(event.description))
+            icalcomponent_add_property(eventPointer, icalproperty_new_location(event.location))
+            if let url = event.url { icalcomponent_add_property(eventPointer, icalproperty_new_url(url)) }
+            icalcomponent_add_property(eventPointer, icalproperty_new_status(event.cancelled ? ICAL_STATUS_CANCELLED : ICAL_STATUS_CONFIRMED))
+            for attendee in event.attendees { icalcomponent_add_property(eventPointer, try ICalendarBuilding.person(attendee, organizer: false)) }
+        }
+        return calendar.text
+    }
+}

@@ -1,0 +1,48 @@
+import CLibical
+import SchedulingCore
+
+/// Pieces shared by everything that writes iCalendar: invitations and feeds.
+enum ICalendarBuilding {
+    /// Adds a copy of the built-in VTIMEZONE, trimmed to the years that matter and named by
+    /// its plain IANA name, and returns the zone as the calendar now holds it.
+    static func addTimeZone(named name: String, builtin: OpaquePointer, fromYearOf start: Instant, to calendar: OpaquePointer) throws(ICalendarError) -> OpaquePointer {
+        guard let source = icaltimezone_get_component(builtin), let copy = icalcomponent_new_clone(source) else {
+            throw ICalendarError("libical has no VTIMEZONE for \(name)")
+        }
+        // Keep the rules from the year before the interview on: enough for any reader.
+        let year = LocalDateTime(localSecondsSinceEpoch: start.secondsSinceEpoch).date.year - 1
+        icaltimezone_truncate_vtimezone(copy, icaltime_from_string("\(year)0101T000000Z"), icaltime_null_time(), 1)
+        icalproperty_set_tzid(icalcomponent_get_first_property(copy, ICAL_TZID_PROPERTY), name)
+        icalcomponent_add_component(calendar, copy)
+        guard let zone = icalcomponent_get_timezone(calendar, name) else { throw ICalendarError("the VTIMEZONE for \(name) could not be read back") }
+        return zone
+    }
+
+    static func person(_ person: Invitation.Person, organizer: Bool) throws(ICalendarError) -> OpaquePointer {
+        let address = "mailto:\(person.email)"
+        guard let property = organizer ? icalproperty_new_organizer(address) : icalproperty_new_attendee(address) else {
+            throw ICalendarError("libical could not make a property for \(person.email)")
+        }
+        icalproperty_add_parameter(property, icalparameter_new_cn(person.name))
+        if !organizer {
+            let role: icalparameter_role
+            switch person.role {
+            case .chair: role = ICAL_ROLE_CHAIR
+            case .required: role = ICAL_ROLE_REQPARTICIPANT
+            case .optional: role = ICAL_ROLE_OPTPARTICIPANT
+            }
+            icalproperty_add_parameter(property, icalparameter_new_role(role))
+            icalproperty_add_parameter(property, icalparameter_new_partstat(ICAL_PARTSTAT_NEEDSACTION))
+            icalproperty_add_parameter(property, icalparameter_new_rsvp(ICAL_RSVP_TRUE))
+        }
+        return property
+    }
+
+    /// DTSTART and DTEND in `zone`, converted by libical from UTC (converting straight from a
+    /// time_t into a zone mislabels the result as UTC in libical 3.0).
+    static func setTimes(of event: OpaquePointer, start: Instant, end: Instant, zone: OpaquePointer) {
+        let utc = icaltimezone_get_utc_timezone()
+        icalcomponent_set_dtstart(event, icaltime_convert_to_zone(icaltime_from_timet_with_zone(time_t(start.secondsSinceEpoch), 0, utc), zone))
+        icalcomponent_set_dtend(event, icaltime_convert_to_zone(icaltime_from_timet_with_zone(time_t(end.secondsSinceEpoch), 0, utc), zone))
+    }
+}

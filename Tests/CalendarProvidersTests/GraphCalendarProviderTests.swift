@@ -1,0 +1,99 @@
+@testable import CalendarProviders
+import Foundation
+import SchedulingCore
+import Testing
+
+@Suite("Microsoft Graph adapter against a fake of the documented API")
+struct GraphCalendarProviderTests {
+    static let event = GoogleCalendarProviderTests.event()
+
+    @Test func createSendsATransactionIDAndTheEventsZoneUnderItsWindowsName() async throws {
+        try await ProviderTestBed.run { bed in
+            let graph = await bed.graphProvider()
+            let reference = try await graph.createEvent(Self.event, in: "linus@contoso.example", idempotencyKey: "saga-1:book:linus@contoso.example")
+            #expect(reference.provider == "graph" && reference.calendar == "linus@contoso.example")
+            let stored = try #require(bed.graph.liveEvents.first)
+            #expect(stored.json["transactionId"] as? String == "saga-1:book:linus@contoso.example")
+            let start = try #require(stored.json["start"] as? [String: Any])
+            #expect(start["timeZone"] as? String == "Eastern Standard Time")
+            #expect(FakeMicrosoftGraph.utc(start) == Date(timeIntervalSince1970: TimeInterval(Self.event.start.secondsSinceEpoch)))
+            #expect(bed.graph.record.requests.allSatisfy { $0.headers["prefer"] == #"outlook.timezone="UTC""# })
+        }
+    }
+
+    @Test func aCreateWhoseAnswerCameTooLateIsDeduplicatedByTransactionID() async throws {
+        try await ProviderTestBed.run { bed in
+            let graph = await bed.graphProvider(policy: ProviderTestBed.policy(requestTimeout: .seconds(2)))
+            bed.graph.record.inject(.slowAfterHandling(.seconds(5)))
+            let reference = try await graph.createEvent(Self.event, in: "linus@contoso.example", idempotencyKey: "saga-2:book:linus@contoso.example")
+            #expect(bed.graph.record.requests.count == 2, "the timed-out POST and its retry")
+            #expect(bed.graph.liveEvents.count == 1)
+            #expect(bed.graph.liveEvents.first?.json["id"] as? String == reference.eventID)
+        }
+    }
+
+    @Test func aDroppedConnectionIsRetried() async throws {
+        try await ProviderTestBed.run { bed in
+            let graph = await bed.graphProvider()
+            bed.graph.record.inject(.dropAfterHandling, .status(503, retryAfter: "1"))
+            _ = try await graph.createEvent(Self.event, in: "linus@contoso.example", idempotencyKey: "saga-3:book:linus@contoso.example")
+            #expect(bed.graph.liveEvents.count == 1)
+            #expect(bed.clock.sleeps == [.milliseconds(100), .seconds(1)], "backoff after the reset, then Retry-After")
+        }
+    }
+
+    @Test func cancelCarriesTheCommentAndAGoneEventIsSuccess() async throws {
+        try await ProviderTestBed.run { bed in
+            let graph = await bed.graphProvider()
+            let reference = try await graph.createEvent(Self.event, in: "linus@contoso.example", idempotencyKey: "saga-4:book:linus@contoso.example")
+            try await graph.cancelEvent(reference, comment: "The candidate withdrew")
+            #expect(bed.graph.allEvents.first?.cancelComment == "The candidate withdrew")
+            try await graph.cancelEvent(reference, comment: "again")  // 404
+            try await graph.deleteEvent(reference)
+            try await graph.deleteEvent(reference)  // 404
+            #expect(bed.graph.liveEvents.isEmpty)
+        }
+    }
+
+    @Test func anUpdateOfADeletedEventIsRejectedWithGraphsMessage() async throws {
+        try await ProviderTestBed.run { bed in
+            let graph = await bed.graphProvider()
+            let reference = try await graph.createEvent(Self.event, in: "linus@contoso.example", idempotencyKey: "saga-5:book:linus@contoso.example")
+            try await graph.updateEvent(reference, to: GoogleCalendarProviderTests.event("Moved"))
+            #expect(bed.graph.liveEvents.first?.json["subject"] as? String == "Moved")
+            try await graph.deleteEvent(reference)
+            let error = await #expect(throws: ProviderError.self) { try await graph.updateEvent(reference, to: Self.event) }
+            #expect(error?.kind == .rejected && error?.status == 404 && error?.message.contains("not found in the store") == true)
+        }
+    }
+
+    @Test func schedulesAreAskedForTwentyMailboxesAndFortyTwoDaysAtATime() async throws {
+        try await ProviderTestBed.run { bed in
+            let graph = await bed.graphProvider()
+            _ = try await graph.createEvent(Self.event, in: "person3@contoso.example", idempotencyKey: "saga-6:book:person3@contoso.example")
+            let people = (1...45).map { "person\($0)@contoso.example" }
+            let window = Interval(start: Instant(secondsSinceEpoch: Self.event.start.secondsSinceEpoch - 20 * 86_400), end: Instant(secondsSinceEpoch: Self.event.start.secondsSinceEpoch + 30 * 86_400))
+            let busy = try await graph.busyTime(of: people, in: window)
+            #expect(bed.graph.record.requests.filter { $0.path.hasSuffix("getSchedule") }.count == 3 * 2, "3 batches of ≤20 × 2 windows of ≤42 days")
+            #expect(busy["person3@contoso.example"]?.intervals == [Interval(start: Self.event.start, end: Self.event.end)])
+            #expect(busy.count == 45 && busy["person4@contoso.example"]?.intervals.isEmpty == true)
+        }
+    }
+
+    @Test func aWrongClientSecretFailsWithTheTokenEndpointsReason() async throws {
+        try await ProviderTestBed.run { bed in
+            let graph = await bed.graphProvider(secret: "wrong")
+            let error = await #expect(throws: ProviderError.self) {
+                _ = try await graph.createEvent(Self.event, in: "linus@contoso.example", idempotencyKey: "saga-7:book:linus@contoso.example")
+            }
+            #expect(error?.kind == .authentication && error?.message.contains("invalid_client") == true)
+            #expect(error?.message.contains("wrong") == false, "the secret is never repeated")
+        }
+    }
+
+    @Test func dateTimeTimeZoneIsReadInWindowsAndIANANames() throws {
+        let json = #"[{"dateTime":"2026-03-29T00:30:00.0000000","timeZone":"GMT Standard Time"},{"dateTime":"2026-03-29T01:30:00.0000000","timeZone":"Europe/Berlin"},{"dateTime":"2026-11-23T09:00:00.0000000","timeZone":"UTC"}]"#
+        let instants = try JSONDecoder().decode([GraphDateTime].self, from: Data(json.utf8)).map { $0.instant() }
+        #expect(instants == ["2026-03-29T00:30:00Z", "2026-03-29T00:30:00Z", "2026-11-23T09:00:00Z"].map { ISO8601.instant($0) })
+    }
+}
