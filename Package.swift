@@ -50,7 +50,7 @@ let package = Package(
         .target(
             name: "CalendarProviders",
             dependencies: [
-                "SchedulingCore", "ICalendar",
+                "SchedulingCore", "ICalendar", "Yams",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -70,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "scheduler",
             dependencies: [
-                "SchedulingCore", "SagaEngine", "Messaging", "Kafka", "ICalendar",
+                "SchedulingCore", "SagaEngine", "Messaging", "Kafka", "ICalendar", "CalendarProviders",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

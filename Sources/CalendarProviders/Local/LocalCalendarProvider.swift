@@ -103,6 +103,22 @@ public final class LocalCalendarProvider: CalendarProvider {
         }
     }
 
+    /// The calendar as an .ics feed (`METHOD:PUBLISH`), cancelled events included.
+    public func feed(of calendar: String, stamp: Instant) throws(ProviderError) -> String {
+        let events = try events(of: calendar).map { stored in
+            CalendarFeedWriter.Event(
+                uid: "\(stored.id)@interview-scheduler", sequence: stored.sequence, start: stored.event.start, end: stored.event.end,
+                timeZone: stored.event.timeZone, summary: stored.event.title, description: stored.event.description, location: stored.event.location,
+                url: stored.event.meetingURL, cancelled: stored.cancelled,
+                attendees: stored.event.attendees.map { .init(email: $0.email, name: $0.name, role: $0.optional ? .optional : .required) })
+        }
+        do {
+            return try CalendarFeedWriter.render(name: calendar, events: events, stamp: stamp)
+        } catch {
+            throw ProviderError(.rejected, provider: name, message: "cannot write the feed of \(calendar): \(error)")
+        }
+    }
+
     private struct StoredAttendee: Codable {
         var email: String
         var name: String

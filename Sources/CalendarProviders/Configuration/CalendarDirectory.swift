@@ -1,0 +1,34 @@
+import Foundation
+import SchedulingCore
+
+/// The configured provider accounts, each a ready provider, and which one holds an
+/// interviewer's calendar (by e-mail domain; `*` catches the rest).
+public struct CalendarDirectory: Sendable {
+    /// One configured account.
+    public struct Account: Sendable {
+        public var name: String
+        public var provider: any CalendarProvider
+        public var domains: [String]
+        public var probeCalendar: String?
+        /// Fetches a token (where there is one) and makes a harmless read.
+        public var check: @Sendable () async throws(ProviderError) -> String
+    }
+
+    public let accounts: [Account]
+
+    public init(accounts: [Account]) {
+        self.accounts = accounts
+    }
+
+    /// The account for `email`: an exact domain match first, then `*`.
+    public func account(for email: String) -> Account? {
+        let domain = email.split(separator: "@").last.map { $0.lowercased() } ?? ""
+        return accounts.first { $0.domains.contains { $0.lowercased() == domain } } ?? accounts.first { $0.domains.contains("*") }
+    }
+
+    /// The provider whose name a stored reference carries, for updating or undoing it.
+    public func provider(named name: String, calendar: String) -> (any CalendarProvider)? {
+        let candidate = account(for: calendar)?.provider
+        return candidate?.name == name ? candidate : accounts.first { $0.provider.name == name }?.provider
+    }
+}

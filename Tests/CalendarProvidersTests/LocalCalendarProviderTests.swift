@@ -1,0 +1,61 @@
+import CalendarProviders
+import Foundation
+import ICalendar
+import SchedulerTesting
+import SchedulingCore
+import Testing
+
+@Suite("Local calendar provider: SQLite events and .ics feeds")
+struct LocalCalendarProviderTests {
+    static let event = GoogleCalendarProviderTests.event()
+
+    func provider() throws -> (LocalCalendarProvider, TemporaryDirectory) {
+        let directory = try TemporaryDirectory(prefix: "local-calendar")
+        return (try LocalCalendarProvider(path: directory.path("data/calendars.sqlite")), directory)
+    }
+
+    @Test func createIsIdempotentByKeyAndBusyTimeSeesOnlyLiveEvents() async throws {
+        let (local, directory) = try provider()
+        defer { directory.remove() }
+        let first = try await local.createEvent(Self.event, in: "grace@acme.example", idempotencyKey: "saga-1:book:grace")
+        let again = try await local.createEvent(Self.event, in: "grace@acme.example", idempotencyKey: "saga-1:book:grace")
+        let other = try await local.createEvent(Self.event, in: "grace@acme.example", idempotencyKey: "saga-2:book:grace")
+        #expect(first == again && first != other)
+        let window = Interval(start: Self.event.start, end: Self.event.end)
+        #expect(try await local.busyTime(of: ["grace@acme.example", "linus@acme.example"], in: window) == [
+            "grace@acme.example": IntervalSet([window]), "linus@acme.example": IntervalSet([]),
+        ])
+        try await local.cancelEvent(first, comment: "withdrawn")
+        try await local.cancelEvent(first, comment: "again")
+        try await local.deleteEvent(other)
+        try await local.deleteEvent(other)
+        #expect(try await local.busyTime(of: ["grace@acme.example"], in: window)["grace@acme.example"]?.intervals.isEmpty == true)
+    }
+
+    @Test func updatingACancelledEventIsRejected() async throws {
+        let (local, directory) = try provider()
+        defer { directory.remove() }
+        let reference = try await local.createEvent(Self.event, in: "grace@acme.example", idempotencyKey: "saga-3:book:grace")
+        try await local.cancelEvent(reference, comment: "withdrawn")
+        let error = await #expect(throws: ProviderError.self) { try await local.updateEvent(reference, to: Self.event) }
+        #expect(error?.kind == .rejected)
+    }
+
+    @Test func theFeedPublishesLiveAndCancelledEventsAndReadsBackAsBusyTime() async throws {
+        let (local, directory) = try provider()
+        defer { directory.remove() }
+        let kept = try await local.createEvent(Self.event, in: "grace@acme.example", idempotencyKey: "saga-4:book:grace")
+        var later = Self.event
+        later.start = Instant(secondsSinceEpoch: Self.event.start.secondsSinceEpoch + 7200)
+        later.end = Instant(secondsSinceEpoch: later.start.secondsSinceEpoch + 3600)
+        let cancelled = try await local.createEvent(later, in: "grace@acme.example", idempotencyKey: "saga-5:book:grace")
+        try await local.cancelEvent(cancelled, comment: "withdrawn")
+        let feed = try local.feed(of: "grace@acme.example", stamp: Self.event.start)
+        #expect(feed.contains("METHOD:PUBLISH\r\n") && feed.contains("STATUS:CANCELLED\r\n"))
+        #expect(feed.contains("UID:\(kept.eventID)@interview-scheduler\r\n"))
+        let document = try ICalendarDocument(text: feed)
+        let window = Interval(start: Self.event.start, end: later.end)
+        let busy = try BusyTimeReader(ownerZone: try #require(TimeZone(identifier: "America/New_York"))).busyTime(in: document, window: window)
+        #expect(busy.intervals == [Interval(start: Self.event.start, end: Self.event.end)], "the cancelled event is not busy time")
+    }
+}
