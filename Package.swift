@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(
             name: "CalendarProvidersTests",
             dependencies: [
-                "CalendarProviders", "SchedulerTesting",
+                "CalendarProviders", "SchedulerTesting", "SagaEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
