@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.4.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
         // MARK: Pure core: Foundation only, no I/O.
@@ -66,12 +68,44 @@ let package = Package(
             ]
         ),
 
+        .target(
+            name: "InterviewScheduling",
+            dependencies: [
+                "SchedulingCore", "SagaCore", "SagaEngine", "SagaStore", "Events", "ICalendar", "CalendarProviders",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+
+        .target(
+            name: "SchedulerHTTP",
+            dependencies: [
+                "InterviewScheduling", "SagaEngine", "SagaStore", "SchedulingCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ]
+        ),
+
+        .target(
+            name: "SchedulerRuntime",
+            dependencies: [
+                "SchedulerHTTP", "InterviewScheduling", "Messaging", "Kafka", "Events", "ICalendar", "CalendarProviders", "SagaEngine", "SagaStore", "Yams",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+
         // MARK: The command-line entry point: argument parsing only.
         .executableTarget(
             name: "scheduler",
             dependencies: [
-                "SchedulingCore", "SagaEngine", "Messaging", "Kafka", "ICalendar", "CalendarProviders",
+                "SchedulingCore", "SagaEngine", "Messaging", "Kafka", "ICalendar", "CalendarProviders", "SchedulerRuntime", "SchedulerHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
 

@@ -8,6 +8,12 @@ public struct InvitationRequest: Codable, Hashable, Sendable {
         public var name: String
         /// `chair`, `required` (default) or `optional`.
         public var role: String?
+
+        public init(email: String, name: String, role: String? = nil) {
+            self.email = email
+            self.name = name
+            self.role = role
+        }
     }
 
     public var interviewId: String
@@ -26,6 +32,27 @@ public struct InvitationRequest: Codable, Hashable, Sendable {
     public var location: String?
     public var meetingUrl: String?
     public var reminderMinutes: Int?
+
+    public init(
+        interviewId: String, domain: String? = nil, sequence: Int? = nil, stamp: String? = nil, start: String, end: String, timeZone: String,
+        organizer: Person, attendees: [Person], title: String, description: String? = nil, location: String? = nil, meetingUrl: String? = nil,
+        reminderMinutes: Int? = nil
+    ) {
+        self.interviewId = interviewId
+        self.domain = domain
+        self.sequence = sequence
+        self.stamp = stamp
+        self.start = start
+        self.end = end
+        self.timeZone = timeZone
+        self.organizer = organizer
+        self.attendees = attendees
+        self.title = title
+        self.description = description
+        self.location = location
+        self.meetingUrl = meetingUrl
+        self.reminderMinutes = reminderMinutes
+    }
 
     /// Checks every field and builds the invitation.
     public func invitation(method: Invitation.Method, now: Instant) throws(ValidationError) -> Invitation {

@@ -1,0 +1,280 @@
+import CalendarProviders
+import Events
+import Foundation
+import ICalendar
+import SagaCore
+import SagaEngine
+import SagaStore
+import SchedulingCore
+
+/// The step handlers of `sagas/interview-scheduling.yaml` and `sagas/interview-cancellation.yaml`.
+public struct InterviewSchedulingHandlers: Sendable {
+    public struct Organizer: Sendable {
+        public var email: String
+        public var name: String
+
+        public init(email: String, name: String) {
+            self.email = email
+            self.name = name
+        }
+    }
+
+    let calendars: CalendarDirectory
+    let interviews: InterviewStore
+    let sagas: SagaStore
+    let organizer: Organizer
+    /// How many candidate slots the fresh busy check may walk through.
+    let slotTries: Int
+
+    public init(calendars: CalendarDirectory, interviews: InterviewStore, sagas: SagaStore, organizer: Organizer, slotTries: Int = 5) {
+        self.calendars = calendars
+        self.interviews = interviews
+        self.sagas = sagas
+        self.organizer = organizer
+        self.slotTries = max(1, slotTries)
+    }
+
+    /// Registers every handler under the names the definitions use.
+    public func register(in handlers: inout SagaHandlers) {
+        handlers.action("scheduling.request", requiresCompensation: false) { try await self.publishRequest($0) }
+        handlers.compensation("scheduling.reportFailure") { try await self.reportFailure($0) }
+        handlers.onEvent("scheduling.collectAvailability") { try self.collect($0, $1) }
+        handlers.onDeadline("scheduling.settleAvailability") { try self.settle($0) }
+        handlers.action("interview.chooseSlot", requiresCompensation: false) { try await self.chooseSlot($0) }
+        handlers.action("interview.bookCalendars", requiresCompensation: true) { try await self.book($0) }
+        handlers.compensation("interview.releaseCalendars") { try await self.release($0) }
+        handlers.action("interview.issueInvitation", requiresCompensation: true) { try await self.issueInvitation($0) }
+        handlers.compensation("interview.withdrawInvitation") { try await self.withdrawInvitation($0) }
+        handlers.action("interview.announce", requiresCompensation: false) { try await self.announce($0) }
+        // The recruiter's cancellation runs the same undo steps as actions of its own saga.
+        handlers.action("cancellation.releaseCalendars", requiresCompensation: false) { context in
+            try await self.release(context)
+            return StepOutcome()
+        }
+        handlers.action("cancellation.withdrawInvitation", requiresCompensation: false) { context in
+            try await self.withdrawInvitation(context)
+            return StepOutcome()
+        }
+    }
+
+    // MARK: 1. Ask the calendar service
+
+    func publishRequest(_ context: StepContext) async throws -> StepOutcome {
+        let request = try InterviewPlan(data: context.data).request()
+        let query = try request.slotRequest(busy: [:]).validated(clock: Instant(context.now))
+        let message = try InterviewMessages.requested(request, requestID: context.sagaID, query: query, now: context.now)
+        return StepOutcome(messages: [message], awaitCorrelation: context.sagaID)
+    }
+
+    func collect(_ context: StepContext, _ payload: JSONValue) throws -> EventDecision {
+        let plan = InterviewPlan(data: context.data)
+        var replies = try plan.replies()
+        replies.add(try payload.decoded(as: SchedulingAvailability.self))
+        let patch: SagaData = [InterviewPlan.repliesKey: try .encoding(replies)]
+        let interviewers = try plan.request().interviewers.map(\.email)
+        return replies.missing(from: interviewers).isEmpty ? .complete(StepOutcome(dataPatch: patch)) : .keepWaiting(patch)
+    }
+
+    func settle(_ context: StepContext) throws -> DeadlineDecision {
+        let plan = InterviewPlan(data: context.data)
+        let missing = try plan.replies().missing(from: try plan.request().interviewers.map(\.email))
+        guard missing.isEmpty else {
+            return .fail(StepFailure(.timeout, "no availability from \(missing.joined(separator: ", ")) by the deadline"))
+        }
+        return .proceed(StepOutcome())
+    }
+
+    // MARK: 2. Choose a slot, checked against the calendars now
+
+    func chooseSlot(_ context: StepContext) async throws -> StepOutcome {
+        let plan = InterviewPlan(data: context.data)
+        let request = try plan.request()
+        let interviewers = request.interviewers.map(\.email)
+        var query = try request.slotRequest(busy: try plan.replies().busyByInterviewer(interviewers)).validated(clock: Instant(context.now))
+        query.limit = slotTries
+        let result = SlotFinder(query: query).search()
+        guard !result.slots.isEmpty else {
+            throw StepFailure(.permanent, "no slot fits everyone: \(result.explanation.map(\.summary) ?? "no candidates")")
+        }
+        var rejected: [String] = []
+        for slot in result.slots {
+            let conflicts = try await freshConflicts(interviewers, during: slot.interval)
+            if conflicts.isEmpty {
+                return StepOutcome(dataPatch: [InterviewPlan.slotKey: InterviewPlan.slotValue(slot.interval)])
+            }
+            rejected.append("\(ISO8601.format(slot.interval.start)) (\(conflicts.joined(separator: ", ")) now busy)")
+        }
+        throw StepFailure(.conflict, "every candidate slot is taken now: \(rejected.joined(separator: "; "))")
+    }
+
+    /// Interviewers whose calendar shows busy time in `slot` now.
+    func freshConflicts(_ interviewers: [String], during slot: Interval) async throws -> [String] {
+        var conflicts: [String] = []
+        for interviewer in interviewers {
+            guard let account = calendars.account(for: interviewer) else { continue }
+            let busy = try await Self.providerCall { try await account.provider.busyTime(of: [interviewer], in: slot) }
+            if let intervals = busy[interviewer]?.intervals, intervals.contains(where: { $0.start < slot.end && $0.end > slot.start }) {
+                conflicts.append(interviewer)
+            }
+        }
+        return conflicts
+    }
+
+    // MARK: 3. Book every interviewer's calendar
+
+    func book(_ context: StepContext) async throws -> StepOutcome {
+        let plan = InterviewPlan(data: context.data)
+        let request = try plan.request()
+        let slot = try plan.slot()
+        var bookings: [ProviderEventReference] = []
+        for interviewer in request.interviewers {
+            guard let account = calendars.account(for: interviewer.email) else {
+                await undo(bookings)
+                throw StepFailure(.permanent, "no calendar account serves \(interviewer.email)")
+            }
+            let event = calendarEvent(request, slot: slot, zone: interviewer.timeZone)
+            do {
+                let reference = try await account.provider.createEvent(event, in: interviewer.email, idempotencyKey: "\(context.sagaID):book:\(interviewer.email.lowercased())")
+                bookings.append(reference)
+            } catch {
+                let failure = Self.stepFailure(error)
+                if failure.kind == .permanent { await undo(bookings) }
+                throw failure
+            }
+        }
+        return StepOutcome(dataPatch: [InterviewPlan.bookingsKey: try .encoding(bookings)])
+    }
+
+    func release(_ context: StepContext) async throws {
+        for reference in try InterviewPlan(data: context.data).bookings() {
+            guard let provider = calendars.provider(named: reference.provider, calendar: reference.calendar) else {
+                throw StepFailure(.permanent, "no \(reference.provider) account for \(reference.calendar) to cancel \(reference.eventID)")
+            }
+            try await Self.providerCall { try await provider.cancelEvent(reference, comment: "This interview has been cancelled.") }
+        }
+    }
+
+    /// Best effort: cancels what this attempt booked before it failed for good.
+    private func undo(_ bookings: [ProviderEventReference]) async {
+        for reference in bookings {
+            try? await calendars.provider(named: reference.provider, calendar: reference.calendar)?.cancelEvent(reference, comment: "The interview could not be booked.")
+        }
+    }
+
+    func calendarEvent(_ request: SchedulingRequestBody, slot: Interval, zone: String) -> CalendarEvent {
+        CalendarEvent(
+            title: title(request), description: request.description ?? "", start: slot.start, end: slot.end, timeZone: zone,
+            attendees: [.init(email: request.candidate.email, name: request.candidate.name)] + request.interviewers.map { .init(email: $0.email, name: $0.name) },
+            location: request.location ?? "", meetingURL: request.meetingUrl)
+    }
+
+    func title(_ request: SchedulingRequestBody) -> String {
+        request.title ?? "Interview: \(request.candidate.name)"
+    }
+
+    // MARK: 4. The candidate's invitation
+
+    static func interviewID(forRequest requestID: String) -> String { "iv-\(requestID)" }
+
+    func invitationRequest(_ request: SchedulingRequestBody, interviewID: String, slot: Interval, sequence: Int, now: Date) -> InvitationRequest {
+        InvitationRequest(
+            interviewId: interviewID, sequence: sequence, stamp: ISO8601.format(Instant(now)), start: ISO8601.format(slot.start), end: ISO8601.format(slot.end),
+            timeZone: request.candidate.timeZone, organizer: .init(email: organizer.email, name: organizer.name),
+            attendees: [.init(email: request.candidate.email, name: request.candidate.name, role: "required")]
+                + request.interviewers.map { .init(email: $0.email, name: $0.name, role: "required") },
+            title: title(request), description: request.description, location: request.location, meetingUrl: request.meetingUrl)
+    }
+
+    func issueInvitation(_ context: StepContext) async throws -> StepOutcome {
+        let plan = InterviewPlan(data: context.data)
+        let request = try plan.request()
+        let slot = try plan.slot()
+        let interviewID = Self.interviewID(forRequest: context.sagaID)
+        let ics = try invitationRequest(request, interviewID: interviewID, slot: slot, sequence: 0, now: context.now)
+            .invitation(method: .request, now: Instant(context.now)).render()
+        try await interviews.insertInterview(InterviewStore.Interview(
+            id: interviewID, requestID: context.sagaID, candidateID: request.candidate.id ?? "", owner: plan.owner,
+            start: slot.start.secondsSinceEpoch, end: slot.end.secondsSinceEpoch, status: "confirmed", sequence: 0, inviteRequest: ics, inviteCancel: nil,
+            bookings: String(decoding: try JSONEncoder().encode(try plan.bookings()), as: UTF8.self), createdAt: Instant(context.now).secondsSinceEpoch))
+        return StepOutcome(dataPatch: [InterviewPlan.interviewKey: .string(interviewID)])
+    }
+
+    /// A METHOD:CANCEL for the candidate, stored with the interview, and `interview.cancelled`.
+    func withdrawInvitation(_ context: StepContext) async throws {
+        let requestID = context.data["requestId"]?.stringValue ?? context.sagaID
+        let interviewID = Self.interviewID(forRequest: requestID)
+        guard let interview = try await interviews.interview(id: interviewID), interview.status != "cancelled" else { return }
+        let request = try InterviewPlan(data: context.data).request()
+        let slot = Interval(start: Instant(secondsSinceEpoch: interview.start), end: Instant(secondsSinceEpoch: interview.end))
+        let cancel = try invitationRequest(request, interviewID: interviewID, slot: slot, sequence: interview.sequence + 1, now: context.now)
+            .invitation(method: .cancel, now: Instant(context.now)).render()
+        try await interviews.cancelInterview(id: interviewID, cancelInvite: cancel)
+        let reason = InterviewCancelled.Reason(rawValue: context.data["cancelReason"]?.stringValue ?? "") ?? .interviewerUnavailable
+        let cancelled = InterviewCancelled(
+            interviewId: interviewID, cancelledBy: context.data["cancelledBy"]?.stringValue ?? "system", reason: reason,
+            cancellationTime: EventTimestamp.format(context.now))
+        try await sagas.enqueue(
+            try InterviewMessages.message(.interviewCancelled, id: "\(context.sagaID):interview.cancelled", key: interviewID, correlation: requestID, data: cancelled, now: context.now),
+            sagaID: context.sagaID, at: context.now)
+    }
+
+    // MARK: 5. Announce
+
+    func announce(_ context: StepContext) async throws -> StepOutcome {
+        let plan = InterviewPlan(data: context.data)
+        let request = try plan.request()
+        let slot = try plan.slot()
+        let interviewID = Self.interviewID(forRequest: context.sagaID)
+        let scheduledAt = EventTimestamp.format(slot.start)
+        let created = InterviewCreated(
+            interviewId: interviewID, candidateId: request.candidate.id ?? "", jobId: request.jobId ?? "unspecified", scheduledAt: scheduledAt,
+            duration: request.durationMinutes, interviewers: request.interviewers.map(\.email), type: "technical",
+            format: request.meetingUrl == nil ? "audio" : "video", meetingUrl: request.meetingUrl)
+        let confirmed = SchedulingConfirmed(
+            interviewId: interviewID, scheduledAt: scheduledAt,
+            meetingDetails: .init(
+                title: title(request), location: request.location ?? request.meetingUrl ?? "",
+                attendees: [request.candidate.email] + request.interviewers.map(\.email),
+                description: [request.description, "Invitation: /api/v1/interviews/\(interviewID)/invite.ics"].compactMap { $0 }.joined(separator: "\n")))
+        return StepOutcome(messages: [
+            try InterviewMessages.message(.interviewCreated, id: "\(context.sagaID):interview.created", key: interviewID, correlation: context.sagaID, data: created, now: context.now),
+            try InterviewMessages.message(.schedulingConfirmed, id: "\(context.sagaID):scheduling.confirmed", key: request.candidate.id ?? context.sagaID, correlation: context.sagaID, data: confirmed, now: context.now),
+        ])
+    }
+
+    // MARK: Failure
+
+    /// `error.occurred` with the reason the saga failed, after everything else is undone.
+    func reportFailure(_ context: StepContext) async throws {
+        let instance = try await sagas.instance(id: context.sagaID)
+        let failure = instance?.lastError ?? StepFailure(.permanent, "unknown")
+        let request = try? InterviewPlan(data: context.data).request()
+        let error = ErrorOccurred(
+            errorId: "\(context.sagaID):error", component: "interview-scheduling-saga", severity: "high",
+            error: .init(code: "SCHEDULING_\(failure.kind.rawValue.uppercased())", message: failure.message, context: ["requestId": context.sagaID]),
+            affectedEntities: .init(interviewId: Self.interviewID(forRequest: context.sagaID), candidateId: request?.candidate.id))
+        try await sagas.enqueue(
+            try InterviewMessages.message(.errorOccurred, id: "\(context.sagaID):error.occurred", key: context.sagaID, correlation: context.sagaID, data: error, now: context.now),
+            sagaID: context.sagaID, at: context.now)
+    }
+
+    // MARK: Provider errors as step failures
+
+    static func stepFailure(_ error: any Error) -> StepFailure {
+        guard let error = error as? ProviderError else { return StepFailure(.transient, "\(error)") }
+        switch error.kind {
+        case .rejected, .authentication: return StepFailure(.permanent, error.description)
+        case .unavailable: return StepFailure(.unavailable, error.description)
+        case .timeout: return StepFailure(.timeout, error.description)
+        case .transient, .rateLimited: return StepFailure(.transient, error.description)
+        }
+    }
+
+    static func providerCall<T>(_ call: () async throws -> T) async throws -> T {
+        do {
+            return try await call()
+        } catch {
+            throw stepFailure(error)
+        }
+    }
+}

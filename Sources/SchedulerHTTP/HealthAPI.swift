@@ -1,0 +1,25 @@
+import Foundation
+import Hummingbird
+
+/// `/health`, `/health/live`, `/health/ready` and `/metrics`: open, for probes and scrapers.
+struct HealthAPI {
+    let services: APIServices
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/health") { _, _ in try await self.ready() }
+        router.get("/health/live") { _, _ in try APIServices.json(.ok, ["status": "up"]) }
+        router.get("/health/ready") { _, _ in try await self.ready() }
+        router.get("/metrics") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: self.services.metricsText())))
+        }
+    }
+
+    func ready() async throws -> Response {
+        let sqlite = await services.interviews.isReachable()
+        let kafka = await services.kafkaReady()
+        let body = ["status": sqlite && kafka ? "up" : "down", "sqlite": sqlite ? "up" : "down", "kafka": kafka ? "up" : "down"]
+        return try APIServices.json(sqlite && kafka ? .ok : .serviceUnavailable, body)
+    }
+}

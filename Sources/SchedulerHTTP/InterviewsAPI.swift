@@ -1,0 +1,75 @@
+import Foundation
+import Hummingbird
+import InterviewScheduling
+import SchedulingCore
+
+/// `/api/v1/interviews`: booked interviews and the candidate's invitation.
+struct InterviewsAPI {
+    let services: APIServices
+
+    func register(on router: Router<BasicRequestContext>) {
+        let group = router.group("/api/v1/interviews")
+        group.get { request, _ in try await self.list(request) }
+        group.get(":id") { request, context in try await self.show(request, id: try context.parameters.require("id")) }
+        group.get(":id/invite.ics") { request, context in try await self.invite(request, id: try context.parameters.require("id")) }
+    }
+
+    struct Summary: Codable {
+        var interviewId: String
+        var requestId: String
+        var candidateId: String
+        var start: String
+        var end: String
+        var status: String
+        var sequence: Int
+        var invitation: String
+        var calendarEvents: [[String: String]]
+    }
+
+    func summary(_ interview: InterviewStore.Interview) -> Summary {
+        let bookings = (try? JSONSerialization.jsonObject(with: Data(interview.bookings.utf8)) as? [[String: String]]) ?? []
+        return Summary(
+            interviewId: interview.id, requestId: interview.requestID, candidateId: interview.candidateID,
+            start: ISO8601.format(Instant(secondsSinceEpoch: interview.start)), end: ISO8601.format(Instant(secondsSinceEpoch: interview.end)),
+            status: interview.status, sequence: interview.sequence, invitation: "/api/v1/interviews/\(interview.id)/invite.ics", calendarEvents: bookings)
+    }
+
+    func list(_ request: Request) async throws -> Response {
+        let caller = try await services.authenticator.caller(of: request)
+        let query = request.uri.queryParameters
+        func instant(_ name: String) throws -> Int64? {
+            guard let text = query.get(name) else { return nil }
+            guard let instant = ISO8601.instant(text) else { throw APIProblem.badRequest(field: name, "expected an RFC 3339 timestamp with an offset, got \"\(text.prefix(80))\"") }
+            return instant.secondsSinceEpoch
+        }
+        let from = try instant("from")
+        let to = try instant("to")
+        if let from, let to, from >= to { throw APIProblem.badRequest(field: "to", "must be after from") }
+        let interviews = try await services.interviews.interviews(
+            candidateID: query.get("candidateId"), from: from, to: to, owner: caller.role == .admin ? nil : caller.subject)
+        return try APIServices.json(.ok, ["interviews": interviews.map(summary)])
+    }
+
+    func owned(_ id: String, caller: Caller) async throws -> InterviewStore.Interview {
+        guard let interview = try await services.interviews.interview(id: id), caller.mayAccess(ownedBy: interview.owner) else {
+            throw APIProblem.notFound("interview \(id.prefix(100))")
+        }
+        return interview
+    }
+
+    func show(_ request: Request, id: String) async throws -> Response {
+        let caller = try await services.authenticator.caller(of: request)
+        return try APIServices.json(.ok, summary(try await owned(id, caller: caller)))
+    }
+
+    /// The candidate's invitation: the REQUEST, or the CANCEL once the interview is cancelled.
+    func invite(_ request: Request, id: String) async throws -> Response {
+        let caller = try await services.authenticator.caller(of: request)
+        let interview = try await owned(id, caller: caller)
+        let (method, text) = interview.inviteCancel.map { ("CANCEL", $0) } ?? ("REQUEST", interview.inviteRequest)
+        var headers = HTTPFields()
+        headers[.contentType] = "text/calendar; charset=utf-8; method=\(method)"
+        headers[.contentDisposition] = "attachment; filename=\"\(interview.id).ics\""
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}

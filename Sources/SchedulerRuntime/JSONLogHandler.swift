@@ -1,0 +1,33 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// One JSON object a line on standard error: time, level, logger, message and metadata
+/// (`sagaId`, `correlationId`, …), for log collectors.
+public struct JSONLogHandler: LogHandler {
+    public var logLevel: Logger.Level = .info
+    public var metadata: Logger.Metadata = [:]
+    let label: String
+    private static let output = Mutex<FileHandle>(FileHandle.standardError)
+
+    public init(label: String) {
+        self.label = label
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var object: [String: Any] = [
+            "time": Date().formatted(.iso8601), "level": "\(event.level)", "logger": label, "message": "\(event.message)",
+        ]
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }) {
+            object[key] = "\(value)"
+        }
+        guard var line = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        line.append(0x0A)
+        Self.output.withLock { $0.write(line) }
+    }
+}

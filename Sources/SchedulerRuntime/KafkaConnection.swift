@@ -1,0 +1,34 @@
+import Foundation
+import Events
+import Kafka
+import Logging
+import Messaging
+
+/// The Kafka the process talks to: the one `KAFKA_*` names, or an embedded development
+/// cluster when no bootstrap servers are set. The catalog's topics are created if missing.
+final class KafkaConnection: Sendable {
+    let configuration: KafkaConfiguration
+    /// Kept alive as long as the connection when embedded.
+    let embedded: DevelopmentCluster?
+
+    init(environment: [String: String], logger: Logger) throws {
+        if let configured = try KafkaConfiguration.fromEnvironment(environment) {
+            configuration = configured
+            embedded = nil
+        } else {
+            let cluster = try DevelopmentCluster(brokers: 3, logger: logger)
+            configuration = cluster.configuration
+            embedded = cluster
+            logger.notice("no KAFKA_BOOTSTRAP_SERVERS: started an embedded development cluster (not durable)", metadata: ["bootstrap": "\(cluster.mock.bootstrapServers)"])
+        }
+        let admin = try KafkaTopicAdmin(configuration: configuration, logger: logger)
+        let replication = embedded == nil ? Int(environment["KAFKA_REPLICATION_FACTOR"] ?? "") ?? 3 : 3
+        _ = try admin.ensure(Topic.specifications(replicationFactor: replication))
+    }
+
+    /// Whether a broker answers a metadata request.
+    func isReachable() -> Bool {
+        guard let admin = try? KafkaTopicAdmin(configuration: configuration) else { return false }
+        return (try? admin.existingTopics(timeout: .seconds(2))) != nil
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import Yams
+
+/// `responder.yaml`: where the availability responder reads each interviewer's busy time.
+///
+/// ```yaml
+/// interviewers:
+///   grace@example.com: { feed: ical-samples/feeds/grace.ics, timeZone: America/New_York }
+///   alan@example.com:  { feed: https://calendar.example/alan.ics }
+///   linus@acme.example: { calendarAccount: true }   # Google freeBusy / Graph getSchedule via `calendars`
+/// calendars: calendars.yaml
+/// ```
+/// Interviewers not listed are left for another calendar service to answer.
+public struct ResponderConfiguration: Codable, Sendable {
+    public struct Source: Codable, Sendable {
+        /// An .ics file path or an http(s) URL.
+        public var feed: String?
+        /// The zone all-day events are read in; default UTC.
+        public var timeZone: String?
+        /// Ask the interviewer's calendar account (from `calendars`) instead.
+        public var calendarAccount: Bool?
+    }
+
+    public var interviewers: [String: Source]
+    public var calendars: String?
+
+    /// The three sample feeds of `ical-samples/` (see its README).
+    public static func samples(directory: String) -> ResponderConfiguration {
+        let feeds = URL(fileURLWithPath: directory).appendingPathComponent("feeds")
+        return ResponderConfiguration(interviewers: [
+            "grace@example.com": Source(feed: feeds.appendingPathComponent("grace.ics").path, timeZone: "America/New_York"),
+            "alan@example.com": Source(feed: feeds.appendingPathComponent("alan.ics").path, timeZone: "Europe/London"),
+            "raman@example.com": Source(feed: feeds.appendingPathComponent("raman.ics").path, timeZone: "Asia/Kolkata"),
+        ], calendars: nil)
+    }
+
+    public init(interviewers: [String: Source], calendars: String?) {
+        self.interviewers = interviewers
+        self.calendars = calendars
+    }
+
+    public init(contentsOf path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ResponderError("\(path): cannot be read") }
+        do {
+            self = try YAMLDecoder().decode(ResponderConfiguration.self, from: String(decoding: data, as: UTF8.self))
+        } catch {
+            throw ResponderError("\(path): \(error)")
+        }
+        for (email, source) in interviewers where (source.feed == nil) == (source.calendarAccount != true) {
+            throw ResponderError("\(path): interviewers.\(email): give either feed or calendarAccount: true")
+        }
+    }
+}
+
+/// A configuration problem of the responder.
+public struct ResponderError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,114 @@
+import CalendarProviders
+import Events
+import Foundation
+import Hummingbird
+import InterviewScheduling
+import Kafka
+import Logging
+import Messaging
+import Metrics
+import Prometheus
+import SagaCore
+import SagaEngine
+import SagaStore
+import SchedulerHTTP
+import ServiceLifecycle
+
+/// The scheduling service: the saga engine, the outbox relay to Kafka, the availability
+/// consumer and the HTTP API, run as one service group that shuts down gracefully on
+/// SIGTERM or SIGINT (the API stops first, then consumption, then the relay; the producer is
+/// flushed last).
+public struct SchedulingService {
+    let options: ServiceOptions
+    let logger: Logger
+    let registry: PrometheusCollectorRegistry
+
+    public init(options: ServiceOptions, logger: Logger, registry: PrometheusCollectorRegistry) {
+        self.options = options
+        self.logger = logger
+        self.registry = registry
+    }
+
+    public func run() async throws {
+        try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true)
+        let sagas = try SagaStore(path: options.path("sagas.sqlite"))
+        let interviews = try InterviewStore(path: options.path("interviews.sqlite"))
+        let accounts = try options.calendarsFile.map { try CalendarAccountsFile(contentsOf: $0) }
+            ?? .localOnly(database: options.path("calendars.sqlite"))
+        let calendars = try await CalendarDirectory.load(accounts, environment: options.environment)
+
+        var handlers = SagaHandlers()
+        InterviewSchedulingHandlers(
+            calendars: calendars, interviews: interviews, sagas: sagas, organizer: .init(email: options.organizerEmail, name: options.organizerName)
+        ).register(in: &handlers)
+        let catalog = try SagaCatalog.load(directory: URL(fileURLWithPath: options.sagasDirectory), handlers: handlers.inventory)
+        let engine = SagaEngine(store: sagas, catalog: catalog, handlers: handlers, pollInterval: .milliseconds(200), logger: logger)
+        try await engine.checkLiveDefinitionsAreLoaded()
+
+        let kafka = try KafkaConnection(environment: options.environment, logger: logger)
+        let producer = try KafkaProducer(configuration: kafka.configuration, logger: logger)
+        let relay = OutboxRelay(store: sagas, publisher: KafkaOutboxPublisher(producer: producer), idleInterval: .milliseconds(20), logger: logger)
+        let consumer = try KafkaConsumer(
+            configuration: kafka.configuration, groupID: "interview-scheduler", topics: [Topic.schedulingAvailability.rawValue], logger: logger)
+        let pipeline = InboundPipeline(consumer: consumer, store: sagas, logger: logger, handler: AvailabilityDelivery.handler(decoder: InboundEventDecoder(), engine: engine))
+
+        let services = APIServices(
+            engine: engine, interviews: interviews, authenticator: await BearerAuthenticator(secret: options.jwtSecret),
+            kafkaReady: { kafka.isReachable() }, metricsText: { [registry] in registry.emitToString() })
+        let http = Application(
+            router: SchedulerAPI.router(services), configuration: .init(address: .hostname(options.host, port: options.port)),
+            onServerRunning: { [logger, options] _ in
+                logger.notice("listening", metadata: ["address": "http://\(options.host):\(options.port)", "kafka": "\(kafka.configuration.bootstrapServers)"])
+            },
+            logger: logger)
+
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: Background("saga-engine") { try await engine.run() }),
+                .init(service: Background("saga-watchdog") { await engine.watchForStuckSagas() }),
+                .init(service: Background("outbox-relay", afterShutdown: { _ = producer.flush(timeout: .seconds(10)) }) { await relay.run() }),
+                .init(service: Background("outbox-backlog") { await Self.exportBacklog(of: sagas) }),
+                .init(service: Background("availability-consumer", onShutdown: { consumer.close() }) { await pipeline.run() }),
+                .init(service: http),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        producer.shutdown()
+        withExtendedLifetime(kafka) {}
+    }
+
+    /// The gauge `interview_outbox_backlog`: messages written but not yet on Kafka.
+    static func exportBacklog(of store: SagaStore) async {
+        let gauge = Gauge(label: "interview_outbox_backlog")
+        while !Task.isCancelled {
+            if let backlog = try? await store.outboxBacklog() { gauge.record(backlog) }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+}
+
+/// A loop run as a lifecycle service: on graceful shutdown `onShutdown` runs (to close a
+/// consumer, so the loop ends by itself) or else the loop is cancelled; `afterShutdown` runs
+/// once the loop has returned.
+struct Background: Service {
+    let name: String
+    let onShutdown: (@Sendable () -> Void)?
+    let afterShutdown: (@Sendable () -> Void)?
+    let body: @Sendable () async throws -> Void
+
+    init(_ name: String, onShutdown: (@Sendable () -> Void)? = nil, afterShutdown: (@Sendable () -> Void)? = nil, _ body: @escaping @Sendable () async throws -> Void) {
+        self.name = name
+        self.onShutdown = onShutdown
+        self.afterShutdown = afterShutdown
+        self.body = body
+    }
+
+    func run() async throws {
+        if let onShutdown {
+            try await withGracefulShutdownHandler { try await body() } onGracefulShutdown: { onShutdown() }
+        } else {
+            try await cancelWhenGracefulShutdown { try await body() }
+        }
+        afterShutdown?()
+    }
+}
