@@ -6,7 +6,7 @@ export PATH := $(PATH):/opt/swift/usr/bin
 SWIFT ?= swift
 SAMPLE_REQUEST ?= docs/examples/panel-three-zones.json
 
-.PHONY: setup build run test bench sanitize clean
+.PHONY: setup build run slots test bench sanitize clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -14,8 +14,12 @@ setup:
 build: setup
 	$(SWIFT) build
 
-## Finds interview slots for the sample panel (London, New York, Berlin) and prints them.
+## Starts the whole service on embedded defaults and prints a curl that books an interview.
 run: build
+	scripts/run-embedded.sh
+
+## Finds interview slots for the sample panel (London, New York, Berlin) and prints them.
+slots: build
 	.build/debug/scheduler slots --request $(SAMPLE_REQUEST) --format table
 
 ## Installs what is missing, builds, and runs every test.

@@ -155,6 +155,7 @@ let package = Package(
             dependencies: ["SagaEngine", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/SagaCrashHarness"
         ),
+        .testTarget(name: "ServiceEndToEndTests", dependencies: ["SchedulerTesting", "CalendarProviders", "SchedulingCore"]),
         .testTarget(name: "SchedulerCLITests", dependencies: ["SchedulerTesting", "SagaEngine"]),
     ],
     swiftLanguageModes: [.v6]

@@ -94,7 +94,8 @@ extension KafkaConfiguration {
     /// Reads `KAFKA_BOOTSTRAP_SERVERS` (required), `KAFKA_CLIENT_ID`, `KAFKA_SASL_MECHANISM`,
     /// `KAFKA_SASL_USERNAME`, `KAFKA_SASL_PASSWORD`, `KAFKA_SSL_CA_LOCATION`,
     /// `KAFKA_SSL_CERTIFICATE_LOCATION`, `KAFKA_SSL_KEY_LOCATION`, `KAFKA_SSL_KEY_PASSWORD`, and
-    /// any `KAFKA_PROPERTY_<NAME>` (`_` for `.`, e.g. `KAFKA_PROPERTY_LINGER_MS=20`).
+    /// any `KAFKA_PROPERTY_<NAME>` (`_` for `.`, e.g. `KAFKA_PROPERTY_LINGER_MS=20`), and
+    /// `KAFKA_CONSUMER_PROPERTY_<NAME>` for consumers only.
     /// Returns nil when no bootstrap servers are set.
     public static func fromEnvironment(_ environment: [String: String]) throws(KafkaError) -> KafkaConfiguration? {
         guard let servers = environment["KAFKA_BOOTSTRAP_SERVERS"], !servers.isEmpty else { return nil }
@@ -114,6 +115,10 @@ extension KafkaConfiguration {
         for (name, value) in environment where name.hasPrefix("KAFKA_PROPERTY_") {
             let property = name.dropFirst("KAFKA_PROPERTY_".count).lowercased().replacingOccurrences(of: "_", with: ".")
             configuration.properties[property] = value
+        }
+        for (name, value) in environment where name.hasPrefix("KAFKA_CONSUMER_PROPERTY_") {
+            let property = name.dropFirst("KAFKA_CONSUMER_PROPERTY_".count).lowercased().replacingOccurrences(of: "_", with: ".")
+            configuration.consumerProperties[property] = value
         }
         return configuration
     }

@@ -1,0 +1,143 @@
+import CalendarProviders
+import Foundation
+import SchedulerTesting
+import SchedulingCore
+import Testing
+
+@Suite("The service end to end, with real processes", .serialized)
+struct ServiceEndToEndTests {
+    static let root = BuiltProducts.repositoryRoot
+
+    /// Books a panel where kcat, as a second calendar service, answers for Linus; checks the
+    /// confirmation against schemas/, the invitation with Python's icalendar; then cancels.
+    @Test func bookAndCancelAPanelInterview() async throws {
+        let system = try await ServiceProcesses()
+        defer { system.stopAll() }
+        try await system.startService()
+        try system.startResponder()
+
+        let body = ServiceProcesses.panelRequest(extra: [("Linus Torvalds", "linus@elsewhere.example", "Europe/Lisbon")])
+        let accepted = try await system.request("POST", "/api/v1/scheduling-requests", body: body, headers: ["Idempotency-Key": "e2e-1", "Content-Type": "application/json"])
+        #expect(accepted.status == 202)
+        let requestID = try #require(accepted.json["requestId"] as? String)
+        #expect(accepted.headers["location"] == "/api/v1/scheduling-requests/\(requestID)")
+        let replay = try await system.request("POST", "/api/v1/scheduling-requests", body: body, headers: ["Idempotency-Key": "e2e-1"])
+        #expect(replay.status == 202 && replay.json["requestId"] as? String == requestID, "the same key and body answer as the first time")
+        let clash = try await system.request("POST", "/api/v1/scheduling-requests", body: body + " ", headers: ["Idempotency-Key": "e2e-1"])
+        #expect(clash.status == 422 && clash.headers["content-type"] == "application/problem+json")
+
+        // kcat sees the request and answers for Linus: busy at 15:00–16:00 UTC on the first three days.
+        #expect(try await eventually(30) {
+            try await run("kcat", ["-b", system.bootstrap, "-C", "-t", "enginedge.interview.scheduling.requested", "-e", "-q"]).standardOutput.contains(requestID)
+        })
+        let busyDays = (1...3).map { ISO8601DateFormatter().string(from: Date().addingTimeInterval(Double($0) * 86_400)).prefix(10) }
+        let conflicts = busyDays.map { #"{"start":"\#($0)T15:00:00Z","end":"\#($0)T16:00:00Z","reason":"Team meeting"}"# }.joined(separator: ",")
+        let reply = #"{"eventId":"kcat-linus-1","eventType":"scheduling.availability","timestamp":"2026-11-23T10:00:00Z","data":{"requestId":"\#(requestID)","interviewerId":"linus@elsewhere.example","availability":[],"conflicts":[\#(conflicts)]},"metadata":{"service":"other-calendar-service","version":"2.0"},"somethingNew":true}"#
+        let produced = try await run("kcat", ["-b", system.bootstrap, "-P", "-t", "enginedge.interview.scheduling.availability", "-k", "cand-ada", "-X", "partitioner=murmur2_random"], input: reply + "\n")
+        #expect(produced.status == 0, "\(produced.standardError)")
+
+        let status = try await system.waitForState(requestID, ["confirmed", "failed", "needs-operator"])
+        try #require(status["state"] as? String == "confirmed", "\(status)")
+        let slot = try #require(status["slot"] as? [String: String])
+        let start = try #require(slot["start"].flatMap(ISO8601.instant))
+        #expect(!busyDays.contains { ISO8601.format(start) == "\($0)T15:00:00Z" }, "Linus's conflicts are respected")
+        let interviewID = try #require(status["interviewId"] as? String)
+
+        // scheduling.confirmed on Kafka, valid against schemas/.
+        var line: Substring?
+        _ = try await eventually(30) {
+            let confirmed = try await run("kcat", ["-b", system.bootstrap, "-C", "-t", "enginedge.interview.scheduling.confirmed", "-e", "-q"])
+            line = confirmed.standardOutput.split(separator: "\n").first { $0.contains(interviewID) }
+            return line != nil
+        }
+        let message = try #require(line)
+        let validation = try await run("python3", [Self.root.appendingPathComponent("scripts/validate_events.py").path, "-"], input: String(message) + "\n")
+        #expect(validation.status == 0, "\(validation.standardOutput)\(validation.standardError)")
+
+        // The invitation, read by Python's icalendar.
+        let invite = try await system.get("/api/v1/interviews/\(interviewID)/invite.ics")
+        #expect(invite.status == 200 && invite.headers["content-type"]?.contains("method=REQUEST") == true)
+        let parsed = try await parseInvitation(invite.text, in: system.directory)
+        #expect(parsed == ["REQUEST", ISO8601.format(start), "4"], "method, start, the candidate and three interviewers")
+
+        // Three interviewers booked on the local provider.
+        let calendars = try LocalCalendarProvider(path: system.directory.path("data/calendars.sqlite"))
+        let slotInterval = Interval(start: start, end: Instant(secondsSinceEpoch: start.secondsSinceEpoch + 3600))
+        let people = ["grace@example.com", "alan@example.com", "linus@elsewhere.example"]
+        #expect(try await calendars.busyTime(of: people, in: slotInterval).values.allSatisfy { $0.intervals == [slotInterval] })
+
+        // Cancel: provider events gone, a CANCEL produced, interview.cancelled published.
+        let cancel = try await system.request("POST", "/api/v1/scheduling-requests/\(requestID)/cancel", body: #"{"reason":"candidate_no_show"}"#)
+        #expect(cancel.status == 202)
+        _ = try await system.waitForState(requestID, ["cancelled"])
+        #expect(try await eventually(30) { try await calendars.busyTime(of: people, in: slotInterval).values.allSatisfy { $0.intervals.isEmpty } })
+        let cancelInvite = try await system.get("/api/v1/interviews/\(interviewID)/invite.ics")
+        #expect(try await parseInvitation(cancelInvite.text, in: system.directory).first == "CANCEL")
+        #expect(try await eventually(30) {
+            try await run("kcat", ["-b", system.bootstrap, "-C", "-t", "enginedge.interview.interview.cancelled", "-e", "-q"]).standardOutput.contains(interviewID)
+        })
+        let again = try await system.request("POST", "/api/v1/scheduling-requests/\(requestID)/cancel", body: "{}")
+        #expect(again.status == 409)
+    }
+
+    /// SIGKILL at random moments of the saga, then a restart: booked exactly once.
+    @Test func aKilledServiceBooksExactlyOnceAfterRestart() async throws {
+        let system = try await ServiceProcesses()
+        defer { system.stopAll() }
+        try await system.startService()
+        try system.startResponder()
+        var requestIDs: [String] = []
+        for (round, delay) in [40, 120, 250, 400].enumerated() {
+            let accepted = try await system.request("POST", "/api/v1/scheduling-requests", body: ServiceProcesses.panelRequest(candidate: "cand-\(round)"))
+            requestIDs.append(try #require(accepted.json["requestId"] as? String))
+            try await Task.sleep(for: .milliseconds(delay))
+            system.service?.kill()
+            try await system.startService()
+        }
+        for requestID in requestIDs {
+            let status = try await system.waitForState(requestID, ["confirmed", "failed", "needs-operator"])
+            #expect(status["state"] as? String == "confirmed", "\(requestID): \(status["error"] ?? "")")
+        }
+        let calendars = try LocalCalendarProvider(path: system.directory.path("data/calendars.sqlite"))
+        for person in ["grace@example.com", "alan@example.com"] {
+            let events = try calendars.events(of: person)
+            #expect(events.count == requestIDs.count, "\(person): one event per request, none twice")
+            #expect(events.allSatisfy { !$0.cancelled })
+        }
+    }
+
+    @Test func badInputIsAProblemNamingTheField() async throws {
+        let system = try await ServiceProcesses()
+        defer { system.stopAll() }
+        try await system.startService()
+        let zone = ServiceProcesses.panelRequest().replacingOccurrences(of: "America/New_York", with: "Mars/Olympus_Mons")
+        let answer = try await system.request("POST", "/api/v1/scheduling-requests", body: zone)
+        #expect(answer.status == 400 && answer.headers["content-type"] == "application/problem+json")
+        #expect(answer.json["field"] as? String == "interviewers[0].timeZone")
+        let crlf = ServiceProcesses.panelRequest().replacingOccurrences(of: "Alan Turing", with: #"Alan\r\nATTENDEE:mailto:evil@example.com"#)
+        #expect(try await system.request("POST", "/api/v1/scheduling-requests", body: crlf).json["field"] as? String == "interviewers[1].name")
+        let huge = try await system.request("POST", "/api/v1/scheduling-requests", body: String(repeating: " ", count: 300_000) + "{}")
+        #expect(huge.status == 413)
+        #expect(try await system.request("GET", "/api/v1/interviews", authorized: false).status == 401)
+        #expect(try await system.get("/api/v1/scheduling-requests/req-nope").status == 404)
+        let metrics = try await system.request("GET", "/metrics", authorized: false)
+        #expect(metrics.status == 200 && metrics.text.contains("interview_outbox_backlog"))
+    }
+
+    /// Method, DTSTART in UTC and the number of attendees, as Python's icalendar reads them.
+    func parseInvitation(_ text: String, in directory: TemporaryDirectory) async throws -> [String] {
+        let file = directory.path("invite-\(UUID().uuidString.prefix(6)).ics")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+        let script = """
+            import sys, datetime, icalendar
+            cal = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())
+            event = next(c for c in cal.walk() if c.name == 'VEVENT')
+            start = event.decoded('DTSTART').astimezone(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+            attendees = event.get('ATTENDEE'); attendees = attendees if isinstance(attendees, list) else [attendees]
+            print(str(cal['METHOD'])); print(start); print(len(attendees))
+            """
+        let result = try await run("python3", ["-c", script, file])
+        try #require(result.status == 0, "\(result.standardError)")
+        return result.standardOutput.split(separator: "\n").map(String.init)
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import SchedulerTesting
+import Testing
+
+/// A long-running child process whose standard error goes to a file.
+final class BackgroundProcess: @unchecked Sendable {
+    let process = Process()
+    let name: String
+
+    init(_ name: String, arguments: [String], environment: [String: String], logFile: String, standardOutput: Pipe? = nil) throws {
+        self.name = name
+        process.executableURL = BuiltProducts.executable("scheduler")
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        FileManager.default.createFile(atPath: logFile, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
+        process.standardOutput = standardOutput ?? FileHandle.nullDevice
+        try process.run()
+    }
+
+    func kill() {
+        guard process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
+
+/// The development cluster, the service and the availability responder as separate
+/// processes, each with its own files in a temporary directory.
+final class ServiceProcesses: @unchecked Sendable {
+    let directory: TemporaryDirectory
+    let bootstrap: String
+    let port: Int
+    let cluster: BackgroundProcess
+    var service: BackgroundProcess?
+    var responder: BackgroundProcess?
+    let token: String
+
+    init() async throws {
+        directory = try TemporaryDirectory(prefix: "service-e2e")
+        let output = Pipe()
+        cluster = try BackgroundProcess("dev-cluster", arguments: ["dev-cluster"], environment: [:], logFile: directory.path("dev-cluster.log"), standardOutput: output)
+        let firstLine = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+        try #require(firstLine.hasPrefix("127.0.0.1:"), "dev-cluster printed \(firstLine)")
+        bootstrap = firstLine
+        port = Int.random(in: 20_000..<40_000)
+        let result = try await ChildProcess(executable: BuiltProducts.executable("scheduler"), arguments: ["token", "--subject", "recruiter@example.com"]).run()
+        token = result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    var environment: [String: String] {
+        [
+            "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "KAFKA_CONSUMER_PROPERTY_SESSION_TIMEOUT_MS": "6000",
+            "KAFKA_CONSUMER_PROPERTY_HEARTBEAT_INTERVAL_MS": "500", "KAFKA_CONSUMER_PROPERTY_FETCH_WAIT_MAX_MS": "10",
+            "SCHEDULER_DATA_DIR": directory.path("data"), "SCHEDULER_PORT": "\(port)", "SCHEDULER_LOG_FORMAT": "json",
+            "SCHEDULER_SAGAS_DIR": BuiltProducts.repositoryRoot.appendingPathComponent("sagas").path,
+        ]
+    }
+
+    func startService() async throws {
+        service = try BackgroundProcess("serve", arguments: ["serve"], environment: environment, logFile: directory.path("service-\(UUID().uuidString.prefix(4)).log"))
+        try #require(try await eventually(30) { try await self.get("/health/ready").status == 200 }, "the service did not become ready")
+    }
+
+    func startResponder() throws {
+        responder = try BackgroundProcess(
+            "responder", arguments: ["availability-responder", "--samples", BuiltProducts.repositoryRoot.appendingPathComponent("ical-samples").path, "--data-directory", directory.path("responder")],
+            environment: environment, logFile: directory.path("responder.log"))
+    }
+
+    func stopAll() {
+        service?.stop()
+        responder?.stop()
+        cluster.stop()
+        directory.remove()
+    }
+
+    struct Answer {
+        var status: Int
+        var headers: [String: String]
+        var body: Data
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+        var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    func request(_ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:], authorized: Bool = true) async throws -> Answer {
+        var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)\(path)")))
+        request.httpMethod = method
+        request.httpBody = body.map { Data($0.utf8) }
+        if authorized { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = try #require(response as? HTTPURLResponse)
+        var fields: [String: String] = [:]
+        for (name, value) in http.allHeaderFields { if let name = name as? String, let value = value as? String { fields[name.lowercased()] = value } }
+        return Answer(status: http.statusCode, headers: fields, body: data)
+    }
+
+    func get(_ path: String) async throws -> Answer {
+        try await request("GET", path)
+    }
+
+    /// A panel request over the coming week: Grace (New York) and Alan (London) from the
+    /// sample feeds, plus `extra` interviewers.
+    static func panelRequest(extra: [(String, String, String)] = [], candidate: String = "cand-ada") -> String {
+        let from = ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400))
+        let to = ISO8601DateFormatter().string(from: Date().addingTimeInterval(8 * 86_400))
+        let interviewers = ([("Grace Hopper", "grace@example.com", "America/New_York"), ("Alan Turing", "alan@example.com", "Europe/London")] + extra)
+            .map { #"{"name": "\#($0.0)", "email": "\#($0.1)", "timeZone": "\#($0.2)"}"# }.joined(separator: ", ")
+        return """
+            {"candidate": {"id": "\(candidate)", "name": "Ada Lovelace", "email": "ada@candidates.example", "timeZone": "Europe/Berlin"},
+             "interviewers": [\(interviewers)], "durationMinutes": 60, "window": {"start": "\(from)", "end": "\(to)"},
+             "ranking": "humane", "title": "Panel interview: Ada Lovelace", "meetingUrl": "https://meet.example/ada"}
+            """
+    }
+
+    func waitForState(_ requestID: String, _ states: Set<String>, seconds: Double = 60) async throws -> [String: Any] {
+        var last: [String: Any] = [:]
+        let reached = try await eventually(seconds) {
+            last = try await self.get("/api/v1/scheduling-requests/\(requestID)").json
+            return states.contains(last["state"] as? String ?? "")
+        }
+        try #require(reached, "request \(requestID) stayed \(last["state"] ?? "?"): \(last["error"] ?? "")")
+        return last
+    }
+}
+
+/// Polls `condition` every 100 ms for up to `seconds`.
+func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while ContinuousClock.now < deadline {
+        if (try? await condition()) == true { return true }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    return false
+}
+
+/// Runs a program from PATH.
+func run(_ program: String, _ arguments: [String], input: String = "") async throws -> ChildProcess.Result {
+    try await ChildProcess(executable: URL(fileURLWithPath: "/usr/bin/env"), arguments: [program] + arguments).run(input: Data(input.utf8))
+}
