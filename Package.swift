@@ -79,7 +79,7 @@ let package = Package(
         .target(
             name: "SchedulerHTTP",
             dependencies: [
-                "InterviewScheduling", "SagaEngine", "SagaStore", "SchedulingCore",
+                "InterviewScheduling", "SagaEngine", "SagaStore", "SagaCore", "SchedulingCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ]
@@ -155,7 +155,7 @@ let package = Package(
             dependencies: ["SagaEngine", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/SagaCrashHarness"
         ),
-        .testTarget(name: "ServiceEndToEndTests", dependencies: ["SchedulerTesting", "CalendarProviders", "SchedulingCore"]),
+        .testTarget(name: "ServiceEndToEndTests", dependencies: ["SchedulerTesting", "CalendarProviders", "SchedulingCore", "Events"]),
         .testTarget(name: "SchedulerCLITests", dependencies: ["SchedulerTesting", "SagaEngine"]),
     ],
     swiftLanguageModes: [.v6]

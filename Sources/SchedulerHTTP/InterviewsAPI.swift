@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import InterviewScheduling
+import SagaCore
 import SchedulingCore
 
 /// `/api/v1/interviews`: booked interviews and the candidate's invitation.
@@ -12,6 +13,51 @@ struct InterviewsAPI {
         group.get { request, _ in try await self.list(request) }
         group.get(":id") { request, context in try await self.show(request, id: try context.parameters.require("id")) }
         group.get(":id/invite.ics") { request, context in try await self.invite(request, id: try context.parameters.require("id")) }
+        group.post(":id/reschedule") { request, context in try await self.reschedule(request, id: try context.parameters.require("id")) }
+    }
+
+    /// `{"window": {start, end, timeZone?}, "preferredTimes": [...]?}`: the new search.
+    struct RescheduleBody: Codable {
+        var window: SlotRequest.TimeRange
+        var preferredTimes: [SlotRequest.TimeRange]?
+    }
+
+    func reschedule(_ request: Request, id: String) async throws -> Response {
+        let caller = try await services.authenticator.caller(of: request)
+        let interview = try await owned(id, caller: caller)
+        guard interview.status == "confirmed" else {
+            throw APIProblem(.conflict, "Illegal state change", detail: "interview \(id) is \(interview.status); it cannot be rescheduled")
+        }
+        let data = try await services.body(of: request)
+        let change: RescheduleBody
+        do {
+            change = try JSONDecoder().decode(RescheduleBody.self, from: data)
+        } catch let error as DecodingError {
+            let problem = ValidationError(error)
+            throw APIProblem.badRequest(field: problem.field, problem.reason)
+        }
+        guard let original = try await services.engine.store.instance(id: interview.requestID),
+              var body = try original.data["request"].map({ try JSONDecoder().decode(SchedulingRequestBody.self, from: JSONEncoder().encode($0)) })
+        else { throw APIProblem.notFound("the request of interview \(id.prefix(100))") }
+        body.window = change.window
+        body.preferredTimes = change.preferredTimes
+        let encoded = try JSONEncoder().encode(body)
+        do {
+            _ = try SchedulingRequestBody.decode(from: encoded, now: Instant(Date()))
+        } catch {
+            throw APIProblem.badRequest(field: error.field, error.reason)
+        }
+        let sagaID = "\(interview.requestID):reschedule:\(interview.sequence + 1)"
+        let previous: JSONValue = ["start": .string(ISO8601.format(Instant(secondsSinceEpoch: interview.start))), "end": .string(ISO8601.format(Instant(secondsSinceEpoch: interview.end)))]
+        try await services.engine.start(type: "interview-rescheduling", id: sagaID, partitionKey: interview.id, data: [
+            "request": try JSONDecoder().decode(JSONValue.self, from: encoded), "owner": .string(interview.owner), "requestId": .string(interview.requestID),
+            "interviewId": .string(interview.id), "bookings": try JSONDecoder().decode(JSONValue.self, from: Data(interview.bookings.utf8)),
+            "previousSlot": previous, "previousSequence": .number(Double(interview.sequence)),
+        ])
+        try await services.interviews.audit(.init(actor: caller.subject, action: "interview.reschedule", target: interview.id, detail: sagaID, at: Int64(Date().timeIntervalSince1970)))
+        var headers = HTTPFields()
+        headers[.location] = "/api/v1/interviews/\(interview.id)"
+        return try APIServices.json(.accepted, ["interviewId": interview.id, "status": "rescheduling", "rescheduleId": sagaID], headers: headers)
     }
 
     struct Summary: Codable {

@@ -1,4 +1,5 @@
 import CalendarProviders
+import Events
 import Foundation
 import SchedulerTesting
 import SchedulingCore
@@ -66,11 +67,33 @@ struct ServiceEndToEndTests {
         let people = ["grace@example.com", "alan@example.com", "linus@elsewhere.example"]
         #expect(try await calendars.busyTime(of: people, in: slotInterval).values.allSatisfy { $0.intervals == [slotInterval] })
 
+        // Reschedule to the following week: events moved, SEQUENCE 1, interview.updated with old and new.
+        let later = ISO8601DateFormatter().string(from: Date().addingTimeInterval(9 * 86_400))
+        let latest = ISO8601DateFormatter().string(from: Date().addingTimeInterval(16 * 86_400))
+        let moved = try await system.request("POST", "/api/v1/interviews/\(interviewID)/reschedule", body: #"{"window": {"start": "\#(later)", "end": "\#(latest)"}}"#)
+        #expect(moved.status == 202, "\(moved.text)")
+        var newStart: Instant?
+        #expect(try await eventually(30) {
+            let shown = try await system.get("/api/v1/interviews/\(interviewID)").json
+            newStart = (shown["start"] as? String).flatMap(ISO8601.instant)
+            return shown["sequence"] as? Int == 1
+        })
+        let rescheduled = try #require(newStart)
+        #expect(rescheduled >= (try #require(ISO8601.instant(later))), "inside the new window")
+        let newInterval = Interval(start: rescheduled, end: Instant(secondsSinceEpoch: rescheduled.secondsSinceEpoch + 3600))
+        #expect(try await calendars.busyTime(of: people, in: newInterval).values.allSatisfy { $0.intervals == [newInterval] })
+        #expect(try await calendars.busyTime(of: people, in: slotInterval).values.allSatisfy { $0.intervals.isEmpty })
+        #expect(try await parseInvitation(try await system.get("/api/v1/interviews/\(interviewID)/invite.ics").text, in: system.directory)[1] == ISO8601.format(rescheduled))
+        #expect(try await eventually(30) {
+            let updated = try await run("kcat", ["-b", system.bootstrap, "-C", "-t", "enginedge.interview.interview.updated", "-e", "-q"]).standardOutput
+            return updated.contains(interviewID) && updated.contains(#""old":"\#(EventTimestamp.format(start))""#)
+        })
+
         // Cancel: provider events gone, a CANCEL produced, interview.cancelled published.
         let cancel = try await system.request("POST", "/api/v1/scheduling-requests/\(requestID)/cancel", body: #"{"reason":"candidate_no_show"}"#)
         #expect(cancel.status == 202)
         _ = try await system.waitForState(requestID, ["cancelled"])
-        #expect(try await eventually(30) { try await calendars.busyTime(of: people, in: slotInterval).values.allSatisfy { $0.intervals.isEmpty } })
+        #expect(try await eventually(30) { try await calendars.busyTime(of: people, in: newInterval).values.allSatisfy { $0.intervals.isEmpty } })
         let cancelInvite = try await system.get("/api/v1/interviews/\(interviewID)/invite.ics")
         #expect(try await parseInvitation(cancelInvite.text, in: system.directory).first == "CANCEL")
         #expect(try await eventually(30) {

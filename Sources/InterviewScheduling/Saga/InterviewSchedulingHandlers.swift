@@ -55,6 +55,7 @@ public struct InterviewSchedulingHandlers: Sendable {
             try await self.withdrawInvitation(context)
             return StepOutcome()
         }
+        registerRescheduling(in: &handlers)
     }
 
     // MARK: 1. Ask the calendar service

@@ -127,6 +127,14 @@ public final class InterviewStore: Sendable {
         }
     }
 
+    /// Moves the interview to a new time with its new invitation (a higher SEQUENCE).
+    public func reschedule(id: String, start: Int64, end: Int64, sequence: Int, invite: String) async throws {
+        try await database.write { db in
+            try db.execute(sql: "UPDATE interview SET start = ?, \"end\" = ?, sequence = ?, invite_request = ? WHERE id = ? AND status = 'confirmed'",
+                           arguments: [start, end, sequence, invite, id])
+        }
+    }
+
     public func interview(id: String) async throws -> Interview? {
         try await database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM interview WHERE id = ?", arguments: [id]).map(Self.interview) }
     }
