@@ -101,6 +101,19 @@ struct ServiceEndToEndTests {
         })
         let again = try await system.request("POST", "/api/v1/scheduling-requests/\(requestID)/cancel", body: "{}")
         #expect(again.status == 409)
+
+        // The rest of the API, then every exchange checked against docs/openapi.yaml.
+        let listed = try await system.get("/api/v1/interviews?candidateId=cand-ada&from=\(ISO8601.format(Instant(secondsSinceEpoch: 0)))")
+        #expect((listed.json["interviews"] as? [Any])?.count == 1)
+        #expect(try await system.get("/api/v1/interviews?from=yesterday").json["field"] as? String == "from")
+        #expect(try await system.request("POST", "/api/v1/interviews/\(interviewID)/reschedule", body: #"{"window": {"start": "\#(later)", "end": "\#(latest)"}}"#).status == 409)
+        for path in ["/health", "/health/live", "/health/ready", "/metrics"] {
+            #expect(try await system.request("GET", path, authorized: false).status == 200)
+        }
+        #expect(try await system.get("/api/v1/interviews/iv-unknown").status == 404)
+        let exchanges = system.recordedExchanges
+        let conformance = try await run("python3", [Self.root.appendingPathComponent("scripts/check_api_responses.py").path, "--require-all", "-"], input: exchanges)
+        #expect(conformance.status == 0, "\(conformance.standardOutput)\(conformance.standardError)")
     }
 
     /// SIGKILL at random moments of the saga, then a restart: booked exactly once.

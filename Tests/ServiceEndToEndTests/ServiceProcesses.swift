@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import SchedulerTesting
+import Synchronization
 import Testing
 
 /// A long-running child process whose standard error goes to a file.
@@ -44,6 +45,9 @@ final class ServiceProcesses: @unchecked Sendable {
     var service: BackgroundProcess?
     var responder: BackgroundProcess?
     let token: String
+    /// Every exchange with the API, as scripts/check_api_responses.py reads them.
+    private let exchanges = Mutex<[String]>([])
+    var recordedExchanges: String { exchanges.withLock { $0.joined(separator: "\n") + "\n" } }
 
     init() async throws {
         directory = try TemporaryDirectory(prefix: "service-e2e")
@@ -102,6 +106,11 @@ final class ServiceProcesses: @unchecked Sendable {
         let http = try #require(response as? HTTPURLResponse)
         var fields: [String: String] = [:]
         for (name, value) in http.allHeaderFields { if let name = name as? String, let value = value as? String { fields[name.lowercased()] = value } }
+        let record: [String: Any] = [
+            "method": method, "path": path, "status": http.statusCode, "contentType": fields["content-type"] ?? "",
+            "body": String(decoding: data, as: UTF8.self),
+        ]
+        if let line = try? JSONSerialization.data(withJSONObject: record) { exchanges.withLock { $0.append(String(decoding: line, as: UTF8.self)) } }
         return Answer(status: http.statusCode, headers: fields, body: data)
     }
 
