@@ -1,5 +1,6 @@
 import CalendarProviders
 import Events
+import InterviewScheduling
 import Foundation
 import SchedulerTesting
 import SchedulingCore
@@ -111,6 +112,9 @@ struct ServiceEndToEndTests {
             #expect(try await system.request("GET", path, authorized: false).status == 200)
         }
         #expect(try await system.get("/api/v1/interviews/iv-unknown").status == 404)
+        let audit = try InterviewStore(path: system.directory.path("data/interviews.sqlite"))
+        #expect(try await audit.auditLog(target: requestID).map(\.action) == ["scheduling-request.create", "scheduling-request.cancel"])
+        #expect(try await audit.auditLog(target: interviewID).map { "\($0.actor) \($0.action)" } == ["recruiter@example.com interview.reschedule"])
         let exchanges = system.recordedExchanges
         let conformance = try await run("python3", [Self.root.appendingPathComponent("scripts/check_api_responses.py").path, "--require-all", "-"], input: exchanges)
         #expect(conformance.status == 0, "\(conformance.standardOutput)\(conformance.standardError)")
@@ -158,6 +162,16 @@ struct ServiceEndToEndTests {
         #expect(try await system.get("/api/v1/scheduling-requests/req-nope").status == 404)
         let metrics = try await system.request("GET", "/metrics", authorized: false)
         #expect(metrics.status == 200 && metrics.text.contains("interview_outbox_backlog"))
+
+        // Roles: a recruiter sees only their own requests; an admin sees every one.
+        let accepted = try await system.request("POST", "/api/v1/scheduling-requests", body: ServiceProcesses.panelRequest())
+        let requestID = try #require(accepted.json["requestId"] as? String)
+        let other = try await ChildProcess(executable: BuiltProducts.executable("scheduler"), arguments: ["token", "--subject", "someone-else@example.com"]).run()
+        let admin = try await ChildProcess(executable: BuiltProducts.executable("scheduler"), arguments: ["token", "--subject", "ops@example.com", "--role", "admin"]).run()
+        let asOther = try await system.request("GET", "/api/v1/scheduling-requests/\(requestID)", headers: ["Authorization": "Bearer " + other.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)], authorized: false)
+        #expect(asOther.status == 404)
+        let asAdmin = try await system.request("GET", "/api/v1/scheduling-requests/\(requestID)", headers: ["Authorization": "Bearer " + admin.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)], authorized: false)
+        #expect(asAdmin.status == 200)
     }
 
     /// Method, DTSTART in UTC and the number of attendees, as Python's icalendar reads them.

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 
 /// Sends provider requests with a per-request timeout, an overall deadline, retries with
 /// exponential backoff and full jitter (honouring `Retry-After`), and a circuit breaker.
@@ -66,6 +67,7 @@ public struct ResilientHTTPClient: Sendable {
             var retryAfter: Duration?
             do {
                 let response = try await transport.send(request, timeout: min(policy.requestTimeout, max(remaining, .milliseconds(1))))
+                Self.count(provider: provider, result: "\(response.status / 100)xx")
                 guard isRetriable(response) else {
                     await breaker.recordSuccess()
                     return response
@@ -77,6 +79,7 @@ public struct ResilientHTTPClient: Sendable {
                     rateLimited ? .rateLimited : .transient, provider: provider, status: response.status,
                     message: APIErrorMessage.extract(from: response.body) ?? "HTTP \(response.status)")
             } catch {
+                Self.count(provider: provider, result: error.kind.rawValue)
                 await breaker.recordFailure()
                 failure = ProviderError(error.kind == .timedOut ? .timeout : .transient, provider: provider, message: error.message)
             }
@@ -93,6 +96,12 @@ public struct ResilientHTTPClient: Sendable {
                 throw ProviderError(.timeout, provider: provider, message: "cancelled while waiting to retry: \(failure.message)")
             }
         }
+    }
+
+    /// `calendar_provider_requests_total{provider,result}`: every attempt, by status class
+    /// (`2xx`, `4xx`, `5xx`, …) or transport failure (`timedOut`, `connectionFailed`).
+    static func count(provider: String, result: String) {
+        Counter(label: "calendar_provider_requests_total", dimensions: [("provider", provider), ("result", result)]).increment()
     }
 
     /// Full jitter: uniform between zero and the capped exponential delay.
