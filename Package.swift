@@ -155,6 +155,7 @@ let package = Package(
             dependencies: ["SagaEngine", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/SagaCrashHarness"
         ),
+        .testTarget(name: "InterviewSchedulingTests", dependencies: ["InterviewScheduling", "SchedulerTesting", "CalendarProviders", "SagaEngine", "Events"]),
         .testTarget(name: "ServiceEndToEndTests", dependencies: ["SchedulerTesting", "CalendarProviders", "SchedulingCore", "Events", "InterviewScheduling"]),
         .testTarget(name: "SchedulerCLITests", dependencies: ["SchedulerTesting", "SagaEngine"]),
     ],

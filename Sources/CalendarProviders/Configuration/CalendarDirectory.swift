@@ -12,6 +12,14 @@ public struct CalendarDirectory: Sendable {
         public var probeCalendar: String?
         /// Fetches a token (where there is one) and makes a harmless read.
         public var check: @Sendable () async throws(ProviderError) -> String
+
+        public init(name: String, provider: any CalendarProvider, domains: [String], probeCalendar: String?, check: @escaping @Sendable () async throws(ProviderError) -> String) {
+            self.name = name
+            self.provider = provider
+            self.domains = domains
+            self.probeCalendar = probeCalendar
+            self.check = check
+        }
     }
 
     public let accounts: [Account]

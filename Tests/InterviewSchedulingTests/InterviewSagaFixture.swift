@@ -1,0 +1,107 @@
+import CalendarProviders
+import Events
+import Foundation
+@testable import InterviewScheduling
+import SagaCore
+import SagaEngine
+import SagaStore
+import SchedulerTesting
+import SchedulingCore
+import Synchronization
+
+/// A provider that refuses to book some calendars and can report extra busy time, in front
+/// of the local provider.
+final class ScriptedProvider: CalendarProvider {
+    let name = "local"
+    let inner: LocalCalendarProvider
+    let refuse = Mutex<Set<String>>([])
+    let extraBusy = Mutex<[String: [Interval]]>([:])
+
+    init(_ inner: LocalCalendarProvider) { self.inner = inner }
+
+    func createEvent(_ event: CalendarEvent, in calendar: String, idempotencyKey: String) async throws(ProviderError) -> ProviderEventReference {
+        if refuse.withLock({ $0.contains(calendar) }) { throw ProviderError(.rejected, provider: name, status: 403, message: "mailbox \(calendar) refuses writes") }
+        return try await inner.createEvent(event, in: calendar, idempotencyKey: idempotencyKey)
+    }
+    func updateEvent(_ reference: ProviderEventReference, to event: CalendarEvent) async throws(ProviderError) { try await inner.updateEvent(reference, to: event) }
+    func cancelEvent(_ reference: ProviderEventReference, comment: String) async throws(ProviderError) { try await inner.cancelEvent(reference, comment: comment) }
+    func deleteEvent(_ reference: ProviderEventReference) async throws(ProviderError) { try await inner.deleteEvent(reference) }
+    func busyTime(of calendars: [String], in window: Interval) async throws(ProviderError) -> [String: IntervalSet] {
+        var busy = try await inner.busyTime(of: calendars, in: window)
+        for (calendar, extra) in extraBusy.withLock({ $0 }) where calendars.contains(calendar) {
+            busy[calendar] = (busy[calendar] ?? IntervalSet([])).union(IntervalSet(extra))
+        }
+        return busy
+    }
+}
+
+/// The interview sagas over real SQLite files and the repository's definitions, run by hand
+/// with a manual clock.
+struct InterviewSagaFixture {
+    let directory: TemporaryDirectory
+    let clock: ManualSagaClock
+    let sagas: SagaStore
+    let interviews: InterviewStore
+    let local: LocalCalendarProvider
+    let provider: ScriptedProvider
+    let engine: SagaEngine
+
+    /// Monday 2026-11-23 08:00 UTC.
+    static let monday = Date(timeIntervalSince1970: 1_795_420_800 + 8 * 3600)
+
+    init() throws {
+        directory = try TemporaryDirectory(prefix: "interview-saga")
+        clock = ManualSagaClock(Self.monday)
+        sagas = try SagaStore(path: directory.path("sagas.sqlite"))
+        interviews = try InterviewStore(path: directory.path("interviews.sqlite"))
+        local = try LocalCalendarProvider(path: directory.path("calendars.sqlite"))
+        provider = ScriptedProvider(local)
+        let calendars = CalendarDirectory(accounts: [
+            .init(name: "local", provider: provider, domains: ["*"], probeCalendar: nil, check: { "ok" }),
+        ])
+        var handlers = SagaHandlers()
+        InterviewSchedulingHandlers(calendars: calendars, interviews: interviews, sagas: sagas, organizer: .init(email: "interviews@scheduler.example", name: "Interviews"))
+            .register(in: &handlers)
+        let catalog = try SagaCatalog.load(directory: BuiltProducts.repositoryRoot.appendingPathComponent("sagas"), handlers: handlers.inventory)
+        engine = SagaEngine(store: sagas, catalog: catalog, handlers: handlers, clock: clock)
+    }
+
+    static let request = """
+        {"candidate": {"id": "cand-1", "name": "Ada Lovelace", "email": "ada@candidates.example", "timeZone": "Europe/Berlin"},
+         "interviewers": [{"name": "Grace Hopper", "email": "grace@example.com", "timeZone": "America/New_York"},
+                          {"name": "Alan Turing", "email": "alan@example.com", "timeZone": "Europe/London"}],
+         "durationMinutes": 60, "window": {"start": "2026-11-24T00:00:00Z", "end": "2026-11-28T00:00:00Z"}, "title": "Panel"}
+        """
+
+    func start(_ id: String) async throws {
+        let body = try SchedulingRequestBody.decode(from: Data(Self.request.utf8), now: Instant(clock.now()))
+        try await engine.start(type: "interview-scheduling", id: id, partitionKey: "cand-1", data: [
+            "request": try .encoding(body), "owner": "recruiter@example.com", "requestId": .string(id),
+        ])
+        try await engine.runDueWork()
+    }
+
+    /// An availability reply: per interviewer, or for the panel with `interviewer` nil.
+    func reply(_ id: String, interviewer: String?, conflicts: [(String, String)] = [], messageID: String) async throws {
+        let reply = SchedulingAvailability(
+            requestId: id, interviewerId: interviewer, availability: [],
+            conflicts: conflicts.map { .init(start: $0.0, end: $0.1, reason: "busy") })
+        _ = try await engine.deliver(InboundEvent(messageID: messageID, topic: Topic.schedulingAvailability.rawValue, type: "scheduling.availability", correlation: id, payload: try .encoding(reply)))
+        try await engine.runDueWork()
+    }
+
+    /// Runs until the saga settles, moving the clock past backoffs.
+    func settle(_ id: String) async throws -> SagaInstance? {
+        for _ in 0..<200 {
+            try await engine.runDueWork()
+            guard let instance = try await sagas.instance(id: id) else { return nil }
+            if instance.status.isSettled || instance.status == .waiting { return instance }
+            clock.advance(by: 60)
+        }
+        return try await sagas.instance(id: id)
+    }
+
+    func topics(_ id: String) async throws -> [String] {
+        try await sagas.outbox(sagaID: id).map(\.message.topic)
+    }
+}
