@@ -6,7 +6,7 @@ export PATH := $(PATH):/opt/swift/usr/bin
 SWIFT ?= swift
 SAMPLE_REQUEST ?= docs/examples/panel-three-zones.json
 
-.PHONY: setup build run slots test bench sanitize clean
+.PHONY: setup build run slots test bench bench-service sanitize clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -30,6 +30,13 @@ test: setup
 ## Release-build benchmarks; figures go to benchmarks/RESULTS.md by hand, with this command.
 bench: setup
 	$(SWIFT) run -c release SlotFinderBenchmark 30
+
+## End to end through the dev cluster, the service and the responder (release build).
+bench-service: setup
+	$(SWIFT) build -c release --product scheduler
+	$(SWIFT) build -c release --product SagaEngineBenchmark
+	$(SWIFT) build -c release --product ServiceBenchmark
+	.build/release/ServiceBenchmark
 
 clean:
 	rm -rf .build

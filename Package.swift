@@ -130,6 +130,12 @@ let package = Package(
         ),
 
         .executableTarget(
+            name: "ServiceBenchmark",
+            dependencies: ["Kafka"],
+            path: "benchmarks/ServiceBenchmark"
+        ),
+
+        .executableTarget(
             name: "ICalendarBenchmark",
             dependencies: ["ICalendar"],
             path: "benchmarks/ICalendarBenchmark"

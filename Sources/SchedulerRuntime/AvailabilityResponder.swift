@@ -76,7 +76,7 @@ public struct AvailabilityResponder: Sendable {
         let window = Interval(start: first, end: last)
         var messages: [OutboxMessage] = []
         for interviewer in request.data.interviewers {
-            guard let source = configuration.interviewers[interviewer] ?? configuration.interviewers[interviewer.lowercased()] else { continue }
+            guard let source = configuration.interviewers[interviewer] ?? configuration.interviewers[interviewer.lowercased()] ?? configuration.interviewers["*"] else { continue }
             let busy = try await busyTime(of: interviewer, source: source, in: window, calendars: calendars)
             let reply = SchedulingAvailability(
                 requestId: request.data.requestId, interviewerId: interviewer,

@@ -10,7 +10,8 @@ import Yams
 ///   linus@acme.example: { calendarAccount: true }   # Google freeBusy / Graph getSchedule via `calendars`
 /// calendars: calendars.yaml
 /// ```
-/// Interviewers not listed are left for another calendar service to answer.
+/// `"*"` stands for every interviewer not listed; without it, those are left for another
+/// calendar service to answer.
 public struct ResponderConfiguration: Codable, Sendable {
     public struct Source: Codable, Sendable {
         /// An .ics file path or an http(s) URL.

@@ -1,0 +1,141 @@
+// End-to-end scheduling throughput and latency through real processes: the development
+// Kafka cluster, `scheduler serve` with the local calendar provider, and the availability
+// responder (every interviewer answered from a sample feed). Requests go in over HTTP; the
+// clock stops when `scheduling.confirmed` for the request arrives on Kafka. Printed next to
+// the saga engine's raw transition rate measured by SagaEngineBenchmark in the same run.
+//
+//   swift build -c release --product scheduler --product SagaEngineBenchmark --product ServiceBenchmark
+//   .build/release/ServiceBenchmark [requests-per-level-multiplier]
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Kafka
+import Synchronization
+
+let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+let scheduler = binaries.appendingPathComponent("scheduler")
+let multiplier = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 1
+let work = FileManager.default.temporaryDirectory.appendingPathComponent("service-bench-\(UUID().uuidString.prefix(8))")
+try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+func start(_ arguments: [String], environment: [String: String] = [:], output: Pipe? = nil) throws -> Process {
+    let process = Process()
+    process.executableURL = scheduler
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    process.standardOutput = output ?? FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+}
+
+let clusterOutput = Pipe()
+let cluster = try start(["dev-cluster"], output: clusterOutput)
+let bootstrap = String(decoding: clusterOutput.fileHandleForReading.availableData, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+let port = 28_080
+let environment = [
+    "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "KAFKA_CONSUMER_PROPERTY_FETCH_WAIT_MAX_MS": "10",
+    "KAFKA_CONSUMER_PROPERTY_SESSION_TIMEOUT_MS": "6000", "KAFKA_CONSUMER_PROPERTY_HEARTBEAT_INTERVAL_MS": "500",
+    "SCHEDULER_DATA_DIR": work.appendingPathComponent("data").path, "SCHEDULER_PORT": "\(port)", "SCHEDULER_LOG_LEVEL": "error",
+    "SCHEDULER_SAGAS_DIR": repository.appendingPathComponent("sagas").path,
+]
+let responderConfig = work.appendingPathComponent("responder.yaml")
+try "interviewers:\n  \"*\": { feed: \(repository.appendingPathComponent("ical-samples/feeds/grace.ics").path), timeZone: America/New_York }\n"
+    .write(to: responderConfig, atomically: true, encoding: .utf8)
+let service = try start(["serve"], environment: environment)
+let responder = try start(["availability-responder", "--config", responderConfig.path, "--data-directory", work.appendingPathComponent("responder").path], environment: environment)
+defer {
+    [service, responder, cluster].forEach { $0.terminate(); $0.waitUntilExit() }
+    try? FileManager.default.removeItem(at: work)
+}
+
+func get(_ path: String) async -> Int {
+    guard let url = URL(string: "http://127.0.0.1:\(port)\(path)"), let (_, response) = try? await URLSession.shared.data(from: url) else { return 0 }
+    return (response as? HTTPURLResponse)?.statusCode ?? 0
+}
+for _ in 0..<300 where await get("/health/ready") != 200 { try await Task.sleep(for: .milliseconds(100)) }
+
+let tokenProcess = Process()
+tokenProcess.executableURL = scheduler
+tokenProcess.arguments = ["token"]
+let tokenPipe = Pipe()
+tokenProcess.standardOutput = tokenPipe
+try tokenProcess.run()
+tokenProcess.waitUntilExit()
+let token = String(decoding: tokenPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+
+/// When each request's confirmation arrived.
+let confirmedAt = Mutex<[String: ContinuousClock.Instant]>([:])
+let consumer = try KafkaConsumer(
+    configuration: KafkaConfiguration(bootstrapServers: bootstrap, consumerProperties: ["fetch.wait.max.ms": "10"]), groupID: "bench-\(UUID().uuidString)",
+    topics: ["enginedge.interview.scheduling.confirmed"])
+let listening = Task {
+    while let message = await consumer.next() {
+        let now = ContinuousClock.now
+        if let object = try? JSONSerialization.jsonObject(with: Data(message.value)) as? [String: Any], let id = (object["eventId"] as? String)?.split(separator: ":").first {
+            confirmedAt.withLock { $0[String(id)] = now }
+        }
+        try? consumer.commit(message)
+    }
+}
+
+let from = ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400))
+let to = ISO8601DateFormatter().string(from: Date().addingTimeInterval(8 * 86_400))
+
+/// Posts one request and waits for its confirmation; returns the latency.
+func schedule(_ index: Int) async throws -> Duration {
+    let body = """
+        {"candidate": {"id": "cand-\(index)", "name": "Candidate \(index)", "email": "c\(index)@candidates.example", "timeZone": "Europe/Berlin"},
+         "interviewers": [{"name": "A", "email": "a\(index)@bench.example", "timeZone": "America/New_York"}, {"name": "B", "email": "b\(index)@bench.example", "timeZone": "Europe/London"}],
+         "durationMinutes": 60, "window": {"start": "\(from)", "end": "\(to)"}}
+        """
+    var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/v1/scheduling-requests")!)
+    request.httpMethod = "POST"
+    request.httpBody = Data(body.utf8)
+    request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+    let sent = ContinuousClock.now
+    let (data, _) = try await URLSession.shared.data(for: request)
+    guard let id = (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["requestId"] as? String else { throw CancellationError() }
+    while true {
+        if let arrived = confirmedAt.withLock({ $0[id] }) { return arrived - sent }
+        try await Task.sleep(for: .milliseconds(2))
+    }
+}
+
+func seconds(_ duration: Duration) -> Double { Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18 }
+
+print("| requests in flight | requests | requests/s | p50 ms | p99 ms |")
+print("|---:|---:|---:|---:|---:|")
+var next = 0
+_ = try await schedule(-1)  // warm-up: connections, consumer assignment
+for inFlight in [1, 10, 100] {
+    let total = max(30, inFlight * 3) * multiplier
+    let first = next
+    next += total
+    let started = ContinuousClock.now
+    let latencies = try await withThrowingTaskGroup(of: Duration.self) { group in
+        var results: [Duration] = []
+        var index = first
+        for _ in 0..<inFlight { group.addTask { [index] in try await schedule(index) }; index += 1 }
+        while let latency = try await group.next() {
+            results.append(latency)
+            if index < first + total { group.addTask { [index] in try await schedule(index) }; index += 1 }
+        }
+        return results.sorted()
+    }
+    let elapsed = seconds(ContinuousClock.now - started)
+    let p50 = seconds(latencies[latencies.count / 2]) * 1000
+    let p99 = seconds(latencies[min(latencies.count - 1, Int(Double(latencies.count) * 0.99))]) * 1000
+    print(String(format: "| %d | %d | %.1f | %.0f | %.0f |", inFlight, total, Double(total) / elapsed, p50, p99))
+}
+consumer.close()
+await listening.value
+
+// The saga engine's raw transition rate, in the same run.
+let engine = Process()
+engine.executableURL = binaries.appendingPathComponent("SagaEngineBenchmark")
+engine.arguments = ["200", "5"]
+try engine.run()
+engine.waitUntilExit()
