@@ -46,7 +46,7 @@ try "interviewers:\n  \"*\": { feed: \(repository.appendingPathComponent("ical-s
     .write(to: responderConfig, atomically: true, encoding: .utf8)
 let service = try start(["serve"], environment: environment)
 let responder = try start(["availability-responder", "--config", responderConfig.path, "--data-directory", work.appendingPathComponent("responder").path], environment: environment)
-defer {
+func stopEverything() {
     [service, responder, cluster].forEach { $0.terminate(); $0.waitUntilExit() }
     try? FileManager.default.removeItem(at: work)
 }
@@ -106,8 +106,7 @@ func schedule(_ index: Int) async throws -> Duration {
 
 func seconds(_ duration: Duration) -> Double { Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18 }
 
-print("| requests in flight | requests | requests/s | p50 ms | p99 ms |")
-print("|---:|---:|---:|---:|---:|")
+FileHandle.standardOutput.write(Data("| requests in flight | requests | requests/s | p50 ms | p99 ms |\n|---:|---:|---:|---:|---:|\n".utf8))
 var next = 0
 _ = try await schedule(-1)  // warm-up: connections, consumer assignment
 for inFlight in [1, 10, 100] {
@@ -128,12 +127,14 @@ for inFlight in [1, 10, 100] {
     let elapsed = seconds(ContinuousClock.now - started)
     let p50 = seconds(latencies[latencies.count / 2]) * 1000
     let p99 = seconds(latencies[min(latencies.count - 1, Int(Double(latencies.count) * 0.99))]) * 1000
-    print(String(format: "| %d | %d | %.1f | %.0f | %.0f |", inFlight, total, Double(total) / elapsed, p50, p99))
+    FileHandle.standardOutput.write(Data(String(format: "| %d | %d | %.1f | %.0f | %.0f |\n", inFlight, total, Double(total) / elapsed, p50, p99).utf8))
 }
 consumer.close()
-await listening.value
+listening.cancel()
+stopEverything()
 
 // The saga engine's raw transition rate, in the same run.
+FileHandle.standardOutput.write(Data("\nSaga engine, same run (SagaEngineBenchmark 200 5):\n".utf8))
 let engine = Process()
 engine.executableURL = binaries.appendingPathComponent("SagaEngineBenchmark")
 engine.arguments = ["200", "5"]
