@@ -73,6 +73,7 @@ let package = Package(
             dependencies: [
                 "SchedulingCore", "SagaCore", "SagaEngine", "SagaStore", "Events", "ICalendar", "CalendarProviders",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 

@@ -39,7 +39,8 @@ public struct SchedulingService {
 
         var handlers = SagaHandlers()
         InterviewSchedulingHandlers(
-            calendars: calendars, interviews: interviews, sagas: sagas, organizer: .init(email: options.organizerEmail, name: options.organizerName)
+            calendars: calendars, interviews: interviews, sagas: sagas, organizer: .init(email: options.organizerEmail, name: options.organizerName),
+            logger: logger
         ).register(in: &handlers)
         let catalog = try SagaCatalog.load(directory: URL(fileURLWithPath: options.sagasDirectory), handlers: handlers.inventory)
         let engine = SagaEngine(store: sagas, catalog: catalog, handlers: handlers, pollInterval: .milliseconds(200), logger: logger)

@@ -2,6 +2,7 @@ import CalendarProviders
 import Events
 import Foundation
 import ICalendar
+import Logging
 import SagaCore
 import SagaEngine
 import SagaStore
@@ -25,8 +26,10 @@ public struct InterviewSchedulingHandlers: Sendable {
     let organizer: Organizer
     /// How many candidate slots the fresh busy check may walk through.
     let slotTries: Int
+    let logger: Logger
 
-    public init(calendars: CalendarDirectory, interviews: InterviewStore, sagas: SagaStore, organizer: Organizer, slotTries: Int = 5) {
+    public init(calendars: CalendarDirectory, interviews: InterviewStore, sagas: SagaStore, organizer: Organizer, slotTries: Int = 5, logger: Logger = Logger(label: "interview-saga")) {
+        self.logger = logger
         self.calendars = calendars
         self.interviews = interviews
         self.sagas = sagas
@@ -62,7 +65,7 @@ public struct InterviewSchedulingHandlers: Sendable {
 
     func publishRequest(_ context: StepContext) async throws -> StepOutcome {
         let request = try InterviewPlan(data: context.data).request()
-        let query = try request.slotRequest(busy: [:]).validated(clock: Instant(context.now))
+        let query = try Self.permanent { try request.slotRequest(busy: [:]).validated(clock: Instant(context.now)) }
         let message = try InterviewMessages.requested(request, requestID: context.sagaID, query: query, now: context.now)
         return StepOutcome(messages: [message], awaitCorrelation: context.sagaID)
     }
@@ -91,7 +94,8 @@ public struct InterviewSchedulingHandlers: Sendable {
         let plan = InterviewPlan(data: context.data)
         let request = try plan.request()
         let interviewers = request.interviewers.map(\.email)
-        var query = try request.slotRequest(busy: try plan.replies().busyByInterviewer(interviewers)).validated(clock: Instant(context.now))
+        let busy = try plan.replies().busyByInterviewer(interviewers)
+        var query = try Self.permanent { try request.slotRequest(busy: busy).validated(clock: Instant(context.now)) }
         query.limit = slotTries
         let result = SlotFinder(query: query).search()
         guard !result.slots.isEmpty else {
@@ -101,6 +105,7 @@ public struct InterviewSchedulingHandlers: Sendable {
         for slot in result.slots {
             let conflicts = try await freshConflicts(interviewers, during: slot.interval)
             if conflicts.isEmpty {
+                log(context, "slot chosen", ["slot": "\(ISO8601.format(slot.interval.start))", "passedOver": "\(rejected.count)"])
                 return StepOutcome(dataPatch: [InterviewPlan.slotKey: InterviewPlan.slotValue(slot.interval)])
             }
             rejected.append("\(ISO8601.format(slot.interval.start)) (\(conflicts.joined(separator: ", ")) now busy)")
@@ -143,6 +148,7 @@ public struct InterviewSchedulingHandlers: Sendable {
                 throw failure
             }
         }
+        log(context, "calendars booked", ["events": "\(bookings.count)"])
         return StepOutcome(dataPatch: [InterviewPlan.bookingsKey: try .encoding(bookings)])
     }
 
@@ -191,8 +197,9 @@ public struct InterviewSchedulingHandlers: Sendable {
         let request = try plan.request()
         let slot = try plan.slot()
         let interviewID = Self.interviewID(forRequest: context.sagaID)
-        let ics = try invitationRequest(request, interviewID: interviewID, slot: slot, sequence: 0, now: context.now)
-            .invitation(method: .request, now: Instant(context.now)).render()
+        let ics = try Self.permanent {
+            try invitationRequest(request, interviewID: interviewID, slot: slot, sequence: 0, now: context.now).invitation(method: .request, now: Instant(context.now)).render()
+        }
         try await interviews.insertInterview(InterviewStore.Interview(
             id: interviewID, requestID: context.sagaID, candidateID: request.candidate.id ?? "", owner: plan.owner,
             start: slot.start.secondsSinceEpoch, end: slot.end.secondsSinceEpoch, status: "confirmed", sequence: 0, inviteRequest: ics, inviteCancel: nil,
@@ -207,8 +214,9 @@ public struct InterviewSchedulingHandlers: Sendable {
         guard let interview = try await interviews.interview(id: interviewID), interview.status != "cancelled" else { return }
         let request = try InterviewPlan(data: context.data).request()
         let slot = Interval(start: Instant(secondsSinceEpoch: interview.start), end: Instant(secondsSinceEpoch: interview.end))
-        let cancel = try invitationRequest(request, interviewID: interviewID, slot: slot, sequence: interview.sequence + 1, now: context.now)
-            .invitation(method: .cancel, now: Instant(context.now)).render()
+        let cancel = try Self.permanent {
+            try invitationRequest(request, interviewID: interviewID, slot: slot, sequence: interview.sequence + 1, now: context.now).invitation(method: .cancel, now: Instant(context.now)).render()
+        }
         try await interviews.cancelInterview(id: interviewID, cancelInvite: cancel)
         let reason = InterviewCancelled.Reason(rawValue: context.data["cancelReason"]?.stringValue ?? "") ?? .interviewerUnavailable
         let cancelled = InterviewCancelled(
@@ -249,6 +257,7 @@ public struct InterviewSchedulingHandlers: Sendable {
     func reportFailure(_ context: StepContext) async throws {
         let instance = try await sagas.instance(id: context.sagaID)
         let failure = instance?.lastError ?? StepFailure(.permanent, "unknown")
+        log(context, "scheduling failed and was undone", ["error": "\(failure)"], level: .warning)
         let request = try? InterviewPlan(data: context.data).request()
         let error = ErrorOccurred(
             errorId: "\(context.sagaID):error", component: "interview-scheduling-saga", severity: "high",
@@ -257,6 +266,12 @@ public struct InterviewSchedulingHandlers: Sendable {
         try await sagas.enqueue(
             try InterviewMessages.message(.errorOccurred, id: "\(context.sagaID):error.occurred", key: context.sagaID, correlation: context.sagaID, data: error, now: context.now),
             sagaID: context.sagaID, at: context.now)
+    }
+
+    /// A log line that names the saga and the request it serves.
+    func log(_ context: StepContext, _ message: Logger.Message, _ metadata: Logger.Metadata = [:], level: Logger.Level = .info) {
+        let correlation = context.data["requestId"]?.stringValue ?? context.sagaID
+        logger.log(level: level, message, metadata: metadata.merging(["sagaId": "\(context.sagaID)", "correlationId": "\(correlation)", "step": "\(context.step)"]) { new, _ in new })
     }
 
     // MARK: Provider errors as step failures
@@ -268,6 +283,17 @@ public struct InterviewSchedulingHandlers: Sendable {
         case .unavailable: return StepFailure(.unavailable, error.description)
         case .timeout: return StepFailure(.timeout, error.description)
         case .transient, .rateLimited: return StepFailure(.transient, error.description)
+        }
+    }
+
+    /// Input that cannot be used will not become usable on a retry.
+    static func permanent<T>(_ work: () throws -> T) throws -> T {
+        do {
+            return try work()
+        } catch let failure as StepFailure {
+            throw failure
+        } catch {
+            throw StepFailure(.permanent, "\(error)")
         }
     }
 

@@ -34,7 +34,7 @@ extension InterviewSchedulingHandlers {
         let request = try plan.request()
         let previous = try Self.previousSlot(context.data)
         var busy: [String: [SlotRequest.TimeRange]] = [:]
-        let query = try request.slotRequest(busy: [:]).validated(clock: Instant(context.now))
+        let query = try Self.permanent { try request.slotRequest(busy: [:]).validated(clock: Instant(context.now)) }
         for interviewer in request.interviewers {
             guard let account = calendars.account(for: interviewer.email) else { continue }
             let found = try await Self.providerCall { try await account.provider.busyTime(of: [interviewer.email], in: query.window) }
@@ -42,7 +42,8 @@ extension InterviewSchedulingHandlers {
                 .flatMap { IntervalSet([$0]).subtracting(IntervalSet([previous])).intervals }
                 .map { SlotRequest.TimeRange(start: ISO8601.format($0.start), end: ISO8601.format($0.end)) }
         }
-        var finder = try request.slotRequest(busy: busy).validated(clock: Instant(context.now))
+        let found = busy
+        var finder = try Self.permanent { try request.slotRequest(busy: found).validated(clock: Instant(context.now)) }
         finder.limit = 1
         let result = SlotFinder(query: finder).search()
         guard let slot = result.slots.first else {
@@ -80,8 +81,10 @@ extension InterviewSchedulingHandlers {
     }
 
     private func storeInvitation(_ context: StepContext, plan: InterviewPlan, interviewID: String, slot: Interval, sequence: Int) async throws {
-        let ics = try invitationRequest(try plan.request(), interviewID: interviewID, slot: slot, sequence: sequence, now: context.now)
-            .invitation(method: .request, now: Instant(context.now)).render()
+        let request = try plan.request()
+        let ics = try Self.permanent {
+            try invitationRequest(request, interviewID: interviewID, slot: slot, sequence: sequence, now: context.now).invitation(method: .request, now: Instant(context.now)).render()
+        }
         try await interviews.reschedule(id: interviewID, start: slot.start.secondsSinceEpoch, end: slot.end.secondsSinceEpoch, sequence: sequence, invite: ics)
     }
 
