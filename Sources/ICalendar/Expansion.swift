@@ -151,6 +151,8 @@ struct Expansion {
         var starts: [Stamp] = []
         var seen = Set<Instant>()
         let dtstartProperty = icalcomponent_get_first_property(event, ICAL_DTSTART_PROPERTY)
+        // libical 3.0 marks UTC only by the zone pointer, which the iterator drops: put it back.
+        let startIsUTC = icaltime_is_utc(timing.start.time) != 0
         try forEachProperty(of: event, kind: ICAL_RRULE_PROPERTY) { (property: OpaquePointer) throws(ICalendarError) in
             var rule = icalproperty_get_rrule(property)
             var floating = timing.start.time
@@ -165,8 +167,9 @@ struct Expansion {
             defer { icalrecur_iterator_free(iterator) }
             var steps = 0
             while true {
-                let next = icalrecur_iterator_next(iterator)
+                var next = icalrecur_iterator_next(iterator)
                 if icaltime_is_null_time(next) != 0 { break }
+                if startIsUTC { next.zone = icaltimezone_get_utc_timezone() }
                 steps += 1
                 guard steps <= 10 * maximum else {
                     throw ICalendarError("RRULE of \(uid(event)) produces more than \(10 * maximum) instances before the window ends")
