@@ -84,6 +84,23 @@ struct BusyTimeReaderTests {
         ])
     }
 
+    @Test func onlyInstancesNearTheWindowCountTowardsTheLimit() throws {
+        // Over a million minutes lie before the window; only the window's 60 count.
+        let minutely = event("DTSTART:20240101T000000Z", "DURATION:PT1M", "RRULE:FREQ=MINUTELY")
+        #expect(try busy(minutely, from: "2026-03-10T00:00:00Z", to: "2026-03-10T01:00:00Z").count == 60)
+        // Skipping ahead keeps INTERVAL aligned with DTSTART, in wall-clock time across DST.
+        let sevenMinutes = event("DTSTART:20230101T000000Z", "DURATION:PT1M", "RRULE:FREQ=MINUTELY;INTERVAL=7")
+        #expect(try busy(sevenMinutes, from: "2026-03-10T00:00:00Z", to: "2026-03-10T01:00:00Z").map { String($0.prefix(20)) } == [
+            "2026-03-10T00:04:00Z", "2026-03-10T00:11:00Z", "2026-03-10T00:18:00Z", "2026-03-10T00:25:00Z",
+            "2026-03-10T00:32:00Z", "2026-03-10T00:39:00Z", "2026-03-10T00:46:00Z", "2026-03-10T00:53:00Z",
+        ])
+        let everyThirdDay = event("DTSTART;TZID=America/New_York:20200101T090000", "DURATION:PT1H", "RRULE:FREQ=DAILY;INTERVAL=3")
+        #expect(try busy(everyThirdDay, from: "2026-03-01T00:00:00Z", to: "2026-03-15T00:00:00Z") == [
+            "2026-03-03T14:00:00Z/2026-03-03T15:00:00Z", "2026-03-06T14:00:00Z/2026-03-06T15:00:00Z",
+            "2026-03-09T13:00:00Z/2026-03-09T14:00:00Z", "2026-03-12T13:00:00Z/2026-03-12T14:00:00Z",
+        ])
+    }
+
     @Test func freeBusyPeriodsOfTheBusyKinds() throws {
         let body = "BEGIN:VFREEBUSY\r\nUID:fb\r\nDTSTAMP:20260101T000000Z\r\n"
             + "FREEBUSY:20260310T090000Z/20260310T100000Z\r\n"
