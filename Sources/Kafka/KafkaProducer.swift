@@ -139,7 +139,7 @@ public final class KafkaProducer: Sendable {
 
     /// Waits up to `timeout` for queued messages to be delivered.
     public func flush(timeout: Duration = .seconds(10)) -> Bool {
-        rd_kafka_flush(handle.pointer, Int32(timeout.components.seconds * 1000)) == RD_KAFKA_RESP_ERR_NO_ERROR
+        rd_kafka_flush(handle.pointer, timeout.librdkafkaMilliseconds) == RD_KAFKA_RESP_ERR_NO_ERROR
     }
 
     /// Flushes, stops polling and fails whoever still waits. Call before dropping the producer.
