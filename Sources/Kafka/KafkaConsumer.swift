@@ -12,15 +12,19 @@ import Synchronization
 /// stored, and `close()` commits every handled position synchronously, so a successor starts
 /// right after the last handled message even when an asynchronous commit was lost.
 public final class KafkaConsumer: Sendable {
-    /// What the polling thread and the application share: a request for a message, and
-    /// the task waiting for it.
+    /// What the polling thread and the application share: one demand per request for a
+    /// message, and the tasks waiting, first come first served.
     private final class HandOff: Sendable {
         let demand = DispatchSemaphore(value: 0)
-        let waiting = Mutex<CheckedContinuation<KafkaMessage?, Never>?>(nil)
+        let waiting = Mutex<[CheckedContinuation<KafkaMessage?, Never>]>([])
 
-        func takeWaiting() -> CheckedContinuation<KafkaMessage?, Never>? {
+        func takeFirst() -> CheckedContinuation<KafkaMessage?, Never>? {
+            waiting.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+        }
+
+        func takeAll() -> [CheckedContinuation<KafkaMessage?, Never>] {
             waiting.withLock { state in
-                defer { state = nil }
+                defer { state = [] }
                 return state
             }
         }
@@ -84,21 +88,21 @@ public final class KafkaConsumer: Sendable {
             guard handOff.demand.wait(timeout: .now() + .milliseconds(100)) == .success else { return }
             while true {
                 if let message = Self.poll(handle) {
-                    handOff.takeWaiting()?.resume(returning: message)
+                    handOff.takeFirst()?.resume(returning: message)
                     return
                 }
-                if handOff.waiting.withLock({ $0 == nil }) { return }  // closed while waiting
+                if handOff.waiting.withLock({ $0.isEmpty }) { return }  // closed while waiting
             }
         }
     }
 
-    /// The next message; nil once the consumer is closed.
+    /// The next message; nil once the consumer is closed. Concurrent callers are served in turn.
     public func next() async -> KafkaMessage? {
         await withCheckedContinuation { continuation in
             // Checked under the hand-off's lock, which `close()` also takes after setting the flag.
             let accepted = handOff.waiting.withLock { state -> Bool in
                 guard !closed.load(ordering: .acquiring) else { return false }
-                state = continuation
+                state.append(continuation)
                 return true
             }
             if accepted {
@@ -134,10 +138,15 @@ public final class KafkaConsumer: Sendable {
     /// Commits the stored offsets, leaves the group and stops. Waiting callers get nil.
     public func close() {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        handOff.takeWaiting()?.resume(returning: nil)
+        for waiting in handOff.takeAll() { waiting.resume(returning: nil) }
         poller.stop()
         commitHandledPositions()
         _ = rd_kafka_consumer_close(handle.pointer)
+    }
+
+    /// Without `close()`: closes, so that the polling thread stops and the handle is freed.
+    deinit {
+        close()
     }
 
     /// Commits the position after every handled message, synchronously (librdkafka retries a

@@ -45,7 +45,7 @@ public final class KafkaProducer: Sendable {
     /// Produces `message` and waits for the broker's confirmation.
     public func send(_ message: KafkaProducerMessage) async throws -> KafkaDeliveryReport {
         try await withCheckedThrowingContinuation { continuation in
-            let id = deliveries.register(continuation)
+            guard let id = deliveries.register(continuation) else { return }
             do throws(KafkaError) {
                 try enqueue(message, id: id)
             } catch {
@@ -142,10 +142,17 @@ public final class KafkaProducer: Sendable {
         rd_kafka_flush(handle.pointer, timeout.librdkafkaMilliseconds) == RD_KAFKA_RESP_ERR_NO_ERROR
     }
 
-    /// Flushes, stops polling and fails whoever still waits. Call before dropping the producer.
+    /// Flushes, stops polling and fails whoever still waits; later sends fail at once. Call
+    /// before dropping the producer, so that queued messages get out.
     public func shutdown(timeout: Duration = .seconds(10)) {
         if !flush(timeout: timeout) { logger.warning("producer shut down with undelivered messages") }
         poller.stop()
-        deliveries.failAll(.closed("producer"))
+        deliveries.close(.closed("producer"))
+    }
+
+    /// Without `shutdown()`: stops polling, fails whoever waits, and lets the handle go.
+    deinit {
+        poller.stop()
+        deliveries.close(.closed("producer"))
     }
 }
