@@ -82,12 +82,12 @@ public final class KafkaConsumer: Sendable {
         let subscribed = rd_kafka_subscribe(handle.pointer, list)
         guard subscribed == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(subscribed, context: "subscribe") }
 
-        let handle = handle, handOff = handOff
+        let handle = handle, handOff = handOff, logger = logger
         poller = PollingThread(name: "kafka-consumer-poll") {
             // Poll only when someone asked for a message.
             guard handOff.demand.wait(timeout: .now() + .milliseconds(100)) == .success else { return }
             while true {
-                if let message = Self.poll(handle) {
+                if let message = Self.poll(handle, logger: logger) {
                     handOff.takeFirst()?.resume(returning: message)
                     return
                 }
@@ -164,13 +164,16 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
-    /// Polls once; returns a message, or nil on timeout or an informational event.
-    private static func poll(_ handle: RDKafkaHandle) -> KafkaMessage? {
+    /// Polls once; returns a message, or nil on timeout or an error event (logged).
+    private static func poll(_ handle: RDKafkaHandle, logger: Logger) -> KafkaMessage? {
         guard let raw = rd_kafka_consumer_poll(handle.pointer, 100) else { return nil }
         defer { rd_kafka_message_destroy(raw) }
         let message = raw.pointee
-        guard message.err == RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
         let topic = message.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        guard message.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            logError(raw, topic: topic, handle: handle, logger: logger)
+            return nil
+        }
         let value = message.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: message.len)) } ?? []
         let key = message.key.map { Array(UnsafeRawBufferPointer(start: $0, count: message.key_len)) }
         var headers: [(String, [UInt8]?)] = []
@@ -190,5 +193,23 @@ public final class KafkaConsumer: Sendable {
         return KafkaMessage(
             topic: topic, partition: message.partition, offset: message.offset, key: key, value: value,
             headers: headers, timestamp: timestamp >= 0 ? timestamp : nil)
+    }
+
+    /// Logs a consumer error (brokers down, unknown topic, authorization, fatal) with its
+    /// topic and partition, instead of waiting silently.
+    private static func logError(_ raw: UnsafeMutablePointer<rd_kafka_message_t>, topic: String, handle: RDKafkaHandle, logger: Logger) {
+        var error = raw.pointee.err
+        guard error != RD_KAFKA_RESP_ERR__PARTITION_EOF else { return }
+        var text = rd_kafka_message_errstr(raw).map { String(cString: $0) } ?? ""
+        var level = Logger.Level.error
+        if error == RD_KAFKA_RESP_ERR__FATAL {
+            var buffer = [CChar](repeating: 0, count: 512)
+            error = rd_kafka_fatal_error(handle.pointer, &buffer, buffer.count)
+            text = String(nulTerminated: buffer)
+            level = .critical
+        }
+        logger.log(level: level, "consumer error: \(text)", metadata: [
+            "error": "\(KafkaError(error).name)", "topic": "\(topic)", "partition": "\(raw.pointee.partition)",
+        ])
     }
 }
