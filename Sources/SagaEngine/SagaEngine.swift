@@ -149,9 +149,27 @@ public final class SagaEngine: Sendable {
         // Shutting down mid-call: the attempt stays "started" and runs again after a restart.
         guard !Task.isCancelled else { return nil }
         let transition = try machine.apply(event, to: begun, now: clock.now(), unitRandom: Double.random(in: 0..<1))
-        let stored = try await store.commit(transition)
-        metrics.recorded(work: work, event: event, of: stored, definition: definition, elapsed: ContinuousClock.now - started)
-        return stored
+        do {
+            let stored = try await store.commit(transition)
+            metrics.recorded(work: work, event: event, of: stored, definition: definition, elapsed: ContinuousClock.now - started)
+            return stored
+        } catch is StaleSagaWrite {
+            return try await recordLate(event, of: work, id: begun.id, machine: machine)
+        }
+    }
+
+    /// Keeps the result of work that finished after another process (an operator's abort)
+    /// moved the saga: stored on the instance as it now is, retried while it keeps moving.
+    private func recordLate(_ event: SagaEvent, of work: SagaWork, id: String, machine: SagaMachine) async throws -> SagaInstance? {
+        logger.notice("saga moved by another writer during a step; keeping the step's result", metadata: ["sagaId": "\(id)"])
+        while true {
+            guard let current = try await store.instance(id: id) else { return nil }
+            do {
+                return try await store.commit(machine.late(event, of: work, on: current, now: clock.now()))
+            } catch is StaleSagaWrite {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
     }
 }
 

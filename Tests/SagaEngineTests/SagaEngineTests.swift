@@ -54,6 +54,18 @@ struct SagaEngineTests {
         #expect(fixture.calls.all.prefix(3) == ["reserve s1:reserve #1", "reserve s1:reserve #2", "reserve s1:reserve #3"])
     }
 
+    @Test func aStepWhoseTransientFailuresRunOutIsCompensatedToo() async throws {
+        let fixture = try EngineFixture()
+        defer { fixture.directory.remove() }
+        fixture.script.fail("book", StepFailure(.transient, "connection reset"), StepFailure(.transient, "connection reset"))
+        try await fixture.engine.start(type: "booking", id: "s1", partitionKey: "k", data: [:])
+        try await fixture.engine.runDueWork()
+        fixture.clock.advance(by: 1)
+        try await fixture.engine.runDueWork()
+        #expect(try await fixture.instance("s1")?.status == .compensated)
+        #expect(fixture.calls.all.suffix(2) == ["cancel s1:book:compensate #1", "release s1:reserve:compensate #1"], "a booking may exist")
+    }
+
     @Test func aStepThatOutrunsItsTimeoutFailsAsTimeout() async throws {
         let fixture = try EngineFixture()
         defer { fixture.directory.remove() }
@@ -139,6 +151,26 @@ struct SagaEngineTests {
         #expect(try await fixture.instance("s1")?.status == .compensated)
         #expect(try await fixture.store.stepLog(sagaID: "s1").contains { $0.outcome == .aborted && $0.actor == "recruiter-bo" })
         await #expect(throws: IllegalTransition.self) { try await fixture.engine.abort(id: "s1", by: "recruiter-bo", reason: "again") }
+    }
+
+    @Test func anAbortFromAnotherProcessDuringAStepKeepsTheStepsResultAndUndoesIt() async throws {
+        let fixture = try EngineFixture()
+        defer { fixture.directory.remove() }
+        fixture.held.hold("book")
+        try await fixture.engine.start(type: "booking", id: "s1", partitionKey: "k", data: [:])
+        let running = Task { try await fixture.engine.runDueWork() }
+        try await waitUntil { fixture.held.hasStarted("book") }
+        // `scheduler sagas abort` runs in its own process: its own engine, its own locks.
+        let cli = SagaEngine(store: fixture.store, catalog: fixture.engine.catalog, handlers: EngineFixture.handlers(calls: ExternalCalls(), script: FailureScript()), clock: fixture.clock)
+        #expect(try await cli.abort(id: "s1", by: "ops", reason: "withdrawn").stepIndex == 1, "the started step is undone too")
+        fixture.held.release("book")
+        try await running.value
+        try await fixture.engine.runDueWork()
+
+        #expect(try await fixture.instance("s1")?.status == .compensated)
+        #expect(fixture.calls.all.suffix(2) == ["cancel s1:book:compensate #1", "release s1:reserve:compensate #1"])
+        #expect(try await fixture.store.pendingOutbox(limit: 10).map(\.message.id) == ["s1-requested"], "the step's message was kept")
+        #expect(try await fixture.outcomes("s1").contains("action:book:succeeded"))
     }
 
     @Test func aStaleWriteIsRejected() async throws {
