@@ -1,7 +1,6 @@
 import Events
 import Foundation
 import Kafka
-import Logging
 import Messaging
 import SagaCore
 import SagaEngine
@@ -93,30 +92,5 @@ final class OnceGate<T: Sendable>: Sendable {
 
     func open(with result: Result<T, any Error>) {
         waiting.withLock { $0.take() }?.resume(with: result)
-    }
-}
-
-/// Keeps every log message, for tests that expect one.
-final class RecordingLogHandler: LogHandler, Sendable {
-    private let records = Mutex<[String]>([])
-    var messages: [String] { records.withLock { $0 } }
-    var logger: Logger { Logger(label: "recording") { _ in self } }
-
-    func log(event: LogEvent) {
-        let metadata = (event.metadata ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        records.withLock { $0.append("\(event.level) \(event.message) \(metadata)") }
-    }
-
-    var metadata: Logger.Metadata {
-        get { [:] }
-        set {}
-    }
-    var logLevel: Logger.Level {
-        get { .trace }
-        set {}
-    }
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { nil }
-        set {}
     }
 }

@@ -249,6 +249,32 @@ struct SagaEngineTests {
         #expect(actions == ["reserve:started", "reserve:succeeded", "book:started", "book:succeeded", "notify:started", "notify:succeeded"])
     }
 
+    @Test func aSagaThatCannotMoveIsParkedInsteadOfRetriedInALoop() async throws {
+        let fixture = try EngineFixture()
+        defer { fixture.directory.remove() }
+        let log = RecordingLogHandler()
+        let engine = SagaEngine(
+            store: fixture.store, catalog: fixture.engine.catalog, handlers: EngineFixture.handlers(calls: fixture.calls, script: fixture.script),
+            clock: fixture.clock, pollInterval: .milliseconds(20), logger: log.logger)
+        let running = Task { try await engine.run() }
+        defer { running.cancel() }
+        try await engine.start(type: "booking", id: "s1", partitionKey: "k", data: [:])
+        try await waitUntil { try await fixture.instance("s1")?.status == .waiting }
+        // Then a newer service version starts a saga this engine has no definition for.
+        let newer = try EngineFixture(extraDefinitions: ["ghost.yaml": "name: ghost\nversion: 1\nsteps:\n  - { name: boo, action: notify, compensation: none }\n"],
+                                      store: fixture.store, directory: fixture.directory)
+        try await newer.engine.start(type: "ghost", id: "g1", partitionKey: "k", data: [:])
+        func attempts() -> Int { log.messages.filter { $0.contains("could not be moved") && $0.contains("sagaId=g1") }.count }
+        try await waitUntil { attempts() == 1 }
+        try await Task.sleep(for: .milliseconds(300))  // a spinning dispatcher retries thousands of times meanwhile
+        #expect(attempts() == 1, "parked while the clock stands still")
+        fixture.clock.advance(by: 1)
+        try await waitUntil { attempts() == 2 }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(attempts() == 2, "the backoff doubled to 2 s")
+        #expect(!fixture.calls.all.contains { $0.hasPrefix("notify") })
+    }
+
     @Test func outboxRelayKeepsOrderAndRetriesAfterAnOutage() async throws {
         let fixture = try EngineFixture()
         defer { fixture.directory.remove() }
