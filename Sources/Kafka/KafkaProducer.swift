@@ -91,7 +91,7 @@ public final class KafkaProducer: Sendable {
     /// After these, later messages of the batch would fail too.
     private static func endsTheBatch(_ error: any Error) -> Bool {
         guard let error = error as? KafkaError else { return true }  // cancellation
-        return error.isQueueFull || error.name == KafkaError.closed("").name
+        return error.isQueueFull || error.isClosed
     }
 
     /// Hands the message to librdkafka (copied) under a new delivery id. While its queue is
