@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Busy intervals of an .ics file by the independent Python peers (icalendar,
 recurring-ical-events), with the rules the service uses: transparent and cancelled events
-are not busy; floating times and all-day events are read in UTC (the owner's zone here).
+are not busy; floating times and all-day events are read in the owner's zone (default UTC).
 
-    python3 scripts/ical_busy_reference.py FILE FROM TO   ->  JSON {"busy": [[start, end], ...]}
+    python3 scripts/ical_busy_reference.py FILE FROM TO [OWNER]  ->  JSON {"busy": [[start, end], ...]}
 """
 import datetime
 import json
 import sys
+import zoneinfo
 
 import icalendar
 import recurring_ical_events
@@ -20,13 +21,15 @@ def first(prop):
     return prop[0] if isinstance(prop, list) else prop
 
 
-def instant(value):
+def instant(value, owner):
+    """UTC and zoned times as they are; floating times and dates in the owner's zone."""
     if isinstance(value, datetime.datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
-    return datetime.datetime(value.year, value.month, value.day, tzinfo=UTC)
+        return (value if value.tzinfo else value.replace(tzinfo=owner)).astimezone(UTC)
+    return datetime.datetime(value.year, value.month, value.day, tzinfo=owner).astimezone(UTC)
 
 
-def main(path, start, end):
+def main(path, start, end, owner_name="UTC"):
+    owner = zoneinfo.ZoneInfo(owner_name)
     with open(path, "rb") as handle:
         calendars = icalendar.Calendar.from_ical(handle.read(), multiple=True)
     window = (datetime.datetime.fromisoformat(start.replace("Z", "+00:00")), datetime.datetime.fromisoformat(end.replace("Z", "+00:00")))
@@ -37,8 +40,8 @@ def main(path, start, end):
                 continue  # not a scheduled event: nothing to be busy with
             if str(event.get("TRANSP", "")).upper() == "TRANSPARENT" or str(event.get("STATUS", "")).upper() == "CANCELLED":
                 continue
-            begin = instant(first(event["DTSTART"]).dt)
-            finish = instant(first(event["DTEND"]).dt) if "DTEND" in event else begin
+            begin = instant(first(event["DTSTART"]).dt, owner)
+            finish = instant(first(event["DTEND"]).dt, owner) if "DTEND" in event else begin
             if finish > begin and begin < window[1] and finish > window[0]:
                 busy.append([begin.strftime("%Y-%m-%dT%H:%M:%SZ"), finish.strftime("%Y-%m-%dT%H:%M:%SZ")])
         for component in calendar.walk("VFREEBUSY"):
@@ -49,11 +52,11 @@ def main(path, start, end):
                 for period in prop.dt if isinstance(prop.dt, list) else [prop.dt]:
                     begin, rest = period
                     finish = rest if isinstance(rest, datetime.datetime) else begin + rest
-                    begin, finish = instant(begin), instant(finish)
+                    begin, finish = instant(begin, owner), instant(finish, owner)
                     if finish > begin and begin < window[1] and finish > window[0]:
                         busy.append([begin.strftime("%Y-%m-%dT%H:%M:%SZ"), finish.strftime("%Y-%m-%dT%H:%M:%SZ")])
     print(json.dumps({"busy": sorted(busy)}))
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    main(*sys.argv[1:5])

@@ -35,7 +35,7 @@ public struct BusyTimeReader: Sendable {
             zones = expansion.zones
             intervals += expansion.intervals
             forEachComponent(in: calendar, kind: ICAL_VFREEBUSY_COMPONENT) { freeBusy in
-                intervals += Self.busyPeriods(of: freeBusy, window: window)
+                intervals += Self.busyPeriods(of: freeBusy, window: window, owner: ownerZone)
             }
             unknown.formUnion(zones.unknown)
         }
@@ -43,8 +43,12 @@ public struct BusyTimeReader: Sendable {
         return BusyTime(intervals: intervals, unknownTimeZones: unknown.sorted())
     }
 
-    /// FREEBUSY periods whose FBTYPE is BUSY (the default), BUSY-TENTATIVE or BUSY-UNAVAILABLE.
-    private static func busyPeriods(of component: OpaquePointer, window: Interval) -> [Interval] {
+    /// FREEBUSY periods whose FBTYPE is BUSY (the default), BUSY-TENTATIVE or BUSY-UNAVAILABLE;
+    /// floating ones (RFC 5545 wants UTC) in the owner's zone, like other floating times.
+    private static func busyPeriods(of component: OpaquePointer, window: Interval, owner: TimeZone) -> [Interval] {
+        func seconds(_ time: icaltimetype) -> Int64 {
+            icaltime_is_utc(time) != 0 ? Int64(icaltime_as_timet(time)) : owner.instant(for: EventTimeZones.local(time)).secondsSinceEpoch
+        }
         var periods: [Interval] = []
         forEachProperty(of: component, kind: ICAL_FREEBUSY_PROPERTY) { property in
             if let parameter = icalproperty_get_first_parameter(property, ICAL_FBTYPE_PARAMETER) {
@@ -52,10 +56,8 @@ public struct BusyTimeReader: Sendable {
                 guard kind == ICAL_FBTYPE_BUSY || kind == ICAL_FBTYPE_BUSYTENTATIVE || kind == ICAL_FBTYPE_BUSYUNAVAILABLE else { return }
             }
             let period = icalproperty_get_freebusy(property)
-            let start = Int64(icaltime_as_timet(period.start))
-            let end = icaltime_is_null_time(period.end) != 0
-                ? start + Int64(icaldurationtype_as_int(period.duration))
-                : Int64(icaltime_as_timet(period.end))
+            let start = seconds(period.start)
+            let end = icaltime_is_null_time(period.end) != 0 ? start + Int64(icaldurationtype_as_int(period.duration)) : seconds(period.end)
             guard let interval = Interval(checkedStart: Instant(secondsSinceEpoch: start), end: Instant(secondsSinceEpoch: end)),
                   !interval.isEmpty, interval.overlaps(window) else { return }
             periods.append(interval)

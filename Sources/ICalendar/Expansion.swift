@@ -111,6 +111,40 @@ struct Expansion {
         return result
     }
 
+    /// DTSTART moved forward by whole periods of a rule without COUNT to just before the
+    /// window (less the event's length and two days for zone offsets), so that the iterator
+    /// does not walk through years of earlier instances. The instance set in the window is the
+    /// same: periods stay aligned and BY parts taken from DTSTART keep their values. Rules of
+    /// longer periods are left alone (few steps per year; libical's `set_start` ignores INTERVAL).
+    private mutating func skippingAhead(_ start: icaltimetype, rule: icalrecurrencetype, like stamp: Stamp, wallSeconds: Int64) -> icaltimetype {
+        let unit: Int64
+        switch rule.freq {
+        case ICAL_SECONDLY_RECURRENCE: unit = 1
+        case ICAL_MINUTELY_RECURRENCE: unit = 60
+        case ICAL_HOURLY_RECURRENCE: unit = 3600
+        case ICAL_DAILY_RECURRENCE: unit = 86_400
+        case ICAL_WEEKLY_RECURRENCE: unit = 604_800
+        default: return start
+        }
+        let period = unit * Int64(max(1, rule.interval))
+        let windowStart = icaltime_from_timet_with_zone(time_t(window.start.secondsSinceEpoch), 0, icaltimezone_get_utc_timezone())
+        let windowWallClock = icaltime_is_utc(stamp.time) != 0 ? windowStart : wallClock(of: windowStart, like: stamp)
+        let target = EventTimeZones.local(windowWallClock).localSecondsSinceEpoch - max(0, wallSeconds) - 2 * 86_400
+        let first = EventTimeZones.local(start).localSecondsSinceEpoch
+        guard target > first else { return start }
+        let moved = LocalDateTime(localSecondsSinceEpoch: first + (target - first) / period * period)
+        var result = start
+        result.year = Int32(moved.date.year)
+        result.month = Int32(moved.date.month)
+        result.day = Int32(moved.date.day)
+        if start.is_date == 0 {
+            result.hour = Int32(moved.secondOfDay / 3600)
+            result.minute = Int32(moved.secondOfDay % 3600 / 60)
+            result.second = Int32(moved.secondOfDay % 60)
+        }
+        return result
+    }
+
     private mutating func addSingle(_ event: OpaquePointer) throws(ICalendarError) {
         guard isBusy(event), let timing = timing(of: event) else { return }
         try add(local: timing.start, wallSeconds: timing.wallSeconds)
@@ -151,6 +185,8 @@ struct Expansion {
         var starts: [Stamp] = []
         var seen = Set<Instant>()
         let dtstartProperty = icalcomponent_get_first_property(event, ICAL_DTSTART_PROPERTY)
+        // libical 3.0 marks UTC only by the zone pointer, which the iterator drops: put it back.
+        let startIsUTC = icaltime_is_utc(timing.start.time) != 0
         try forEachProperty(of: event, kind: ICAL_RRULE_PROPERTY) { (property: OpaquePointer) throws(ICalendarError) in
             var rule = icalproperty_get_rrule(property)
             var floating = timing.start.time
@@ -159,14 +195,16 @@ struct Expansion {
             if icaltime_is_null_time(rule.until) == 0, icaltime_is_utc(rule.until) != 0, icaltime_is_utc(timing.start.time) == 0 {
                 rule.until = wallClock(of: rule.until, like: timing.start)
             }
+            if rule.count == 0 { floating = skippingAhead(floating, rule: rule, like: timing.start, wallSeconds: timing.wallSeconds) }
             guard let iterator = icalrecur_iterator_new(rule, floating) else {
                 throw ICalendarError("RRULE of \(uid(event)) cannot be expanded")
             }
             defer { icalrecur_iterator_free(iterator) }
             var steps = 0
             while true {
-                let next = icalrecur_iterator_next(iterator)
+                var next = icalrecur_iterator_next(iterator)
                 if icaltime_is_null_time(next) != 0 { break }
+                if startIsUTC { next.zone = icaltimezone_get_utc_timezone() }
                 steps += 1
                 guard steps <= 10 * maximum else {
                     throw ICalendarError("RRULE of \(uid(event)) produces more than \(10 * maximum) instances before the window ends")

@@ -5,6 +5,9 @@ extension Invitation {
     /// The project's PRODID.
     public static let productID = "-//interview-scheduler//Interview Scheduler 1.0//EN"
 
+    /// Reminders from the start itself up to four weeks before it.
+    public static let reminderRange = 0...40_320
+
     /// The invitation as an iCalendar object: CRLF line ends, lines folded at 75 octets,
     /// text escaped by libical (a newline in a name cannot start a property), and checked
     /// against RFC 5546's restrictions for its METHOD.
@@ -13,6 +16,12 @@ extension Invitation {
             throw ICalendarError("unknown time zone \"\(timeZone)\"")
         }
         guard start < end else { throw ICalendarError("the end \(end) is not after the start \(start)") }
+        guard let sequenceNumber = Int32(exactly: sequence), sequenceNumber >= 0 else {
+            throw ICalendarError("sequence \(sequence) is not between 0 and \(Int32.max)")
+        }
+        if let minutes = reminderMinutes, !Self.reminderRange.contains(minutes) {
+            throw ICalendarError("reminderMinutes \(minutes) is not between 0 and \(Self.reminderRange.upperBound)")
+        }
         for (field, value) in [("uid", uid), ("organizer email", organizer.email)] + attendees.map({ ("attendee email", $0.email) }) {
             guard !value.isEmpty, !value.contains(where: { $0.isNewline || $0 == " " }) else {
                 throw ICalendarError("\(field) \"\(value)\" is empty or contains white space")
@@ -36,7 +45,7 @@ extension Invitation {
 
         let utc = icaltimezone_get_utc_timezone()
         icalcomponent_add_property(eventPointer, icalproperty_new_uid(uid))
-        icalcomponent_add_property(eventPointer, icalproperty_new_sequence(Int32(sequence)))
+        icalcomponent_add_property(eventPointer, icalproperty_new_sequence(sequenceNumber))
         icalcomponent_add_property(eventPointer, icalproperty_new_dtstamp(icaltime_from_timet_with_zone(time_t(stamp.secondsSinceEpoch), 0, utc)))
         // From UTC into the zone by libical's own conversion (converting straight from a time_t
         // into a zone mislabels the result as UTC in libical 3.0).

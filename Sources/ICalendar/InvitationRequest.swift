@@ -83,6 +83,12 @@ public struct InvitationRequest: Codable, Hashable, Sendable {
         }
         let start = try instant(self.start, "start"), end = try instant(self.end, "end")
         guard start < end else { throw ValidationError(field: "end", reason: "\(end) is not after start \(start)") }
+        if let sequence, !(0...Int(Int32.max)).contains(sequence) {
+            throw ValidationError(field: "sequence", reason: "must be between 0 and \(Int32.max), got \(sequence)")
+        }
+        if let reminderMinutes, !Invitation.reminderRange.contains(reminderMinutes) {
+            throw ValidationError(field: "reminderMinutes", reason: "must be between 0 and \(Invitation.reminderRange.upperBound) (four weeks), got \(reminderMinutes)")
+        }
         guard !attendees.isEmpty else { throw ValidationError(field: "attendees", reason: "at least one attendee is required") }
         var people: [Invitation.Person] = []
         for (index, attendee) in attendees.enumerated() { people.append(try person(attendee, "attendees[\(index)]")) }

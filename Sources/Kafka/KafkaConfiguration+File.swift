@@ -23,19 +23,14 @@ extension KafkaConfiguration {
         public var consumerProperties: [String: String]?
     }
 
-    /// Builds a configuration from a file section; environment variables, when set, win.
+    /// Builds a configuration from a file section; each environment variable that is set
+    /// overrides its field (see `apply(environment:)`).
     public init(file: File, environment: [String: String] = [:]) throws(KafkaError) {
         self.init(
             bootstrapServers: file.bootstrapServers, clientID: file.clientId ?? "interview-scheduler",
             sasl: file.sasl.map { SASL(mechanism: $0.mechanism ?? "SCRAM-SHA-512", username: $0.username, password: $0.password) },
             tls: file.tls.map { TLS(caLocation: $0.caLocation, certificateLocation: $0.certificateLocation, keyLocation: $0.keyLocation, keyPassword: $0.keyPassword) },
             properties: file.properties ?? [:], consumerProperties: file.consumerProperties ?? [:])
-        if let overrides = try Self.fromEnvironment(environment) {
-            bootstrapServers = overrides.bootstrapServers
-            if environment["KAFKA_CLIENT_ID"] != nil { clientID = overrides.clientID }
-            sasl = overrides.sasl ?? sasl
-            tls = overrides.tls ?? tls
-            properties.merge(overrides.properties) { _, environment in environment }
-        }
+        try apply(environment: environment)
     }
 }

@@ -1,9 +1,9 @@
 /// How to reach a Kafka cluster, in librdkafka's property names.
 ///
 /// Typed fields cover what every deployment sets; `properties` passes anything else
-/// through to librdkafka unchanged. Secrets (SASL password, TLS key material) never appear
-/// in `description`.
-public struct KafkaConfiguration: Hashable, Sendable, CustomStringConvertible {
+/// through to librdkafka unchanged. Secrets (SASL credentials, TLS key material, secret
+/// properties) never appear in descriptions or `dump` output, nested types included.
+public struct KafkaConfiguration: Hashable, Sendable {
     public struct SASL: Hashable, Sendable {
         /// `SCRAM-SHA-512` or `SCRAM-SHA-256` (or `PLAIN`).
         public var mechanism: String
@@ -84,42 +84,6 @@ public struct KafkaConfiguration: Hashable, Sendable, CustomStringConvertible {
 
     /// The properties with secrets replaced by `[redacted]`, sorted, for logs.
     public var description: String {
-        librdkafkaProperties.sorted { $0.key < $1.key }
-            .map { "\($0.key)=\(Self.secretProperties.contains($0.key) ? "[redacted]" : $0.value)" }
-            .joined(separator: " ")
-    }
-}
-
-extension KafkaConfiguration {
-    /// Reads `KAFKA_BOOTSTRAP_SERVERS` (required), `KAFKA_CLIENT_ID`, `KAFKA_SASL_MECHANISM`,
-    /// `KAFKA_SASL_USERNAME`, `KAFKA_SASL_PASSWORD`, `KAFKA_SSL_CA_LOCATION`,
-    /// `KAFKA_SSL_CERTIFICATE_LOCATION`, `KAFKA_SSL_KEY_LOCATION`, `KAFKA_SSL_KEY_PASSWORD`, and
-    /// any `KAFKA_PROPERTY_<NAME>` (`_` for `.`, e.g. `KAFKA_PROPERTY_LINGER_MS=20`), and
-    /// `KAFKA_CONSUMER_PROPERTY_<NAME>` for consumers only.
-    /// Returns nil when no bootstrap servers are set.
-    public static func fromEnvironment(_ environment: [String: String]) throws(KafkaError) -> KafkaConfiguration? {
-        guard let servers = environment["KAFKA_BOOTSTRAP_SERVERS"], !servers.isEmpty else { return nil }
-        var configuration = KafkaConfiguration(bootstrapServers: servers, clientID: environment["KAFKA_CLIENT_ID"] ?? "interview-scheduler")
-        switch (environment["KAFKA_SASL_USERNAME"], environment["KAFKA_SASL_PASSWORD"]) {
-        case (let username?, let password?):
-            configuration.sasl = SASL(mechanism: environment["KAFKA_SASL_MECHANISM"] ?? "SCRAM-SHA-512", username: username, password: password)
-        case (nil, nil):
-            break
-        default:
-            throw .configuration("KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD must be set together")
-        }
-        let tls = TLS(
-            caLocation: environment["KAFKA_SSL_CA_LOCATION"], certificateLocation: environment["KAFKA_SSL_CERTIFICATE_LOCATION"],
-            keyLocation: environment["KAFKA_SSL_KEY_LOCATION"], keyPassword: environment["KAFKA_SSL_KEY_PASSWORD"])
-        if tls != TLS() { configuration.tls = tls }
-        for (name, value) in environment where name.hasPrefix("KAFKA_PROPERTY_") {
-            let property = name.dropFirst("KAFKA_PROPERTY_".count).lowercased().replacingOccurrences(of: "_", with: ".")
-            configuration.properties[property] = value
-        }
-        for (name, value) in environment where name.hasPrefix("KAFKA_CONSUMER_PROPERTY_") {
-            let property = name.dropFirst("KAFKA_CONSUMER_PROPERTY_".count).lowercased().replacingOccurrences(of: "_", with: ".")
-            configuration.consumerProperties[property] = value
-        }
-        return configuration
+        Self.redacted(librdkafkaProperties).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
     }
 }

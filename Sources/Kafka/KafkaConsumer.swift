@@ -12,15 +12,19 @@ import Synchronization
 /// stored, and `close()` commits every handled position synchronously, so a successor starts
 /// right after the last handled message even when an asynchronous commit was lost.
 public final class KafkaConsumer: Sendable {
-    /// What the polling thread and the application share: a request for a message, and
-    /// the task waiting for it.
+    /// What the polling thread and the application share: one demand per request for a
+    /// message, and the tasks waiting, first come first served.
     private final class HandOff: Sendable {
         let demand = DispatchSemaphore(value: 0)
-        let waiting = Mutex<CheckedContinuation<KafkaMessage?, Never>?>(nil)
+        let waiting = Mutex<[CheckedContinuation<KafkaMessage?, Never>]>([])
 
-        func takeWaiting() -> CheckedContinuation<KafkaMessage?, Never>? {
+        func takeFirst() -> CheckedContinuation<KafkaMessage?, Never>? {
+            waiting.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+        }
+
+        func takeAll() -> [CheckedContinuation<KafkaMessage?, Never>] {
             waiting.withLock { state in
-                defer { state = nil }
+                defer { state = [] }
                 return state
             }
         }
@@ -78,27 +82,27 @@ public final class KafkaConsumer: Sendable {
         let subscribed = rd_kafka_subscribe(handle.pointer, list)
         guard subscribed == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(subscribed, context: "subscribe") }
 
-        let handle = handle, handOff = handOff
+        let handle = handle, handOff = handOff, logger = logger
         poller = PollingThread(name: "kafka-consumer-poll") {
             // Poll only when someone asked for a message.
             guard handOff.demand.wait(timeout: .now() + .milliseconds(100)) == .success else { return }
             while true {
-                if let message = Self.poll(handle) {
-                    handOff.takeWaiting()?.resume(returning: message)
+                if let message = Self.poll(handle, logger: logger) {
+                    handOff.takeFirst()?.resume(returning: message)
                     return
                 }
-                if handOff.waiting.withLock({ $0 == nil }) { return }  // closed while waiting
+                if handOff.waiting.withLock({ $0.isEmpty }) { return }  // closed while waiting
             }
         }
     }
 
-    /// The next message; nil once the consumer is closed.
+    /// The next message; nil once the consumer is closed. Concurrent callers are served in turn.
     public func next() async -> KafkaMessage? {
         await withCheckedContinuation { continuation in
             // Checked under the hand-off's lock, which `close()` also takes after setting the flag.
             let accepted = handOff.waiting.withLock { state -> Bool in
                 guard !closed.load(ordering: .acquiring) else { return false }
-                state = continuation
+                state.append(continuation)
                 return true
             }
             if accepted {
@@ -134,10 +138,15 @@ public final class KafkaConsumer: Sendable {
     /// Commits the stored offsets, leaves the group and stops. Waiting callers get nil.
     public func close() {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        handOff.takeWaiting()?.resume(returning: nil)
+        for waiting in handOff.takeAll() { waiting.resume(returning: nil) }
         poller.stop()
         commitHandledPositions()
         _ = rd_kafka_consumer_close(handle.pointer)
+    }
+
+    /// Without `close()`: closes, so that the polling thread stops and the handle is freed.
+    deinit {
+        close()
     }
 
     /// Commits the position after every handled message, synchronously (librdkafka retries a
@@ -155,13 +164,16 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
-    /// Polls once; returns a message, or nil on timeout or an informational event.
-    private static func poll(_ handle: RDKafkaHandle) -> KafkaMessage? {
+    /// Polls once; returns a message, or nil on timeout or an error event (logged).
+    private static func poll(_ handle: RDKafkaHandle, logger: Logger) -> KafkaMessage? {
         guard let raw = rd_kafka_consumer_poll(handle.pointer, 100) else { return nil }
         defer { rd_kafka_message_destroy(raw) }
         let message = raw.pointee
-        guard message.err == RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
         let topic = message.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        guard message.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            logError(raw, topic: topic, handle: handle, logger: logger)
+            return nil
+        }
         let value = message.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: message.len)) } ?? []
         let key = message.key.map { Array(UnsafeRawBufferPointer(start: $0, count: message.key_len)) }
         var headers: [(String, [UInt8]?)] = []
@@ -181,5 +193,23 @@ public final class KafkaConsumer: Sendable {
         return KafkaMessage(
             topic: topic, partition: message.partition, offset: message.offset, key: key, value: value,
             headers: headers, timestamp: timestamp >= 0 ? timestamp : nil)
+    }
+
+    /// Logs a consumer error (brokers down, unknown topic, authorization, fatal) with its
+    /// topic and partition, instead of waiting silently.
+    private static func logError(_ raw: UnsafeMutablePointer<rd_kafka_message_t>, topic: String, handle: RDKafkaHandle, logger: Logger) {
+        var error = raw.pointee.err
+        guard error != RD_KAFKA_RESP_ERR__PARTITION_EOF else { return }
+        var text = rd_kafka_message_errstr(raw).map { String(cString: $0) } ?? ""
+        var level = Logger.Level.error
+        if error == RD_KAFKA_RESP_ERR__FATAL {
+            var buffer = [CChar](repeating: 0, count: 512)
+            error = rd_kafka_fatal_error(handle.pointer, &buffer, buffer.count)
+            text = String(nulTerminated: buffer)
+            level = .critical
+        }
+        logger.log(level: level, "consumer error: \(text)", metadata: [
+            "error": "\(KafkaError(error).name)", "topic": "\(topic)", "partition": "\(raw.pointee.partition)",
+        ])
     }
 }

@@ -41,4 +41,7 @@ public struct KafkaError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// The queue of messages waiting for the broker is full: poll and try again.
     var isQueueFull: Bool { code == RD_KAFKA_RESP_ERR__QUEUE_FULL.rawValue }
+
+    /// Raised by the wrapper for a client that was shut down.
+    var isClosed: Bool { code == 0 && name == "CLOSED" }
 }

@@ -44,45 +44,74 @@ public final class KafkaProducer: Sendable {
 
     /// Produces `message` and waits for the broker's confirmation.
     public func send(_ message: KafkaProducerMessage) async throws -> KafkaDeliveryReport {
-        try await withCheckedThrowingContinuation { continuation in
-            let id = deliveries.register(continuation)
-            do throws(KafkaError) {
-                try enqueue(message, id: id)
-            } catch {
-                deliveries.deliver(id, .failure(error))
-            }
-        }
+        try await send([message])[0].get()
     }
 
-    /// Produces all `messages` at once and waits for every confirmation; results in order.
+    /// Enqueues `messages` one after the other, in order (librdkafka keeps produce order per
+    /// partition), then waits for every confirmation; results in order. A message that
+    /// cannot be enqueued fails the later ones with its key, so none overtakes it; a queue
+    /// that stays full, a shutdown or cancellation fails the rest of the batch.
     public func send(_ messages: [KafkaProducerMessage]) async -> [Result<KafkaDeliveryReport, any Error>] {
-        await withTaskGroup(of: (Int, Result<KafkaDeliveryReport, any Error>).self) { group in
-            for (index, message) in messages.enumerated() {
-                group.addTask {
-                    do {
-                        return (index, .success(try await self.send(message)))
-                    } catch {
-                        return (index, .failure(error))
-                    }
-                }
+        var enqueued: [Result<Int, any Error>] = []
+        enqueued.reserveCapacity(messages.count)
+        var refusedKeys: [OrderKey: any Error] = [:]
+        var stopped: (any Error)?
+        for message in messages {
+            let order = message.key.map { OrderKey(topic: message.topic, key: $0) }
+            if let earlier = stopped ?? order.flatMap({ refusedKeys[$0] }) {
+                enqueued.append(.failure(earlier))
+                continue
             }
-            var results: [(index: Int, result: Result<KafkaDeliveryReport, any Error>)] = []
-            results.reserveCapacity(messages.count)
-            for await item in group { results.append(item) }
-            return results.sorted { $0.index < $1.index }.map(\.result)
+            let outcome = await enqueue(message)
+            if case .failure(let error) = outcome {
+                if let order { refusedKeys[order] = error }
+                if Self.endsTheBatch(error) { stopped = error }
+            }
+            enqueued.append(outcome)
         }
+        var results: [Result<KafkaDeliveryReport, any Error>] = []
+        results.reserveCapacity(messages.count)
+        for outcome in enqueued {
+            switch outcome {
+            case .success(let id):
+                do { results.append(.success(try await deliveries.report(for: id))) } catch { results.append(.failure(error)) }
+            case .failure(let error):
+                results.append(.failure(error))
+            }
+        }
+        return results
     }
 
-    /// Hands the message to librdkafka (copied), retrying while its queue is full.
-    private func enqueue(_ message: KafkaProducerMessage, id: Int) throws(KafkaError) {
+    /// Messages of one topic and key, which must reach the broker in order.
+    private struct OrderKey: Hashable {
+        let topic: String
+        let key: [UInt8]
+    }
+
+    /// After these, later messages of the batch would fail too.
+    private static func endsTheBatch(_ error: any Error) -> Bool {
+        guard let error = error as? KafkaError else { return true }  // cancellation
+        return error.isQueueFull || error.isClosed
+    }
+
+    /// Hands the message to librdkafka (copied) under a new delivery id. While its queue is
+    /// full, waits for the polling thread to drain it, up to 3 s, without holding a thread.
+    private func enqueue(_ message: KafkaProducerMessage) async -> Result<Int, any Error> {
+        let id: Int
+        do { id = try deliveries.reserve() } catch { return .failure(error) }
         var attempt = 0
-        while true {
-            guard let error = produce(message, id: id) else { return }
+        while let error = produce(message, id: id) {
             let failure = KafkaError(consuming: error)
-            guard failure.isQueueFull, attempt < 600 else { throw failure }
-            attempt += 1
-            usleep(5000)  // the polling thread drains delivery reports meanwhile
+            do {
+                guard failure.isQueueFull, attempt < 600 else { throw failure }
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(5))
+            } catch {
+                deliveries.discard(id)
+                return .failure(error)
+            }
         }
+        return .success(id)
     }
 
     /// One `rd_kafka_produceva` call; returns librdkafka's error, if any.
@@ -139,13 +168,20 @@ public final class KafkaProducer: Sendable {
 
     /// Waits up to `timeout` for queued messages to be delivered.
     public func flush(timeout: Duration = .seconds(10)) -> Bool {
-        rd_kafka_flush(handle.pointer, Int32(timeout.components.seconds * 1000)) == RD_KAFKA_RESP_ERR_NO_ERROR
+        rd_kafka_flush(handle.pointer, timeout.librdkafkaMilliseconds) == RD_KAFKA_RESP_ERR_NO_ERROR
     }
 
-    /// Flushes, stops polling and fails whoever still waits. Call before dropping the producer.
+    /// Flushes, stops polling and fails whoever still waits; later sends fail at once. Call
+    /// before dropping the producer, so that queued messages get out.
     public func shutdown(timeout: Duration = .seconds(10)) {
         if !flush(timeout: timeout) { logger.warning("producer shut down with undelivered messages") }
         poller.stop()
-        deliveries.failAll(.closed("producer"))
+        deliveries.close(.closed("producer"))
+    }
+
+    /// Without `shutdown()`: stops polling, fails whoever waits, and lets the handle go.
+    deinit {
+        poller.stop()
+        deliveries.close(.closed("producer"))
     }
 }

@@ -39,7 +39,7 @@ public final class KafkaTopicAdmin: Sendable {
     /// Partition counts of every existing topic (asking for all topics creates none).
     public func existingTopics(timeout: Duration = .seconds(10)) throws(KafkaError) -> [String: Int] {
         var metadata: UnsafePointer<rd_kafka_metadata>?
-        let error = rd_kafka_metadata(handle.pointer, 1, nil, &metadata, Int32(timeout.components.seconds * 1000))
+        let error = rd_kafka_metadata(handle.pointer, 1, nil, &metadata, timeout.librdkafkaMilliseconds)
         guard error == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else { throw KafkaError(error, context: "read metadata") }
         defer { rd_kafka_metadata_destroy(metadata) }
         var topics: [String: Int] = [:]
@@ -53,7 +53,7 @@ public final class KafkaTopicAdmin: Sendable {
 
     /// Creates the topics that do not exist and reports on each; warns on partition mismatches.
     public func ensure(_ specifications: [TopicSpecification], timeout: Duration = .seconds(15)) throws(KafkaError) -> [String: TopicStatus] {
-        let existing = try existingTopics()
+        let existing = try existingTopics(timeout: timeout)
         var statuses: [String: TopicStatus] = [:]
         var missing: [TopicSpecification] = []
         for specification in specifications {
@@ -87,12 +87,11 @@ public final class KafkaTopicAdmin: Sendable {
         }
         guard let options = rd_kafka_AdminOptions_new(handle.pointer, RD_KAFKA_ADMIN_OP_CREATETOPICS) else { throw .configuration("cannot create admin options") }
         defer { rd_kafka_AdminOptions_destroy(options) }
-        let milliseconds = Int32(timeout.components.seconds * 1000)
-        _ = rd_kafka_AdminOptions_set_request_timeout(options, milliseconds, &errorText, errorText.count)
+        _ = rd_kafka_AdminOptions_set_request_timeout(options, timeout.librdkafkaMilliseconds, &errorText, errorText.count)
         guard let queue = rd_kafka_queue_new(handle.pointer) else { throw .configuration("cannot create a result queue") }
         defer { rd_kafka_queue_destroy(queue) }
         newTopics.withUnsafeMutableBufferPointer { rd_kafka_CreateTopics(handle.pointer, $0.baseAddress, $0.count, options, queue) }
-        guard let event = rd_kafka_queue_poll(queue, milliseconds + 5000) else {
+        guard let event = rd_kafka_queue_poll(queue, (timeout + .seconds(5)).librdkafkaMilliseconds) else {
             throw KafkaError(RD_KAFKA_RESP_ERR__TIMED_OUT, context: "create topics")
         }
         defer { rd_kafka_event_destroy(event) }

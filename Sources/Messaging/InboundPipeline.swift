@@ -10,11 +10,14 @@ import SagaStore
 /// Feeds consumed messages to a handler, one at a time, and commits each offset only after
 /// the message's effect is durable.
 ///
-/// A handler throws `EventRejection` for input that can never be handled; the message then
-/// goes to the DLQ at once. Any other error counts as transient and is retried with backoff;
-/// when the retries are spent, the message goes to the DLQ too. A DLQ record and an
-/// `error.occurred` event are written to the outbox in one transaction with an inbox row, so
-/// a redelivered message is not dead-lettered twice. Consumption always moves on.
+/// A handler throws `EventRejection` (or a permanent `StepFailure`) for input that can never
+/// be handled; the message then goes to the DLQ at once. While the database is unavailable
+/// the message is retried for as long as that lasts: the input is fine. Any other error is
+/// retried with backoff, and the message goes to the DLQ when the retries are spent. A DLQ
+/// record and an `error.occurred` event are written to the outbox in one transaction with an
+/// inbox row, so a redelivered message is not dead-lettered twice. When the task is
+/// cancelled (shutdown) first, nothing is dead-lettered or committed: the message comes again
+/// after a restart and the inbox recognises it.
 public struct InboundPipeline: Sendable {
     public typealias Handler = @Sendable (KafkaMessage) async throws -> Void
 
@@ -37,33 +40,17 @@ public struct InboundPipeline: Sendable {
         self.handler = handler
     }
 
-    /// Handles messages until the consumer is closed.
+    /// Handles messages until the consumer is closed or the task is cancelled.
     public func run() async {
-        while let message = await consumer.next() {
+        while !Task.isCancelled, let message = await consumer.next() {
             await handle(message)
         }
     }
 
-    /// Handles one message completely: effect or DLQ, then the offset.
+    /// Handles one message completely: effect or DLQ, then the offset; cancelled first,
+    /// neither.
     public func handle(_ message: KafkaMessage) async {
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
-                try await handler(message)
-                break
-            } catch let rejection as EventRejection {
-                await deadLetter(message, rejection, retryCount: attempt - 1)
-                break
-            } catch {
-                guard attempt < retry.maxAttempts, !Task.isCancelled else {
-                    await deadLetter(message, EventRejection(.processingFailed, "failed \(attempt) times; last error: \(error)"), retryCount: attempt - 1)
-                    break
-                }
-                logger.warning("handling failed; retrying", metadata: ["topic": "\(message.topic)", "offset": "\(message.offset)", "error": "\(error)"])
-                try? await Task.sleep(for: retry.backoff(afterAttempt: attempt, unitRandom: Double.random(in: 0..<1)))
-            }
-        }
+        guard await settle(message) else { return }
         do {
             try consumer.commit(message)
         } catch {
@@ -72,13 +59,41 @@ public struct InboundPipeline: Sendable {
         }
     }
 
-    /// Writes the DLQ record and the error event; keeps trying while the database refuses,
-    /// because the offset must not move before they are stored.
-    private func deadLetter(_ message: KafkaMessage, _ rejection: EventRejection, retryCount: Int) async {
-        let origin = "\(message.topic):\(message.partition):\(message.offset)"
-        Counter(label: "interview_dlq_messages_total", dimensions: [("topic", message.topic), ("code", rejection.code.rawValue)]).increment()
-        logger.error("message sent to the DLQ", metadata: ["origin": "\(origin)", "reason": "\(rejection)"])
+    /// Applies the message or dead-letters it; false when cancelled before either.
+    private func settle(_ message: KafkaMessage) async -> Bool {
+        var attempt = 0
         while true {
+            attempt += 1
+            do {
+                try await handler(message)
+                return true
+            } catch let rejection as EventRejection {
+                return await deadLetter(message, rejection, retryCount: attempt - 1)
+            } catch let failure as StepFailure where failure.kind == .permanent {
+                return await deadLetter(message, EventRejection(.processingFailed, "\(failure)"), retryCount: attempt - 1)
+            } catch {
+                if Task.isCancelled || error is CancellationError { return false }
+                let unavailable = SagaStore.isUnavailable(error)
+                if !unavailable, attempt >= retry.maxAttempts {
+                    return await deadLetter(message, EventRejection(.processingFailed, "failed \(attempt) times; last error: \(error)"), retryCount: attempt - 1)
+                }
+                logger.warning(unavailable ? "database unavailable; retrying until it is back" : "handling failed; retrying", metadata: [
+                    "topic": "\(message.topic)", "offset": "\(message.offset)", "error": "\(error)",
+                ])
+                do {
+                    try await Task.sleep(for: retry.backoff(afterAttempt: min(attempt, 64), unitRandom: Double.random(in: 0..<1)))
+                } catch {
+                    return false
+                }
+            }
+        }
+    }
+
+    /// Writes the DLQ record and the error event; keeps trying while the database refuses,
+    /// because the offset must not move before they are stored. False when cancelled first.
+    private func deadLetter(_ message: KafkaMessage, _ rejection: EventRejection, retryCount: Int) async -> Bool {
+        let origin = "\(message.topic):\(message.partition):\(message.offset)"
+        while !Task.isCancelled {
             do {
                 let now = clock.now()
                 let record = DeadLetterRecord(
@@ -98,11 +113,14 @@ public struct InboundPipeline: Sendable {
                         OutboxMessage(id: "dlq:\(origin)", topic: Topic.deadLetter.rawValue, key: message.keyText ?? origin, payload: try record.encoded()),
                         OutboxMessage(id: error.eventId, topic: Topic.errorOccurred.rawValue, key: error.data.errorId, payload: try error.encoded()),
                     ])
-                return
+                Counter(label: "interview_dlq_messages_total", dimensions: [("topic", message.topic), ("code", rejection.code.rawValue)]).increment()
+                logger.error("message sent to the DLQ", metadata: ["origin": "\(origin)", "reason": "\(rejection)"])
+                return true
             } catch {
                 logger.error("cannot store the DLQ record; retrying", metadata: ["origin": "\(origin)", "error": "\(error)"])
-                try? await Task.sleep(for: .seconds(1))
+                do { try await Task.sleep(for: .seconds(1)) } catch { return false }
             }
         }
+        return false
     }
 }

@@ -59,15 +59,17 @@ public final class SagaEngine: Sendable {
         return existing
     }
 
-    /// Runs until the surrounding task is cancelled.
+    /// Runs until the surrounding task is cancelled; refuses to start while a running
+    /// instance's definition is not loaded.
     public func run() async throws {
+        try await checkLiveDefinitionsAreLoaded()
         let queue = WorkQueue()
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<maxConcurrency {
                 group.addTask {
                     while let id = await queue.next() {
-                        await self.advance(id)
-                        await queue.finished(id)
+                        let moved = await self.advance(id)
+                        await queue.finished(id, stalled: !moved, now: self.clock.now())
                         await self.wake.signal()
                     }
                 }
@@ -79,16 +81,19 @@ public final class SagaEngine: Sendable {
         }
     }
 
-    /// Moves every instance whose work is due now until none is, `maxConcurrency` at a time.
-    /// With a hand-moved clock, this is how tests run the engine.
+    /// Moves every instance whose work is due now until none is, `maxConcurrency` at a time;
+    /// an instance that cannot be moved is left for this call. With a hand-moved clock, this
+    /// is how tests run the engine.
     public func runDueWork() async throws {
+        var stalled = Set<String>()
         while true {
-            let due = try await store.dueInstances(at: clock.now(), limit: maxConcurrency)
+            let due = try await store.dueInstances(at: clock.now(), limit: maxConcurrency + stalled.count).filter { !stalled.contains($0.id) }
             if due.isEmpty { return }
-            await withTaskGroup(of: Void.self) { group in
+            await withTaskGroup(of: (String, Bool).self) { group in
                 for instance in due {
-                    group.addTask { await self.advance(instance.id) }
+                    group.addTask { (instance.id, await self.advance(instance.id)) }
                 }
+                for await (id, moved) in group where !moved { stalled.insert(id) }
             }
         }
     }
@@ -97,29 +102,35 @@ public final class SagaEngine: Sendable {
         while !Task.isCancelled {
             var queuedSomething = false
             var nextWake: Date?
+            let now = clock.now()
             do {
-                for instance in try await store.dueInstances(at: clock.now(), limit: maxConcurrency * 4) {
-                    queuedSomething = await queue.enqueue(instance.id) || queuedSomething
+                for instance in try await store.dueInstances(at: now, limit: maxConcurrency * 4) {
+                    queuedSomething = await queue.enqueue(instance.id, now: now) || queuedSomething
                 }
                 nextWake = try await store.nextWakeAt()
             } catch {
                 logger.error("cannot read due sagas", metadata: ["error": "\(error)"])
             }
-            // Sleep until the next wake-up, a signal, or the poll interval; when everything
-            // due is already being worked on, wait for a worker's signal instead of spinning.
+            // Sleep until the next wake-up, the end of a parking, a signal, or the poll
+            // interval; when everything due is being worked on or parked, wait instead of spinning.
             var timeout = pollInterval
-            if let nextWake, queuedSomething || nextWake > clock.now() {
-                let untilWake = Duration.milliseconds(max(0, Int64(nextWake.timeIntervalSince(clock.now()) * 1000)))
-                timeout = min(timeout, untilWake)
+            if let nextWake, queuedSomething || nextWake > now {
+                timeout = min(timeout, .milliseconds(max(0, Int64(nextWake.timeIntervalSince(now) * 1000))))
             }
-            if !queuedSomething || timeout > .zero {
+            if let unpark = await queue.nextUnpark(after: now) {
+                timeout = min(timeout, .milliseconds(max(0, Int64(unpark.timeIntervalSince(now) * 1000))))
+            }
+            if !queuedSomething {
+                await wake.wait(timeout: max(timeout, .milliseconds(10)))
+            } else if timeout > .zero {
                 await wake.wait(timeout: timeout)
             }
         }
     }
 
-    /// Takes the saga's lock and moves it until no more work is due now.
-    func advance(_ id: String) async {
+    /// Takes the saga's lock and moves it until no more work is due now; false when it
+    /// could not be moved (no definition, a store error), so that the caller backs off.
+    func advance(_ id: String) async -> Bool {
         do {
             try await locks.withLock(id) {
                 // Holding the lock, the instance just stored is the current one: no re-read.
@@ -128,18 +139,20 @@ public final class SagaEngine: Sendable {
                     instance = try await step(current)
                 }
             }
+            return true
         } catch is StaleSagaWrite {
             logger.notice("saga moved by another writer; leaving it", metadata: ["sagaId": "\(id)"])
+            return true
         } catch {
-            logger.error("saga step could not be stored", metadata: ["sagaId": "\(id)", "error": "\(error)"])
+            logger.error("saga could not be moved", metadata: ["sagaId": "\(id)", "error": "\(error)"])
+            return false
         }
     }
 
     /// Performs one piece of due work; returns the stored result, or nil when nothing was due.
     private func step(_ instance: SagaInstance) async throws -> SagaInstance? {
         guard let definition = catalog.definition(instance.type, version: instance.definitionVersion) else {
-            logger.error("no definition loaded for saga", metadata: ["sagaId": "\(instance.id)", "type": "\(instance.type)", "version": "\(instance.definitionVersion)"])
-            return nil
+            throw MissingDefinitions(keys: [DefinitionKey(name: instance.type, version: instance.definitionVersion)])
         }
         let machine = SagaMachine(definition: definition)
         guard let work = machine.nextWork(instance, now: clock.now()) else { return nil }
@@ -149,9 +162,27 @@ public final class SagaEngine: Sendable {
         // Shutting down mid-call: the attempt stays "started" and runs again after a restart.
         guard !Task.isCancelled else { return nil }
         let transition = try machine.apply(event, to: begun, now: clock.now(), unitRandom: Double.random(in: 0..<1))
-        let stored = try await store.commit(transition)
-        metrics.recorded(work: work, event: event, of: stored, definition: definition, elapsed: ContinuousClock.now - started)
-        return stored
+        do {
+            let stored = try await store.commit(transition)
+            metrics.recorded(work: work, event: event, of: stored, definition: definition, elapsed: ContinuousClock.now - started)
+            return stored
+        } catch is StaleSagaWrite {
+            return try await recordLate(event, of: work, id: begun.id, machine: machine)
+        }
+    }
+
+    /// Keeps the result of work that finished after another process (an operator's abort)
+    /// moved the saga: stored on the instance as it now is, retried while it keeps moving.
+    private func recordLate(_ event: SagaEvent, of work: SagaWork, id: String, machine: SagaMachine) async throws -> SagaInstance? {
+        logger.notice("saga moved by another writer during a step; keeping the step's result", metadata: ["sagaId": "\(id)"])
+        while true {
+            guard let current = try await store.instance(id: id) else { return nil }
+            do {
+                return try await store.commit(machine.late(event, of: work, on: current, now: clock.now()))
+            } catch is StaleSagaWrite {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
     }
 }
 

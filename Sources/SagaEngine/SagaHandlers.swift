@@ -37,6 +37,9 @@ public struct SagaHandlers: Sendable {
         actions[name] = (requiresCompensation, run)
     }
 
+    /// Registers a compensation. It may run for an action whose outcome is unknown (timed
+    /// out, failed transiently, aborted while running), so it must succeed when there is
+    /// nothing to undo.
     public mutating func compensation(_ name: String, _ run: @escaping Compensation) {
         compensations[name] = run
     }

@@ -1,15 +1,21 @@
+import Foundation
+
 /// Saga ids waiting for a worker. An id already queued or being worked on is not queued
-/// twice, which together with `KeyedLocks` keeps each saga strictly serial.
+/// twice, which together with `KeyedLocks` keeps each saga strictly serial. A saga that could
+/// not be moved (no definition, a failing store) is parked, with a backoff doubling from 1 s
+/// to a minute, so that the dispatcher does not spin on it.
 actor WorkQueue {
     private var queue: [String] = []
     private var head = 0
     private var known: Set<String> = []
+    private var parked: [String: (until: Date, failures: Int)] = [:]
     private var idleWorkers: [CheckedContinuation<String?, Never>] = []
     private var closed = false
 
-    /// Queues `id`; returns false when it is already queued or running.
+    /// Queues `id`; returns false when it is already queued or running, or parked past `now`.
     @discardableResult
-    func enqueue(_ id: String) -> Bool {
+    func enqueue(_ id: String, now: Date) -> Bool {
+        if let park = parked[id], park.until > now { return false }
         guard !closed, known.insert(id).inserted else { return false }
         if idleWorkers.isEmpty {
             queue.append(id)
@@ -34,9 +40,22 @@ actor WorkQueue {
         return await withCheckedContinuation { idleWorkers.append($0) }
     }
 
-    /// A worker is done with `id`; it may be queued again.
-    func finished(_ id: String) {
+    /// A worker is done with `id`; it may be queued again, after a backoff if it `stalled`.
+    func finished(_ id: String, stalled: Bool, now: Date) {
         known.remove(id)
+        guard stalled else {
+            parked[id] = nil
+            return
+        }
+        let failures = (parked[id]?.failures ?? 0) + 1
+        parked[id] = (now.addingTimeInterval(min(60, Double(1 << min(failures - 1, 6)))), failures)
+    }
+
+    /// When the first parked saga may run again, if one is parked past `now`. Forgets
+    /// parkings that are over for sagas no longer queued (settled meanwhile, or not due).
+    func nextUnpark(after now: Date) -> Date? {
+        parked = parked.filter { $0.value.until > now || known.contains($0.key) }
+        return parked.values.map(\.until).filter { $0 > now }.min()
     }
 
     /// Wakes every idle worker with nil.

@@ -50,6 +50,8 @@ struct BusyTimeReaderTests {
     @Test func floatingTimesAreTheOwnersAndWindowsNamesMapToIANA() throws {
         let floating = event("DTSTART:20260310T090000", "DURATION:PT1H")
         #expect(try busy(floating, from: "2026-03-01T00:00:00Z", to: "2026-04-01T00:00:00Z", owner: "Asia/Kolkata") == ["2026-03-10T03:30:00Z/2026-03-10T04:30:00Z"])
+        let floatingFreeBusy = "BEGIN:VFREEBUSY\r\nUID:fb\r\nDTSTAMP:20260101T000000Z\r\nFREEBUSY:20260310T090000/20260310T100000\r\nEND:VFREEBUSY\r\n"
+        #expect(try busy(floatingFreeBusy, from: "2026-03-01T00:00:00Z", to: "2026-04-01T00:00:00Z", owner: "Asia/Kolkata") == ["2026-03-10T03:30:00Z/2026-03-10T04:30:00Z"])
         let windows = event("DTSTART;TZID=W. Europe Standard Time:20260715T090000", "DTEND;TZID=W. Europe Standard Time:20260715T100000")
         #expect(try busy(windows, from: "2026-07-01T00:00:00Z", to: "2026-08-01T00:00:00Z") == ["2026-07-15T07:00:00Z/2026-07-15T08:00:00Z"], "Europe/Berlin, CEST")
     }
@@ -66,6 +68,37 @@ struct BusyTimeReaderTests {
         let body = event("DTSTART:20200101T080000Z", "DTEND:20200101T083000Z", "RRULE:FREQ=DAILY")
         let result = try busy(body, from: "2026-03-10T00:00:00Z", to: "2026-03-13T00:00:00Z")
         #expect(result == ["2026-03-10T08:00:00Z/2026-03-10T08:30:00Z", "2026-03-11T08:00:00Z/2026-03-11T08:30:00Z", "2026-03-12T08:00:00Z/2026-03-12T08:30:00Z"])
+    }
+
+    @Test func aUTCSeriesStaysInUTCForAnOwnerElsewhere() throws {
+        // 14:00Z daily across New York's 8 March change; EXDATE and RECURRENCE-ID in UTC too.
+        let series = "BEGIN:VEVENT\r\nUID:utc-series\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260305T140000Z\r\nDTEND:20260305T143000Z\r\n"
+            + "RRULE:FREQ=DAILY;UNTIL=20260310T140000Z\r\nEXDATE:20260307T140000Z\r\nEND:VEVENT\r\n"
+        let moved = "BEGIN:VEVENT\r\nUID:utc-series\r\nDTSTAMP:20260101T000000Z\r\nRECURRENCE-ID:20260309T140000Z\r\n"
+            + "DTSTART:20260309T160000Z\r\nDTEND:20260309T163000Z\r\nEND:VEVENT\r\n"
+        let result = try busy(series + moved, from: "2026-03-01T00:00:00Z", to: "2026-04-01T00:00:00Z", owner: "America/New_York")
+        #expect(result == [
+            "2026-03-05T14:00:00Z/2026-03-05T14:30:00Z", "2026-03-06T14:00:00Z/2026-03-06T14:30:00Z",
+            "2026-03-08T14:00:00Z/2026-03-08T14:30:00Z", "2026-03-09T16:00:00Z/2026-03-09T16:30:00Z",
+            "2026-03-10T14:00:00Z/2026-03-10T14:30:00Z",
+        ])
+    }
+
+    @Test func onlyInstancesNearTheWindowCountTowardsTheLimit() throws {
+        // Over a million minutes lie before the window; only the window's 60 count.
+        let minutely = event("DTSTART:20240101T000000Z", "DURATION:PT1M", "RRULE:FREQ=MINUTELY")
+        #expect(try busy(minutely, from: "2026-03-10T00:00:00Z", to: "2026-03-10T01:00:00Z").count == 60)
+        // Skipping ahead keeps INTERVAL aligned with DTSTART, in wall-clock time across DST.
+        let sevenMinutes = event("DTSTART:20230101T000000Z", "DURATION:PT1M", "RRULE:FREQ=MINUTELY;INTERVAL=7")
+        #expect(try busy(sevenMinutes, from: "2026-03-10T00:00:00Z", to: "2026-03-10T01:00:00Z").map { String($0.prefix(20)) } == [
+            "2026-03-10T00:04:00Z", "2026-03-10T00:11:00Z", "2026-03-10T00:18:00Z", "2026-03-10T00:25:00Z",
+            "2026-03-10T00:32:00Z", "2026-03-10T00:39:00Z", "2026-03-10T00:46:00Z", "2026-03-10T00:53:00Z",
+        ])
+        let everyThirdDay = event("DTSTART;TZID=America/New_York:20200101T090000", "DURATION:PT1H", "RRULE:FREQ=DAILY;INTERVAL=3")
+        #expect(try busy(everyThirdDay, from: "2026-03-01T00:00:00Z", to: "2026-03-15T00:00:00Z") == [
+            "2026-03-03T14:00:00Z/2026-03-03T15:00:00Z", "2026-03-06T14:00:00Z/2026-03-06T15:00:00Z",
+            "2026-03-09T13:00:00Z/2026-03-09T14:00:00Z", "2026-03-12T13:00:00Z/2026-03-12T14:00:00Z",
+        ])
     }
 
     @Test func freeBusyPeriodsOfTheBusyKinds() throws {

@@ -40,7 +40,10 @@ struct CorpusTests {
         return Interval(start: Instant(secondsSinceEpoch: start), end: Instant(secondsSinceEpoch: end))
     }
 
-    @Test func everyFileParsesWithoutCrashingAndMatchesThePeersOrIsExplained() async throws {
+    /// Run in UTC and in a zone with DST, where a UTC time read as floating would show.
+    @Test(arguments: ["UTC", "America/New_York"])
+    func everyFileParsesWithoutCrashingAndMatchesThePeersOrIsExplained(owner: String) async throws {
+        let zone = try #require(IANATimeZone.named(owner))
         let files = Self.files()
         #expect(files.count >= 75, "the corpus is beside the repository (../shared/ical-corpus)")
         let listed = try Self.listedDifferences()
@@ -51,7 +54,7 @@ struct CorpusTests {
             let ours: [[String]]?
             do {
                 let document = try ICalendarDocument(bytes: bytes)
-                ours = try BusyTimeReader(ownerZone: TimeZone(secondsFromGMT: 0) ?? .current).busyTime(in: document, window: window)
+                ours = try BusyTimeReader(ownerZone: zone).busyTime(in: document, window: window)
                     .intervals.map { [$0.start.description, $0.end.description] }
             } catch {
                 #expect(!error.description.isEmpty)
@@ -60,7 +63,7 @@ struct CorpusTests {
             let reference = try await ChildProcess(
                 executable: URL(fileURLWithPath: "/usr/bin/env"),
                 arguments: ["python3", BuiltProducts.repositoryRoot.appendingPathComponent("scripts/ical_busy_reference.py").path,
-                            file.path, window.start.description, window.end.description]
+                            file.path, window.start.description, window.end.description, owner]
             ).run()
             let theirs = reference.status == 0
                 ? (try JSONSerialization.jsonObject(with: Data(reference.standardOutput.utf8)) as? [String: [[String]]])?["busy"]
@@ -69,7 +72,7 @@ struct CorpusTests {
                 differing.insert(Self.relative(file))
             }
         }
-        #expect(differing.subtracting(listed).sorted() == [], "differences not explained in CORPUS-DIFFERENCES.md")
-        #expect(listed.subtracting(differing).sorted() == [], "listed differences that no longer differ")
+        #expect(differing.subtracting(listed).sorted() == [], "differences not explained in CORPUS-DIFFERENCES.md (owner \(owner))")
+        #expect(listed.subtracting(differing).sorted() == [], "listed differences that no longer differ (owner \(owner))")
     }
 }

@@ -115,6 +115,28 @@ struct InvitationTests {
         invitation = Self.panel()
         invitation.attendees[1].email = "alan@example.co.uk\r\nX-EVIL:1"
         #expect(throws: ICalendarError.self) { try invitation.render() }
+        invitation = Self.panel()
+        invitation.sequence = Int(Int32.max) + 1
+        #expect(throws: ICalendarError("sequence 2147483648 is not between 0 and 2147483647")) { try invitation.render() }
+        invitation = Self.panel()
+        invitation.reminderMinutes = Int.max
+        #expect(throws: ICalendarError("reminderMinutes \(Int.max) is not between 0 and 40320")) { try invitation.render() }
+    }
+
+    @Test(arguments: [
+        (#""sequence":2147483648"#, "sequence"), (#""sequence":-1"#, "sequence"),
+        (#""reminderMinutes":9223372036854775807"#, "reminderMinutes"), (#""reminderMinutes":-10"#, "reminderMinutes"),
+    ])
+    func outOfRangeNumbersAreRefusedByField(field json: String, name: String) throws {
+        let text = #"{"interviewId":"iv-1","start":"2026-03-10T14:00:00Z","end":"2026-03-10T15:00:00Z","timeZone":"UTC","#
+            + #""organizer":{"email":"o@example.com","name":"O"},"attendees":[{"email":"a@example.com","name":"A"}],"title":"t","#
+            + json + "}"
+        let request = try JSONDecoder().decode(InvitationRequest.self, from: Data(text.utf8))
+        #expect {
+            _ = try request.invitation(method: .request, now: Self.instant("2026-03-01T00:00:00Z"))
+        } throws: { error in
+            (error as? ValidationError)?.field == name
+        }
     }
 
     @Test func cancellationAndRescheduleKeepTheUIDAndCountUp() async throws {

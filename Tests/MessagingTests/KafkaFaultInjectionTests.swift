@@ -22,6 +22,19 @@ struct KafkaFaultInjectionTests {
         #expect(read.standardOutput == "retried\n", "delivered exactly once")
     }
 
+    @Test func consumerErrorsAreLogged() async throws {
+        let cluster = try DevelopmentCluster()
+        let log = RecordingLogHandler()
+        // Fetches are refused as "not authorised": librdkafka hands that to the consumer.
+        cluster.mock.failNextRequests(.fetch, with: Array(repeating: 29, count: 50))
+        let consumer = try KafkaConsumer(configuration: cluster.configuration, groupID: "errors", topics: [topic], logger: log.logger)
+        let waiting = Task { await consumer.next() }
+        let logged = try await eventually(30) { log.messages.contains { $0.contains("consumer error") && $0.contains("error=TOPIC_AUTHORIZATION_FAILED") } }
+        consumer.close()
+        #expect(await waiting.value == nil)
+        #expect(logged, "\(log.messages)")
+    }
+
     @Test func aPermanentProduceErrorReachesTheCaller() async throws {
         let cluster = try DevelopmentCluster()
         let producer = try KafkaProducer(configuration: cluster.configuration)

@@ -6,6 +6,7 @@ import SagaCore
 import SagaEngine
 import SagaStore
 import SchedulerTesting
+import Synchronization
 
 /// A saga store, an engine whose `await` saga waits for `scheduling.availability`, and
 /// helpers for building catalog messages.
@@ -67,4 +68,29 @@ func eventually(_ seconds: Double = 30, _ condition: () async throws -> Bool) as
         try await Task.sleep(for: .milliseconds(50))
     }
     return false
+}
+
+/// The result of `operation`, or nil when it has not finished within `seconds`, so that a
+/// hang fails the test instead of stalling the run (a hung operation is left behind).
+func finishing<T: Sendable>(within seconds: Double, _ operation: @escaping @Sendable () async throws -> T) async throws -> T? {
+    let gate = OnceGate<T?>()
+    return try await withCheckedThrowingContinuation { continuation in
+        gate.waiting.withLock { $0 = continuation }
+        Task {
+            do { gate.open(with: .success(try await operation())) } catch { gate.open(with: .failure(error)) }
+        }
+        Task {
+            try? await Task.sleep(for: .seconds(seconds))
+            gate.open(with: .success(nil))
+        }
+    }
+}
+
+/// Resumes one continuation once, with whichever result comes first.
+final class OnceGate<T: Sendable>: Sendable {
+    let waiting = Mutex<CheckedContinuation<T, any Error>?>(nil)
+
+    func open(with result: Result<T, any Error>) {
+        waiting.withLock { $0.take() }?.resume(with: result)
+    }
 }

@@ -64,7 +64,7 @@ struct DefinitionValidationTests {
         #expect(e?.reason == "duplicate step name")
     }
 
-    @Test(arguments: ["10 minutes", "5x", "", "m", "1.5s"])
+    @Test(arguments: ["10 minutes", "5x", "", "m", "1.5s", "999999999999999d", "9223372036854775807s", "366d", "365d1ms"])
     func badDurations(text: String) {
         let e = error(document([step("publish", timeout: text)]))
         #expect(e?.step == "publish")
@@ -97,5 +97,8 @@ struct DefinitionValidationTests {
         #expect(DurationText.parse("2d") == .seconds(172_800))
         #expect(DurationText.format(.seconds(5400)) == "1h30m")
         #expect(DurationText.format(.milliseconds(1500)) == "1s500ms")
+        #expect(DurationText.parse("365d") == DurationText.maximum)
+        #expect(Duration.seconds(Int64.max).milliseconds == .max, "saturates")
+        #expect(Duration.seconds(Int64.min).milliseconds == .min)
     }
 }

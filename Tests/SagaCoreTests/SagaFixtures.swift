@@ -2,8 +2,8 @@ import Foundation
 import SagaCore
 
 /// A three-step saga: book (undo: cancel), await a reply (waits), notify (no undo).
-func bookingDefinition(maxAttempts: Int = 3, compensationAttempts: Int = 2) -> SagaDefinition {
-    let retry = RetryPolicy(maxAttempts: maxAttempts, initialBackoff: .seconds(1), maxBackoff: .seconds(5), multiplier: 2, jitter: .none)
+func bookingDefinition(maxAttempts: Int = 3, compensationAttempts: Int = 2, retryOn: Set<StepFailure.Kind> = [.transient, .timeout]) -> SagaDefinition {
+    let retry = RetryPolicy(maxAttempts: maxAttempts, initialBackoff: .seconds(1), maxBackoff: .seconds(5), multiplier: 2, jitter: .none, retryOn: retryOn)
     let compensationRetry = RetryPolicy(maxAttempts: compensationAttempts, initialBackoff: .seconds(10), maxBackoff: .seconds(10), jitter: .none)
     return SagaDefinition(
         name: "booking", version: 1,

@@ -41,7 +41,22 @@ struct SagaMachineTests {
         }
         #expect(delays == [1, 2, 4], "1s, doubling, capped at 5s")
         #expect(driver.instance.status == .compensating)
-        #expect(driver.instance.stepIndex == 0, "the failed step's action never succeeded, so compensation starts below it")
+        #expect(driver.instance.stepIndex == 1, "a transient failure may follow the effect, so the failed step is undone too")
+    }
+
+    @Test func onlyARefusalOnTheFirstAttemptLeavesTheStepUncompensated() throws {
+        for (failures, undone) in [([StepFailure.Kind.timeout], 1), ([.permanent], 0), ([.conflict], 0), ([.transient, .permanent], 1)] {
+            var driver = Driver(bookingDefinition(maxAttempts: failures.count, retryOn: [.transient]))
+            _ = driver.begin()
+            try driver.apply(.actionSucceeded(StepOutcome()))
+            for kind in failures {
+                _ = driver.begin()
+                try driver.apply(.actionFailed(StepFailure(kind, "no")))
+                if let wake = driver.instance.wakeAt { driver.clock.now = wake }
+            }
+            #expect(driver.instance.status == .compensating)
+            #expect(driver.instance.stepIndex == undone, "\(failures)")
+        }
     }
 
     @Test func backoffIsCappedAndJittered() {
@@ -140,11 +155,28 @@ struct SagaMachineTests {
         try driver.apply(.actionSucceeded(StepOutcome()))
         try driver.apply(.abort(by: "carol", reason: "candidate withdrew"))
         #expect(driver.instance.status == .compensating)
+        #expect(driver.instance.stepIndex == 0, "the next step had not started")
         #expect(driver.instance.lastError?.message == "aborted by carol: candidate withdrew")
         _ = driver.begin()
         try driver.apply(.compensationSucceeded)
         #expect(driver.instance.status == .compensated)
         #expect(throws: IllegalTransition.self) { try driver.apply(.abort(by: "carol", reason: "again")) }
+    }
+
+    @Test func anAbortDuringAStepUndoesItAndKeepsItsLateResult() throws {
+        var driver = Driver(bookingDefinition())
+        _ = driver.begin()
+        try driver.apply(.actionSucceeded(StepOutcome()))
+        let begun = driver.begin()
+        let work = try #require(begun)
+        try driver.apply(.abort(by: "carol", reason: "withdrew"))
+        #expect(driver.instance.stepIndex == 1, "book had started: its effect may exist")
+        let message = OutboxMessage(id: "m", topic: "t", key: "k", payload: Data())
+        let late = driver.machine.late(.actionSucceeded(StepOutcome(dataPatch: ["booking": "b-1"], messages: [message])), of: work, on: driver.instance, now: driver.clock.now)
+        #expect(late.instance.status == .compensating && late.instance.stepIndex == 1, "the abort stands")
+        #expect(late.instance.data["booking"] == "b-1", "the compensation can find what to undo")
+        #expect(late.messages == [message])
+        #expect(late.log.map { "\($0.step ?? ""):\($0.outcome.rawValue):\($0.attempt)" } == ["book:succeeded:1"])
     }
 
     @Test func aWaitingStepWithoutCorrelationFails() throws {
@@ -178,6 +210,8 @@ struct SagaMachineTests {
         #expect(diagram.contains("undo1 --> undo0: undone"))
         #expect(diagram.contains("undo0 --> Compensated: undone"))
         #expect(diagram.contains("step2 --> undo1: failed after 3 attempts"))
+        #expect(diagram.contains("step1 --> undo0: refused"))
+        #expect(diagram.contains("step1 --> undo1: timed out or failed after 3 attempts"), "an unknown outcome is undone too")
         #expect(!diagram.contains("undo2"), "notify has no compensation")
     }
 }

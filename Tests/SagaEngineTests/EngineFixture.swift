@@ -26,12 +26,40 @@ final class FailureScript: Sendable {
     }
 }
 
+/// Actions that, once started, wait until the test lets them finish.
+final class HeldActions: Sendable {
+    private let state = Mutex<(held: Set<String>, started: Set<String>, waiting: [String: [CheckedContinuation<Void, Never>]])>(([], [], [:]))
+
+    func hold(_ name: String) { state.withLock { _ = $0.held.insert(name) } }
+    func hasStarted(_ name: String) -> Bool { state.withLock { $0.started.contains(name) } }
+
+    func release(_ name: String) {
+        let waiting = state.withLock { state in
+            state.held.remove(name)
+            return state.waiting.removeValue(forKey: name) ?? []
+        }
+        for continuation in waiting { continuation.resume() }
+    }
+
+    func pass(_ name: String) async {
+        await withCheckedContinuation { continuation in
+            let held = state.withLock { state in
+                state.started.insert(name)
+                if state.held.contains(name) { state.waiting[name, default: []].append(continuation) }
+                return state.held.contains(name)
+            }
+            if !held { continuation.resume() }
+        }
+    }
+}
+
 /// A booking saga (reserve → book, waiting for replies → notify) over a real SQLite file.
 struct EngineFixture {
     let directory: TemporaryDirectory
     let clock = ManualSagaClock()
     let calls = ExternalCalls()
     let script = FailureScript()
+    let held = HeldActions()
     let store: SagaStore
     let engine: SagaEngine
 
@@ -64,16 +92,17 @@ struct EngineFixture {
         for (name, text) in extraDefinitions {
             try text.write(to: sagas.appendingPathComponent(name), atomically: true, encoding: .utf8)
         }
-        let handlers = Self.handlers(calls: calls, script: script)
+        let handlers = Self.handlers(calls: calls, script: script, held: held)
         store = try existing ?? SagaStore(path: directory.path("sagas.sqlite"))
         engine = SagaEngine(store: store, catalog: try SagaCatalog.load(directory: sagas, handlers: handlers.inventory), handlers: handlers, clock: clock)
     }
 
-    static func handlers(calls: ExternalCalls, script: FailureScript) -> SagaHandlers {
+    static func handlers(calls: ExternalCalls, script: FailureScript, held: HeldActions = HeldActions()) -> SagaHandlers {
         var handlers = SagaHandlers()
         func action(_ name: String, requiresCompensation: Bool, outcome: @escaping @Sendable (StepContext) -> StepOutcome = { _ in StepOutcome() }) {
             handlers.action(name, requiresCompensation: requiresCompensation) { context in
                 calls.record("\(name) \(context.idempotencyKey) #\(context.attempt)")
+                await held.pass(name)
                 if let failure = script.next(name) {
                     if failure.kind == .timeout { try await Task.sleep(for: .seconds(5)) }
                     throw failure

@@ -54,6 +54,18 @@ struct SagaEngineTests {
         #expect(fixture.calls.all.prefix(3) == ["reserve s1:reserve #1", "reserve s1:reserve #2", "reserve s1:reserve #3"])
     }
 
+    @Test func aStepWhoseTransientFailuresRunOutIsCompensatedToo() async throws {
+        let fixture = try EngineFixture()
+        defer { fixture.directory.remove() }
+        fixture.script.fail("book", StepFailure(.transient, "connection reset"), StepFailure(.transient, "connection reset"))
+        try await fixture.engine.start(type: "booking", id: "s1", partitionKey: "k", data: [:])
+        try await fixture.engine.runDueWork()
+        fixture.clock.advance(by: 1)
+        try await fixture.engine.runDueWork()
+        #expect(try await fixture.instance("s1")?.status == .compensated)
+        #expect(fixture.calls.all.suffix(2) == ["cancel s1:book:compensate #1", "release s1:reserve:compensate #1"], "a booking may exist")
+    }
+
     @Test func aStepThatOutrunsItsTimeoutFailsAsTimeout() async throws {
         let fixture = try EngineFixture()
         defer { fixture.directory.remove() }
@@ -141,6 +153,26 @@ struct SagaEngineTests {
         await #expect(throws: IllegalTransition.self) { try await fixture.engine.abort(id: "s1", by: "recruiter-bo", reason: "again") }
     }
 
+    @Test func anAbortFromAnotherProcessDuringAStepKeepsTheStepsResultAndUndoesIt() async throws {
+        let fixture = try EngineFixture()
+        defer { fixture.directory.remove() }
+        fixture.held.hold("book")
+        try await fixture.engine.start(type: "booking", id: "s1", partitionKey: "k", data: [:])
+        let running = Task { try await fixture.engine.runDueWork() }
+        try await waitUntil { fixture.held.hasStarted("book") }
+        // `scheduler sagas abort` runs in its own process: its own engine, its own locks.
+        let cli = SagaEngine(store: fixture.store, catalog: fixture.engine.catalog, handlers: EngineFixture.handlers(calls: ExternalCalls(), script: FailureScript()), clock: fixture.clock)
+        #expect(try await cli.abort(id: "s1", by: "ops", reason: "withdrawn").stepIndex == 1, "the started step is undone too")
+        fixture.held.release("book")
+        try await running.value
+        try await fixture.engine.runDueWork()
+
+        #expect(try await fixture.instance("s1")?.status == .compensated)
+        #expect(fixture.calls.all.suffix(2) == ["cancel s1:book:compensate #1", "release s1:reserve:compensate #1"])
+        #expect(try await fixture.store.pendingOutbox(limit: 10).map(\.message.id) == ["s1-requested"], "the step's message was kept")
+        #expect(try await fixture.outcomes("s1").contains("action:book:succeeded"))
+    }
+
     @Test func aStaleWriteIsRejected() async throws {
         let fixture = try EngineFixture()
         defer { fixture.directory.remove() }
@@ -215,6 +247,32 @@ struct SagaEngineTests {
         let log = try await fixture.store.stepLog(sagaID: "s7")
         let actions = log.filter { $0.phase == .action }.map { "\($0.step ?? ""):\($0.outcome.rawValue)" }
         #expect(actions == ["reserve:started", "reserve:succeeded", "book:started", "book:succeeded", "notify:started", "notify:succeeded"])
+    }
+
+    @Test func aSagaThatCannotMoveIsParkedInsteadOfRetriedInALoop() async throws {
+        let fixture = try EngineFixture()
+        defer { fixture.directory.remove() }
+        let log = RecordingLogHandler()
+        let engine = SagaEngine(
+            store: fixture.store, catalog: fixture.engine.catalog, handlers: EngineFixture.handlers(calls: fixture.calls, script: fixture.script),
+            clock: fixture.clock, pollInterval: .milliseconds(20), logger: log.logger)
+        let running = Task { try await engine.run() }
+        defer { running.cancel() }
+        try await engine.start(type: "booking", id: "s1", partitionKey: "k", data: [:])
+        try await waitUntil { try await fixture.instance("s1")?.status == .waiting }
+        // Then a newer service version starts a saga this engine has no definition for.
+        let newer = try EngineFixture(extraDefinitions: ["ghost.yaml": "name: ghost\nversion: 1\nsteps:\n  - { name: boo, action: notify, compensation: none }\n"],
+                                      store: fixture.store, directory: fixture.directory)
+        try await newer.engine.start(type: "ghost", id: "g1", partitionKey: "k", data: [:])
+        func attempts() -> Int { log.messages.filter { $0.contains("could not be moved") && $0.contains("sagaId=g1") }.count }
+        try await waitUntil { attempts() == 1 }
+        try await Task.sleep(for: .milliseconds(300))  // a spinning dispatcher retries thousands of times meanwhile
+        #expect(attempts() == 1, "parked while the clock stands still")
+        fixture.clock.advance(by: 1)
+        try await waitUntil { attempts() == 2 }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(attempts() == 2, "the backoff doubled to 2 s")
+        #expect(!fixture.calls.all.contains { $0.hasPrefix("notify") })
     }
 
     @Test func outboxRelayKeepsOrderAndRetriesAfterAnOutage() async throws {

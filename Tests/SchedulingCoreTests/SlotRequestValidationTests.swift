@@ -127,6 +127,7 @@ struct SlotRequestValidationTests {
         #expect(error { $0.participants[0].workingHours = ["funday": []] }?.field == "participants[0].workingHours.funday")
         #expect(error { $0.ranking = "fastest" }?.field == "ranking")
         #expect(error { $0.alignment = .init(minutes: 7) }?.field == "alignment.minutes")
+        #expect(error { $0.alignment = .init(minutes: .max) }?.field == "alignment.minutes", "checked before multiplying")
         #expect(error { $0.alignment = .init(minutes: 15, timeZone: "Nowhere") }?.field == "alignment.timeZone")
         #expect(error { $0.participants[1].id = "alice@example.com" }?.field == "participants[1].id")
         #expect(error { $0.participants[1].role = "observer" }?.field == "participants[1].role")

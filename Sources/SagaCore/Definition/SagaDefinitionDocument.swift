@@ -161,7 +161,7 @@ extension SagaDefinitionDocument {
 
 private func duration(_ text: String, field: String, step: String?, file: String) throws(DefinitionError) -> Duration {
     guard let value = DurationText.parse(text) else {
-        throw DefinitionError(file: file, step: step, reason: "\(field): bad duration \"\(text)\"; write e.g. 500ms, 10s, 5m, 1h30m")
+        throw DefinitionError(file: file, step: step, reason: "\(field): bad duration \"\(text)\"; write e.g. 500ms, 10s, 5m, 1h30m, at most \(DurationText.format(DurationText.maximum))")
     }
     return value
 }

@@ -21,7 +21,14 @@ public enum SagaDiagram {
         lines.append("    [*] --> \(id(0))")
         for (index, step) in steps.enumerated() {
             let next = index + 1 < steps.count ? id(index + 1) : "Completed"
-            lines.append("    \(id(index)) --> \(compensationEntry(upTo: index - 1)): failed\(attempts(step.retry))")
+            let refused = compensationEntry(upTo: index - 1), unknown = compensationEntry(upTo: index)
+            if refused == unknown {
+                lines.append("    \(id(index)) --> \(refused): failed\(attempts(step.retry))")
+            } else {
+                // A timeout or transient failure may follow the effect: the step is undone too.
+                lines.append("    \(id(index)) --> \(refused): refused")
+                lines.append("    \(id(index)) --> \(unknown): timed out or failed\(attempts(step.retry))")
+            }
             if let wait = step.wait {
                 let waiting = "wait\(index)"
                 lines.append("    state \"waiting for \(wait.event)\\nby \(wait.correlation), \(DurationText.format(wait.deadline)) deadline\" as \(waiting)")

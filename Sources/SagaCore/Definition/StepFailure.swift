@@ -12,6 +12,10 @@ public struct StepFailure: Error, Hashable, Sendable, CustomStringConvertible {
         case conflict
         /// A circuit breaker is open; the provider is known to be down.
         case unavailable
+
+        /// Whether the action may have taken effect before failing this way (a timeout, a
+        /// reset connection); the other kinds are refusals.
+        public var mayFollowTheEffect: Bool { self == .transient || self == .timeout }
     }
 
     public var kind: Kind

@@ -6,7 +6,7 @@ public enum SagaStatus: String, Hashable, Sendable, Codable, CaseIterable {
     case running
     /// Its current step's action is done; an outside event or the deadline is awaited.
     case waiting
-    /// Undoing completed steps in reverse order.
+    /// Undoing completed steps (and one whose outcome is unknown) in reverse order.
     case compensating
     /// Every step succeeded.
     case completed

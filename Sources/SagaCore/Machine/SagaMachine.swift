@@ -97,7 +97,9 @@ public struct SagaMachine: Sendable {
                 next.wakeAt = now.addingTimeInterval(delay)
                 records.append(log(next, index, .action, .retryScheduled, now, message: "attempt \(instance.attempt + 1) at \(next.wakeAt.map(iso) ?? "")"))
             } else {
-                beginCompensation(&next, failure, now, &records)
+                // A timeout or transient failure (now or in an earlier attempt) may come after the effect.
+                let outcomeUnknown = failure.kind.mayFollowTheEffect || instance.attempt > 1
+                beginCompensation(&next, failure, now, &records, includingCurrentStep: outcomeUnknown)
             }
 
         case .eventArrived(let decision):
@@ -158,7 +160,8 @@ public struct SagaMachine: Sendable {
             next.waitingFor = nil
             let failure = StepFailure(.permanent, "aborted by \(actor): \(reason)")
             records.append(log(next, index, .operator, .aborted, now, message: reason, actor: actor))
-            beginCompensation(&next, failure, now, &records)
+            // A started action may be running now or have failed after its effect: undo it too.
+            beginCompensation(&next, failure, now, &records, includingCurrentStep: instance.status == .running && instance.attempt > 0)
 
         case .retry(let actor):
             switch instance.status {
@@ -201,16 +204,22 @@ public struct SagaMachine: Sendable {
         }
     }
 
-    private func beginCompensation(_ instance: inout SagaInstance, _ failure: StepFailure, _ now: Date, _ records: inout [StepLogRecord]) {
+    /// Starts undoing every step whose action succeeded, and the current one too when its
+    /// outcome is unknown (compensations must therefore be safe to run for an action that
+    /// never took effect).
+    private func beginCompensation(
+        _ instance: inout SagaInstance, _ failure: StepFailure, _ now: Date, _ records: inout [StepLogRecord], includingCurrentStep: Bool = false
+    ) {
         instance.lastError = failure
         records.append(log(instance, nil, .saga, .compensating, now, failure))
-        continueCompensation(&instance, below: instance.lastSucceededAction + 1, now, &records)
+        let bound = max(instance.lastSucceededAction + 1, includingCurrentStep ? instance.stepIndex + 1 : 0)
+        continueCompensation(&instance, below: bound, now, &records)
     }
 
-    /// Moves to the highest step below `bound` whose action succeeded and that has a
-    /// compensation, or settles as compensated when none is left.
+    /// Moves to the highest step below `bound` that has a compensation, or settles as
+    /// compensated when none is left.
     private func continueCompensation(_ instance: inout SagaInstance, below bound: Int, _ now: Date, _ records: inout [StepLogRecord]) {
-        let candidates = stride(from: min(bound, instance.lastSucceededAction + 1) - 1, through: 0, by: -1)
+        let candidates = stride(from: bound - 1, through: 0, by: -1)
         if let index = candidates.first(where: { definition.steps[$0].compensation != nil }) {
             instance.status = .compensating
             instance.stepIndex = index
@@ -223,7 +232,7 @@ public struct SagaMachine: Sendable {
         }
     }
 
-    private func log(
+    func log(
         _ instance: SagaInstance, _ step: Int?, _ phase: StepLogRecord.Phase, _ outcome: StepLogRecord.Outcome, _ now: Date,
         _ failure: StepFailure? = nil, message: String? = nil, actor: String = "engine"
     ) -> StepLogRecord {

@@ -1,9 +1,14 @@
 /// Durations written for people in definition files: `500ms`, `10s`, `5m`, `2h`, `1d`,
-/// or combinations such as `1m30s`.
+/// or combinations such as `1m30s`, up to `maximum`.
 public enum DurationText {
-    /// Parses `text`, or returns nil when it is not a positive or zero duration in that form.
+    /// The longest duration `parse` accepts.
+    public static let maximum = Duration.seconds(365 * 86_400)
+
+    /// Parses `text`, or returns nil when it is not a duration in that form between zero
+    /// and `maximum`.
     public static func parse(_ text: String) -> Duration? {
-        var total = Duration.zero
+        let limit = maximum.milliseconds
+        var total: Int64 = 0
         var digits = ""
         var index = text.startIndex
         var sawComponent = false
@@ -21,19 +26,23 @@ public enum DurationText {
                 unit = "ms"
                 index = text.index(after: index)
             }
+            let scale: Int64
             switch unit {
-            case "ms": total += .milliseconds(amount)
-            case "s": total += .seconds(amount)
-            case "m": total += .seconds(amount * 60)
-            case "h": total += .seconds(amount * 3600)
-            case "d": total += .seconds(amount * 86_400)
+            case "ms": scale = 1
+            case "s": scale = 1000
+            case "m": scale = 60_000
+            case "h": scale = 3_600_000
+            case "d": scale = 86_400_000
             default: return nil
             }
+            let (milliseconds, overflow) = amount.multipliedReportingOverflow(by: scale)
+            guard !overflow, milliseconds <= limit - total else { return nil }
+            total += milliseconds
             digits = ""
             sawComponent = true
         }
         guard digits.isEmpty, sawComponent else { return nil }
-        return total
+        return .milliseconds(total)
     }
 
     /// The shortest text that `parse` reads back to `duration` (at millisecond resolution).
@@ -50,9 +59,13 @@ public enum DurationText {
 }
 
 extension Duration {
-    /// Whole milliseconds, rounded toward zero.
+    /// Whole milliseconds, rounded toward zero; saturates at `Int64`'s bounds.
     public var milliseconds: Int64 {
         let parts = components
-        return parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000
+        let (whole, overflow) = parts.seconds.multipliedReportingOverflow(by: 1000)
+        guard !overflow else { return parts.seconds < 0 ? .min : .max }
+        let (total, overflowAgain) = whole.addingReportingOverflow(parts.attoseconds / 1_000_000_000_000_000)
+        guard !overflowAgain else { return parts.seconds < 0 ? .min : .max }
+        return total
     }
 }

@@ -128,7 +128,7 @@ private struct FieldReader {
         let minutes = alignment?.minutes ?? 15
         let zone = try alignment?.timeZone.map { id throws(ValidationError) in try self.zone(id, at: "alignment.timeZone") }
             ?? TimeZone(secondsFromGMT: 0) ?? .current
-        guard minutes > 0, let grid = SlotGrid(step: .seconds(Int64(minutes) * 60), zone: zone) else {
+        guard (1...1440).contains(minutes), let grid = SlotGrid(step: .seconds(Int64(minutes) * 60), zone: zone) else {
             throw ValidationError(field: "alignment.minutes", reason: "must be a positive divisor of 1440 (a day), such as 5, 15, 30 or 60; got \(minutes)")
         }
         return grid

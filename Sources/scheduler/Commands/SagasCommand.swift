@@ -122,7 +122,8 @@ struct SagasCommand: AsyncParsableCommand {
 }
 
 /// Operator actions race with the running service only through the optimistic version:
-/// a stale write is retried a few times.
+/// a stale write is retried a few times. A step the service finishes after an abort keeps
+/// its result, and the abort compensates it.
 enum OperatorAction {
     static func perform(_ action: () async throws -> SagaInstance) async throws -> SagaInstance {
         for _ in 0..<4 {
