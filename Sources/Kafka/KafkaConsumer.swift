@@ -1,3 +1,4 @@
+import Foundation
 import CRdKafka
 import Dispatch
 import Logging
@@ -149,8 +150,8 @@ public final class KafkaConsumer: Sendable {
         close()
     }
 
-    /// Commits the position after every handled message, synchronously (librdkafka retries a
-    /// commit that meets a coordinator change).
+    /// Commits the position after every handled message, synchronously; a commit that meets a
+    /// coordinator change or a timeout is tried again, up to five times.
     private func commitHandledPositions() {
         let handled = positions.withLock { Array($0.values) }
         guard !handled.isEmpty, let list = rd_kafka_topic_partition_list_new(Int32(handled.count)) else { return }
@@ -158,11 +159,21 @@ public final class KafkaConsumer: Sendable {
         for position in handled {
             rd_kafka_topic_partition_list_add(list, position.topic, position.partition)?.pointee.offset = position.offset
         }
-        let result = rd_kafka_commit(handle.pointer, list, 0)
+        var result = rd_kafka_commit(handle.pointer, list, 0)
+        for _ in 1..<5 where Self.retriableCommitErrors.contains(result) {
+            Thread.sleep(forTimeInterval: 0.1)
+            result = rd_kafka_commit(handle.pointer, list, 0)
+        }
         if result != RD_KAFKA_RESP_ERR_NO_ERROR {
             logger.warning("final offset commit failed; the successor will see some messages again", metadata: ["error": "\(KafkaError(result))"])
         }
     }
+
+    /// Commit errors that a coordinator move or a slow broker cause, and a retry mends.
+    static let retriableCommitErrors: Set<rd_kafka_resp_err_t> = [
+        RD_KAFKA_RESP_ERR_NOT_COORDINATOR, RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE, RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS,
+        RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR__TIMED_OUT,
+    ]
 
     /// Polls once; returns a message, or nil on timeout or an error event (logged).
     private static func poll(_ handle: RDKafkaHandle, logger: Logger) -> KafkaMessage? {
