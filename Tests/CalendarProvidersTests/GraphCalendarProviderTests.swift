@@ -1,5 +1,6 @@
 @testable import CalendarProviders
 import Foundation
+import JWTKit
 import SchedulingCore
 import Testing
 
@@ -89,6 +90,32 @@ struct GraphCalendarProviderTests {
             #expect(error?.kind == .authentication && error?.message.contains("invalid_client") == true)
             #expect(error?.message.contains("wrong") == false, "the secret is never repeated")
         }
+    }
+
+    @Test func aCertificateCredentialSignsAClientAssertionTheTokenEndpointAccepts() async throws {
+        try await ProviderTestBed.run { bed in
+            let pem = try await TestKeys.rsaPrivateKeyPEM()
+            let thumbprint = "2f:1c:8a:00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:01"
+            bed.graph.certificate.withLock { $0 = (try? JWTKit.Insecure.RSA.PrivateKey(pem: pem).publicKey).map { ($0, "LxyKABEiM0RVZneImaq7zN3u_wE") } }
+            let graph = await bed.graphProvider(certificate: try GraphClientCredentials.certificate(privateKeyPEM: pem, thumbprintHex: thumbprint, setting: "test"))
+            _ = try await graph.createEvent(Self.event, in: "linus@contoso.example", idempotencyKey: "saga-8:book:linus@contoso.example")
+            #expect(bed.graph.liveEvents.count == 1)
+
+            let stranger = try await TestKeys.rsaPrivateKeyPEM()
+            let impostor = await bed.graphProvider(certificate: try GraphClientCredentials.certificate(privateKeyPEM: stranger, thumbprintHex: thumbprint, setting: "test"))
+            let error = await #expect(throws: ProviderError.self) {
+                _ = try await impostor.createEvent(Self.event, in: "linus@contoso.example", idempotencyKey: "saga-9:book:linus@contoso.example")
+            }
+            #expect(error?.kind == .authentication)
+        }
+    }
+
+    @Test func aThumbprintThatIsNotFortyHexDigitsIsRefused() async throws {
+        let pem = try await TestKeys.rsaPrivateKeyPEM()
+        let error = #expect(throws: CredentialError.self) { _ = try GraphClientCredentials.certificate(privateKeyPEM: pem, thumbprintHex: "abc", setting: "graph.certificateKeyFile") }
+        #expect(error?.setting == "graph.certificateKeyFile thumbprint")
+        let unreadable = #expect(throws: CredentialError.self) { _ = try GraphClientCredentials.certificate(privateKeyPEM: "not a key", thumbprintHex: String(repeating: "a", count: 40), setting: "graph.certificateKeyFile") }
+        #expect(unreadable?.problem == "is not a readable RSA private key in PEM form")
     }
 
     @Test func dateTimeTimeZoneIsReadInWindowsAndIANANames() throws {

@@ -125,3 +125,12 @@ struct JSONObject: @unchecked Sendable {
         set { values[key] = newValue }
     }
 }
+
+extension Data {
+    /// Base64url without padding, as in JWTs.
+    init?(base64URL text: String) {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        self.init(base64Encoded: base64)
+    }
+}

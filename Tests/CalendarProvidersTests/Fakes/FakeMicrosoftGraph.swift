@@ -25,6 +25,9 @@ final class FakeMicrosoftGraph: Sendable {
     let readOnlyMailboxes = Mutex<Set<String>>([])
     private let state = Mutex<(events: [String: StoredEvent], tokens: Set<String>, nextID: Int)>(([:], [], 1))
 
+    /// The application's certificate: its public key and SHA-1 thumbprint (base64url).
+    let certificate = Mutex<(key: Insecure.RSA.PublicKey, thumbprint: String)?>(nil)
+
     init(tenant: String, clientID: String, clientSecret: String) {
         self.tenant = tenant
         self.clientID = clientID
@@ -52,14 +55,40 @@ final class FakeMicrosoftGraph: Sendable {
         guard FakeHTTP.decodedSegment(try context.parameters.require("tenant")) == tenant else {
             return FakeHTTP.json(.badRequest, ["error": "invalid_request", "error_description": "AADSTS90002: Tenant not found."])
         }
-        guard form["grant_type"] == "client_credentials", form["scope"] == "https://graph.microsoft.com/.default", form["client_id"] == clientID,
-              form["client_secret"] == clientSecret
+        let authenticated: Bool
+        if let assertion = form["client_assertion"] {
+            let verified = await verify(assertion)
+            authenticated = form["client_assertion_type"] == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" && verified
+        } else {
+            authenticated = form["client_secret"] == clientSecret
+        }
+        guard form["grant_type"] == "client_credentials", form["scope"] == "https://graph.microsoft.com/.default", form["client_id"] == clientID, authenticated
         else {
             return FakeHTTP.json(.unauthorized, ["error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided."])
         }
         let token = "eyJ0eXAi.fake-" + UUID().uuidString
         state.withLock { _ = $0.tokens.insert(token) }
         return FakeHTTP.json(.ok, ["token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": token])
+    }
+
+    /// A client assertion: RS256 by the certificate's key, `x5t` its thumbprint, `aud` this
+    /// endpoint, `iss` and `sub` the client, not expired.
+    private func verify(_ assertion: String) async -> Bool {
+        guard let (key, thumbprint) = certificate.withLock({ $0 }) else { return false }
+        let header = assertion.split(separator: ".").first.flatMap { Data(base64URL: String($0)) }
+            .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
+        guard header["alg"] as? String == "RS256", header["x5t"] as? String == thumbprint else { return false }
+        let keys = await JWTKeyCollection().add(rsa: key, digestAlgorithm: .sha256)
+        guard let claims = try? await keys.verify(assertion, as: ClientAssertion.self) else { return false }
+        return claims.aud == tokenURL.withLock({ $0 }) && claims.iss == clientID && claims.sub == clientID && claims.exp > Int64(Date().timeIntervalSince1970)
+    }
+
+    struct ClientAssertion: JWTPayload {
+        var aud: String
+        var iss: String
+        var sub: String
+        var exp: Int64
+        func verify(using algorithm: some JWTAlgorithm) async throws {}
     }
 
     // MARK: Graph

@@ -51,9 +51,9 @@ struct ProviderTestBed {
             configuration: .init(baseURL: baseURL.appendingPathComponent("calendar/v3/"), guestUpdates: guestUpdates), http: http, tokens: tokens)
     }
 
-    func graphProvider(secret: String = Self.clientSecret, breaker: CircuitBreaker? = nil, policy: ResilientHTTPClient.Policy = Self.policy()) async -> GraphCalendarProvider {
+    func graphProvider(secret: String = Self.clientSecret, certificate: GraphClientCredentials.Secret? = nil, breaker: CircuitBreaker? = nil, policy: ResilientHTTPClient.Policy = Self.policy()) async -> GraphCalendarProvider {
         let http = http("graph", breaker: breaker, policy: policy)
-        let credentials = GraphClientCredentials(tenantID: Self.tenant, clientID: Self.clientID, secret: .clientSecret(secret), authorityURL: baseURL)
+        let credentials = GraphClientCredentials(tenantID: Self.tenant, clientID: Self.clientID, secret: certificate ?? .clientSecret(secret), authorityURL: baseURL)
         let tokens = AccessTokenCache(fetcher: await GraphTokenFetcher(credentials: credentials, http: http, clock: clock), clock: clock)
         return GraphCalendarProvider(configuration: .init(baseURL: baseURL.appendingPathComponent("v1.0/")), http: http, tokens: tokens)
     }
@@ -73,6 +73,7 @@ struct ProviderTestBed {
             let port = try #require(client.port)
             let base = try #require(URL(string: "http://127.0.0.1:\(port)/"))
             google.tokenURL.withLock { $0 = base.appendingPathComponent("token").absoluteString }
+            graph.tokenURL.withLock { $0 = base.appendingPathComponent("\(tenant)/oauth2/v2.0/token").absoluteString }
             try await body(ProviderTestBed(google: google, graph: graph, baseURL: base, privateKeyPEM: pem, clock: RecordingClock(Date())))
         }
         try await ContractValidator.expectValid(google.record.validatorLines(api: "google") + graph.record.validatorLines(api: "graph"))
