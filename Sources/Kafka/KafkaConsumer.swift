@@ -136,6 +136,9 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
+    var isClosed: Bool { closed.load(ordering: .acquiring) }
+    var handlePointer: OpaquePointer { handle.pointer }
+
     /// Commits the stored offsets, leaves the group and stops. Waiting callers get nil.
     public func close() {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }

@@ -69,6 +69,7 @@ public struct SchedulingService {
                 .init(service: Background("saga-watchdog") { await engine.watchForStuckSagas() }),
                 .init(service: Background("outbox-relay", afterShutdown: { _ = producer.flush(timeout: .seconds(10)) }) { await relay.run() }),
                 .init(service: Background("outbox-backlog") { await Self.exportBacklog(of: sagas) }),
+                .init(service: Background("consumer-lag") { await Self.exportLag(of: consumer) }),
                 .init(service: Background("availability-consumer", onShutdown: { consumer.close() }) { await pipeline.run() }),
                 .init(service: http),
             ],
@@ -76,6 +77,16 @@ public struct SchedulingService {
         try await group.run()
         producer.shutdown()
         withExtendedLifetime(kafka) {}
+    }
+
+    /// The gauge `interview_consumer_lag{topic,partition}`: messages not yet handled.
+    static func exportLag(of consumer: KafkaConsumer) async {
+        while !Task.isCancelled {
+            for partition in consumer.lag() {
+                Gauge(label: "interview_consumer_lag", dimensions: [("topic", partition.topic), ("partition", "\(partition.partition)")]).record(partition.lag)
+            }
+            try? await Task.sleep(for: .seconds(2))
+        }
     }
 
     /// The gauge `interview_outbox_backlog`: messages written but not yet on Kafka.

@@ -162,6 +162,7 @@ struct ServiceEndToEndTests {
         #expect(try await system.get("/api/v1/scheduling-requests/req-nope").status == 404)
         let metrics = try await system.request("GET", "/metrics", authorized: false)
         #expect(metrics.status == 200 && metrics.text.contains("interview_outbox_backlog"))
+        #expect(try await eventually(20) { try await system.request("GET", "/metrics", authorized: false).text.contains("interview_consumer_lag{") })
 
         // Roles: a recruiter sees only their own requests; an admin sees every one.
         let accepted = try await system.request("POST", "/api/v1/scheduling-requests", body: ServiceProcesses.panelRequest())
