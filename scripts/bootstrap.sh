@@ -11,11 +11,13 @@ DEBIAN_PACKAGES=(
   libcurl4-openssl-dev
   tzdata
   kcat             # external Kafka client used by end-to-end tests
+  openssl          # RSA keys for the OAuth tests
+  curl             # `make run` waits for the service's readiness with it
   python3 python3-pip
 )
 # Independent peers the tests compare against (PyPI).
-PYTHON_PACKAGES=(icalendar recurring-ical-events jsonschema)
-PYTHON_MODULES=(icalendar recurring_ical_events jsonschema)
+PYTHON_PACKAGES=(icalendar recurring-ical-events jsonschema pyyaml)
+PYTHON_MODULES=(icalendar recurring_ical_events jsonschema yaml)
 
 log() { printf 'bootstrap: %s\n' "$*" >&2; }
 
