@@ -48,19 +48,20 @@ cat <<TEXT
 The scheduling service is ready on http://127.0.0.1:$port (Kafka: $bootstrap; logs in $data/).
 Book a panel interview across New York, London and Berlin:
 
-curl -s -X POST http://127.0.0.1:$port/api/v1/scheduling-requests \\
+REQUEST_ID=\$(curl -s -X POST http://127.0.0.1:$port/api/v1/scheduling-requests \\
   -H 'Authorization: Bearer $token' \\
   -H 'Content-Type: application/json' -H 'Idempotency-Key: first-interview' \\
   -d '{"candidate": {"id": "cand-ada", "name": "Ada Lovelace", "email": "ada@candidates.example", "timeZone": "Europe/Berlin"},
        "interviewers": [{"name": "Grace Hopper", "email": "grace@example.com", "timeZone": "America/New_York"},
                         {"name": "Alan Turing", "email": "alan@example.com", "timeZone": "Europe/London"}],
        "durationMinutes": 60, "window": {"start": "$from", "end": "$to"}, "ranking": "humane",
-       "title": "Panel interview: Ada Lovelace", "meetingUrl": "https://meet.example/ada"}'
+       "title": "Panel interview: Ada Lovelace", "meetingUrl": "https://meet.example/ada"}' \\
+  | python3 -c 'import json, sys; print(json.load(sys.stdin)["requestId"])'); echo \$REQUEST_ID
 
-Then follow it and fetch the candidate's invitation (REQUEST_ID from the answer above):
+Then follow it (state "confirmed" within seconds) and fetch the candidate's invitation:
 
-curl -s http://127.0.0.1:$port/api/v1/scheduling-requests/REQUEST_ID -H 'Authorization: Bearer $token'
-curl -s http://127.0.0.1:$port/api/v1/interviews/iv-REQUEST_ID/invite.ics -H 'Authorization: Bearer $token'
+curl -s http://127.0.0.1:$port/api/v1/scheduling-requests/\$REQUEST_ID -H 'Authorization: Bearer $token'
+curl -s http://127.0.0.1:$port/api/v1/interviews/iv-\$REQUEST_ID/invite.ics -H 'Authorization: Bearer $token'
 
 Kafka: kcat -b $bootstrap -C -t enginedge.interview.scheduling.confirmed
 Stop with Ctrl-C.
