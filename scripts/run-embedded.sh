@@ -11,8 +11,13 @@ port=${SCHEDULER_PORT:-8080}
 mkdir -p "$data"
 
 pids=()
+# The service and the responder shut down gracefully (committing what they handled) while
+# Kafka is still there; the cluster goes last.
 stop() {
-    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    trap - EXIT INT TERM
+    for pid in "${pids[@]:1}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]:1}"; do wait "$pid" 2>/dev/null || true; done
+    kill -TERM "${pids[0]}" 2>/dev/null || true
     wait 2>/dev/null || true
 }
 trap stop EXIT INT TERM
