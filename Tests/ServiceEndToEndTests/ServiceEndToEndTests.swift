@@ -144,6 +144,7 @@ struct ServiceEndToEndTests {
             #expect(events.count == requestIDs.count, "\(person): one event per request, none twice")
             #expect(events.allSatisfy { !$0.cancelled })
         }
+        #expect(system.service?.stop() == 0, "SIGTERM shuts the service down cleanly")
     }
 
     @Test func badInputIsAProblemNamingTheField() async throws {
@@ -160,6 +161,12 @@ struct ServiceEndToEndTests {
         #expect(huge.status == 413)
         #expect(try await system.request("GET", "/api/v1/interviews", authorized: false).status == 401)
         #expect(try await system.get("/api/v1/scheduling-requests/req-nope").status == 404)
+        // A malformed availability message from Kafka goes to the DLQ with the field named.
+        let poison = #"{"eventId":"poison-1","eventType":"scheduling.availability","timestamp":"2026-11-23T10:00:00Z","data":{"availability":[],"conflicts":[]}}"#
+        _ = try await run("kcat", ["-b", system.bootstrap, "-P", "-t", "enginedge.interview.scheduling.availability", "-k", "cand-x"], input: poison + "\n")
+        #expect(try await eventually(30) {
+            try await run("kcat", ["-b", system.bootstrap, "-C", "-t", "enginedge.interview.dlq", "-e", "-q"]).standardOutput.contains("data.requestId")
+        })
         let metrics = try await system.request("GET", "/metrics", authorized: false)
         #expect(metrics.status == 200 && metrics.text.contains("interview_outbox_backlog"))
         #expect(try await eventually(20) { try await system.request("GET", "/metrics", authorized: false).text.contains("interview_consumer_lag{") })
