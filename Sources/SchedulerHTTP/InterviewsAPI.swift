@@ -47,7 +47,13 @@ struct InterviewsAPI {
         } catch {
             throw APIProblem.badRequest(field: error.field, error.reason)
         }
-        let sagaID = "\(interview.requestID):reschedule:\(interview.sequence + 1)"
+        let running = try await services.engine.store.instances(type: "interview-rescheduling").contains {
+            $0.data["interviewId"]?.stringValue == interview.id && !$0.status.isSettled
+        }
+        guard !running else {
+            throw APIProblem(.conflict, "Illegal state change", detail: "interview \(id) is being rescheduled already")
+        }
+        let sagaID = "\(interview.requestID):reschedule:\(UUID().uuidString.lowercased())"
         let previous: JSONValue = ["start": .string(ISO8601.format(Instant(secondsSinceEpoch: interview.start))), "end": .string(ISO8601.format(Instant(secondsSinceEpoch: interview.end)))]
         try await services.engine.start(type: "interview-rescheduling", id: sagaID, partitionKey: interview.id, data: [
             "request": try JSONDecoder().decode(JSONValue.self, from: encoded), "owner": .string(interview.owner), "requestId": .string(interview.requestID),

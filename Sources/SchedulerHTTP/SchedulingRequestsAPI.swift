@@ -130,7 +130,8 @@ struct SchedulingRequestsAPI {
         case .running, .waiting:
             _ = try await services.engine.abort(id: id, by: caller.subject, reason: reason)
         case .completed:
-            if try await services.interviews.interview(requestID: id)?.status == "cancelled" {
+            let cancelling = try await services.engine.store.instance(id: "\(id):cancel") != nil
+            if try await services.interviews.interview(requestID: id)?.status == "cancelled" || cancelling {
                 throw APIProblem(.conflict, "Illegal state change", detail: "request \(id) is cancelled already")
             }
             var sagaData = instance.data

@@ -69,7 +69,3 @@ struct CompensationTests {
         }
     }
 }
-
-extension SagaStatus {
-    var isSettled: Bool { self == .completed || self == .compensated || self == .failed }
-}

@@ -32,6 +32,18 @@ struct LocalCalendarProviderTests {
         #expect(try await local.busyTime(of: ["grace@acme.example"], in: window)["grace@acme.example"]?.intervals.isEmpty == true)
     }
 
+    @Test func keysThatDifferOnlyInPunctuationGetTheirOwnEventsAndCalendarsIgnoreCase() async throws {
+        let (local, directory) = try provider()
+        defer { directory.remove() }
+        let dotted = try await local.createEvent(Self.event, in: "a.b@acme.example", idempotencyKey: "saga-9:book:a.b@acme.example")
+        let underscored = try await local.createEvent(Self.event, in: "a_b@acme.example", idempotencyKey: "saga-9:book:a_b@acme.example")
+        #expect(dotted.eventID != underscored.eventID)
+        _ = try await local.createEvent(Self.event, in: "Grace@Acme.example", idempotencyKey: "saga-10:book:grace")
+        let window = Interval(start: Self.event.start, end: Self.event.end)
+        #expect(try await local.busyTime(of: ["grace@acme.example"], in: window)["grace@acme.example"]?.intervals == [window])
+        #expect(local.reference(forIdempotencyKey: "saga-10:book:grace", in: "GRACE@acme.example")?.eventID == (try local.events(of: "grace@acme.example").first?.id))
+    }
+
     @Test func updatingACancelledEventIsRejected() async throws {
         let (local, directory) = try provider()
         defer { directory.remove() }

@@ -98,4 +98,16 @@ struct ResilientHTTPClientTests {
         await breaker.recordFailure()
         #expect(await breaker.state == .open(until: clock.now().addingTimeInterval(10)), "a failed probe opens it again")
     }
+
+    @Test func aRateLimitedProbeClosesTheBreaker() async throws {
+        let clock = RecordingClock()
+        let transport = ScriptedTransport([.response(500), .response(429, headers: ["Retry-After": "1"])])
+        let breaker = CircuitBreaker(provider: "google", tenant: "example.com", failureThreshold: 1, coolDown: .seconds(30), clock: clock)
+        let client = ResilientHTTPClient(provider: "google", transport: transport, breaker: breaker, policy: .init(maxAttempts: 1), clock: clock, random: { 0.5 })
+        await #expect(throws: ProviderError.self) { _ = try await client.send(request) }
+        #expect(await breaker.state != .closed(consecutiveFailures: 0), "open after one failure")
+        clock.advance(31)
+        await #expect(throws: ProviderError.self) { _ = try await client.send(request) }
+        #expect(await breaker.state == .closed(consecutiveFailures: 0), "a 429 shows the provider is up: the probe ends")
+    }
 }

@@ -15,17 +15,23 @@ final class ScriptedProvider: CalendarProvider {
     let name = "local"
     let inner: LocalCalendarProvider
     let refuse = Mutex<Set<String>>([])
+    /// Calendars whose bookings fail with a 503, every time.
+    let unavailable = Mutex<Set<String>>([])
     let extraBusy = Mutex<[String: [Interval]]>([:])
 
     init(_ inner: LocalCalendarProvider) { self.inner = inner }
 
     func createEvent(_ event: CalendarEvent, in calendar: String, idempotencyKey: String) async throws(ProviderError) -> ProviderEventReference {
         if refuse.withLock({ $0.contains(calendar) }) { throw ProviderError(.rejected, provider: name, status: 403, message: "mailbox \(calendar) refuses writes") }
+        if unavailable.withLock({ $0.contains(calendar) }) { throw ProviderError(.transient, provider: name, status: 503, message: "service unavailable") }
         return try await inner.createEvent(event, in: calendar, idempotencyKey: idempotencyKey)
     }
     func updateEvent(_ reference: ProviderEventReference, to event: CalendarEvent) async throws(ProviderError) { try await inner.updateEvent(reference, to: event) }
     func cancelEvent(_ reference: ProviderEventReference, comment: String) async throws(ProviderError) { try await inner.cancelEvent(reference, comment: comment) }
     func deleteEvent(_ reference: ProviderEventReference) async throws(ProviderError) { try await inner.deleteEvent(reference) }
+    func reference(forIdempotencyKey key: String, in calendar: String) -> ProviderEventReference? {
+        inner.reference(forIdempotencyKey: key, in: calendar)
+    }
     func busyTime(of calendars: [String], in window: Interval) async throws(ProviderError) -> [String: IntervalSet] {
         var busy = try await inner.busyTime(of: calendars, in: window)
         for (calendar, extra) in extraBusy.withLock({ $0 }) where calendars.contains(calendar) {

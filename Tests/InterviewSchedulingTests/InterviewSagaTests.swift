@@ -36,7 +36,7 @@ struct InterviewSagaTests {
         try await fixture.reply("req-2", interviewer: nil, messageID: "panel-1")
         let done = try #require(try await fixture.settle("req-2"))
         #expect(done.status == .completed)
-        #expect(done.data["slot"]?["start"]?.stringValue == "2026-11-24T15:00:00Z", "14:00, 14:15, 14:30 and 14:45 overlap Alan's new meeting")
+        #expect(done.data["slot"]?["start"]?.stringValue == "2026-11-24T15:00:00Z", "Alan's calendar now has 14:00–15:00 taken")
     }
 
     @Test func aRefusedBookingUndoesTheOthersAndReportsTheError() async throws {
@@ -52,6 +52,30 @@ struct InterviewSagaTests {
         #expect(grace.count == 1 && grace.allSatisfy(\.cancelled), "Grace's booking was made, then cancelled")
         #expect(try await fixture.interviews.interview(requestID: "req-3") == nil, "no invitation was issued")
         #expect(try await fixture.topics("req-3") == [Topic.schedulingRequested, .errorOccurred].map(\.rawValue))
+    }
+
+    @Test func bookingsLeftByAStepThatKeptFailingAreFoundByKeyAndCancelled() async throws {
+        let fixture = try InterviewSagaFixture()
+        defer { fixture.directory.remove() }
+        fixture.provider.unavailable.withLock { _ = $0.insert("alan@example.com") }
+        try await fixture.start("req-6")
+        try await fixture.reply("req-6", interviewer: nil, messageID: "panel-6")
+        let done = try #require(try await fixture.settle("req-6"))
+        #expect(done.status == .compensated, "\(done.lastError?.description ?? "")")
+        let grace = try fixture.local.events(of: "grace@example.com")
+        #expect(grace.count == 1, "one event across all attempts: the key is the same")
+        #expect(grace.allSatisfy { $0.cancelled }, "the step stored no references, yet Grace's event is cancelled")
+    }
+
+    @Test func interviewersEventsListNoAttendeesSoProvidersSendNoInvitations() async throws {
+        let fixture = try InterviewSagaFixture()
+        defer { fixture.directory.remove() }
+        try await fixture.start("req-7")
+        try await fixture.reply("req-7", interviewer: nil, messageID: "panel-7")
+        #expect(try await fixture.settle("req-7")?.status == .completed)
+        let event = try #require(try fixture.local.events(of: "alan@example.com").first?.event)
+        #expect(event.attendees.isEmpty)
+        #expect(event.description.contains("Candidate: Ada Lovelace <ada@candidates.example>") && event.description.contains("Panel: Grace Hopper, Alan Turing"))
     }
 
     @Test func theDeadlineFailsWhenSomeoneNeverAnswers() async throws {

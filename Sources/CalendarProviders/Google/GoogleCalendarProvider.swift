@@ -64,6 +64,10 @@ public struct GoogleCalendarProvider: CalendarProvider {
         }
     }
 
+    public func reference(forIdempotencyKey key: String, in calendar: String) -> ProviderEventReference? {
+        GoogleEventID.derive(fromKey: key).map { ProviderEventReference(provider: name, calendar: calendar, eventID: $0) }
+    }
+
     public func updateEvent(_ reference: ProviderEventReference, to event: CalendarEvent) async throws(ProviderError) {
         let response = try await send(
             "PATCH", eventsOf: reference.calendar, eventID: reference.eventID, query: ["sendUpdates": configuration.guestUpdates.rawValue],

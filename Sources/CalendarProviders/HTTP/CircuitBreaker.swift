@@ -53,6 +53,12 @@ public actor CircuitBreaker {
         transition(to: .closed(consecutiveFailures: 0))
     }
 
+    /// The provider answered, but asked to slow down (429): not a failure, and it ends a
+    /// half-open probe, since the provider is evidently up.
+    public func recordRateLimited() {
+        if case .halfOpen = state { transition(to: .closed(consecutiveFailures: 0)) }
+    }
+
     public func recordFailure() {
         switch state {
         case .closed(let failures) where failures + 1 < failureThreshold:

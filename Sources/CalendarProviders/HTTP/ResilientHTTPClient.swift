@@ -73,7 +73,7 @@ public struct ResilientHTTPClient: Sendable {
                     return response
                 }
                 let rateLimited = response.status == 429 || response.status == 403
-                if !rateLimited { await breaker.recordFailure() }
+                if rateLimited { await breaker.recordRateLimited() } else { await breaker.recordFailure() }
                 retryAfter = RetryAfter.delay(response.headers["retry-after"], now: clock.now())
                 failure = ProviderError(
                     rateLimited ? .rateLimited : .transient, provider: provider, status: response.status,

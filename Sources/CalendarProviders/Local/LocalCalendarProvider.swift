@@ -36,9 +36,21 @@ public final class LocalCalendarProvider: CalendarProvider {
         try migrator.migrate(database)
     }
 
+    /// The event id: the key's UTF-8 bytes in hex, so a repeated create finds the first and
+    /// two keys never share an id.
+    static func eventID(forKey key: String) -> String {
+        "local-" + key.utf8.map { String(format: "%02x", $0) }.joined()
+    }
+
+    public func reference(forIdempotencyKey key: String, in calendar: String) -> ProviderEventReference? {
+        ProviderEventReference(provider: name, calendar: calendar.lowercased(), eventID: Self.eventID(forKey: key))
+    }
+
     /// The event's id is derived from the idempotency key, so a repeated create finds the first.
+    /// Calendars are e-mail addresses, compared without regard to case.
     public func createEvent(_ event: CalendarEvent, in calendar: String, idempotencyKey: String) async throws(ProviderError) -> ProviderEventReference {
-        let id = "local-" + idempotencyKey.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) ? String($0) : "-" }.joined()
+        let calendar = calendar.lowercased()
+        let id = Self.eventID(forKey: idempotencyKey)
         try write { db in
             try db.execute(
                 sql: """
@@ -80,7 +92,7 @@ public final class LocalCalendarProvider: CalendarProvider {
             let rows = try read { db in
                 try Row.fetchAll(
                     db, sql: "SELECT start, end FROM local_event WHERE calendar = ? AND status = 'confirmed' AND start < ? AND end > ?",
-                    arguments: [calendar, window.end.secondsSinceEpoch, window.start.secondsSinceEpoch]
+                    arguments: [calendar.lowercased(), window.end.secondsSinceEpoch, window.start.secondsSinceEpoch]
                 ).map { Interval(start: Instant(secondsSinceEpoch: $0["start"]), end: Instant(secondsSinceEpoch: $0["end"])) }
             }
             result[calendar] = IntervalSet(rows)
@@ -91,7 +103,7 @@ public final class LocalCalendarProvider: CalendarProvider {
     /// Every event of a calendar, cancelled ones included (so subscribers learn of them).
     public func events(of calendar: String) throws(ProviderError) -> [(id: String, event: CalendarEvent, cancelled: Bool, sequence: Int)] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM local_event WHERE calendar = ? ORDER BY start, id", arguments: [calendar]).map { row in
+            try Row.fetchAll(db, sql: "SELECT * FROM local_event WHERE calendar = ? ORDER BY start, id", arguments: [calendar.lowercased()]).map { row in
                 let attendees = (try? JSONDecoder().decode([StoredAttendee].self, from: Data((row["attendees"] as String).utf8))) ?? []
                 let event = CalendarEvent(
                     title: row["title"], description: row["description"], start: Instant(secondsSinceEpoch: row["start"]),

@@ -67,4 +67,12 @@ public protocol CalendarProvider: Sendable {
     func deleteEvent(_ reference: ProviderEventReference) async throws(ProviderError)
     /// Busy time of each calendar within the window.
     func busyTime(of calendars: [String], in window: Interval) async throws(ProviderError) -> [String: IntervalSet]
+    /// Where a create with this key put (or would put) its event, for providers whose event
+    /// ids derive from the key; nil for the others. Compensations use it to find events a
+    /// failed step never recorded.
+    func reference(forIdempotencyKey key: String, in calendar: String) -> ProviderEventReference?
+}
+
+extension CalendarProvider {
+    public func reference(forIdempotencyKey key: String, in calendar: String) -> ProviderEventReference? { nil }
 }

@@ -24,17 +24,14 @@ public struct InterviewSchedulingHandlers: Sendable {
     let interviews: InterviewStore
     let sagas: SagaStore
     let organizer: Organizer
-    /// How many candidate slots the fresh busy check may walk through.
-    let slotTries: Int
     let logger: Logger
 
-    public init(calendars: CalendarDirectory, interviews: InterviewStore, sagas: SagaStore, organizer: Organizer, slotTries: Int = 5, logger: Logger = Logger(label: "interview-saga")) {
+    public init(calendars: CalendarDirectory, interviews: InterviewStore, sagas: SagaStore, organizer: Organizer, logger: Logger = Logger(label: "interview-saga")) {
         self.logger = logger
         self.calendars = calendars
         self.interviews = interviews
         self.sagas = sagas
         self.organizer = organizer
-        self.slotTries = max(1, slotTries)
     }
 
     /// Registers every handler under the names the definitions use.
@@ -94,39 +91,44 @@ public struct InterviewSchedulingHandlers: Sendable {
         let plan = InterviewPlan(data: context.data)
         let request = try plan.request()
         let interviewers = request.interviewers.map(\.email)
-        let busy = try plan.replies().busyByInterviewer(interviewers)
-        var query = try Self.permanent { try request.slotRequest(busy: busy).validated(clock: Instant(context.now)) }
-        query.limit = slotTries
+        var busy = try plan.replies().busyByInterviewer(interviewers)
+        let window = try Self.permanent { try request.slotRequest(busy: [:]).validated(clock: Instant(context.now)).window }
+        // What the calendars hold now joins what the calendar service reported, so the slot
+        // chosen is free at this moment (bookings made since the replies included).
+        let current = try await currentBusyTime(interviewers, in: window)
+        for (interviewer, intervals) in current where !intervals.isEmpty {
+            busy[interviewer, default: []] += intervals.map { SlotRequest.TimeRange(start: ISO8601.format($0.start), end: ISO8601.format($0.end)) }
+        }
+        let known = busy
+        var query = try Self.permanent { try request.slotRequest(busy: known).validated(clock: Instant(context.now)) }
+        query.limit = 1
         let result = SlotFinder(query: query).search()
-        guard !result.slots.isEmpty else {
+        guard let slot = result.slots.first else {
             throw StepFailure(.permanent, "no slot fits everyone: \(result.explanation.map(\.summary) ?? "no candidates")")
         }
-        var rejected: [String] = []
-        for slot in result.slots {
-            let conflicts = try await freshConflicts(interviewers, during: slot.interval)
-            if conflicts.isEmpty {
-                log(context, "slot chosen", ["slot": "\(ISO8601.format(slot.interval.start))", "passedOver": "\(rejected.count)"])
-                return StepOutcome(dataPatch: [InterviewPlan.slotKey: InterviewPlan.slotValue(slot.interval)])
-            }
-            rejected.append("\(ISO8601.format(slot.interval.start)) (\(conflicts.joined(separator: ", ")) now busy)")
-        }
-        throw StepFailure(.conflict, "every candidate slot is taken now: \(rejected.joined(separator: "; "))")
+        log(context, "slot chosen", ["slot": "\(ISO8601.format(slot.interval.start))", "calendarBusyPeriods": "\(current.values.map(\.count).reduce(0, +))"])
+        return StepOutcome(dataPatch: [InterviewPlan.slotKey: InterviewPlan.slotValue(slot.interval)])
     }
 
-    /// Interviewers whose calendar shows busy time in `slot` now.
-    func freshConflicts(_ interviewers: [String], during slot: Interval) async throws -> [String] {
-        var conflicts: [String] = []
+    /// Each interviewer's busy time in `window` as their calendar account shows it now, by
+    /// lower-cased e-mail.
+    func currentBusyTime(_ interviewers: [String], in window: Interval) async throws -> [String: [Interval]] {
+        var result: [String: [Interval]] = [:]
         for interviewer in interviewers {
             guard let account = calendars.account(for: interviewer) else { continue }
-            let busy = try await Self.providerCall { try await account.provider.busyTime(of: [interviewer], in: slot) }
-            if let intervals = busy[interviewer]?.intervals, intervals.contains(where: { $0.start < slot.end && $0.end > slot.start }) {
-                conflicts.append(interviewer)
-            }
+            let busy = try await Self.providerCall { try await account.provider.busyTime(of: [interviewer], in: window) }
+            result[interviewer.lowercased()] = busy[interviewer]?.intervals ?? []
         }
-        return conflicts
+        return result
     }
 
     // MARK: 3. Book every interviewer's calendar
+
+    /// The idempotency key of one interviewer's event: the same in every attempt and after a
+    /// crash, so a retry finds the event the earlier attempt made.
+    static func bookingKey(sagaID: String, interviewer: String) -> String {
+        "\(sagaID):book:\(interviewer.lowercased())"
+    }
 
     func book(_ context: StepContext) async throws -> StepOutcome {
         let plan = InterviewPlan(data: context.data)
@@ -140,9 +142,11 @@ public struct InterviewSchedulingHandlers: Sendable {
             }
             let event = calendarEvent(request, slot: slot, zone: interviewer.timeZone)
             do {
-                let reference = try await account.provider.createEvent(event, in: interviewer.email, idempotencyKey: "\(context.sagaID):book:\(interviewer.email.lowercased())")
-                bookings.append(reference)
+                let key = Self.bookingKey(sagaID: context.sagaID, interviewer: interviewer.email)
+                bookings.append(try await account.provider.createEvent(event, in: interviewer.email, idempotencyKey: key))
             } catch {
+                // A permanent refusal ends the booking: undo this attempt's events now. After
+                // a temporary one, the retry finds them again by key.
                 let failure = Self.stepFailure(error)
                 if failure.kind == .permanent { await undo(bookings) }
                 throw failure
@@ -152,8 +156,22 @@ public struct InterviewSchedulingHandlers: Sendable {
         return StepOutcome(dataPatch: [InterviewPlan.bookingsKey: try .encoding(bookings)])
     }
 
+    /// Cancels every booked event. When the booking step itself failed after temporary errors
+    /// and stored no references, the events its attempts left are found again by their keys
+    /// where the provider derives event ids from keys (Google, local); Graph's are not.
     func release(_ context: StepContext) async throws {
-        for reference in try InterviewPlan(data: context.data).bookings() {
+        let plan = InterviewPlan(data: context.data)
+        var references = try plan.bookings()
+        if context.data[InterviewPlan.bookingsKey] == nil {
+            let sagaID = context.data["requestId"]?.stringValue ?? context.sagaID
+            for interviewer in try plan.request().interviewers {
+                let key = Self.bookingKey(sagaID: sagaID, interviewer: interviewer.email)
+                if let reference = calendars.account(for: interviewer.email)?.provider.reference(forIdempotencyKey: key, in: interviewer.email) {
+                    references.append(reference)
+                }
+            }
+        }
+        for reference in references {
             guard let provider = calendars.provider(named: reference.provider, calendar: reference.calendar) else {
                 throw StepFailure(.permanent, "no \(reference.provider) account for \(reference.calendar) to cancel \(reference.eventID)")
             }
@@ -168,11 +186,14 @@ public struct InterviewSchedulingHandlers: Sendable {
         }
     }
 
+    /// The event on one interviewer's own calendar. It lists no attendees, so the providers
+    /// send no invitations of their own: the candidate gets the service's .ics, and each
+    /// interviewer has the event on their calendar. The panel is named in the description.
     func calendarEvent(_ request: SchedulingRequestBody, slot: Interval, zone: String) -> CalendarEvent {
-        CalendarEvent(
-            title: title(request), description: request.description ?? "", start: slot.start, end: slot.end, timeZone: zone,
-            attendees: [.init(email: request.candidate.email, name: request.candidate.name)] + request.interviewers.map { .init(email: $0.email, name: $0.name) },
-            location: request.location ?? "", meetingURL: request.meetingUrl)
+        let panel = "Candidate: \(request.candidate.name) <\(request.candidate.email)>\nPanel: " + request.interviewers.map(\.name).joined(separator: ", ")
+        return CalendarEvent(
+            title: title(request), description: [request.description, panel].compactMap { $0 }.joined(separator: "\n\n"), start: slot.start, end: slot.end,
+            timeZone: zone, attendees: [], location: request.location ?? "", meetingURL: request.meetingUrl)
     }
 
     func title(_ request: SchedulingRequestBody) -> String {
@@ -208,16 +229,12 @@ public struct InterviewSchedulingHandlers: Sendable {
     }
 
     /// A METHOD:CANCEL for the candidate, stored with the interview, and `interview.cancelled`.
+    /// The message goes to the outbox first (its id is fixed, so a repeat writes it once), then
+    /// the interview is marked: a crash between the two repeats both safely.
     func withdrawInvitation(_ context: StepContext) async throws {
         let requestID = context.data["requestId"]?.stringValue ?? context.sagaID
         let interviewID = Self.interviewID(forRequest: requestID)
-        guard let interview = try await interviews.interview(id: interviewID), interview.status != "cancelled" else { return }
-        let request = try InterviewPlan(data: context.data).request()
-        let slot = Interval(start: Instant(secondsSinceEpoch: interview.start), end: Instant(secondsSinceEpoch: interview.end))
-        let cancel = try Self.permanent {
-            try invitationRequest(request, interviewID: interviewID, slot: slot, sequence: interview.sequence + 1, now: context.now).invitation(method: .cancel, now: Instant(context.now)).render()
-        }
-        try await interviews.cancelInterview(id: interviewID, cancelInvite: cancel)
+        guard let interview = try await interviews.interview(id: interviewID) else { return }
         let reason = InterviewCancelled.Reason(rawValue: context.data["cancelReason"]?.stringValue ?? "") ?? .interviewerUnavailable
         let cancelled = InterviewCancelled(
             interviewId: interviewID, cancelledBy: context.data["cancelledBy"]?.stringValue ?? "system", reason: reason,
@@ -225,6 +242,13 @@ public struct InterviewSchedulingHandlers: Sendable {
         try await sagas.enqueue(
             try InterviewMessages.message(.interviewCancelled, id: "\(context.sagaID):interview.cancelled", key: interviewID, correlation: requestID, data: cancelled, now: context.now),
             sagaID: context.sagaID, at: context.now)
+        guard interview.status != "cancelled" else { return }
+        let request = try InterviewPlan(data: context.data).request()
+        let slot = Interval(start: Instant(secondsSinceEpoch: interview.start), end: Instant(secondsSinceEpoch: interview.end))
+        let cancel = try Self.permanent {
+            try invitationRequest(request, interviewID: interviewID, slot: slot, sequence: interview.sequence + 1, now: context.now).invitation(method: .cancel, now: Instant(context.now)).render()
+        }
+        try await interviews.cancelInterview(id: interviewID, cancelInvite: cancel)
     }
 
     // MARK: 5. Announce
