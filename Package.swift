@@ -163,6 +163,10 @@ let package = Package(
             path: "Tests/SagaCrashHarness"
         ),
         .testTarget(name: "InterviewSchedulingTests", dependencies: ["InterviewScheduling", "SchedulerTesting", "CalendarProviders", "SagaEngine", "Events"]),
+        .testTarget(
+            name: "SchedulerRuntimeTests",
+            dependencies: ["SchedulerRuntime", "SchedulerTesting", "CalendarProviders", "Events", "SchedulingCore", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "ServiceEndToEndTests", dependencies: ["SchedulerTesting", "CalendarProviders", "SchedulingCore", "Events", "InterviewScheduling"]),
         .testTarget(name: "SchedulerCLITests", dependencies: ["SchedulerTesting", "SagaEngine"]),
     ],

@@ -20,6 +20,12 @@ public struct ResponderConfiguration: Codable, Sendable {
         public var timeZone: String?
         /// Ask the interviewer's calendar account (from `calendars`) instead.
         public var calendarAccount: Bool?
+
+        public init(feed: String? = nil, timeZone: String? = nil, calendarAccount: Bool? = nil) {
+            self.feed = feed
+            self.timeZone = timeZone
+            self.calendarAccount = calendarAccount
+        }
     }
 
     public var interviewers: [String: Source]
