@@ -37,13 +37,12 @@ struct InterviewsAPI {
             throw APIProblem.badRequest(field: problem.field, problem.reason)
         }
         guard let original = try await services.engine.store.instance(id: interview.requestID),
-              var body = try original.data["request"].map({ try JSONDecoder().decode(SchedulingRequestBody.self, from: JSONEncoder().encode($0)) })
+              var body = try original.data["request"]?.decoded(as: SchedulingRequestBody.self)
         else { throw APIProblem.notFound("the request of interview \(id.prefix(100))") }
         body.window = change.window
         body.preferredTimes = change.preferredTimes
-        let encoded = try JSONEncoder().encode(body)
         do {
-            _ = try SchedulingRequestBody.decode(from: encoded, now: Instant(Date()))
+            try body.validate(now: Instant(Date()))
         } catch {
             throw APIProblem.badRequest(field: error.field, error.reason)
         }
@@ -54,12 +53,9 @@ struct InterviewsAPI {
             throw APIProblem(.conflict, "Illegal state change", detail: "interview \(id) is being rescheduled already")
         }
         let sagaID = "\(interview.requestID):reschedule:\(UUID().uuidString.lowercased())"
-        let previous: JSONValue = ["start": .string(ISO8601.format(Instant(secondsSinceEpoch: interview.start))), "end": .string(ISO8601.format(Instant(secondsSinceEpoch: interview.end)))]
-        try await services.engine.start(type: "interview-rescheduling", id: sagaID, partitionKey: interview.id, data: [
-            "request": try JSONDecoder().decode(JSONValue.self, from: encoded), "owner": .string(interview.owner), "requestId": .string(interview.requestID),
-            "interviewId": .string(interview.id), "bookings": try JSONDecoder().decode(JSONValue.self, from: Data(interview.bookings.utf8)),
-            "previousSlot": previous, "previousSequence": .number(Double(interview.sequence)),
-        ])
+        try await services.engine.start(
+            type: "interview-rescheduling", id: sagaID, partitionKey: interview.id,
+            data: try InterviewSchedulingHandlers.reschedulingData(of: interview, request: body))
         try await services.interviews.audit(.init(actor: caller.subject, action: "interview.reschedule", target: interview.id, detail: sagaID, at: Int64(Date().timeIntervalSince1970)))
         var headers = HTTPFields()
         headers[.location] = "/api/v1/interviews/\(interview.id)"

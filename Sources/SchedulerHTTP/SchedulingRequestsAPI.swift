@@ -52,7 +52,7 @@ struct SchedulingRequestsAPI {
         }
         let requestID = key.map { "req-" + RequestFingerprint.hex(Array("\(caller.subject)\n\($0)".utf8)) } ?? "req-" + UUID().uuidString.lowercased()
         let sagaData: SagaData = try [
-            "request": JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(body)),
+            "request": .encoding(body),
             "owner": .string(caller.subject), "requestId": .string(requestID),
         ]
         try await services.engine.start(type: "interview-scheduling", id: requestID, partitionKey: body.candidate.id ?? requestID, data: sagaData)
@@ -134,11 +134,9 @@ struct SchedulingRequestsAPI {
             if try await services.interviews.interview(requestID: id)?.status == "cancelled" || cancelling {
                 throw APIProblem(.conflict, "Illegal state change", detail: "request \(id) is cancelled already")
             }
-            var sagaData = instance.data
-            sagaData["cancelReason"] = .string(reason)
-            sagaData["cancelledBy"] = .string(caller.subject)
-            sagaData["requestId"] = .string(id)
-            try await services.engine.start(type: "interview-cancellation", id: "\(id):cancel", partitionKey: instance.partitionKey, data: sagaData)
+            try await services.engine.start(
+                type: "interview-cancellation", id: "\(id):cancel", partitionKey: instance.partitionKey,
+                data: InterviewSchedulingHandlers.cancellationData(of: instance.data, requestID: id, reason: reason, by: caller.subject))
         case .compensating, .compensated, .failed:
             throw APIProblem(.conflict, "Illegal state change", detail: "request \(id) is \(Self.state(of: instance)); it cannot be cancelled")
         }

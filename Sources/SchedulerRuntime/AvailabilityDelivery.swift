@@ -11,7 +11,7 @@ enum AvailabilityDelivery {
     static func handler(decoder: InboundEventDecoder, engine: SagaEngine) -> InboundPipeline.Handler {
         { message in
             let envelope = try decoder.availability(message.value)
-            let payload = try JSONDecoder().decode(JSONValue.self, from: try JSONEncoder().encode(envelope.data))
+            let payload = try JSONValue.encoding(envelope.data)
             _ = try await engine.deliver(InboundEvent(
                 messageID: envelope.eventId, topic: message.topic, type: envelope.eventType, correlation: envelope.data.requestId, payload: payload))
         }

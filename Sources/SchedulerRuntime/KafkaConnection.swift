@@ -10,6 +10,8 @@ final class KafkaConnection: Sendable {
     let configuration: KafkaConfiguration
     /// Kept alive as long as the connection when embedded.
     let embedded: DevelopmentCluster?
+    /// One client for topic set-up and readiness probes, not one per probe.
+    private let admin: KafkaTopicAdmin
 
     init(environment: [String: String], logger: Logger) throws {
         if let configured = try KafkaConfiguration.fromEnvironment(environment) {
@@ -21,14 +23,13 @@ final class KafkaConnection: Sendable {
             embedded = cluster
             logger.notice("no KAFKA_BOOTSTRAP_SERVERS: started an embedded development cluster (not durable)", metadata: ["bootstrap": "\(cluster.mock.bootstrapServers)"])
         }
-        let admin = try KafkaTopicAdmin(configuration: configuration, logger: logger)
+        admin = try KafkaTopicAdmin(configuration: configuration, logger: logger)
         let replication = embedded == nil ? Int(environment["KAFKA_REPLICATION_FACTOR"] ?? "") ?? 3 : 3
         _ = try admin.ensure(Topic.specifications(replicationFactor: replication))
     }
 
     /// Whether a broker answers a metadata request.
     func isReachable() -> Bool {
-        guard let admin = try? KafkaTopicAdmin(configuration: configuration) else { return false }
-        return (try? admin.existingTopics(timeout: .seconds(2))) != nil
+        (try? admin.existingTopics(timeout: .seconds(2))) != nil
     }
 }

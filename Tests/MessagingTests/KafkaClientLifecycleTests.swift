@@ -2,6 +2,7 @@ import Events
 import Kafka
 import Logging
 import Messaging
+import SchedulerTesting
 import Testing
 
 /// Each librdkafka handle belongs to one Swift object, which frees it even when the

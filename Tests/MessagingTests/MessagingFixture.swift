@@ -43,7 +43,7 @@ struct MessagingFixture {
     var availabilityHandler: InboundPipeline.Handler {
         { [decoder, engine] message in
             let envelope = try decoder.availability(message.value)
-            let payload = try JSONDecoder().decode(JSONValue.self, from: try JSONEncoder().encode(envelope.data))
+            let payload = try JSONValue.encoding(envelope.data)
             _ = try await engine.deliver(InboundEvent(
                 messageID: envelope.eventId, topic: message.topic, type: envelope.eventType,
                 correlation: envelope.data.requestId, payload: payload))
@@ -58,16 +58,6 @@ struct MessagingFixture {
 /// Runs `kcat` with arguments and input.
 func kcat(_ arguments: [String], input: String = "") async throws -> ChildProcess.Result {
     try await ChildProcess(executable: URL(fileURLWithPath: "/usr/bin/kcat"), arguments: arguments).run(input: Data(input.utf8))
-}
-
-/// Polls `condition` every 50 ms for up to `seconds`.
-func eventually(_ seconds: Double = 30, _ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + .seconds(seconds)
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    return false
 }
 
 /// The result of `operation`, or nil when it has not finished within `seconds`, so that a

@@ -147,16 +147,6 @@ final class ServiceProcesses: @unchecked Sendable {
     }
 }
 
-/// Polls `condition` every 100 ms for up to `seconds`.
-func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + .seconds(seconds)
-    while ContinuousClock.now < deadline {
-        if (try? await condition()) == true { return true }
-        try await Task.sleep(for: .milliseconds(100))
-    }
-    return false
-}
-
 /// Runs a program from PATH.
 func run(_ program: String, _ arguments: [String], input: String = "") async throws -> ChildProcess.Result {
     try await ChildProcess(executable: URL(fileURLWithPath: "/usr/bin/env"), arguments: [program] + arguments).run(input: Data(input.utf8))

@@ -8,7 +8,7 @@ struct OAuthTokenEndpoint: Sendable {
     let clock: any ProviderClock
 
     func requestToken(form: [(String, String)]) async throws(ProviderError) -> AccessToken {
-        let body = form.map { "\(Self.formEncode($0.0))=\(Self.formEncode($0.1))" }.joined(separator: "&")
+        let body = form.map { "\(PercentEncoding.encode($0.0))=\(PercentEncoding.encode($0.1))" }.joined(separator: "&")
         let request = HTTPRequest(
             method: "POST", url: url,
             headers: ["Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"],
@@ -26,12 +26,5 @@ struct OAuthTokenEndpoint: Sendable {
         }
         let lifetime = (object["expires_in"] as? NSNumber)?.doubleValue ?? (object["expires_in"] as? String).flatMap(Double.init) ?? 3600
         return AccessToken(value: token, expiresAt: requested.addingTimeInterval(lifetime))
-    }
-
-    /// `application/x-www-form-urlencoded`: unreserved characters stay, everything else is %XX.
-    static func formEncode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(127)))
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 }

@@ -133,7 +133,7 @@ public struct GoogleCalendarProvider: CalendarProvider {
     }
 
     private func send(_ method: String, eventsOf calendar: String, eventID: String? = nil, query: [String: String] = [:], body: (any Encodable)? = nil, as subject: String) async throws(ProviderError) -> HTTPResponse {
-        let path = "calendars/\(PathSegment.encode(calendar))/events" + (eventID.map { "/\(PathSegment.encode($0))" } ?? "")
+        let path = "calendars/\(PercentEncoding.encode(calendar))/events" + (eventID.map { "/\(PercentEncoding.encode($0))" } ?? "")
         return try await send(method, path: path, query: query, body: body, as: subject)
     }
 

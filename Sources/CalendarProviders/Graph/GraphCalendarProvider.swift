@@ -39,7 +39,7 @@ public struct GraphCalendarProvider: CalendarProvider {
     }
 
     public func createEvent(_ event: CalendarEvent, in calendar: String, idempotencyKey: String) async throws(ProviderError) -> ProviderEventReference {
-        let response = try await send("POST", path: "users/\(PathSegment.encode(calendar))/events", body: GraphEvent(event, transactionID: idempotencyKey))
+        let response = try await send("POST", path: "users/\(PercentEncoding.encode(calendar))/events", body: GraphEvent(event, transactionID: idempotencyKey))
         guard (200..<300).contains(response.status), let created = try? JSONDecoder().decode(GraphEvent.self, from: response.body), let id = created.id else {
             throw ProviderError(unexpected: response, provider: name, operation: "create event")
         }
@@ -73,7 +73,7 @@ public struct GraphCalendarProvider: CalendarProvider {
             let request = GraphScheduleRequest(
                 Schedules: piece.calendars, StartTime: GraphDateTime(piece.window.start, zone: "UTC"),
                 EndTime: GraphDateTime(piece.window.end, zone: "UTC"), AvailabilityViewInterval: 15)
-            let response = try await send("POST", path: "users/\(PathSegment.encode(mailbox))/calendar/getSchedule", body: request)
+            let response = try await send("POST", path: "users/\(PercentEncoding.encode(mailbox))/calendar/getSchedule", body: request)
             guard response.status == 200, let answer = try? JSONDecoder().decode(GraphScheduleResponse.self, from: response.body) else {
                 throw ProviderError(unexpected: response, provider: name, operation: "getSchedule")
             }
@@ -95,7 +95,7 @@ public struct GraphCalendarProvider: CalendarProvider {
     }
 
     private func eventPath(_ reference: ProviderEventReference) -> String {
-        "users/\(PathSegment.encode(reference.calendar))/events/\(PathSegment.encode(reference.eventID))"
+        "users/\(PercentEncoding.encode(reference.calendar))/events/\(PercentEncoding.encode(reference.eventID))"
     }
 
     private func send(_ method: String, path: String, body: (any Encodable)?) async throws(ProviderError) -> HTTPResponse {

@@ -3,7 +3,7 @@ import Foundation
 extension HTTPRequest {
     /// A request to `base` + `path` (already percent-encoded) with a JSON body.
     static func json(_ method: String, base: URL, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: (any Encodable)?, provider: String) throws(ProviderError) -> HTTPRequest {
-        let queryText = query.sorted { $0.key < $1.key }.map { "\(PathSegment.encode($0.key))=\(PathSegment.encode($0.value))" }.joined(separator: "&")
+        let queryText = query.sorted { $0.key < $1.key }.map { "\(PercentEncoding.encode($0.key))=\(PercentEncoding.encode($0.value))" }.joined(separator: "&")
         guard let url = URL(string: base.absoluteString + path + (queryText.isEmpty ? "" : "?" + queryText)) else {
             throw ProviderError(.rejected, provider: provider, message: "cannot build a URL for \(path)")
         }
@@ -24,10 +24,13 @@ extension HTTPRequest {
     }
 }
 
-/// Percent-encoding of one path segment or query component: only RFC 3986's unreserved
-/// characters stay as they are (`@` becomes `%40`, as Google's client libraries send it).
-enum PathSegment {
+/// Percent-encoding of a path segment, a query component or a form field: only RFC 3986's
+/// unreserved characters stay as they are (`@` becomes `%40`, as Google's client libraries
+/// send it).
+enum PercentEncoding {
+    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
     static func encode(_ text: String) -> String {
-        OAuthTokenEndpoint.formEncode(text)
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
     }
 }

@@ -49,7 +49,8 @@ public struct SchedulingRequestBody: Codable, Hashable, Sendable {
         return body
     }
 
-    func validate(now: Instant) throws(ValidationError) {
+    /// Checks every field; the error names the first offending one.
+    public func validate(now: Instant) throws(ValidationError) {
         guard !interviewers.isEmpty, interviewers.count <= Self.maximumInterviewers else {
             throw ValidationError(field: "interviewers", reason: "must list 1 to \(Self.maximumInterviewers) interviewers, got \(interviewers.count)")
         }

@@ -14,6 +14,8 @@ struct InterviewPlan: Sendable {
     static let slotKey = "slot"
     static let bookingsKey = "bookings"
     static let interviewKey = "interviewId"
+    static let previousSlotKey = "previousSlot"
+    static let previousSequenceKey = "previousSequence"
 
     func request() throws -> SchedulingRequestBody {
         guard let value = data[Self.requestKey] else { throw StepFailure(.permanent, "the saga has no request") }
@@ -27,9 +29,20 @@ struct InterviewPlan: Sendable {
     }
 
     func slot() throws -> Interval {
-        guard let slot = data[Self.slotKey], let start = slot["start"]?.stringValue.flatMap(ISO8601.instant),
+        try interval(Self.slotKey, "the saga has no chosen slot")
+    }
+
+    /// Where the interview was before a reschedule.
+    func previousSlot() throws -> Interval {
+        try interval(Self.previousSlotKey, "the saga has no previous slot")
+    }
+
+    var previousSequence: Int { Int(data[Self.previousSequenceKey]?.numberValue ?? 0) }
+
+    private func interval(_ key: String, _ missing: String) throws -> Interval {
+        guard let slot = data[key], let start = slot["start"]?.stringValue.flatMap(ISO8601.instant),
               let end = slot["end"]?.stringValue.flatMap(ISO8601.instant)
-        else { throw StepFailure(.permanent, "the saga has no chosen slot") }
+        else { throw StepFailure(.permanent, missing) }
         return Interval(start: start, end: end)
     }
 

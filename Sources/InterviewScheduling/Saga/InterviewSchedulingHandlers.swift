@@ -90,24 +90,31 @@ public struct InterviewSchedulingHandlers: Sendable {
     func chooseSlot(_ context: StepContext) async throws -> StepOutcome {
         let plan = InterviewPlan(data: context.data)
         let request = try plan.request()
-        let interviewers = request.interviewers.map(\.email)
-        var busy = try plan.replies().busyByInterviewer(interviewers)
-        let window = try Self.permanent { try request.slotRequest(busy: [:]).validated(clock: Instant(context.now)).window }
-        // What the calendars hold now joins what the calendar service reported, so the slot
-        // chosen is free at this moment (bookings made since the replies included).
-        let current = try await currentBusyTime(interviewers, in: window)
-        for (interviewer, intervals) in current where !intervals.isEmpty {
-            busy[interviewer, default: []] += intervals.map { SlotRequest.TimeRange(start: ISO8601.format($0.start), end: ISO8601.format($0.end)) }
+        let reported = try plan.replies().busyByInterviewer(request.interviewers.map(\.email))
+        let slot = try await bestSlot(for: request, reported: reported, ignoring: nil, now: context.now)
+        log(context, "slot chosen", ["slot": "\(ISO8601.format(slot.start))"])
+        return StepOutcome(dataPatch: [InterviewPlan.slotKey: InterviewPlan.slotValue(slot)])
+    }
+
+    /// The best slot for `request` over the busy time the calendar service `reported` and
+    /// each interviewer's calendar as their account shows it now (so bookings made since the
+    /// replies count), less `own`: the interview's own events, when it is being moved.
+    func bestSlot(for request: SchedulingRequestBody, reported: [String: [SlotRequest.TimeRange]], ignoring own: Interval?, now: Date) async throws -> Interval {
+        var query = try Self.permanent { try request.slotRequest(busy: reported).validated(clock: Instant(now)) }
+        let current = try await currentBusyTime(request.interviewers.map(\.email), in: query.window)
+        query.participants = query.participants.map { participant in
+            guard let intervals = current[participant.id.lowercased()] else { return participant }
+            let calendar = own.map { IntervalSet(intervals).subtracting(IntervalSet([$0])) } ?? IntervalSet(intervals)
+            return Participant(
+                id: participant.id, role: participant.role, timeZone: participant.timeZone, workingHours: participant.workingHours,
+                busy: participant.busy.union(calendar))
         }
-        let known = busy
-        var query = try Self.permanent { try request.slotRequest(busy: known).validated(clock: Instant(context.now)) }
         query.limit = 1
         let result = SlotFinder(query: query).search()
         guard let slot = result.slots.first else {
             throw StepFailure(.permanent, "no slot fits everyone: \(result.explanation.map(\.summary) ?? "no candidates")")
         }
-        log(context, "slot chosen", ["slot": "\(ISO8601.format(slot.interval.start))", "calendarBusyPeriods": "\(current.values.map(\.count).reduce(0, +))"])
-        return StepOutcome(dataPatch: [InterviewPlan.slotKey: InterviewPlan.slotValue(slot.interval)])
+        return slot.interval
     }
 
     /// Each interviewer's busy time in `window` as their calendar account shows it now, by
@@ -226,6 +233,12 @@ public struct InterviewSchedulingHandlers: Sendable {
             start: slot.start.secondsSinceEpoch, end: slot.end.secondsSinceEpoch, status: "confirmed", sequence: 0, inviteRequest: ics, inviteCancel: nil,
             bookings: String(decoding: try JSONEncoder().encode(try plan.bookings()), as: UTF8.self), createdAt: Instant(context.now).secondsSinceEpoch))
         return StepOutcome(dataPatch: [InterviewPlan.interviewKey: .string(interviewID)])
+    }
+
+    /// The data an `interview-cancellation` saga starts with: the booking saga's, with who
+    /// cancelled and why.
+    public static func cancellationData(of booking: SagaData, requestID: String, reason: String, by actor: String) -> SagaData {
+        booking.merging(["cancelReason": .string(reason), "cancelledBy": .string(actor), "requestId": .string(requestID)]) { _, new in new }
     }
 
     /// A METHOD:CANCEL for the candidate, stored with the interview, and `interview.cancelled`.

@@ -11,8 +11,17 @@ import SchedulingCore
 /// invitation re-issued with SEQUENCE+1; `interview.updated` with the old and new values.
 /// A failure moves everything back.
 extension InterviewSchedulingHandlers {
-    static let previousSlotKey = "previousSlot"
-    static let previousSequenceKey = "previousSequence"
+    /// The data an `interview-rescheduling` saga starts with: the request with its new
+    /// window, and where the interview is now.
+    public static func reschedulingData(of interview: InterviewStore.Interview, request: SchedulingRequestBody) throws -> SagaData {
+        [
+            InterviewPlan.requestKey: try .encoding(request), InterviewPlan.ownerKey: .string(interview.owner), "requestId": .string(interview.requestID),
+            InterviewPlan.interviewKey: .string(interview.id),
+            InterviewPlan.bookingsKey: try JSONDecoder().decode(JSONValue.self, from: Data(interview.bookings.utf8)),
+            InterviewPlan.previousSlotKey: InterviewPlan.slotValue(Interval(start: Instant(secondsSinceEpoch: interview.start), end: Instant(secondsSinceEpoch: interview.end))),
+            InterviewPlan.previousSequenceKey: .number(Double(interview.sequence)),
+        ]
+    }
 
     func registerRescheduling(in handlers: inout SagaHandlers) {
         handlers.action("reschedule.chooseSlot", requiresCompensation: false) { try await self.chooseNewSlot($0) }
@@ -21,7 +30,7 @@ extension InterviewSchedulingHandlers {
             return StepOutcome()
         }
         handlers.compensation("reschedule.moveCalendarEventsBack") { context in
-            try await self.moveEvents(context, to: try Self.previousSlot(context.data))
+            try await self.moveEvents(context, to: try InterviewPlan(data: context.data).previousSlot())
         }
         handlers.action("reschedule.reissueInvitation", requiresCompensation: true) { try await self.reissueInvitation($0) }
         handlers.compensation("reschedule.restoreInvitation") { try await self.restoreInvitation($0) }
@@ -31,25 +40,8 @@ extension InterviewSchedulingHandlers {
     /// The best slot in the new window; the interview's own events are not a conflict.
     func chooseNewSlot(_ context: StepContext) async throws -> StepOutcome {
         let plan = InterviewPlan(data: context.data)
-        let request = try plan.request()
-        let previous = try Self.previousSlot(context.data)
-        var busy: [String: [SlotRequest.TimeRange]] = [:]
-        let query = try Self.permanent { try request.slotRequest(busy: [:]).validated(clock: Instant(context.now)) }
-        for interviewer in request.interviewers {
-            guard let account = calendars.account(for: interviewer.email) else { continue }
-            let found = try await Self.providerCall { try await account.provider.busyTime(of: [interviewer.email], in: query.window) }
-            busy[interviewer.email.lowercased()] = (found[interviewer.email]?.intervals ?? [])
-                .flatMap { IntervalSet([$0]).subtracting(IntervalSet([previous])).intervals }
-                .map { SlotRequest.TimeRange(start: ISO8601.format($0.start), end: ISO8601.format($0.end)) }
-        }
-        let found = busy
-        var finder = try Self.permanent { try request.slotRequest(busy: found).validated(clock: Instant(context.now)) }
-        finder.limit = 1
-        let result = SlotFinder(query: finder).search()
-        guard let slot = result.slots.first else {
-            throw StepFailure(.permanent, "no slot fits everyone in the new window: \(result.explanation.map(\.summary) ?? "no candidates")")
-        }
-        return StepOutcome(dataPatch: [InterviewPlan.slotKey: InterviewPlan.slotValue(slot.interval)])
+        let slot = try await bestSlot(for: try plan.request(), reported: [:], ignoring: try plan.previousSlot(), now: context.now)
+        return StepOutcome(dataPatch: [InterviewPlan.slotKey: InterviewPlan.slotValue(slot)])
     }
 
     func moveEvents(_ context: StepContext, to slot: Interval) async throws {
@@ -67,7 +59,7 @@ extension InterviewSchedulingHandlers {
     func reissueInvitation(_ context: StepContext) async throws -> StepOutcome {
         let plan = InterviewPlan(data: context.data)
         let interviewID = context.data[InterviewPlan.interviewKey]?.stringValue ?? ""
-        let sequence = Int(context.data[Self.previousSequenceKey]?.numberValue ?? 0) + 1
+        let sequence = plan.previousSequence + 1
         try await storeInvitation(context, plan: plan, interviewID: interviewID, slot: try plan.slot(), sequence: sequence)
         return StepOutcome()
     }
@@ -76,8 +68,8 @@ extension InterviewSchedulingHandlers {
     func restoreInvitation(_ context: StepContext) async throws {
         let plan = InterviewPlan(data: context.data)
         let interviewID = context.data[InterviewPlan.interviewKey]?.stringValue ?? ""
-        let sequence = Int(context.data[Self.previousSequenceKey]?.numberValue ?? 0) + 2
-        try await storeInvitation(context, plan: plan, interviewID: interviewID, slot: try Self.previousSlot(context.data), sequence: sequence)
+        let sequence = plan.previousSequence + 2
+        try await storeInvitation(context, plan: plan, interviewID: interviewID, slot: try plan.previousSlot(), sequence: sequence)
     }
 
     private func storeInvitation(_ context: StepContext, plan: InterviewPlan, interviewID: String, slot: Interval, sequence: Int) async throws {
@@ -90,7 +82,7 @@ extension InterviewSchedulingHandlers {
 
     func announceUpdate(_ context: StepContext) async throws -> StepOutcome {
         let interviewID = context.data[InterviewPlan.interviewKey]?.stringValue ?? ""
-        let old = try Self.previousSlot(context.data)
+        let old = try InterviewPlan(data: context.data).previousSlot()
         let new = try InterviewPlan(data: context.data).slot()
         let updated = InterviewUpdated(interviewId: interviewID, changes: [
             "scheduledAt": .init(old: EventTimestamp.format(old.start), new: EventTimestamp.format(new.start)),
@@ -98,12 +90,5 @@ extension InterviewSchedulingHandlers {
         return StepOutcome(messages: [
             try InterviewMessages.message(.interviewUpdated, id: "\(context.sagaID):interview.updated", key: interviewID, correlation: context.sagaID, data: updated, now: context.now),
         ])
-    }
-
-    static func previousSlot(_ data: SagaData) throws -> Interval {
-        guard let slot = data[previousSlotKey], let start = slot["start"]?.stringValue.flatMap(ISO8601.instant),
-              let end = slot["end"]?.stringValue.flatMap(ISO8601.instant)
-        else { throw StepFailure(.permanent, "the saga has no previous slot") }
-        return Interval(start: start, end: end)
     }
 }

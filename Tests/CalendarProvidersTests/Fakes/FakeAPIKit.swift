@@ -53,6 +53,36 @@ final class FakeAPIRecord: Sendable {
     }
 }
 
+/// What a fake API differs in; `serve` is the flow they share: record the request, show the
+/// next scripted fault, check the bearer token, then do the work.
+protocol FakeAPI: Sendable {
+    var record: FakeAPIRecord { get }
+    /// The API's error body for an injected status.
+    func injectedError(status: Int) -> [String: Any]
+    /// The API's answer to a missing or unknown token.
+    var unauthorized: Response { get }
+    func accepts(token: String) -> Bool
+    func expireTokens()
+}
+
+extension FakeAPI {
+    func serve(_ request: Request, context: BasicRequestContext, handle: (FakeAPIRecord.Request) throws -> Response) async throws -> Response {
+        let captured = try await FakeHTTP.capture(request, context: context)
+        record.record(captured)
+        let fault = record.nextFault()
+        switch fault {
+        case .status(let status, let retryAfter):
+            return FakeHTTP.json(.init(code: status), injectedError(status: status), headers: retryAfter.map { ["Retry-After": $0] } ?? [:])
+        case .expireTokens:
+            expireTokens()
+        default:
+            break
+        }
+        guard let token = FakeHTTP.bearer(captured), accepts(token: token) else { return unauthorized }
+        return try await FakeHTTP.deliver(try handle(captured), after: fault)
+    }
+}
+
 /// Reading requests and writing answers the way Google and Graph do.
 enum FakeHTTP {
     struct ConnectionDropped: Error {}

@@ -7,7 +7,7 @@ import Synchronization
 /// client-chosen ids with 409 on reuse (deleted ones included), 410 on deleting a deleted
 /// event, GET of a deleted event answering `status: cancelled`, freeBusy limits (50
 /// calendars, 90 days), and a token endpoint that checks the JWT assertion.
-final class FakeGoogleCalendar: Sendable {
+final class FakeGoogleCalendar: FakeAPI {
     struct StoredEvent: Sendable {
         var calendar: String
         var json: JSONObject
@@ -39,11 +39,11 @@ final class FakeGoogleCalendar: Sendable {
     func routes(_ router: Router<BasicRequestContext>) {
         router.post("/token") { request, context in try await self.token(request, context: context) }
         let api = router.group("/calendar/v3")
-        api.post("/calendars/:calendar/events") { request, context in try await self.api(request, context: context) { try self.insert($0, context: context) } }
-        api.get("/calendars/:calendar/events/:event") { request, context in try await self.api(request, context: context) { try self.get($0, context: context) } }
-        api.patch("/calendars/:calendar/events/:event") { request, context in try await self.api(request, context: context) { try self.patch($0, context: context) } }
-        api.delete("/calendars/:calendar/events/:event") { request, context in try await self.api(request, context: context) { try self.delete($0, context: context) } }
-        api.post("/freeBusy") { request, context in try await self.api(request, context: context) { try self.freeBusy($0) } }
+        api.post("/calendars/:calendar/events") { request, context in try await self.serve(request, context: context) { try self.insert($0, context: context) } }
+        api.get("/calendars/:calendar/events/:event") { request, context in try await self.serve(request, context: context) { try self.get($0, context: context) } }
+        api.patch("/calendars/:calendar/events/:event") { request, context in try await self.serve(request, context: context) { try self.patch($0, context: context) } }
+        api.delete("/calendars/:calendar/events/:event") { request, context in try await self.serve(request, context: context) { try self.delete($0, context: context) } }
+        api.post("/freeBusy") { request, context in try await self.serve(request, context: context) { try self.freeBusy($0) } }
     }
 
     // MARK: Token endpoint
@@ -88,24 +88,16 @@ final class FakeGoogleCalendar: Sendable {
 
     // MARK: Calendar API
 
-    private func api(_ request: Request, context: BasicRequestContext, handle: (FakeAPIRecord.Request) throws -> Response) async throws -> Response {
-        let captured = try await FakeHTTP.capture(request, context: context)
-        record.record(captured)
-        let fault = record.nextFault()
-        switch fault {
-        case .status(let status, let retryAfter):
-            return FakeHTTP.json(.init(code: status), Self.error(status, reason: status == 429 ? "rateLimitExceeded" : "backendError", message: "Injected"),
-                                 headers: retryAfter.map { ["Retry-After": $0] } ?? [:])
-        case .expireTokens:
-            state.withLock { $0.tokens.removeAll() }
-        default:
-            break
-        }
-        guard let token = FakeHTTP.bearer(captured), state.withLock({ $0.tokens[token] }) != nil else {
-            return FakeHTTP.json(.unauthorized, Self.error(401, reason: "authError", message: "Invalid Credentials"))
-        }
-        return try await FakeHTTP.deliver(try handle(captured), after: fault)
+    func injectedError(status: Int) -> [String: Any] {
+        Self.error(status, reason: status == 429 ? "rateLimitExceeded" : "backendError", message: "Injected")
     }
+
+    var unauthorized: Response { FakeHTTP.json(.unauthorized, Self.error(401, reason: "authError", message: "Invalid Credentials")) }
+
+    func accepts(token: String) -> Bool { state.withLock { $0.tokens[token] != nil } }
+
+    func expireTokens() { state.withLock { $0.tokens.removeAll() } }
+
 
     private func insert(_ request: FakeAPIRecord.Request, context: BasicRequestContext) throws -> Response {
         let calendar = FakeHTTP.decodedSegment(try context.parameters.require("calendar"))

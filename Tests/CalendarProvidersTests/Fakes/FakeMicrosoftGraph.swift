@@ -7,7 +7,7 @@ import Synchronization
 /// operations the adapter uses, as documented: `transactionId` de-duplication (a repeated
 /// POST answers 201 with the first event), 404 `ErrorItemNotFound` for a missing or deleted
 /// event, cancel answering 202, and getSchedule's limits (20 mailboxes, 62 days).
-final class FakeMicrosoftGraph: Sendable {
+final class FakeMicrosoftGraph: FakeAPI {
     struct StoredEvent: Sendable {
         var mailbox: String
         var json: JSONObject
@@ -40,11 +40,11 @@ final class FakeMicrosoftGraph: Sendable {
     func routes(_ router: Router<BasicRequestContext>) {
         router.post("/:tenant/oauth2/v2.0/token") { request, context in try await self.token(request, context: context) }
         let users = router.group("/v1.0/users/:user")
-        users.post("/events") { request, context in try await self.api(request, context: context) { try self.create($0, context: context) } }
-        users.patch("/events/:event") { request, context in try await self.api(request, context: context) { try self.update($0, context: context) } }
-        users.delete("/events/:event") { request, context in try await self.api(request, context: context) { try self.delete($0, context: context) } }
-        users.post("/events/:event/cancel") { request, context in try await self.api(request, context: context) { try self.cancel($0, context: context) } }
-        users.post("/calendar/getSchedule") { request, context in try await self.api(request, context: context) { try self.schedule($0) } }
+        users.post("/events") { request, context in try await self.serve(request, context: context) { try self.create($0, context: context) } }
+        users.patch("/events/:event") { request, context in try await self.serve(request, context: context) { try self.update($0, context: context) } }
+        users.delete("/events/:event") { request, context in try await self.serve(request, context: context) { try self.delete($0, context: context) } }
+        users.post("/events/:event/cancel") { request, context in try await self.serve(request, context: context) { try self.cancel($0, context: context) } }
+        users.post("/calendar/getSchedule") { request, context in try await self.serve(request, context: context) { try self.schedule($0) } }
     }
 
     // MARK: Token endpoint
@@ -93,24 +93,16 @@ final class FakeMicrosoftGraph: Sendable {
 
     // MARK: Graph
 
-    private func api(_ request: Request, context: BasicRequestContext, handle: (FakeAPIRecord.Request) throws -> Response) async throws -> Response {
-        let captured = try await FakeHTTP.capture(request, context: context)
-        record.record(captured)
-        let fault = record.nextFault()
-        switch fault {
-        case .status(let status, let retryAfter):
-            return FakeHTTP.json(.init(code: status), Self.error(status == 429 ? "TooManyRequests" : "ServiceUnavailable", "Injected"),
-                                 headers: retryAfter.map { ["Retry-After": $0] } ?? [:])
-        case .expireTokens:
-            state.withLock { $0.tokens.removeAll() }
-        default:
-            break
-        }
-        guard let token = FakeHTTP.bearer(captured), state.withLock({ $0.tokens.contains(token) }) else {
-            return FakeHTTP.json(.unauthorized, Self.error("InvalidAuthenticationToken", "Access token has expired or is not yet valid."))
-        }
-        return try await FakeHTTP.deliver(try handle(captured), after: fault)
+    func injectedError(status: Int) -> [String: Any] {
+        Self.error(status == 429 ? "TooManyRequests" : "ServiceUnavailable", "Injected")
     }
+
+    var unauthorized: Response { FakeHTTP.json(.unauthorized, Self.error("InvalidAuthenticationToken", "Access token has expired or is not yet valid.")) }
+
+    func accepts(token: String) -> Bool { state.withLock { $0.tokens.contains(token) } }
+
+    func expireTokens() { state.withLock { $0.tokens.removeAll() } }
+
 
     private func create(_ request: FakeAPIRecord.Request, context: BasicRequestContext) throws -> Response {
         let mailbox = FakeHTTP.decodedSegment(try context.parameters.require("user"))

@@ -1,0 +1,23 @@
+import ArgumentParser
+import SchedulerHTTP
+import SchedulerRuntime
+
+/// `scheduler token`: a bearer token for the API, signed with SCHEDULER_JWT_SECRET.
+struct TokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "token", abstract: "Print a bearer token for the REST API.")
+
+    @Option(help: "The caller: a recruiter's e-mail address, say.")
+    var subject = "recruiter@example.com"
+
+    @Option(help: "recruiter or admin.")
+    var role = "recruiter"
+
+    @Option(help: "Validity in hours.")
+    var hours = 24.0
+
+    func run() async throws {
+        guard let role = Caller.Role(rawValue: role) else { throw CommandFailure("--role: expected recruiter or admin, got \"\(role)\"") }
+        let secret = ServiceOptions().jwtSecret
+        print(try await BearerAuthenticator(secret: secret).token(for: Caller(subject: subject, role: role), validFor: hours * 3600))
+    }
+}
