@@ -72,6 +72,8 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 from urllib.parse import urlparse
 
+import strict_json  # noqa: E402 (next to this script)
+
 try:
     import yaml
 except ImportError as exc:  # pragma: no cover - depends on the machine
@@ -676,28 +678,9 @@ def describe(record: Any) -> str:
                     for key in ("api", "method", "path"))
 
 
-class DuplicateKey(ValueError):
-    """A JSON object names the same member twice."""
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
-    """json object_pairs_hook that rejects a member name given twice."""
-    result: dict = {}
-    for key, value in pairs:
-        if key in result:
-            raise DuplicateKey(f"duplicate member {key!r}")
-        result[key] = value
-    return result
-
-
-def _no_constants(name: str) -> Any:
-    """json parse_constant hook that rejects NaN and Infinity."""
-    raise ValueError(f"{name} is not valid JSON")
-
-
 def parse_record(line: str) -> Any:
     """Strict JSON: no NaN/Infinity, no duplicate member names."""
-    return json.loads(line, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+    return strict_json.loads(line)
 
 
 def check_lines(lines: Iterable[str], apis: dict[str, Api]) -> Iterator[tuple[bool, str]]:

@@ -40,6 +40,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+import strict_json  # noqa: E402 (next to this script)
+
 try:
     from jsonschema import Draft7Validator
     from jsonschema.exceptions import ValidationError, best_match
@@ -140,26 +142,9 @@ def declared_event_type(schema: dict) -> str | None:
 # --------------------------------------------------------------------------- documents
 
 
-class DuplicateKey(ValueError):
-    pass
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
-    result: dict = {}
-    for key, value in pairs:
-        if key in result:
-            raise DuplicateKey(f"duplicate member {key!r}")
-        result[key] = value
-    return result
-
-
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
 def parse_json(text: str) -> Any:
     """Strict JSON: no NaN/Infinity, no duplicate member names."""
-    return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+    return strict_json.loads(text)
 
 
 @dataclass
@@ -193,7 +178,7 @@ def _json_lines(lines: Iterable[str], name: str) -> Iterator[Document]:
 def _parse(text: str, source: str) -> Document:
     try:
         return Document(source, parse_json(text.lstrip("\ufeff")))
-    except DuplicateKey as exc:
+    except strict_json.DuplicateKey as exc:
         return Document(source, parse_error=f"ambiguous JSON: {exc}")
     except ValueError as exc:
         return Document(source, parse_error=f"not valid JSON: {exc}")
