@@ -122,11 +122,12 @@ final class ServiceProcesses: @unchecked Sendable {
         try await request("GET", path)
     }
 
-    /// A panel request over the coming week: Grace (New York) and Alan (London) from the
-    /// sample feeds, plus `extra` interviewers.
-    static func panelRequest(extra: [(String, String, String)] = [], candidate: String = "cand-ada") -> String {
+    /// A panel request over the coming `days` from tomorrow: Grace (New York) and Alan
+    /// (London) from the sample feeds, plus `extra` interviewers. They share two hours a
+    /// weekday, some taken by the feeds' meetings.
+    static func panelRequest(extra: [(String, String, String)] = [], candidate: String = "cand-ada", days: Int = 7) -> String {
         let from = ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400))
-        let to = ISO8601DateFormatter().string(from: Date().addingTimeInterval(8 * 86_400))
+        let to = ISO8601DateFormatter().string(from: Date().addingTimeInterval(Double(days + 1) * 86_400))
         let interviewers = ([("Grace Hopper", "grace@example.com", "America/New_York"), ("Alan Turing", "alan@example.com", "Europe/London")] + extra)
             .map { #"{"name": "\#($0.0)", "email": "\#($0.1)", "timeZone": "\#($0.2)"}"# }.joined(separator: ", ")
         return """
