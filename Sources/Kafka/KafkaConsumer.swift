@@ -43,13 +43,14 @@ public final class KafkaConsumer: Sendable {
         "enable.auto.commit": "false",
         "enable.auto.offset.store": "false",
         "auto.offset.reset": "earliest",
-        "partition.assignment.strategy": "cooperative-sticky",
+        AssignmentStrategy.property: AssignmentStrategy.preferred(forVersion: KafkaLibrary.versionNumber),
     ]
 
     public init(configuration: KafkaConfiguration, groupID: String, topics: [String], logger: Logger = Logger(label: "kafka-consumer")) throws(KafkaError) {
         var properties = Self.defaultProperties.merging(configuration.librdkafkaProperties) { _, explicit in explicit }
             .merging(configuration.consumerProperties) { _, explicit in explicit }
         properties["group.id"] = groupID
+        try AssignmentStrategy.check(properties[AssignmentStrategy.property] ?? "", version: KafkaLibrary.versionNumber)
         handle = try RDKafkaHandle(type: RD_KAFKA_CONSUMER, properties: properties, logger: logger) { conf in
             rd_kafka_conf_set_rebalance_cb(conf) { handle, error, partitions, opaque in
                 guard let handle else { return }
@@ -127,9 +128,10 @@ public final class KafkaConsumer: Sendable {
         defer { rd_kafka_topic_partition_list_destroy(list) }
         let entry = rd_kafka_topic_partition_list_add(list, message.topic, message.partition)
         entry?.pointee.offset = message.offset + 1
-        positions.withLock { $0["\(message.topic)|\(message.partition)"] = (message.topic, message.partition, message.offset + 1) }
         let stored = rd_kafka_offsets_store(handle.pointer, list)
         guard stored == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(stored, context: "store offset") }
+        // Only a position librdkafka accepted (an assigned partition) is committed again on close.
+        positions.withLock { $0["\(message.topic)|\(message.partition)"] = (message.topic, message.partition, message.offset + 1) }
         let committed = rd_kafka_commit(handle.pointer, nil, 1)
         guard committed == RD_KAFKA_RESP_ERR_NO_ERROR || committed == RD_KAFKA_RESP_ERR__NO_OFFSET else {
             throw KafkaError(committed, context: "commit")

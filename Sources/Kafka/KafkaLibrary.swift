@@ -4,4 +4,8 @@ import CRdKafka
 public enum KafkaLibrary {
     /// librdkafka's version string, e.g. `2.0.2`.
     public static var version: String { String(cString: rd_kafka_version_str()) }
+
+    /// librdkafka's version as `0xMMmmrrxx` (major, minor, revision, pre-release), from the
+    /// library actually loaded, not the headers compiled against.
+    public static var versionNumber: Int { Int(rd_kafka_version()) }
 }

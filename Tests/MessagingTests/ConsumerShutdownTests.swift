@@ -1,0 +1,106 @@
+import Events
+import Kafka
+import Messaging
+import SchedulerTesting
+import Testing
+
+/// Consumers that stop before their first assignment or in the middle of a rebalance: a
+/// rolling deploy, more instances than partitions, a SIGTERM right after start. With the
+/// sticky assignor, librdkafka before 2.3.0 aborts the process here (librdkafka #4312).
+@Suite("Consumer shutdown before and during assignment", .serialized)
+struct ConsumerShutdownTests {
+    let topic = Topic.schedulingAvailability.rawValue
+
+    @Test func theAssignorIsChosenFromTheLinkedLibrary() {
+        #expect(AssignmentStrategy.preferred(forVersion: 0x0200_02ff) == "range,roundrobin")
+        #expect(AssignmentStrategy.preferred(forVersion: 0x0203_00c8) == "range,roundrobin", "a 2.3.0 pre-release lacks the fix")
+        #expect(AssignmentStrategy.preferred(forVersion: 0x0203_00ff) == "cooperative-sticky")
+        #expect(AssignmentStrategy.preferred(forVersion: 0x0206_01ff) == "cooperative-sticky")
+        let chosen = KafkaConsumer.defaultProperties[AssignmentStrategy.property]
+        #expect(chosen == AssignmentStrategy.preferred(forVersion: KafkaLibrary.versionNumber))
+        if KafkaLibrary.versionNumber < AssignmentStrategy.firstSafeCooperativeVersion {
+            #expect(chosen?.contains("sticky") == false, "librdkafka \(KafkaLibrary.version) must not use a sticky assignor")
+        }
+    }
+
+    @Test(arguments: ["cooperative-sticky", "range, Cooperative-Sticky "])
+    func aStickyAssignorIsRefusedWhereItWouldAbort(strategy: String) throws {
+        let cluster = try DevelopmentCluster()
+        var configuration = cluster.configuration
+        configuration.consumerProperties[AssignmentStrategy.property] = strategy
+        guard KafkaLibrary.versionNumber < AssignmentStrategy.firstSafeCooperativeVersion else {
+            try KafkaConsumer(configuration: configuration, groupID: "configured", topics: [topic]).close()
+            return
+        }
+        let error = #expect(throws: KafkaError.self) {
+            try KafkaConsumer(configuration: configuration, groupID: "configured", topics: [topic])
+        }
+        #expect(error?.message.contains("partition.assignment.strategy=\(strategy)") == true, "\(String(describing: error))")
+    }
+
+    @Test func consumersClosedBeforeTheirFirstAssignmentCommitNothingAndDoNotAbort() async throws {
+        let cluster = try DevelopmentCluster()
+        let producer = try KafkaProducer(configuration: cluster.configuration)
+        defer { producer.shutdown() }
+        let first = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("req-1".utf8), value: Array("m0".utf8)))
+        _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("req-1".utf8), value: Array("m1".utf8)))
+        let handled = KafkaMessage(topic: topic, partition: first.partition, offset: first.offset, key: nil, value: [])
+        for _ in 0..<8 {
+            let early = try KafkaConsumer(configuration: cluster.configuration, groupID: "early", topics: [topic])
+            #expect(throws: KafkaError.self, "an unassigned partition's offset is not stored") { try early.commit(handled) }
+            let closed = try await finishing(within: 30) { early.close() }
+            #expect(closed != nil, "close returns before any assignment")
+        }
+        let successor = try KafkaConsumer(configuration: cluster.configuration, groupID: "early", topics: [topic])
+        let next = try #require(await finishing(within: 60) { await successor.next() } ?? nil)
+        successor.close()
+        #expect(String(decoding: next.value, as: UTF8.self) == "m0", "nothing was committed for the group")
+    }
+
+    /// The window librdkafka #4312 needs, held open: the consumer has joined a generation (its
+    /// assignor is chosen) but every SyncGroup is refused, so no assignment ever arrives. On
+    /// librdkafka 2.0.2 with `cooperative-sticky`, `close()` here aborts the process.
+    @Test func aConsumerThatJoinedButWasNeverAssignedClosesCleanly() async throws {
+        let cluster = try DevelopmentCluster()
+        cluster.mock.failNextRequests(.syncGroup, with: Array(repeating: 27, count: 500))  // REBALANCE_IN_PROGRESS
+        var configuration = cluster.configuration
+        configuration.consumerProperties["debug"] = "cgrp"
+        let log = RecordingLogHandler()
+        let consumer = try KafkaConsumer(configuration: configuration, groupID: "joined", topics: [topic], logger: log.logger)
+        let waiting = Task { await consumer.next() }
+        let joined = try await eventually(30) { log.messages.contains { $0.contains("JoinGroup response") && $0.contains("(no error)") } }
+        #expect(joined, "the consumer joined a generation")
+        let unassigned = KafkaMessage(topic: topic, partition: 0, offset: 0, key: nil, value: [])
+        #expect(throws: KafkaError.self, "nothing to commit without an assignment") { try consumer.commit(unassigned) }
+        consumer.close()
+        #expect(await waiting.value == nil)
+        #expect(!log.messages.contains { $0.contains("partitions assigned") }, "it never had partitions")
+    }
+
+    @Test func aConsumerClosedDuringARebalanceHandsOverWhatItHandled() async throws {
+        let cluster = try DevelopmentCluster()
+        let producer = try KafkaProducer(configuration: cluster.configuration)
+        defer { producer.shutdown() }
+        _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("req-2".utf8), value: Array("m0".utf8)))
+        let log = RecordingLogHandler()
+        let member = try KafkaConsumer(configuration: cluster.configuration, groupID: "rebalance", topics: [topic], logger: log.logger)
+        let handled = try #require(await finishing(within: 60) { await member.next() } ?? nil)
+        try member.commit(handled)
+        // Waiting for a message keeps the member polling, so it serves the rebalance that a
+        // second member's arrival starts.
+        let waiting = Task { await member.next() }
+        let newcomer = try KafkaConsumer(configuration: cluster.configuration, groupID: "rebalance", topics: [topic])
+        let newcomerWaiting = Task { await newcomer.next() }
+        #expect(try await eventually(30) { log.messages.contains { $0.contains("partitions revoked") } }, "\(log.messages)")
+        member.close()
+        newcomer.close()
+        #expect(await waiting.value == nil)
+        #expect(await newcomerWaiting.value == nil)
+
+        _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("req-2".utf8), value: Array("m1".utf8)))
+        let successor = try KafkaConsumer(configuration: cluster.configuration, groupID: "rebalance", topics: [topic])
+        let next = try #require(await finishing(within: 60) { await successor.next() } ?? nil)
+        successor.close()
+        #expect(String(decoding: next.value, as: UTF8.self) == "m1", "the handled message is not delivered again")
+    }
+}
