@@ -22,21 +22,29 @@ public struct SlotGrid: Hashable, Sendable {
     }
 
     /// The first grid instant at or after `instant`, reading the zone's offsets from `offsets`.
+    ///
+    /// The grid point is found in the offset in force at `from`. When the offset at that
+    /// point differs, a transition lies before it, and the wall clock jumped there by an
+    /// amount that need not be a multiple of the step (Australia/Lord_Howe moves 30 minutes):
+    /// the search starts again at the transition, in the new offset.
     func firstStart(atOrAfter instant: Instant, offsets: some UTCOffsetSource) -> Instant {
-        let seconds = instant.secondsSinceEpoch
-        let offset = offsets.utcOffset(atSecondsSinceEpoch: seconds)
-        let candidate = Self.ceil(seconds + offset, to: stepSeconds) - offset
-        if offsets.utcOffset(atSecondsSinceEpoch: candidate) == offset {
-            return Instant(secondsSinceEpoch: candidate)
+        var from = instant.secondsSinceEpoch
+        while true {
+            let offset = offsets.utcOffset(atSecondsSinceEpoch: from)
+            let candidate = Self.ceil(from + offset, to: stepSeconds) - offset
+            guard offsets.utcOffset(atSecondsSinceEpoch: candidate) != offset else { return Instant(secondsSinceEpoch: candidate) }
+            from = Self.firstChange(after: from, upTo: candidate, from: offset, offsets: offsets)
         }
-        // A transition lies between `instant` and the candidate: the grid point may sit on
-        // the other side, read with the offset from after the transition.
-        let later = offsets.utcOffset(atSecondsSinceEpoch: candidate)
-        let shifted = Self.ceil(seconds + later, to: stepSeconds) - later
-        if shifted >= seconds, offsets.utcOffset(atSecondsSinceEpoch: shifted) == later {
-            return Instant(secondsSinceEpoch: min(shifted, candidate))
+    }
+
+    /// The first second in `(from, to]` whose offset is not `offset`; `to`'s is not.
+    private static func firstChange(after from: Int64, upTo to: Int64, from offset: Int64, offsets: some UTCOffsetSource) -> Int64 {
+        var low = from, high = to
+        while high - low > 1 {
+            let middle = low + (high - low) / 2
+            if offsets.utcOffset(atSecondsSinceEpoch: middle) == offset { low = middle } else { high = middle }
         }
-        return Instant(secondsSinceEpoch: candidate)
+        return high
     }
 
     private static func ceil(_ value: Int64, to step: Int64) -> Int64 {
