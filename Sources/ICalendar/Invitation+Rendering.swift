@@ -7,6 +7,9 @@ extension Invitation {
 
     /// Reminders from the start itself up to four weeks before it.
     public static let reminderRange = 0...40_320
+    /// The right-hand side of UIDs when the deployment names no domain of its own
+    /// (`SCHEDULER_INVITATION_DOMAIN`); `.invalid` can never collide with a real one (RFC 2606).
+    public static let defaultUIDDomain = "interview-scheduler.invalid"
 
     /// The invitation as an iCalendar object: CRLF line ends, lines folded at 75 octets,
     /// text escaped by libical (a newline in a name cannot start a property), and checked
@@ -53,8 +56,9 @@ extension Invitation {
         icalcomponent_add_property(eventPointer, try ICalendarBuilding.person(organizer, organizer: true))
         for attendee in attendees { icalcomponent_add_property(eventPointer, try ICalendarBuilding.person(attendee, organizer: false)) }
         icalcomponent_add_property(eventPointer, icalproperty_new_summary(summary))
-        icalcomponent_add_property(eventPointer, icalproperty_new_description(description))
-        icalcomponent_add_property(eventPointer, icalproperty_new_location(location))
+        // Empty text properties are left out rather than written as `DESCRIPTION:`.
+        if !description.isEmpty { icalcomponent_add_property(eventPointer, icalproperty_new_description(description)) }
+        if !location.isEmpty { icalcomponent_add_property(eventPointer, icalproperty_new_location(location)) }
         if let url { icalcomponent_add_property(eventPointer, icalproperty_new_url(url)) }
         icalcomponent_add_property(eventPointer, icalproperty_new_status(method == .request ? ICAL_STATUS_CONFIRMED : ICAL_STATUS_CANCELLED))
         if method == .request, let minutes = reminderMinutes, let alarm = icalcomponent_new(ICAL_VALARM_COMPONENT) {

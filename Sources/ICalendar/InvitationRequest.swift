@@ -93,7 +93,7 @@ public struct InvitationRequest: Codable, Hashable, Sendable {
         var people: [Invitation.Person] = []
         for (index, attendee) in attendees.enumerated() { people.append(try person(attendee, "attendees[\(index)]")) }
         return Invitation(
-            method: method, uid: "\(interviewId)@\(domain ?? "interview-scheduler.invalid")", sequence: sequence ?? 0,
+            method: method, uid: "\(interviewId)@\(domain ?? Invitation.defaultUIDDomain)", sequence: sequence ?? 0,
             stamp: try stamp.map { text throws(ValidationError) in try instant(text, "stamp") } ?? now, start: start, end: end,
             timeZone: timeZone, organizer: try person(organizer, "organizer"), attendees: people, summary: title,
             description: description ?? "", location: location ?? meetingUrl ?? "", url: meetingUrl,

@@ -24,14 +24,20 @@ public struct InterviewSchedulingHandlers: Sendable {
     let interviews: InterviewStore
     let sagas: SagaStore
     let organizer: Organizer
+    /// The right-hand side of every invitation's UID.
+    let invitationDomain: String
     let logger: Logger
 
-    public init(calendars: CalendarDirectory, interviews: InterviewStore, sagas: SagaStore, organizer: Organizer, logger: Logger = Logger(label: "interview-saga")) {
+    public init(
+        calendars: CalendarDirectory, interviews: InterviewStore, sagas: SagaStore, organizer: Organizer,
+        invitationDomain: String = Invitation.defaultUIDDomain, logger: Logger = Logger(label: "interview-saga")
+    ) {
         self.logger = logger
         self.calendars = calendars
         self.interviews = interviews
         self.sagas = sagas
         self.organizer = organizer
+        self.invitationDomain = invitationDomain
     }
 
     /// Registers every handler under the names the definitions use.
@@ -213,7 +219,7 @@ public struct InterviewSchedulingHandlers: Sendable {
 
     func invitationRequest(_ request: SchedulingRequestBody, interviewID: String, slot: Interval, sequence: Int, now: Date) -> InvitationRequest {
         InvitationRequest(
-            interviewId: interviewID, sequence: sequence, stamp: ISO8601.format(Instant(now)), start: ISO8601.format(slot.start), end: ISO8601.format(slot.end),
+            interviewId: interviewID, domain: invitationDomain, sequence: sequence, stamp: ISO8601.format(Instant(now)), start: ISO8601.format(slot.start), end: ISO8601.format(slot.end),
             timeZone: request.candidate.timeZone, organizer: .init(email: organizer.email, name: organizer.name),
             attendees: [.init(email: request.candidate.email, name: request.candidate.name, role: "required")]
                 + request.interviewers.map { .init(email: $0.email, name: $0.name, role: "required") },
