@@ -34,9 +34,9 @@ export KAFKA_BOOTSTRAP_SERVERS=$bootstrap
 export KAFKA_CONSUMER_PROPERTY_SESSION_TIMEOUT_MS=6000 KAFKA_CONSUMER_PROPERTY_HEARTBEAT_INTERVAL_MS=500 KAFKA_CONSUMER_PROPERTY_FETCH_WAIT_MAX_MS=10
 export SCHEDULER_DATA_DIR=$data SCHEDULER_PORT=$port SCHEDULER_LOG_FORMAT=${SCHEDULER_LOG_FORMAT:-json}
 
-"$bin" serve 2> "$data/service.log" &
+"$bin" serve --embedded 2> "$data/service.log" &
 pids+=($!)
-"$bin" availability-responder --data-directory "$data/responder" 2> "$data/responder.log" &
+"$bin" availability-responder --embedded --data-directory "$data/responder" 2> "$data/responder.log" &
 pids+=($!)
 
 for _ in $(seq 1 150); do

@@ -23,12 +23,15 @@ public struct AvailabilityResponder: Sendable {
     let configuration: ResponderConfiguration
     let dataDirectory: String
     let environment: [String: String]
+    /// Whether an in-process development Kafka may stand in for `KAFKA_BOOTSTRAP_SERVERS`.
+    let embedded: Bool
     let logger: Logger
 
-    public init(configuration: ResponderConfiguration, dataDirectory: String, environment: [String: String], logger: Logger) {
+    public init(configuration: ResponderConfiguration, dataDirectory: String, environment: [String: String], embedded: Bool = false, logger: Logger) {
         self.configuration = configuration
         self.dataDirectory = dataDirectory
         self.environment = environment
+        self.embedded = embedded
         self.logger = logger
     }
 
@@ -39,7 +42,7 @@ public struct AvailabilityResponder: Sendable {
         if let file = configuration.calendars {
             calendars = try await CalendarDirectory.load(try CalendarAccountsFile(contentsOf: file), environment: environment)
         }
-        let kafka = try KafkaConnection(environment: environment, logger: logger)
+        let kafka = try KafkaConnection(environment: environment, embedded: embedded, logger: logger)
         let producer = try KafkaProducer(configuration: kafka.configuration, logger: logger)
         let relay = OutboxRelay(store: store, publisher: KafkaOutboxPublisher(producer: producer), idleInterval: .milliseconds(20), logger: logger)
         let consumer = try KafkaConsumer(
@@ -87,6 +90,9 @@ public struct AvailabilityResponder: Sendable {
                 eventId: id, eventType: SchedulingAvailability.eventType, timestamp: Date(), data: reply,
                 metadata: EventMetadata(correlationId: request.data.requestId, causationId: request.eventId, service: "availability-responder"))
             messages.append(OutboxMessage(id: id, topic: Topic.schedulingAvailability.rawValue, key: request.data.candidateId, payload: try envelope.encoded()))
+            logger.info("availability answered", metadata: [
+                "requestId": "\(request.data.requestId)", "interviewer": "\(interviewer)", "conflicts": "\(busy.count)", "source": "\(source.summary)",
+            ])
         }
         return messages
     }

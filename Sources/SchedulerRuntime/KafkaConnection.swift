@@ -4,8 +4,9 @@ import Kafka
 import Logging
 import Messaging
 
-/// The Kafka the process talks to: the one `KAFKA_*` names, or an embedded development
-/// cluster when no bootstrap servers are set. The catalog's topics are created if missing.
+/// The Kafka the process talks to: the one `KAFKA_*` names, or, in embedded mode only, an
+/// in-process development cluster when no bootstrap servers are set. The catalog's topics are
+/// created if missing.
 final class KafkaConnection: Sendable {
     let configuration: KafkaConfiguration
     /// Kept alive as long as the connection when embedded.
@@ -13,11 +14,12 @@ final class KafkaConnection: Sendable {
     /// One client for topic set-up and readiness probes, not one per probe.
     private let admin: KafkaTopicAdmin
 
-    init(environment: [String: String], logger: Logger) throws {
+    init(environment: [String: String], embedded allowEmbedded: Bool, logger: Logger) throws {
         if let configured = try KafkaConfiguration.fromEnvironment(environment) {
             configuration = configured
             embedded = nil
         } else {
+            guard allowEmbedded else { throw ServiceConfigurationError.missing("KAFKA_BOOTSTRAP_SERVERS", "the Kafka brokers (host:port,…)") }
             let cluster = try DevelopmentCluster(brokers: 3, logger: logger)
             configuration = cluster.configuration
             embedded = cluster

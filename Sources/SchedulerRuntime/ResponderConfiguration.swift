@@ -26,19 +26,30 @@ public struct ResponderConfiguration: Codable, Sendable {
             self.timeZone = timeZone
             self.calendarAccount = calendarAccount
         }
+
+        /// Where the busy time comes from, for the log.
+        var summary: String {
+            if calendarAccount == true { return "calendar account" }
+            if let feed { return "feed \(feed)" }
+            return "none: working hours only, no busy time (embedded default)"
+        }
     }
 
     public var interviewers: [String: Source]
     public var calendars: String?
 
-    /// The three sample feeds of `ical-samples/` (see its README).
-    public static func samples(directory: String) -> ResponderConfiguration {
+    /// The three sample feeds of `ical-samples/` (see its README). With `answeringEveryone`
+    /// (embedded mode) anyone else is answered too, with no busy time, so that a newcomer's
+    /// own addresses can be booked within their working hours.
+    public static func samples(directory: String, answeringEveryone: Bool = false) -> ResponderConfiguration {
         let feeds = URL(fileURLWithPath: directory).appendingPathComponent("feeds")
-        return ResponderConfiguration(interviewers: [
+        var interviewers = [
             "grace@example.com": Source(feed: feeds.appendingPathComponent("grace.ics").path, timeZone: "America/New_York"),
             "alan@example.com": Source(feed: feeds.appendingPathComponent("alan.ics").path, timeZone: "Europe/London"),
             "raman@example.com": Source(feed: feeds.appendingPathComponent("raman.ics").path, timeZone: "Asia/Kolkata"),
-        ], calendars: nil)
+        ]
+        if answeringEveryone { interviewers["*"] = Source() }
+        return ResponderConfiguration(interviewers: interviewers, calendars: nil)
     }
 
     public init(interviewers: [String: Source], calendars: String?) {

@@ -31,7 +31,7 @@ public struct SchedulingService {
 
     public func run() async throws {
         try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true)
-        let sagas = try SagaStore(path: options.path("sagas.sqlite"))
+        let sagas = try SagaStore(path: options.path(ServiceOptions.sagaDatabaseName))
         let interviews = try InterviewStore(path: options.path("interviews.sqlite"))
         let accounts = try options.calendarsFile.map { try CalendarAccountsFile(contentsOf: $0) }
             ?? .localOnly(database: options.path("calendars.sqlite"))
@@ -40,17 +40,17 @@ public struct SchedulingService {
         var handlers = SagaHandlers()
         InterviewSchedulingHandlers(
             calendars: calendars, interviews: interviews, sagas: sagas, organizer: .init(email: options.organizerEmail, name: options.organizerName),
-            logger: logger
+            invitationDomain: options.invitationDomain, logger: logger
         ).register(in: &handlers)
         let catalog = try SagaCatalog.load(directory: URL(fileURLWithPath: options.sagasDirectory), handlers: handlers.inventory)
         let engine = SagaEngine(store: sagas, catalog: catalog, handlers: handlers, pollInterval: .milliseconds(200), logger: logger)
         try await engine.checkLiveDefinitionsAreLoaded()
 
-        let kafka = try KafkaConnection(environment: options.environment, logger: logger)
+        let kafka = try KafkaConnection(environment: options.environment, embedded: options.embedded, logger: logger)
         let producer = try KafkaProducer(configuration: kafka.configuration, logger: logger)
         let relay = OutboxRelay(store: sagas, publisher: KafkaOutboxPublisher(producer: producer), idleInterval: .milliseconds(20), logger: logger)
         let consumer = try KafkaConsumer(
-            configuration: kafka.configuration, groupID: "interview-scheduler", topics: [Topic.schedulingAvailability.rawValue], logger: logger)
+            configuration: kafka.configuration, groupID: options.consumerGroup, topics: [Topic.schedulingAvailability.rawValue], logger: logger)
         let pipeline = InboundPipeline(consumer: consumer, store: sagas, logger: logger, handler: AvailabilityDelivery.handler(decoder: InboundEventDecoder(), engine: engine))
 
         let services = APIServices(

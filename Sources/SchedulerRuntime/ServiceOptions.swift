@@ -1,8 +1,16 @@
 import Foundation
+import ICalendar
 
-/// Where the service keeps its files and how it is reached; every value has a default
-/// that works on a developer's machine.
+/// How `scheduler serve` is configured, read from the environment.
+///
+/// There are two modes. Production, the default, refuses to start without the settings a
+/// deployment must choose itself (`SCHEDULER_JWT_SECRET` of at least 32 bytes,
+/// `KAFKA_BOOTSTRAP_SERVERS`, `SCHEDULER_ORGANIZER_EMAIL`): a forgotten variable is an error
+/// naming it, never a development default. Embedded (`serve --embedded`, what `make run`
+/// uses) fills the gaps for one machine: a random signing key kept in the data directory, an
+/// in-process development Kafka, and a sample organiser.
 public struct ServiceOptions: Sendable {
+    public var embedded: Bool
     public var dataDirectory: String
     public var sagasDirectory: String
     public var host: String
@@ -13,20 +21,84 @@ public struct ServiceOptions: Sendable {
     public var jwtSecret: String
     public var organizerEmail: String
     public var organizerName: String
+    /// The right-hand side of invitation UIDs (`iv-…@domain`).
+    public var invitationDomain: String
+    /// The consumer group of `scheduling.availability`, as the topic catalog names it.
+    public var consumerGroup: String
     public var environment: [String: String]
 
-    public static let developmentSecret = "development-only-secret-change-me-0123456789"
+    /// The shortest signing key accepted: HS256's own key size.
+    public static let minimumSecretBytes = 32
+    public static let defaultConsumerGroup = "interview-worker-main"
+    static let embeddedOrganizerEmail = "interviews@scheduler.example"
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    /// Reads and checks the configuration; in embedded mode, creates the data directory's
+    /// signing key on first use.
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, embedded: Bool) throws(ServiceConfigurationError) {
         self.environment = environment
-        dataDirectory = environment["SCHEDULER_DATA_DIR"] ?? "data"
-        sagasDirectory = environment["SCHEDULER_SAGAS_DIR"] ?? "sagas"
-        host = environment["SCHEDULER_HOST"] ?? "127.0.0.1"
-        port = environment["SCHEDULER_PORT"].flatMap(Int.init) ?? 8080
-        calendarsFile = environment["SCHEDULER_CALENDARS"]
-        jwtSecret = environment["SCHEDULER_JWT_SECRET"] ?? Self.developmentSecret
-        organizerEmail = environment["SCHEDULER_ORGANIZER_EMAIL"] ?? "interviews@scheduler.example"
-        organizerName = environment["SCHEDULER_ORGANIZER_NAME"] ?? "Interview Scheduling"
+        self.embedded = embedded
+        let setting = Settings(environment)
+        dataDirectory = setting["SCHEDULER_DATA_DIR"] ?? "data"
+        sagasDirectory = Self.sagasDirectory(environment: environment)
+        host = setting["SCHEDULER_HOST"] ?? "127.0.0.1"
+        port = try setting.port("SCHEDULER_PORT") ?? 8080
+        calendarsFile = setting["SCHEDULER_CALENDARS"]
+        organizerName = setting["SCHEDULER_ORGANIZER_NAME"] ?? "Interview Scheduling"
+        invitationDomain = try setting.domain("SCHEDULER_INVITATION_DOMAIN") ?? Invitation.defaultUIDDomain
+        consumerGroup = setting["SCHEDULER_CONSUMER_GROUP"] ?? Self.defaultConsumerGroup
+        if embedded {
+            organizerEmail = try setting.email("SCHEDULER_ORGANIZER_EMAIL") ?? Self.embeddedOrganizerEmail
+            if let secret = try Self.checkedSecret(setting["SCHEDULER_JWT_SECRET"]) {
+                jwtSecret = secret
+            } else {
+                jwtSecret = try EmbeddedSigningKey.loadOrCreate(in: dataDirectory)
+            }
+        } else {
+            guard let secret = try Self.checkedSecret(setting["SCHEDULER_JWT_SECRET"]) else {
+                throw .missing("SCHEDULER_JWT_SECRET", "the key that signs API tokens (at least \(Self.minimumSecretBytes) bytes); or run `serve --embedded`")
+            }
+            jwtSecret = secret
+            guard setting["KAFKA_BOOTSTRAP_SERVERS"] != nil else {
+                throw .missing("KAFKA_BOOTSTRAP_SERVERS", "the Kafka brokers (host:port,…); or run `serve --embedded` for an in-process development cluster")
+            }
+            guard let organizer = try setting.email("SCHEDULER_ORGANIZER_EMAIL") else {
+                throw .missing("SCHEDULER_ORGANIZER_EMAIL", "the address invitations come from")
+            }
+            organizerEmail = organizer
+        }
+    }
+
+    /// The key `scheduler token` signs with: `SCHEDULER_JWT_SECRET`, else the key an embedded
+    /// service created in the data directory.
+    public static func tokenSecret(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ServiceConfigurationError) -> String {
+        let setting = Settings(environment)
+        if let secret = try checkedSecret(setting["SCHEDULER_JWT_SECRET"]) { return secret }
+        let directory = setting["SCHEDULER_DATA_DIR"] ?? "data"
+        guard let key = EmbeddedSigningKey.existing(in: directory) else {
+            throw .missing("SCHEDULER_JWT_SECRET", "set it to the service's key, or start `serve --embedded` once to create \(EmbeddedSigningKey.path(in: directory))")
+        }
+        return key
+    }
+
+    private static func checkedSecret(_ secret: String?) throws(ServiceConfigurationError) -> String? {
+        guard let secret else { return nil }
+        guard secret.utf8.count >= minimumSecretBytes else {
+            throw ServiceConfigurationError(variable: "SCHEDULER_JWT_SECRET", problem: "is \(secret.utf8.count) bytes; at least \(minimumSecretBytes) are required")
+        }
+        return secret
+    }
+
+    /// The saga database's file name in the data directory.
+    static let sagaDatabaseName = "sagas.sqlite"
+
+    /// Where `serve` keeps its sagas under this environment: the operator CLI's default.
+    public static func sagaDatabasePath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        URL(fileURLWithPath: Settings(environment)["SCHEDULER_DATA_DIR"] ?? "data").appendingPathComponent(sagaDatabaseName).path
+    }
+
+    /// The saga definitions' directory under this environment.
+    public static func sagasDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        Settings(environment)["SCHEDULER_SAGAS_DIR"] ?? "sagas"
     }
 
     func path(_ name: String) -> String {

@@ -12,10 +12,13 @@ public struct ChildProcess: Sendable {
 
     public let executable: URL
     public let arguments: [String]
+    /// The child's whole environment; nil inherits this process's.
+    public let environment: [String: String]?
 
-    public init(executable: URL, arguments: [String]) {
+    public init(executable: URL, arguments: [String], environment: [String: String]? = nil) {
         self.executable = executable
         self.arguments = arguments
+        self.environment = environment
     }
 
     /// Runs the program, feeding it `input`, until it exits. Output goes through temporary
@@ -34,6 +37,7 @@ public struct ChildProcess: Sendable {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if let environment { process.environment = environment }
         process.standardInput = handles.0
         process.standardOutput = handles.1
         process.standardError = handles.2

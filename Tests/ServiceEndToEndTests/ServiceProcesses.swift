@@ -49,6 +49,8 @@ final class ServiceProcesses: @unchecked Sendable {
     var service: BackgroundProcess?
     var responder: BackgroundProcess?
     let token: String
+    /// What the service and the responder are started with.
+    let environment: [String: String]
     /// Every exchange with the API, as scripts/check_api_responses.py reads them.
     private let exchanges = Mutex<[String]>([])
     var recordedExchanges: String { exchanges.withLock { $0.joined(separator: "\n") + "\n" } }
@@ -61,27 +63,30 @@ final class ServiceProcesses: @unchecked Sendable {
         try #require(firstLine.hasPrefix("127.0.0.1:"), "dev-cluster printed \(firstLine)")
         bootstrap = firstLine
         port = Int.random(in: 20_000..<40_000)
-        let result = try await ChildProcess(executable: BuiltProducts.executable("scheduler"), arguments: ["token", "--subject", "recruiter@example.com"]).run()
-        token = result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    var environment: [String: String] {
-        [
+        environment = [
             "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "KAFKA_CONSUMER_PROPERTY_SESSION_TIMEOUT_MS": "6000",
             "KAFKA_CONSUMER_PROPERTY_HEARTBEAT_INTERVAL_MS": "500", "KAFKA_CONSUMER_PROPERTY_FETCH_WAIT_MAX_MS": "10",
             "SCHEDULER_DATA_DIR": directory.path("data"), "SCHEDULER_PORT": "\(port)", "SCHEDULER_LOG_FORMAT": "json",
             "SCHEDULER_SAGAS_DIR": BuiltProducts.repositoryRoot.appendingPathComponent("sagas").path,
+            // Production mode: every setting a deployment must choose is chosen, the signing key fresh per run.
+            "SCHEDULER_JWT_SECRET": (0..<4).map { _ in UUID().uuidString }.joined(), "SCHEDULER_ORGANIZER_EMAIL": "interviews@scheduler.example",
         ]
+        let result = try await ChildProcess(
+            executable: BuiltProducts.executable("scheduler"), arguments: ["token", "--subject", "recruiter@example.com"],
+            environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        ).run()
+        token = result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    func startService() async throws {
-        service = try BackgroundProcess("serve", arguments: ["serve"], environment: environment, logFile: directory.path("service-\(UUID().uuidString.prefix(4)).log"))
+
+    func startService(embedded: Bool = false) async throws {
+        service = try BackgroundProcess("serve", arguments: ["serve"] + (embedded ? ["--embedded"] : []), environment: environment, logFile: directory.path("service-\(UUID().uuidString.prefix(4)).log"))
         try #require(try await eventually(30) { try await self.get("/health/ready").status == 200 }, "the service did not become ready")
     }
 
-    func startResponder() throws {
+    func startResponder(embedded: Bool = false) throws {
         responder = try BackgroundProcess(
-            "responder", arguments: ["availability-responder", "--samples", BuiltProducts.repositoryRoot.appendingPathComponent("ical-samples").path, "--data-directory", directory.path("responder")],
+            "responder", arguments: ["availability-responder"] + (embedded ? ["--embedded"] : []) + ["--samples", BuiltProducts.repositoryRoot.appendingPathComponent("ical-samples").path, "--data-directory", directory.path("responder")],
             environment: environment, logFile: directory.path("responder.log"))
     }
 

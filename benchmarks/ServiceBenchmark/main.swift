@@ -40,6 +40,7 @@ let environment = [
     "KAFKA_CONSUMER_PROPERTY_SESSION_TIMEOUT_MS": "6000", "KAFKA_CONSUMER_PROPERTY_HEARTBEAT_INTERVAL_MS": "500",
     "SCHEDULER_DATA_DIR": work.appendingPathComponent("data").path, "SCHEDULER_PORT": "\(port)", "SCHEDULER_LOG_LEVEL": "error",
     "SCHEDULER_SAGAS_DIR": repository.appendingPathComponent("sagas").path,
+    "SCHEDULER_JWT_SECRET": (0..<4).map { _ in UUID().uuidString }.joined(), "SCHEDULER_ORGANIZER_EMAIL": "interviews@scheduler.example",
 ]
 let responderConfig = work.appendingPathComponent("responder.yaml")
 try "interviewers:\n  \"*\": { feed: \(repository.appendingPathComponent("ical-samples/feeds/grace.ics").path), timeZone: America/New_York }\n"
@@ -60,6 +61,7 @@ for _ in 0..<300 where await get("/health/ready") != 200 { try await Task.sleep(
 let tokenProcess = Process()
 tokenProcess.executableURL = scheduler
 tokenProcess.arguments = ["token"]
+tokenProcess.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
 let tokenPipe = Pipe()
 tokenProcess.standardOutput = tokenPipe
 try tokenProcess.run()

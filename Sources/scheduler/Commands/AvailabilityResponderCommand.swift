@@ -7,8 +7,14 @@ struct AvailabilityResponderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "availability-responder",
         abstract: "Answer scheduling.requested with scheduling.availability from .ics feeds or calendar accounts.",
-        discussion: "Without --config, answers for the three sample feeds of ical-samples/ (grace@, alan@ and raman@example.com). KAFKA_* as for serve."
+        discussion: """
+            Without --config, answers for the three sample feeds of ical-samples/ (grace@, alan@ and raman@example.com); \
+            with --embedded as well, answers for anyone else with no busy time. KAFKA_* as for serve.
+            """
     )
+
+    @Flag(help: "Development mode: an in-process Kafka without KAFKA_BOOTSTRAP_SERVERS; without --config, answer for everyone.")
+    var embedded = false
 
     @Option(help: "responder.yaml: interviewers and their sources (see docs/service.md).")
     var config: String?
@@ -22,7 +28,9 @@ struct AvailabilityResponderCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = ProcessSetup.bootstrapLogging(label: "availability-responder")
         _ = ProcessSetup.bootstrapMetrics()
-        let configuration = try config.map { try ResponderConfiguration(contentsOf: $0) } ?? .samples(directory: samples)
-        try await AvailabilityResponder(configuration: configuration, dataDirectory: dataDirectory, environment: ProcessInfo.processInfo.environment, logger: logger).run()
+        let configuration = try config.map { try ResponderConfiguration(contentsOf: $0) } ?? .samples(directory: samples, answeringEveryone: embedded)
+        try await AvailabilityResponder(
+            configuration: configuration, dataDirectory: dataDirectory, environment: ProcessInfo.processInfo.environment, embedded: embedded, logger: logger
+        ).run()
     }
 }

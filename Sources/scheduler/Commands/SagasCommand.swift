@@ -3,6 +3,7 @@ import Foundation
 import SagaCore
 import SagaEngine
 import SagaStore
+import SchedulerRuntime
 
 /// `scheduler sagas …`: look at and steer saga instances.
 struct SagasCommand: AsyncParsableCommand {
@@ -14,11 +15,11 @@ struct SagasCommand: AsyncParsableCommand {
 
     /// Where the database and the definitions are.
     struct Location: ParsableArguments {
-        @Option(help: "The service's SQLite database.")
-        var database = "data/scheduler.sqlite"
+        @Option(help: "The service's saga database (default: sagas.sqlite in SCHEDULER_DATA_DIR, as `serve` uses).")
+        var database = ServiceOptions.sagaDatabasePath()
 
-        @Option(help: "The directory of saga definitions.")
-        var sagas = "sagas"
+        @Option(help: "The directory of saga definitions (default: SCHEDULER_SAGAS_DIR, else sagas).")
+        var sagas = ServiceOptions.sagasDirectory()
 
         func catalog() throws -> SagaCatalog {
             do {

@@ -10,19 +10,31 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the scheduling service: REST API, saga engine, Kafka outbox and consumer.",
         discussion: """
-            Configured by environment: SCHEDULER_DATA_DIR (data), SCHEDULER_SAGAS_DIR (sagas), SCHEDULER_HOST (127.0.0.1), \
-            SCHEDULER_PORT (8080), SCHEDULER_CALENDARS (calendars.yaml; default: the local provider), SCHEDULER_JWT_SECRET \
-            (default: a development key, with a warning), SCHEDULER_LOG_FORMAT (json|text), and KAFKA_* (without \
-            KAFKA_BOOTSTRAP_SERVERS an embedded development cluster is started). See docs/service.md.
+            Configured by environment. Required unless --embedded: SCHEDULER_JWT_SECRET (at least 32 bytes), \
+            KAFKA_BOOTSTRAP_SERVERS, SCHEDULER_ORGANIZER_EMAIL. Optional: SCHEDULER_DATA_DIR (data), SCHEDULER_SAGAS_DIR \
+            (sagas), SCHEDULER_HOST (127.0.0.1), SCHEDULER_PORT (8080), SCHEDULER_CALENDARS (default: the local provider), \
+            SCHEDULER_ORGANIZER_NAME, SCHEDULER_INVITATION_DOMAIN, SCHEDULER_CONSUMER_GROUP (interview-worker-main), \
+            SCHEDULER_LOG_FORMAT (json|text), KAFKA_*. See docs/service.md.
             """
     )
 
+    @Flag(help: "Development defaults for one machine: a random signing key kept in the data directory, an in-process Kafka without KAFKA_BOOTSTRAP_SERVERS, a sample organiser.")
+    var embedded = false
+
     func run() async throws {
-        let options = ServiceOptions()
+        let options: ServiceOptions
+        do {
+            options = try ServiceOptions(embedded: embedded)
+        } catch {
+            throw CommandFailure("\(error)")
+        }
         let logger = ProcessSetup.bootstrapLogging(label: "scheduler")
         let registry = ProcessSetup.bootstrapMetrics()
-        if options.jwtSecret == ServiceOptions.developmentSecret {
-            logger.warning("SCHEDULER_JWT_SECRET is not set: using the development key; never do this in production")
+        if embedded {
+            logger.warning("embedded mode: development defaults, never for production", metadata: [
+                "signingKey": "\(ProcessInfo.processInfo.environment["SCHEDULER_JWT_SECRET"] == nil ? "\(options.dataDirectory)/jwt-secret" : "SCHEDULER_JWT_SECRET")",
+                "token": "scheduler token (with the same SCHEDULER_DATA_DIR)",
+            ])
         }
         try await SchedulingService(options: options, logger: logger, registry: registry).run()
     }

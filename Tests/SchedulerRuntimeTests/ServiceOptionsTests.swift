@@ -1,0 +1,96 @@
+import Foundation
+@testable import SchedulerRuntime
+import SchedulerTesting
+import Testing
+
+/// Production refuses to start on development defaults; embedded mode fills them in.
+@Suite("Service configuration: production and embedded modes")
+struct ServiceOptionsTests {
+    static let secret = String(repeating: "k", count: 32)
+    static let production = [
+        "SCHEDULER_JWT_SECRET": secret, "KAFKA_BOOTSTRAP_SERVERS": "kafka-1:9092", "SCHEDULER_ORGANIZER_EMAIL": "interviews@acme.example",
+    ]
+
+    func refusal(_ environment: [String: String], embedded: Bool = false) -> ServiceConfigurationError? {
+        #expect(throws: ServiceConfigurationError.self) { try ServiceOptions(environment: environment, embedded: embedded) }
+    }
+
+    @Test func productionStartsWithEverySettingChosen() throws {
+        let options = try ServiceOptions(environment: Self.production, embedded: false)
+        #expect(options.jwtSecret == Self.secret)
+        #expect(options.organizerEmail == "interviews@acme.example")
+        #expect(options.consumerGroup == "interview-worker-main", "the topic catalog's group for scheduling.availability")
+        #expect(options.invitationDomain == "interview-scheduler.invalid")
+    }
+
+    @Test(arguments: ["SCHEDULER_JWT_SECRET", "KAFKA_BOOTSTRAP_SERVERS", "SCHEDULER_ORGANIZER_EMAIL"])
+    func productionRefusesAMissingSettingByName(variable: String) {
+        var environment = Self.production
+        environment[variable] = nil
+        #expect(refusal(environment)?.variable == variable)
+        environment[variable] = ""
+        #expect(refusal(environment)?.variable == variable, "an empty value is not a value")
+    }
+
+    @Test func aShortSigningKeyIsRefusedInBothModes() {
+        var environment = Self.production
+        environment["SCHEDULER_JWT_SECRET"] = String(repeating: "k", count: 31)
+        #expect(refusal(environment)?.description == "SCHEDULER_JWT_SECRET is 31 bytes; at least 32 are required")
+        #expect(refusal(["SCHEDULER_JWT_SECRET": "short", "SCHEDULER_DATA_DIR": "/nonexistent"], embedded: true)?.variable == "SCHEDULER_JWT_SECRET")
+    }
+
+    @Test(arguments: [
+        ("SCHEDULER_PORT", "80a"), ("SCHEDULER_PORT", "70000"), ("SCHEDULER_ORGANIZER_EMAIL", "interviews"),
+        ("SCHEDULER_ORGANIZER_EMAIL", "a@b\r\nBcc: x@y"), ("SCHEDULER_INVITATION_DOMAIN", "bad domain"), ("SCHEDULER_INVITATION_DOMAIN", "a..b"),
+    ])
+    func malformedSettingsAreRefusedByName(variable: String, value: String) {
+        var environment = Self.production
+        environment[variable] = value
+        #expect(refusal(environment)?.variable == variable)
+    }
+
+    @Test func embeddedModeMakesOneSigningKeyPerDataDirectoryAndKeepsIt() throws {
+        let directory = try TemporaryDirectory(prefix: "embedded-key")
+        defer { directory.remove() }
+        let environment = ["SCHEDULER_DATA_DIR": directory.path("data")]
+        let first = try ServiceOptions(environment: environment, embedded: true)
+        #expect(first.jwtSecret.utf8.count == 64)
+        #expect(first.organizerEmail == "interviews@scheduler.example")
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory.path("data/jwt-secret"))
+        #expect((attributes[.posixPermissions] as? Int) == 0o600, "only the owner reads the key")
+        #expect(try ServiceOptions(environment: environment, embedded: true).jwtSecret == first.jwtSecret, "a restart keeps the key")
+        #expect(try ServiceOptions.tokenSecret(environment: environment) == first.jwtSecret, "`scheduler token` signs with it")
+
+        let other = try TemporaryDirectory(prefix: "embedded-key")
+        defer { other.remove() }
+        #expect(try ServiceOptions(environment: ["SCHEDULER_DATA_DIR": other.path("data")], embedded: true).jwtSecret != first.jwtSecret)
+    }
+
+    @Test func processesStartingAtOnceAgreeOnTheEmbeddedKey() async throws {
+        let directory = try TemporaryDirectory(prefix: "embedded-key")
+        defer { directory.remove() }
+        let data = directory.path("data")
+        let keys = try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<16 { group.addTask { try EmbeddedSigningKey.loadOrCreate(in: data) } }
+            return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+        }
+        #expect(keys.count == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: data) == ["jwt-secret"], "no drafts are left behind")
+    }
+
+    @Test func aTokenCannotBeMadeWithoutAKey() throws {
+        let directory = try TemporaryDirectory(prefix: "embedded-key")
+        defer { directory.remove() }
+        #expect(throws: ServiceConfigurationError.self) { try ServiceOptions.tokenSecret(environment: ["SCHEDULER_DATA_DIR": directory.path("data")]) }
+        #expect(try ServiceOptions.tokenSecret(environment: ["SCHEDULER_JWT_SECRET": Self.secret]) == Self.secret)
+    }
+
+    @Test func theOperatorCommandsFindTheServicesDatabase() {
+        #expect(ServiceOptions.sagaDatabasePath(environment: [:]) == "data/sagas.sqlite".asAbsolutePath)
+        #expect(ServiceOptions.sagaDatabasePath(environment: ["SCHEDULER_DATA_DIR": "/srv/scheduler"]) == "/srv/scheduler/sagas.sqlite")
+    }
+}
+
+extension String {
+    fileprivate var asAbsolutePath: String { URL(fileURLWithPath: self).path }
+}
