@@ -58,12 +58,12 @@ public struct AvailabilityResponder: Sendable {
         logger.notice("availability responder ready", metadata: ["interviewers": "\(configuration.interviewers.keys.sorted().joined(separator: ","))"])
         let group = ServiceGroup(configuration: .init(
             services: [
-                .init(service: Background("outbox-relay", afterShutdown: { _ = producer.flush(timeout: .seconds(10)) }) { await relay.run() }),
-                .init(service: Background("requests-consumer", onShutdown: { consumer.close() }) { await pipeline.run() }),
+                .init(service: Background("outbox-relay", afterShutdown: { _ = await BlockingCalls.run { producer.flush(timeout: .seconds(10)) } }) { await relay.run() }),
+                .init(service: Background("requests-consumer", onShutdown: { await BlockingCalls.run { consumer.close() } }) { await pipeline.run() }),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
-        producer.shutdown()
+        await BlockingCalls.run { producer.shutdown() }
         withExtendedLifetime(kafka) {}
     }
 

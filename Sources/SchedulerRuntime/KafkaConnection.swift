@@ -30,8 +30,9 @@ final class KafkaConnection: Sendable {
         _ = try admin.ensure(Topic.specifications(replicationFactor: replication))
     }
 
-    /// Whether a broker answers a metadata request.
-    func isReachable() -> Bool {
-        (try? admin.existingTopics(timeout: .seconds(2))) != nil
+    /// Whether a broker answers a metadata request (within 2 s, waited for off the
+    /// cooperative pool).
+    func isReachable() async -> Bool {
+        await BlockingCalls.run { [admin] in (try? admin.existingTopics(timeout: .seconds(2))) != nil }
     }
 }

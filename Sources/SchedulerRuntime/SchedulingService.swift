@@ -55,7 +55,7 @@ public struct SchedulingService {
 
         let services = APIServices(
             engine: engine, interviews: interviews, authenticator: await BearerAuthenticator(secret: options.jwtSecret),
-            kafkaReady: { kafka.isReachable() }, metricsText: { [registry] in registry.emitToString() })
+            kafkaReady: { await kafka.isReachable() }, metricsText: { [registry] in registry.emitToString() })
         let http = Application(
             router: SchedulerAPI.router(services), configuration: .init(address: .hostname(options.host, port: options.port)),
             onServerRunning: { [logger, options] _ in
@@ -67,15 +67,15 @@ public struct SchedulingService {
             services: [
                 .init(service: Background("saga-engine") { try await engine.run() }),
                 .init(service: Background("saga-watchdog") { await engine.watchForStuckSagas() }),
-                .init(service: Background("outbox-relay", afterShutdown: { _ = producer.flush(timeout: .seconds(10)) }) { await relay.run() }),
+                .init(service: Background("outbox-relay", afterShutdown: { _ = await BlockingCalls.run { producer.flush(timeout: .seconds(10)) } }) { await relay.run() }),
                 .init(service: Background("outbox-backlog") { await Self.exportBacklog(of: sagas) }),
                 .init(service: Background("consumer-lag") { await Self.exportLag(of: consumer) }),
-                .init(service: Background("availability-consumer", onShutdown: { consumer.close() }) { await pipeline.run() }),
+                .init(service: Background("availability-consumer", onShutdown: { await BlockingCalls.run { consumer.close() } }) { await pipeline.run() }),
                 .init(service: http),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
-        producer.shutdown()
+        await BlockingCalls.run { producer.shutdown() }
         withExtendedLifetime(kafka) {}
     }
 
@@ -96,31 +96,5 @@ public struct SchedulingService {
             if let backlog = try? await store.outboxBacklog() { gauge.record(backlog) }
             try? await Task.sleep(for: .seconds(1))
         }
-    }
-}
-
-/// A loop run as a lifecycle service: on graceful shutdown `onShutdown` runs (to close a
-/// consumer, so the loop ends by itself) or else the loop is cancelled; `afterShutdown` runs
-/// once the loop has returned.
-struct Background: Service {
-    let name: String
-    let onShutdown: (@Sendable () -> Void)?
-    let afterShutdown: (@Sendable () -> Void)?
-    let body: @Sendable () async throws -> Void
-
-    init(_ name: String, onShutdown: (@Sendable () -> Void)? = nil, afterShutdown: (@Sendable () -> Void)? = nil, _ body: @escaping @Sendable () async throws -> Void) {
-        self.name = name
-        self.onShutdown = onShutdown
-        self.afterShutdown = afterShutdown
-        self.body = body
-    }
-
-    func run() async throws {
-        if let onShutdown {
-            try await withGracefulShutdownHandler { try await body() } onGracefulShutdown: { onShutdown() }
-        } else {
-            try await cancelWhenGracefulShutdown { try await body() }
-        }
-        afterShutdown?()
     }
 }

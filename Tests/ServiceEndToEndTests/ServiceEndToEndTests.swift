@@ -176,11 +176,11 @@ struct ServiceEndToEndTests {
         // Roles: a recruiter sees only their own requests; an admin sees every one.
         let accepted = try await system.request("POST", "/api/v1/scheduling-requests", body: ServiceProcesses.panelRequest())
         let requestID = try #require(accepted.json["requestId"] as? String)
-        let other = try await ChildProcess(executable: BuiltProducts.executable("scheduler"), arguments: ["token", "--subject", "someone-else@example.com"]).run()
-        let admin = try await ChildProcess(executable: BuiltProducts.executable("scheduler"), arguments: ["token", "--subject", "ops@example.com", "--role", "admin"]).run()
-        let asOther = try await system.request("GET", "/api/v1/scheduling-requests/\(requestID)", headers: ["Authorization": "Bearer " + other.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)], authorized: false)
+        let other = try await system.token(subject: "someone-else@example.com", role: "recruiter")
+        let admin = try await system.token(subject: "ops@example.com", role: "admin")
+        let asOther = try await system.request("GET", "/api/v1/scheduling-requests/\(requestID)", headers: ["Authorization": "Bearer " + other], authorized: false)
         #expect(asOther.status == 404)
-        let asAdmin = try await system.request("GET", "/api/v1/scheduling-requests/\(requestID)", headers: ["Authorization": "Bearer " + admin.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)], authorized: false)
+        let asAdmin = try await system.request("GET", "/api/v1/scheduling-requests/\(requestID)", headers: ["Authorization": "Bearer " + admin], authorized: false)
         #expect(asAdmin.status == 200)
     }
 

@@ -71,11 +71,21 @@ final class ServiceProcesses: @unchecked Sendable {
             // Production mode: every setting a deployment must choose is chosen, the signing key fresh per run.
             "SCHEDULER_JWT_SECRET": (0..<4).map { _ in UUID().uuidString }.joined(), "SCHEDULER_ORGANIZER_EMAIL": "interviews@scheduler.example",
         ]
+        token = try await Self.token(subject: "recruiter@example.com", role: "recruiter", environment: environment)
+    }
+
+    /// A bearer token signed with this service's key.
+    func token(subject: String, role: String) async throws -> String {
+        try await Self.token(subject: subject, role: role, environment: environment)
+    }
+
+    private static func token(subject: String, role: String, environment: [String: String]) async throws -> String {
         let result = try await ChildProcess(
-            executable: BuiltProducts.executable("scheduler"), arguments: ["token", "--subject", "recruiter@example.com"],
+            executable: BuiltProducts.executable("scheduler"), arguments: ["token", "--subject", subject, "--role", role],
             environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         ).run()
-        token = result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(result.status == 0, "scheduler token: \(result.standardError)")
+        return result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
 

@@ -1,0 +1,36 @@
+import ServiceLifecycle
+import Synchronization
+
+/// A loop run as a lifecycle service. On graceful shutdown `onShutdown` starts (to close a
+/// consumer, say, so that the loop ends by itself), or else the loop is cancelled. The
+/// service ends once the loop has returned, `onShutdown` has finished, and `afterShutdown`
+/// (a final flush) has run: a process never exits in the middle of a final commit.
+struct Background: Service {
+    let name: String
+    let onShutdown: (@Sendable () async -> Void)?
+    let afterShutdown: (@Sendable () async -> Void)?
+    let body: @Sendable () async throws -> Void
+
+    init(
+        _ name: String, onShutdown: (@Sendable () async -> Void)? = nil, afterShutdown: (@Sendable () async -> Void)? = nil,
+        _ body: @escaping @Sendable () async throws -> Void
+    ) {
+        self.name = name
+        self.onShutdown = onShutdown
+        self.afterShutdown = afterShutdown
+        self.body = body
+    }
+
+    func run() async throws {
+        if let onShutdown {
+            let stopping = Mutex<Task<Void, Never>?>(nil)
+            try await withGracefulShutdownHandler { try await body() } onGracefulShutdown: {
+                stopping.withLock { $0 = Task { await onShutdown() } }
+            }
+            await stopping.withLock { $0 }?.value
+        } else {
+            try await cancelWhenGracefulShutdown { try await body() }
+        }
+        await afterShutdown?()
+    }
+}
