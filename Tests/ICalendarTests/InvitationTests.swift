@@ -105,6 +105,21 @@ struct InvitationTests {
         #expect(unfolded.contains("DESCRIPTION:a\\, b\\; c\\\\d\\nnew line"))
     }
 
+    /// No `DESCRIPTION:` or `LOCATION:` with nothing after it; the UID takes the given domain.
+    @Test func emptyTextIsLeftOutAndTheUIDDomainIsConfigurable() async throws {
+        let request = InvitationRequest(
+            interviewId: "iv-7", domain: "interviews.acme.example", start: "2026-03-10T14:00:00Z", end: "2026-03-10T15:00:00Z", timeZone: "Europe/Berlin",
+            organizer: .init(email: "recruiting@acme.example", name: "Recruiting"), attendees: [.init(email: "ada@candidates.example", name: "Ada")],
+            title: "Interview")
+        let lines = try request.invitation(method: .request, now: Self.instant("2026-03-01T00:00:00Z")).render().split(separator: "\r\n")
+        #expect(!lines.contains("DESCRIPTION:") && !lines.contains { $0.hasPrefix("LOCATION") }, "\(lines)")
+        #expect(lines.filter { $0.hasPrefix("DESCRIPTION") } == ["DESCRIPTION:Reminder: Interview"], "only the alarm's, which RFC 5545 requires")
+        #expect(lines.contains("UID:iv-7@interviews.acme.example"))
+        var withoutDomain = request
+        withoutDomain.domain = nil
+        #expect(try withoutDomain.invitation(method: .request, now: Self.instant("2026-03-01T00:00:00Z")).render().contains("UID:iv-7@interview-scheduler.invalid"))
+    }
+
     @Test func badInputIsRefusedWithAReason() {
         var invitation = Self.panel()
         invitation.timeZone = "Mars/Olympus_Mons"

@@ -62,6 +62,24 @@ struct SagasCommandTests {
         #expect(try await run(["sagas", "list", "--stuck"] + location).standardOutput == "No sagas.\n")
     }
 
+    /// The README's `scheduler sagas list`, with no options, reads the database `serve` writes
+    /// under the same SCHEDULER_DATA_DIR and SCHEDULER_SAGAS_DIR.
+    @Test func withoutOptionsTheServicesDatabaseIsFound() async throws {
+        let (directory, _) = try await prepare()
+        defer { directory.remove() }
+        let data = directory.url.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: directory.path("scheduler.sqlite" + suffix)) {
+            try FileManager.default.copyItem(atPath: directory.path("scheduler.sqlite" + suffix), toPath: data.appendingPathComponent("sagas.sqlite" + suffix).path)
+        }
+        let environment = ProcessInfo.processInfo.environment.merging([
+            "SCHEDULER_DATA_DIR": data.path, "SCHEDULER_SAGAS_DIR": directory.path("sagas"),
+        ]) { _, new in new }
+        let listed = try await ChildProcess(executable: scheduler, arguments: ["sagas", "list"], environment: environment).run()
+        #expect(listed.status == 0, "\(listed.standardError)")
+        #expect(listed.standardOutput.contains("waiting-1") && listed.standardOutput.contains("failed-1"))
+    }
+
     @Test func showPrintsTheTimeline() async throws {
         let (directory, location) = try await prepare()
         defer { directory.remove() }
