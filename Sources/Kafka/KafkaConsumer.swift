@@ -10,8 +10,9 @@ import Synchronization
 /// rebalance never happens while a message is being handled: revoked partitions stop
 /// cleanly. Offsets are never committed automatically: `commit(_:)` stores a message's offset
 /// once its effect is durable and commits it asynchronously; revocation commits what was
-/// stored, and `close()` commits every handled position synchronously, so a successor starts
-/// right after the last handled message even when an asynchronous commit was lost.
+/// stored, and `close()` waits for the asynchronous commits, then commits every handled
+/// position synchronously, so a successor starts right after the last handled message even
+/// when an asynchronous commit was lost or retried late.
 public final class KafkaConsumer: Sendable {
     /// What the polling thread and the application share: one demand per request for a
     /// message, and the tasks waiting, first come first served.
@@ -32,6 +33,7 @@ public final class KafkaConsumer: Sendable {
     }
 
     private let handle: RDKafkaHandle
+    private let pendingCommits: PendingCommits
     private let poller: PollingThread
     private let handOff = HandOff()
     private let closed = Atomic<Bool>(false)
@@ -84,8 +86,11 @@ public final class KafkaConsumer: Sendable {
         let subscribed = rd_kafka_subscribe(handle.pointer, list)
         guard subscribed == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(subscribed, context: "subscribe") }
 
+        let pendingCommits = try PendingCommits(handle: handle, logger: logger)
+        self.pendingCommits = pendingCommits
         let handle = handle, handOff = handOff, logger = logger
         poller = PollingThread(name: "kafka-consumer-poll") {
+            pendingCommits.collect(waitingUpTo: 0)
             // Poll only when someone asked for a message.
             guard handOff.demand.wait(timeout: .now() + .milliseconds(100)) == .success else { return }
             while true {
@@ -132,10 +137,7 @@ public final class KafkaConsumer: Sendable {
         guard stored == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(stored, context: "store offset") }
         // Only a position librdkafka accepted (an assigned partition) is committed again on close.
         positions.withLock { $0["\(message.topic)|\(message.partition)"] = (message.topic, message.partition, message.offset + 1) }
-        let committed = rd_kafka_commit(handle.pointer, nil, 1)
-        guard committed == RD_KAFKA_RESP_ERR_NO_ERROR || committed == RD_KAFKA_RESP_ERR__NO_OFFSET else {
-            throw KafkaError(committed, context: "commit")
-        }
+        try pendingCommits.commitStored()
     }
 
     var isClosed: Bool { closed.load(ordering: .acquiring) }
@@ -146,6 +148,9 @@ public final class KafkaConsumer: Sendable {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         for waiting in handOff.takeAll() { waiting.resume(returning: nil) }
         poller.stop()
+        if !pendingCommits.drain(within: .seconds(10)) {
+            logger.warning("asynchronous offset commits still out after 10 s; the final commit may be overtaken by one")
+        }
         commitHandledPositions()
         _ = rd_kafka_consumer_close(handle.pointer)
     }
