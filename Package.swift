@@ -169,6 +169,14 @@ let package = Package(
         ),
         .testTarget(name: "ServiceEndToEndTests", dependencies: ["SchedulerTesting", "CalendarProviders", "SchedulingCore", "Events", "InterviewScheduling"]),
         .testTarget(name: "SchedulerCLITests", dependencies: ["SchedulerTesting", "SagaEngine"]),
+        .testTarget(
+            name: "SchedulerHTTPTests",
+            dependencies: [
+                "SchedulerHTTP", "InterviewScheduling", "SchedulerTesting", "CalendarProviders", "SagaEngine", "SagaStore", "SchedulingCore", "Yams",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -35,7 +35,8 @@ public struct SchedulingRequestBody: Codable, Hashable, Sendable {
     public static let maximumInterviewers = 20
     public static let maximumTextLength = 4000
 
-    /// Decodes and checks every field; the error names the first offending one.
+    /// Decodes and checks every field; the error names the first offending one. Timestamps
+    /// come back in the form the slot search reads (see `RequestTimestamp`).
     public static func decode(from data: Data, now: Instant) throws(ValidationError) -> SchedulingRequestBody {
         let body: SchedulingRequestBody
         do {
@@ -45,39 +46,7 @@ public struct SchedulingRequestBody: Codable, Hashable, Sendable {
         } catch {
             throw ValidationError(field: "", reason: "not valid JSON (\(error))")
         }
-        try body.validate(now: now)
-        return body
-    }
-
-    /// Checks every field; the error names the first offending one.
-    public func validate(now: Instant) throws(ValidationError) {
-        guard !interviewers.isEmpty, interviewers.count <= Self.maximumInterviewers else {
-            throw ValidationError(field: "interviewers", reason: "must list 1 to \(Self.maximumInterviewers) interviewers, got \(interviewers.count)")
-        }
-        try Self.checkPerson(candidate, at: "candidate")
-        guard let candidateID = candidate.id, !candidateID.isEmpty, candidateID.count <= 200, !candidateID.contains(where: \.isNewline) else {
-            throw ValidationError(field: "candidate.id", reason: "is required: 1 to 200 characters, one line")
-        }
-        var seen = Set<String>()
-        for (index, interviewer) in interviewers.enumerated() {
-            try Self.checkPerson(interviewer, at: "interviewers[\(index)]")
-            guard seen.insert(interviewer.email.lowercased()).inserted else {
-                throw ValidationError(field: "interviewers[\(index)].email", reason: "\"\(interviewer.email)\" is listed twice")
-            }
-        }
-        for (field, text) in [("title", title), ("description", description), ("location", location), ("meetingUrl", meetingUrl), ("jobId", jobId)] {
-            guard let text else { continue }
-            guard text.count <= Self.maximumTextLength else { throw ValidationError(field: field, reason: "is longer than \(Self.maximumTextLength) characters") }
-            if field != "description", text.contains(where: \.isNewline) { throw ValidationError(field: field, reason: "must be one line") }
-        }
-        if let meetingUrl, URL(string: meetingUrl)?.scheme.map({ ["https", "http"].contains($0) }) != true {
-            throw ValidationError(field: "meetingUrl", reason: "must be an http(s) URL, got \"\(meetingUrl)\"")
-        }
-        do {
-            _ = try slotRequest(busy: [:]).validated(clock: now)
-        } catch {
-            throw ValidationError(field: Self.ownField(error.field), reason: error.reason)
-        }
+        return try body.checked(now: now)
     }
 
     /// The slot search for this request, with each person's busy time.
@@ -93,23 +62,14 @@ public struct SchedulingRequestBody: Codable, Hashable, Sendable {
             preferredWindows: preferredTimes, participants: participants)
     }
 
-    /// `participants[0].timeZone` is `candidate.timeZone`; `participants[n]` is `interviewers[n-1]`.
+    /// `participants[0]` and the request's `timeZone` are the candidate's; `participants[n]`
+    /// is `interviewers[n-1]`; `preferredWindows` are `preferredTimes`.
     static func ownField(_ field: String) -> String {
+        if field == "timeZone" { return "candidate.timeZone" }
         guard field.hasPrefix("participants["), let close = field.firstIndex(of: "]"),
               let index = Int(field[field.index(field.startIndex, offsetBy: 13)..<close])
-        else { return field == "preferredWindows" ? "preferredTimes" : field.replacingOccurrences(of: "preferredWindows", with: "preferredTimes") }
+        else { return field.replacingOccurrences(of: "preferredWindows", with: "preferredTimes") }
         let rest = field[field.index(after: close)...]
         return (index == 0 ? "candidate" : "interviewers[\(index - 1)]") + rest
-    }
-
-    static func checkPerson(_ person: Person, at field: String) throws(ValidationError) {
-        let email = person.email
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard email.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
-              !email.contains(where: { $0.isWhitespace || $0.isNewline || "<>\",;:()[]\\".contains($0) })
-        else { throw ValidationError(field: "\(field).email", reason: "is not an e-mail address: \"\(email.prefix(80))\"") }
-        guard !person.name.isEmpty, person.name.count <= 200, !person.name.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 32 } == true }) else {
-            throw ValidationError(field: "\(field).name", reason: "must be 1 to 200 characters on one line")
-        }
     }
 }

@@ -1,0 +1,61 @@
+import CalendarProviders
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import InterviewScheduling
+import SagaEngine
+import SagaStore
+import SchedulerHTTP
+import SchedulerTesting
+
+/// The API's router over real SQLite files and the repository's saga definitions; nothing
+/// runs the sagas, so a request stays as the API left it.
+struct APIFixture {
+    let directory: TemporaryDirectory
+    let application: Application<RouterResponder<BasicRequestContext>>
+    let token: String
+
+    init() async throws {
+        directory = try TemporaryDirectory(prefix: "scheduler-http")
+        let sagas = try SagaStore(path: directory.path("sagas.sqlite"))
+        let interviews = try InterviewStore(path: directory.path("interviews.sqlite"))
+        let local = try LocalCalendarProvider(path: directory.path("calendars.sqlite"))
+        let calendars = CalendarDirectory(accounts: [.init(name: "local", provider: local, domains: ["*"], probeCalendar: nil, check: { "ok" })])
+        var handlers = SagaHandlers()
+        InterviewSchedulingHandlers(calendars: calendars, interviews: interviews, sagas: sagas, organizer: .init(email: "interviews@scheduler.example", name: "Interviews"))
+            .register(in: &handlers)
+        let catalog = try SagaCatalog.load(directory: BuiltProducts.repositoryRoot.appendingPathComponent("sagas"), handlers: handlers.inventory)
+        let authenticator = await BearerAuthenticator(secret: String(repeating: "k", count: 32))
+        token = try await authenticator.token(for: Caller(subject: "recruiter@example.com", role: .recruiter), validFor: 600)
+        let services = APIServices(
+            engine: SagaEngine(store: sagas, catalog: catalog, handlers: handlers), interviews: interviews, authenticator: authenticator,
+            kafkaReady: { true }, metricsText: { "" })
+        application = Application(router: SchedulerAPI.router(services))
+    }
+
+    /// Runs `body` against the router in memory, then removes the files.
+    func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        defer { directory.remove() }
+        try await application.test(.router, body)
+    }
+
+    /// A valid request for a panel over the coming week, with `change` applied to its JSON.
+    static func request(_ change: (inout [String: Any]) -> Void = { _ in }) throws -> ByteBuffer {
+        let from = Date().addingTimeInterval(86_400), to = Date().addingTimeInterval(8 * 86_400)
+        var object: [String: Any] = [
+            "candidate": ["id": "cand-ada", "name": "Ada Lovelace", "email": "ada@candidates.example", "timeZone": "Europe/Berlin"],
+            "interviewers": [["name": "Grace Hopper", "email": "grace@example.com", "timeZone": "America/New_York"]],
+            "durationMinutes": 60,
+            "window": ["start": ISO8601DateFormatter().string(from: from), "end": ISO8601DateFormatter().string(from: to)],
+        ]
+        change(&object)
+        return ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object))
+    }
+}
+
+extension TestResponse {
+    /// The body as a JSON object.
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+    }
+}
