@@ -22,10 +22,12 @@ run: build
 slots: build
 	.build/debug/scheduler slots --request $(SAMPLE_REQUEST) --format table
 
-## Installs what is missing, builds, and runs every test.
+## Installs what is missing, builds, and runs every test, then the API against
+## docs/openapi.yaml (schemathesis, fixed seed; scripts/schemathesis.sh).
 test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+	scripts/schemathesis.sh
 
 ## Release-build benchmarks; figures go to benchmarks/RESULTS.md by hand, with this command.
 bench: setup

@@ -5,11 +5,11 @@ import Hummingbird
 struct HealthAPI {
     let services: APIServices
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("/health") { _, _ in try await self.ready() }
-        router.get("/health/live") { _, _ in try APIServices.json(.ok, ["status": "up"]) }
-        router.get("/health/ready") { _, _ in try await self.ready() }
-        router.get("/metrics") { _, _ in
+    func register(on routes: inout APIRoutes) {
+        routes.get("/health") { _, _ in try await self.ready() }
+        routes.get("/health/live") { _, _ in try APIServices.json(.ok, ["status": "up"]) }
+        routes.get("/health/ready") { _, _ in try await self.ready() }
+        routes.get("/metrics") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: self.services.metricsText())))

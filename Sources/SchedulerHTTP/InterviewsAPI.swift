@@ -8,12 +8,12 @@ import SchedulingCore
 struct InterviewsAPI {
     let services: APIServices
 
-    func register(on router: Router<BasicRequestContext>) {
-        let group = router.group("/api/v1/interviews")
-        group.get { request, _ in try await self.list(request) }
-        group.get(":id") { request, context in try await self.show(request, id: try context.parameters.require("id")) }
-        group.get(":id/invite.ics") { request, context in try await self.invite(request, id: try context.parameters.require("id")) }
-        group.post(":id/reschedule") { request, context in try await self.reschedule(request, id: try context.parameters.require("id")) }
+    func register(on routes: inout APIRoutes) {
+        let base = "/api/v1/interviews"
+        routes.get(base) { request, _ in try await self.list(request) }
+        routes.get("\(base)/:id") { request, context in try await self.show(request, id: try context.parameters.require("id")) }
+        routes.get("\(base)/:id/invite.ics") { request, context in try await self.invite(request, id: try context.parameters.require("id")) }
+        routes.post("\(base)/:id/reschedule") { request, context in try await self.reschedule(request, id: try context.parameters.require("id")) }
     }
 
     /// `{"window": {start, end, timeZone?}, "preferredTimes": [...]?}`: the new search.
@@ -42,7 +42,7 @@ struct InterviewsAPI {
         body.window = change.window
         body.preferredTimes = change.preferredTimes
         do {
-            try body.validate(now: Instant(Date()))
+            body = try body.checked(now: Instant(Date()))
         } catch {
             throw APIProblem.badRequest(field: error.field, error.reason)
         }
@@ -87,12 +87,13 @@ struct InterviewsAPI {
         let query = request.uri.queryParameters
         func instant(_ name: String) throws -> Int64? {
             guard let text = query.get(name) else { return nil }
-            guard let instant = ISO8601.instant(text) else { throw APIProblem.badRequest(field: name, "expected an RFC 3339 timestamp with an offset, got \"\(text.prefix(80))\"") }
+            guard let instant = RequestTimestamp.instant(text) else {
+                throw APIProblem.badRequest(field: name, "expected an RFC 3339 date-time such as 2026-03-09T14:00:00Z, got \"\(text.prefix(80))\"")
+            }
             return instant.secondsSinceEpoch
         }
         let from = try instant("from")
         let to = try instant("to")
-        if let from, let to, from >= to { throw APIProblem.badRequest(field: "to", "must be after from") }
         let interviews = try await services.interviews.interviews(
             candidateID: query.get("candidateId"), from: from, to: to, owner: caller.role == .admin ? nil : caller.subject)
         return try APIServices.json(.ok, ["interviews": interviews.map(summary)])

@@ -10,11 +10,11 @@ import SchedulingCore
 struct SchedulingRequestsAPI {
     let services: APIServices
 
-    func register(on router: Router<BasicRequestContext>) {
-        let group = router.group("/api/v1/scheduling-requests")
-        group.post { request, _ in try await self.create(request) }
-        group.get(":id") { request, context in try await self.show(request, id: try context.parameters.require("id")) }
-        group.post(":id/cancel") { request, context in try await self.cancel(request, id: try context.parameters.require("id")) }
+    func register(on routes: inout APIRoutes) {
+        let base = "/api/v1/scheduling-requests"
+        routes.post(base) { request, _ in try await self.create(request) }
+        routes.get("\(base)/:id") { request, context in try await self.show(request, id: try context.parameters.require("id")) }
+        routes.post("\(base)/:id/cancel") { request, context in try await self.cancel(request, id: try context.parameters.require("id")) }
     }
 
     /// The 202 answer.
@@ -30,7 +30,7 @@ struct SchedulingRequestsAPI {
         let fingerprint = RequestFingerprint.hex(data)
         let key = request.headers.first { $0.name.canonicalName == "idempotency-key" }?.value
         if let key {
-            guard !key.isEmpty, key.count <= 200, !key.contains(where: \.isNewline) else {
+            guard !key.isEmpty, key.unicodeScalars.count <= 200, !key.contains(where: \.isNewline) else {
                 throw APIProblem.badRequest(field: "Idempotency-Key", "must be 1 to 200 characters on one line")
             }
             if let stored = try await services.interviews.idempotentResponse(owner: caller.subject, key: key) {
