@@ -87,7 +87,7 @@ struct InterviewsAPI {
         let query = request.uri.queryParameters
         func instant(_ name: String) throws -> Int64? {
             guard let text = query.get(name) else { return nil }
-            guard let instant = RequestTimestamp.instant(text) else {
+            guard let instant = ISO8601.instant(text, form: .rfc3339) else {
                 throw APIProblem.badRequest(field: name, "expected an RFC 3339 date-time such as 2026-03-09T14:00:00Z, got \"\(text.prefix(80))\"")
             }
             return instant.secondsSinceEpoch

@@ -1,6 +1,7 @@
 import Foundation
 @testable import InterviewScheduling
 import SchedulerTesting
+import SchedulingCore
 import Testing
 import Yams
 
@@ -74,7 +75,7 @@ struct DocumentPatternTests {
     func wallClockTimestamps(text: String) throws {
         let timestamp = try Self.schema("Timestamp")
         let local = try #require((timestamp["anyOf"] as? [[String: Any]])?.first { $0["pattern"] != nil })
-        let code = if case .local? = RequestTimestamp.parse(text) { true } else { false }
+        let code = if case .local? = ISO8601.timestamp(text, form: .rfc3339) { true } else { false }
         #expect(try Self.admits(local, text) == code)
     }
 }

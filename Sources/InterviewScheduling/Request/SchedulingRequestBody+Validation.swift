@@ -81,7 +81,7 @@ extension SchedulingRequestBody {
     }
 
     static func canonical(_ text: String, at field: String) throws(ValidationError) -> String {
-        guard let canonical = RequestTimestamp.canonical(text) else {
+        guard let canonical = ISO8601.normalized(text, form: .rfc3339) else {
             throw ValidationError(
                 field: field,
                 reason: "expected an RFC 3339 date-time such as 2026-03-09T14:00:00Z or 2026-03-09T09:00:00-05:00, "

@@ -36,7 +36,7 @@ public struct SchedulingRequestBody: Codable, Hashable, Sendable {
     public static let maximumTextLength = 4000
 
     /// Decodes and checks every field; the error names the first offending one. Timestamps
-    /// come back in the form the slot search reads (see `RequestTimestamp`).
+    /// come back in the form the slot search reads (`ISO8601.normalized(_:form:)`).
     public static func decode(from data: Data, now: Instant) throws(ValidationError) -> SchedulingRequestBody {
         let body: SchedulingRequestBody
         do {
