@@ -42,7 +42,7 @@ public struct AvailabilityResponder: Sendable {
         if let file = configuration.calendars {
             calendars = try await CalendarDirectory.load(try CalendarAccountsFile(contentsOf: file), environment: environment)
         }
-        let kafka = try KafkaConnection(environment: environment, embedded: embedded, logger: logger)
+        let kafka = try await KafkaConnection.open(environment: environment, embedded: embedded, logger: logger)
         let producer = try KafkaProducer(configuration: kafka.configuration, logger: logger)
         let relay = OutboxRelay(store: store, publisher: KafkaOutboxPublisher(producer: producer), idleInterval: .milliseconds(20), logger: logger)
         let consumer = try KafkaConsumer(

@@ -30,6 +30,12 @@ final class KafkaConnection: Sendable {
         _ = try admin.ensure(Topic.specifications(replicationFactor: replication))
     }
 
+    /// Connects and creates missing topics (metadata and CreateTopics requests, which block)
+    /// off the cooperative pool.
+    static func open(environment: [String: String], embedded: Bool, logger: Logger) async throws -> KafkaConnection {
+        try await BlockingCalls.run { Result { try KafkaConnection(environment: environment, embedded: embedded, logger: logger) } }.get()
+    }
+
     /// Whether a broker answers a metadata request (within 2 s, waited for off the
     /// cooperative pool).
     func isReachable() async -> Bool {

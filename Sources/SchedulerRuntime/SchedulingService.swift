@@ -46,7 +46,7 @@ public struct SchedulingService {
         let engine = SagaEngine(store: sagas, catalog: catalog, handlers: handlers, pollInterval: .milliseconds(200), logger: logger)
         try await engine.checkLiveDefinitionsAreLoaded()
 
-        let kafka = try KafkaConnection(environment: options.environment, embedded: options.embedded, logger: logger)
+        let kafka = try await KafkaConnection.open(environment: options.environment, embedded: options.embedded, logger: logger)
         let producer = try KafkaProducer(configuration: kafka.configuration, logger: logger)
         let relay = OutboxRelay(store: sagas, publisher: KafkaOutboxPublisher(producer: producer), idleInterval: .milliseconds(20), logger: logger)
         let consumer = try KafkaConsumer(
