@@ -1,15 +1,19 @@
-import Dispatch
+import Foundation
 
 /// Where librdkafka calls that block for a while (metadata requests, flushes, a consumer's
-/// close) run when an async caller needs them: threads of their own, never Swift's
-/// cooperative pool, whose few threads must not wait on the network.
+/// close) run when an async caller needs them: a thread of their own each.
+///
+/// Not a dispatch queue: on Linux a concurrent queue draws on the same worker threads as
+/// Swift's cooperative pool, so a few calls blocked there stall every task in the process
+/// until libdispatch adds threads, which takes seconds. These calls are rare (a readiness
+/// probe, a shutdown), so a thread each costs nothing that matters.
 package enum BlockingCalls {
-    private static let queue = DispatchQueue(label: "kafka-blocking-calls", attributes: .concurrent)
-
-    /// Runs `body` off the cooperative pool and returns its result.
+    /// Runs `body` on a new thread and returns its result.
     package static func run<Result: Sendable>(_ body: @escaping @Sendable () -> Result) async -> Result {
         await withCheckedContinuation { continuation in
-            queue.async { continuation.resume(returning: body()) }
+            let thread = Thread { continuation.resume(returning: body()) }
+            thread.name = "kafka-blocking-call"
+            thread.start()
         }
     }
 }
