@@ -24,5 +24,4 @@ struct BlockingCallsTests {
         await calls.value
         #expect(progressed == 42, "a task ran while \(blocked) calls were blocked")
     }
-
 }
