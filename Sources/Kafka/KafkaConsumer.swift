@@ -37,8 +37,9 @@ public final class KafkaConsumer: Sendable {
     private let poller: PollingThread
     private let handOff = HandOff()
     private let closed = Atomic<Bool>(false)
-    /// The next offset to read per partition, for every handled message.
-    private let positions = Mutex<[String: (topic: String, partition: Int32, offset: Int64)]>([:])
+    /// The next offset to read per partition, for every handled message, with the number of
+    /// revocations before it was handled.
+    private let positions = Mutex<[String: (topic: String, partition: Int32, offset: Int64, revocations: Int)]>([:])
     private let logger: Logger
 
     public static let defaultProperties = [
@@ -65,6 +66,8 @@ public final class KafkaConsumer: Sendable {
                     }
                 } else {
                     // Revoked: no message is in flight (see above); commit what was stored, then let go.
+                    // Positions handled so far are no longer this consumer's to commit on close.
+                    if let opaque { Unmanaged<RDKafkaHandle.HandleContext>.fromOpaque(opaque).takeUnretainedValue().revocations.add(1, ordering: .releasing) }
                     _ = rd_kafka_commit(handle, nil, 0)
                     if cooperative {
                         if let failure = rd_kafka_incremental_unassign(handle, partitions) { rd_kafka_error_destroy(failure) }
@@ -136,8 +139,15 @@ public final class KafkaConsumer: Sendable {
         let stored = rd_kafka_offsets_store(handle.pointer, list)
         guard stored == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(stored, context: "store offset") }
         // Only a position librdkafka accepted (an assigned partition) is committed again on close.
-        positions.withLock { $0["\(message.topic)|\(message.partition)"] = (message.topic, message.partition, message.offset + 1) }
+        let revocations = handle.revocations
+        positions.withLock { $0["\(message.topic)|\(message.partition)"] = (message.topic, message.partition, message.offset + 1, revocations) }
         try pendingCommits.commitStored()
+    }
+
+    /// Waits up to `timeout` until every commit made so far has its outcome from the broker;
+    /// false if some are still out. Blocks the calling thread.
+    public func waitForCommits(within timeout: Duration = .seconds(10)) -> Bool {
+        pendingCommits.drain(within: timeout)
     }
 
     var isClosed: Bool { closed.load(ordering: .acquiring) }
@@ -160,10 +170,13 @@ public final class KafkaConsumer: Sendable {
         close()
     }
 
-    /// Commits the position after every handled message, synchronously; a commit that meets a
-    /// coordinator change or a timeout is tried again, up to five times.
+    /// Commits the position after every message handled since the last revocation,
+    /// synchronously; a commit that meets a coordinator change or a timeout is tried again, up
+    /// to five times. Positions from before a revocation are left alone: the partition may
+    /// have moved on under another member, and committing them would move it back.
     private func commitHandledPositions() {
-        let handled = positions.withLock { Array($0.values) }
+        let revocations = handle.revocations
+        let handled = positions.withLock { $0.values.filter { $0.revocations == revocations } }
         guard !handled.isEmpty, let list = rd_kafka_topic_partition_list_new(Int32(handled.count)) else { return }
         defer { rd_kafka_topic_partition_list_destroy(list) }
         for position in handled {

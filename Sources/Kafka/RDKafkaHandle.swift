@@ -1,5 +1,6 @@
 import CRdKafka
 import Logging
+import Synchronization
 
 /// The one owner of an `rd_kafka_t`: creates it from properties and destroys it exactly once.
 ///
@@ -13,6 +14,9 @@ final class RDKafkaHandle: @unchecked Sendable {
     final class HandleContext: Sendable {
         let logger: Logger
         let deliveries: DeliveryRouter?
+        /// For consumers: how many times partitions were taken away, so that a position
+        /// handled before a revocation is never committed after it.
+        let revocations = Atomic<Int>(0)
 
         init(logger: Logger, deliveries: DeliveryRouter?) {
             self.logger = logger
@@ -50,6 +54,9 @@ final class RDKafkaHandle: @unchecked Sendable {
         self.pointer = pointer
         self.context = context
     }
+
+    /// How many times a consumer's partitions were revoked so far.
+    var revocations: Int { context.takeUnretainedValue().revocations.load(ordering: .acquiring) }
 
     deinit {
         rd_kafka_destroy(pointer)

@@ -17,7 +17,6 @@ struct ConsumerShutdownTests {
         #expect(AssignmentStrategy.preferred(forVersion: 0x0203_00ff) == "cooperative-sticky")
         #expect(AssignmentStrategy.preferred(forVersion: 0x0206_01ff) == "cooperative-sticky")
         let chosen = KafkaConsumer.defaultProperties[AssignmentStrategy.property]
-        #expect(chosen == AssignmentStrategy.preferred(forVersion: KafkaLibrary.versionNumber))
         if KafkaLibrary.versionNumber < AssignmentStrategy.firstSafeCooperativeVersion {
             #expect(chosen?.contains("sticky") == false, "librdkafka \(KafkaLibrary.version) must not use a sticky assignor")
         }
@@ -86,6 +85,8 @@ struct ConsumerShutdownTests {
         let member = try KafkaConsumer(configuration: cluster.configuration, groupID: "rebalance", topics: [topic], logger: log.logger)
         let handled = try #require(await finishing(within: 60) { await member.next() } ?? nil)
         try member.commit(handled)
+        // The commit lands before the rebalance, during which the broker refuses commits.
+        #expect(member.waitForCommits(within: .seconds(30)))
         // Waiting for a message keeps the member polling, so it serves the rebalance that a
         // second member's arrival starts.
         let waiting = Task { await member.next() }
