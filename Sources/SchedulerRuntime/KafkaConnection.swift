@@ -13,6 +13,7 @@ final class KafkaConnection: Sendable {
     let embedded: DevelopmentCluster?
     /// One client for topic set-up and readiness probes, not one per probe.
     private let admin: KafkaTopicAdmin
+    private let probe: ReadinessProbe
 
     init(environment: [String: String], embedded allowEmbedded: Bool, logger: Logger) throws {
         if let configured = try KafkaConfiguration.fromEnvironment(environment) {
@@ -25,7 +26,9 @@ final class KafkaConnection: Sendable {
             embedded = cluster
             logger.notice("no KAFKA_BOOTSTRAP_SERVERS: started an embedded development cluster (not durable)", metadata: ["bootstrap": "\(cluster.mock.bootstrapServers)"])
         }
-        admin = try KafkaTopicAdmin(configuration: configuration, logger: logger)
+        let admin = try KafkaTopicAdmin(configuration: configuration, logger: logger)
+        self.admin = admin
+        probe = ReadinessProbe { await BlockingCalls.run { (try? admin.existingTopics(timeout: .seconds(2))) != nil } }
         let replication = embedded == nil ? Int(environment["KAFKA_REPLICATION_FACTOR"] ?? "") ?? 3 : 3
         _ = try admin.ensure(Topic.specifications(replicationFactor: replication))
     }
@@ -36,9 +39,9 @@ final class KafkaConnection: Sendable {
         try await BlockingCalls.run { Result { try KafkaConnection(environment: environment, embedded: embedded, logger: logger) } }.get()
     }
 
-    /// Whether a broker answers a metadata request (within 2 s, waited for off the
-    /// cooperative pool).
+    /// Whether a broker answers a metadata request (within 2 s, off the cooperative pool; one
+    /// request at a time, its answer reused for a second).
     func isReachable() async -> Bool {
-        await BlockingCalls.run { [admin] in (try? admin.existingTopics(timeout: .seconds(2))) != nil }
+        await probe.reachable()
     }
 }
