@@ -25,10 +25,14 @@ enum EmbeddedSigningKey {
         let draft = target + ".\(UUID().uuidString).draft"
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            guard FileManager.default.createFile(atPath: draft, contents: Data((key + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
-                throw CocoaError(.fileWriteNoPermission)
-            }
+            // Private from its first byte: created with mode 0600, not chmod-ed afterwards.
+            let descriptor = open(draft, O_CREAT | O_EXCL | O_WRONLY, 0o600)
+            guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
             defer { unlink(draft) }
+            let text = Array((key + "\n").utf8)
+            let written = text.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            close(descriptor)
+            guard written == text.count else { throw POSIXError(.EIO) }
             if link(draft, target) != 0, errno != EEXIST { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         } catch {
             throw ServiceConfigurationError(variable: "SCHEDULER_DATA_DIR", problem: "cannot hold the embedded signing key at \(target): \(error)")

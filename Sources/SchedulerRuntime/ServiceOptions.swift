@@ -19,6 +19,8 @@ public struct ServiceOptions: Sendable {
     public var calendarsFile: String?
     /// The HS256 key of the API's bearer tokens.
     public var jwtSecret: String
+    /// Where the key came from: `SCHEDULER_JWT_SECRET`, or the embedded key's file.
+    public var jwtSecretSource: String
     public var organizerEmail: String
     public var organizerName: String
     /// The right-hand side of invitation UIDs (`iv-…@domain`).
@@ -38,7 +40,7 @@ public struct ServiceOptions: Sendable {
         self.environment = environment
         self.embedded = embedded
         let setting = Settings(environment)
-        dataDirectory = setting["SCHEDULER_DATA_DIR"] ?? "data"
+        dataDirectory = Self.dataDirectory(environment: environment)
         sagasDirectory = Self.sagasDirectory(environment: environment)
         host = setting["SCHEDULER_HOST"] ?? "127.0.0.1"
         port = try setting.port("SCHEDULER_PORT") ?? 8080
@@ -50,14 +52,17 @@ public struct ServiceOptions: Sendable {
             organizerEmail = try setting.email("SCHEDULER_ORGANIZER_EMAIL") ?? Self.embeddedOrganizerEmail
             if let secret = try Self.checkedSecret(setting["SCHEDULER_JWT_SECRET"]) {
                 jwtSecret = secret
+                jwtSecretSource = "SCHEDULER_JWT_SECRET"
             } else {
                 jwtSecret = try EmbeddedSigningKey.loadOrCreate(in: dataDirectory)
+                jwtSecretSource = EmbeddedSigningKey.path(in: dataDirectory)
             }
         } else {
             guard let secret = try Self.checkedSecret(setting["SCHEDULER_JWT_SECRET"]) else {
                 throw .missing("SCHEDULER_JWT_SECRET", "the key that signs API tokens (at least \(Self.minimumSecretBytes) bytes); or run `serve --embedded`")
             }
             jwtSecret = secret
+            jwtSecretSource = "SCHEDULER_JWT_SECRET"
             guard setting["KAFKA_BOOTSTRAP_SERVERS"] != nil else {
                 throw .missing("KAFKA_BOOTSTRAP_SERVERS", "the Kafka brokers (host:port,…); or run `serve --embedded` for an in-process development cluster")
             }
@@ -73,7 +78,7 @@ public struct ServiceOptions: Sendable {
     public static func tokenSecret(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ServiceConfigurationError) -> String {
         let setting = Settings(environment)
         if let secret = try checkedSecret(setting["SCHEDULER_JWT_SECRET"]) { return secret }
-        let directory = setting["SCHEDULER_DATA_DIR"] ?? "data"
+        let directory = dataDirectory(environment: environment)
         guard let key = EmbeddedSigningKey.existing(in: directory) else {
             throw .missing("SCHEDULER_JWT_SECRET", "set it to the service's key, or start `serve --embedded` once to create \(EmbeddedSigningKey.path(in: directory))")
         }
@@ -93,7 +98,12 @@ public struct ServiceOptions: Sendable {
 
     /// Where `serve` keeps its sagas under this environment: the operator CLI's default.
     public static func sagaDatabasePath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        URL(fileURLWithPath: Settings(environment)["SCHEDULER_DATA_DIR"] ?? "data").appendingPathComponent(sagaDatabaseName).path
+        URL(fileURLWithPath: dataDirectory(environment: environment)).appendingPathComponent(sagaDatabaseName).path
+    }
+
+    /// The data directory under this environment: `SCHEDULER_DATA_DIR`, else `data`.
+    public static func dataDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        Settings(environment)["SCHEDULER_DATA_DIR"] ?? "data"
     }
 
     /// The saga definitions' directory under this environment.

@@ -1,3 +1,5 @@
+import InterviewScheduling
+
 /// The environment's settings, read by name; an empty value counts as not set.
 struct Settings {
     let environment: [String: String]
@@ -16,14 +18,11 @@ struct Settings {
         return port
     }
 
-    /// An address that can stand in a calendar's ORGANIZER and a mail header: one `@`, no
-    /// spaces or control characters.
+    /// An address that can stand in a calendar's ORGANIZER and a mail header, by the rule
+    /// the API applies to the addresses in a request.
     func email(_ name: String) throws(ServiceConfigurationError) -> String? {
         guard let text = self[name] else { return nil }
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty }), text.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7f }) else {
-            throw .invalid(name, text, "an e-mail address")
-        }
+        guard RequestText.isEmailAddress(text) else { throw .invalid(name, text, "an e-mail address") }
         return text
     }
 

@@ -47,7 +47,7 @@ struct ServeModesTests {
     @Test func embeddedModeStartsOnNothingAndItsTokensWork() async throws {
         let directory = try TemporaryDirectory(prefix: "serve-embedded")
         defer { directory.remove() }
-        let port = Int.random(in: 40_000..<50_000)
+        let port = try FreePort.next()
         let environment = bare([
             "SCHEDULER_DATA_DIR": directory.path("data"), "SCHEDULER_PORT": "\(port)",
             "SCHEDULER_SAGAS_DIR": BuiltProducts.repositoryRoot.appendingPathComponent("sagas").path,

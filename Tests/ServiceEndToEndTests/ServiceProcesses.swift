@@ -62,7 +62,7 @@ final class ServiceProcesses: @unchecked Sendable {
         let firstLine = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
         try #require(firstLine.hasPrefix("127.0.0.1:"), "dev-cluster printed \(firstLine)")
         bootstrap = firstLine
-        port = Int.random(in: 20_000..<40_000)
+        port = try FreePort.next()
         environment = [
             "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "KAFKA_CONSUMER_PROPERTY_SESSION_TIMEOUT_MS": "6000",
             "KAFKA_CONSUMER_PROPERTY_HEARTBEAT_INTERVAL_MS": "500", "KAFKA_CONSUMER_PROPERTY_FETCH_WAIT_MAX_MS": "10",

@@ -1,6 +1,6 @@
 /// The rules for the request's text fields, counted as docs/openapi.yaml counts them: in
 /// Unicode scalars (JSON Schema's characters), not in grapheme clusters.
-enum RequestText {
+package enum RequestText {
     /// What one line may not hold: LF, VT, FF, CR, the C1 controls (NEL among them),
     /// LINE SEPARATOR and PARAGRAPH SEPARATOR.
     static func breaksLine(_ scalar: Unicode.Scalar) -> Bool {
@@ -25,7 +25,7 @@ enum RequestText {
 
     /// `local@domain.tld`: a non-empty local part, two or more non-empty labels, no controls,
     /// spaces or `<>",;:()[]\`, at most 254 characters.
-    static func isEmailAddress(_ text: String) -> Bool {
+    package static func isEmailAddress(_ text: String) -> Bool {
         let scalars = Array(text.unicodeScalars)
         guard scalars.count <= 254, !scalars.contains(where: { isControlOrSpace($0) || "<>\",;:()[]\\".unicodeScalars.contains($0) }) else { return false }
         let parts = scalars.split(separator: "@", omittingEmptySubsequences: false)

@@ -210,7 +210,7 @@ public struct InterviewSchedulingHandlers: Sendable {
     }
 
     func title(_ request: SchedulingRequestBody) -> String {
-        request.title ?? "Interview: \(request.candidate.name)"
+        request.title.flatMap { $0.isEmpty ? nil : $0 } ?? "Interview: \(request.candidate.name)"
     }
 
     // MARK: 4. The candidate's invitation

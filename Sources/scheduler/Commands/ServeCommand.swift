@@ -32,7 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
         let registry = ProcessSetup.bootstrapMetrics()
         if embedded {
             logger.warning("embedded mode: development defaults, never for production", metadata: [
-                "signingKey": "\(ProcessInfo.processInfo.environment["SCHEDULER_JWT_SECRET"] == nil ? "\(options.dataDirectory)/jwt-secret" : "SCHEDULER_JWT_SECRET")",
+                "signingKey": "\(options.jwtSecretSource)",
                 "token": "scheduler token (with the same SCHEDULER_DATA_DIR)",
             ])
         }
