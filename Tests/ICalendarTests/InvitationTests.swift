@@ -115,6 +115,11 @@ struct InvitationTests {
         #expect(!lines.contains("DESCRIPTION:") && !lines.contains { $0.hasPrefix("LOCATION") }, "\(lines)")
         #expect(lines.filter { $0.hasPrefix("DESCRIPTION") } == ["DESCRIPTION:Reminder: Interview"], "only the alarm's, which RFC 5545 requires")
         #expect(lines.contains("UID:iv-7@interviews.acme.example"))
+        var emptyLocation = request
+        emptyLocation.location = ""
+        emptyLocation.meetingUrl = "https://meet.example/iv-7"
+        let located = try emptyLocation.invitation(method: .request, now: Self.instant("2026-03-01T00:00:00Z")).render()
+        #expect(located.contains("LOCATION:https://meet.example/iv-7"), "an empty location falls back to the link, as a missing one does")
         var withoutDomain = request
         withoutDomain.domain = nil
         #expect(try withoutDomain.invitation(method: .request, now: Self.instant("2026-03-01T00:00:00Z")).render().contains("UID:iv-7@interview-scheduler.invalid"))
