@@ -18,7 +18,6 @@ dependency graph, so that POST -> GET -> cancel is followed.
 import datetime
 import hashlib
 import re
-import sys
 
 import schemathesis
 from schemathesis.core.parameters import ParameterLocation
@@ -149,4 +148,6 @@ def after_load_schema(context, schema):
         for node in graph.operations.values():
             node.inputs = [slot for slot in node.inputs if slot.resource_field is None or slot.resource.name in produced]
     except AttributeError as error:  # another schemathesis than the pinned one
-        print(f"schemathesis_hooks: dependency graph left as it is ({error})", file=sys.stderr)
+        # Fatal: without this the stateful phase silently loses the POST -> GET -> cancel path.
+        raise RuntimeError(f"schemathesis_hooks: cannot adjust the dependency graph ({error}); "
+                           "bootstrap pins the schemathesis version these hooks were written for") from error
