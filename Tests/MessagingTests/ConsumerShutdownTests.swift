@@ -104,4 +104,68 @@ struct ConsumerShutdownTests {
         successor.close()
         #expect(String(decoding: next.value, as: UTF8.self) == "m1", "the handled message is not delivered again")
     }
+
+    /// A member loses half its partitions to a newcomer, which then handles and commits past
+    /// where the member stood. The member's close must not commit its old positions over the
+    /// newcomer's (it did, before revocations retired them).
+    @Test func aMemberThatLostPartitionsDoesNotMoveThemBackOnClose() async throws {
+        let cluster = try DevelopmentCluster()
+        let producer = try KafkaProducer(configuration: cluster.configuration)
+        defer { producer.shutdown() }
+        var keys: [Int32: String] = [:]
+        for index in 0..<200 where keys.count < 4 {
+            let key = "key-\(index)"
+            let partition = JavaPartitioner.partition(forKey: Array(key.utf8), partitions: 4)
+            if keys[partition] == nil { keys[partition] = key }
+        }
+        try #require(keys.count == 4)
+        func produce(round: Int) async throws {
+            for (partition, key) in keys {
+                _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array(key.utf8), value: Array("r\(round)-p\(partition)".utf8)))
+            }
+        }
+        func handle(_ consumer: KafkaConsumer) async throws -> KafkaMessage {
+            let message = try #require(await finishing(within: 60) { await consumer.next() } ?? nil)
+            try consumer.commit(message)
+            return message
+        }
+
+        try await produce(round: 1)
+        let memberLog = RecordingLogHandler()
+        let member = try KafkaConsumer(configuration: cluster.configuration, groupID: "handover", topics: [topic], logger: memberLog.logger)
+        for _ in 0..<4 { _ = try await handle(member) }
+        #expect(member.waitForCommits(within: .seconds(30)))
+
+        // The member keeps polling (waiting for a message) so that it takes part in the rebalance.
+        let memberWaiting = Task { await member.next() }
+        let newcomerLog = RecordingLogHandler()
+        let newcomer = try KafkaConsumer(configuration: cluster.configuration, groupID: "handover", topics: [topic], logger: newcomerLog.logger)
+        let newcomerWaiting = Task { await newcomer.next() }
+        // Settled when each one's latest change of partitions gave it two of the four.
+        func holdsTwo(_ log: RecordingLogHandler) -> Bool {
+            log.messages.last { $0.contains("partitions assigned") || $0.contains("partitions revoked") }?.contains("assigned count=2") == true
+        }
+        try #require(try await eventually(60) { holdsTwo(newcomerLog) && holdsTwo(memberLog) }, "\(memberLog.messages) \(newcomerLog.messages)")
+
+        // Round 2: each handles and commits the messages of its own two partitions.
+        try await produce(round: 2)
+        let memberFirst = try #require(await memberWaiting.value)
+        try member.commit(memberFirst)
+        _ = try await handle(member)
+        let newcomerFirst = try #require(await newcomerWaiting.value)
+        try newcomer.commit(newcomerFirst)
+        _ = try await handle(newcomer)
+        #expect(member.waitForCommits(within: .seconds(30)) && newcomer.waitForCommits(within: .seconds(30)))
+
+        // The member stops first: its final commit lands, and the rebalance its leaving starts
+        // makes the broker refuse the newcomer's. Whatever the member commits stays.
+        member.close()
+        newcomer.close()
+        try await produce(round: 3)
+        let successor = try KafkaConsumer(configuration: cluster.configuration, groupID: "handover", topics: [topic])
+        var seen: [String] = []
+        for _ in 0..<4 { seen.append(String(decoding: try await handle(successor).value, as: UTF8.self)) }
+        successor.close()
+        #expect(seen.allSatisfy { $0.hasPrefix("r3-") }, "nothing handled is delivered again: \(seen)")
+    }
 }
