@@ -12,7 +12,6 @@ final class KafkaConnection: Sendable {
     /// Kept alive as long as the connection when embedded.
     let embedded: DevelopmentCluster?
     /// One client for topic set-up and readiness probes, not one per probe.
-    private let admin: KafkaTopicAdmin
     private let probe: ReadinessProbe
 
     init(environment: [String: String], embedded allowEmbedded: Bool, logger: Logger) throws {
@@ -27,7 +26,6 @@ final class KafkaConnection: Sendable {
             logger.notice("no KAFKA_BOOTSTRAP_SERVERS: started an embedded development cluster (not durable)", metadata: ["bootstrap": "\(cluster.mock.bootstrapServers)"])
         }
         let admin = try KafkaTopicAdmin(configuration: configuration, logger: logger)
-        self.admin = admin
         probe = ReadinessProbe { await BlockingCalls.run { (try? admin.existingTopics(timeout: .seconds(2))) != nil } }
         let replication = embedded == nil ? Int(environment["KAFKA_REPLICATION_FACTOR"] ?? "") ?? 3 : 3
         _ = try admin.ensure(Topic.specifications(replicationFactor: replication))

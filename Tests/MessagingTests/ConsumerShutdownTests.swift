@@ -11,6 +11,15 @@ import Testing
 struct ConsumerShutdownTests {
     let topic = Topic.schedulingAvailability.rawValue
 
+    /// What a consumer that joins `group` now reads first: where the group's committed offsets
+    /// put it.
+    func firstMessage(ofANewMemberOf group: String, in cluster: DevelopmentCluster) async throws -> String {
+        let successor = try KafkaConsumer(configuration: cluster.configuration, groupID: group, topics: [topic])
+        defer { successor.close() }
+        let next = try #require(await finishing(within: 60) { await successor.next() } ?? nil)
+        return String(decoding: next.value, as: UTF8.self)
+    }
+
     @Test func theAssignorIsChosenFromTheLinkedLibrary() {
         #expect(AssignmentStrategy.preferred(forVersion: 0x0200_02ff) == "range,roundrobin")
         #expect(AssignmentStrategy.preferred(forVersion: 0x0203_00c8) == "range,roundrobin", "a 2.3.0 pre-release lacks the fix")
@@ -50,10 +59,7 @@ struct ConsumerShutdownTests {
             let closed = try await finishing(within: 30) { early.close() }
             #expect(closed != nil, "close returns before any assignment")
         }
-        let successor = try KafkaConsumer(configuration: cluster.configuration, groupID: "early", topics: [topic])
-        let next = try #require(await finishing(within: 60) { await successor.next() } ?? nil)
-        successor.close()
-        #expect(String(decoding: next.value, as: UTF8.self) == "m0", "nothing was committed for the group")
+        #expect(try await firstMessage(ofANewMemberOf: "early", in: cluster) == "m0", "nothing was committed for the group")
     }
 
     /// The window librdkafka #4312 needs, held open: the consumer has joined a generation (its
@@ -99,10 +105,7 @@ struct ConsumerShutdownTests {
         #expect(await newcomerWaiting.value == nil)
 
         _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("req-2".utf8), value: Array("m1".utf8)))
-        let successor = try KafkaConsumer(configuration: cluster.configuration, groupID: "rebalance", topics: [topic])
-        let next = try #require(await finishing(within: 60) { await successor.next() } ?? nil)
-        successor.close()
-        #expect(String(decoding: next.value, as: UTF8.self) == "m1", "the handled message is not delivered again")
+        #expect(try await firstMessage(ofANewMemberOf: "rebalance", in: cluster) == "m1", "the handled message is not delivered again")
     }
 
     /// A member loses half its partitions to a newcomer, which then handles and commits past
