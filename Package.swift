@@ -43,6 +43,7 @@ let package = Package(
             name: "SagaEngine",
             dependencies: [
                 "SagaCore", "SagaStore", "Yams",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
@@ -102,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "scheduler",
             dependencies: [
-                "SchedulingCore", "SagaEngine", "Messaging", "Kafka", "ICalendar", "CalendarProviders", "SchedulerRuntime", "SchedulerHTTP",
+                "SchedulingCore", "SagaEngine", "Messaging", "Kafka", "ICalendar", "CalendarProviders", "InterviewScheduling", "SchedulerRuntime", "SchedulerHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),

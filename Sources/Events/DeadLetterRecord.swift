@@ -3,31 +3,31 @@ import Foundation
 /// What `enginedge.interview.dlq` receives for a message that could not be handled: the
 /// original (bounded, so the record itself always fits on the broker), why, how often it
 /// was tried, and where it came from.
-public struct DeadLetterRecord: Codable, Hashable, Sendable {
-    public struct Failure: Codable, Hashable, Sendable {
-        public var code: String
-        public var message: String
-        public var timestamp: String
+package struct DeadLetterRecord: Codable, Hashable, Sendable {
+    package struct Failure: Codable, Hashable, Sendable {
+        package var code: String
+        package var message: String
+        package var timestamp: String
     }
 
     /// At most this many bytes of the original are kept.
-    public static let maximumExcerpt = 64 * 1024
+    package static let maximumExcerpt = 64 * 1024
 
     /// The original as text (invalid UTF-8 replaced), cut at `maximumExcerpt` bytes.
-    public var originalMessage: String
+    package var originalMessage: String
     /// The same bytes, base64, present only when they are not valid UTF-8.
-    public var originalMessageBase64: String?
-    public var originalKey: String?
+    package var originalMessageBase64: String?
+    package var originalKey: String?
     /// The original's full size in bytes, and whether the copy above was cut.
-    public var originalSize: Int
-    public var originalTruncated: Bool
-    public var error: Failure
-    public var retryCount: Int
-    public var topic: String
-    public var partition: Int32
-    public var offset: Int64
+    package var originalSize: Int
+    package var originalTruncated: Bool
+    package var error: Failure
+    package var retryCount: Int
+    package var topic: String
+    package var partition: Int32
+    package var offset: Int64
 
-    public init(original: [UInt8], key: [UInt8]?, rejection: EventRejection, retryCount: Int, topic: String, partition: Int32, offset: Int64, at now: Date) {
+    package init(original: [UInt8], key: [UInt8]?, rejection: EventRejection, retryCount: Int, topic: String, partition: Int32, offset: Int64, at now: Date) {
         let excerpt = Array(original.prefix(Self.maximumExcerpt))
         originalMessage = String(decoding: excerpt, as: UTF8.self)
         originalMessageBase64 = String(validating: original, as: UTF8.self) == nil ? Data(excerpt).base64EncodedString() : nil
@@ -41,7 +41,7 @@ public struct DeadLetterRecord: Codable, Hashable, Sendable {
         self.offset = offset
     }
 
-    public func encoded() throws -> Data {
+    package func encoded() throws -> Data {
         try EventJSON.encoder.encode(self)
     }
 }

@@ -2,14 +2,14 @@ import Foundation
 import SchedulingCore
 
 /// The optional block the event catalog adds to every envelope.
-public struct EventMetadata: Codable, Hashable, Sendable {
-    public var correlationId: String?
-    public var causationId: String?
+package struct EventMetadata: Codable, Hashable, Sendable {
+    package var correlationId: String?
+    package var causationId: String?
     /// Required whenever `metadata` is present (the event catalog).
-    public var service: String
-    public var version: String
+    package var service: String
+    package var version: String
 
-    public init(correlationId: String? = nil, causationId: String? = nil, service: String = "interview-scheduler", version: String = "1.0") {
+    package init(correlationId: String? = nil, causationId: String? = nil, service: String = "interview-scheduler", version: String = "1.0") {
         self.correlationId = correlationId
         self.causationId = causationId
         self.service = service
@@ -19,16 +19,16 @@ public struct EventMetadata: Codable, Hashable, Sendable {
 
 /// Every event's outer shape: `eventId`, `eventType`, `timestamp`, `data`, and the optional
 /// `metadata`. Unknown fields are ignored when reading (consumers are forward compatible).
-public struct EventEnvelope<Payload: Codable & Sendable>: Codable, Sendable {
+package struct EventEnvelope<Payload: Codable & Sendable>: Codable, Sendable {
     /// A plain, non-empty string: other producers need not use UUIDs.
-    public var eventId: String
-    public var eventType: String
+    package var eventId: String
+    package var eventType: String
     /// RFC 3339, e.g. `2026-03-09T14:00:00.000Z`.
-    public var timestamp: String
-    public var data: Payload
-    public var metadata: EventMetadata?
+    package var timestamp: String
+    package var data: Payload
+    package var metadata: EventMetadata?
 
-    public init(eventId: String, eventType: String, timestamp: Date, data: Payload, metadata: EventMetadata? = EventMetadata()) {
+    package init(eventId: String, eventType: String, timestamp: Date, data: Payload, metadata: EventMetadata? = EventMetadata()) {
         self.eventId = eventId
         self.eventType = eventType
         self.timestamp = EventTimestamp.format(timestamp)
@@ -37,7 +37,7 @@ public struct EventEnvelope<Payload: Codable & Sendable>: Codable, Sendable {
     }
 
     /// Compact JSON with sorted keys.
-    public func encoded() throws -> Data {
+    package func encoded() throws -> Data {
         try EventJSON.encoder.encode(self)
     }
 }
@@ -51,19 +51,19 @@ enum EventJSON {
 }
 
 /// Timestamps on the wire.
-public enum EventTimestamp {
+package enum EventTimestamp {
     /// `2026-03-09T14:00:00.123Z`.
-    public static func format(_ date: Date) -> String {
+    package static func format(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
     /// `2026-03-09T14:00:00Z` for whole-second instants.
-    public static func format(_ instant: Instant) -> String {
+    package static func format(_ instant: Instant) -> String {
         instant.description
     }
 
     /// Parses an RFC 3339 timestamp with `Z` or an offset.
-    public static func instant(_ text: String) -> Instant? {
+    package static func instant(_ text: String) -> Instant? {
         ISO8601.instant(text)
     }
 }

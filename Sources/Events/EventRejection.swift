@@ -1,7 +1,7 @@
 /// Why an inbound message cannot be used: a stable code for the DLQ record and metrics,
 /// the offending field when there is one, and a sentence naming the value.
-public struct EventRejection: Error, Hashable, Sendable, CustomStringConvertible {
-    public enum Code: String, Hashable, Sendable, Codable {
+package struct EventRejection: Error, Hashable, Sendable, CustomStringConvertible {
+    package enum Code: String, Hashable, Sendable, Codable {
         case payloadTooLarge = "PAYLOAD_TOO_LARGE"
         case invalidEncoding = "INVALID_UTF8"
         case malformedJSON = "MALFORMED_JSON"
@@ -12,15 +12,15 @@ public struct EventRejection: Error, Hashable, Sendable, CustomStringConvertible
         case processingFailed = "PROCESSING_FAILED"
     }
 
-    public var code: Code
-    public var field: String?
-    public var message: String
+    package var code: Code
+    package var field: String?
+    package var message: String
 
-    public init(_ code: Code, field: String? = nil, _ message: String) {
+    package init(_ code: Code, field: String? = nil, _ message: String) {
         self.code = code
         self.field = field
         self.message = message
     }
 
-    public var description: String { field.map { "\($0): \(message)" } ?? message }
+    package var description: String { field.map { "\($0): \(message)" } ?? message }
 }

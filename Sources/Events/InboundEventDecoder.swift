@@ -3,17 +3,17 @@ import SchedulingCore
 
 /// Checks an inbound message strictly for the fields the service needs, and accepts and
 /// ignores everything else (unknown fields, `metadata`). Never crashes on any input.
-public struct InboundEventDecoder: Sendable {
+package struct InboundEventDecoder: Sendable {
     /// Messages larger than this are refused before parsing.
-    public var maximumSize: Int
+    package var maximumSize: Int
 
-    public init(maximumSize: Int = 1_048_576) {
+    package init(maximumSize: Int = 1_048_576) {
         self.maximumSize = maximumSize
     }
 
     /// Decodes the envelope and its `data` as `Payload`, checking that `eventType` is
     /// `expectedType` and that every timestamp is RFC 3339.
-    public func decode<Payload: Codable & Sendable>(
+    package func decode<Payload: Codable & Sendable>(
         _ bytes: [UInt8], as: Payload.Type, expectedType: String
     ) throws(EventRejection) -> EventEnvelope<Payload> {
         guard bytes.count <= maximumSize else {
@@ -54,7 +54,7 @@ public struct InboundEventDecoder: Sendable {
     }
 
     /// Decodes and checks a `scheduling.availability` message.
-    public func availability(_ bytes: [UInt8]) throws(EventRejection) -> EventEnvelope<SchedulingAvailability> {
+    package func availability(_ bytes: [UInt8]) throws(EventRejection) -> EventEnvelope<SchedulingAvailability> {
         let envelope = try decode(bytes, as: SchedulingAvailability.self, expectedType: SchedulingAvailability.eventType)
         let data = envelope.data
         guard !data.requestId.isEmpty else { throw EventRejection(.schemaViolation, field: "data.requestId", "must not be empty") }
@@ -68,7 +68,7 @@ public struct InboundEventDecoder: Sendable {
     }
 
     /// Decodes and checks a `scheduling.requested` message.
-    public func schedulingRequest(_ bytes: [UInt8]) throws(EventRejection) -> EventEnvelope<SchedulingRequested> {
+    package func schedulingRequest(_ bytes: [UInt8]) throws(EventRejection) -> EventEnvelope<SchedulingRequested> {
         let envelope = try decode(bytes, as: SchedulingRequested.self, expectedType: SchedulingRequested.eventType)
         let data = envelope.data
         guard !data.requestId.isEmpty else { throw EventRejection(.schemaViolation, field: "data.requestId", "must not be empty") }

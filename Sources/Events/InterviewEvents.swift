@@ -1,22 +1,22 @@
 /// `interview.created`. Keyed by interviewId.
-public struct InterviewCreated: Codable, Hashable, Sendable {
-    public static let eventType = "interview.created"
+package struct InterviewCreated: Codable, Hashable, Sendable {
+    package static let eventType = "interview.created"
 
-    public var interviewId: String
-    public var candidateId: String
-    public var jobId: String
-    public var scheduledAt: String
+    package var interviewId: String
+    package var candidateId: String
+    package var jobId: String
+    package var scheduledAt: String
     /// Minutes.
-    public var duration: Int
-    public var interviewers: [String]
+    package var duration: Int
+    package var interviewers: [String]
     /// `technical`, `behavioral` or `system`.
-    public var type: String
+    package var type: String
     /// `video`, `audio` or `text`.
-    public var format: String
+    package var format: String
     /// Required for video interviews.
-    public var meetingUrl: String?
+    package var meetingUrl: String?
 
-    public init(interviewId: String, candidateId: String, jobId: String, scheduledAt: String, duration: Int, interviewers: [String], type: String, format: String, meetingUrl: String?) {
+    package init(interviewId: String, candidateId: String, jobId: String, scheduledAt: String, duration: Int, interviewers: [String], type: String, format: String, meetingUrl: String?) {
         self.interviewId = interviewId
         self.candidateId = candidateId
         self.jobId = jobId
@@ -30,44 +30,44 @@ public struct InterviewCreated: Codable, Hashable, Sendable {
 }
 
 /// `interview.updated`: what changed, old and new.
-public struct InterviewUpdated: Codable, Hashable, Sendable {
-    public static let eventType = "interview.updated"
+package struct InterviewUpdated: Codable, Hashable, Sendable {
+    package static let eventType = "interview.updated"
 
-    public struct Change: Codable, Hashable, Sendable {
-        public var old: String
-        public var new: String
+    package struct Change: Codable, Hashable, Sendable {
+        package var old: String
+        package var new: String
 
-        public init(old: String, new: String) {
+        package init(old: String, new: String) {
             self.old = old
             self.new = new
         }
     }
 
-    public var interviewId: String
-    public var changes: [String: Change]
+    package var interviewId: String
+    package var changes: [String: Change]
 
-    public init(interviewId: String, changes: [String: Change]) {
+    package init(interviewId: String, changes: [String: Change]) {
         self.interviewId = interviewId
         self.changes = changes
     }
 }
 
 /// `interview.cancelled`, with a reason from the catalog's list.
-public struct InterviewCancelled: Codable, Hashable, Sendable {
-    public static let eventType = "interview.cancelled"
+package struct InterviewCancelled: Codable, Hashable, Sendable {
+    package static let eventType = "interview.cancelled"
 
-    public enum Reason: String, Codable, Hashable, Sendable, CaseIterable {
+    package enum Reason: String, Codable, Hashable, Sendable, CaseIterable {
         case candidateNoShow = "candidate_no_show"
         case interviewerUnavailable = "interviewer_unavailable"
         case technicalIssues = "technical_issues"
     }
 
-    public var interviewId: String
-    public var cancelledBy: String
-    public var reason: Reason
-    public var cancellationTime: String
+    package var interviewId: String
+    package var cancelledBy: String
+    package var reason: Reason
+    package var cancellationTime: String
 
-    public init(interviewId: String, cancelledBy: String, reason: Reason, cancellationTime: String) {
+    package init(interviewId: String, cancelledBy: String, reason: Reason, cancellationTime: String) {
         self.interviewId = interviewId
         self.cancelledBy = cancelledBy
         self.reason = reason
@@ -76,16 +76,16 @@ public struct InterviewCancelled: Codable, Hashable, Sendable {
 }
 
 /// `error.occurred`: something went wrong that monitoring should see.
-public struct ErrorOccurred: Codable, Hashable, Sendable {
-    public static let eventType = "error.occurred"
+package struct ErrorOccurred: Codable, Hashable, Sendable {
+    package static let eventType = "error.occurred"
 
-    public struct Details: Codable, Hashable, Sendable {
-        public var code: String
-        public var message: String
-        public var stack: String?
-        public var context: [String: String]?
+    package struct Details: Codable, Hashable, Sendable {
+        package var code: String
+        package var message: String
+        package var stack: String?
+        package var context: [String: String]?
 
-        public init(code: String, message: String, stack: String? = nil, context: [String: String]? = nil) {
+        package init(code: String, message: String, stack: String? = nil, context: [String: String]? = nil) {
             self.code = code
             self.message = message
             self.stack = stack
@@ -93,25 +93,25 @@ public struct ErrorOccurred: Codable, Hashable, Sendable {
         }
     }
 
-    public struct AffectedEntities: Codable, Hashable, Sendable {
-        public var interviewId: String?
-        public var candidateId: String?
+    package struct AffectedEntities: Codable, Hashable, Sendable {
+        package var interviewId: String?
+        package var candidateId: String?
 
-        public init(interviewId: String? = nil, candidateId: String? = nil) {
+        package init(interviewId: String? = nil, candidateId: String? = nil) {
             self.interviewId = interviewId
             self.candidateId = candidateId
         }
     }
 
-    public var errorId: String
+    package var errorId: String
     /// `transcription`, `analysis`, `scheduling` or `database`.
-    public var component: String
+    package var component: String
     /// `low`, `medium`, `high` or `critical`.
-    public var severity: String
-    public var error: Details
-    public var affectedEntities: AffectedEntities
+    package var severity: String
+    package var error: Details
+    package var affectedEntities: AffectedEntities
 
-    public init(errorId: String, component: String, severity: String, error: Details, affectedEntities: AffectedEntities) {
+    package init(errorId: String, component: String, severity: String, error: Details, affectedEntities: AffectedEntities) {
         self.errorId = errorId
         self.component = component
         self.severity = severity

@@ -1,28 +1,28 @@
 /// A span of time as the catalog writes it: two RFC 3339 timestamps.
-public struct TimeSpan: Codable, Hashable, Sendable {
-    public var start: String
-    public var end: String
+package struct TimeSpan: Codable, Hashable, Sendable {
+    package var start: String
+    package var end: String
 
-    public init(start: String, end: String) {
+    package init(start: String, end: String) {
         self.start = start
         self.end = end
     }
 }
 
 /// `scheduling.requested`: asks the calendar service for availability. Keyed by candidateId.
-public struct SchedulingRequested: Codable, Hashable, Sendable {
-    public static let eventType = "scheduling.requested"
+package struct SchedulingRequested: Codable, Hashable, Sendable {
+    package static let eventType = "scheduling.requested"
 
-    public var requestId: String
-    public var candidateId: String
-    public var interviewers: [String]
+    package var requestId: String
+    package var candidateId: String
+    package var interviewers: [String]
     /// Minutes.
-    public var duration: Int
-    public var preferredTimes: [TimeSpan]
+    package var duration: Int
+    package var preferredTimes: [TimeSpan]
     /// IANA zone of the candidate.
-    public var timezone: String
+    package var timezone: String
 
-    public init(requestId: String, candidateId: String, interviewers: [String], duration: Int, preferredTimes: [TimeSpan], timezone: String) {
+    package init(requestId: String, candidateId: String, interviewers: [String], duration: Int, preferredTimes: [TimeSpan], timezone: String) {
         self.requestId = requestId
         self.candidateId = candidateId
         self.interviewers = interviewers
@@ -34,40 +34,40 @@ public struct SchedulingRequested: Codable, Hashable, Sendable {
 
 /// `scheduling.availability`: the calendar service's answer, for all interviewers at once or,
 /// with `interviewerId`, for one of them.
-public struct SchedulingAvailability: Codable, Hashable, Sendable {
-    public static let eventType = "scheduling.availability"
+package struct SchedulingAvailability: Codable, Hashable, Sendable {
+    package static let eventType = "scheduling.availability"
 
-    public struct Window: Codable, Hashable, Sendable {
-        public var start: String
-        public var end: String
-        public var available: Bool
+    package struct Window: Codable, Hashable, Sendable {
+        package var start: String
+        package var end: String
+        package var available: Bool
 
-        public init(start: String, end: String, available: Bool) {
+        package init(start: String, end: String, available: Bool) {
             self.start = start
             self.end = end
             self.available = available
         }
     }
 
-    public struct Conflict: Codable, Hashable, Sendable {
-        public var start: String
-        public var end: String
-        public var reason: String
+    package struct Conflict: Codable, Hashable, Sendable {
+        package var start: String
+        package var end: String
+        package var reason: String
 
-        public init(start: String, end: String, reason: String) {
+        package init(start: String, end: String, reason: String) {
             self.start = start
             self.end = end
             self.reason = reason
         }
     }
 
-    public var requestId: String
+    package var requestId: String
     /// Present when the reply covers one interviewer only.
-    public var interviewerId: String?
-    public var availability: [Window]
-    public var conflicts: [Conflict]
+    package var interviewerId: String?
+    package var availability: [Window]
+    package var conflicts: [Conflict]
 
-    public init(requestId: String, interviewerId: String? = nil, availability: [Window], conflicts: [Conflict]) {
+    package init(requestId: String, interviewerId: String? = nil, availability: [Window], conflicts: [Conflict]) {
         self.requestId = requestId
         self.interviewerId = interviewerId
         self.availability = availability
@@ -76,16 +76,16 @@ public struct SchedulingAvailability: Codable, Hashable, Sendable {
 }
 
 /// `scheduling.confirmed`: the interview is booked.
-public struct SchedulingConfirmed: Codable, Hashable, Sendable {
-    public static let eventType = "scheduling.confirmed"
+package struct SchedulingConfirmed: Codable, Hashable, Sendable {
+    package static let eventType = "scheduling.confirmed"
 
-    public struct MeetingDetails: Codable, Hashable, Sendable {
-        public var title: String
-        public var location: String
-        public var attendees: [String]
-        public var description: String
+    package struct MeetingDetails: Codable, Hashable, Sendable {
+        package var title: String
+        package var location: String
+        package var attendees: [String]
+        package var description: String
 
-        public init(title: String, location: String, attendees: [String], description: String) {
+        package init(title: String, location: String, attendees: [String], description: String) {
             self.title = title
             self.location = location
             self.attendees = attendees
@@ -93,11 +93,11 @@ public struct SchedulingConfirmed: Codable, Hashable, Sendable {
         }
     }
 
-    public var interviewId: String
-    public var scheduledAt: String
-    public var meetingDetails: MeetingDetails
+    package var interviewId: String
+    package var scheduledAt: String
+    package var meetingDetails: MeetingDetails
 
-    public init(interviewId: String, scheduledAt: String, meetingDetails: MeetingDetails) {
+    package init(interviewId: String, scheduledAt: String, meetingDetails: MeetingDetails) {
         self.interviewId = interviewId
         self.scheduledAt = scheduledAt
         self.meetingDetails = meetingDetails

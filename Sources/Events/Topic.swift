@@ -1,6 +1,6 @@
 /// The topics of the catalog this service produces to or consumes from, with the
 /// catalog's partition counts and keys.
-public enum Topic: String, CaseIterable, Sendable {
+package enum Topic: String, CaseIterable, Sendable {
     case schedulingRequested = "enginedge.interview.scheduling.requested"
     case schedulingAvailability = "enginedge.interview.scheduling.availability"
     case schedulingConfirmed = "enginedge.interview.scheduling.confirmed"
@@ -13,7 +13,7 @@ public enum Topic: String, CaseIterable, Sendable {
     case deadLetter = "enginedge.interview.dlq"
 
     /// The catalog's `eventType` for the topic's messages; nil for the DLQ, which has no envelope.
-    public var eventType: String? {
+    package var eventType: String? {
         switch self {
         case .deadLetter: return nil
         default: return String(rawValue.dropFirst("enginedge.interview.".count))
@@ -22,7 +22,7 @@ public enum Topic: String, CaseIterable, Sendable {
 
     /// Scheduling topics: 4 partitions keyed by candidateId; interview topics: 12 keyed by
     /// interviewId. The catalog gives none for the error topic and the DLQ; they get 4.
-    public var partitions: Int {
+    package var partitions: Int {
         switch self {
         case .schedulingRequested, .schedulingAvailability, .schedulingConfirmed: return 4
         case .interviewCreated, .interviewUpdated, .interviewStarted, .interviewCompleted, .interviewCancelled: return 12
@@ -31,10 +31,10 @@ public enum Topic: String, CaseIterable, Sendable {
     }
 
     /// The catalog's replication factor.
-    public static let replicationFactor = 3
+    package static let replicationFactor = 3
 
     /// The topic whose messages carry `eventType`.
-    public init?(eventType: String) {
+    package init?(eventType: String) {
         guard let topic = Topic.allCases.first(where: { $0.eventType == eventType }) else { return nil }
         self = topic
     }

@@ -3,29 +3,29 @@ import Foundation
 import SchedulingCore
 
 /// Busy time found in calendar data over a window.
-public struct BusyTime: Sendable {
+package struct BusyTime: Sendable {
     /// Busy spans that overlap the window, one per event occurrence or free/busy period,
     /// sorted by start (not merged: `IntervalSet` merges).
-    public var intervals: [Interval]
+    package var intervals: [Interval]
     /// TZIDs nothing defined; their times were read in the owner's zone.
-    public var unknownTimeZones: [String]
+    package var unknownTimeZones: [String]
 }
 
 /// Reads busy time from iCalendar feeds: VEVENTs (skipping transparent and cancelled ones),
 /// all-day events in the owner's zone, recurrences (RRULE, RDATE, EXDATE and overridden
 /// instances by RECURRENCE-ID) cut at the window, and VFREEBUSY periods of the busy kinds.
-public struct BusyTimeReader: Sendable {
+package struct BusyTimeReader: Sendable {
     /// The zone of floating times and all-day events.
-    public var ownerZone: TimeZone
+    package var ownerZone: TimeZone
     /// A feed yielding more occurrences than this inside the window is refused.
-    public var maximumInstances: Int
+    package var maximumInstances: Int
 
-    public init(ownerZone: TimeZone, maximumInstances: Int = 100_000) {
+    package init(ownerZone: TimeZone, maximumInstances: Int = 100_000) {
         self.ownerZone = ownerZone
         self.maximumInstances = maximumInstances
     }
 
-    public func busyTime(in document: ICalendarDocument, window: Interval) throws(ICalendarError) -> BusyTime {
+    package func busyTime(in document: ICalendarDocument, window: Interval) throws(ICalendarError) -> BusyTime {
         var intervals: [Interval] = []
         var unknown = Set<String>()
         for calendar in document.eventContainers {

@@ -4,21 +4,21 @@ import SchedulingCore
 /// Writes a calendar as a published feed (`METHOD:PUBLISH`): what a calendar program
 /// subscribes to. Cancelled events stay in the feed with `STATUS:CANCELLED`, so subscribers
 /// remove them.
-public enum CalendarFeedWriter {
-    public struct Event: Hashable, Sendable {
-        public var uid: String
-        public var sequence: Int
-        public var start: Instant
-        public var end: Instant
-        public var timeZone: String
-        public var summary: String
-        public var description: String
-        public var location: String
-        public var url: String?
-        public var cancelled: Bool
-        public var attendees: [Invitation.Person]
+package enum CalendarFeedWriter {
+    package struct Event: Hashable, Sendable {
+        package var uid: String
+        package var sequence: Int
+        package var start: Instant
+        package var end: Instant
+        package var timeZone: String
+        package var summary: String
+        package var description: String
+        package var location: String
+        package var url: String?
+        package var cancelled: Bool
+        package var attendees: [Invitation.Person]
 
-        public init(uid: String, sequence: Int, start: Instant, end: Instant, timeZone: String, summary: String, description: String, location: String, url: String?, cancelled: Bool, attendees: [Invitation.Person]) {
+        package init(uid: String, sequence: Int, start: Instant, end: Instant, timeZone: String, summary: String, description: String, location: String, url: String?, cancelled: Bool, attendees: [Invitation.Person]) {
             self.uid = uid
             self.sequence = sequence
             self.start = start
@@ -33,7 +33,7 @@ public enum CalendarFeedWriter {
         }
     }
 
-    public static func render(name: String, events: [Event], stamp: Instant) throws(ICalendarError) -> String {
+    package static func render(name: String, events: [Event], stamp: Instant) throws(ICalendarError) -> String {
         icalerror_set_errors_are_fatal(0)
         guard let calendarPointer = icalcomponent_new(ICAL_VCALENDAR_COMPONENT) else { throw ICalendarError("libical could not allocate a component") }
         let calendar = ICalComponent(owning: calendarPointer)

@@ -1,14 +1,14 @@
 import CLibical
 
 /// Parsed iCalendar data: one or more VCALENDARs, owned by one Swift object.
-public final class ICalendarDocument {
+package final class ICalendarDocument {
     let root: ICalComponent
     /// Problems libical noted without refusing the data (an empty property, an unknown
     /// value), as `PROPERTY: message`.
-    public let warnings: [String]
+    package let warnings: [String]
 
     /// Parses iCalendar text; never crashes on any input.
-    public init(bytes: [UInt8]) throws(ICalendarError) {
+    package init(bytes: [UInt8]) throws(ICalendarError) {
         let text = try ICalendarStructure.check(bytes)
         icalerror_set_errors_are_fatal(0)
         guard let parsed = icalparser_parse_string(text) else {
@@ -20,7 +20,7 @@ public final class ICalendarDocument {
         self.warnings = warnings
     }
 
-    public convenience init(text: String) throws(ICalendarError) {
+    package convenience init(text: String) throws(ICalendarError) {
         try self.init(bytes: Array(text.utf8))
     }
 
@@ -41,7 +41,7 @@ public final class ICalendarDocument {
     }
 
     /// The METHOD of the first calendar, e.g. `REQUEST`.
-    public var method: String? {
+    package var method: String? {
         guard let calendar = calendars.first else { return nil }
         let method = icalcomponent_get_method(calendar)
         guard method != ICAL_METHOD_NONE, let text = icalproperty_method_to_string(method) else { return nil }

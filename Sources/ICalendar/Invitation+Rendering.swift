@@ -3,18 +3,18 @@ import SchedulingCore
 
 extension Invitation {
     /// The project's PRODID.
-    public static let productID = "-//interview-scheduler//Interview Scheduler 1.0//EN"
+    package static let productID = "-//interview-scheduler//Interview Scheduler 1.0//EN"
 
     /// Reminders from the start itself up to four weeks before it.
-    public static let reminderRange = 0...40_320
+    package static let reminderRange = 0...40_320
     /// The right-hand side of UIDs when the deployment names no domain of its own
     /// (`SCHEDULER_INVITATION_DOMAIN`); `.invalid` can never collide with a real one (RFC 2606).
-    public static let defaultUIDDomain = "interview-scheduler.invalid"
+    package static let defaultUIDDomain = "interview-scheduler.invalid"
 
     /// The invitation as an iCalendar object: CRLF line ends, lines folded at 75 octets,
     /// text escaped by libical (a newline in a name cannot start a property), and checked
     /// against RFC 5546's restrictions for its METHOD.
-    public func render() throws(ICalendarError) -> String {
+    package func render() throws(ICalendarError) -> String {
         guard IANATimeZone.named(timeZone) != nil, let zone = icaltimezone_get_builtin_timezone(timeZone) else {
             throw ICalendarError("unknown time zone \"\(timeZone)\"")
         }

@@ -1,51 +1,51 @@
 import SchedulingCore
 
 /// An interview invitation as iTIP (RFC 5546) sends it: one VEVENT with a stable UID.
-public struct Invitation: Hashable, Sendable {
-    public enum Method: String, Hashable, Sendable, CaseIterable {
+package struct Invitation: Hashable, Sendable {
+    package enum Method: String, Hashable, Sendable, CaseIterable {
         /// A new or rescheduled interview.
         case request
         /// The interview is off.
         case cancel
     }
 
-    public struct Person: Hashable, Sendable {
-        public enum Role: Hashable, Sendable {
+    package struct Person: Hashable, Sendable {
+        package enum Role: Hashable, Sendable {
             case chair, required, optional
         }
 
-        public var email: String
-        public var name: String
-        public var role: Role
+        package var email: String
+        package var name: String
+        package var role: Role
 
-        public init(email: String, name: String, role: Role = .required) {
+        package init(email: String, name: String, role: Role = .required) {
             self.email = email
             self.name = name
             self.role = role
         }
     }
 
-    public var method: Method
+    package var method: Method
     /// Stable for the life of the interview, e.g. `iv-42@scheduler.example.com`.
-    public var uid: String
+    package var uid: String
     /// 0 when first sent, one more on every reschedule or cancellation.
-    public var sequence: Int
+    package var sequence: Int
     /// When this version of the invitation was made.
-    public var stamp: Instant
-    public var start: Instant
-    public var end: Instant
+    package var stamp: Instant
+    package var start: Instant
+    package var end: Instant
     /// The IANA zone the times are written in (the organiser's).
-    public var timeZone: String
-    public var organizer: Person
-    public var attendees: [Person]
-    public var summary: String
-    public var description: String
-    public var location: String
-    public var url: String?
+    package var timeZone: String
+    package var organizer: Person
+    package var attendees: [Person]
+    package var summary: String
+    package var description: String
+    package var location: String
+    package var url: String?
     /// Minutes before the start for the reminder; nil for none. Cancellations carry none.
-    public var reminderMinutes: Int?
+    package var reminderMinutes: Int?
 
-    public init(
+    package init(
         method: Method, uid: String, sequence: Int, stamp: Instant, start: Instant, end: Instant, timeZone: String,
         organizer: Person, attendees: [Person], summary: String, description: String, location: String, url: String?,
         reminderMinutes: Int? = 15
@@ -67,7 +67,7 @@ public struct Invitation: Hashable, Sendable {
     }
 
     /// The same interview, cancelled: same UID, next sequence.
-    public func cancellation(at stamp: Instant) -> Invitation {
+    package func cancellation(at stamp: Instant) -> Invitation {
         var cancelled = self
         cancelled.method = .cancel
         cancelled.sequence += 1
@@ -77,7 +77,7 @@ public struct Invitation: Hashable, Sendable {
     }
 
     /// The same interview at new times: same UID, next sequence.
-    public func rescheduled(start: Instant, end: Instant, at stamp: Instant) -> Invitation {
+    package func rescheduled(start: Instant, end: Instant, at stamp: Instant) -> Invitation {
         var moved = self
         moved.start = start
         moved.end = end

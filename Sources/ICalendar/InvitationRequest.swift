@@ -2,38 +2,38 @@ import Foundation
 import SchedulingCore
 
 /// An interview's invitation as JSON (`scheduler ics invite --interview FILE`).
-public struct InvitationRequest: Codable, Hashable, Sendable {
-    public struct Person: Codable, Hashable, Sendable {
-        public var email: String
-        public var name: String
+package struct InvitationRequest: Codable, Hashable, Sendable {
+    package struct Person: Codable, Hashable, Sendable {
+        package var email: String
+        package var name: String
         /// `chair`, `required` (default) or `optional`.
-        public var role: String?
+        package var role: String?
 
-        public init(email: String, name: String, role: String? = nil) {
+        package init(email: String, name: String, role: String? = nil) {
             self.email = email
             self.name = name
             self.role = role
         }
     }
 
-    public var interviewId: String
+    package var interviewId: String
     /// The service's domain, the right-hand side of the UID.
-    public var domain: String?
-    public var sequence: Int?
+    package var domain: String?
+    package var sequence: Int?
     /// When the invitation was made; default: now.
-    public var stamp: String?
-    public var start: String
-    public var end: String
-    public var timeZone: String
-    public var organizer: Person
-    public var attendees: [Person]
-    public var title: String
-    public var description: String?
-    public var location: String?
-    public var meetingUrl: String?
-    public var reminderMinutes: Int?
+    package var stamp: String?
+    package var start: String
+    package var end: String
+    package var timeZone: String
+    package var organizer: Person
+    package var attendees: [Person]
+    package var title: String
+    package var description: String?
+    package var location: String?
+    package var meetingUrl: String?
+    package var reminderMinutes: Int?
 
-    public init(
+    package init(
         interviewId: String, domain: String? = nil, sequence: Int? = nil, stamp: String? = nil, start: String, end: String, timeZone: String,
         organizer: Person, attendees: [Person], title: String, description: String? = nil, location: String? = nil, meetingUrl: String? = nil,
         reminderMinutes: Int? = nil
@@ -55,7 +55,7 @@ public struct InvitationRequest: Codable, Hashable, Sendable {
     }
 
     /// Checks every field and builds the invitation.
-    public func invitation(method: Invitation.Method, now: Instant) throws(ValidationError) -> Invitation {
+    package func invitation(method: Invitation.Method, now: Instant) throws(ValidationError) -> Invitation {
         func instant(_ text: String, _ field: String) throws(ValidationError) -> Instant {
             guard let value = ISO8601.instant(text) else {
                 throw ValidationError(field: field, reason: "expected a UTC instant like 2026-03-09T14:00:00Z, got \"\(text)\"")

@@ -5,7 +5,7 @@ extension SlotQuery {
     /// The query with each participant's busy time extended by their .ics feeds, read over
     /// the search window in the participant's own zone.
     /// - Parameter feeds: feed files by participant index.
-    public func addingBusyTime(fromFeeds feeds: [Int: [URL]]) throws(ICalendarError) -> SlotQuery {
+    package func addingBusyTime(fromFeeds feeds: [Int: [URL]]) throws(ICalendarError) -> SlotQuery {
         var query = self
         for (index, urls) in feeds where query.participants.indices.contains(index) {
             let participant = query.participants[index]

@@ -1,11 +1,11 @@
 extension WindowsTimeZones {
     /// The IANA zone of a Windows zone name (`"W. Europe Standard Time"` → `"Europe/Berlin"`).
-    public static func ianaName(forWindowsName name: String) -> String? {
+    package static func ianaName(forWindowsName name: String) -> String? {
         ianaName[name]
     }
 
     /// The Windows name whose representative zone is `iana`, if any.
-    public static func windowsName(forIANA iana: String) -> String? {
+    package static func windowsName(forIANA iana: String) -> String? {
         windowsName[iana]
     }
 

@@ -1,7 +1,7 @@
 /// Windows time zone names, as Outlook and Exchange write them in TZID, mapped to the IANA
 /// zone of territory "001" in Unicode CLDR's `windowsZones.xml` (commit
 /// 062dc06d16b0884bc42b0b04e5408aec6b85eb20; data © Unicode, Inc., Unicode License).
-public enum WindowsTimeZones {
+package enum WindowsTimeZones {
     static let ianaName: [String: String] = [
         "Dateline Standard Time": "Etc/GMT+12",
         "UTC-11": "Etc/GMT+11",

@@ -8,15 +8,15 @@ import Foundation
 /// first assignment: an instance stopped during a rolling deploy, one more instance than
 /// partitions, a SIGTERM right after start. Below 2.3.0 only the eager assignors are used;
 /// see docs/kafka.md.
-public enum AssignmentStrategy {
+package enum AssignmentStrategy {
     /// The first librdkafka with the fix: 2.3.0 (`0x020300ff`, any pre-release of it excluded).
-    public static let firstSafeCooperativeVersion = 0x0203_00ff
+    package static let firstSafeCooperativeVersion = 0x0203_00ff
 
     /// The property name in librdkafka.
-    public static let property = "partition.assignment.strategy"
+    package static let property = "partition.assignment.strategy"
 
     /// `cooperative-sticky` where it is safe, else librdkafka's own eager default.
-    public static func preferred(forVersion version: Int) -> String {
+    package static func preferred(forVersion version: Int) -> String {
         version >= firstSafeCooperativeVersion ? "cooperative-sticky" : "range,roundrobin"
     }
 

@@ -1,7 +1,7 @@
 extension KafkaConfiguration {
     /// A configuration from the environment alone (see `apply(environment:)`); nil when
     /// `KAFKA_BOOTSTRAP_SERVERS` is not set.
-    public static func fromEnvironment(_ environment: [String: String]) throws(KafkaError) -> KafkaConfiguration? {
+    package static func fromEnvironment(_ environment: [String: String]) throws(KafkaError) -> KafkaConfiguration? {
         guard let servers = environment["KAFKA_BOOTSTRAP_SERVERS"], !servers.isEmpty else { return nil }
         var configuration = KafkaConfiguration(bootstrapServers: servers)
         try configuration.apply(environment: environment)
@@ -15,7 +15,7 @@ extension KafkaConfiguration {
     /// `KAFKA_CONSUMER_PROPERTY_<NAME>`. In names, `_` stands for `.` and `__` for `_`
     /// (`KAFKA_PROPERTY_LINGER_MS` is `linger.ms`, `KAFKA_PROPERTY_LOG__LEVEL` is `log_level`).
     /// SASL needs a username and a password once merged.
-    public mutating func apply(environment: [String: String]) throws(KafkaError) {
+    package mutating func apply(environment: [String: String]) throws(KafkaError) {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         bootstrapServers = value("KAFKA_BOOTSTRAP_SERVERS") ?? bootstrapServers
         clientID = value("KAFKA_CLIENT_ID") ?? clientID

@@ -2,9 +2,9 @@
 private let hidden = "[redacted]"
 
 extension KafkaConfiguration: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    public var debugDescription: String { description }
+    package var debugDescription: String { description }
 
-    public var customMirror: Mirror {
+    package var customMirror: Mirror {
         Mirror(self, children: [
             "bootstrapServers": bootstrapServers, "clientID": clientID, "sasl": sasl as Any, "tls": tls as Any,
             "properties": Self.redacted(properties), "consumerProperties": Self.redacted(consumerProperties),
@@ -18,19 +18,19 @@ extension KafkaConfiguration: CustomStringConvertible, CustomDebugStringConverti
 }
 
 extension KafkaConfiguration.SASL: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    public var description: String { "SASL(mechanism: \(mechanism), username: \(hidden), password: \(hidden))" }
-    public var debugDescription: String { description }
-    public var customMirror: Mirror {
+    package var description: String { "SASL(mechanism: \(mechanism), username: \(hidden), password: \(hidden))" }
+    package var debugDescription: String { description }
+    package var customMirror: Mirror {
         Mirror(self, children: ["mechanism": mechanism, "username": hidden, "password": hidden], displayStyle: .struct)
     }
 }
 
 extension KafkaConfiguration.TLS: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    public var description: String {
+    package var description: String {
         "TLS(caLocation: \(caLocation ?? "nil"), certificateLocation: \(certificateLocation ?? "nil"), keyLocation: \(keyLocation ?? "nil"), keyPassword: \(keyPassword == nil ? "nil" : hidden))"
     }
-    public var debugDescription: String { description }
-    public var customMirror: Mirror {
+    package var debugDescription: String { description }
+    package var customMirror: Mirror {
         Mirror(self, children: [
             "caLocation": caLocation as Any, "certificateLocation": certificateLocation as Any, "keyLocation": keyLocation as Any,
             "keyPassword": keyPassword.map { _ in hidden } as Any,
@@ -39,13 +39,13 @@ extension KafkaConfiguration.TLS: CustomStringConvertible, CustomDebugStringConv
 }
 
 extension KafkaConfiguration.File: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    public var description: String {
+    package var description: String {
         let properties = KafkaConfiguration.redacted(self.properties ?? [:]), consumer = KafkaConfiguration.redacted(consumerProperties ?? [:])
         return "File(bootstrapServers: \(bootstrapServers), clientId: \(clientId ?? "nil"), sasl: \(sasl.map { "\($0)" } ?? "nil"), "
             + "tls: \(tls.map { "\($0)" } ?? "nil"), properties: \(properties), consumerProperties: \(consumer))"
     }
-    public var debugDescription: String { description }
-    public var customMirror: Mirror {
+    package var debugDescription: String { description }
+    package var customMirror: Mirror {
         Mirror(self, children: [
             "bootstrapServers": bootstrapServers, "clientId": clientId as Any, "sasl": sasl as Any, "tls": tls as Any,
             "properties": properties.map(KafkaConfiguration.redacted) as Any,
@@ -55,19 +55,19 @@ extension KafkaConfiguration.File: CustomStringConvertible, CustomDebugStringCon
 }
 
 extension KafkaConfiguration.File.SASL: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    public var description: String { "SASL(mechanism: \(mechanism ?? "nil"), username: \(hidden), password: \(hidden))" }
-    public var debugDescription: String { description }
-    public var customMirror: Mirror {
+    package var description: String { "SASL(mechanism: \(mechanism ?? "nil"), username: \(hidden), password: \(hidden))" }
+    package var debugDescription: String { description }
+    package var customMirror: Mirror {
         Mirror(self, children: ["mechanism": mechanism as Any, "username": hidden, "password": hidden], displayStyle: .struct)
     }
 }
 
 extension KafkaConfiguration.File.TLS: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    public var description: String {
+    package var description: String {
         KafkaConfiguration.TLS(caLocation: caLocation, certificateLocation: certificateLocation, keyLocation: keyLocation, keyPassword: keyPassword).description
     }
-    public var debugDescription: String { description }
-    public var customMirror: Mirror {
+    package var debugDescription: String { description }
+    package var customMirror: Mirror {
         Mirror(self, children: [
             "caLocation": caLocation as Any, "certificateLocation": certificateLocation as Any, "keyLocation": keyLocation as Any,
             "keyPassword": keyPassword.map { _ in hidden } as Any,

@@ -3,29 +3,29 @@
 /// Typed fields cover what every deployment sets; `properties` passes anything else
 /// through to librdkafka unchanged. Secrets (SASL credentials, TLS key material, secret
 /// properties) never appear in descriptions or `dump` output, nested types included.
-public struct KafkaConfiguration: Hashable, Sendable {
-    public struct SASL: Hashable, Sendable {
+package struct KafkaConfiguration: Hashable, Sendable {
+    package struct SASL: Hashable, Sendable {
         /// `SCRAM-SHA-512` or `SCRAM-SHA-256` (or `PLAIN`).
-        public var mechanism: String
-        public var username: String
-        public var password: String
+        package var mechanism: String
+        package var username: String
+        package var password: String
 
-        public init(mechanism: String = "SCRAM-SHA-512", username: String, password: String) {
+        package init(mechanism: String = "SCRAM-SHA-512", username: String, password: String) {
             self.mechanism = mechanism
             self.username = username
             self.password = password
         }
     }
 
-    public struct TLS: Hashable, Sendable {
+    package struct TLS: Hashable, Sendable {
         /// PEM file of the certificate authorities to trust.
-        public var caLocation: String?
+        package var caLocation: String?
         /// Client certificate and key (PEM files) for mutual TLS.
-        public var certificateLocation: String?
-        public var keyLocation: String?
-        public var keyPassword: String?
+        package var certificateLocation: String?
+        package var keyLocation: String?
+        package var keyPassword: String?
 
-        public init(caLocation: String? = nil, certificateLocation: String? = nil, keyLocation: String? = nil, keyPassword: String? = nil) {
+        package init(caLocation: String? = nil, certificateLocation: String? = nil, keyLocation: String? = nil, keyPassword: String? = nil) {
             self.caLocation = caLocation
             self.certificateLocation = certificateLocation
             self.keyLocation = keyLocation
@@ -34,17 +34,17 @@ public struct KafkaConfiguration: Hashable, Sendable {
     }
 
     /// `host:port` pairs, comma-separated.
-    public var bootstrapServers: String
-    public var clientID: String
-    public var sasl: SASL?
-    public var tls: TLS?
+    package var bootstrapServers: String
+    package var clientID: String
+    package var sasl: SASL?
+    package var tls: TLS?
     /// Any other librdkafka property (`linger.ms`, `compression.type`, …).
-    public var properties: [String: String]
+    package var properties: [String: String]
     /// Properties only consumers take (`session.timeout.ms`, …), kept apart so producers do
     /// not warn about them.
-    public var consumerProperties: [String: String]
+    package var consumerProperties: [String: String]
 
-    public init(
+    package init(
         bootstrapServers: String, clientID: String = "interview-scheduler", sasl: SASL? = nil, tls: TLS? = nil,
         properties: [String: String] = [:], consumerProperties: [String: String] = [:]
     ) {
@@ -83,7 +83,7 @@ public struct KafkaConfiguration: Hashable, Sendable {
     }
 
     /// The properties with secrets replaced by `[redacted]`, sorted, for logs.
-    public var description: String {
+    package var description: String {
         Self.redacted(librdkafkaProperties).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
     }
 }

@@ -1,18 +1,18 @@
 import CRdKafka
 
 /// How far one assigned partition is behind its end.
-public struct KafkaPartitionLag: Hashable, Sendable {
-    public var topic: String
-    public var partition: Int32
+package struct KafkaPartitionLag: Hashable, Sendable {
+    package var topic: String
+    package var partition: Int32
     /// Messages between the consumer's position and the partition's end, as last seen.
-    public var lag: Int64
+    package var lag: Int64
 }
 
 extension KafkaConsumer {
     /// The lag of each assigned partition: the high watermark from the last fetch minus the
     /// position after the last message handed out (the low watermark before the first).
     /// Empty once closed or before an assignment.
-    public func lag() -> [KafkaPartitionLag] {
+    package func lag() -> [KafkaPartitionLag] {
         guard !isClosed else { return [] }
         var assignment: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
         guard rd_kafka_assignment(handlePointer, &assignment) == RD_KAFKA_RESP_ERR_NO_ERROR, let list = assignment else { return [] }

@@ -13,7 +13,7 @@ import Synchronization
 /// stored, and `close()` waits for the asynchronous commits, then commits every handled
 /// position synchronously, so a successor starts right after the last handled message even
 /// when an asynchronous commit was lost or retried late.
-public final class KafkaConsumer: Sendable {
+package final class KafkaConsumer: Sendable {
     /// What the polling thread and the application share: one demand per request for a
     /// message, and the tasks waiting, first come first served.
     private final class HandOff: Sendable {
@@ -42,14 +42,14 @@ public final class KafkaConsumer: Sendable {
     private let positions = Mutex<[String: (topic: String, partition: Int32, offset: Int64, revocations: Int)]>([:])
     private let logger: Logger
 
-    public static let defaultProperties = [
+    package static let defaultProperties = [
         "enable.auto.commit": "false",
         "enable.auto.offset.store": "false",
         "auto.offset.reset": "earliest",
         AssignmentStrategy.property: AssignmentStrategy.preferred(forVersion: KafkaLibrary.versionNumber),
     ]
 
-    public init(configuration: KafkaConfiguration, groupID: String, topics: [String], logger: Logger = Logger(label: "kafka-consumer")) throws(KafkaError) {
+    package init(configuration: KafkaConfiguration, groupID: String, topics: [String], logger: Logger = Logger(label: "kafka-consumer")) throws(KafkaError) {
         var properties = Self.defaultProperties.merging(configuration.librdkafkaProperties) { _, explicit in explicit }
             .merging(configuration.consumerProperties) { _, explicit in explicit }
         properties["group.id"] = groupID
@@ -107,7 +107,7 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// The next message; nil once the consumer is closed. Concurrent callers are served in turn.
-    public func next() async -> KafkaMessage? {
+    package func next() async -> KafkaMessage? {
         await withCheckedContinuation { continuation in
             // Checked under the hand-off's lock, which `close()` also takes after setting the flag.
             let accepted = handOff.waiting.withLock { state -> Bool in
@@ -124,14 +124,14 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// The messages, one at a time, until the consumer is closed.
-    public var messages: AsyncStream<KafkaMessage> {
+    package var messages: AsyncStream<KafkaMessage> {
         AsyncStream { await self.next() }
     }
 
     /// Records that `message` has been handled (its effect is durable) and commits its
     /// offset asynchronously; a commit lost in a crash means a redelivery, which the inbox
     /// recognises.
-    public func commit(_ message: KafkaMessage) throws(KafkaError) {
+    package func commit(_ message: KafkaMessage) throws(KafkaError) {
         guard let list = rd_kafka_topic_partition_list_new(1) else { throw .configuration("cannot allocate a topic list") }
         defer { rd_kafka_topic_partition_list_destroy(list) }
         let entry = rd_kafka_topic_partition_list_add(list, message.topic, message.partition)
@@ -146,7 +146,7 @@ public final class KafkaConsumer: Sendable {
 
     /// Waits up to `timeout` until every commit made so far has its outcome from the broker;
     /// false if some are still out. Blocks the calling thread.
-    public func waitForCommits(within timeout: Duration = .seconds(10)) -> Bool {
+    package func waitForCommits(within timeout: Duration = .seconds(10)) -> Bool {
         pendingCommits.drain(within: timeout)
     }
 
@@ -154,7 +154,7 @@ public final class KafkaConsumer: Sendable {
     var handlePointer: OpaquePointer { handle.pointer }
 
     /// Commits the stored offsets, leaves the group and stops. Waiting callers get nil.
-    public func close() {
+    package func close() {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         for waiting in handOff.takeAll() { waiting.resume(returning: nil) }
         poller.stop()

@@ -1,14 +1,14 @@
 import CRdKafka
 
 /// An error from librdkafka or from this wrapper, with librdkafka's code and name when it has one.
-public struct KafkaError: Error, Hashable, Sendable, CustomStringConvertible {
+package struct KafkaError: Error, Hashable, Sendable, CustomStringConvertible {
     /// librdkafka's `rd_kafka_resp_err_t` value; 0 for errors raised by the wrapper itself.
-    public let code: Int32
+    package let code: Int32
     /// librdkafka's symbolic name, e.g. `_MSG_TIMED_OUT`, `_QUEUE_FULL`.
-    public let name: String
-    public let message: String
+    package let name: String
+    package let message: String
 
-    public init(code: Int32, name: String, message: String) {
+    package init(code: Int32, name: String, message: String) {
         self.code = code
         self.name = name
         self.message = message
@@ -37,7 +37,7 @@ public struct KafkaError: Error, Hashable, Sendable, CustomStringConvertible {
         KafkaError(code: 0, name: "CLOSED", message: "\(what) is closed")
     }
 
-    public var description: String { "\(name): \(message)" }
+    package var description: String { "\(name): \(message)" }
 
     /// The queue of messages waiting for the broker is full: poll and try again.
     var isQueueFull: Bool { code == RD_KAFKA_RESP_ERR__QUEUE_FULL.rawValue }

@@ -1,11 +1,11 @@
 import CRdKafka
 
 /// Facts about the librdkafka build the service links against.
-public enum KafkaLibrary {
+package enum KafkaLibrary {
     /// librdkafka's version string, e.g. `2.0.2`.
-    public static var version: String { String(cString: rd_kafka_version_str()) }
+    package static var version: String { String(cString: rd_kafka_version_str()) }
 
     /// librdkafka's version as `0xMMmmrrxx` (major, minor, revision, pre-release), from the
     /// library actually loaded, not the headers compiled against.
-    public static var versionNumber: Int { Int(rd_kafka_version()) }
+    package static var versionNumber: Int { Int(rd_kafka_version()) }
 }

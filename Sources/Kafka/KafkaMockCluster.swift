@@ -4,9 +4,9 @@ import Logging
 /// librdkafka's built-in mock cluster: real Kafka protocol on loopback, in memory, for
 /// development and tests. External clients such as `kcat` can use it through
 /// `bootstrapServers`. Not durable: everything is gone when it is dropped.
-public final class KafkaMockCluster: @unchecked Sendable {
+package final class KafkaMockCluster: @unchecked Sendable {
     /// Kafka protocol request types, for fault injection.
-    public enum APIKey: Int16, Sendable {
+    package enum APIKey: Int16, Sendable {
         case produce = 0, fetch = 1, listOffsets = 2, metadata = 3, offsetCommit = 8, offsetFetch = 9
         case findCoordinator = 10, joinGroup = 11, heartbeat = 12, syncGroup = 14, initProducerID = 22
     }
@@ -15,10 +15,10 @@ public final class KafkaMockCluster: @unchecked Sendable {
     private let host: RDKafkaHandle
     private let cluster: OpaquePointer
     /// `127.0.0.1:port` of every broker, comma-separated.
-    public let bootstrapServers: String
-    public let brokerCount: Int
+    package let bootstrapServers: String
+    package let brokerCount: Int
 
-    public init(brokers: Int = 3, logger: Logger = Logger(label: "kafka-mock-cluster")) throws(KafkaError) {
+    package init(brokers: Int = 3, logger: Logger = Logger(label: "kafka-mock-cluster")) throws(KafkaError) {
         // The host handle only carries the cluster; it never connects, so spare its notices.
         host = try RDKafkaHandle(type: RD_KAFKA_PRODUCER, properties: ["log_level": "4"], logger: logger)
         guard let cluster = rd_kafka_mock_cluster_new(host.pointer, Int32(brokers)) else {
@@ -34,26 +34,26 @@ public final class KafkaMockCluster: @unchecked Sendable {
     }
 
     /// Creates a topic; an existing topic is an error (`TOPIC_ALREADY_EXISTS`).
-    public func createTopic(_ name: String, partitions: Int, replicationFactor: Int) throws(KafkaError) {
+    package func createTopic(_ name: String, partitions: Int, replicationFactor: Int) throws(KafkaError) {
         try check(rd_kafka_mock_topic_create(cluster, name, Int32(partitions), Int32(replicationFactor)), "create topic \(name)")
     }
 
     /// Takes a broker down (closing its connections and refusing new ones); nil for all.
-    public func setBrokerDown(_ broker: Int32? = nil) throws(KafkaError) {
+    package func setBrokerDown(_ broker: Int32? = nil) throws(KafkaError) {
         try check(rd_kafka_mock_broker_set_down(cluster, broker ?? -1), "broker down")
     }
 
-    public func setBrokerUp(_ broker: Int32? = nil) throws(KafkaError) {
+    package func setBrokerUp(_ broker: Int32? = nil) throws(KafkaError) {
         try check(rd_kafka_mock_broker_set_up(cluster, broker ?? -1), "broker up")
     }
 
     /// Makes `broker` the leader of a partition, as after a broker failure.
-    public func setLeader(topic: String, partition: Int32, broker: Int32) throws(KafkaError) {
+    package func setLeader(topic: String, partition: Int32, broker: Int32) throws(KafkaError) {
         try check(rd_kafka_mock_partition_set_leader(cluster, topic, partition, broker), "set leader")
     }
 
     /// The next `errors.count` requests of type `api`, on any broker, fail with these codes.
-    public func failNextRequests(_ api: APIKey, with errors: [Int32]) {
+    package func failNextRequests(_ api: APIKey, with errors: [Int32]) {
         let codes = errors.map { rd_kafka_resp_err_t(rawValue: $0) }
         codes.withUnsafeBufferPointer { rd_kafka_mock_push_request_errors_array(cluster, api.rawValue, $0.count, $0.baseAddress) }
     }

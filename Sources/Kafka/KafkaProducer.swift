@@ -5,14 +5,14 @@ import Logging
 /// An idempotent Kafka producer (`enable.idempotence=true`, `acks=all`) whose `send` returns
 /// only once the broker has confirmed the message, with Java-compatible key partitioning
 /// (`murmur2_random`) so that other clients place the same keys on the same partitions.
-public final class KafkaProducer: Sendable {
+package final class KafkaProducer: Sendable {
     private let handle: RDKafkaHandle
     private let deliveries = DeliveryRouter()
     private let poller: PollingThread
     private let logger: Logger
 
     /// The defaults this producer sets, which `configuration.properties` may override.
-    public static let defaultProperties = [
+    package static let defaultProperties = [
         "enable.idempotence": "true",
         "acks": "all",
         "compression.type": "lz4",
@@ -21,7 +21,7 @@ public final class KafkaProducer: Sendable {
         "message.timeout.ms": "300000",
     ]
 
-    public init(configuration: KafkaConfiguration, logger: Logger = Logger(label: "kafka-producer")) throws(KafkaError) {
+    package init(configuration: KafkaConfiguration, logger: Logger = Logger(label: "kafka-producer")) throws(KafkaError) {
         let properties = Self.defaultProperties.merging(configuration.librdkafkaProperties) { _, explicit in explicit }
         handle = try RDKafkaHandle(type: RD_KAFKA_PRODUCER, properties: properties, logger: logger, deliveries: deliveries) { conf in
             rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
@@ -43,7 +43,7 @@ public final class KafkaProducer: Sendable {
     }
 
     /// Produces `message` and waits for the broker's confirmation.
-    public func send(_ message: KafkaProducerMessage) async throws -> KafkaDeliveryReport {
+    package func send(_ message: KafkaProducerMessage) async throws -> KafkaDeliveryReport {
         try await send([message])[0].get()
     }
 
@@ -51,7 +51,7 @@ public final class KafkaProducer: Sendable {
     /// partition), then waits for every confirmation; results in order. A message that
     /// cannot be enqueued fails the later ones with its key, so none overtakes it; a queue
     /// that stays full, a shutdown or cancellation fails the rest of the batch.
-    public func send(_ messages: [KafkaProducerMessage]) async -> [Result<KafkaDeliveryReport, any Error>] {
+    package func send(_ messages: [KafkaProducerMessage]) async -> [Result<KafkaDeliveryReport, any Error>] {
         var enqueued: [Result<Int, any Error>] = []
         enqueued.reserveCapacity(messages.count)
         var refusedKeys: [OrderKey: any Error] = [:]
@@ -167,13 +167,13 @@ public final class KafkaProducer: Sendable {
     }
 
     /// Waits up to `timeout` for queued messages to be delivered.
-    public func flush(timeout: Duration = .seconds(10)) -> Bool {
+    package func flush(timeout: Duration = .seconds(10)) -> Bool {
         rd_kafka_flush(handle.pointer, timeout.librdkafkaMilliseconds) == RD_KAFKA_RESP_ERR_NO_ERROR
     }
 
     /// Flushes, stops polling and fails whoever still waits; later sends fail at once. Call
     /// before dropping the producer, so that queued messages get out.
-    public func shutdown(timeout: Duration = .seconds(10)) {
+    package func shutdown(timeout: Duration = .seconds(10)) {
         if !flush(timeout: timeout) { logger.warning("producer shut down with undelivered messages") }
         poller.stop()
         deliveries.close(.closed("producer"))

@@ -2,12 +2,12 @@ import CRdKafka
 import Logging
 
 /// A topic the service needs, with the partitions and replicas it should have.
-public struct TopicSpecification: Hashable, Sendable {
-    public var name: String
-    public var partitions: Int
-    public var replicationFactor: Int
+package struct TopicSpecification: Hashable, Sendable {
+    package var name: String
+    package var partitions: Int
+    package var replicationFactor: Int
 
-    public init(name: String, partitions: Int, replicationFactor: Int) {
+    package init(name: String, partitions: Int, replicationFactor: Int) {
         self.name = name
         self.partitions = partitions
         self.replicationFactor = replicationFactor
@@ -15,7 +15,7 @@ public struct TopicSpecification: Hashable, Sendable {
 }
 
 /// What topic provisioning found or did for one topic.
-public enum TopicStatus: Hashable, Sendable {
+package enum TopicStatus: Hashable, Sendable {
     case existed(partitions: Int)
     case created
     /// It exists with another partition count than the catalog's; left as it is.
@@ -24,11 +24,11 @@ public enum TopicStatus: Hashable, Sendable {
 }
 
 /// Creates missing topics and checks existing ones, through librdkafka's admin API.
-public final class KafkaTopicAdmin: Sendable {
+package final class KafkaTopicAdmin: Sendable {
     private let handle: RDKafkaHandle
     private let logger: Logger
 
-    public init(configuration: KafkaConfiguration, logger: Logger = Logger(label: "kafka-admin")) throws(KafkaError) {
+    package init(configuration: KafkaConfiguration, logger: Logger = Logger(label: "kafka-admin")) throws(KafkaError) {
         // Producers may auto-create topics by asking about them; this handle must not.
         var properties = configuration.librdkafkaProperties
         properties["allow.auto.create.topics"] = "false"
@@ -37,7 +37,7 @@ public final class KafkaTopicAdmin: Sendable {
     }
 
     /// Partition counts of every existing topic (asking for all topics creates none).
-    public func existingTopics(timeout: Duration = .seconds(10)) throws(KafkaError) -> [String: Int] {
+    package func existingTopics(timeout: Duration = .seconds(10)) throws(KafkaError) -> [String: Int] {
         var metadata: UnsafePointer<rd_kafka_metadata>?
         let error = rd_kafka_metadata(handle.pointer, 1, nil, &metadata, timeout.librdkafkaMilliseconds)
         guard error == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else { throw KafkaError(error, context: "read metadata") }
@@ -52,7 +52,7 @@ public final class KafkaTopicAdmin: Sendable {
     }
 
     /// Creates the topics that do not exist and reports on each; warns on partition mismatches.
-    public func ensure(_ specifications: [TopicSpecification], timeout: Duration = .seconds(15)) throws(KafkaError) -> [String: TopicStatus] {
+    package func ensure(_ specifications: [TopicSpecification], timeout: Duration = .seconds(15)) throws(KafkaError) -> [String: TopicStatus] {
         let existing = try existingTopics(timeout: timeout)
         var statuses: [String: TopicStatus] = [:]
         var missing: [TopicSpecification] = []

@@ -3,7 +3,7 @@ import Kafka
 
 extension Topic {
     /// Every catalog topic as the service needs it to exist.
-    public static func specifications(replicationFactor: Int = Topic.replicationFactor) -> [TopicSpecification] {
+    package static func specifications(replicationFactor: Int = Topic.replicationFactor) -> [TopicSpecification] {
         allCases.map { TopicSpecification(name: $0.rawValue, partitions: $0.partitions, replicationFactor: replicationFactor) }
     }
 }

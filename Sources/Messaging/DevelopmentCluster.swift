@@ -4,10 +4,10 @@ import Logging
 
 /// A non-durable Kafka for development and tests: librdkafka's mock cluster with three
 /// brokers and every catalog topic created.
-public final class DevelopmentCluster: Sendable {
-    public let mock: KafkaMockCluster
+package final class DevelopmentCluster: Sendable {
+    package let mock: KafkaMockCluster
 
-    public init(brokers: Int = 3, logger: Logger = Logger(label: "dev-kafka")) throws(KafkaError) {
+    package init(brokers: Int = 3, logger: Logger = Logger(label: "dev-kafka")) throws(KafkaError) {
         mock = try KafkaMockCluster(brokers: brokers, logger: logger)
         for specification in Topic.specifications(replicationFactor: min(Topic.replicationFactor, brokers)) {
             try mock.createTopic(specification.name, partitions: specification.partitions, replicationFactor: specification.replicationFactor)
@@ -21,7 +21,7 @@ public final class DevelopmentCluster: Sendable {
     /// not act on a member's LeaveGroup (librdkafka 2.0.2), so a successor waits out the old
     /// member's session: sessions are kept short here. The mock also holds every fetch for
     /// the full `fetch.wait.max.ms` even when data arrives, so that wait is kept short too.
-    public var configuration: KafkaConfiguration {
+    package var configuration: KafkaConfiguration {
         KafkaConfiguration(bootstrapServers: mock.bootstrapServers, consumerProperties: [
             "session.timeout.ms": "6000", "heartbeat.interval.ms": "500", "fetch.wait.max.ms": "10",
         ])

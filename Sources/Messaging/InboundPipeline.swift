@@ -18,8 +18,8 @@ import SagaStore
 /// inbox row, so a redelivered message is not dead-lettered twice. When the task is
 /// cancelled (shutdown) first, nothing is dead-lettered or committed: the message comes again
 /// after a restart and the inbox recognises it.
-public struct InboundPipeline: Sendable {
-    public typealias Handler = @Sendable (KafkaMessage) async throws -> Void
+package struct InboundPipeline: Sendable {
+    package typealias Handler = @Sendable (KafkaMessage) async throws -> Void
 
     let consumer: KafkaConsumer
     let store: SagaStore
@@ -28,7 +28,7 @@ public struct InboundPipeline: Sendable {
     let clock: any SagaClock
     let logger: Logger
 
-    public init(
+    package init(
         consumer: KafkaConsumer, store: SagaStore, retry: RetryPolicy = RetryPolicy(maxAttempts: 5, initialBackoff: .milliseconds(200), maxBackoff: .seconds(5)),
         clock: any SagaClock = SystemSagaClock(), logger: Logger = Logger(label: "inbound"), handler: @escaping Handler
     ) {
@@ -41,7 +41,7 @@ public struct InboundPipeline: Sendable {
     }
 
     /// Handles messages until the consumer is closed or the task is cancelled.
-    public func run() async {
+    package func run() async {
         while !Task.isCancelled, let message = await consumer.next() {
             await handle(message)
         }
@@ -49,7 +49,7 @@ public struct InboundPipeline: Sendable {
 
     /// Handles one message completely: effect or DLQ, then the offset; cancelled first,
     /// neither.
-    public func handle(_ message: KafkaMessage) async {
+    package func handle(_ message: KafkaMessage) async {
         guard await settle(message) else { return }
         do {
             try consumer.commit(message)

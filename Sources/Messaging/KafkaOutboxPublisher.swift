@@ -4,18 +4,18 @@ import SagaEngine
 
 /// Publishes outbox messages with the idempotent producer; a batch is in flight at once and
 /// each message counts as published only when its delivery report says the broker has it.
-public struct KafkaOutboxPublisher: OutboxPublisher {
+package struct KafkaOutboxPublisher: OutboxPublisher {
     let producer: KafkaProducer
 
-    public init(producer: KafkaProducer) {
+    package init(producer: KafkaProducer) {
         self.producer = producer
     }
 
-    public func publish(_ message: OutboxMessage) async throws {
+    package func publish(_ message: OutboxMessage) async throws {
         _ = try await producer.send(Self.kafkaMessage(message))
     }
 
-    public func publish(_ batch: [OutboxMessage]) async -> [Result<Void, any Error>] {
+    package func publish(_ batch: [OutboxMessage]) async -> [Result<Void, any Error>] {
         await producer.send(batch.map(Self.kafkaMessage)).map { $0.map { _ in () } }
     }
 

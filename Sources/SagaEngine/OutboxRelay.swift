@@ -4,7 +4,7 @@ import SagaCore
 import SagaStore
 
 /// Where the relay sends outbox messages: Kafka in production, a recorder in tests.
-public protocol OutboxPublisher: Sendable {
+package protocol OutboxPublisher: Sendable {
     /// Returns once the destination has confirmed the message; throws if it did not.
     func publish(_ message: OutboxMessage) async throws
 
@@ -15,7 +15,7 @@ public protocol OutboxPublisher: Sendable {
 
 extension OutboxPublisher {
     /// One message at a time, stopping at the first failure.
-    public func publish(_ batch: [OutboxMessage]) async -> [Result<Void, any Error>] {
+    package func publish(_ batch: [OutboxMessage]) async -> [Result<Void, any Error>] {
         var results: [Result<Void, any Error>] = []
         for message in batch {
             do {
@@ -35,7 +35,7 @@ extension OutboxPublisher {
 /// key stay pending even if they were confirmed, so they are sent again after it and the
 /// order per key holds (at least once; consumers drop repeats by event id). Nothing is
 /// dropped: the outbox is the buffer.
-public final class OutboxRelay: Sendable {
+package final class OutboxRelay: Sendable {
     let store: SagaStore
     let publisher: any OutboxPublisher
     let clock: any SagaClock
@@ -44,7 +44,7 @@ public final class OutboxRelay: Sendable {
     let idleInterval: Duration
     let logger: Logger
 
-    public init(
+    package init(
         store: SagaStore, publisher: any OutboxPublisher, clock: any SagaClock = SystemSagaClock(), batchSize: Int = 100,
         retryBackoff: Duration = .seconds(1), idleInterval: Duration = .milliseconds(100), logger: Logger = Logger(label: "outbox-relay")
     ) {
@@ -58,7 +58,7 @@ public final class OutboxRelay: Sendable {
     }
 
     /// Publishes until cancelled.
-    public func run() async {
+    package func run() async {
         while !Task.isCancelled {
             do {
                 let published = try await publishPending()
@@ -75,7 +75,7 @@ public final class OutboxRelay: Sendable {
     /// Publishes one batch of pending messages; returns how many were confirmed.
     /// Throws the first publishing error, after recording it on its row.
     @discardableResult
-    public func publishPending() async throws -> Int {
+    package func publishPending() async throws -> Int {
         let pending = try await store.pendingOutbox(limit: batchSize)
         guard !pending.isEmpty else { return 0 }
         let results = await publisher.publish(pending.map(\.message))

@@ -4,32 +4,32 @@ import SagaStore
 import Yams
 
 /// Every saga definition the service loaded, by name and version.
-public struct SagaCatalog: Sendable {
+package struct SagaCatalog: Sendable {
     private var definitions: [DefinitionKey: SagaDefinition] = [:]
 
-    public init(_ definitions: [SagaDefinition]) {
+    package init(_ definitions: [SagaDefinition]) {
         for definition in definitions {
             self.definitions[DefinitionKey(name: definition.name, version: definition.version)] = definition
         }
     }
 
     /// The newest version of `name`: what new instances start with.
-    public func latest(_ name: String) -> SagaDefinition? {
+    package func latest(_ name: String) -> SagaDefinition? {
         definitions.values.filter { $0.name == name }.max { $0.version < $1.version }
     }
 
     /// A specific version: what a running instance keeps for its whole life.
-    public func definition(_ name: String, version: Int) -> SagaDefinition? {
+    package func definition(_ name: String, version: Int) -> SagaDefinition? {
         definitions[DefinitionKey(name: name, version: version)]
     }
 
-    public var all: [SagaDefinition] {
+    package var all: [SagaDefinition] {
         definitions.values.sorted { ($0.name, $0.version) < ($1.name, $1.version) }
     }
 
     /// Loads every `*.yaml`, `*.yml` and `*.json` file in `directory` and checks each
     /// against `handlers`. The first problem stops the load with the file, step and reason.
-    public static func load(directory: URL, handlers: HandlerInventory) throws(DefinitionError) -> SagaCatalog {
+    package static func load(directory: URL, handlers: HandlerInventory) throws(DefinitionError) -> SagaCatalog {
         let files: [URL]
         do {
             files = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)

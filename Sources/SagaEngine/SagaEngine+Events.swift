@@ -3,17 +3,17 @@ import SagaCore
 import SagaStore
 
 /// An event from outside, addressed to whichever saga waits for it.
-public struct InboundEvent: Sendable {
+package struct InboundEvent: Sendable {
     /// Unique per message (the envelope's `eventId`); a repeat is skipped.
-    public var messageID: String
-    public var topic: String
+    package var messageID: String
+    package var topic: String
     /// The event type a waiting step names, e.g. `scheduling.availability`.
-    public var type: String
+    package var type: String
     /// The value that picks the saga, e.g. the `requestId`.
-    public var correlation: String
-    public var payload: JSONValue
+    package var correlation: String
+    package var payload: JSONValue
 
-    public init(messageID: String, topic: String, type: String, correlation: String, payload: JSONValue) {
+    package init(messageID: String, topic: String, type: String, correlation: String, payload: JSONValue) {
         self.messageID = messageID
         self.topic = topic
         self.type = type
@@ -29,7 +29,7 @@ extension SagaEngine {
     ///
     /// Throws when the event handler fails for a reason worth retrying; nothing is stored
     /// then, so the caller may deliver the message again.
-    public func deliver(_ event: InboundEvent) async throws -> InboxOutcome {
+    package func deliver(_ event: InboundEvent) async throws -> InboxOutcome {
         if try await store.hasProcessed(messageID: event.messageID) { return .duplicate }
         let now = clock.now()
         guard let waiting = try await store.instanceWaiting(for: event.type, correlation: event.correlation) else {
@@ -52,7 +52,7 @@ extension SagaEngine {
             let context = StepContext(
                 sagaID: instance.id, sagaType: instance.type, step: definition.steps[instance.stepIndex].name,
                 attempt: instance.attempt, idempotencyKey: "\(instance.id):event:\(event.messageID)",
-                partitionKey: instance.partitionKey, data: instance.data, now: clock.now())
+                partitionKey: instance.partitionKey, data: instance.data, lastError: instance.lastError, now: clock.now())
             let decision = try await handler(context, event.payload)
             let transition = try SagaMachine(definition: definition).apply(
                 .eventArrived(decision), to: instance, now: clock.now(), unitRandom: Double.random(in: 0..<1))

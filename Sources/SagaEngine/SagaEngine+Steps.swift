@@ -9,7 +9,7 @@ extension SagaEngine {
         let context: @Sendable (String) -> StepContext = { key in
             StepContext(
                 sagaID: instance.id, sagaType: instance.type, step: step.name, attempt: instance.attempt,
-                idempotencyKey: key, partitionKey: instance.partitionKey, data: instance.data, now: now)
+                idempotencyKey: key, partitionKey: instance.partitionKey, data: instance.data, lastError: instance.lastError, now: now)
         }
         switch work {
         case .action(_, _, let key):
@@ -26,8 +26,7 @@ extension SagaEngine {
                 return .compensationFailed(StepFailure(.permanent, "compensation handler \"\(step.compensation ?? "")\" is not registered"))
             }
             do {
-                try await within(step.timeout) { try await compensation(context(key)) }
-                return .compensationSucceeded
+                return .compensationSucceeded(try await within(step.timeout) { try await compensation(context(key)) })
             } catch {
                 return .compensationFailed(StepFailure(describing: error))
             }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Logging
 import SagaCore
 import SagaStore
@@ -10,9 +11,9 @@ import SagaStore
 /// deadlines) and queues them; workers take a saga's lock and move it until nothing more is
 /// due now. On shutdown, a step interrupted mid-call is left as started: after a restart
 /// it runs again with the same idempotency key.
-public final class SagaEngine: Sendable {
-    public let store: SagaStore
-    public let catalog: SagaCatalog
+package final class SagaEngine: Sendable {
+    package let store: SagaStore
+    package let catalog: SagaCatalog
     let handlers: SagaHandlers
     let clock: any SagaClock
     let maxConcurrency: Int
@@ -23,7 +24,7 @@ public final class SagaEngine: Sendable {
     /// How long the dispatcher sleeps at most between looks at the database.
     let pollInterval: Duration
 
-    public init(
+    package init(
         store: SagaStore, catalog: SagaCatalog, handlers: SagaHandlers, clock: any SagaClock = SystemSagaClock(),
         maxConcurrency: Int = 32, pollInterval: Duration = .seconds(1), logger: Logger = Logger(label: "saga-engine")
     ) {
@@ -39,7 +40,7 @@ public final class SagaEngine: Sendable {
 
     /// Fails when an unsettled instance runs on a definition version that is no longer
     /// loaded: its file must stay in `sagas/` until those instances finish.
-    public func checkLiveDefinitionsAreLoaded() async throws {
+    package func checkLiveDefinitionsAreLoaded() async throws {
         let missing = try await store.liveDefinitionVersions().filter { catalog.definition($0.name, version: $0.version) == nil }
         guard missing.isEmpty else { throw MissingDefinitions(keys: missing.sorted { $0.description < $1.description }) }
     }
@@ -47,21 +48,35 @@ public final class SagaEngine: Sendable {
     /// Starts an instance of the newest version of `type`. Starting an id that exists
     /// already returns the existing instance, so a retried request does not start twice.
     @discardableResult
-    public func start(type: String, id: String, partitionKey: String, data: SagaData) async throws -> SagaInstance {
+    package func start(type: String, id: String, partitionKey: String, data: SagaData) async throws -> SagaInstance {
+        try await start(type: type, id: id, partitionKey: partitionKey, data: data, checking: { _ in }, recording: { _ in }).instance
+    }
+
+    /// Starts an instance in one transaction with the application's own writes: `checking`
+    /// runs first and may throw to refuse the start (nothing is written); `recording` runs
+    /// after the insert, only when the instance is new. Returns the stored instance and
+    /// whether this call created it.
+    package func start(
+        type: String, id: String, partitionKey: String, data: SagaData,
+        checking: @escaping @Sendable (Database) throws -> Void, recording: @escaping @Sendable (Database) throws -> Void
+    ) async throws -> (instance: SagaInstance, created: Bool) {
         guard let definition = catalog.latest(type) else { throw UnknownSagaType(type: type) }
         let transition = SagaMachine(definition: definition).start(id: id, partitionKey: partitionKey, data: data, now: clock.now())
-        if try await store.insert(transition) {
-            metrics.started(type)
-            await wake.signal()
-            return transition.instance
+        let stored = try await store.write { db -> SagaInstance? in
+            try checking(db)
+            guard try SagaStore.insert(transition, in: db) else { return try SagaStore.instance(id: id, in: db) }
+            try recording(db)
+            return nil
         }
-        guard let existing = try await store.instance(id: id) else { throw UnknownSaga(id: id) }
-        return existing
+        if let stored { return (stored, false) }
+        metrics.started(type)
+        await wake.signal()
+        return (transition.instance, true)
     }
 
     /// Runs until the surrounding task is cancelled; refuses to start while a running
     /// instance's definition is not loaded.
-    public func run() async throws {
+    package func run() async throws {
         try await checkLiveDefinitionsAreLoaded()
         let queue = WorkQueue()
         await withTaskGroup(of: Void.self) { group in
@@ -84,7 +99,7 @@ public final class SagaEngine: Sendable {
     /// Moves every instance whose work is due now until none is, `maxConcurrency` at a time;
     /// an instance that cannot be moved is left for this call. With a hand-moved clock, this
     /// is how tests run the engine.
-    public func runDueWork() async throws {
+    package func runDueWork() async throws {
         var stalled = Set<String>()
         while true {
             let due = try await store.dueInstances(at: clock.now(), limit: maxConcurrency + stalled.count).filter { !stalled.contains($0.id) }
@@ -187,21 +202,21 @@ public final class SagaEngine: Sendable {
 }
 
 /// `type` names no loaded definition.
-public struct UnknownSagaType: Error, CustomStringConvertible {
-    public let type: String
-    public var description: String { "no saga definition named \"\(type)\" is loaded" }
+package struct UnknownSagaType: Error, CustomStringConvertible {
+    package let type: String
+    package var description: String { "no saga definition named \"\(type)\" is loaded" }
 }
 
 /// No instance has this id.
-public struct UnknownSaga: Error, CustomStringConvertible {
-    public let id: String
-    public var description: String { "no saga with id \"\(id)\"" }
+package struct UnknownSaga: Error, CustomStringConvertible {
+    package let id: String
+    package var description: String { "no saga with id \"\(id)\"" }
 }
 
 /// Unsettled instances need definition versions that were not loaded.
-public struct MissingDefinitions: Error, CustomStringConvertible {
-    public let keys: [DefinitionKey]
-    public var description: String {
+package struct MissingDefinitions: Error, CustomStringConvertible {
+    package let keys: [DefinitionKey]
+    package var description: String {
         "running sagas use definitions that are not loaded: \(keys.map(\.description).joined(separator: ", ")); keep those files in sagas/ until their instances finish"
     }
 }

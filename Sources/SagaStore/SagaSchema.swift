@@ -69,6 +69,12 @@ enum SagaSchema {
                 );
                 """)
         }
+        migrator.registerMigration("v2: aborts are recorded as such, not as permanent failures") { db in
+            try db.execute(sql: """
+                UPDATE saga_instance SET last_error_kind = 'aborted'
+                WHERE last_error_kind = 'permanent' AND last_error_message LIKE 'aborted by %'
+                """)
+        }
         return migrator
     }
 }

@@ -3,7 +3,7 @@ import GRDB
 import SagaCore
 
 /// What became of an inbound message.
-public enum InboxOutcome: Hashable, Sendable {
+package enum InboxOutcome: Hashable, Sendable {
     /// It moved the saga.
     case applied(sagaID: String)
     /// Recorded and ignored: no saga waits for it (late, unknown correlation).
@@ -22,7 +22,7 @@ public enum InboxOutcome: Hashable, Sendable {
 
 extension SagaStore {
     /// Whether a message id has been processed already.
-    public func hasProcessed(messageID: String) async throws -> Bool {
+    package func hasProcessed(messageID: String) async throws -> Bool {
         try await read { db in
             try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM inbox WHERE message_id = ?)", arguments: [messageID]) ?? false
         }
@@ -30,7 +30,7 @@ extension SagaStore {
 
     /// Records an inbound message and, in the same transaction, the transition it caused.
     /// A message id seen before changes nothing and reports `.duplicate`.
-    public func receive(
+    package func receive(
         messageID: String, topic: String, at now: Date, transition: SagaTransition?, ignoredBecause reason: String? = nil
     ) async throws -> InboxOutcome {
         try await write { db in
@@ -46,7 +46,7 @@ extension SagaStore {
 
     /// Records a message that will not be handled, and the messages announcing that (a DLQ
     /// record, an error event), in one transaction. A message id seen before writes nothing.
-    public func deadLetter(messageID: String, topic: String, at now: Date, reason: String, messages: [OutboxMessage]) async throws -> InboxOutcome {
+    package func deadLetter(messageID: String, topic: String, at now: Date, reason: String, messages: [OutboxMessage]) async throws -> InboxOutcome {
         try await write { db in
             try db.execute(
                 sql: "INSERT OR IGNORE INTO inbox (message_id, topic, received_at, saga_id, outcome) VALUES (?, ?, ?, NULL, ?)",

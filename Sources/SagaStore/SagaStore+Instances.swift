@@ -16,25 +16,42 @@ extension SagaStore {
     /// Stores a new instance with its first log lines; returns false (and writes nothing)
     /// when an instance with that id exists already, so starting is idempotent.
     @discardableResult
-    public func insert(_ transition: SagaTransition) async throws -> Bool {
-        try await write { db in
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO saga_instance (\(Self.instanceColumns)) VALUES (\(Self.placeholders(17)))",
-                arguments: transition.instance.columnValues)
-            guard db.changesCount == 1 else { return false }
-            try Self.append(transition, in: db)
-            return true
-        }
+    package func insert(_ transition: SagaTransition) async throws -> Bool {
+        try await write { db in try Self.insert(transition, in: db) }
+    }
+
+    /// Stores a new instance inside a transaction the caller holds; false when the id exists.
+    package static func insert(_ transition: SagaTransition, in db: Database) throws -> Bool {
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO saga_instance (\(instanceColumns)) VALUES (\(placeholders(17)))",
+            arguments: transition.instance.columnValues)
+        guard db.changesCount == 1 else { return false }
+        try append(transition, in: db)
+        return true
+    }
+
+    /// The instance as stored, read inside a transaction the caller holds.
+    package static func instance(id: String, in db: Database) throws -> SagaInstance? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(instanceColumns) FROM saga_instance WHERE id = ?"), arguments: [id])
+            .map(SagaInstance.init(row:))
+    }
+
+    /// Whether an unsettled instance of `type` runs under `partitionKey`, read inside a
+    /// transaction the caller holds (so that a check and a start are one serialised write).
+    package static func hasUnsettledInstance(type: String, partitionKey: String, in db: Database) throws -> Bool {
+        try Bool.fetchOne(
+            db, sql: "SELECT EXISTS (SELECT 1 FROM saga_instance WHERE type = ? AND partition_key = ? AND status NOT IN ('completed', 'compensated', 'failed'))",
+            arguments: [type, partitionKey]) ?? false
     }
 
     /// Stores `transition` if the instance is still at `transition.instance.version`;
     /// returns the stored instance (its version one higher).
-    public func commit(_ transition: SagaTransition) async throws -> SagaInstance {
+    package func commit(_ transition: SagaTransition) async throws -> SagaInstance {
         try await write { db in try Self.commit(transition, in: db) }
     }
 
     /// Stores a transition inside a transaction the caller holds.
-    static func commit(_ transition: SagaTransition, in db: Database) throws -> SagaInstance {
+    package static func commit(_ transition: SagaTransition, in db: Database) throws -> SagaInstance {
         var stored = transition.instance
         let expected = stored.version
         stored.version += 1
@@ -65,15 +82,12 @@ extension SagaStore {
         }
     }
 
-    public func instance(id: String) async throws -> SagaInstance? {
-        try await read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.instanceColumns) FROM saga_instance WHERE id = ?"), arguments: [id])
-                .map(SagaInstance.init(row:))
-        }
+    package func instance(id: String) async throws -> SagaInstance? {
+        try await read { db in try Self.instance(id: id, in: db) }
     }
 
     /// Instances with work due at `now`, most overdue first.
-    public func dueInstances(at now: Date, limit: Int) async throws -> [SagaInstance] {
+    package func dueInstances(at now: Date, limit: Int) async throws -> [SagaInstance] {
         try await read { db in
             try Row.fetchAll(
                 db, sql: "SELECT \(Self.instanceColumns) FROM saga_instance WHERE wake_at IS NOT NULL AND wake_at <= ? ORDER BY wake_at LIMIT ?",
@@ -83,14 +97,14 @@ extension SagaStore {
     }
 
     /// When the next instance's work falls due, if any is scheduled.
-    public func nextWakeAt() async throws -> Date? {
+    package func nextWakeAt() async throws -> Date? {
         try await read { db in
             try Int64.fetchOne(db, sql: "SELECT MIN(wake_at) FROM saga_instance WHERE wake_at IS NOT NULL").map(Date.init(milliseconds:))
         }
     }
 
     /// The instance waiting for `event` with `correlation`, if any.
-    public func instanceWaiting(for event: String, correlation: String) async throws -> SagaInstance? {
+    package func instanceWaiting(for event: String, correlation: String) async throws -> SagaInstance? {
         try await read { db in
             try Row.fetchOne(
                 db, sql: "SELECT \(Self.instanceColumns) FROM saga_instance WHERE waiting_event = ? AND waiting_correlation = ? AND status = 'waiting'",
@@ -100,7 +114,7 @@ extension SagaStore {
     }
 
     /// Instances, newest first, optionally filtered.
-    public func instances(status: SagaStatus? = nil, type: String? = nil, limit: Int = 1000) async throws -> [SagaInstance] {
+    package func instances(status: SagaStatus? = nil, type: String? = nil, limit: Int = 1000) async throws -> [SagaInstance] {
         try await read { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []
@@ -120,7 +134,7 @@ extension SagaStore {
     }
 
     /// How many instances are in each status.
-    public func countsByStatus() async throws -> [SagaStatus: Int] {
+    package func countsByStatus() async throws -> [SagaStatus: Int] {
         try await read { db in
             var counts: [SagaStatus: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM saga_instance GROUP BY status") {
@@ -131,7 +145,7 @@ extension SagaStore {
     }
 
     /// The `(type, definition version)` pairs that unsettled instances still run on.
-    public func liveDefinitionVersions() async throws -> Set<DefinitionKey> {
+    package func liveDefinitionVersions() async throws -> Set<DefinitionKey> {
         try await read { db in
             Set(try Row.fetchAll(db, sql: "SELECT DISTINCT type, definition_version FROM saga_instance WHERE status NOT IN ('completed', 'compensated', 'failed')")
                 .map { DefinitionKey(name: $0["type"], version: $0["definition_version"]) })
@@ -144,14 +158,14 @@ extension SagaStore {
 }
 
 /// A definition's name and version.
-public struct DefinitionKey: Hashable, Sendable, CustomStringConvertible {
-    public var name: String
-    public var version: Int
+package struct DefinitionKey: Hashable, Sendable, CustomStringConvertible {
+    package var name: String
+    package var version: Int
 
-    public init(name: String, version: Int) {
+    package init(name: String, version: Int) {
         self.name = name
         self.version = version
     }
 
-    public var description: String { "\(name) v\(version)" }
+    package var description: String { "\(name) v\(version)" }
 }

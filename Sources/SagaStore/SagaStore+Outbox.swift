@@ -3,20 +3,20 @@ import GRDB
 import SagaCore
 
 /// An outbox row: a message and its delivery state.
-public struct StoredOutboxMessage: Hashable, Sendable {
+package struct StoredOutboxMessage: Hashable, Sendable {
     /// Insertion order; the relay publishes in this order, so order per key is kept.
-    public var sequence: Int64
-    public var message: OutboxMessage
-    public var sagaID: String?
-    public var createdAt: Date
-    public var publishedAt: Date?
-    public var attempts: Int
-    public var lastError: String?
+    package var sequence: Int64
+    package var message: OutboxMessage
+    package var sagaID: String?
+    package var createdAt: Date
+    package var publishedAt: Date?
+    package var attempts: Int
+    package var lastError: String?
 }
 
 extension SagaStore {
     /// Adds a message outside any saga transition (e.g. an error event).
-    public func enqueue(_ message: OutboxMessage, sagaID: String? = nil, at now: Date) async throws {
+    package func enqueue(_ message: OutboxMessage, sagaID: String? = nil, at now: Date) async throws {
         try await write { db in try Self.insertOutbox(message, sagaID: sagaID, at: now, in: db) }
     }
 
@@ -30,7 +30,7 @@ extension SagaStore {
     }
 
     /// The oldest unpublished messages, in insertion order.
-    public func pendingOutbox(limit: Int) async throws -> [StoredOutboxMessage] {
+    package func pendingOutbox(limit: Int) async throws -> [StoredOutboxMessage] {
         try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE published_at IS NULL ORDER BY sequence LIMIT ?", arguments: [limit])
                 .map(Self.outboxMessage)
@@ -38,19 +38,19 @@ extension SagaStore {
     }
 
     /// Every message a saga produced, oldest first.
-    public func outbox(sagaID: String) async throws -> [StoredOutboxMessage] {
+    package func outbox(sagaID: String) async throws -> [StoredOutboxMessage] {
         try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE saga_id = ? ORDER BY sequence", arguments: [sagaID]).map(Self.outboxMessage)
         }
     }
 
     /// How many messages wait to be published.
-    public func outboxBacklog() async throws -> Int {
+    package func outboxBacklog() async throws -> Int {
         try await read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL") ?? 0 }
     }
 
     /// Marks messages published: called only once the broker has confirmed them.
-    public func markPublished(ids: [String], at now: Date) async throws {
+    package func markPublished(ids: [String], at now: Date) async throws {
         guard !ids.isEmpty else { return }
         try await write { db in
             for id in ids {
@@ -60,7 +60,7 @@ extension SagaStore {
     }
 
     /// Records a failed delivery; the message stays pending.
-    public func markPublishFailed(id: String, error: String) async throws {
+    package func markPublishFailed(id: String, error: String) async throws {
         try await write { db in
             try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?", arguments: [error, id])
         }

@@ -4,22 +4,20 @@ import SagaCore
 
 extension SagaStore {
     /// Every log line of `sagaID`, oldest first.
-    public func stepLog(sagaID: String) async throws -> [StepLogRecord] {
-        try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM saga_step_log WHERE saga_id = ? ORDER BY id", arguments: [sagaID]).map { row in
-                StepLogRecord(
-                    sagaID: row["saga_id"], step: row["step"],
-                    phase: StepLogRecord.Phase(rawValue: row["phase"]) ?? .saga, attempt: row["attempt"],
-                    outcome: StepLogRecord.Outcome(rawValue: row["outcome"]) ?? .failed, at: Date(milliseconds: row["at"]),
-                    errorKind: (row["error_kind"] as String?).flatMap(StepFailure.Kind.init(rawValue:)),
-                    message: row["message"], actor: row["actor"])
-            }
-        }
+    package func stepLog(sagaID: String) async throws -> [StepLogRecord] {
+        try await read { db in try Self.stepLog(sagaID: sagaID, in: db) }
     }
 
-    /// Appends log lines that belong to no transition (an ignored event, an operator's note).
-    public func appendLog(_ records: [StepLogRecord]) async throws {
-        try await write { db in try Self.insertLog(records, in: db) }
+    /// The saga's log, read inside a transaction the caller holds.
+    package static func stepLog(sagaID: String, in db: Database) throws -> [StepLogRecord] {
+        try Row.fetchAll(db, sql: "SELECT * FROM saga_step_log WHERE saga_id = ? ORDER BY id", arguments: [sagaID]).map { row in
+            StepLogRecord(
+                sagaID: row["saga_id"], step: row["step"],
+                phase: StepLogRecord.Phase(rawValue: row["phase"]) ?? .saga, attempt: row["attempt"],
+                outcome: StepLogRecord.Outcome(rawValue: row["outcome"]) ?? .failed, at: Date(milliseconds: row["at"]),
+                errorKind: (row["error_kind"] as String?).flatMap(StepFailure.Kind.init(rawValue:)),
+                message: row["message"], actor: row["actor"])
+        }
     }
 
     static func insertLog(_ records: [StepLogRecord], in db: Database) throws {

@@ -5,10 +5,10 @@ import SagaCore
 /// Durable saga state in one SQLite file (WAL): instances, the step log, the outbox and
 /// the inbox. Every transition, its log lines and its outbox messages are written in one
 /// transaction; concurrent sagas' transitions share a commit (see `TransactionBatcher`).
-public final class SagaStore: Sendable {
+package final class SagaStore: Sendable {
     /// SQLite's `synchronous` setting: `full` syncs the WAL on every commit (survives power
     /// loss); `normal` syncs at checkpoints (survives a process crash, which is what `kill -9` is).
-    public enum Durability: String, Sendable {
+    package enum Durability: String, Sendable {
         case full = "FULL"
         case normal = "NORMAL"
     }
@@ -16,8 +16,10 @@ public final class SagaStore: Sendable {
     let pool: DatabasePool
     private let batcher: TransactionBatcher
 
-    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
-    public init(path: String, durability: Durability = .full) throws {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date:
+    /// the saga tables, then the tables of the application that keeps its own records in the
+    /// same file (so that a saga transition and those records commit together).
+    package init(path: String, durability: Durability = .full, applicationSchema: [ApplicationMigration] = []) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -26,22 +28,24 @@ public final class SagaStore: Sendable {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         pool = try DatabasePool(path: path, configuration: configuration)
-        try SagaSchema.migrator.migrate(pool)
+        var migrator = SagaSchema.migrator
+        for migration in applicationSchema { migrator.registerMigration(migration.name, migrate: migration.migrate) }
+        try migrator.migrate(pool)
         batcher = TransactionBatcher(pool: pool)
     }
 
     /// Runs `work` in a transaction shared with other concurrent callers, inside its own
     /// savepoint: its failure rolls back only its own changes.
-    public func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    package func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await batcher.submit(work)
     }
 
     /// Write transactions committed since the store was opened (each may carry many writes).
-    public var committedTransactions: Int { batcher.commits.load(ordering: .relaxed) }
+    package var committedTransactions: Int { batcher.commits.load(ordering: .relaxed) }
 
     /// Reads a consistent snapshot. Runs on the caller's thread: in WAL mode a reader never
     /// waits for the writer, and reads here are short.
-    public func read<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    package func read<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try readHere(work)
     }
 
@@ -51,10 +55,21 @@ public final class SagaStore: Sendable {
     }
 }
 
-/// A write that named a version which is no longer current: someone else moved the saga.
-public struct StaleSagaWrite: Error, Hashable, Sendable, CustomStringConvertible {
-    public let sagaID: String
-    public let expectedVersion: Int
+/// One named, append-only step of an application's schema in the saga database.
+package struct ApplicationMigration: Sendable {
+    package var name: String
+    package var migrate: @Sendable (Database) throws -> Void
 
-    public var description: String { "saga \(sagaID) changed since version \(expectedVersion) was read" }
+    package init(_ name: String, migrate: @escaping @Sendable (Database) throws -> Void) {
+        self.name = name
+        self.migrate = migrate
+    }
+}
+
+/// A write that named a version which is no longer current: someone else moved the saga.
+package struct StaleSagaWrite: Error, Hashable, Sendable, CustomStringConvertible {
+    package let sagaID: String
+    package let expectedVersion: Int
+
+    package var description: String { "saga \(sagaID) changed since version \(expectedVersion) was read" }
 }

@@ -1,25 +1,22 @@
 import Foundation
 import Hummingbird
 import InterviewScheduling
-import SagaEngine
 
-/// What the API's handlers use.
-public struct APIServices: Sendable {
-    public var engine: SagaEngine
-    public var interviews: InterviewStore
-    public var authenticator: BearerAuthenticator
+/// What the API's handlers use: the use cases, the authenticator and the probes.
+package struct APIServices: Sendable {
+    package var application: SchedulingApplication
+    package var authenticator: BearerAuthenticator
     /// Whether Kafka answers, for `/health/ready`.
-    public var kafkaReady: @Sendable () async -> Bool
+    package var kafkaReady: @Sendable () async -> Bool
     /// The Prometheus text of every metric.
-    public var metricsText: @Sendable () -> String
-    public var maximumBodyBytes: Int
+    package var metricsText: @Sendable () -> String
+    package var maximumBodyBytes: Int
 
-    public init(
-        engine: SagaEngine, interviews: InterviewStore, authenticator: BearerAuthenticator, kafkaReady: @escaping @Sendable () async -> Bool,
+    package init(
+        application: SchedulingApplication, authenticator: BearerAuthenticator, kafkaReady: @escaping @Sendable () async -> Bool,
         metricsText: @escaping @Sendable () -> String, maximumBodyBytes: Int = 256 * 1024
     ) {
-        self.engine = engine
-        self.interviews = interviews
+        self.application = application
         self.authenticator = authenticator
         self.kafkaReady = kafkaReady
         self.metricsText = metricsText
@@ -32,6 +29,15 @@ public struct APIServices: Sendable {
             return Data(buffer: try await request.body.collect(upTo: maximumBodyBytes))
         } catch {
             throw APIProblem(.contentTooLarge, "Payload too large", detail: "the body is larger than \(maximumBodyBytes) bytes")
+        }
+    }
+
+    /// Runs a use case, answering its refusals as problems.
+    func run<T>(_ work: () async throws -> T) async throws -> T {
+        do {
+            return try await work()
+        } catch let error as ApplicationError {
+            throw APIProblem(error)
         }
     }
 

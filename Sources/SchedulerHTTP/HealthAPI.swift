@@ -17,7 +17,7 @@ struct HealthAPI {
     }
 
     func ready() async throws -> Response {
-        let sqlite = await services.interviews.isReachable()
+        let sqlite = await services.application.databaseIsReachable()
         let kafka = await services.kafkaReady()
         let body = ["status": sqlite && kafka ? "up" : "down", "sqlite": sqlite ? "up" : "down", "kafka": kafka ? "up" : "down"]
         return try APIServices.json(sqlite && kafka ? .ok : .serviceUnavailable, body)

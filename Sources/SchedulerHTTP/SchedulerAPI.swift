@@ -2,8 +2,8 @@ import Hummingbird
 
 /// The service's HTTP routes. A method a path does not declare gets 405 with `Allow`;
 /// `HEAD` is answered wherever `GET` is.
-public enum SchedulerAPI {
-    public static func router(_ services: APIServices) -> Router<BasicRequestContext> {
+package enum SchedulerAPI {
+    package static func router(_ services: APIServices) -> Router<BasicRequestContext> {
         let router = Router(options: .autoGenerateHeadEndpoints)
         var routes = APIRoutes(router: router)
         HealthAPI(services: services).register(on: &routes)

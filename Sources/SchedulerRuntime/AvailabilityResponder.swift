@@ -19,7 +19,7 @@ import ServiceLifecycle
 /// it has a source for, with their busy time over the requested span as conflicts.
 /// Replies go through an outbox (ids derived from the request), so a redelivered request is
 /// answered once; invalid requests go to the DLQ.
-public struct AvailabilityResponder: Sendable {
+package struct AvailabilityResponder: Sendable {
     let configuration: ResponderConfiguration
     let dataDirectory: String
     let environment: [String: String]
@@ -27,7 +27,7 @@ public struct AvailabilityResponder: Sendable {
     let embedded: Bool
     let logger: Logger
 
-    public init(configuration: ResponderConfiguration, dataDirectory: String, environment: [String: String], embedded: Bool = false, logger: Logger) {
+    package init(configuration: ResponderConfiguration, dataDirectory: String, environment: [String: String], embedded: Bool = false, logger: Logger) {
         self.configuration = configuration
         self.dataDirectory = dataDirectory
         self.environment = environment
@@ -35,7 +35,7 @@ public struct AvailabilityResponder: Sendable {
         self.logger = logger
     }
 
-    public func run() async throws {
+    package func run() async throws {
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         let store = try SagaStore(path: URL(fileURLWithPath: dataDirectory).appendingPathComponent("responder.sqlite").path)
         var calendars: CalendarDirectory?

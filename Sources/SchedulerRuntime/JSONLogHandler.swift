@@ -4,22 +4,22 @@ import Synchronization
 
 /// One JSON object a line on standard error: time, level, logger, message and metadata
 /// (`sagaId`, `correlationId`, …), for log collectors.
-public struct JSONLogHandler: LogHandler {
-    public var logLevel: Logger.Level = .info
-    public var metadata: Logger.Metadata = [:]
+package struct JSONLogHandler: LogHandler {
+    package var logLevel: Logger.Level = .info
+    package var metadata: Logger.Metadata = [:]
     let label: String
     private static let output = Mutex<FileHandle>(FileHandle.standardError)
 
-    public init(label: String) {
+    package init(label: String) {
         self.label = label
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var object: [String: Any] = [
             "time": Date().formatted(.iso8601), "level": "\(event.level)", "logger": label, "message": "\(event.message)",
         ]

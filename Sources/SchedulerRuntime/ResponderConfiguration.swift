@@ -12,16 +12,16 @@ import Yams
 /// ```
 /// `"*"` stands for every interviewer not listed; without it, those are left for another
 /// calendar service to answer.
-public struct ResponderConfiguration: Codable, Sendable {
-    public struct Source: Codable, Sendable {
+package struct ResponderConfiguration: Codable, Sendable {
+    package struct Source: Codable, Sendable {
         /// An .ics file path or an http(s) URL.
-        public var feed: String?
+        package var feed: String?
         /// The zone all-day events are read in; default UTC.
-        public var timeZone: String?
+        package var timeZone: String?
         /// Ask the interviewer's calendar account (from `calendars`) instead.
-        public var calendarAccount: Bool?
+        package var calendarAccount: Bool?
 
-        public init(feed: String? = nil, timeZone: String? = nil, calendarAccount: Bool? = nil) {
+        package init(feed: String? = nil, timeZone: String? = nil, calendarAccount: Bool? = nil) {
             self.feed = feed
             self.timeZone = timeZone
             self.calendarAccount = calendarAccount
@@ -35,13 +35,13 @@ public struct ResponderConfiguration: Codable, Sendable {
         }
     }
 
-    public var interviewers: [String: Source]
-    public var calendars: String?
+    package var interviewers: [String: Source]
+    package var calendars: String?
 
     /// The three sample feeds of `ical-samples/` (see its README). With `answeringEveryone`
     /// (embedded mode) anyone else is answered too, with no busy time, so that a newcomer's
     /// own addresses can be booked within their working hours.
-    public static func samples(directory: String, answeringEveryone: Bool = false) -> ResponderConfiguration {
+    package static func samples(directory: String, answeringEveryone: Bool = false) -> ResponderConfiguration {
         let feeds = URL(fileURLWithPath: directory).appendingPathComponent("feeds")
         var interviewers = [
             "grace@example.com": Source(feed: feeds.appendingPathComponent("grace.ics").path, timeZone: "America/New_York"),
@@ -52,12 +52,12 @@ public struct ResponderConfiguration: Codable, Sendable {
         return ResponderConfiguration(interviewers: interviewers, calendars: nil)
     }
 
-    public init(interviewers: [String: Source], calendars: String?) {
+    package init(interviewers: [String: Source], calendars: String?) {
         self.interviewers = interviewers
         self.calendars = calendars
     }
 
-    public init(contentsOf path: String) throws {
+    package init(contentsOf path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else { throw ResponderError("\(path): cannot be read") }
         do {
             self = try YAMLDecoder().decode(ResponderConfiguration.self, from: String(decoding: data, as: UTF8.self))
@@ -71,7 +71,7 @@ public struct ResponderConfiguration: Codable, Sendable {
 }
 
 /// A configuration problem of the responder.
-public struct ResponderError: Error, CustomStringConvertible {
-    public let description: String
+package struct ResponderError: Error, CustomStringConvertible {
+    package let description: String
     init(_ description: String) { self.description = description }
 }

@@ -18,28 +18,31 @@ import ServiceLifecycle
 /// consumer and the HTTP API, run as one service group that shuts down gracefully on
 /// SIGTERM or SIGINT (the API stops first, then consumption, then the relay; the producer is
 /// flushed last).
-public struct SchedulingService {
+package struct SchedulingService {
     let options: ServiceOptions
     let logger: Logger
     let registry: PrometheusCollectorRegistry
 
-    public init(options: ServiceOptions, logger: Logger, registry: PrometheusCollectorRegistry) {
+    package init(options: ServiceOptions, logger: Logger, registry: PrometheusCollectorRegistry) {
         self.options = options
         self.logger = logger
         self.registry = registry
     }
 
-    public func run() async throws {
+    package func run() async throws {
         try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true)
-        let sagas = try SagaStore(path: options.path(ServiceOptions.sagaDatabaseName))
-        let interviews = try InterviewStore(path: options.path("interviews.sqlite"))
+        let sagas = try SagaStore(path: options.path(ServiceOptions.sagaDatabaseName), applicationSchema: InterviewSchema.migrations)
+        let imported = try await LegacyInterviewDatabase.importIfPresent(in: options.dataDirectory, into: sagas)
+        if imported > 0 {
+            logger.notice("interview records moved into the saga database", metadata: ["rows": "\(imported)", "from": "\(LegacyInterviewDatabase.fileName)"])
+        }
         let accounts = try options.calendarsFile.map { try CalendarAccountsFile(contentsOf: $0) }
             ?? .localOnly(database: options.path("calendars.sqlite"))
         let calendars = try await CalendarDirectory.load(accounts, environment: options.environment)
 
         var handlers = SagaHandlers()
         InterviewSchedulingHandlers(
-            calendars: calendars, interviews: interviews, sagas: sagas, organizer: .init(email: options.organizerEmail, name: options.organizerName),
+            calendars: calendars, store: sagas, organizer: .init(email: options.organizerEmail, name: options.organizerName),
             invitationDomain: options.invitationDomain, logger: logger
         ).register(in: &handlers)
         let catalog = try SagaCatalog.load(directory: URL(fileURLWithPath: options.sagasDirectory), handlers: handlers.inventory)
@@ -54,7 +57,7 @@ public struct SchedulingService {
         let pipeline = InboundPipeline(consumer: consumer, store: sagas, logger: logger, handler: AvailabilityDelivery.handler(decoder: InboundEventDecoder(), engine: engine))
 
         let services = APIServices(
-            engine: engine, interviews: interviews, authenticator: await BearerAuthenticator(secret: options.jwtSecret),
+            application: SchedulingApplication(engine: engine), authenticator: await BearerAuthenticator(secret: options.jwtSecret),
             kafkaReady: { await kafka.isReachable() }, metricsText: { [registry] in registry.emitToString() })
         let http = Application(
             router: SchedulerAPI.router(services), configuration: .init(address: .hostname(options.host, port: options.port)),

@@ -1,10 +1,10 @@
 /// A setting the service cannot start with, named as the operator sets it.
-public struct ServiceConfigurationError: Error, Hashable, Sendable, CustomStringConvertible {
+package struct ServiceConfigurationError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The environment variable, e.g. `SCHEDULER_JWT_SECRET`.
-    public let variable: String
-    public let problem: String
+    package let variable: String
+    package let problem: String
 
-    public init(variable: String, problem: String) {
+    package init(variable: String, problem: String) {
         self.variable = variable
         self.problem = problem
     }
@@ -17,5 +17,5 @@ public struct ServiceConfigurationError: Error, Hashable, Sendable, CustomString
         ServiceConfigurationError(variable: variable, problem: "\"\(value)\" is not \(expected)")
     }
 
-    public var description: String { "\(variable) \(problem)" }
+    package var description: String { "\(variable) \(problem)" }
 }

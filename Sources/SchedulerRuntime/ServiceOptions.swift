@@ -9,34 +9,34 @@ import ICalendar
 /// naming it, never a development default. Embedded (`serve --embedded`, what `make run`
 /// uses) fills the gaps for one machine: a random signing key kept in the data directory, an
 /// in-process development Kafka, and a sample organiser.
-public struct ServiceOptions: Sendable {
-    public var embedded: Bool
-    public var dataDirectory: String
-    public var sagasDirectory: String
-    public var host: String
-    public var port: Int
+package struct ServiceOptions: Sendable {
+    package var embedded: Bool
+    package var dataDirectory: String
+    package var sagasDirectory: String
+    package var host: String
+    package var port: Int
     /// The accounts file; without one, the local provider in `dataDirectory`.
-    public var calendarsFile: String?
+    package var calendarsFile: String?
     /// The HS256 key of the API's bearer tokens.
-    public var jwtSecret: String
+    package var jwtSecret: String
     /// Where the key came from: `SCHEDULER_JWT_SECRET`, or the embedded key's file.
-    public var jwtSecretSource: String
-    public var organizerEmail: String
-    public var organizerName: String
+    package var jwtSecretSource: String
+    package var organizerEmail: String
+    package var organizerName: String
     /// The right-hand side of invitation UIDs (`iv-…@domain`).
-    public var invitationDomain: String
+    package var invitationDomain: String
     /// The consumer group of `scheduling.availability`, as the topic catalog names it.
-    public var consumerGroup: String
-    public var environment: [String: String]
+    package var consumerGroup: String
+    package var environment: [String: String]
 
     /// The shortest signing key accepted: HS256's own key size.
-    public static let minimumSecretBytes = 32
-    public static let defaultConsumerGroup = "interview-worker-main"
+    package static let minimumSecretBytes = 32
+    package static let defaultConsumerGroup = "interview-worker-main"
     static let embeddedOrganizerEmail = "interviews@scheduler.example"
 
     /// Reads and checks the configuration; in embedded mode, creates the data directory's
     /// signing key on first use.
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, embedded: Bool) throws(ServiceConfigurationError) {
+    package init(environment: [String: String] = ProcessInfo.processInfo.environment, embedded: Bool) throws(ServiceConfigurationError) {
         self.environment = environment
         self.embedded = embedded
         let setting = Settings(environment)
@@ -75,7 +75,7 @@ public struct ServiceOptions: Sendable {
 
     /// The key `scheduler token` signs with: `SCHEDULER_JWT_SECRET`, else the key an embedded
     /// service created in the data directory.
-    public static func tokenSecret(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ServiceConfigurationError) -> String {
+    package static func tokenSecret(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ServiceConfigurationError) -> String {
         let setting = Settings(environment)
         if let secret = try checkedSecret(setting["SCHEDULER_JWT_SECRET"]) { return secret }
         let directory = dataDirectory(environment: environment)
@@ -97,17 +97,17 @@ public struct ServiceOptions: Sendable {
     static let sagaDatabaseName = "sagas.sqlite"
 
     /// Where `serve` keeps its sagas under this environment: the operator CLI's default.
-    public static func sagaDatabasePath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    package static func sagaDatabasePath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         URL(fileURLWithPath: dataDirectory(environment: environment)).appendingPathComponent(sagaDatabaseName).path
     }
 
     /// The data directory under this environment: `SCHEDULER_DATA_DIR`, else `data`.
-    public static func dataDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    package static func dataDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         Settings(environment)["SCHEDULER_DATA_DIR"] ?? "data"
     }
 
     /// The saga definitions' directory under this environment.
-    public static func sagasDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    package static func sagasDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         Settings(environment)["SCHEDULER_SAGAS_DIR"] ?? "sagas"
     }
 

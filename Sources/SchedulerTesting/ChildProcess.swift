@@ -2,20 +2,20 @@ import Foundation
 
 /// Runs a program to completion and captures what it printed, for tests that treat the
 /// service's binaries as black boxes.
-public struct ChildProcess: Sendable {
+package struct ChildProcess: Sendable {
     /// How a finished run ended.
-    public struct Result: Sendable {
-        public let status: Int32
-        public let standardOutput: String
-        public let standardError: String
+    package struct Result: Sendable {
+        package let status: Int32
+        package let standardOutput: String
+        package let standardError: String
     }
 
-    public let executable: URL
-    public let arguments: [String]
+    package let executable: URL
+    package let arguments: [String]
     /// The child's whole environment; nil inherits this process's.
-    public let environment: [String: String]?
+    package let environment: [String: String]?
 
-    public init(executable: URL, arguments: [String], environment: [String: String]? = nil) {
+    package init(executable: URL, arguments: [String], environment: [String: String]? = nil) {
         self.executable = executable
         self.arguments = arguments
         self.environment = environment
@@ -24,7 +24,7 @@ public struct ChildProcess: Sendable {
     /// Runs the program, feeding it `input`, until it exits. Output goes through temporary
     /// files, so a chatty child cannot block on a full pipe; the exit is awaited through the
     /// termination handler, so no thread is blocked (tests run side by side on few threads).
-    public func run(input: Data = Data()) async throws -> Result {
+    package func run(input: Data = Data()) async throws -> Result {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("child-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -61,10 +61,10 @@ public struct ChildProcess: Sendable {
 }
 
 /// Where the build put the package's executables.
-public enum BuiltProducts {
+package enum BuiltProducts {
     /// The executable `name` from the same build as the running tests. `SCHEDULER_BIN_DIR`
     /// overrides the directory (e.g. to test a release build).
-    public static func executable(_ name: String) -> URL {
+    package static func executable(_ name: String) -> URL {
         if let directory = ProcessInfo.processInfo.environment["SCHEDULER_BIN_DIR"] {
             return URL(fileURLWithPath: directory).appendingPathComponent(name)
         }
@@ -77,7 +77,7 @@ public enum BuiltProducts {
     }
 
     /// The repository's root, found from this source file's location.
-    public static var repositoryRoot: URL {
+    package static var repositoryRoot: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 }

@@ -1,6 +1,6 @@
 /// Polls `condition` every 50 ms for up to `seconds`; true as soon as it holds. A condition
 /// that throws counts as not holding yet (a server still starting, say).
-public func eventually(_ seconds: Double = 30, _ condition: () async throws -> Bool) async throws -> Bool {
+package func eventually(_ seconds: Double = 30, _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + .seconds(seconds)
     while ContinuousClock.now < deadline {
         if (try? await condition()) == true { return true }

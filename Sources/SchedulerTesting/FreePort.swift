@@ -2,8 +2,8 @@ import Foundation
 
 /// A TCP port on 127.0.0.1 that the kernel says is free now: bound with port 0, read back,
 /// released. Far less likely to collide than a random pick inside the ephemeral range.
-public enum FreePort {
-    public static func next() throws -> Int {
+package enum FreePort {
+    package static func next() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         defer { close(descriptor) }

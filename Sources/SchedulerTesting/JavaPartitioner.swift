@@ -1,8 +1,8 @@
 /// Kafka's Java client partitioner (`murmur2` of the key bytes, positive, modulo the
 /// partition count), written from its definition so tests can check where another client
 /// will expect a key.
-public enum JavaPartitioner {
-    public static func partition(forKey key: [UInt8], partitions: Int) -> Int32 {
+package enum JavaPartitioner {
+    package static func partition(forKey key: [UInt8], partitions: Int) -> Int32 {
         Int32(Int(murmur2(key) & 0x7fff_ffff) % partitions)
     }
 

@@ -7,9 +7,9 @@ import SchedulingCore
 /// It shares nothing with `SlotFinder` but `TimeZone.instant(for:)` (which has its own
 /// tests), so property tests use it as an oracle, and the benchmark as the reference.
 /// Inputs must be whole minutes.
-public enum MinuteScanSlotFinder {
+package enum MinuteScanSlotFinder {
     /// Every fitting slot start, earliest first (the ranking and limit are not applied).
-    public static func slotStarts(for query: SlotQuery) -> [Instant] {
+    package static func slotStarts(for query: SlotQuery) -> [Instant] {
         let origin = query.window.start.secondsSinceEpoch
         let minutes = Int((query.window.end.secondsSinceEpoch - origin) / 60)
         func minuteIndex(_ instant: Instant) -> Int { Int((instant.secondsSinceEpoch - origin) / 60) }

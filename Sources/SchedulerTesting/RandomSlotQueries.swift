@@ -3,19 +3,19 @@ import SchedulingCore
 
 /// Builds random but realistic slot queries: participants spread over zones with odd
 /// offsets and DST rules, split working days, overrides, and random busy blocks.
-public struct RandomSlotQueries {
+package struct RandomSlotQueries {
     /// Zones chosen to exercise DST in both hemispheres, half- and quarter-hour offsets,
     /// grouped by region so that a panel drawn from one group shares some working time.
-    public static let zoneGroups = [
+    package static let zoneGroups = [
         ["Europe/London", "Europe/Berlin", "Asia/Kathmandu", "Asia/Kolkata"],
         ["Australia/Sydney", "Australia/Lord_Howe", "Pacific/Chatham"],
         ["America/New_York", "America/Los_Angeles", "UTC", "Europe/London"],
     ]
-    public static let zones = Array(Set(zoneGroups.joined())).sorted()
+    package static let zones = Array(Set(zoneGroups.joined())).sorted()
 
-    public var generator: SeededGenerator
+    package var generator: SeededGenerator
 
-    public init(seed: UInt64) {
+    package init(seed: UInt64) {
         generator = SeededGenerator(seed: seed)
     }
 
@@ -25,7 +25,7 @@ public struct RandomSlotQueries {
     /// With `meetingHoursPerDay`, each person's blocks on a day all start inside that many
     /// hours (UTC) chosen for the person and day, as meetings cluster; otherwise they are
     /// spread uniformly over the window.
-    public mutating func query(
+    package mutating func query(
         start: Instant, days: Int, participants count: Int, busyPerParticipant: Int,
         busyMinutes: ClosedRange<Int> = 15...90, durationMinutes: Int = 45, alignmentMinutes: Int = 15,
         buffers: Bool = true, ranking: SlotRanking = .earliest, zones: [String] = RandomSlotQueries.zones,

@@ -47,7 +47,6 @@ struct InterviewSagaFixture {
     let directory: TemporaryDirectory
     let clock: ManualSagaClock
     let sagas: SagaStore
-    let interviews: InterviewStore
     let local: LocalCalendarProvider
     let provider: ScriptedProvider
     let engine: SagaEngine
@@ -58,15 +57,14 @@ struct InterviewSagaFixture {
     init() throws {
         directory = try TemporaryDirectory(prefix: "interview-saga")
         clock = ManualSagaClock(Self.monday)
-        sagas = try SagaStore(path: directory.path("sagas.sqlite"))
-        interviews = try InterviewStore(path: directory.path("interviews.sqlite"))
+        sagas = try SagaStore(path: directory.path("sagas.sqlite"), applicationSchema: InterviewSchema.migrations)
         local = try LocalCalendarProvider(path: directory.path("calendars.sqlite"))
         provider = ScriptedProvider(local)
         let calendars = CalendarDirectory(accounts: [
             .init(name: "local", provider: provider, domains: ["*"], probeCalendar: nil, check: { "ok" }),
         ])
         var handlers = SagaHandlers()
-        InterviewSchedulingHandlers(calendars: calendars, interviews: interviews, sagas: sagas, organizer: .init(email: "interviews@scheduler.example", name: "Interviews"))
+        InterviewSchedulingHandlers(calendars: calendars, store: sagas, organizer: .init(email: "interviews@scheduler.example", name: "Interviews"))
             .register(in: &handlers)
         let catalog = try SagaCatalog.load(directory: BuiltProducts.repositoryRoot.appendingPathComponent("sagas"), handlers: handlers.inventory)
         engine = SagaEngine(store: sagas, catalog: catalog, handlers: handlers, clock: clock)
@@ -81,9 +79,9 @@ struct InterviewSagaFixture {
 
     func start(_ id: String) async throws {
         let body = try SchedulingRequestBody.decode(from: Data(Self.request.utf8), now: Instant(clock.now()))
-        try await engine.start(type: "interview-scheduling", id: id, partitionKey: "cand-1", data: [
-            "request": try .encoding(body), "owner": "recruiter@example.com", "requestId": .string(id),
-        ])
+        try await engine.start(
+            type: InterviewSagaKind.scheduling.rawValue, id: id, partitionKey: "cand-1",
+            data: try SagaData(encoding: SchedulingSagaData(request: body, owner: "recruiter@example.com", requestId: id)))
         try await engine.runDueWork()
     }
 
@@ -105,6 +103,11 @@ struct InterviewSagaFixture {
             clock.advance(by: 60)
         }
         return try await sagas.instance(id: id)
+    }
+
+    /// The interview booked for a request, if any.
+    func interview(requestID: String) async throws -> InterviewRecord? {
+        try await sagas.read { db in try InterviewRecords.interview(requestID: requestID, in: db) }
     }
 
     func topics(_ id: String) async throws -> [String] {

@@ -22,8 +22,8 @@ struct InterviewSagaTests {
         #expect(done.status == .completed, "\(done.lastError?.description ?? "")")
         #expect(done.data["slot"]?["start"]?.stringValue == "2026-11-24T15:00:00Z")
         #expect(try await fixture.topics("req-1") == [Topic.schedulingRequested, .interviewCreated, .schedulingConfirmed].map(\.rawValue))
-        let interview = try #require(try await fixture.interviews.interview(requestID: "req-1"))
-        #expect(interview.inviteRequest.contains("METHOD:REQUEST\r\n") && interview.status == "confirmed")
+        let interview = try #require(try await fixture.interview(requestID: "req-1"))
+        #expect(interview.inviteRequest.contains("METHOD:REQUEST\r\n") && interview.status == .confirmed)
         #expect(try fixture.local.events(of: "grace@example.com").count == 1)
     }
 
@@ -50,7 +50,7 @@ struct InterviewSagaTests {
         #expect(done.lastError?.message.contains("mailbox alan@example.com refuses writes") == true)
         let grace = try fixture.local.events(of: "grace@example.com")
         #expect(grace.count == 1 && grace.allSatisfy(\.cancelled), "Grace's booking was made, then cancelled")
-        #expect(try await fixture.interviews.interview(requestID: "req-3") == nil, "no invitation was issued")
+        #expect(try await fixture.interview(requestID: "req-3") == nil, "no invitation was issued")
         #expect(try await fixture.topics("req-3") == [Topic.schedulingRequested, .errorOccurred].map(\.rawValue))
     }
 

@@ -85,9 +85,9 @@ struct SagaMachineTests {
         try driver.apply(.actionSucceeded(StepOutcome(awaitCorrelation: "req-1")))
         try driver.apply(.eventArrived(.fail(StepFailure(.conflict, "slot taken"))))
         #expect(driver.begin() == .compensation(step: 1, attempt: 1, idempotencyKey: "saga-1:book:compensate"))
-        try driver.apply(.compensationSucceeded)
+        try driver.apply(.compensationSucceeded())
         #expect(driver.begin() == .compensation(step: 0, attempt: 1, idempotencyKey: "saga-1:reserve:compensate"))
-        try driver.apply(.compensationSucceeded)
+        try driver.apply(.compensationSucceeded())
         #expect(driver.instance.status == .compensated)
         #expect(driver.outcomes.filter { $0.hasPrefix("compensation:") && $0.hasSuffix(":succeeded") } == ["compensation:book:succeeded", "compensation:reserve:succeeded"])
     }
@@ -111,7 +111,7 @@ struct SagaMachineTests {
         try driver.apply(.retry(by: "alice"))
         #expect(driver.log.last?.actor == "alice")
         #expect(driver.begin() == .compensation(step: 0, attempt: 1, idempotencyKey: "saga-1:reserve:compensate"))
-        try driver.apply(.compensationSucceeded)
+        try driver.apply(.compensationSucceeded())
         #expect(driver.instance.status == .compensated)
     }
 
@@ -144,7 +144,7 @@ struct SagaMachineTests {
     @Test func eventsForASagaThatIsNotWaitingAreIllegal() throws {
         var driver = Driver(bookingDefinition())
         #expect(throws: IllegalTransition.self) { try driver.apply(.eventArrived(.complete(StepOutcome()))) }
-        #expect(throws: IllegalTransition.self) { try driver.apply(.compensationSucceeded) }
+        #expect(throws: IllegalTransition.self) { try driver.apply(.compensationSucceeded()) }
         #expect(throws: IllegalTransition.self) { try driver.apply(.retry(by: "bob")) }
         #expect(driver.instance.status == .running, "a refused event changes nothing")
     }
@@ -157,8 +157,9 @@ struct SagaMachineTests {
         #expect(driver.instance.status == .compensating)
         #expect(driver.instance.stepIndex == 0, "the next step had not started")
         #expect(driver.instance.lastError?.message == "aborted by carol: candidate withdrew")
+        #expect(driver.instance.lastError?.kind == .aborted, "an abort is reported as such, not as a failure")
         _ = driver.begin()
-        try driver.apply(.compensationSucceeded)
+        try driver.apply(.compensationSucceeded())
         #expect(driver.instance.status == .compensated)
         #expect(throws: IllegalTransition.self) { try driver.apply(.abort(by: "carol", reason: "again")) }
     }

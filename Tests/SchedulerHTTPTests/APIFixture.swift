@@ -15,22 +15,29 @@ struct APIFixture {
     let application: Application<RouterResponder<BasicRequestContext>>
     let token: String
 
+    let store: SagaStore
+    let engine: SagaEngine
+    let authenticator: BearerAuthenticator
+
     init() async throws {
         directory = try TemporaryDirectory(prefix: "scheduler-http")
-        let sagas = try SagaStore(path: directory.path("sagas.sqlite"))
-        let interviews = try InterviewStore(path: directory.path("interviews.sqlite"))
+        store = try SagaStore(path: directory.path("sagas.sqlite"), applicationSchema: InterviewSchema.migrations)
         let local = try LocalCalendarProvider(path: directory.path("calendars.sqlite"))
         let calendars = CalendarDirectory(accounts: [.init(name: "local", provider: local, domains: ["*"], probeCalendar: nil, check: { "ok" })])
         var handlers = SagaHandlers()
-        InterviewSchedulingHandlers(calendars: calendars, interviews: interviews, sagas: sagas, organizer: .init(email: "interviews@scheduler.example", name: "Interviews"))
+        InterviewSchedulingHandlers(calendars: calendars, store: store, organizer: .init(email: "interviews@scheduler.example", name: "Interviews"))
             .register(in: &handlers)
         let catalog = try SagaCatalog.load(directory: BuiltProducts.repositoryRoot.appendingPathComponent("sagas"), handlers: handlers.inventory)
-        let authenticator = await BearerAuthenticator(secret: String(repeating: "k", count: 32))
+        authenticator = await BearerAuthenticator(secret: String(repeating: "k", count: 32))
         token = try await authenticator.token(for: Caller(subject: "recruiter@example.com", role: .recruiter), validFor: 600)
-        let services = APIServices(
-            engine: SagaEngine(store: sagas, catalog: catalog, handlers: handlers), interviews: interviews, authenticator: authenticator,
-            kafkaReady: { true }, metricsText: { "" })
+        engine = SagaEngine(store: store, catalog: catalog, handlers: handlers)
+        let services = APIServices(application: SchedulingApplication(engine: engine), authenticator: authenticator, kafkaReady: { true }, metricsText: { "" })
         application = Application(router: SchedulerAPI.router(services))
+    }
+
+    /// A token for another caller.
+    func token(for subject: String, role: Caller.Role = .recruiter) async throws -> String {
+        try await authenticator.token(for: Caller(subject: subject, role: role), validFor: 600)
     }
 
     /// Runs `body` against the router in memory, then removes the files.

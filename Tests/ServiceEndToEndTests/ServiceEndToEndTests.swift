@@ -2,6 +2,7 @@ import CalendarProviders
 import Events
 import InterviewScheduling
 import Foundation
+import SagaStore
 import SchedulerTesting
 import SchedulingCore
 import Testing
@@ -112,9 +113,12 @@ struct ServiceEndToEndTests {
             #expect(try await system.request("GET", path, authorized: false).status == 200)
         }
         #expect(try await system.get("/api/v1/interviews/iv-unknown").status == 404)
-        let audit = try InterviewStore(path: system.directory.path("data/interviews.sqlite"))
-        #expect(try await audit.auditLog(target: requestID).map(\.action) == ["scheduling-request.create", "scheduling-request.cancel"])
-        #expect(try await audit.auditLog(target: interviewID).map { "\($0.actor) \($0.action)" } == ["recruiter@example.com interview.reschedule"])
+        // One database holds the saga state and the service's records (no interviews.sqlite).
+        #expect(!FileManager.default.fileExists(atPath: system.directory.path("data/interviews.sqlite")))
+        let database = try SagaStore(path: system.directory.path("data/sagas.sqlite"), applicationSchema: InterviewSchema.migrations)
+        func audit(_ target: String) async throws -> [AuditEntry] { try await database.read { db in try InterviewRecords.auditLog(target: target, in: db) } }
+        #expect(try await audit(requestID).map(\.action) == ["scheduling-request.create", "scheduling-request.cancel"])
+        #expect(try await audit(interviewID).map { "\($0.actor) \($0.action)" } == ["recruiter@example.com interview.reschedule"])
         let exchanges = system.recordedExchanges
         let conformance = try await run("python3", [Self.root.appendingPathComponent("scripts/check_api_responses.py").path, "--require-all", "-"], input: exchanges)
         #expect(conformance.status == 0, "\(conformance.standardOutput)\(conformance.standardError)")

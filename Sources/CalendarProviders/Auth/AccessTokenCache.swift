@@ -1,18 +1,18 @@
 import Foundation
 
 /// A bearer token and when it stops working.
-public struct AccessToken: Hashable, Sendable {
-    public var value: String
-    public var expiresAt: Date
+package struct AccessToken: Hashable, Sendable {
+    package var value: String
+    package var expiresAt: Date
 
-    public init(value: String, expiresAt: Date) {
+    package init(value: String, expiresAt: Date) {
         self.value = value
         self.expiresAt = expiresAt
     }
 }
 
 /// Gets a new token from an OAuth 2.0 token endpoint.
-public protocol AccessTokenFetcher: Sendable {
+package protocol AccessTokenFetcher: Sendable {
     /// `subject` is the user to act as (Google's domain-wide delegation); `nil` where the
     /// credential acts as itself (Graph's client credentials).
     func fetchToken(subject: String?) async throws(ProviderError) -> AccessToken
@@ -20,21 +20,21 @@ public protocol AccessTokenFetcher: Sendable {
 
 /// Keeps one token per subject until shortly before it expires; concurrent callers share
 /// one fetch. After a 401 the caller invalidates the token it used and asks again.
-public actor AccessTokenCache {
+package actor AccessTokenCache {
     private let fetcher: any AccessTokenFetcher
     private let clock: any ProviderClock
     private let refreshMargin: TimeInterval
     private var tokens: [String: AccessToken] = [:]
     private var fetches: [String: Task<AccessToken, any Error>] = [:]
 
-    public init(fetcher: any AccessTokenFetcher, clock: any ProviderClock = SystemProviderClock(), refreshMargin: Duration = .seconds(300)) {
+    package init(fetcher: any AccessTokenFetcher, clock: any ProviderClock = SystemProviderClock(), refreshMargin: Duration = .seconds(300)) {
         self.fetcher = fetcher
         self.clock = clock
         self.refreshMargin = TimeInterval(refreshMargin.components.seconds)
     }
 
     /// A token valid for at least the refresh margin.
-    public func token(for subject: String?) async throws(ProviderError) -> String {
+    package func token(for subject: String?) async throws(ProviderError) -> String {
         let key = subject ?? ""
         if let token = tokens[key], token.expiresAt.timeIntervalSince(clock.now()) > refreshMargin {
             return token.value
@@ -60,7 +60,7 @@ public actor AccessTokenCache {
     }
 
     /// Forgets `value` if it is still the cached token of `subject`.
-    public func invalidate(_ value: String, for subject: String?) {
+    package func invalidate(_ value: String, for subject: String?) {
         if tokens[subject ?? ""]?.value == value { tokens[subject ?? ""] = nil }
     }
 }

@@ -1,13 +1,13 @@
 /// A credential that is missing or malformed, found at start-up. It names the setting and
 /// what is wrong with it, never the secret itself.
-public struct CredentialError: Error, Hashable, Sendable, CustomStringConvertible {
-    public var setting: String
-    public var problem: String
+package struct CredentialError: Error, Hashable, Sendable, CustomStringConvertible {
+    package var setting: String
+    package var problem: String
 
-    public init(setting: String, problem: String) {
+    package init(setting: String, problem: String) {
         self.setting = setting
         self.problem = problem
     }
 
-    public var description: String { "\(setting): \(problem)" }
+    package var description: String { "\(setting): \(problem)" }
 }

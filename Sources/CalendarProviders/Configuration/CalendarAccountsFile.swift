@@ -24,47 +24,47 @@ import Yams
 ///     database: data/calendars.sqlite
 /// resilience: { maxAttempts: 5, requestTimeoutSeconds: 10, deadlineSeconds: 60, breakerFailures: 5, breakerCoolDownSeconds: 30 }
 /// ```
-public struct CalendarAccountsFile: Codable, Sendable {
-    public struct Account: Codable, Sendable {
-        public var name: String
-        public var provider: String
-        public var domains: [String]
-        public var probeCalendar: String?
-        public var apiBaseURL: String?
+package struct CalendarAccountsFile: Codable, Sendable {
+    package struct Account: Codable, Sendable {
+        package var name: String
+        package var provider: String
+        package var domains: [String]
+        package var probeCalendar: String?
+        package var apiBaseURL: String?
         // Google
-        public var serviceAccountKeyFile: String?
-        public var serviceAccountKeyEnv: String?
-        public var guestUpdates: String?
+        package var serviceAccountKeyFile: String?
+        package var serviceAccountKeyEnv: String?
+        package var guestUpdates: String?
         // Graph
-        public var tenantId: String?
-        public var clientId: String?
-        public var clientSecretEnv: String?
-        public var clientSecretFile: String?
-        public var certificateKeyFile: String?
-        public var certificateThumbprint: String?
-        public var authorityURL: String?
+        package var tenantId: String?
+        package var clientId: String?
+        package var clientSecretEnv: String?
+        package var clientSecretFile: String?
+        package var certificateKeyFile: String?
+        package var certificateThumbprint: String?
+        package var authorityURL: String?
         // Local
-        public var database: String?
+        package var database: String?
     }
 
-    public struct Resilience: Codable, Sendable {
-        public var maxAttempts: Int?
-        public var requestTimeoutSeconds: Double?
-        public var deadlineSeconds: Double?
-        public var breakerFailures: Int?
-        public var breakerCoolDownSeconds: Double?
+    package struct Resilience: Codable, Sendable {
+        package var maxAttempts: Int?
+        package var requestTimeoutSeconds: Double?
+        package var deadlineSeconds: Double?
+        package var breakerFailures: Int?
+        package var breakerCoolDownSeconds: Double?
     }
 
-    public var accounts: [Account]
-    public var resilience: Resilience?
+    package var accounts: [Account]
+    package var resilience: Resilience?
 
     /// Only the local provider, in `database`: the embedded default.
-    public static func localOnly(database: String) -> CalendarAccountsFile {
+    package static func localOnly(database: String) -> CalendarAccountsFile {
         CalendarAccountsFile(accounts: [Account(name: "local", provider: "local", domains: ["*"], database: database)], resilience: nil)
     }
 
     /// Reads the file; an error names the file and what is wrong.
-    public init(contentsOf path: String) throws(CredentialError) {
+    package init(contentsOf path: String) throws(CredentialError) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CredentialError(setting: path, problem: "cannot be read")
         }

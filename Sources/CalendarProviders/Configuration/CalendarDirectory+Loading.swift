@@ -5,7 +5,7 @@ extension CalendarDirectory {
     /// Builds every account of `file`, reading credentials from files or the environment.
     /// A missing or malformed credential fails here, naming the setting; secrets are never
     /// part of the message.
-    public static func load(
+    package static func load(
         _ file: CalendarAccountsFile, environment: [String: String] = ProcessInfo.processInfo.environment,
         transport: any HTTPTransport = URLSessionTransport(), clock: any ProviderClock = SystemProviderClock()
     ) async throws(CredentialError) -> CalendarDirectory {

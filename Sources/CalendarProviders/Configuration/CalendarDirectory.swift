@@ -3,17 +3,17 @@ import SchedulingCore
 
 /// The configured provider accounts, each a ready provider, and which one holds an
 /// interviewer's calendar (by e-mail domain; `*` catches the rest).
-public struct CalendarDirectory: Sendable {
+package struct CalendarDirectory: Sendable {
     /// One configured account.
-    public struct Account: Sendable {
-        public var name: String
-        public var provider: any CalendarProvider
-        public var domains: [String]
-        public var probeCalendar: String?
+    package struct Account: Sendable {
+        package var name: String
+        package var provider: any CalendarProvider
+        package var domains: [String]
+        package var probeCalendar: String?
         /// Fetches a token (where there is one) and makes a harmless read.
-        public var check: @Sendable () async throws(ProviderError) -> String
+        package var check: @Sendable () async throws(ProviderError) -> String
 
-        public init(name: String, provider: any CalendarProvider, domains: [String], probeCalendar: String?, check: @escaping @Sendable () async throws(ProviderError) -> String) {
+        package init(name: String, provider: any CalendarProvider, domains: [String], probeCalendar: String?, check: @escaping @Sendable () async throws(ProviderError) -> String) {
             self.name = name
             self.provider = provider
             self.domains = domains
@@ -22,20 +22,20 @@ public struct CalendarDirectory: Sendable {
         }
     }
 
-    public let accounts: [Account]
+    package let accounts: [Account]
 
-    public init(accounts: [Account]) {
+    package init(accounts: [Account]) {
         self.accounts = accounts
     }
 
     /// The account for `email`: an exact domain match first, then `*`.
-    public func account(for email: String) -> Account? {
+    package func account(for email: String) -> Account? {
         let domain = email.split(separator: "@").last.map { $0.lowercased() } ?? ""
         return accounts.first { $0.domains.contains { $0.lowercased() == domain } } ?? accounts.first { $0.domains.contains("*") }
     }
 
     /// The provider whose name a stored reference carries, for updating or undoing it.
-    public func provider(named name: String, calendar: String) -> (any CalendarProvider)? {
+    package func provider(named name: String, calendar: String) -> (any CalendarProvider)? {
         let candidate = account(for: calendar)?.provider
         return candidate?.name == name ? candidate : accounts.first { $0.provider.name == name }?.provider
     }

@@ -9,20 +9,20 @@ import SchedulingCore
 /// - Cancel: `events.delete` with the configured `sendUpdates`, so guests are told; delete
 ///   tells nobody. 404 and 410 (already deleted) are success.
 /// - Busy time: `freeBusy.query`, at most 50 calendars and 60 days a call.
-public struct GoogleCalendarProvider: CalendarProvider {
+package struct GoogleCalendarProvider: CalendarProvider {
     /// Who Google e-mails about changes (`sendUpdates`).
-    public enum GuestUpdates: String, Sendable, CaseIterable {
+    package enum GuestUpdates: String, Sendable, CaseIterable {
         case all, externalOnly, none
     }
 
-    public struct Configuration: Sendable {
+    package struct Configuration: Sendable {
         /// `https://www.googleapis.com/calendar/v3/`, or a fake's address in tests.
-        public var baseURL: URL
-        public var guestUpdates: GuestUpdates
+        package var baseURL: URL
+        package var guestUpdates: GuestUpdates
         /// The user the free/busy query is made as; by default the first calendar asked about.
-        public var freeBusySubject: String?
+        package var freeBusySubject: String?
 
-        public init(baseURL: URL = URL(string: "https://www.googleapis.com/calendar/v3/")!, guestUpdates: GuestUpdates = .all, freeBusySubject: String? = nil) {
+        package init(baseURL: URL = URL(string: "https://www.googleapis.com/calendar/v3/")!, guestUpdates: GuestUpdates = .all, freeBusySubject: String? = nil) {
             self.baseURL = baseURL
             self.guestUpdates = guestUpdates
             self.freeBusySubject = freeBusySubject
@@ -32,16 +32,16 @@ public struct GoogleCalendarProvider: CalendarProvider {
     static let freeBusyBatch = 50
     static let freeBusyMaxWindow: Int64 = 60 * 86_400
 
-    public let name = "google"
+    package let name = "google"
     let configuration: Configuration
     let client: AuthorizedClient
 
-    public init(configuration: Configuration, http: ResilientHTTPClient, tokens: AccessTokenCache) {
+    package init(configuration: Configuration, http: ResilientHTTPClient, tokens: AccessTokenCache) {
         self.configuration = configuration
         client = AuthorizedClient(http: http, tokens: tokens)
     }
 
-    public func createEvent(_ event: CalendarEvent, in calendar: String, idempotencyKey: String) async throws(ProviderError) -> ProviderEventReference {
+    package func createEvent(_ event: CalendarEvent, in calendar: String, idempotencyKey: String) async throws(ProviderError) -> ProviderEventReference {
         guard let id = GoogleEventID.derive(fromKey: idempotencyKey) else {
             throw ProviderError(.rejected, provider: name, message: "idempotency key must be \(GoogleEventID.keyLengths.lowerBound) to \(GoogleEventID.keyLengths.upperBound) bytes")
         }
@@ -64,11 +64,11 @@ public struct GoogleCalendarProvider: CalendarProvider {
         }
     }
 
-    public func reference(forIdempotencyKey key: String, in calendar: String) -> ProviderEventReference? {
+    package func reference(forIdempotencyKey key: String, in calendar: String) -> ProviderEventReference? {
         GoogleEventID.derive(fromKey: key).map { ProviderEventReference(provider: name, calendar: calendar, eventID: $0) }
     }
 
-    public func updateEvent(_ reference: ProviderEventReference, to event: CalendarEvent) async throws(ProviderError) {
+    package func updateEvent(_ reference: ProviderEventReference, to event: CalendarEvent) async throws(ProviderError) {
         let response = try await send(
             "PATCH", eventsOf: reference.calendar, eventID: reference.eventID, query: ["sendUpdates": configuration.guestUpdates.rawValue],
             body: GoogleEvent(event, id: nil), as: reference.calendar)
@@ -77,15 +77,15 @@ public struct GoogleCalendarProvider: CalendarProvider {
 
     /// Google has no cancel with a comment: the event is deleted and guests are told as
     /// configured.
-    public func cancelEvent(_ reference: ProviderEventReference, comment: String) async throws(ProviderError) {
+    package func cancelEvent(_ reference: ProviderEventReference, comment: String) async throws(ProviderError) {
         try await delete(reference, guestUpdates: configuration.guestUpdates)
     }
 
-    public func deleteEvent(_ reference: ProviderEventReference) async throws(ProviderError) {
+    package func deleteEvent(_ reference: ProviderEventReference) async throws(ProviderError) {
         try await delete(reference, guestUpdates: GuestUpdates.none)
     }
 
-    public func busyTime(of calendars: [String], in window: Interval) async throws(ProviderError) -> [String: IntervalSet] {
+    package func busyTime(of calendars: [String], in window: Interval) async throws(ProviderError) -> [String: IntervalSet] {
         var busy: [String: [Interval]] = Dictionary(uniqueKeysWithValues: Set(calendars).map { ($0, []) })
         let plan = BusyQueryPlan(calendars: calendars, window: window, batchSize: Self.freeBusyBatch, maxWindowSeconds: Self.freeBusyMaxWindow)
         for piece in plan.pieces {
@@ -116,7 +116,7 @@ public struct GoogleCalendarProvider: CalendarProvider {
 
     /// Google answers rate limits with 403 `rateLimitExceeded` or `userRateLimitExceeded`
     /// as well as 429; those are retried with the 5xx.
-    public static func isRetriable(_ response: HTTPResponse) -> Bool {
+    package static func isRetriable(_ response: HTTPResponse) -> Bool {
         if ResilientHTTPClient.retriesStatus(response) { return true }
         guard response.status == 403 else { return false }
         let reasons = ["rateLimitExceeded", "userRateLimitExceeded"]

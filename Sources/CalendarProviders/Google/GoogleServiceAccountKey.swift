@@ -3,14 +3,14 @@ import JWTKit
 
 /// The JSON key file of a Google service account (`"type": "service_account"`); unknown
 /// members are ignored.
-public struct GoogleServiceAccountKey: Sendable, CustomStringConvertible {
-    public var clientEmail: String
-    public var privateKeyID: String?
-    public var tokenURL: URL
+package struct GoogleServiceAccountKey: Sendable, CustomStringConvertible {
+    package var clientEmail: String
+    package var privateKeyID: String?
+    package var tokenURL: URL
     let privateKey: Insecure.RSA.PrivateKey
 
     /// Reads the key; `setting` names where it came from in errors (a file or a variable).
-    public init(json: Data, setting: String) throws(CredentialError) {
+    package init(json: Data, setting: String) throws(CredentialError) {
         guard let object = (try? JSONSerialization.jsonObject(with: json)) as? [String: Any] else {
             throw CredentialError(setting: setting, problem: "is not a JSON object (expected a service account key file)")
         }
@@ -38,5 +38,5 @@ public struct GoogleServiceAccountKey: Sendable, CustomStringConvertible {
     }
 
     /// Names the account, never the key.
-    public var description: String { "service account \(clientEmail) (private key redacted)" }
+    package var description: String { "service account \(clientEmail) (private key redacted)" }
 }

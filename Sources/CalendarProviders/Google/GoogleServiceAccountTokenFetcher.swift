@@ -4,22 +4,22 @@ import JWTKit
 /// Google's service-account flow with domain-wide delegation: an RS256-signed JWT assertion
 /// (`iss` the account, `sub` the user acted for, `aud` the token endpoint, one hour) is
 /// exchanged for an access token.
-public struct GoogleServiceAccountTokenFetcher: AccessTokenFetcher {
-    public static let calendarScopes = ["https://www.googleapis.com/auth/calendar.events", "https://www.googleapis.com/auth/calendar.freebusy"]
+package struct GoogleServiceAccountTokenFetcher: AccessTokenFetcher {
+    package static let calendarScopes = ["https://www.googleapis.com/auth/calendar.events", "https://www.googleapis.com/auth/calendar.freebusy"]
 
     let key: GoogleServiceAccountKey
     let scopes: [String]
     let endpoint: OAuthTokenEndpoint
     let keys: JWTKeyCollection
 
-    public init(key: GoogleServiceAccountKey, scopes: [String] = Self.calendarScopes, http: ResilientHTTPClient, clock: any ProviderClock = SystemProviderClock()) async {
+    package init(key: GoogleServiceAccountKey, scopes: [String] = Self.calendarScopes, http: ResilientHTTPClient, clock: any ProviderClock = SystemProviderClock()) async {
         self.key = key
         self.scopes = scopes
         endpoint = OAuthTokenEndpoint(url: key.tokenURL, http: http, clock: clock)
         keys = await JWTKeyCollection().add(rsa: key.privateKey, digestAlgorithm: .sha256, kid: key.privateKeyID.map { JWKIdentifier(string: $0) })
     }
 
-    public func fetchToken(subject: String?) async throws(ProviderError) -> AccessToken {
+    package func fetchToken(subject: String?) async throws(ProviderError) -> AccessToken {
         let issued = endpoint.clock.now()
         let claims = AssertionClaims(
             iss: key.clientEmail, sub: subject, scope: scopes.joined(separator: " "), aud: key.tokenURL.absoluteString,

@@ -11,14 +11,14 @@ import SchedulingCore
 ///   a call.
 /// - Every request carries `Prefer: outlook.timezone="UTC"`, so times come back in UTC; times
 ///   are sent in the event's zone under its Windows name where there is one.
-public struct GraphCalendarProvider: CalendarProvider {
-    public struct Configuration: Sendable {
+package struct GraphCalendarProvider: CalendarProvider {
+    package struct Configuration: Sendable {
         /// `https://graph.microsoft.com/v1.0/`, or a fake's address in tests.
-        public var baseURL: URL
+        package var baseURL: URL
         /// The mailbox that asks for schedules; by default the first one asked about.
-        public var scheduleMailbox: String?
+        package var scheduleMailbox: String?
 
-        public init(baseURL: URL = URL(string: "https://graph.microsoft.com/v1.0/")!, scheduleMailbox: String? = nil) {
+        package init(baseURL: URL = URL(string: "https://graph.microsoft.com/v1.0/")!, scheduleMailbox: String? = nil) {
             self.baseURL = baseURL
             self.scheduleMailbox = scheduleMailbox
         }
@@ -29,16 +29,16 @@ public struct GraphCalendarProvider: CalendarProvider {
     static let busyStatuses: Set<String> = ["busy", "tentative", "oof"]
     static let preferUTC = ["Prefer": #"outlook.timezone="UTC""#]
 
-    public let name = "graph"
+    package let name = "graph"
     let configuration: Configuration
     let client: AuthorizedClient
 
-    public init(configuration: Configuration, http: ResilientHTTPClient, tokens: AccessTokenCache) {
+    package init(configuration: Configuration, http: ResilientHTTPClient, tokens: AccessTokenCache) {
         self.configuration = configuration
         client = AuthorizedClient(http: http, tokens: tokens)
     }
 
-    public func createEvent(_ event: CalendarEvent, in calendar: String, idempotencyKey: String) async throws(ProviderError) -> ProviderEventReference {
+    package func createEvent(_ event: CalendarEvent, in calendar: String, idempotencyKey: String) async throws(ProviderError) -> ProviderEventReference {
         let response = try await send("POST", path: "users/\(PercentEncoding.encode(calendar))/events", body: GraphEvent(event, transactionID: idempotencyKey))
         guard (200..<300).contains(response.status), let created = try? JSONDecoder().decode(GraphEvent.self, from: response.body), let id = created.id else {
             throw ProviderError(unexpected: response, provider: name, operation: "create event")
@@ -46,26 +46,26 @@ public struct GraphCalendarProvider: CalendarProvider {
         return ProviderEventReference(provider: name, calendar: calendar, eventID: id)
     }
 
-    public func updateEvent(_ reference: ProviderEventReference, to event: CalendarEvent) async throws(ProviderError) {
+    package func updateEvent(_ reference: ProviderEventReference, to event: CalendarEvent) async throws(ProviderError) {
         let response = try await send("PATCH", path: eventPath(reference), body: GraphEvent(event, transactionID: nil))
         guard (200..<300).contains(response.status) else { throw ProviderError(unexpected: response, provider: name, operation: "update event") }
     }
 
-    public func cancelEvent(_ reference: ProviderEventReference, comment: String) async throws(ProviderError) {
+    package func cancelEvent(_ reference: ProviderEventReference, comment: String) async throws(ProviderError) {
         let response = try await send("POST", path: eventPath(reference) + "/cancel", body: ["Comment": comment])
         guard (200..<300).contains(response.status) || response.status == 404 else {
             throw ProviderError(unexpected: response, provider: name, operation: "cancel event")
         }
     }
 
-    public func deleteEvent(_ reference: ProviderEventReference) async throws(ProviderError) {
+    package func deleteEvent(_ reference: ProviderEventReference) async throws(ProviderError) {
         let response = try await send("DELETE", path: eventPath(reference), body: nil)
         guard (200..<300).contains(response.status) || response.status == 404 else {
             throw ProviderError(unexpected: response, provider: name, operation: "delete event")
         }
     }
 
-    public func busyTime(of calendars: [String], in window: Interval) async throws(ProviderError) -> [String: IntervalSet] {
+    package func busyTime(of calendars: [String], in window: Interval) async throws(ProviderError) -> [String: IntervalSet] {
         var busy: [String: [Interval]] = Dictionary(uniqueKeysWithValues: Set(calendars).map { ($0, []) })
         let plan = BusyQueryPlan(calendars: calendars, window: window, batchSize: Self.scheduleBatch, maxWindowSeconds: Self.scheduleMaxWindow)
         for piece in plan.pieces {

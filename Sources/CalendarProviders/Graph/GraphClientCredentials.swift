@@ -3,19 +3,19 @@ import JWTKit
 
 /// An Entra ID application's credential for Graph: a client secret, or a certificate's
 /// private key with the certificate's SHA-1 thumbprint.
-public struct GraphClientCredentials: Sendable, CustomStringConvertible {
-    public enum Secret: Sendable {
+package struct GraphClientCredentials: Sendable, CustomStringConvertible {
+    package enum Secret: Sendable {
         case clientSecret(String)
         case certificate(privateKey: Insecure.RSA.PrivateKey, sha1Thumbprint: [UInt8])
     }
 
-    public var tenantID: String
-    public var clientID: String
-    public var secret: Secret
+    package var tenantID: String
+    package var clientID: String
+    package var secret: Secret
     /// `https://login.microsoftonline.com/`, or a fake's address in tests.
-    public var authorityURL: URL
+    package var authorityURL: URL
 
-    public init(tenantID: String, clientID: String, secret: Secret, authorityURL: URL = URL(string: "https://login.microsoftonline.com/")!) {
+    package init(tenantID: String, clientID: String, secret: Secret, authorityURL: URL = URL(string: "https://login.microsoftonline.com/")!) {
         self.tenantID = tenantID
         self.clientID = clientID
         self.secret = secret
@@ -23,13 +23,13 @@ public struct GraphClientCredentials: Sendable, CustomStringConvertible {
     }
 
     /// The v2.0 token endpoint of the tenant.
-    public var tokenURL: URL {
+    package var tokenURL: URL {
         authorityURL.appendingPathComponent(tenantID).appendingPathComponent("oauth2/v2.0/token")
     }
 
     /// Reads a certificate credential: a PEM private key and the thumbprint as hex (as the
     /// Entra portal shows it).
-    public static func certificate(privateKeyPEM: String, thumbprintHex: String, setting: String) throws(CredentialError) -> Secret {
+    package static func certificate(privateKeyPEM: String, thumbprintHex: String, setting: String) throws(CredentialError) -> Secret {
         let key: Insecure.RSA.PrivateKey
         do {
             key = try Insecure.RSA.PrivateKey(pem: privateKeyPEM)
@@ -49,7 +49,7 @@ public struct GraphClientCredentials: Sendable, CustomStringConvertible {
         return .certificate(privateKey: key, sha1Thumbprint: bytes)
     }
 
-    public var description: String {
+    package var description: String {
         switch secret {
         case .clientSecret: "tenant \(tenantID), client \(clientID), client secret (redacted)"
         case .certificate: "tenant \(tenantID), client \(clientID), certificate (private key redacted)"
@@ -59,14 +59,14 @@ public struct GraphClientCredentials: Sendable, CustomStringConvertible {
 
 /// The client-credentials grant for `https://graph.microsoft.com/.default`, with the secret
 /// or an RS256 client assertion signed by the certificate's key (`x5t` its thumbprint).
-public struct GraphTokenFetcher: AccessTokenFetcher {
-    public static let scope = "https://graph.microsoft.com/.default"
+package struct GraphTokenFetcher: AccessTokenFetcher {
+    package static let scope = "https://graph.microsoft.com/.default"
 
     let credentials: GraphClientCredentials
     let endpoint: OAuthTokenEndpoint
     let keys: JWTKeyCollection
 
-    public init(credentials: GraphClientCredentials, http: ResilientHTTPClient, clock: any ProviderClock = SystemProviderClock()) async {
+    package init(credentials: GraphClientCredentials, http: ResilientHTTPClient, clock: any ProviderClock = SystemProviderClock()) async {
         self.credentials = credentials
         endpoint = OAuthTokenEndpoint(url: credentials.tokenURL, http: http, clock: clock)
         let keys = JWTKeyCollection()
@@ -76,7 +76,7 @@ public struct GraphTokenFetcher: AccessTokenFetcher {
         self.keys = keys
     }
 
-    public func fetchToken(subject: String?) async throws(ProviderError) -> AccessToken {
+    package func fetchToken(subject: String?) async throws(ProviderError) -> AccessToken {
         var form = [("client_id", credentials.clientID), ("scope", Self.scope), ("grant_type", "client_credentials")]
         switch credentials.secret {
         case .clientSecret(let secret):

@@ -6,22 +6,22 @@ import Metrics
 /// probe through (half-open); the probe's success closes it, its failure opens it again.
 /// One breaker per provider and tenant. Its state is the gauge
 /// `calendar_provider_circuit_state{provider,tenant}`: 0 closed, 1 half-open, 2 open.
-public actor CircuitBreaker {
-    public enum State: Hashable, Sendable {
+package actor CircuitBreaker {
+    package enum State: Hashable, Sendable {
         case closed(consecutiveFailures: Int)
         case open(until: Date)
         case halfOpen(probeInFlight: Bool)
     }
 
-    public let provider: String
-    public let tenant: String
+    package let provider: String
+    package let tenant: String
     let failureThreshold: Int
     let coolDown: Duration
     let clock: any ProviderClock
-    public private(set) var state: State = .closed(consecutiveFailures: 0)
+    package private(set) var state: State = .closed(consecutiveFailures: 0)
     private let gauge: Gauge
 
-    public init(provider: String, tenant: String, failureThreshold: Int = 5, coolDown: Duration = .seconds(30), clock: any ProviderClock = SystemProviderClock()) {
+    package init(provider: String, tenant: String, failureThreshold: Int = 5, coolDown: Duration = .seconds(30), clock: any ProviderClock = SystemProviderClock()) {
         self.provider = provider
         self.tenant = tenant
         self.failureThreshold = max(1, failureThreshold)
@@ -32,7 +32,7 @@ public actor CircuitBreaker {
     }
 
     /// Asks to make a call; throws `.unavailable` while open, or while a probe is out.
-    public func permit() throws(ProviderError) {
+    package func permit() throws(ProviderError) {
         switch state {
         case .closed:
             return
@@ -49,17 +49,17 @@ public actor CircuitBreaker {
         }
     }
 
-    public func recordSuccess() {
+    package func recordSuccess() {
         transition(to: .closed(consecutiveFailures: 0))
     }
 
     /// The provider answered, but asked to slow down (429): not a failure, and it ends a
     /// half-open probe, since the provider is evidently up.
-    public func recordRateLimited() {
+    package func recordRateLimited() {
         if case .halfOpen = state { transition(to: .closed(consecutiveFailures: 0)) }
     }
 
-    public func recordFailure() {
+    package func recordFailure() {
         switch state {
         case .closed(let failures) where failures + 1 < failureThreshold:
             transition(to: .closed(consecutiveFailures: failures + 1))

@@ -1,13 +1,13 @@
 import Foundation
 
 /// An HTTP request as the providers build it.
-public struct HTTPRequest: Hashable, Sendable {
-    public var method: String
-    public var url: URL
-    public var headers: [String: String]
-    public var body: Data?
+package struct HTTPRequest: Hashable, Sendable {
+    package var method: String
+    package var url: URL
+    package var headers: [String: String]
+    package var body: Data?
 
-    public init(method: String, url: URL, headers: [String: String] = [:], body: Data? = nil) {
+    package init(method: String, url: URL, headers: [String: String] = [:], body: Data? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
@@ -16,13 +16,13 @@ public struct HTTPRequest: Hashable, Sendable {
 }
 
 /// What came back.
-public struct HTTPResponse: Hashable, Sendable {
-    public var status: Int
+package struct HTTPResponse: Hashable, Sendable {
+    package var status: Int
     /// Header names lower-cased.
-    public var headers: [String: String]
-    public var body: Data
+    package var headers: [String: String]
+    package var body: Data
 
-    public init(status: Int, headers: [String: String] = [:], body: Data = Data()) {
+    package init(status: Int, headers: [String: String] = [:], body: Data = Data()) {
         self.status = status
         self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { _, last in last })
         self.body = body
@@ -30,24 +30,24 @@ public struct HTTPResponse: Hashable, Sendable {
 }
 
 /// Sends one request, with no retries: the small seam between the providers and the network.
-public protocol HTTPTransport: Sendable {
+package protocol HTTPTransport: Sendable {
     /// Throws `TransportFailure` when no response arrived (refused, reset, timed out).
     func send(_ request: HTTPRequest, timeout: Duration) async throws(TransportFailure) -> HTTPResponse
 }
 
 /// No response: the connection failed or the request timed out.
-public struct TransportFailure: Error, Hashable, Sendable, CustomStringConvertible {
-    public enum Kind: String, Hashable, Sendable {
+package struct TransportFailure: Error, Hashable, Sendable, CustomStringConvertible {
+    package enum Kind: String, Hashable, Sendable {
         case timedOut, connectionFailed
     }
 
-    public var kind: Kind
-    public var message: String
+    package var kind: Kind
+    package var message: String
 
-    public init(_ kind: Kind, _ message: String) {
+    package init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }
 
-    public var description: String { "\(kind.rawValue): \(message)" }
+    package var description: String { "\(kind.rawValue): \(message)" }
 }

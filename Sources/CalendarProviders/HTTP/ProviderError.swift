@@ -1,7 +1,7 @@
 /// A calendar provider's failure, classified so that a saga can decide: retry later, wait
 /// for the provider, or compensate.
-public struct ProviderError: Error, Hashable, Sendable, CustomStringConvertible {
-    public enum Kind: String, Hashable, Sendable {
+package struct ProviderError: Error, Hashable, Sendable, CustomStringConvertible {
+    package enum Kind: String, Hashable, Sendable {
         /// 5xx or a broken connection, still failing after the retries.
         case transient
         /// No response within the request timeout or the overall deadline.
@@ -16,21 +16,21 @@ public struct ProviderError: Error, Hashable, Sendable, CustomStringConvertible 
         case rejected
     }
 
-    public var kind: Kind
+    package var kind: Kind
     /// `google`, `graph`, `local`.
-    public var provider: String
-    public var status: Int?
+    package var provider: String
+    package var status: Int?
     /// The API's own error message, kept for the saga log.
-    public var message: String
+    package var message: String
 
-    public init(_ kind: Kind, provider: String, status: Int? = nil, message: String) {
+    package init(_ kind: Kind, provider: String, status: Int? = nil, message: String) {
         self.kind = kind
         self.provider = provider
         self.status = status
         self.message = message
     }
 
-    public var description: String {
+    package var description: String {
         "\(provider) \(kind.rawValue)" + (status.map { " (HTTP \($0))" } ?? "") + ": \(message)"
     }
 }

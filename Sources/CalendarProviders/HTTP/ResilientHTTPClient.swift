@@ -6,16 +6,16 @@ import Metrics
 ///
 /// Retried: 429, 500, 502, 503, 504, connection failures and timeouts. Any other status is
 /// returned to the caller at once, for it to interpret (404 on a delete is success there).
-public struct ResilientHTTPClient: Sendable {
-    public struct Policy: Hashable, Sendable {
-        public var maxAttempts: Int
-        public var initialBackoff: Duration
-        public var maxBackoff: Duration
-        public var requestTimeout: Duration
+package struct ResilientHTTPClient: Sendable {
+    package struct Policy: Hashable, Sendable {
+        package var maxAttempts: Int
+        package var initialBackoff: Duration
+        package var maxBackoff: Duration
+        package var requestTimeout: Duration
         /// All attempts and waits together.
-        public var deadline: Duration
+        package var deadline: Duration
 
-        public init(maxAttempts: Int = 5, initialBackoff: Duration = .milliseconds(200), maxBackoff: Duration = .seconds(10), requestTimeout: Duration = .seconds(10), deadline: Duration = .seconds(60)) {
+        package init(maxAttempts: Int = 5, initialBackoff: Duration = .milliseconds(200), maxBackoff: Duration = .seconds(10), requestTimeout: Duration = .seconds(10), deadline: Duration = .seconds(60)) {
             self.maxAttempts = maxAttempts
             self.initialBackoff = initialBackoff
             self.maxBackoff = maxBackoff
@@ -27,7 +27,7 @@ public struct ResilientHTTPClient: Sendable {
     static let retriedStatuses: Set<Int> = [429, 500, 502, 503, 504]
 
     /// The default rule: 429, 500, 502, 503 and 504 are worth another attempt.
-    public static func retriesStatus(_ response: HTTPResponse) -> Bool {
+    package static func retriesStatus(_ response: HTTPResponse) -> Bool {
         retriedStatuses.contains(response.status)
     }
 
@@ -42,7 +42,7 @@ public struct ResilientHTTPClient: Sendable {
     /// 403 `rateLimitExceeded`).
     let isRetriable: @Sendable (HTTPResponse) -> Bool
 
-    public init(
+    package init(
         provider: String, transport: any HTTPTransport, breaker: CircuitBreaker, policy: Policy = Policy(),
         clock: any ProviderClock = SystemProviderClock(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         isRetriable: @escaping @Sendable (HTTPResponse) -> Bool = ResilientHTTPClient.retriesStatus
@@ -56,7 +56,7 @@ public struct ResilientHTTPClient: Sendable {
         self.random = random
     }
 
-    public func send(_ request: HTTPRequest) async throws(ProviderError) -> HTTPResponse {
+    package func send(_ request: HTTPRequest) async throws(ProviderError) -> HTTPResponse {
         let started = clock.now()
         var attempt = 0
         while true {

@@ -4,14 +4,14 @@ import FoundationNetworking
 #endif
 
 /// `HTTPTransport` over Foundation's URLSession (libcurl on Linux).
-public struct URLSessionTransport: HTTPTransport {
+package struct URLSessionTransport: HTTPTransport {
     private let session: URLSession
 
-    public init(session: URLSession = URLSession(configuration: .ephemeral)) {
+    package init(session: URLSession = URLSession(configuration: .ephemeral)) {
         self.session = session
     }
 
-    public func send(_ request: HTTPRequest, timeout: Duration) async throws(TransportFailure) -> HTTPResponse {
+    package func send(_ request: HTTPRequest, timeout: Duration) async throws(TransportFailure) -> HTTPResponse {
         var urlRequest = URLRequest(url: request.url)
         urlRequest.httpMethod = request.method
         urlRequest.httpBody = request.body

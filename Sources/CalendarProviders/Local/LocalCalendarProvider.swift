@@ -5,12 +5,12 @@ import SchedulingCore
 
 /// The embedded default provider: events kept in SQLite, each calendar exported as an .ics
 /// feed, so that a newcomer can book interviews with no Google or Microsoft account.
-public final class LocalCalendarProvider: CalendarProvider {
-    public let name = "local"
+package final class LocalCalendarProvider: CalendarProvider {
+    package let name = "local"
     private let database: DatabaseQueue
 
     /// Opens (creating if needed) the calendar database at `path`.
-    public init(path: String) throws {
+    package init(path: String) throws {
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
         database = try DatabaseQueue(path: path)
         var migrator = DatabaseMigrator()
@@ -42,13 +42,13 @@ public final class LocalCalendarProvider: CalendarProvider {
         "local-" + key.utf8.map { String(format: "%02x", $0) }.joined()
     }
 
-    public func reference(forIdempotencyKey key: String, in calendar: String) -> ProviderEventReference? {
+    package func reference(forIdempotencyKey key: String, in calendar: String) -> ProviderEventReference? {
         ProviderEventReference(provider: name, calendar: calendar.lowercased(), eventID: Self.eventID(forKey: key))
     }
 
     /// The event's id is derived from the idempotency key, so a repeated create finds the first.
     /// Calendars are e-mail addresses, compared without regard to case.
-    public func createEvent(_ event: CalendarEvent, in calendar: String, idempotencyKey: String) async throws(ProviderError) -> ProviderEventReference {
+    package func createEvent(_ event: CalendarEvent, in calendar: String, idempotencyKey: String) async throws(ProviderError) -> ProviderEventReference {
         let calendar = calendar.lowercased()
         let id = Self.eventID(forKey: idempotencyKey)
         try write { db in
@@ -63,7 +63,7 @@ public final class LocalCalendarProvider: CalendarProvider {
         return ProviderEventReference(provider: name, calendar: calendar, eventID: id)
     }
 
-    public func updateEvent(_ reference: ProviderEventReference, to event: CalendarEvent) async throws(ProviderError) {
+    package func updateEvent(_ reference: ProviderEventReference, to event: CalendarEvent) async throws(ProviderError) {
         let changed = try write { db -> Int in
             try db.execute(
                 sql: "UPDATE local_event SET title = ?, description = ?, start = ?, end = ?, time_zone = ?, attendees = ?, location = ?, meeting_url = ?, sequence = sequence + 1 WHERE id = ? AND status = 'confirmed'",
@@ -75,18 +75,18 @@ public final class LocalCalendarProvider: CalendarProvider {
     }
 
     /// Marks the event cancelled; an event already gone or cancelled is fine.
-    public func cancelEvent(_ reference: ProviderEventReference, comment: String) async throws(ProviderError) {
+    package func cancelEvent(_ reference: ProviderEventReference, comment: String) async throws(ProviderError) {
         try write { db in
             try db.execute(sql: "UPDATE local_event SET status = 'cancelled', sequence = sequence + 1 WHERE id = ? AND status = 'confirmed'", arguments: [reference.eventID])
         }
     }
 
     /// Removes the event; an event already gone is fine.
-    public func deleteEvent(_ reference: ProviderEventReference) async throws(ProviderError) {
+    package func deleteEvent(_ reference: ProviderEventReference) async throws(ProviderError) {
         try write { db in try db.execute(sql: "DELETE FROM local_event WHERE id = ?", arguments: [reference.eventID]) }
     }
 
-    public func busyTime(of calendars: [String], in window: Interval) async throws(ProviderError) -> [String: IntervalSet] {
+    package func busyTime(of calendars: [String], in window: Interval) async throws(ProviderError) -> [String: IntervalSet] {
         var result: [String: IntervalSet] = [:]
         for calendar in calendars {
             let rows = try read { db in
@@ -101,7 +101,7 @@ public final class LocalCalendarProvider: CalendarProvider {
     }
 
     /// Every event of a calendar, cancelled ones included (so subscribers learn of them).
-    public func events(of calendar: String) throws(ProviderError) -> [(id: String, event: CalendarEvent, cancelled: Bool, sequence: Int)] {
+    package func events(of calendar: String) throws(ProviderError) -> [(id: String, event: CalendarEvent, cancelled: Bool, sequence: Int)] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM local_event WHERE calendar = ? ORDER BY start, id", arguments: [calendar.lowercased()]).map { row in
                 let attendees = (try? JSONDecoder().decode([StoredAttendee].self, from: Data((row["attendees"] as String).utf8))) ?? []
@@ -116,7 +116,7 @@ public final class LocalCalendarProvider: CalendarProvider {
     }
 
     /// The calendar as an .ics feed (`METHOD:PUBLISH`), cancelled events included.
-    public func feed(of calendar: String, stamp: Instant) throws(ProviderError) -> String {
+    package func feed(of calendar: String, stamp: Instant) throws(ProviderError) -> String {
         let events = try events(of: calendar).map { stored in
             CalendarFeedWriter.Event(
                 uid: "\(stored.id)@interview-scheduler", sequence: stored.sequence, start: stored.event.start, end: stored.event.end,

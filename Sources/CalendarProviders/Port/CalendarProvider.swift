@@ -1,30 +1,30 @@
 import SchedulingCore
 
 /// An event to put on an interviewer's calendar.
-public struct CalendarEvent: Hashable, Sendable {
-    public struct Attendee: Hashable, Sendable {
-        public var email: String
-        public var name: String
-        public var optional: Bool
+package struct CalendarEvent: Hashable, Sendable {
+    package struct Attendee: Hashable, Sendable {
+        package var email: String
+        package var name: String
+        package var optional: Bool
 
-        public init(email: String, name: String, optional: Bool = false) {
+        package init(email: String, name: String, optional: Bool = false) {
             self.email = email
             self.name = name
             self.optional = optional
         }
     }
 
-    public var title: String
-    public var description: String
-    public var start: Instant
-    public var end: Instant
+    package var title: String
+    package var description: String
+    package var start: Instant
+    package var end: Instant
     /// The IANA zone the event is shown in.
-    public var timeZone: String
-    public var attendees: [Attendee]
-    public var location: String
-    public var meetingURL: String?
+    package var timeZone: String
+    package var attendees: [Attendee]
+    package var location: String
+    package var meetingURL: String?
 
-    public init(title: String, description: String, start: Instant, end: Instant, timeZone: String, attendees: [Attendee], location: String, meetingURL: String? = nil) {
+    package init(title: String, description: String, start: Instant, end: Instant, timeZone: String, attendees: [Attendee], location: String, meetingURL: String? = nil) {
         self.title = title
         self.description = description
         self.start = start
@@ -37,14 +37,14 @@ public struct CalendarEvent: Hashable, Sendable {
 }
 
 /// Where an event lives, as the saga records it to update or undo it later.
-public struct ProviderEventReference: Hashable, Sendable, Codable {
+package struct ProviderEventReference: Hashable, Sendable, Codable {
     /// `google`, `graph`, `local`.
-    public var provider: String
+    package var provider: String
     /// The calendar or mailbox: an e-mail address for Google and Graph.
-    public var calendar: String
-    public var eventID: String
+    package var calendar: String
+    package var eventID: String
 
-    public init(provider: String, calendar: String, eventID: String) {
+    package init(provider: String, calendar: String, eventID: String) {
         self.provider = provider
         self.calendar = calendar
         self.eventID = eventID
@@ -57,7 +57,7 @@ public struct ProviderEventReference: Hashable, Sendable, Codable {
 /// Creation is idempotent by key: a retry after a crash finds the event it made before
 /// instead of making a second one. Cancelling or deleting an event that is already gone
 /// succeeds, because compensations must be safe to repeat.
-public protocol CalendarProvider: Sendable {
+package protocol CalendarProvider: Sendable {
     var name: String { get }
 
     func createEvent(_ event: CalendarEvent, in calendar: String, idempotencyKey: String) async throws(ProviderError) -> ProviderEventReference
@@ -74,5 +74,5 @@ public protocol CalendarProvider: Sendable {
 }
 
 extension CalendarProvider {
-    public func reference(forIdempotencyKey key: String, in calendar: String) -> ProviderEventReference? { nil }
+    package func reference(forIdempotencyKey key: String, in calendar: String) -> ProviderEventReference? { nil }
 }

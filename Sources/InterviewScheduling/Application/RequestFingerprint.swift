@@ -1,7 +1,7 @@
 /// FNV-1a (64-bit) in hex: a stable fingerprint of a request body for `Idempotency-Key`
 /// checks, and of a key for deriving a request id. Not a security hash.
-enum RequestFingerprint {
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+package enum RequestFingerprint {
+    package static func hex(_ bytes: some Sequence<UInt8>) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in bytes {
             hash ^= UInt64(byte)

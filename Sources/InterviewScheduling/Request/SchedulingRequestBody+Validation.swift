@@ -4,7 +4,7 @@ extension SchedulingRequestBody {
     /// Checks every field against the limits docs/openapi.yaml states and returns the body with
     /// its timestamps in the form the slot search reads; the error names the first offending
     /// field.
-    public func checked(now: Instant) throws(ValidationError) -> SchedulingRequestBody {
+    package func checked(now: Instant) throws(ValidationError) -> SchedulingRequestBody {
         try checkPeople()
         try checkTexts()
         var body = self

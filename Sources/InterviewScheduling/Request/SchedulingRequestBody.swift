@@ -3,41 +3,56 @@ import SchedulingCore
 
 /// A recruiter's request for a panel interview: `POST /api/v1/scheduling-requests`.
 /// Unknown members are ignored. See docs/service.md for the fields.
-public struct SchedulingRequestBody: Codable, Hashable, Sendable {
-    public struct Person: Codable, Hashable, Sendable {
+package struct SchedulingRequestBody: Codable, Hashable, Sendable {
+    package struct Person: Codable, Hashable, Sendable {
         /// The candidate's id in the recruiting system; interviewers are known by e-mail.
-        public var id: String?
-        public var name: String
-        public var email: String
-        public var timeZone: String
+        package var id: String?
+        package var name: String
+        package var email: String
+        package var timeZone: String
         /// `{"monday": [{"start": "09:00", "end": "17:00"}], …}`; default Monday to Friday, 09:00–17:00.
-        public var workingHours: [String: [SlotRequest.HoursRange]]?
+        package var workingHours: [String: [SlotRequest.HoursRange]]?
     }
 
-    public var candidate: Person
-    public var interviewers: [Person]
-    public var durationMinutes: Int
+    package var candidate: Person
+    package var interviewers: [Person]
+    package var durationMinutes: Int
     /// Where to look for a slot.
-    public var window: SlotRequest.TimeRange
+    package var window: SlotRequest.TimeRange
     /// The candidate's preferred times; slots must lie inside one when given.
-    public var preferredTimes: [SlotRequest.TimeRange]?
+    package var preferredTimes: [SlotRequest.TimeRange]?
     /// `earliest` (default) or `humane`.
-    public var ranking: String?
-    public var title: String?
-    public var description: String?
-    public var location: String?
-    public var meetingUrl: String?
-    public var jobId: String?
+    package var ranking: String?
+    package var title: String?
+    package var description: String?
+    package var location: String?
+    package var meetingUrl: String?
+    package var jobId: String?
+    /// What `interview.created` announces: `technical` (default), `behavioral` or `system`.
+    package var interviewType: InterviewType?
+
+    /// The catalog's interview types.
+    package enum InterviewType: String, Codable, Hashable, Sendable, CaseIterable {
+        case technical, behavioral, system
+    }
+
+    /// The candidate's id, which `checked(now:)` requires: every body past validation has one.
+    package var candidateID: String { candidate.id ?? "" }
+
+    /// The title on calendars and the invitation: the request's, or one naming the candidate.
+    package var displayTitle: String {
+        title.flatMap { $0.isEmpty ? nil : $0 } ?? "Interview: \(candidate.name)"
+    }
 
     static let defaultHours: [String: [SlotRequest.HoursRange]] = Dictionary(
         uniqueKeysWithValues: ["monday", "tuesday", "wednesday", "thursday", "friday"].map { ($0, [SlotRequest.HoursRange(start: "09:00", end: "17:00")]) })
 
-    public static let maximumInterviewers = 20
-    public static let maximumTextLength = 4000
+    package static let maximumInterviewers = 20
+    package static let maximumTextLength = 4000
 
     /// Decodes and checks every field; the error names the first offending one. Timestamps
     /// come back in the form the slot search reads (`ISO8601.normalized(_:form:)`).
-    public static func decode(from data: Data, now: Instant) throws(ValidationError) -> SchedulingRequestBody {
+    package static func decode(from data: Data, now: Instant) throws(ValidationError) -> SchedulingRequestBody {
         let body: SchedulingRequestBody
         do {
             body = try JSONDecoder().decode(SchedulingRequestBody.self, from: data)
@@ -50,7 +65,7 @@ public struct SchedulingRequestBody: Codable, Hashable, Sendable {
     }
 
     /// The slot search for this request, with each person's busy time.
-    public func slotRequest(busy: [String: [SlotRequest.TimeRange]]) -> SlotRequest {
+    package func slotRequest(busy: [String: [SlotRequest.TimeRange]]) -> SlotRequest {
         let people = [candidate] + interviewers
         let participants = people.enumerated().map { index, person in
             SlotRequest.Participant(

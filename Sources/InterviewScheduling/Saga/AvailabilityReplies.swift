@@ -3,7 +3,7 @@ import SchedulingCore
 
 /// The calendar service's answers gathered so far: one aggregated reply covers the whole
 /// panel; otherwise one reply per interviewer. Unavailable windows and conflicts are busy time.
-struct AvailabilityReplies: Codable, Hashable, Sendable {
+package struct AvailabilityReplies: Codable, Hashable, Sendable {
     /// Interviewers (lower-cased e-mail) who answered.
     var answered: Set<String> = []
     var busy: [String: [SlotRequest.TimeRange]] = [:]

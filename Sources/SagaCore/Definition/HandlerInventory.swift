@@ -1,23 +1,23 @@
 /// The handler names a service has registered, which definitions are checked against at start.
-public struct HandlerInventory: Sendable {
+package struct HandlerInventory: Sendable {
     /// Action names, each saying whether its effect must be undone on failure (then a
     /// definition may not declare `compensation: none` for it).
-    public var actions: [String: Bool]
-    public var compensations: Set<String>
-    public var eventHandlers: Set<String>
-    public var deadlineHandlers: Set<String>
+    package var actions: [String: Bool]
+    package var compensations: Set<String>
+    package var eventHandlers: Set<String>
+    package var deadlineHandlers: Set<String>
     /// False for tools that only read definitions (diagrams, operator commands that store a
     /// transition for the service to carry out): handler names are then not checked.
-    public var checksNames = true
+    package var checksNames = true
 
     /// Accepts any handler name; structure, durations and policies are still checked.
-    public static let namesUnchecked: HandlerInventory = {
+    package static let namesUnchecked: HandlerInventory = {
         var inventory = HandlerInventory()
         inventory.checksNames = false
         return inventory
     }()
 
-    public init(actions: [String: Bool] = [:], compensations: Set<String> = [], eventHandlers: Set<String> = [], deadlineHandlers: Set<String> = []) {
+    package init(actions: [String: Bool] = [:], compensations: Set<String> = [], eventHandlers: Set<String> = [], deadlineHandlers: Set<String> = []) {
         self.actions = actions
         self.compensations = compensations
         self.eventHandlers = eventHandlers

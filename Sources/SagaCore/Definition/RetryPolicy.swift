@@ -1,9 +1,9 @@
 /// How a failing action or compensation is tried again: exponential backoff with jitter,
 /// for the error kinds that are worth a retry.
-public struct RetryPolicy: Hashable, Sendable {
+package struct RetryPolicy: Hashable, Sendable {
     /// How the computed delay is randomised, so that many sagas failing together do not
     /// all retry in the same instant.
-    public enum Jitter: String, Hashable, Sendable, CaseIterable {
+    package enum Jitter: String, Hashable, Sendable, CaseIterable {
         /// Exactly the exponential delay.
         case none
         /// Uniform between zero and the exponential delay (AWS's "full jitter").
@@ -13,15 +13,15 @@ public struct RetryPolicy: Hashable, Sendable {
     }
 
     /// Attempts in all, the first included; 1 means no retry.
-    public var maxAttempts: Int
-    public var initialBackoff: Duration
-    public var maxBackoff: Duration
-    public var multiplier: Double
-    public var jitter: Jitter
+    package var maxAttempts: Int
+    package var initialBackoff: Duration
+    package var maxBackoff: Duration
+    package var multiplier: Double
+    package var jitter: Jitter
     /// The error kinds that are retried; others fail at once.
-    public var retryOn: Set<StepFailure.Kind>
+    package var retryOn: Set<StepFailure.Kind>
 
-    public init(
+    package init(
         maxAttempts: Int, initialBackoff: Duration = .seconds(1), maxBackoff: Duration = .seconds(60),
         multiplier: Double = 2, jitter: Jitter = .full, retryOn: Set<StepFailure.Kind> = [.transient, .timeout]
     ) {
@@ -34,15 +34,15 @@ public struct RetryPolicy: Hashable, Sendable {
     }
 
     /// One attempt, no retry.
-    public static let once = RetryPolicy(maxAttempts: 1)
+    package static let once = RetryPolicy(maxAttempts: 1)
 
     /// Whether a failure of `kind` after `attempt` attempts is tried again.
-    public func shouldRetry(_ kind: StepFailure.Kind, afterAttempt attempt: Int) -> Bool {
+    package func shouldRetry(_ kind: StepFailure.Kind, afterAttempt attempt: Int) -> Bool {
         attempt < maxAttempts && retryOn.contains(kind)
     }
 
     /// The wait before attempt `attempt + 1`, with `unitRandom` in `0..<1` driving the jitter.
-    public func backoff(afterAttempt attempt: Int, unitRandom: Double) -> Duration {
+    package func backoff(afterAttempt attempt: Int, unitRandom: Double) -> Duration {
         let exponent = Double(max(0, attempt - 1))
         let initial = Double(initialBackoff.milliseconds)
         let cap = Double(maxBackoff.milliseconds)

@@ -1,15 +1,15 @@
 /// A saga definition as written in `sagas/*.yaml` (or JSON): durations as text, handler
 /// names as strings. `validated` turns it into a `SagaDefinition`.
-public struct SagaDefinitionDocument: Codable, Hashable, Sendable {
-    public struct Retry: Codable, Hashable, Sendable {
-        public var maxAttempts: Int?
-        public var initialBackoff: String?
-        public var maxBackoff: String?
-        public var multiplier: Double?
-        public var jitter: String?
-        public var retryOn: [String]?
+package struct SagaDefinitionDocument: Codable, Hashable, Sendable {
+    package struct Retry: Codable, Hashable, Sendable {
+        package var maxAttempts: Int?
+        package var initialBackoff: String?
+        package var maxBackoff: String?
+        package var multiplier: Double?
+        package var jitter: String?
+        package var retryOn: [String]?
 
-        public init(maxAttempts: Int? = nil, initialBackoff: String? = nil, maxBackoff: String? = nil, multiplier: Double? = nil, jitter: String? = nil, retryOn: [String]? = nil) {
+        package init(maxAttempts: Int? = nil, initialBackoff: String? = nil, maxBackoff: String? = nil, multiplier: Double? = nil, jitter: String? = nil, retryOn: [String]? = nil) {
             self.maxAttempts = maxAttempts
             self.initialBackoff = initialBackoff
             self.maxBackoff = maxBackoff
@@ -19,14 +19,14 @@ public struct SagaDefinitionDocument: Codable, Hashable, Sendable {
         }
     }
 
-    public struct Wait: Codable, Hashable, Sendable {
-        public var event: String
-        public var correlation: String
-        public var onEvent: String
-        public var deadline: String
-        public var onDeadline: String?
+    package struct Wait: Codable, Hashable, Sendable {
+        package var event: String
+        package var correlation: String
+        package var onEvent: String
+        package var deadline: String
+        package var onDeadline: String?
 
-        public init(event: String, correlation: String, onEvent: String, deadline: String, onDeadline: String? = nil) {
+        package init(event: String, correlation: String, onEvent: String, deadline: String, onDeadline: String? = nil) {
             self.event = event
             self.correlation = correlation
             self.onEvent = onEvent
@@ -35,18 +35,18 @@ public struct SagaDefinitionDocument: Codable, Hashable, Sendable {
         }
     }
 
-    public struct Step: Codable, Hashable, Sendable {
-        public var name: String
-        public var action: String
+    package struct Step: Codable, Hashable, Sendable {
+        package var name: String
+        package var action: String
         /// A handler name, or `none`. Must be present: leaving it out is an error, so that
         /// "no compensation" is always a decision someone wrote down.
-        public var compensation: String?
-        public var retry: Retry?
-        public var compensationRetry: Retry?
-        public var timeout: String?
-        public var wait: Wait?
+        package var compensation: String?
+        package var retry: Retry?
+        package var compensationRetry: Retry?
+        package var timeout: String?
+        package var wait: Wait?
 
-        public init(name: String, action: String, compensation: String?, retry: Retry? = nil, compensationRetry: Retry? = nil, timeout: String? = nil, wait: Wait? = nil) {
+        package init(name: String, action: String, compensation: String?, retry: Retry? = nil, compensationRetry: Retry? = nil, timeout: String? = nil, wait: Wait? = nil) {
             self.name = name
             self.action = action
             self.compensation = compensation
@@ -57,13 +57,13 @@ public struct SagaDefinitionDocument: Codable, Hashable, Sendable {
         }
     }
 
-    public var name: String
-    public var version: Int
-    public var description: String?
-    public var stuckAfter: String?
-    public var steps: [Step]
+    package var name: String
+    package var version: Int
+    package var description: String?
+    package var stuckAfter: String?
+    package var steps: [Step]
 
-    public init(name: String, version: Int, description: String? = nil, stuckAfter: String? = nil, steps: [Step]) {
+    package init(name: String, version: Int, description: String? = nil, stuckAfter: String? = nil, steps: [Step]) {
         self.name = name
         self.version = version
         self.description = description
@@ -73,31 +73,31 @@ public struct SagaDefinitionDocument: Codable, Hashable, Sendable {
 }
 
 /// A definition that cannot be used, with where and why.
-public struct DefinitionError: Error, Hashable, Sendable, CustomStringConvertible {
-    public var file: String
+package struct DefinitionError: Error, Hashable, Sendable, CustomStringConvertible {
+    package var file: String
     /// The step's name, when the problem is in one step.
-    public var step: String?
-    public var reason: String
+    package var step: String?
+    package var reason: String
 
-    public init(file: String, step: String?, reason: String) {
+    package init(file: String, step: String?, reason: String) {
         self.file = file
         self.step = step
         self.reason = reason
     }
 
-    public var description: String {
+    package var description: String {
         "\(file)" + (step.map { ": step \"\($0)\"" } ?? "") + ": \(reason)"
     }
 }
 
 extension SagaDefinitionDocument {
     /// Default step timeout and stuck threshold when a definition gives none.
-    public static let defaultTimeout: Duration = .seconds(30)
-    public static let defaultStuckAfter: Duration = .seconds(3600)
+    package static let defaultTimeout: Duration = .seconds(30)
+    package static let defaultStuckAfter: Duration = .seconds(3600)
 
     /// Checks the document against the registered handlers and resolves every duration.
     /// - Parameter file: named in errors.
-    public func validated(file: String, handlers: HandlerInventory) throws(DefinitionError) -> SagaDefinition {
+    package func validated(file: String, handlers: HandlerInventory) throws(DefinitionError) -> SagaDefinition {
         func fail(_ step: String?, _ reason: String) -> DefinitionError {
             DefinitionError(file: file, step: step, reason: reason)
         }

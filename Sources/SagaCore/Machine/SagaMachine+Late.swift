@@ -5,7 +5,7 @@ extension SagaMachine {
     /// process) moved while the work ran, without moving it further: the action's data and
     /// messages are kept (a compensation may need the data) with its log line. An abort
     /// decided while the action had started already compensates it.
-    public func late(_ event: SagaEvent, of work: SagaWork, on instance: SagaInstance, now: Date) -> SagaTransition {
+    package func late(_ event: SagaEvent, of work: SagaWork, on instance: SagaInstance, now: Date) -> SagaTransition {
         var next = instance
         next.updatedAt = now
         var stamped = next

@@ -2,15 +2,15 @@ import Foundation
 
 /// The saga state machine: given an instance, what happened, and the time, it decides the
 /// next state, the log lines and the messages to store with it. It performs nothing.
-public struct SagaMachine: Sendable {
-    public let definition: SagaDefinition
+package struct SagaMachine: Sendable {
+    package let definition: SagaDefinition
 
-    public init(definition: SagaDefinition) {
+    package init(definition: SagaDefinition) {
         self.definition = definition
     }
 
     /// A new instance, due to run its first step now.
-    public func start(id: String, partitionKey: String, data: SagaData, now: Date) -> SagaTransition {
+    package func start(id: String, partitionKey: String, data: SagaData, now: Date) -> SagaTransition {
         let instance = SagaInstance(
             id: id, type: definition.name, definitionVersion: definition.version, partitionKey: partitionKey,
             status: .running, stepIndex: 0, attempt: 0, lastSucceededAction: -1, data: data, waitingFor: nil,
@@ -19,7 +19,7 @@ public struct SagaMachine: Sendable {
     }
 
     /// The work due at `now`, if any.
-    public func nextWork(_ instance: SagaInstance, now: Date) -> SagaWork? {
+    package func nextWork(_ instance: SagaInstance, now: Date) -> SagaWork? {
         guard let wakeAt = instance.wakeAt, wakeAt <= now else { return nil }
         let step = definition.steps[instance.stepIndex]
         switch instance.status {
@@ -36,7 +36,7 @@ public struct SagaMachine: Sendable {
 
     /// Records that `work` is about to be attempted. Stored before the handler runs, so
     /// that a crash leaves a trace and the retry reuses the same idempotency key.
-    public func begin(_ work: SagaWork, on instance: SagaInstance, now: Date) -> SagaTransition {
+    package func begin(_ work: SagaWork, on instance: SagaInstance, now: Date) -> SagaTransition {
         var next = instance
         next.updatedAt = now
         switch work {
@@ -52,7 +52,7 @@ public struct SagaMachine: Sendable {
     }
 
     /// Applies what happened to the instance.
-    public func apply(_ event: SagaEvent, to instance: SagaInstance, now: Date, unitRandom: Double) throws(IllegalTransition) -> SagaTransition {
+    package func apply(_ event: SagaEvent, to instance: SagaInstance, now: Date, unitRandom: Double) throws(IllegalTransition) -> SagaTransition {
         var next = instance
         next.updatedAt = now
         var records: [StepLogRecord] = []
@@ -136,8 +136,9 @@ public struct SagaMachine: Sendable {
                 beginCompensation(&next, failure, now, &records)
             }
 
-        case .compensationSucceeded:
+        case .compensationSucceeded(let outcome):
             try require(.compensating, to: "complete a compensation")
+            messages += outcome.messages
             records.append(log(next, index, .compensation, .succeeded, now))
             continueCompensation(&next, below: index, now, &records)
 
@@ -158,7 +159,7 @@ public struct SagaMachine: Sendable {
         case .abort(let actor, let reason):
             try require(.running, .waiting, to: "abort")
             next.waitingFor = nil
-            let failure = StepFailure(.permanent, "aborted by \(actor): \(reason)")
+            let failure = StepFailure(.aborted, "aborted by \(actor): \(reason)")
             records.append(log(next, index, .operator, .aborted, now, message: reason, actor: actor))
             // A started action may be running now or have failed after its effect: undo it too.
             beginCompensation(&next, failure, now, &records, includingCurrentStep: instance.status == .running && instance.attempt > 0)
@@ -183,7 +184,7 @@ public struct SagaMachine: Sendable {
     }
 
     /// Whether the instance has gone without progress for longer than the definition allows.
-    public func isStuck(_ instance: SagaInstance, now: Date) -> Bool {
+    package func isStuck(_ instance: SagaInstance, now: Date) -> Bool {
         guard !instance.status.isSettled else { return false }
         let reference = max(instance.updatedAt, instance.wakeAt ?? instance.updatedAt)
         return now.timeIntervalSince(reference) > definition.stuckAfter.timeInterval
@@ -244,12 +245,12 @@ public struct SagaMachine: Sendable {
 }
 
 /// Something that happened to an instance.
-public enum SagaEvent: Hashable, Sendable {
+package enum SagaEvent: Hashable, Sendable {
     case actionSucceeded(StepOutcome)
     case actionFailed(StepFailure)
     case eventArrived(EventDecision)
     case deadlinePassed(DeadlineDecision)
-    case compensationSucceeded
+    case compensationSucceeded(CompensationOutcome = CompensationOutcome())
     case compensationFailed(StepFailure)
     /// An operator stops the saga and undoes what it did.
     case abort(by: String, reason: String)
@@ -265,7 +266,7 @@ extension Date {
 
 extension Duration {
     /// Seconds as a `TimeInterval`, at millisecond resolution.
-    public var timeInterval: TimeInterval { TimeInterval(milliseconds) / 1000 }
+    package var timeInterval: TimeInterval { TimeInterval(milliseconds) / 1000 }
 }
 
 private func iso(_ date: Date) -> String {

@@ -1,12 +1,12 @@
 /// Durations written for people in definition files: `500ms`, `10s`, `5m`, `2h`, `1d`,
 /// or combinations such as `1m30s`, up to `maximum`.
-public enum DurationText {
+package enum DurationText {
     /// The longest duration `parse` accepts.
-    public static let maximum = Duration.seconds(365 * 86_400)
+    package static let maximum = Duration.seconds(365 * 86_400)
 
     /// Parses `text`, or returns nil when it is not a duration in that form between zero
     /// and `maximum`.
-    public static func parse(_ text: String) -> Duration? {
+    package static func parse(_ text: String) -> Duration? {
         let limit = maximum.milliseconds
         var total: Int64 = 0
         var digits = ""
@@ -46,7 +46,7 @@ public enum DurationText {
     }
 
     /// The shortest text that `parse` reads back to `duration` (at millisecond resolution).
-    public static func format(_ duration: Duration) -> String {
+    package static func format(_ duration: Duration) -> String {
         var milliseconds = duration.milliseconds
         guard milliseconds > 0 else { return "0s" }
         var text = ""
@@ -60,7 +60,7 @@ public enum DurationText {
 
 extension Duration {
     /// Whole milliseconds, rounded toward zero; saturates at `Int64`'s bounds.
-    public var milliseconds: Int64 {
+    package var milliseconds: Int64 {
         let parts = components
         let (whole, overflow) = parts.seconds.multipliedReportingOverflow(by: 1000)
         guard !overflow else { return parts.seconds < 0 ? .min : .max }

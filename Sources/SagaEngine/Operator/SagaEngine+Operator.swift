@@ -1,22 +1,29 @@
 import Foundation
+import GRDB
 import SagaCore
 import SagaStore
 
 extension SagaEngine {
     /// Stops a running or waiting saga and undoes what it did; recorded with `actor`.
     @discardableResult
-    public func abort(id: String, by actor: String, reason: String) async throws -> SagaInstance {
-        try await operate(id) { .abort(by: actor, reason: reason) }
+    package func abort(id: String, by actor: String, reason: String) async throws -> SagaInstance {
+        try await operate(id, { .abort(by: actor, reason: reason) }, recording: { _ in })
+    }
+
+    /// Aborts as above, with the application's own writes (an audit row) in the same transaction.
+    @discardableResult
+    package func abort(id: String, by actor: String, reason: String, recording: @escaping @Sendable (Database) throws -> Void) async throws -> SagaInstance {
+        try await operate(id, { .abort(by: actor, reason: reason) }, recording: recording)
     }
 
     /// Re-runs a failed compensation, or cuts a retry backoff short; recorded with `actor`.
     @discardableResult
-    public func retry(id: String, by actor: String) async throws -> SagaInstance {
-        try await operate(id) { .retry(by: actor) }
+    package func retry(id: String, by actor: String) async throws -> SagaInstance {
+        try await operate(id, { .retry(by: actor) }, recording: { _ in })
     }
 
     /// Instances that have not moved for longer than their definitions allow.
-    public func stuckInstances() async throws -> [SagaInstance] {
+    package func stuckInstances() async throws -> [SagaInstance] {
         let now = clock.now()
         var stuck: [SagaInstance] = []
         for status in [SagaStatus.running, .waiting, .compensating] {
@@ -30,7 +37,7 @@ extension SagaEngine {
 
     /// Counts stuck instances every `interval`, publishing the count as a gauge and
     /// logging each stuck id, until cancelled.
-    public func watchForStuckSagas(every interval: Duration = .seconds(60)) async {
+    package func watchForStuckSagas(every interval: Duration = .seconds(60)) async {
         while !Task.isCancelled {
             do {
                 let stuck = try await stuckInstances()
@@ -48,14 +55,20 @@ extension SagaEngine {
         }
     }
 
-    private func operate(_ id: String, _ event: @Sendable () -> SagaEvent) async throws -> SagaInstance {
+    private func operate(
+        _ id: String, _ event: @Sendable () -> SagaEvent, recording: @escaping @Sendable (Database) throws -> Void
+    ) async throws -> SagaInstance {
         let stored = try await locks.withLock(id) { () async throws -> SagaInstance in
             guard let instance = try await store.instance(id: id) else { throw UnknownSaga(id: id) }
             guard let definition = catalog.definition(instance.type, version: instance.definitionVersion) else {
                 throw MissingDefinitions(keys: [DefinitionKey(name: instance.type, version: instance.definitionVersion)])
             }
             let transition = try SagaMachine(definition: definition).apply(event(), to: instance, now: clock.now(), unitRandom: Double.random(in: 0..<1))
-            return try await store.commit(transition)
+            return try await store.write { db in
+                let stored = try SagaStore.commit(transition, in: db)
+                try recording(db)
+                return stored
+            }
         }
         await wake.signal()
         return stored

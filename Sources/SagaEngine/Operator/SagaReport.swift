@@ -3,49 +3,49 @@ import SagaCore
 import SagaStore
 
 /// What `scheduler sagas list` and `show` print, as tables for people or JSON for scripts.
-public enum SagaReport {
-    public struct Summary: Codable, Sendable {
-        public var id: String
-        public var type: String
-        public var version: Int
-        public var status: String
-        public var step: String
-        public var attempt: Int
-        public var wakeAt: String?
-        public var updatedAt: String
-        public var stuck: Bool
-        public var lastError: String?
+package enum SagaReport {
+    package struct Summary: Codable, Sendable {
+        package var id: String
+        package var type: String
+        package var version: Int
+        package var status: String
+        package var step: String
+        package var attempt: Int
+        package var wakeAt: String?
+        package var updatedAt: String
+        package var stuck: Bool
+        package var lastError: String?
     }
 
-    public struct LogLine: Codable, Sendable {
-        public var at: String
-        public var step: String?
-        public var phase: String
-        public var attempt: Int
-        public var outcome: String
-        public var actor: String
-        public var error: String?
+    package struct LogLine: Codable, Sendable {
+        package var at: String
+        package var step: String?
+        package var phase: String
+        package var attempt: Int
+        package var outcome: String
+        package var actor: String
+        package var error: String?
     }
 
-    public struct Message: Codable, Sendable {
-        public var id: String
-        public var topic: String
-        public var key: String
-        public var createdAt: String
-        public var publishedAt: String?
-        public var attempts: Int
-        public var lastError: String?
+    package struct Message: Codable, Sendable {
+        package var id: String
+        package var topic: String
+        package var key: String
+        package var createdAt: String
+        package var publishedAt: String?
+        package var attempts: Int
+        package var lastError: String?
     }
 
-    public struct Timeline: Codable, Sendable {
-        public var saga: Summary
-        public var data: SagaData
-        public var waitingFor: AwaitedEvent?
-        public var log: [LogLine]
-        public var outbox: [Message]
+    package struct Timeline: Codable, Sendable {
+        package var saga: Summary
+        package var data: SagaData
+        package var waitingFor: AwaitedEvent?
+        package var log: [LogLine]
+        package var outbox: [Message]
     }
 
-    public static func summary(_ instance: SagaInstance, catalog: SagaCatalog, now: Date) -> Summary {
+    package static func summary(_ instance: SagaInstance, catalog: SagaCatalog, now: Date) -> Summary {
         let definition = catalog.definition(instance.type, version: instance.definitionVersion)
         let step = definition.map { $0.steps[min(instance.stepIndex, $0.steps.count - 1)].name } ?? "#\(instance.stepIndex)"
         return Summary(
@@ -55,7 +55,7 @@ public enum SagaReport {
             lastError: instance.lastError?.description)
     }
 
-    public static func timeline(_ instance: SagaInstance, store: SagaStore, catalog: SagaCatalog, now: Date) async throws -> Timeline {
+    package static func timeline(_ instance: SagaInstance, store: SagaStore, catalog: SagaCatalog, now: Date) async throws -> Timeline {
         let log = try await store.stepLog(sagaID: instance.id).map { record in
             LogLine(
                 at: timestamp(record.at), step: record.step, phase: record.phase.rawValue, attempt: record.attempt,
@@ -69,14 +69,14 @@ public enum SagaReport {
         return Timeline(saga: summary(instance, catalog: catalog, now: now), data: instance.data, waitingFor: instance.waitingFor, log: log, outbox: outbox)
     }
 
-    public static func table(_ summaries: [Summary]) -> String {
+    package static func table(_ summaries: [Summary]) -> String {
         guard !summaries.isEmpty else { return "No sagas.\n" }
         return TextTable.render(
             header: ["ID", "TYPE", "VER", "STATUS", "STEP", "ATTEMPT", "WAKE AT", "UPDATED", "ERROR"],
             rows: summaries.map { [$0.id, $0.type, "\($0.version)", $0.status + ($0.stuck ? " (stuck)" : ""), $0.step, "\($0.attempt)", $0.wakeAt ?? "", $0.updatedAt, $0.lastError ?? ""] })
     }
 
-    public static func text(_ timeline: Timeline) -> String {
+    package static func text(_ timeline: Timeline) -> String {
         let saga = timeline.saga
         var text = """
             Saga \(saga.id): \(saga.type) v\(saga.version), \(saga.status)\(saga.stuck ? " (stuck)" : ""), step \(saga.step)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import InterviewScheduling
 import SchedulerHTTP
 import SchedulerRuntime
 

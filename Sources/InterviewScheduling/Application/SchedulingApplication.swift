@@ -1,0 +1,198 @@
+import Events
+import Foundation
+import GRDB
+import SagaCore
+import SagaEngine
+import SagaStore
+import SchedulingCore
+
+/// The use cases of the service, between the HTTP API and the sagas. Every command is one
+/// transaction in the one database: the saga's start or transition together with the
+/// request's owner, the audit row and the idempotent answer, so a crash leaves all or none.
+package struct SchedulingApplication: Sendable {
+    let engine: SagaEngine
+    var store: SagaStore { engine.store }
+    /// The wall clock of the API (saga steps use the engine's).
+    let now: @Sendable () -> Date
+
+    package init(engine: SagaEngine, now: @escaping @Sendable () -> Date = Date.init) {
+        self.engine = engine
+        self.now = now
+    }
+
+    // MARK: Request an interview
+
+    /// Starts the scheduling saga. A repeat with the same `Idempotency-Key` and body answers as
+    /// the first did; with another body it is refused.
+    package func requestInterview(_ command: RequestInterview) async throws -> RequestAccepted {
+        let caller = command.caller
+        let fingerprint = RequestFingerprint.hex(command.body)
+        if let key = command.idempotencyKey {
+            guard !key.isEmpty, key.unicodeScalars.count <= 200, !key.contains(where: \.isNewline) else {
+                throw ApplicationError.invalid(field: "Idempotency-Key", reason: "must be 1 to 200 characters on one line")
+            }
+            if let earlier = try await store.read({ db in try InterviewRecords.idempotentRequest(owner: caller.subject, key: key, in: db) }) {
+                guard earlier.bodyFingerprint == fingerprint else { throw ApplicationError.idempotencyKeyReused(key) }
+                return RequestAccepted(requestID: earlier.requestID)
+            }
+        }
+        let at = now()
+        let body: SchedulingRequestBody
+        do {
+            body = try SchedulingRequestBody.decode(from: command.body, now: Instant(at))
+        } catch {
+            throw ApplicationError.invalid(field: error.field, reason: error.reason)
+        }
+        let requestID = command.idempotencyKey.map { "req-" + RequestFingerprint.hex(Array("\(caller.subject)\n\($0)".utf8)) }
+            ?? "req-" + UUID().uuidString.lowercased()
+        let data = try SagaData(encoding: SchedulingSagaData(request: body, owner: caller.subject, requestId: requestID))
+        let audit = AuditEntry(actor: caller.subject, action: "scheduling-request.create", target: requestID, detail: "candidate \(body.candidateID)", at: Instant(at).secondsSinceEpoch)
+        let key = command.idempotencyKey
+        try await engine.start(
+            type: InterviewSagaKind.scheduling.rawValue, id: requestID, partitionKey: body.candidateID, data: data, checking: { _ in },
+            recording: { db in
+                try InterviewRecords.recordOwner(of: requestID, owner: caller.subject, in: db)
+                try InterviewRecords.append(audit, in: db)
+                if let key {
+                    try InterviewRecords.recordIdempotentRequest(.init(bodyFingerprint: fingerprint, requestID: requestID), owner: caller.subject, key: key, at: audit.at, in: db)
+                }
+            })
+        return RequestAccepted(requestID: requestID)
+    }
+
+    // MARK: Show a request
+
+    package func requestStatus(_ requestID: String, caller: Caller) async throws -> RequestStatus {
+        let (instance, interview, log) = try await store.read { db in
+            (try Self.ownedRequest(requestID, caller: caller, in: db), try InterviewRecords.interview(requestID: requestID, in: db), try SagaStore.stepLog(sagaID: requestID, in: db))
+        }
+        let data = try instance.data.decoded(as: SchedulingSagaData.self)
+        return RequestStatus(
+            requestID: requestID, state: RequestStatus.state(of: instance, interviewStatus: interview?.status), slot: data.slot?.interval,
+            interviewID: data.interviewId, error: instance.lastError?.description,
+            timeline: log.map { .init(at: $0.at, step: $0.step, phase: $0.phase.rawValue, outcome: $0.outcome.rawValue, attempt: $0.attempt, message: $0.message) })
+    }
+
+    /// The request's saga, if the caller may see it.
+    static func ownedRequest(_ requestID: String, caller: Caller, in db: Database) throws -> SagaInstance {
+        guard let instance = try SagaStore.instance(id: requestID, in: db), instance.type == InterviewSagaKind.scheduling.rawValue,
+              let owner = try InterviewRecords.owner(ofRequest: requestID, in: db), caller.mayAccess(ownedBy: owner)
+        else { throw ApplicationError.notFound("scheduling request \(requestID.prefix(100))") }
+        return instance
+    }
+
+    // MARK: Cancel
+
+    /// Stops a request that is still being scheduled (its steps are undone), or starts the
+    /// cancellation of a confirmed interview. Refused once cancelled, while a reschedule runs,
+    /// and after a failure.
+    package func cancel(_ command: CancelRequest) async throws {
+        let requestID = command.requestID
+        let caller = command.caller
+        let audit = AuditEntry(actor: caller.subject, action: "scheduling-request.cancel", target: requestID, detail: command.reason.rawValue, at: Instant(now()).secondsSinceEpoch)
+        let instance = try await store.read { db in try Self.ownedRequest(requestID, caller: caller, in: db) }
+        switch instance.status {
+        case .running, .waiting:
+            do {
+                try await engine.abort(id: requestID, by: caller.subject, reason: command.reason.rawValue) { db in try InterviewRecords.append(audit, in: db) }
+            } catch let illegal as IllegalTransition {
+                // It moved on (confirmed, or failed) between the read and the abort.
+                throw ApplicationError.conflict("request \(requestID) is \(illegal.status.rawValue) now; try again")
+            }
+        case .completed:
+            let booking = try instance.data.decoded(as: SchedulingSagaData.self)
+            let data = try SagaData(encoding: CancellationSagaData(booking: booking, reason: command.reason, by: caller.subject))
+            let cancellationID = InterviewIDs.cancellation(ofRequest: requestID)
+            let interviewID = InterviewIDs.interview(forRequest: requestID)
+            let started = try await engine.start(
+                type: InterviewSagaKind.cancellation.rawValue, id: cancellationID, partitionKey: instance.partitionKey, data: data,
+                checking: { db in
+                    if try InterviewRecords.interview(id: interviewID, in: db)?.status == .cancelled {
+                        throw ApplicationError.conflict("request \(requestID) is cancelled already")
+                    }
+                    if try SagaStore.hasUnsettledInstance(type: InterviewSagaKind.rescheduling.rawValue, partitionKey: interviewID, in: db) {
+                        throw ApplicationError.conflict("interview \(interviewID) is being rescheduled; cancel it when that has finished")
+                    }
+                },
+                recording: { db in try InterviewRecords.append(audit, in: db) })
+            guard started.created else { throw ApplicationError.conflict("request \(requestID) is cancelled already") }
+        case .compensating, .compensated, .failed:
+            let state = RequestStatus.state(of: instance, interviewStatus: nil)
+            throw ApplicationError.conflict("request \(requestID) is \(state.rawValue); it cannot be cancelled")
+        }
+    }
+
+    // MARK: Reschedule
+
+    /// Starts moving a confirmed interview into a new window. At most one reschedule of an
+    /// interview runs at a time: the check and the start are one transaction.
+    package func reschedule(_ command: RescheduleInterview) async throws -> RescheduleAccepted {
+        let interview = try await ownedInterview(command.interviewID, caller: command.caller)
+        guard interview.status == .confirmed else {
+            throw ApplicationError.conflict("interview \(interview.id) is \(interview.status.rawValue); it cannot be rescheduled")
+        }
+        guard let original = try await store.instance(id: interview.requestID) else {
+            throw ApplicationError.notFound("the request of interview \(interview.id.prefix(100))")
+        }
+        var request = try original.data.decoded(as: SchedulingSagaData.self).request
+        request.window = command.window
+        request.preferredTimes = command.preferredTimes
+        do {
+            request = try request.checked(now: Instant(now()))
+        } catch {
+            throw ApplicationError.invalid(field: error.field, reason: error.reason)
+        }
+        let sagaID = InterviewIDs.rescheduling(ofRequest: interview.requestID, attempt: UUID().uuidString.lowercased())
+        let data = try SagaData(encoding: ReschedulingSagaData(interview: interview, request: request))
+        let audit = AuditEntry(actor: command.caller.subject, action: "interview.reschedule", target: interview.id, detail: sagaID, at: Instant(now()).secondsSinceEpoch)
+        let interviewID = interview.id
+        let cancellationID = InterviewIDs.cancellation(ofRequest: interview.requestID)
+        try await engine.start(
+            type: InterviewSagaKind.rescheduling.rawValue, id: sagaID, partitionKey: interviewID, data: data,
+            checking: { db in
+                if try SagaStore.hasUnsettledInstance(type: InterviewSagaKind.rescheduling.rawValue, partitionKey: interviewID, in: db) {
+                    throw ApplicationError.conflict("interview \(interviewID) is being rescheduled already")
+                }
+                if try SagaStore.instance(id: cancellationID, in: db) != nil || InterviewRecords.interview(id: interviewID, in: db)?.status != .confirmed {
+                    throw ApplicationError.conflict("interview \(interviewID) is cancelled; it cannot be rescheduled")
+                }
+            },
+            recording: { db in try InterviewRecords.append(audit, in: db) })
+        return RescheduleAccepted(interviewID: interviewID, rescheduleID: sagaID)
+    }
+
+    // MARK: Interviews and invitations
+
+    package func interviews(_ query: InterviewQuery) async throws -> [InterviewRecord] {
+        try await store.read { db in
+            try InterviewRecords.interviews(candidateID: query.candidateID, from: query.from, to: query.to, owner: query.caller.ownerFilter, limit: query.limit, in: db)
+        }
+    }
+
+    package func interview(_ id: String, caller: Caller) async throws -> InterviewRecord {
+        try await ownedInterview(id, caller: caller)
+    }
+
+    package func invitation(ofInterview id: String, caller: Caller) async throws -> InvitationFile {
+        let interview = try await ownedInterview(id, caller: caller)
+        if let cancel = interview.inviteCancel { return InvitationFile(interviewID: interview.id, method: .cancel, text: cancel) }
+        return InvitationFile(interviewID: interview.id, method: .request, text: interview.inviteRequest)
+    }
+
+    func ownedInterview(_ id: String, caller: Caller) async throws -> InterviewRecord {
+        guard let interview = try await store.read({ db in try InterviewRecords.interview(id: id, in: db) }), caller.mayAccess(ownedBy: interview.owner) else {
+            throw ApplicationError.notFound("interview \(id.prefix(100))")
+        }
+        return interview
+    }
+
+    /// The audit trail of a request or an interview, oldest first.
+    package func auditLog(of target: String) async throws -> [AuditEntry] {
+        try await store.read { db in try InterviewRecords.auditLog(target: target, in: db) }
+    }
+
+    /// Whether the database answers, for `/health/ready`.
+    package func databaseIsReachable() async -> Bool {
+        (try? await store.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+    }
+}

@@ -1,0 +1,243 @@
+import CalendarProviders
+import Events
+import Foundation
+import ICalendar
+import SagaCore
+import SagaEngine
+import SchedulingCore
+
+/// The steps of `sagas/interview-scheduling.yaml`: ask the calendar service, gather its
+/// replies, choose a slot checked against each calendar now, book every interviewer's
+/// calendar, issue the candidate's invitation, announce. A failure undoes what was done
+/// and reports it on `error.occurred`.
+extension InterviewSchedulingHandlers {
+    func registerScheduling(in handlers: inout SagaHandlers) {
+        handlers.action("scheduling.request", requiresCompensation: false) { context in
+            try self.publishRequest(context, try context.data.typed(SchedulingSagaData.self))
+        }
+        handlers.compensationWithMessages("scheduling.reportFailure") { context in
+            try self.reportFailure(context, try context.data.typed(SchedulingSagaData.self))
+        }
+        handlers.onEvent("scheduling.collectAvailability") { context, payload in
+            try self.collect(try context.data.typed(SchedulingSagaData.self), payload)
+        }
+        handlers.onDeadline("scheduling.settleAvailability") { context in
+            try self.settle(try context.data.typed(SchedulingSagaData.self))
+        }
+        handlers.action("interview.chooseSlot", requiresCompensation: false) { context in
+            try await self.chooseSlot(context, try context.data.typed(SchedulingSagaData.self))
+        }
+        handlers.action("interview.bookCalendars", requiresCompensation: true) { context in
+            try await self.book(context, try context.data.typed(SchedulingSagaData.self))
+        }
+        handlers.compensation("interview.releaseCalendars") { context in
+            let data = try context.data.typed(SchedulingSagaData.self)
+            try await self.release(data.bookings, of: data.request, bookedBy: data.requestId)
+        }
+        handlers.action("interview.issueInvitation", requiresCompensation: true) { context in
+            try await self.issueInvitation(context, try context.data.typed(SchedulingSagaData.self))
+        }
+        handlers.compensationWithMessages("interview.withdrawInvitation") { context in
+            let data = try context.data.typed(SchedulingSagaData.self)
+            let withdrawn = try await self.withdrawInvitation(
+                context, request: data.request, requestID: data.requestId, reason: .interviewerUnavailable, by: "system")
+            return CompensationOutcome(messages: withdrawn)
+        }
+        handlers.action("interview.announce", requiresCompensation: false) { context in
+            try self.announce(context, try context.data.typed(SchedulingSagaData.self))
+        }
+    }
+
+    // MARK: 1. Ask the calendar service
+
+    func publishRequest(_ context: StepContext, _ data: SchedulingSagaData) throws -> StepOutcome {
+        let query = try Self.permanent { try data.request.slotRequest(busy: [:]).validated(clock: Instant(context.now)) }
+        let message = try InterviewMessages.requested(data.request, requestID: data.requestId, query: query, now: context.now)
+        return StepOutcome(messages: [message], awaitCorrelation: data.requestId)
+    }
+
+    func collect(_ data: SchedulingSagaData, _ payload: JSONValue) throws -> EventDecision {
+        var data = data
+        var replies = data.replies ?? AvailabilityReplies()
+        replies.add(try payload.decoded(as: SchedulingAvailability.self))
+        data.replies = replies
+        let patch = try SagaData(encoding: data)
+        return replies.missing(from: data.request.interviewers.map(\.email)).isEmpty ? .complete(StepOutcome(dataPatch: patch)) : .keepWaiting(patch)
+    }
+
+    func settle(_ data: SchedulingSagaData) throws -> DeadlineDecision {
+        let missing = (data.replies ?? AvailabilityReplies()).missing(from: data.request.interviewers.map(\.email))
+        guard missing.isEmpty else {
+            return .fail(StepFailure(.timeout, "no availability from \(missing.joined(separator: ", ")) by the deadline"))
+        }
+        return .proceed(StepOutcome())
+    }
+
+    // MARK: 2. Choose a slot, checked against the calendars now
+
+    func chooseSlot(_ context: StepContext, _ data: SchedulingSagaData) async throws -> StepOutcome {
+        var data = data
+        let reported = (data.replies ?? AvailabilityReplies()).busyByInterviewer(data.request.interviewers.map(\.email))
+        let slot = try await bestSlot(for: data.request, reported: reported, ignoring: nil, now: context.now)
+        log(context, requestID: data.requestId, "slot chosen", ["slot": "\(ISO8601.format(slot.start))"])
+        data.slot = SlotTimes(slot)
+        return StepOutcome(dataPatch: try SagaData(encoding: data))
+    }
+
+    /// The best slot for `request` over the busy time the calendar service `reported` and
+    /// each interviewer's calendar as their account shows it now (so bookings made since the
+    /// replies count), less `own`: the interview's own events, when it is being moved.
+    func bestSlot(for request: SchedulingRequestBody, reported: [String: [SlotRequest.TimeRange]], ignoring own: Interval?, now: Date) async throws -> Interval {
+        var query = try Self.permanent { try request.slotRequest(busy: reported).validated(clock: Instant(now)) }
+        let current = try await currentBusyTime(request.interviewers.map(\.email), in: query.window)
+        query.participants = query.participants.map { participant in
+            guard let intervals = current[participant.id.lowercased()] else { return participant }
+            let calendar = own.map { IntervalSet(intervals).subtracting(IntervalSet([$0])) } ?? IntervalSet(intervals)
+            return Participant(
+                id: participant.id, role: participant.role, timeZone: participant.timeZone, workingHours: participant.workingHours,
+                busy: participant.busy.union(calendar))
+        }
+        query.limit = 1
+        let result = SlotFinder(query: query).search()
+        guard let slot = result.slots.first else {
+            throw StepFailure(.permanent, "no slot fits everyone: \(result.explanation.map(\.summary) ?? "no candidates")")
+        }
+        return slot.interval
+    }
+
+    /// Each interviewer's busy time in `window` as their calendar account shows it now, by
+    /// lower-cased e-mail.
+    func currentBusyTime(_ interviewers: [String], in window: Interval) async throws -> [String: [Interval]] {
+        var result: [String: [Interval]] = [:]
+        for interviewer in interviewers {
+            guard let account = calendars.account(for: interviewer) else { continue }
+            let busy = try await Self.providerCall { try await account.provider.busyTime(of: [interviewer], in: window) }
+            result[interviewer.lowercased()] = busy[interviewer]?.intervals ?? []
+        }
+        return result
+    }
+
+    // MARK: 3. Book every interviewer's calendar
+
+    /// The idempotency key of one interviewer's event: the same in every attempt and after a
+    /// crash, so a retry finds the event the earlier attempt made.
+    static func bookingKey(requestID: String, interviewer: String) -> String {
+        "\(requestID):book:\(interviewer.lowercased())"
+    }
+
+    func book(_ context: StepContext, _ data: SchedulingSagaData) async throws -> StepOutcome {
+        var data = data
+        guard let slot = data.slot?.interval else { throw StepFailure(.permanent, "the saga has no chosen slot") }
+        var bookings: [ProviderEventReference] = []
+        for interviewer in data.request.interviewers {
+            guard let account = calendars.account(for: interviewer.email) else {
+                await undo(bookings)
+                throw StepFailure(.permanent, "no calendar account serves \(interviewer.email)")
+            }
+            let event = calendarEvent(data.request, slot: slot, zone: interviewer.timeZone)
+            do {
+                let key = Self.bookingKey(requestID: data.requestId, interviewer: interviewer.email)
+                bookings.append(try await account.provider.createEvent(event, in: interviewer.email, idempotencyKey: key))
+            } catch {
+                // A permanent refusal ends the booking: undo this attempt's events now. After
+                // a temporary one, the retry finds them again by key.
+                let failure = Self.stepFailure(error)
+                if failure.kind == .permanent { await undo(bookings) }
+                throw failure
+            }
+        }
+        log(context, requestID: data.requestId, "calendars booked", ["events": "\(bookings.count)"])
+        data.bookings = bookings
+        return StepOutcome(dataPatch: try SagaData(encoding: data))
+    }
+
+    /// Best effort: cancels what this attempt booked before it failed for good.
+    private func undo(_ bookings: [ProviderEventReference]) async {
+        for reference in bookings {
+            try? await calendars.provider(named: reference.provider, calendar: reference.calendar)?.cancelEvent(reference, comment: "The interview could not be booked.")
+        }
+    }
+
+    /// The event on one interviewer's own calendar. It lists no attendees, so the providers
+    /// send no invitations of their own: the candidate gets the service's .ics, and each
+    /// interviewer has the event on their calendar. The panel is named in the description.
+    func calendarEvent(_ request: SchedulingRequestBody, slot: Interval, zone: String) -> CalendarEvent {
+        let panel = "Candidate: \(request.candidate.name) <\(request.candidate.email)>\nPanel: " + request.interviewers.map(\.name).joined(separator: ", ")
+        return CalendarEvent(
+            title: request.displayTitle, description: [request.description, panel].compactMap { $0 }.joined(separator: "\n\n"), start: slot.start,
+            end: slot.end, timeZone: zone, attendees: [], location: request.location ?? "", meetingURL: request.meetingUrl)
+    }
+
+    // MARK: 4. The candidate's invitation
+
+    func invitationRequest(_ request: SchedulingRequestBody, interviewID: String, slot: Interval, sequence: Int, now: Date) -> InvitationRequest {
+        InvitationRequest(
+            interviewId: interviewID, domain: invitationDomain, sequence: sequence, stamp: ISO8601.format(Instant(now)), start: ISO8601.format(slot.start),
+            end: ISO8601.format(slot.end), timeZone: request.candidate.timeZone, organizer: .init(email: organizer.email, name: organizer.name),
+            attendees: [.init(email: request.candidate.email, name: request.candidate.name, role: "required")]
+                + request.interviewers.map { .init(email: $0.email, name: $0.name, role: "required") },
+            title: request.displayTitle, description: request.description, location: request.location, meetingUrl: request.meetingUrl)
+    }
+
+    /// The rendered .ics of `method` for the interview at `slot`.
+    func invitation(_ method: Invitation.Method, _ request: SchedulingRequestBody, interviewID: String, slot: Interval, sequence: Int, now: Date) throws -> String {
+        try Self.permanent {
+            try invitationRequest(request, interviewID: interviewID, slot: slot, sequence: sequence, now: now).invitation(method: method, now: Instant(now)).render()
+        }
+    }
+
+    func issueInvitation(_ context: StepContext, _ data: SchedulingSagaData) async throws -> StepOutcome {
+        var data = data
+        guard let slot = data.slot?.interval else { throw StepFailure(.permanent, "the saga has no chosen slot") }
+        let interviewID = InterviewIDs.interview(forRequest: data.requestId)
+        let ics = try invitation(.request, data.request, interviewID: interviewID, slot: slot, sequence: 0, now: context.now)
+        let interview = InterviewRecord(
+            id: interviewID, requestID: data.requestId, candidateID: data.request.candidateID, owner: data.owner, slot: slot, status: .confirmed,
+            sequence: 0, inviteRequest: ics, inviteCancel: nil, bookings: data.bookings ?? [], createdAt: Instant(context.now).secondsSinceEpoch)
+        try await store.write { db in try InterviewRecords.insert(interview, in: db) }
+        data.interviewId = interviewID
+        return StepOutcome(dataPatch: try SagaData(encoding: data))
+    }
+
+    // MARK: 5. Announce
+
+    func announce(_ context: StepContext, _ data: SchedulingSagaData) throws -> StepOutcome {
+        guard let slot = data.slot?.interval else { throw StepFailure(.permanent, "the saga has no chosen slot") }
+        let request = data.request
+        let interviewID = InterviewIDs.interview(forRequest: data.requestId)
+        let scheduledAt = EventTimestamp.format(slot.start)
+        let created = InterviewCreated(
+            interviewId: interviewID, candidateId: request.candidateID, jobId: request.jobId ?? "unspecified", scheduledAt: scheduledAt,
+            duration: request.durationMinutes, interviewers: request.interviewers.map(\.email), type: (request.interviewType ?? .technical).rawValue,
+            format: request.meetingUrl == nil ? "audio" : "video", meetingUrl: request.meetingUrl)
+        let confirmed = SchedulingConfirmed(
+            interviewId: interviewID, scheduledAt: scheduledAt,
+            meetingDetails: .init(
+                title: request.displayTitle, location: request.location ?? request.meetingUrl ?? "",
+                attendees: [request.candidate.email] + request.interviewers.map(\.email),
+                description: [request.description, "Invitation: /api/v1/interviews/\(interviewID)/invite.ics"].compactMap { $0 }.joined(separator: "\n")))
+        return StepOutcome(messages: [
+            try InterviewMessages.message(
+                .interviewCreated, id: "\(context.sagaID):interview.created", key: interviewID, correlation: data.requestId, data: created, now: context.now),
+            try InterviewMessages.message(
+                .schedulingConfirmed, id: "\(context.sagaID):scheduling.confirmed", key: request.candidateID, correlation: data.requestId, data: confirmed,
+                now: context.now),
+        ])
+    }
+
+    // MARK: Failure
+
+    /// `error.occurred` with the reason the saga failed, after everything else is undone;
+    /// stored with the record that the undo finished.
+    func reportFailure(_ context: StepContext, _ data: SchedulingSagaData) throws -> CompensationOutcome {
+        let failure = context.lastError ?? StepFailure(.permanent, "unknown")
+        log(context, requestID: data.requestId, "scheduling failed and was undone", ["error": "\(failure)"], level: .warning)
+        let error = ErrorOccurred(
+            errorId: "\(context.sagaID):error", component: "interview-scheduling-saga", severity: "high",
+            error: .init(code: "SCHEDULING_\(failure.kind.rawValue.uppercased())", message: failure.message, context: ["requestId": data.requestId]),
+            affectedEntities: .init(interviewId: InterviewIDs.interview(forRequest: data.requestId), candidateId: data.request.candidateID))
+        return CompensationOutcome(messages: [
+            try InterviewMessages.message(.errorOccurred, id: "\(context.sagaID):error.occurred", key: data.requestId, correlation: data.requestId, data: error, now: context.now),
+        ])
+    }
+}

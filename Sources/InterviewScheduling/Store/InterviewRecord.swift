@@ -1,0 +1,42 @@
+import CalendarProviders
+import SchedulingCore
+
+/// One booked (or cancelled) interview with the candidate's current invitation.
+package struct InterviewRecord: Hashable, Sendable {
+    package enum Status: String, Hashable, Sendable {
+        case confirmed, cancelled
+    }
+
+    package var id: String
+    package var requestID: String
+    package var candidateID: String
+    package var owner: String
+    package var slot: Interval
+    package var status: Status
+    /// The invitation's SEQUENCE: 0 when booked, one more for each change.
+    package var sequence: Int
+    /// The METHOD:REQUEST .ics as last issued.
+    package var inviteRequest: String
+    /// The METHOD:CANCEL .ics, once cancelled.
+    package var inviteCancel: String?
+    /// The event on each interviewer's calendar.
+    package var bookings: [ProviderEventReference]
+    package var createdAt: Int64
+}
+
+/// One state-changing call, as the audit log keeps it.
+package struct AuditEntry: Hashable, Sendable {
+    package var actor: String
+    package var action: String
+    package var target: String
+    package var detail: String
+    package var at: Int64
+
+    package init(actor: String, action: String, target: String, detail: String, at: Int64) {
+        self.actor = actor
+        self.action = action
+        self.target = target
+        self.detail = detail
+        self.at = at
+    }
+}

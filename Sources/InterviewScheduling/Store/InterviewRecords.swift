@@ -1,0 +1,120 @@
+import CalendarProviders
+import Foundation
+import GRDB
+import SchedulingCore
+
+/// Reads and writes of the interview tables, inside a transaction the caller holds: a use
+/// case writes them together with its saga's start or transition.
+package enum InterviewRecords {
+    // MARK: Interviews
+
+    /// Stores the interview unless it exists (a repeated step after a crash).
+    package static func insert(_ interview: InterviewRecord, in db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT OR IGNORE INTO interview (id, request_id, candidate_id, owner, start, "end", status, sequence, invite_request, invite_cancel, bookings, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                interview.id, interview.requestID, interview.candidateID, interview.owner, interview.slot.start.secondsSinceEpoch,
+                interview.slot.end.secondsSinceEpoch, interview.status.rawValue, interview.sequence, interview.inviteRequest, interview.inviteCancel,
+                try encoded(interview.bookings), interview.createdAt,
+            ])
+    }
+
+    /// Marks the interview cancelled with its CANCEL invitation; false when it was already.
+    @discardableResult
+    package static func cancel(id: String, cancelInvite: String, in db: Database) throws -> Bool {
+        try db.execute(
+            sql: "UPDATE interview SET status = 'cancelled', invite_cancel = ?, sequence = sequence + 1 WHERE id = ? AND status != 'cancelled'",
+            arguments: [cancelInvite, id])
+        return db.changesCount == 1
+    }
+
+    /// Moves a confirmed interview to a new time with its new invitation (a higher SEQUENCE).
+    package static func move(id: String, to slot: Interval, sequence: Int, invite: String, in db: Database) throws {
+        try db.execute(
+            sql: "UPDATE interview SET start = ?, \"end\" = ?, sequence = ?, invite_request = ? WHERE id = ? AND status = 'confirmed'",
+            arguments: [slot.start.secondsSinceEpoch, slot.end.secondsSinceEpoch, sequence, invite, id])
+    }
+
+    package static func interview(id: String, in db: Database) throws -> InterviewRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM interview WHERE id = ?", arguments: [id]).map(record)
+    }
+
+    package static func interview(requestID: String, in db: Database) throws -> InterviewRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM interview WHERE request_id = ?", arguments: [requestID]).map(record)
+    }
+
+    /// Interviews of a candidate (or all) starting within [from, to), of `owner` unless nil.
+    package static func interviews(candidateID: String?, from: Instant?, to: Instant?, owner: String?, limit: Int, in db: Database) throws -> [InterviewRecord] {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let candidateID { conditions.append("candidate_id = ?"); arguments += [candidateID] }
+        if let from { conditions.append("start >= ?"); arguments += [from.secondsSinceEpoch] }
+        if let to { conditions.append("start < ?"); arguments += [to.secondsSinceEpoch] }
+        if let owner { conditions.append("owner = ?"); arguments += [owner] }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        arguments += [limit]
+        return try Row.fetchAll(db, sql: "SELECT * FROM interview \(filter) ORDER BY start, id LIMIT ?", arguments: arguments).map(record)
+    }
+
+    private static func record(_ row: Row) throws -> InterviewRecord {
+        let bookings: String = row["bookings"]
+        return InterviewRecord(
+            id: row["id"], requestID: row["request_id"], candidateID: row["candidate_id"], owner: row["owner"],
+            slot: Interval(start: Instant(secondsSinceEpoch: row["start"]), end: Instant(secondsSinceEpoch: row["end"])),
+            status: InterviewRecord.Status(rawValue: row["status"]) ?? .confirmed, sequence: row["sequence"], inviteRequest: row["invite_request"],
+            inviteCancel: row["invite_cancel"], bookings: try JSONDecoder().decode([ProviderEventReference].self, from: Data(bookings.utf8)),
+            createdAt: row["created_at"])
+    }
+
+    private static func encoded(_ bookings: [ProviderEventReference]) throws -> String {
+        String(decoding: try JSONEncoder().encode(bookings), as: UTF8.self)
+    }
+
+    // MARK: Owners, idempotency keys, audit
+
+    package static func recordOwner(of requestID: String, owner: String, in db: Database) throws {
+        try db.execute(sql: "INSERT OR IGNORE INTO request_owner (request_id, owner) VALUES (?, ?)", arguments: [requestID, owner])
+    }
+
+    package static func owner(ofRequest requestID: String, in db: Database) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT owner FROM request_owner WHERE request_id = ?", arguments: [requestID])
+    }
+
+    /// What an `Idempotency-Key` was first used for: the body's fingerprint and the request it created.
+    package struct IdempotentRequest: Hashable, Sendable {
+        package var bodyFingerprint: String
+        package var requestID: String
+    }
+
+    /// The answer stored under a key. Older rows hold the whole 202 body; its `requestId` is what is read back.
+    package static func idempotentRequest(owner: String, key: String, in db: Database) throws -> IdempotentRequest? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT body_hash, body FROM idempotency_key WHERE owner = ? AND key = ?", arguments: [owner, key]) else {
+            return nil
+        }
+        struct Stored: Decodable { var requestId: String }
+        let body: Data = row["body"]
+        return IdempotentRequest(bodyFingerprint: row["body_hash"], requestID: try JSONDecoder().decode(Stored.self, from: body).requestId)
+    }
+
+    package static func recordIdempotentRequest(_ request: IdempotentRequest, owner: String, key: String, at: Int64, in db: Database) throws {
+        let body = try JSONEncoder().encode(["requestId": request.requestID])
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO idempotency_key (owner, key, body_hash, status, body, location, created_at) VALUES (?, ?, ?, 202, ?, NULL, ?)",
+            arguments: [owner, key, request.bodyFingerprint, body, at])
+    }
+
+    package static func append(_ entry: AuditEntry, in db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO audit_log (actor, action, target, detail, at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [entry.actor, entry.action, entry.target, entry.detail, entry.at])
+    }
+
+    package static func auditLog(target: String, in db: Database) throws -> [AuditEntry] {
+        try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE target = ? ORDER BY id", arguments: [target]).map {
+            AuditEntry(actor: $0["actor"], action: $0["action"], target: $0["target"], detail: $0["detail"], at: $0["at"])
+        }
+    }
+}
