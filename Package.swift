@@ -163,7 +163,10 @@ let package = Package(
             dependencies: ["SagaEngine", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/SagaCrashHarness"
         ),
-        .testTarget(name: "InterviewSchedulingTests", dependencies: ["InterviewScheduling", "SchedulerTesting", "CalendarProviders", "SagaEngine", "Events"]),
+        .testTarget(
+            name: "InterviewSchedulingTests",
+            dependencies: ["InterviewScheduling", "SchedulerTesting", "CalendarProviders", "SagaCore", "SagaEngine", "SagaStore", "Events", "SchedulingCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "SchedulerRuntimeTests",
             dependencies: ["SchedulerRuntime", "SchedulerTesting", "CalendarProviders", "Events", "SchedulingCore", .product(name: "Logging", package: "swift-log")]
@@ -173,7 +176,8 @@ let package = Package(
         .testTarget(
             name: "SchedulerHTTPTests",
             dependencies: [
-                "SchedulerHTTP", "InterviewScheduling", "SchedulerTesting", "CalendarProviders", "SagaEngine", "SagaStore", "SchedulingCore", "Yams",
+                "SchedulerHTTP", "InterviewScheduling", "SchedulerTesting", "CalendarProviders", "SagaCore", "SagaEngine", "SagaStore", "SchedulingCore",
+                "Events", "Yams", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

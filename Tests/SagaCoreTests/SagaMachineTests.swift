@@ -92,6 +92,19 @@ struct SagaMachineTests {
         #expect(driver.outcomes.filter { $0.hasPrefix("compensation:") && $0.hasSuffix(":succeeded") } == ["compensation:book:succeeded", "compensation:reserve:succeeded"])
     }
 
+    @Test func aCompensationsMessagesAreStoredWithItsResult() throws {
+        var driver = Driver(bookingDefinition())
+        _ = driver.begin()
+        try driver.apply(.actionSucceeded(StepOutcome()))
+        _ = driver.begin()
+        try driver.apply(.actionFailed(StepFailure(.permanent, "no")))
+        _ = driver.begin()
+        let withdrawn = OutboxMessage(id: "saga-1:interview.cancelled", topic: "interview.cancelled", key: "iv-1", payload: Data("{}".utf8))
+        try driver.apply(.compensationSucceeded(CompensationOutcome(messages: [withdrawn])))
+        #expect(driver.instance.status == .compensated)
+        #expect(driver.messages == [withdrawn])
+    }
+
     @Test func aCompensationThatKeepsFailingParksTheSagaForAnOperator() throws {
         var driver = Driver(bookingDefinition(compensationAttempts: 2))
         _ = driver.begin()

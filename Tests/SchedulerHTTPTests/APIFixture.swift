@@ -1,8 +1,10 @@
 import CalendarProviders
+import Events
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import InterviewScheduling
+import SagaCore
 import SagaEngine
 import SagaStore
 import SchedulerHTTP
@@ -44,6 +46,28 @@ struct APIFixture {
     func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         defer { directory.remove() }
         try await application.test(.router, body)
+    }
+
+    /// Sends one request with the fixture's token (or `token`) and a JSON body.
+    func send(
+        _ client: some TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, body: ByteBuffer? = nil, token: String? = nil,
+        headers extra: HTTPFields = [:]
+    ) async throws -> TestResponse {
+        var headers = extra
+        headers[.authorization] = "Bearer \(token ?? self.token)"
+        if body != nil { headers[.contentType] = "application/json" }
+        return try await client.execute(uri: uri, method: method, headers: headers, body: body)
+    }
+
+    /// Answers the request's availability question for the whole panel (nobody busy) and
+    /// runs the saga until nothing more is due: it books the local calendars and completes.
+    func confirm(_ requestID: String) async throws {
+        try await engine.runDueWork()
+        let reply = SchedulingAvailability(requestId: requestID, interviewerId: nil, availability: [], conflicts: [])
+        _ = try await engine.deliver(InboundEvent(
+            messageID: "reply-\(requestID)", topic: Topic.schedulingAvailability.rawValue, type: SchedulingAvailability.eventType,
+            correlation: requestID, payload: try .encoding(reply)))
+        try await engine.runDueWork()
     }
 
     /// A valid request for a panel over the coming week, with `change` applied to its JSON.
