@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.4.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.0.0"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
@@ -62,7 +64,7 @@ let package = Package(
         ),
         .target(
             name: "Messaging",
-            dependencies: [
+            dependencies: ["SagaCore", 
                 "Kafka", "Events", "SagaEngine", "SagaStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -80,7 +82,7 @@ let package = Package(
 
         .target(
             name: "SchedulerHTTP",
-            dependencies: [
+            dependencies: ["Events", .product(name: "HTTPTypes", package: "swift-http-types"), 
                 "InterviewScheduling", "SagaEngine", "SagaStore", "SagaCore", "SchedulingCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -89,7 +91,7 @@ let package = Package(
 
         .target(
             name: "SchedulerRuntime",
-            dependencies: [
+            dependencies: ["SagaCore", "SchedulingCore", 
                 "SchedulerHTTP", "InterviewScheduling", "Messaging", "Kafka", "Events", "ICalendar", "CalendarProviders", "SagaEngine", "SagaStore", "Yams",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -102,7 +104,7 @@ let package = Package(
         // MARK: The command-line entry point: argument parsing only.
         .executableTarget(
             name: "scheduler",
-            dependencies: [
+            dependencies: ["SagaCore", "SagaStore", 
                 "SchedulingCore", "SagaEngine", "Messaging", "Kafka", "ICalendar", "CalendarProviders", "InterviewScheduling", "SchedulerRuntime", "SchedulerHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -112,7 +114,7 @@ let package = Package(
         ),
 
         // MARK: Test support and benchmarks.
-        .target(name: "SchedulerTesting", dependencies: ["SchedulingCore", "SagaEngine"]),
+        .target(name: "SchedulerTesting", dependencies: ["SagaCore", .product(name: "Logging", package: "swift-log"), "SchedulingCore", "SagaEngine"]),
         .executableTarget(
             name: "SlotFinderBenchmark",
             dependencies: ["SchedulingCore", "SchedulerTesting"],
@@ -121,13 +123,13 @@ let package = Package(
 
         .executableTarget(
             name: "SagaEngineBenchmark",
-            dependencies: ["SagaEngine", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["SagaCore", "SagaStore", "SagaEngine", .product(name: "GRDB", package: "GRDB.swift")],
             path: "benchmarks/SagaEngineBenchmark"
         ),
 
         .executableTarget(
             name: "KafkaPipelineBenchmark",
-            dependencies: ["Messaging"],
+            dependencies: ["Events", "Kafka", "SagaCore", "SagaEngine", "SagaStore", "Messaging"],
             path: "benchmarks/KafkaPipelineBenchmark"
         ),
 
@@ -139,16 +141,16 @@ let package = Package(
 
         .executableTarget(
             name: "ICalendarBenchmark",
-            dependencies: ["ICalendar"],
+            dependencies: ["SchedulingCore", "ICalendar"],
             path: "benchmarks/ICalendarBenchmark"
         ),
 
         .testTarget(name: "SchedulingCoreTests", dependencies: ["SchedulingCore", "SchedulerTesting"]),
         .testTarget(name: "SagaCoreTests", dependencies: ["SagaCore"]),
-        .testTarget(name: "MessagingTests", dependencies: ["Messaging", "SchedulerTesting"]),
+        .testTarget(name: "MessagingTests", dependencies: ["Events", "Kafka", "SagaCore", "SagaEngine", "SagaStore", .product(name: "Logging", package: "swift-log"), "Messaging", "SchedulerTesting"]),
         .testTarget(
             name: "CalendarProvidersTests",
-            dependencies: [
+            dependencies: ["ICalendar", "SagaCore", "SagaStore", "SchedulingCore", .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio"), 
                 "CalendarProviders", "SchedulerTesting", "SagaEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -156,11 +158,11 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
             ]
         ),
-        .testTarget(name: "ICalendarTests", dependencies: ["ICalendar", "SchedulerTesting"], exclude: ["CORPUS-DIFFERENCES.md"]),
-        .testTarget(name: "SagaEngineTests", dependencies: ["SagaEngine", "SchedulerTesting", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "ICalendarTests", dependencies: ["SchedulingCore", "ICalendar", "SchedulerTesting"], exclude: ["CORPUS-DIFFERENCES.md"]),
+        .testTarget(name: "SagaEngineTests", dependencies: ["SagaCore", "SagaStore", "SagaEngine", "SchedulerTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "SagaCrashHarness",
-            dependencies: ["SagaEngine", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["SagaCore", "SagaStore", "SagaEngine", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/SagaCrashHarness"
         ),
         .testTarget(
@@ -171,11 +173,11 @@ let package = Package(
             name: "SchedulerRuntimeTests",
             dependencies: ["SchedulerRuntime", "SchedulerTesting", "CalendarProviders", "Events", "SchedulingCore", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "ServiceEndToEndTests", dependencies: ["SchedulerTesting", "CalendarProviders", "SchedulingCore", "Events", "InterviewScheduling"]),
-        .testTarget(name: "SchedulerCLITests", dependencies: ["SchedulerTesting", "SagaEngine"]),
+        .testTarget(name: "ServiceEndToEndTests", dependencies: ["SagaStore", "SchedulerTesting", "CalendarProviders", "SchedulingCore", "Events", "InterviewScheduling"]),
+        .testTarget(name: "SchedulerCLITests", dependencies: ["SagaCore", "SagaStore", "SchedulerTesting", "SagaEngine"]),
         .testTarget(
             name: "SchedulerHTTPTests",
-            dependencies: [
+            dependencies: [.product(name: "HTTPTypes", package: "swift-http-types"), 
                 "SchedulerHTTP", "InterviewScheduling", "SchedulerTesting", "CalendarProviders", "SagaCore", "SagaEngine", "SagaStore", "SchedulingCore",
                 "Events", "Yams", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -185,3 +187,11 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Every import names a declared dependency and says how far it is re-exported (as Hummingbird does).
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .enableUpcomingFeature("MemberImportVisibility"),
+        .enableUpcomingFeature("InternalImportsByDefault"),
+    ]
+}

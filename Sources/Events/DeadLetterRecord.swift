@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// What `enginedge.interview.dlq` receives for a message that could not be handled: the
 /// original (bounded, so the record itself always fits on the broker), why, how often it

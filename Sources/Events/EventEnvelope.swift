@@ -1,5 +1,5 @@
-import Foundation
-import SchedulingCore
+package import Foundation
+package import SchedulingCore
 
 /// The optional block the event catalog adds to every envelope.
 package struct EventMetadata: Codable, Hashable, Sendable {

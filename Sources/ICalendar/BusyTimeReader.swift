@@ -1,6 +1,6 @@
-import CLibical
-import Foundation
-import SchedulingCore
+package import CLibical
+package import Foundation
+package import SchedulingCore
 
 /// Busy time found in calendar data over a window.
 package struct BusyTime: Sendable {

@@ -1,5 +1,5 @@
-import CLibical
-import SchedulingCore
+package import CLibical
+package import SchedulingCore
 
 /// Writes a calendar as a published feed (`METHOD:PUBLISH`): what a calendar program
 /// subscribes to. Cancelled events stay in the feed with `STATUS:CANCELLED`, so subscribers

@@ -1,4 +1,4 @@
-import SchedulingCore
+package import SchedulingCore
 
 /// An interview invitation as iTIP (RFC 5546) sends it: one VEVENT with a stable UID.
 package struct Invitation: Hashable, Sendable {

@@ -1,5 +1,5 @@
-import Foundation
-import SchedulingCore
+package import Foundation
+package import SchedulingCore
 
 /// An interview's invitation as JSON (`scheduler ics invite --interview FILE`).
 package struct InvitationRequest: Codable, Hashable, Sendable {

@@ -1,5 +1,5 @@
-import Foundation
-import SchedulingCore
+package import Foundation
+package import SchedulingCore
 
 extension SlotQuery {
     /// The query with each participant's busy time extended by their .ics feeds, read over

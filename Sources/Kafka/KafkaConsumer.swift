@@ -1,8 +1,8 @@
-import Foundation
-import CRdKafka
-import Dispatch
-import Logging
-import Synchronization
+package import Foundation
+package import CRdKafka
+package import Dispatch
+package import Logging
+package import Synchronization
 
 /// A consumer in a consumer group that hands out one message at a time, on demand.
 ///

@@ -1,5 +1,5 @@
-import CRdKafka
-import Logging
+package import CRdKafka
+package import Logging
 
 /// librdkafka's built-in mock cluster: real Kafka protocol on loopback, in memory, for
 /// development and tests. External clients such as `kcat` can use it through

@@ -1,6 +1,6 @@
-import CRdKafka
-import Foundation
-import Logging
+package import CRdKafka
+package import Foundation
+package import Logging
 
 /// An idempotent Kafka producer (`enable.idempotence=true`, `acks=all`) whose `send` returns
 /// only once the broker has confirmed the message, with Java-compatible key partitioning

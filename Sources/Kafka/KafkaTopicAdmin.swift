@@ -1,5 +1,5 @@
-import CRdKafka
-import Logging
+package import CRdKafka
+package import Logging
 
 /// A topic the service needs, with the partitions and replicas it should have.
 package struct TopicSpecification: Hashable, Sendable {

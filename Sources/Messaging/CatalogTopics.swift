@@ -1,5 +1,5 @@
-import Events
-import Kafka
+package import Events
+package import Kafka
 
 extension Topic {
     /// Every catalog topic as the service needs it to exist.

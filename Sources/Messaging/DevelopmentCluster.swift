@@ -1,6 +1,6 @@
-import Events
-import Kafka
-import Logging
+package import Events
+package import Kafka
+package import Logging
 
 /// A non-durable Kafka for development and tests: librdkafka's mock cluster with three
 /// brokers and every catalog topic created.

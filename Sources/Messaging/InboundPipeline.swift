@@ -1,11 +1,11 @@
-import Events
-import Foundation
-import Kafka
-import Logging
-import Metrics
-import SagaCore
-import SagaEngine
-import SagaStore
+package import Events
+package import Foundation
+package import Kafka
+package import Logging
+package import Metrics
+package import SagaCore
+package import SagaEngine
+package import SagaStore
 
 /// Feeds consumed messages to a handler, one at a time, and commits each offset only after
 /// the message's effect is durable.

@@ -1,6 +1,6 @@
-import Kafka
-import SagaCore
-import SagaEngine
+package import Kafka
+package import SagaCore
+package import SagaEngine
 
 /// Publishes outbox messages with the idempotent producer; a batch is in flight at once and
 /// each message counts as published only when its delivery report says the broker has it.

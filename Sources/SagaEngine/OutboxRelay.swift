@@ -1,7 +1,7 @@
-import Foundation
-import Logging
-import SagaCore
-import SagaStore
+package import Foundation
+package import Logging
+package import SagaCore
+package import SagaStore
 
 /// Where the relay sends outbox messages: Kafka in production, a recorder in tests.
 package protocol OutboxPublisher: Sendable {

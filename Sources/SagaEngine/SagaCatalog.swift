@@ -1,7 +1,7 @@
-import Foundation
-import SagaCore
-import SagaStore
-import Yams
+package import Foundation
+package import SagaCore
+package import SagaStore
+package import Yams
 
 /// Every saga definition the service loaded, by name and version.
 package struct SagaCatalog: Sendable {

@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// Where the engine reads the time; tests substitute a clock they move by hand.
 package protocol SagaClock: Sendable {

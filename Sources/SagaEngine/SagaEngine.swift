@@ -1,8 +1,8 @@
-import Foundation
-import GRDB
-import Logging
-import SagaCore
-import SagaStore
+package import Foundation
+package import GRDB
+package import Logging
+package import SagaCore
+package import SagaStore
 
 /// Runs sagas: many at once (a bounded pool of workers), each strictly one step at a time,
 /// with every decision stored before anything outside is touched.

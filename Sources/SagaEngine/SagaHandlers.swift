@@ -1,5 +1,5 @@
-import Foundation
-import SagaCore
+package import Foundation
+package import SagaCore
 
 /// What a handler knows about the step it runs.
 package struct StepContext: Sendable {

@@ -1,6 +1,6 @@
-import Foundation
-import GRDB
-import SagaCore
+package import Foundation
+package import GRDB
+package import SagaCore
 
 /// What became of an inbound message.
 package enum InboxOutcome: Hashable, Sendable {

@@ -1,6 +1,6 @@
-import Foundation
-import GRDB
-import SagaCore
+package import Foundation
+package import GRDB
+package import SagaCore
 
 /// An outbox row: a message and its delivery state.
 package struct StoredOutboxMessage: Hashable, Sendable {

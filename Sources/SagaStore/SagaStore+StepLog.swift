@@ -1,6 +1,6 @@
-import Foundation
-import GRDB
-import SagaCore
+package import Foundation
+package import GRDB
+package import SagaCore
 
 extension SagaStore {
     /// Every log line of `sagaID`, oldest first.

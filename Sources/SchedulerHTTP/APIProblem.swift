@@ -1,6 +1,6 @@
-import Foundation
-import Hummingbird
-import InterviewScheduling
+package import Foundation
+package import Hummingbird
+package import InterviewScheduling
 
 /// An error answer as `application/problem+json` (RFC 9457), naming the offending field
 /// where there is one.

@@ -1,6 +1,7 @@
-import Foundation
-import Hummingbird
-import InterviewScheduling
+import NIOFoundationEssentialsCompat
+package import Foundation
+package import Hummingbird
+package import InterviewScheduling
 
 /// What the API's handlers use: the use cases, the authenticator and the probes.
 package struct APIServices: Sendable {

@@ -1,7 +1,7 @@
-import Foundation
-import Hummingbird
-import InterviewScheduling
-import JWTKit
+package import Foundation
+package import Hummingbird
+package import InterviewScheduling
+package import JWTKit
 
 /// The claims of the service's bearer tokens.
 package struct APITokenClaims: JWTPayload {

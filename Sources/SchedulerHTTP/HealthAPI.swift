@@ -1,3 +1,4 @@
+import InterviewScheduling
 import Foundation
 import Hummingbird
 

@@ -1,3 +1,4 @@
+import CalendarProviders
 import Foundation
 import Hummingbird
 import InterviewScheduling

@@ -1,4 +1,4 @@
-import Hummingbird
+package import Hummingbird
 
 /// The service's HTTP routes. A method a path does not declare gets 405 with `Allow`;
 /// `HEAD` is answered wherever `GET` is.

@@ -1,18 +1,19 @@
-import CalendarProviders
-import Events
-import Foundation
+import UnixSignals
+package import CalendarProviders
+package import Events
+package import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+package import FoundationNetworking
 #endif
-import ICalendar
-import Kafka
-import Logging
-import Messaging
-import SagaCore
-import SagaEngine
-import SagaStore
-import SchedulingCore
-import ServiceLifecycle
+package import ICalendar
+package import Kafka
+package import Logging
+package import Messaging
+package import SagaCore
+package import SagaEngine
+package import SagaStore
+package import SchedulingCore
+package import ServiceLifecycle
 
 /// `scheduler availability-responder`: the calendar-service side. It consumes
 /// `scheduling.requested` and answers `scheduling.availability`, one reply per interviewer

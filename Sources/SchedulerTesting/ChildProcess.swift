@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// Runs a program to completion and captures what it printed, for tests that treat the
 /// service's binaries as black boxes.

@@ -1,5 +1,5 @@
-import Foundation
-import SchedulingCore
+package import Foundation
+package import SchedulingCore
 
 /// The naive way to find slots: paint every minute of the window free or taken for every
 /// participant, then test each grid minute for a long enough free run.

@@ -1,5 +1,5 @@
-import Foundation
-import SchedulingCore
+package import Foundation
+package import SchedulingCore
 
 /// Builds random but realistic slot queries: participants spread over zones with odd
 /// offsets and DST rules, split working days, overrides, and random busy blocks.

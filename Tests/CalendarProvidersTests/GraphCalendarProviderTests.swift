@@ -1,3 +1,4 @@
+import Synchronization
 @testable import CalendarProviders
 import Foundation
 import JWTKit

@@ -1,3 +1,7 @@
+import SagaEngine
+import Synchronization
+import SchedulerTesting
+import SagaStore
 import CalendarProviders
 import Events
 import Foundation

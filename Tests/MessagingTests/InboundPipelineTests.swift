@@ -1,3 +1,4 @@
+import SagaCore
 import Events
 import Foundation
 import Kafka

@@ -1,3 +1,4 @@
+import SchedulerTesting
 import Events
 import Messaging
 import Testing

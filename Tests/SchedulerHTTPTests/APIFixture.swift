@@ -1,3 +1,4 @@
+import NIOFoundationEssentialsCompat
 import CalendarProviders
 import Events
 import Foundation

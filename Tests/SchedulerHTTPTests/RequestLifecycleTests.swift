@@ -1,3 +1,5 @@
+import SagaEngine
+import SchedulerTesting
 import Foundation
 import GRDB
 import HTTPTypes

@@ -1,3 +1,4 @@
+import SagaCore
 import CalendarProviders
 import Events
 import Foundation

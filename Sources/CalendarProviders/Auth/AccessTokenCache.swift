@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// A bearer token and when it stops working.
 package struct AccessToken: Hashable, Sendable {

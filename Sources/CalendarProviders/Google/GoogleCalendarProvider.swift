@@ -1,5 +1,5 @@
-import Foundation
-import SchedulingCore
+package import Foundation
+package import SchedulingCore
 
 /// Google Calendar API v3, acting for each interviewer through a service account with
 /// domain-wide delegation.

@@ -1,5 +1,5 @@
-import Foundation
-import JWTKit
+package import Foundation
+package import JWTKit
 
 /// The JSON key file of a Google service account (`"type": "service_account"`); unknown
 /// members are ignored.

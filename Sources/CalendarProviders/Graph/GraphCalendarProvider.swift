@@ -1,5 +1,5 @@
-import Foundation
-import SchedulingCore
+package import Foundation
+package import SchedulingCore
 
 /// Microsoft Graph v1.0, with an application's client credentials.
 ///

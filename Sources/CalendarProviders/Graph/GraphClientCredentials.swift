@@ -1,5 +1,5 @@
-import Foundation
-import JWTKit
+package import Foundation
+package import JWTKit
 
 /// An Entra ID application's credential for Graph: a client secret, or a certificate's
 /// private key with the certificate's SHA-1 thumbprint.

@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// An HTTP request as the providers build it.
 package struct HTTPRequest: Hashable, Sendable {

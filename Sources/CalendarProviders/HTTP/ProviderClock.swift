@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// Time for retries and breakers; tests substitute one that records sleeps without waiting.
 package protocol ProviderClock: Sendable {

@@ -1,7 +1,7 @@
-import Foundation
-import GRDB
-import ICalendar
-import SchedulingCore
+package import Foundation
+package import GRDB
+package import ICalendar
+package import SchedulingCore
 
 /// The embedded default provider: events kept in SQLite, each calendar exported as an .ics
 /// feed, so that a newcomer can book interviews with no Google or Microsoft account.

@@ -1,4 +1,4 @@
-import SchedulingCore
+package import SchedulingCore
 
 /// An event to put on an interviewer's calendar.
 package struct CalendarEvent: Hashable, Sendable {

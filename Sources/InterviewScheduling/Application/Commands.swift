@@ -1,6 +1,6 @@
-import Events
-import Foundation
-import SchedulingCore
+package import Events
+package import Foundation
+package import SchedulingCore
 
 /// `POST /api/v1/scheduling-requests`: the body as sent, so that a repeat under the same
 /// `Idempotency-Key` is recognised by its bytes before it is validated.

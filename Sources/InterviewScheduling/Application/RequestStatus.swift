@@ -1,6 +1,6 @@
-import Foundation
-import SagaCore
-import SchedulingCore
+package import Foundation
+package import SagaCore
+package import SchedulingCore
 
 /// What a recruiter reads about one scheduling request.
 package struct RequestStatus: Hashable, Sendable {

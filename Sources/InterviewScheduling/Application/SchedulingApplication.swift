@@ -1,10 +1,10 @@
-import Events
-import Foundation
-import GRDB
-import SagaCore
-import SagaEngine
-import SagaStore
-import SchedulingCore
+package import Events
+package import Foundation
+package import GRDB
+package import SagaCore
+package import SagaEngine
+package import SagaStore
+package import SchedulingCore
 
 /// The use cases of the service, between the HTTP API and the sagas. Every command is one
 /// transaction in the one database: the saga's start or transition together with the

@@ -1,4 +1,4 @@
-import SchedulingCore
+package import SchedulingCore
 
 extension SchedulingRequestBody {
     /// Checks every field against the limits docs/openapi.yaml states and returns the body with

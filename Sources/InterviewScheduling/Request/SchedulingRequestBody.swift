@@ -1,5 +1,5 @@
-import Foundation
-import SchedulingCore
+package import Foundation
+package import SchedulingCore
 
 /// A recruiter's request for a panel interview: `POST /api/v1/scheduling-requests`.
 /// Unknown members are ignored. See docs/service.md for the fields.

@@ -1,3 +1,5 @@
+import ICalendar
+import SagaStore
 import CalendarProviders
 import Events
 import Foundation

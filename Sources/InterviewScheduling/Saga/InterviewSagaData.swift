@@ -1,6 +1,6 @@
-import CalendarProviders
-import Events
-import SagaCore
+package import CalendarProviders
+package import Events
+package import SagaCore
 
 /// The data of an `interview-scheduling` saga. The member names are the stored JSON keys, so
 /// sagas started by earlier versions read back unchanged.

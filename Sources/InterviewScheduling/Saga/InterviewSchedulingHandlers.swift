@@ -1,12 +1,12 @@
-import CalendarProviders
-import Events
-import Foundation
-import ICalendar
-import Logging
-import SagaCore
-import SagaEngine
-import SagaStore
-import SchedulingCore
+package import CalendarProviders
+package import Events
+package import Foundation
+package import ICalendar
+package import Logging
+package import SagaCore
+package import SagaEngine
+package import SagaStore
+package import SchedulingCore
 
 /// The step handlers of the three interview sagas in `sagas/`. Each reads its saga's typed
 /// data (`SchedulingSagaData`, `CancellationSagaData`, `ReschedulingSagaData`); the steps

@@ -1,3 +1,5 @@
+import Logging
+import SagaStore
 import CalendarProviders
 import Events
 import Foundation

@@ -1,4 +1,4 @@
-import SchedulingCore
+package import SchedulingCore
 
 /// An interval as saga data and the API keep it: RFC 3339 `start` and `end`.
 package struct SlotTimes: Codable, Hashable, Sendable {

@@ -1,5 +1,5 @@
-import CalendarProviders
-import SchedulingCore
+package import CalendarProviders
+package import SchedulingCore
 
 /// One booked (or cancelled) interview with the candidate's current invitation.
 package struct InterviewRecord: Hashable, Sendable {

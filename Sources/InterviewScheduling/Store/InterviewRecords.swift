@@ -1,7 +1,7 @@
-import CalendarProviders
-import Foundation
-import GRDB
-import SchedulingCore
+package import CalendarProviders
+package import Foundation
+package import GRDB
+package import SchedulingCore
 
 /// Reads and writes of the interview tables, inside a transaction the caller holds: a use
 /// case writes them together with its saga's start or transition.

@@ -1,4 +1,5 @@
-import SagaStore
+import GRDB
+package import SagaStore
 
 /// The service's own tables in the saga database: interviews with their invitations, who
 /// made each request, the API's idempotency keys and the audit log. Append-only: never edit

@@ -1,6 +1,6 @@
-import Foundation
-import GRDB
-import SagaStore
+package import Foundation
+package import GRDB
+package import SagaStore
 
 /// Before version 0.3 the interview tables lived in their own file, `interviews.sqlite`.
 /// At start-up its rows are copied into the saga database in one transaction, and the old

@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// Where a saga instance is in its life.
 package enum SagaStatus: String, Hashable, Sendable, Codable, CaseIterable {

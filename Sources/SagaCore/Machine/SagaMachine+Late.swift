@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 extension SagaMachine {
     /// Records `work`'s result on an instance that someone else (an operator in another

@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// The saga state machine: given an instance, what happened, and the time, it decides the
 /// next state, the log lines and the messages to store with it. It performs nothing.

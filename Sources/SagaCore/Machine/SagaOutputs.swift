@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// A message to publish, written to the outbox in the same transaction as the transition
 /// that produced it.

@@ -1,7 +1,8 @@
-import Foundation
-import GRDB
-import SagaCore
-import SagaStore
+import Logging
+package import Foundation
+package import GRDB
+package import SagaCore
+package import SagaStore
 
 extension SagaEngine {
     /// Stops a running or waiting saga and undoes what it did; recorded with `actor`.

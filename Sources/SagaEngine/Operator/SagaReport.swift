@@ -1,6 +1,6 @@
-import Foundation
-import SagaCore
-import SagaStore
+package import Foundation
+package import SagaCore
+package import SagaStore
 
 /// What `scheduler sagas list` and `show` print, as tables for people or JSON for scripts.
 package enum SagaReport {

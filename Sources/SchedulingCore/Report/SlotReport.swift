@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The printable result of a slot search: every slot in UTC and in each participant's
 /// wall-clock time, or the explanation of why nothing fits.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension SlotRequest {
     /// The largest inputs a search accepts.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Someone who must attend: an interviewer or the candidate.
 public struct Participant: Hashable, Sendable {

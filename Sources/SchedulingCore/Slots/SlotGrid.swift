@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The instants a slot may start at: every `step` on the wall clock of `zone`, counted
 /// from local midnight (so 15 minutes in Asia/Kathmandu means :00, :15, :30, :45 there).

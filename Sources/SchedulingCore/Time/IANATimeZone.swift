@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Looks up IANA time zone names (`Europe/London`, `Asia/Kolkata`, `UTC`).
 public enum IANATimeZone {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Strict parsing and formatting of the ISO 8601 / RFC 3339 forms the service uses.
 ///

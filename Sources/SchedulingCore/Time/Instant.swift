@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A point on the UTC time line, in whole seconds since 1970-01-01T00:00:00Z.
 ///

@@ -1,3 +1,4 @@
+import Foundation
 /// A calendar date without a time zone, in the proleptic Gregorian calendar.
 public struct LocalDate: Hashable, Comparable, Sendable {
     public let year: Int

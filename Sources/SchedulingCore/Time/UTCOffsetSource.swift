@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Anything that knows a zone's offset from UTC at every instant: a `TimeZone`, or a
 /// `ZoneTimeline` that has looked the transitions up in advance.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A zone's offsets over a stretch of time, looked up once: the offset at the start and
 /// every transition up to the end. Offsets inside the stretch are then a short scan

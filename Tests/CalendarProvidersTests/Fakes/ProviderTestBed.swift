@@ -1,3 +1,4 @@
+import Synchronization
 import CalendarProviders
 import Foundation
 import Hummingbird
