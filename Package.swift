@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "CalendarProviders",
             dependencies: [
-                "SchedulingCore", "ICalendar", "Yams",
+                "SchedulingCore", "SagaCore", "ICalendar", "Yams",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),

@@ -123,11 +123,6 @@ package final class KafkaConsumer: Sendable {
         }
     }
 
-    /// The messages, one at a time, until the consumer is closed.
-    package var messages: AsyncStream<KafkaMessage> {
-        AsyncStream { await self.next() }
-    }
-
     /// Records that `message` has been handled (its effect is durable) and commits its
     /// offset asynchronously; a commit lost in a crash means a redelivery, which the inbox
     /// recognises.

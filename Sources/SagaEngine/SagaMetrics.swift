@@ -24,7 +24,7 @@ struct SagaMetrics: Sendable {
         default: outcome = "success"
         }
         Timer(label: "interview_saga_step_duration_seconds", dimensions: [("type", instance.type), ("step", step), ("phase", phase), ("outcome", outcome)])
-            .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+            .recordNanoseconds(Int64(elapsed / .nanoseconds(1)))
         switch instance.status {
         case .completed: Counter(label: "interview_sagas_completed_total", dimensions: [("type", instance.type)]).increment()
         case .compensated: Counter(label: "interview_sagas_compensated_total", dimensions: [("type", instance.type)]).increment()

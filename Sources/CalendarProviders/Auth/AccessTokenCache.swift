@@ -30,7 +30,7 @@ package actor AccessTokenCache {
     package init(fetcher: any AccessTokenFetcher, clock: any ProviderClock = SystemProviderClock(), refreshMargin: Duration = .seconds(300)) {
         self.fetcher = fetcher
         self.clock = clock
-        self.refreshMargin = TimeInterval(refreshMargin.components.seconds)
+        self.refreshMargin = refreshMargin / .seconds(1)
     }
 
     /// A token valid for at least the refresh margin.

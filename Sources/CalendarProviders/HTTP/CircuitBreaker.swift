@@ -64,7 +64,7 @@ package actor CircuitBreaker {
         case .closed(let failures) where failures + 1 < failureThreshold:
             transition(to: .closed(consecutiveFailures: failures + 1))
         case .closed, .halfOpen, .open:
-            transition(to: .open(until: clock.now().addingTimeInterval(TimeInterval(coolDown.components.seconds))))
+            transition(to: .open(until: clock.now().addingTimeInterval(coolDown / .seconds(1))))
         }
     }
 

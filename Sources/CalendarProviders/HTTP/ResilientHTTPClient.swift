@@ -1,5 +1,6 @@
 import Foundation
 import Metrics
+import SagaCore
 
 /// Sends provider requests with a per-request timeout, an overall deadline, retries with
 /// exponential backoff and full jitter (honouring `Retry-After`), and a circuit breaker.
@@ -106,10 +107,6 @@ package struct ResilientHTTPClient: Sendable {
 
     /// Full jitter: uniform between zero and the capped exponential delay.
     func backoff(afterAttempt attempt: Int) -> Duration {
-        let initial = Double(policy.initialBackoff.components.seconds) * 1000 + Double(policy.initialBackoff.components.attoseconds) / 1e15
-        let cap = Double(policy.maxBackoff.components.seconds) * 1000 + Double(policy.maxBackoff.components.attoseconds) / 1e15
-        var exponential = initial
-        for _ in 1..<max(1, attempt) where exponential < cap { exponential *= 2 }
-        return .milliseconds(Int64(min(cap, exponential) * random()))
+        ExponentialBackoff(initial: policy.initialBackoff, cap: policy.maxBackoff, jitter: .full).delay(afterAttempt: attempt, unitRandom: random())
     }
 }

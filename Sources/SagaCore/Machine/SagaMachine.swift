@@ -265,8 +265,8 @@ extension Date {
 }
 
 extension Duration {
-    /// Seconds as a `TimeInterval`, at millisecond resolution.
-    package var timeInterval: TimeInterval { TimeInterval(milliseconds) / 1000 }
+    /// Seconds as a `TimeInterval`.
+    package var timeInterval: TimeInterval { self / .seconds(1) }
 }
 
 private func iso(_ date: Date) -> String {
