@@ -147,6 +147,8 @@ let package = Package(
 
         .testTarget(name: "SchedulingCoreTests", dependencies: ["SchedulingCore", "SchedulerTesting"]),
         .testTarget(name: "SagaCoreTests", dependencies: ["SagaCore"]),
+        .testTarget(name: "SagaStoreTests", dependencies: ["SagaStore", "SagaCore", "SchedulerTesting", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "EventsTests", dependencies: ["Events", "SchedulingCore"]),
         .testTarget(name: "MessagingTests", dependencies: ["Events", "Kafka", "SagaCore", "SagaEngine", "SagaStore", .product(name: "Logging", package: "swift-log"), "Messaging", "SchedulerTesting"]),
         .testTarget(
             name: "CalendarProvidersTests",

@@ -7,6 +7,11 @@ import Testing
 struct InboundEventDecoderTests {
     let decoder = InboundEventDecoder()
 
+    /// A reply as the calendar service sends it, with a field this service does not know.
+    static func availabilityJSON(eventID: String, requestID: String) -> String {
+        #"{"eventId":"\#(eventID)","eventType":"scheduling.availability","timestamp":"2026-03-09T10:00:00Z","data":{"requestId":"\#(requestID)","availability":[{"start":"2026-03-10T14:00:00Z","end":"2026-03-10T15:00:00Z","available":true}],"conflicts":[{"start":"2026-03-10T16:00:00Z","end":"2026-03-10T17:00:00Z","reason":"Existing meeting"}]},"metadata":{"service":"calendar","version":"1.0"},"futureField":42}"#
+    }
+
     func rejection(_ text: String) -> EventRejection? {
         rejection(Array(text.utf8))
     }
@@ -21,7 +26,7 @@ struct InboundEventDecoderTests {
     }
 
     @Test func acceptsUnknownFieldsMetadataAndNonUUIDEventIDs() throws {
-        let envelope = try decoder.availability(Array(MessagingFixture.availabilityJSON(eventID: "calendar-service/42", requestID: "r").utf8))
+        let envelope = try decoder.availability(Array(Self.availabilityJSON(eventID: "calendar-service/42", requestID: "r").utf8))
         #expect(envelope.eventId == "calendar-service/42")
         #expect(envelope.metadata?.service == "calendar")
         #expect(envelope.data.conflicts.first?.reason == "Existing meeting")
