@@ -6,7 +6,7 @@ export PATH := $(PATH):/opt/swift/usr/bin
 SWIFT ?= swift
 SAMPLE_REQUEST ?= docs/examples/panel-three-zones.json
 
-.PHONY: setup build run slots test bench bench-service sanitize clean
+.PHONY: setup build run slots test lint format bench bench-service sanitize clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -24,10 +24,18 @@ slots: build
 
 ## Installs what is missing, builds, and runs every test, then the API against
 ## docs/openapi.yaml (schemathesis, fixed seed; scripts/schemathesis.sh).
-test: setup
+test: setup lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 	scripts/schemathesis.sh
+
+## The code as .swift-format lays it out (swift-format comes with the toolchain).
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel Sources Tests benchmarks Package.swift
+
+## Lays the code out as .swift-format says.
+format:
+	$(SWIFT) format format --in-place --recursive --parallel Sources Tests benchmarks Package.swift
 
 ## Release-build benchmarks; figures go to benchmarks/RESULTS.md by hand, with this command.
 bench: setup

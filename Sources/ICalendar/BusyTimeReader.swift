@@ -1,4 +1,4 @@
-package import CLibical
+import CLibical
 package import Foundation
 package import SchedulingCore
 

@@ -1,4 +1,4 @@
-package import CLibical
+import CLibical
 package import SchedulingCore
 
 /// Writes a calendar as a published feed (`METHOD:PUBLISH`): what a calendar program

@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 package import SchedulingCore
 
 /// An interview's invitation as JSON (`scheduler ics invite --interview FILE`).

@@ -1,8 +1,8 @@
-package import Foundation
-package import CRdKafka
-package import Dispatch
+import Foundation
+import CRdKafka
+import Dispatch
 package import Logging
-package import Synchronization
+import Synchronization
 
 /// A consumer in a consumer group that hands out one message at a time, on demand.
 ///

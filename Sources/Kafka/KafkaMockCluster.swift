@@ -1,4 +1,4 @@
-package import CRdKafka
+import CRdKafka
 package import Logging
 
 /// librdkafka's built-in mock cluster: real Kafka protocol on loopback, in memory, for

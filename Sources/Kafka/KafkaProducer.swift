@@ -1,5 +1,5 @@
-package import CRdKafka
-package import Foundation
+import CRdKafka
+import Foundation
 package import Logging
 
 /// An idempotent Kafka producer (`enable.idempotence=true`, `acks=all`) whose `send` returns
@@ -120,7 +120,7 @@ package final class KafkaProducer: Sendable {
             message.value.withUnsafeBytes { value in
                 (message.key ?? []).withUnsafeBytes { key in
                     let names = message.headers.map { strdup($0.0) }
-                    defer { names.forEach { free($0) } }
+                    defer { for name in names { free(name) } }
                     var values: [rd_kafka_vu_t] = []
                     var entry = rd_kafka_vu_t()
                     entry.vtype = RD_KAFKA_VTYPE_TOPIC

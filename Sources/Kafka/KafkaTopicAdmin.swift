@@ -1,4 +1,4 @@
-package import CRdKafka
+import CRdKafka
 package import Logging
 
 /// A topic the service needs, with the partitions and replicas it should have.
@@ -78,7 +78,7 @@ package final class KafkaTopicAdmin: Sendable {
         guard !specifications.isEmpty else { return [:] }
         var errorText = [CChar](repeating: 0, count: 512)
         var newTopics: [OpaquePointer?] = []
-        defer { newTopics.forEach { rd_kafka_NewTopic_destroy($0) } }
+        defer { for topic in newTopics { rd_kafka_NewTopic_destroy(topic) } }
         for specification in specifications {
             guard let topic = rd_kafka_NewTopic_new(specification.name, Int32(specification.partitions), Int32(specification.replicationFactor), &errorText, errorText.count) else {
                 throw .configuration("topic \(specification.name): \(String(nulTerminated: errorText))")

@@ -1,8 +1,8 @@
-package import Events
-package import Foundation
+import Events
+import Foundation
 package import Kafka
 package import Logging
-package import Metrics
+import Metrics
 package import SagaCore
 package import SagaEngine
 package import SagaStore

@@ -1,6 +1,6 @@
 package import Kafka
 package import SagaCore
-package import SagaEngine
+import SagaEngine
 
 /// Publishes outbox messages with the idempotent producer; a batch is in flight at once and
 /// each message counts as published only when its delivery report says the broker has it.

@@ -1,7 +1,7 @@
 package import Foundation
 package import SagaCore
-package import SagaStore
-package import Yams
+import SagaStore
+import Yams
 
 /// Every saga definition the service loaded, by name and version.
 package struct SagaCatalog: Sendable {

@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 package import GRDB
 package import Logging
 package import SagaCore

@@ -1,5 +1,5 @@
 package import Foundation
-package import GRDB
+import GRDB
 package import SagaCore
 
 /// What became of an inbound message.

@@ -1,5 +1,5 @@
 package import Foundation
-package import GRDB
+import GRDB
 package import SagaCore
 
 /// An outbox row: a message and its delivery state.

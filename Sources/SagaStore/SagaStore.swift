@@ -1,7 +1,7 @@
 import Synchronization
-package import Foundation
+import Foundation
 package import GRDB
-package import SagaCore
+import SagaCore
 
 /// Durable saga state in one SQLite file (WAL): instances, the step log, the outbox and
 /// the inbox. Every transition, its log lines and its outbox messages are written in one

@@ -1,6 +1,6 @@
-package import Foundation
+import Foundation
 package import Hummingbird
-package import InterviewScheduling
+import InterviewScheduling
 
 /// An error answer as `application/problem+json` (RFC 9457), naming the offending field
 /// where there is one.

@@ -1,6 +1,6 @@
 import NIOFoundationEssentialsCompat
-package import Foundation
-package import Hummingbird
+import Foundation
+import Hummingbird
 package import InterviewScheduling
 
 /// What the API's handlers use: the use cases, the authenticator and the probes.

@@ -1,19 +1,19 @@
 import UnixSignals
-package import CalendarProviders
-package import Events
-package import Foundation
+import CalendarProviders
+import Events
+import Foundation
 #if canImport(FoundationNetworking)
-package import FoundationNetworking
+import FoundationNetworking
 #endif
-package import ICalendar
-package import Kafka
+import ICalendar
+import Kafka
 package import Logging
-package import Messaging
-package import SagaCore
-package import SagaEngine
-package import SagaStore
-package import SchedulingCore
-package import ServiceLifecycle
+import Messaging
+import SagaCore
+import SagaEngine
+import SagaStore
+import SchedulingCore
+import ServiceLifecycle
 
 /// `scheduler availability-responder`: the calendar-service side. It consumes
 /// `scheduling.requested` and answers `scheduling.availability`, one reply per interviewer

@@ -1,6 +1,6 @@
-package import Foundation
+import Foundation
 package import Logging
-package import Synchronization
+import Synchronization
 
 /// One JSON object a line on standard error: time, level, logger, message and metadata
 /// (`sagaId`, `correlationId`, …), for log collectors.

@@ -1,19 +1,19 @@
 import UnixSignals
-package import CalendarProviders
-package import Events
-package import Foundation
-package import Hummingbird
-package import InterviewScheduling
-package import Kafka
+import CalendarProviders
+import Events
+import Foundation
+import Hummingbird
+import InterviewScheduling
+import Kafka
 package import Logging
-package import Messaging
-package import Metrics
+import Messaging
+import Metrics
 package import Prometheus
-package import SagaCore
-package import SagaEngine
-package import SagaStore
-package import SchedulerHTTP
-package import ServiceLifecycle
+import SagaCore
+import SagaEngine
+import SagaStore
+import SchedulerHTTP
+import ServiceLifecycle
 
 /// The scheduling service: the saga engine, the outbox relay to Kafka, the availability
 /// consumer and the HTTP API, run as one service group that shuts down gracefully on

@@ -1,6 +1,6 @@
 package import Foundation
-package import SagaEngine
-package import Synchronization
+import SagaEngine
+import Synchronization
 
 /// A clock tests move by hand; safe to read from the engine's tasks.
 package final class ManualSagaClock: SagaClock {

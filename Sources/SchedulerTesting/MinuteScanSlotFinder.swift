@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 package import SchedulingCore
 
 /// The naive way to find slots: paint every minute of the window free or taken for every

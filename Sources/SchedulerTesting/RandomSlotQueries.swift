@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 package import SchedulingCore
 
 /// Builds random but realistic slot queries: participants spread over zones with odd

@@ -1,5 +1,5 @@
 package import Logging
-package import Synchronization
+import Synchronization
 
 /// Keeps every log line (level, message, metadata), for tests that expect one.
 package final class RecordingLogHandler: LogHandler, Sendable {

@@ -1,6 +1,6 @@
 package import SagaCore
-package import SagaEngine
-package import Synchronization
+import SagaEngine
+import Synchronization
 
 /// An outbox publisher that keeps what it was given and can be told to fail.
 package final class RecordingPublisher: OutboxPublisher {

@@ -141,7 +141,8 @@ struct GoogleCalendarProviderTests {
         try await ProviderTestBed.run { bed in
             let breaker = CircuitBreaker(provider: "google", tenant: "acme.example", failureThreshold: 2, coolDown: .seconds(30), clock: bed.clock)
             let google = try await bed.googleProvider(breaker: breaker, policy: ProviderTestBed.policy(maxAttempts: 1))
-            _ = try await google.createEvent(Self.event(), in: "grace@acme.example", idempotencyKey: "saga-9:book:grace@acme.example")  // fetches the token
+            // The first call fetches the token.
+            _ = try await google.createEvent(Self.event(), in: "grace@acme.example", idempotencyKey: "saga-9:book:grace@acme.example")
             bed.google.record.inject(.status(500), .status(500))
             for attempt in 10...11 {
                 await #expect(throws: ProviderError.self) {

@@ -28,7 +28,8 @@ for index in 0..<5000 {
 feed += "END:VCALENDAR\r\n"
 let file = directory.appendingPathComponent("feed.ics")
 try feed.write(to: file, atomically: true, encoding: .utf8)
-let window = Interval(start: Instant(secondsSinceEpoch: 1_772_323_200), end: Instant(secondsSinceEpoch: 1_772_323_200 + 90 * 86_400))  // 1 March 2026, 90 days
+// 1 March 2026, 90 days.
+let window = Interval(start: Instant(secondsSinceEpoch: 1_772_323_200), end: Instant(secondsSinceEpoch: 1_772_323_200 + 90 * 86_400))
 
 let python = """
     import sys, time, datetime, icalendar, recurring_ical_events

@@ -1,5 +1,5 @@
 package import Foundation
-package import JWTKit
+import JWTKit
 
 /// The JSON key file of a Google service account (`"type": "service_account"`); unknown
 /// members are ignored.

@@ -1,5 +1,5 @@
 package import Foundation
-package import Metrics
+import Metrics
 
 /// Stops calling a provider that keeps failing: after `failureThreshold` consecutive
 /// failures it opens and calls fail fast with `.unavailable`; after `coolDown` it lets one

@@ -1,6 +1,6 @@
-package import Foundation
-package import GRDB
-package import ICalendar
+import Foundation
+import GRDB
+import ICalendar
 package import SchedulingCore
 
 /// The embedded default provider: events kept in SQLite, each calendar exported as an .ics

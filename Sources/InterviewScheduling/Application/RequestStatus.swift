@@ -1,5 +1,5 @@
 package import Foundation
-package import SagaCore
+import SagaCore
 package import SchedulingCore
 
 /// What a recruiter reads about one scheduling request.

@@ -1,10 +1,10 @@
-package import Events
+import Events
 package import Foundation
-package import GRDB
-package import SagaCore
+import GRDB
+import SagaCore
 package import SagaEngine
-package import SagaStore
-package import SchedulingCore
+import SagaStore
+import SchedulingCore
 
 /// The use cases of the service, between the HTTP API and the sagas. Every command is one
 /// transaction in the one database: the saga's start or transition together with the

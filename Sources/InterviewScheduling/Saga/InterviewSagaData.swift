@@ -1,6 +1,6 @@
 package import CalendarProviders
 package import Events
-package import SagaCore
+import SagaCore
 
 /// The data of an `interview-scheduling` saga. The member names are the stored JSON keys, so
 /// sagas started by earlier versions read back unchanged.

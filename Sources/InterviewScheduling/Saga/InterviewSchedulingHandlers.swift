@@ -1,12 +1,12 @@
 package import CalendarProviders
-package import Events
-package import Foundation
-package import ICalendar
+import Events
+import Foundation
+import ICalendar
 package import Logging
-package import SagaCore
+import SagaCore
 package import SagaEngine
 package import SagaStore
-package import SchedulingCore
+import SchedulingCore
 
 /// The step handlers of the three interview sagas in `sagas/`. Each reads its saga's typed
 /// data (`SchedulingSagaData`, `CancellationSagaData`, `ReschedulingSagaData`); the steps

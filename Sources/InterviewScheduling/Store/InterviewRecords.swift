@@ -1,5 +1,5 @@
-package import CalendarProviders
-package import Foundation
+import CalendarProviders
+import Foundation
 package import GRDB
 package import SchedulingCore
 

@@ -1,5 +1,5 @@
-package import Foundation
-package import GRDB
+import Foundation
+import GRDB
 package import SagaStore
 
 /// Before version 0.3 the interview tables lived in their own file, `interviews.sqlite`.

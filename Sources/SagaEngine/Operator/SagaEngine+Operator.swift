@@ -1,8 +1,8 @@
 import Logging
-package import Foundation
+import Foundation
 package import GRDB
 package import SagaCore
-package import SagaStore
+import SagaStore
 
 extension SagaEngine {
     /// Stops a running or waiting saga and undoes what it did; recorded with `actor`.

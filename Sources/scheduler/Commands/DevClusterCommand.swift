@@ -41,6 +41,6 @@ enum StopSignal {
             sources.append(source)
         }
         stopped.wait()
-        sources.forEach { $0.cancel() }
+        for source in sources { source.cancel() }
     }
 }
