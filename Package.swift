@@ -64,7 +64,8 @@ let package = Package(
         ),
         .target(
             name: "Messaging",
-            dependencies: ["SagaCore", 
+            dependencies: [
+                "SagaCore",
                 "Kafka", "Events", "SagaEngine", "SagaStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -82,7 +83,8 @@ let package = Package(
 
         .target(
             name: "SchedulerHTTP",
-            dependencies: ["Events", .product(name: "HTTPTypes", package: "swift-http-types"), 
+            dependencies: [
+                "Events", .product(name: "HTTPTypes", package: "swift-http-types"),
                 "InterviewScheduling", "SagaEngine", "SagaStore", "SagaCore", "SchedulingCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -91,8 +93,10 @@ let package = Package(
 
         .target(
             name: "SchedulerRuntime",
-            dependencies: ["SagaCore", "SchedulingCore", 
-                "SchedulerHTTP", "InterviewScheduling", "Messaging", "Kafka", "Events", "ICalendar", "CalendarProviders", "SagaEngine", "SagaStore", "Yams",
+            dependencies: [
+                "SagaCore", "SchedulingCore",
+                "SchedulerHTTP", "InterviewScheduling", "Messaging", "Kafka", "Events", "ICalendar", "CalendarProviders", "SagaEngine", "SagaStore",
+                "Yams",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -104,8 +108,10 @@ let package = Package(
         // MARK: The command-line entry point: argument parsing only.
         .executableTarget(
             name: "scheduler",
-            dependencies: ["SagaCore", "SagaStore", 
-                "SchedulingCore", "SagaEngine", "Messaging", "Kafka", "ICalendar", "CalendarProviders", "InterviewScheduling", "SchedulerRuntime", "SchedulerHTTP",
+            dependencies: [
+                "SagaCore", "SagaStore",
+                "SchedulingCore", "SagaEngine", "Messaging", "Kafka", "ICalendar", "CalendarProviders", "InterviewScheduling", "SchedulerRuntime",
+                "SchedulerHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
@@ -114,7 +120,8 @@ let package = Package(
         ),
 
         // MARK: Test support and benchmarks.
-        .target(name: "SchedulerTesting", dependencies: ["SagaCore", .product(name: "Logging", package: "swift-log"), "SchedulingCore", "SagaEngine"]),
+        .target(
+            name: "SchedulerTesting", dependencies: ["SagaCore", .product(name: "Logging", package: "swift-log"), "SchedulingCore", "SagaEngine"]),
         .executableTarget(
             name: "SlotFinderBenchmark",
             dependencies: ["SchedulingCore", "SchedulerTesting"],
@@ -147,12 +154,20 @@ let package = Package(
 
         .testTarget(name: "SchedulingCoreTests", dependencies: ["SchedulingCore", "SchedulerTesting"]),
         .testTarget(name: "SagaCoreTests", dependencies: ["SagaCore"]),
-        .testTarget(name: "SagaStoreTests", dependencies: ["SagaStore", "SagaCore", "SchedulerTesting", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "SagaStoreTests", dependencies: ["SagaStore", "SagaCore", "SchedulerTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "SchedulingCore"]),
-        .testTarget(name: "MessagingTests", dependencies: ["Events", "Kafka", "SagaCore", "SagaEngine", "SagaStore", .product(name: "Logging", package: "swift-log"), "Messaging", "SchedulerTesting"]),
+        .testTarget(
+            name: "MessagingTests",
+            dependencies: [
+                "Events", "Kafka", "SagaCore", "SagaEngine", "SagaStore", .product(name: "Logging", package: "swift-log"), "Messaging",
+                "SchedulerTesting",
+            ]),
         .testTarget(
             name: "CalendarProvidersTests",
-            dependencies: ["ICalendar", "SagaCore", "SagaStore", "SchedulingCore", .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio"), 
+            dependencies: [
+                "ICalendar", "SagaCore", "SagaStore", "SchedulingCore", .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 "CalendarProviders", "SchedulerTesting", "SagaEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -161,7 +176,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ICalendarTests", dependencies: ["SchedulingCore", "ICalendar", "SchedulerTesting"], exclude: ["CORPUS-DIFFERENCES.md"]),
-        .testTarget(name: "SagaEngineTests", dependencies: ["SagaCore", "SagaStore", "SagaEngine", "SchedulerTesting", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "SagaEngineTests",
+            dependencies: ["SagaCore", "SagaStore", "SagaEngine", "SchedulerTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "SagaCrashHarness",
             dependencies: ["SagaCore", "SagaStore", "SagaEngine", .product(name: "GRDB", package: "GRDB.swift")],
@@ -169,18 +186,28 @@ let package = Package(
         ),
         .testTarget(
             name: "InterviewSchedulingTests",
-            dependencies: ["InterviewScheduling", "SchedulerTesting", "CalendarProviders", "SagaCore", "SagaEngine", "SagaStore", "Events", "SchedulingCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "InterviewScheduling", "SchedulerTesting", "CalendarProviders", "SagaCore", "SagaEngine", "SagaStore", "Events", "SchedulingCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(
             name: "SchedulerRuntimeTests",
-            dependencies: ["SchedulerRuntime", "SchedulerTesting", "CalendarProviders", "Events", "SchedulingCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "SchedulerRuntime", "SchedulerTesting", "CalendarProviders", "Events", "SchedulingCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
-        .testTarget(name: "ServiceEndToEndTests", dependencies: ["SagaStore", "SchedulerTesting", "CalendarProviders", "SchedulingCore", "Events", "InterviewScheduling"]),
+        .testTarget(
+            name: "ServiceEndToEndTests",
+            dependencies: ["SagaStore", "SchedulerTesting", "CalendarProviders", "SchedulingCore", "Events", "InterviewScheduling"]),
         .testTarget(name: "SchedulerCLITests", dependencies: ["SagaCore", "SagaStore", "SchedulerTesting", "SagaEngine"]),
         .testTarget(
             name: "SchedulerHTTPTests",
-            dependencies: [.product(name: "HTTPTypes", package: "swift-http-types"), 
-                "SchedulerHTTP", "InterviewScheduling", "SchedulerTesting", "CalendarProviders", "SagaCore", "SagaEngine", "SagaStore", "SchedulingCore",
+            dependencies: [
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                "SchedulerHTTP", "InterviewScheduling", "SchedulerTesting", "CalendarProviders", "SagaCore", "SagaEngine", "SagaStore",
+                "SchedulingCore",
                 "Events", "Yams", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -192,8 +219,9 @@ let package = Package(
 
 // Every import names a declared dependency and says how far it is re-exported (as Hummingbird does).
 for target in package.targets where target.type != .system {
-    target.swiftSettings = (target.swiftSettings ?? []) + [
-        .enableUpcomingFeature("MemberImportVisibility"),
-        .enableUpcomingFeature("InternalImportsByDefault"),
-    ]
+    target.swiftSettings =
+        (target.swiftSettings ?? []) + [
+            .enableUpcomingFeature("MemberImportVisibility"),
+            .enableUpcomingFeature("InternalImportsByDefault"),
+        ]
 }

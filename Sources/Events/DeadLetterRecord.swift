@@ -27,7 +27,9 @@ package struct DeadLetterRecord: Codable, Hashable, Sendable {
     package var partition: Int32
     package var offset: Int64
 
-    package init(original: [UInt8], key: [UInt8]?, rejection: EventRejection, retryCount: Int, topic: String, partition: Int32, offset: Int64, at now: Date) {
+    package init(
+        original: [UInt8], key: [UInt8]?, rejection: EventRejection, retryCount: Int, topic: String, partition: Int32, offset: Int64, at now: Date
+    ) {
         let excerpt = Array(original.prefix(Self.maximumExcerpt))
         originalMessage = String(decoding: excerpt, as: UTF8.self)
         originalMessageBase64 = String(validating: original, as: UTF8.self) == nil ? Data(excerpt).base64EncodedString() : nil

@@ -72,7 +72,9 @@ package struct InboundEventDecoder: Sendable {
         let envelope = try decode(bytes, as: SchedulingRequested.self, expectedType: SchedulingRequested.eventType)
         let data = envelope.data
         guard !data.requestId.isEmpty else { throw EventRejection(.schemaViolation, field: "data.requestId", "must not be empty") }
-        guard !data.interviewers.isEmpty else { throw EventRejection(.schemaViolation, field: "data.interviewers", "must name at least one interviewer") }
+        guard !data.interviewers.isEmpty else {
+            throw EventRejection(.schemaViolation, field: "data.interviewers", "must name at least one interviewer")
+        }
         guard data.duration > 0 else { throw EventRejection(.invalidValue, field: "data.duration", "must be positive, got \(data.duration)") }
         guard IANATimeZone.named(data.timezone) != nil else {
             throw EventRejection(.invalidValue, field: "data.timezone", "unknown time zone \"\(data.timezone)\"")

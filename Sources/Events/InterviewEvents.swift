@@ -16,7 +16,10 @@ package struct InterviewCreated: Codable, Hashable, Sendable {
     /// Required for video interviews.
     package var meetingUrl: String?
 
-    package init(interviewId: String, candidateId: String, jobId: String, scheduledAt: String, duration: Int, interviewers: [String], type: String, format: String, meetingUrl: String?) {
+    package init(
+        interviewId: String, candidateId: String, jobId: String, scheduledAt: String, duration: Int, interviewers: [String], type: String,
+        format: String, meetingUrl: String?
+    ) {
         self.interviewId = interviewId
         self.candidateId = candidateId
         self.jobId = jobId

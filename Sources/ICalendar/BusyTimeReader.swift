@@ -59,7 +59,8 @@ package struct BusyTimeReader: Sendable {
             let start = seconds(period.start)
             let end = icaltime_is_null_time(period.end) != 0 ? start + Int64(icaldurationtype_as_int(period.duration)) : seconds(period.end)
             guard let interval = Interval(checkedStart: Instant(secondsSinceEpoch: start), end: Instant(secondsSinceEpoch: end)),
-                  !interval.isEmpty, interval.overlaps(window) else { return }
+                !interval.isEmpty, interval.overlaps(window)
+            else { return }
             periods.append(interval)
         }
         return periods

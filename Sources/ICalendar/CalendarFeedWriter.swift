@@ -18,7 +18,10 @@ package enum CalendarFeedWriter {
         package var cancelled: Bool
         package var attendees: [Invitation.Person]
 
-        package init(uid: String, sequence: Int, start: Instant, end: Instant, timeZone: String, summary: String, description: String, location: String, url: String?, cancelled: Bool, attendees: [Invitation.Person]) {
+        package init(
+            uid: String, sequence: Int, start: Instant, end: Instant, timeZone: String, summary: String, description: String, location: String,
+            url: String?, cancelled: Bool, attendees: [Invitation.Person]
+        ) {
             self.uid = uid
             self.sequence = sequence
             self.start = start
@@ -35,7 +38,9 @@ package enum CalendarFeedWriter {
 
     package static func render(name: String, events: [Event], stamp: Instant) throws(ICalendarError) -> String {
         icalerror_set_errors_are_fatal(0)
-        guard let calendarPointer = icalcomponent_new(ICAL_VCALENDAR_COMPONENT) else { throw ICalendarError("libical could not allocate a component") }
+        guard let calendarPointer = icalcomponent_new(ICAL_VCALENDAR_COMPONENT) else {
+            throw ICalendarError("libical could not allocate a component")
+        }
         let calendar = ICalComponent(owning: calendarPointer)
         icalcomponent_add_property(calendarPointer, icalproperty_new_prodid(Invitation.productID))
         icalcomponent_add_property(calendarPointer, icalproperty_new_version("2.0"))
@@ -53,14 +58,17 @@ package enum CalendarFeedWriter {
             if let known = zones[event.timeZone] {
                 zone = known
             } else {
-                zone = try ICalendarBuilding.addTimeZone(named: event.timeZone, builtin: builtin, fromYearOf: events.map(\.start).min() ?? event.start, to: calendarPointer)
+                zone = try ICalendarBuilding.addTimeZone(
+                    named: event.timeZone, builtin: builtin, fromYearOf: events.map(\.start).min() ?? event.start, to: calendarPointer)
                 zones[event.timeZone] = zone
             }
             guard let eventPointer = icalcomponent_new(ICAL_VEVENT_COMPONENT) else { throw ICalendarError("libical could not allocate a component") }
             icalcomponent_add_component(calendarPointer, eventPointer)
             icalcomponent_add_property(eventPointer, icalproperty_new_uid(event.uid))
             icalcomponent_add_property(eventPointer, icalproperty_new_sequence(Int32(event.sequence)))
-            icalcomponent_add_property(eventPointer, icalproperty_new_dtstamp(icaltime_from_timet_with_zone(time_t(stamp.secondsSinceEpoch), 0, icaltimezone_get_utc_timezone())))
+            icalcomponent_add_property(
+                eventPointer,
+                icalproperty_new_dtstamp(icaltime_from_timet_with_zone(time_t(stamp.secondsSinceEpoch), 0, icaltimezone_get_utc_timezone())))
             ICalendarBuilding.setTimes(of: eventPointer, start: event.start, end: event.end, zone: zone)
             icalcomponent_add_property(eventPointer, icalproperty_new_summary(event.summary))
             icalcomponent_add_property(eventPointer, icalproperty_new_description(event.description))

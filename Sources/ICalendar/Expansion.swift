@@ -43,7 +43,8 @@ struct Expansion {
         }
         for event in masters {
             if icalcomponent_get_first_property(event, ICAL_RRULE_PROPERTY) == nil,
-               icalcomponent_get_first_property(event, ICAL_RDATE_PROPERTY) == nil {
+                icalcomponent_get_first_property(event, ICAL_RDATE_PROPERTY) == nil
+            {
                 try addSingle(event)
             } else {
                 try addRecurring(event, skipping: overridden[uid(event)] ?? [])
@@ -59,7 +60,10 @@ struct Expansion {
     private func isBusy(_ event: OpaquePointer) -> Bool {
         if icalcomponent_get_status(event) == ICAL_STATUS_CANCELLED { return false }
         if let transparency = icalcomponent_get_first_property(event, ICAL_TRANSP_PROPERTY),
-           icalproperty_get_transp(transparency) == ICAL_TRANSP_TRANSPARENT { return false }
+            icalproperty_get_transp(transparency) == ICAL_TRANSP_TRANSPARENT
+        {
+            return false
+        }
         return true
     }
 

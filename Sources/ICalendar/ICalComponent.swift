@@ -26,7 +26,8 @@ final class ICalComponent {
 
 /// Visits the direct children of `parent` of `kind`, using a component iterator (nested
 /// first/next loops over one parent end each other early in libical).
-func forEachChild<Failure: Error>(of parent: OpaquePointer, kind: icalcomponent_kind, _ body: (OpaquePointer) throws(Failure) -> Void) throws(Failure) {
+func forEachChild<Failure: Error>(of parent: OpaquePointer, kind: icalcomponent_kind, _ body: (OpaquePointer) throws(Failure) -> Void) throws(Failure)
+{
     var iterator = icalcomponent_begin_component(parent, kind)
     while let child = icalcompiter_deref(&iterator) {
         try body(child)
@@ -35,7 +36,9 @@ func forEachChild<Failure: Error>(of parent: OpaquePointer, kind: icalcomponent_
 }
 
 /// Visits `container` itself when it is of `kind` (a bare VEVENT file), else its children of `kind`.
-func forEachComponent<Failure: Error>(in container: OpaquePointer, kind: icalcomponent_kind, _ body: (OpaquePointer) throws(Failure) -> Void) throws(Failure) {
+func forEachComponent<Failure: Error>(
+    in container: OpaquePointer, kind: icalcomponent_kind, _ body: (OpaquePointer) throws(Failure) -> Void
+) throws(Failure) {
     if icalcomponent_isa(container) == kind {
         try body(container)
     } else {
@@ -44,7 +47,9 @@ func forEachComponent<Failure: Error>(in container: OpaquePointer, kind: icalcom
 }
 
 /// Visits the properties of `component` of `kind`.
-func forEachProperty<Failure: Error>(of component: OpaquePointer, kind: icalproperty_kind, _ body: (OpaquePointer) throws(Failure) -> Void) throws(Failure) {
+func forEachProperty<Failure: Error>(
+    of component: OpaquePointer, kind: icalproperty_kind, _ body: (OpaquePointer) throws(Failure) -> Void
+) throws(Failure) {
     var property = icalcomponent_get_first_property(component, kind)
     while let current = property {
         try body(current)

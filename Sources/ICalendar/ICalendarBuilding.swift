@@ -5,7 +5,9 @@ import SchedulingCore
 enum ICalendarBuilding {
     /// Adds a copy of the built-in VTIMEZONE, trimmed to the years that matter and named by
     /// its plain IANA name, and returns the zone as the calendar now holds it.
-    static func addTimeZone(named name: String, builtin: OpaquePointer, fromYearOf start: Instant, to calendar: OpaquePointer) throws(ICalendarError) -> OpaquePointer {
+    static func addTimeZone(
+        named name: String, builtin: OpaquePointer, fromYearOf start: Instant, to calendar: OpaquePointer
+    ) throws(ICalendarError) -> OpaquePointer {
         guard let source = icaltimezone_get_component(builtin), let copy = icalcomponent_new_clone(source) else {
             throw ICalendarError("libical has no VTIMEZONE for \(name)")
         }

@@ -47,7 +47,9 @@ enum ICalendarStructure {
         return unfolded
     }
 
-    private static func check(_ rawLine: String, line lineNumber: Int, open: inout [(name: String, line: Int)], sawComponent: inout Bool) throws(ICalendarError) {
+    private static func check(
+        _ rawLine: String, line lineNumber: Int, open: inout [(name: String, line: Int)], sawComponent: inout Bool
+    ) throws(ICalendarError) {
         let line = rawLine.trimmingTrailingSpaces()
         if line.isEmpty { return }
         let upper = line.uppercased()

@@ -87,7 +87,8 @@ package struct InvitationRequest: Codable, Hashable, Sendable {
             throw ValidationError(field: "sequence", reason: "must be between 0 and \(Int32.max), got \(sequence)")
         }
         if let reminderMinutes, !Invitation.reminderRange.contains(reminderMinutes) {
-            throw ValidationError(field: "reminderMinutes", reason: "must be between 0 and \(Invitation.reminderRange.upperBound) (four weeks), got \(reminderMinutes)")
+            throw ValidationError(
+                field: "reminderMinutes", reason: "must be between 0 and \(Invitation.reminderRange.upperBound) (four weeks), got \(reminderMinutes)")
         }
         guard !attendees.isEmpty else { throw ValidationError(field: "attendees", reason: "at least one attendee is required") }
         var people: [Invitation.Person] = []

@@ -9,5 +9,6 @@ extension WindowsTimeZones {
         windowsName[iana]
     }
 
-    private static let windowsName: [String: String] = Dictionary(ianaName.map { ($0.value, $0.key) }, uniquingKeysWith: { first, second in min(first, second) })
+    private static let windowsName: [String: String] = Dictionary(
+        ianaName.map { ($0.value, $0.key) }, uniquingKeysWith: { first, second in min(first, second) })
 }

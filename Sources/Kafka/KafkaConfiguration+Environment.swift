@@ -1,4 +1,5 @@
 import Foundation
+
 extension KafkaConfiguration {
     /// A configuration from the environment alone (see `apply(environment:)`); nil when
     /// `KAFKA_BOOTSTRAP_SERVERS` is not set.

@@ -29,7 +29,9 @@ extension KafkaConfiguration {
         self.init(
             bootstrapServers: file.bootstrapServers, clientID: file.clientId ?? "interview-scheduler",
             sasl: file.sasl.map { SASL(mechanism: $0.mechanism ?? "SCRAM-SHA-512", username: $0.username, password: $0.password) },
-            tls: file.tls.map { TLS(caLocation: $0.caLocation, certificateLocation: $0.certificateLocation, keyLocation: $0.keyLocation, keyPassword: $0.keyPassword) },
+            tls: file.tls.map {
+                TLS(caLocation: $0.caLocation, certificateLocation: $0.certificateLocation, keyLocation: $0.keyLocation, keyPassword: $0.keyPassword)
+            },
             properties: file.properties ?? [:], consumerProperties: file.consumerProperties ?? [:])
         try apply(environment: environment)
     }

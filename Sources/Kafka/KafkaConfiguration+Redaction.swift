@@ -5,10 +5,12 @@ extension KafkaConfiguration: CustomStringConvertible, CustomDebugStringConverti
     package var debugDescription: String { description }
 
     package var customMirror: Mirror {
-        Mirror(self, children: [
-            "bootstrapServers": bootstrapServers, "clientID": clientID, "sasl": sasl as Any, "tls": tls as Any,
-            "properties": Self.redacted(properties), "consumerProperties": Self.redacted(consumerProperties),
-        ], displayStyle: .struct)
+        Mirror(
+            self,
+            children: [
+                "bootstrapServers": bootstrapServers, "clientID": clientID, "sasl": sasl as Any, "tls": tls as Any,
+                "properties": Self.redacted(properties), "consumerProperties": Self.redacted(consumerProperties),
+            ], displayStyle: .struct)
     }
 
     /// `properties` with the values of secret names replaced.
@@ -31,10 +33,12 @@ extension KafkaConfiguration.TLS: CustomStringConvertible, CustomDebugStringConv
     }
     package var debugDescription: String { description }
     package var customMirror: Mirror {
-        Mirror(self, children: [
-            "caLocation": caLocation as Any, "certificateLocation": certificateLocation as Any, "keyLocation": keyLocation as Any,
-            "keyPassword": keyPassword.map { _ in hidden } as Any,
-        ], displayStyle: .struct)
+        Mirror(
+            self,
+            children: [
+                "caLocation": caLocation as Any, "certificateLocation": certificateLocation as Any, "keyLocation": keyLocation as Any,
+                "keyPassword": keyPassword.map { _ in hidden } as Any,
+            ], displayStyle: .struct)
     }
 }
 
@@ -46,11 +50,13 @@ extension KafkaConfiguration.File: CustomStringConvertible, CustomDebugStringCon
     }
     package var debugDescription: String { description }
     package var customMirror: Mirror {
-        Mirror(self, children: [
-            "bootstrapServers": bootstrapServers, "clientId": clientId as Any, "sasl": sasl as Any, "tls": tls as Any,
-            "properties": properties.map(KafkaConfiguration.redacted) as Any,
-            "consumerProperties": consumerProperties.map(KafkaConfiguration.redacted) as Any,
-        ], displayStyle: .struct)
+        Mirror(
+            self,
+            children: [
+                "bootstrapServers": bootstrapServers, "clientId": clientId as Any, "sasl": sasl as Any, "tls": tls as Any,
+                "properties": properties.map(KafkaConfiguration.redacted) as Any,
+                "consumerProperties": consumerProperties.map(KafkaConfiguration.redacted) as Any,
+            ], displayStyle: .struct)
     }
 }
 
@@ -64,13 +70,16 @@ extension KafkaConfiguration.File.SASL: CustomStringConvertible, CustomDebugStri
 
 extension KafkaConfiguration.File.TLS: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     package var description: String {
-        KafkaConfiguration.TLS(caLocation: caLocation, certificateLocation: certificateLocation, keyLocation: keyLocation, keyPassword: keyPassword).description
+        KafkaConfiguration.TLS(caLocation: caLocation, certificateLocation: certificateLocation, keyLocation: keyLocation, keyPassword: keyPassword)
+            .description
     }
     package var debugDescription: String { description }
     package var customMirror: Mirror {
-        Mirror(self, children: [
-            "caLocation": caLocation as Any, "certificateLocation": certificateLocation as Any, "keyLocation": keyLocation as Any,
-            "keyPassword": keyPassword.map { _ in hidden } as Any,
-        ], displayStyle: .struct)
+        Mirror(
+            self,
+            children: [
+                "caLocation": caLocation as Any, "certificateLocation": certificateLocation as Any, "keyLocation": keyLocation as Any,
+                "keyPassword": keyPassword.map { _ in hidden } as Any,
+            ], displayStyle: .struct)
     }
 }

@@ -24,7 +24,9 @@ extension KafkaConsumer {
             guard let topic = entry.topic else { continue }
             var low: Int64 = 0
             var high: Int64 = 0
-            guard rd_kafka_get_watermark_offsets(handlePointer, topic, entry.partition, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else { continue }
+            guard rd_kafka_get_watermark_offsets(handlePointer, topic, entry.partition, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else {
+                continue
+            }
             let position = entry.offset >= 0 ? entry.offset : low
             result.append(KafkaPartitionLag(topic: String(cString: topic), partition: entry.partition, lag: max(0, high - position)))
         }

@@ -1,6 +1,6 @@
-import Foundation
 import CRdKafka
 import Dispatch
+import Foundation
 package import Logging
 import Synchronization
 
@@ -49,7 +49,9 @@ package final class KafkaConsumer: Sendable {
         AssignmentStrategy.property: AssignmentStrategy.preferred(forVersion: KafkaLibrary.versionNumber),
     ]
 
-    package init(configuration: KafkaConfiguration, groupID: String, topics: [String], logger: Logger = Logger(label: "kafka-consumer")) throws(KafkaError) {
+    package init(
+        configuration: KafkaConfiguration, groupID: String, topics: [String], logger: Logger = Logger(label: "kafka-consumer")
+    ) throws(KafkaError) {
         var properties = Self.defaultProperties.merging(configuration.librdkafkaProperties) { _, explicit in explicit }
             .merging(configuration.consumerProperties) { _, explicit in explicit }
         properties["group.id"] = groupID
@@ -67,7 +69,9 @@ package final class KafkaConsumer: Sendable {
                 } else {
                     // Revoked: no message is in flight (see above); commit what was stored, then let go.
                     // Positions handled so far are no longer this consumer's to commit on close.
-                    if let opaque { Unmanaged<RDKafkaHandle.HandleContext>.fromOpaque(opaque).takeUnretainedValue().revocations.add(1, ordering: .releasing) }
+                    if let opaque {
+                        Unmanaged<RDKafkaHandle.HandleContext>.fromOpaque(opaque).takeUnretainedValue().revocations.add(1, ordering: .releasing)
+                    }
                     _ = rd_kafka_commit(handle, nil, 0)
                     if cooperative {
                         if let failure = rd_kafka_incremental_unassign(handle, partitions) { rd_kafka_error_destroy(failure) }
@@ -77,7 +81,9 @@ package final class KafkaConsumer: Sendable {
                 }
                 if let opaque {
                     let context = Unmanaged<RDKafkaHandle.HandleContext>.fromOpaque(opaque).takeUnretainedValue()
-                    context.logger.info("partitions \(error == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS ? "assigned" : "revoked")", metadata: ["count": "\(partitions?.pointee.cnt ?? 0)"])
+                    context.logger.info(
+                        "partitions \(error == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS ? "assigned" : "revoked")",
+                        metadata: ["count": "\(partitions?.pointee.cnt ?? 0)"])
                 }
             }
         }
@@ -237,8 +243,10 @@ package final class KafkaConsumer: Sendable {
             text = String(nulTerminated: buffer)
             level = .critical
         }
-        logger.log(level: level, "consumer error: \(text)", metadata: [
-            "error": "\(KafkaError(error).name)", "topic": "\(topic)", "partition": "\(raw.pointee.partition)",
-        ])
+        logger.log(
+            level: level, "consumer error: \(text)",
+            metadata: [
+                "error": "\(KafkaError(error).name)", "topic": "\(topic)", "partition": "\(raw.pointee.partition)",
+            ])
     }
 }

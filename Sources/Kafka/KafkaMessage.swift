@@ -10,7 +10,9 @@ package struct KafkaMessage: Sendable {
     /// Milliseconds since the epoch, when the broker knows it.
     package let timestamp: Int64?
 
-    package init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8], headers: [(String, [UInt8]?)] = [], timestamp: Int64? = nil) {
+    package init(
+        topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8], headers: [(String, [UInt8]?)] = [], timestamp: Int64? = nil
+    ) {
         self.topic = topic
         self.partition = partition
         self.offset = offset

@@ -62,9 +62,11 @@ package final class KafkaTopicAdmin: Sendable {
                     statuses[specification.name] = .existed(partitions: partitions)
                 } else {
                     statuses[specification.name] = .partitionMismatch(expected: specification.partitions, actual: partitions)
-                    logger.warning("topic has a different partition count than the catalog", metadata: [
-                        "topic": "\(specification.name)", "expected": "\(specification.partitions)", "actual": "\(partitions)",
-                    ])
+                    logger.warning(
+                        "topic has a different partition count than the catalog",
+                        metadata: [
+                            "topic": "\(specification.name)", "expected": "\(specification.partitions)", "actual": "\(partitions)",
+                        ])
                 }
             } else {
                 missing.append(specification)
@@ -80,12 +82,17 @@ package final class KafkaTopicAdmin: Sendable {
         var newTopics: [OpaquePointer?] = []
         defer { for topic in newTopics { rd_kafka_NewTopic_destroy(topic) } }
         for specification in specifications {
-            guard let topic = rd_kafka_NewTopic_new(specification.name, Int32(specification.partitions), Int32(specification.replicationFactor), &errorText, errorText.count) else {
+            guard
+                let topic = rd_kafka_NewTopic_new(
+                    specification.name, Int32(specification.partitions), Int32(specification.replicationFactor), &errorText, errorText.count)
+            else {
                 throw .configuration("topic \(specification.name): \(String(nulTerminated: errorText))")
             }
             newTopics.append(topic)
         }
-        guard let options = rd_kafka_AdminOptions_new(handle.pointer, RD_KAFKA_ADMIN_OP_CREATETOPICS) else { throw .configuration("cannot create admin options") }
+        guard let options = rd_kafka_AdminOptions_new(handle.pointer, RD_KAFKA_ADMIN_OP_CREATETOPICS) else {
+            throw .configuration("cannot create admin options")
+        }
         defer { rd_kafka_AdminOptions_destroy(options) }
         _ = rd_kafka_AdminOptions_set_request_timeout(options, timeout.librdkafkaMilliseconds, &errorText, errorText.count)
         guard let queue = rd_kafka_queue_new(handle.pointer) else { throw .configuration("cannot create a result queue") }
@@ -99,12 +106,15 @@ package final class KafkaTopicAdmin: Sendable {
         guard requestError == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(requestError, context: "create topics") }
         var statuses: [String: TopicStatus] = [:]
         var count = 0
-        guard let result = rd_kafka_event_CreateTopics_result(event), let topics = rd_kafka_CreateTopics_result_topics(result, &count) else { return statuses }
+        guard let result = rd_kafka_event_CreateTopics_result(event), let topics = rd_kafka_CreateTopics_result_topics(result, &count) else {
+            return statuses
+        }
         for index in 0..<count {
             guard let topic = topics[index] else { continue }
             let name = String(cString: rd_kafka_topic_result_name(topic))
             let error = rd_kafka_topic_result_error(topic)
-            statuses[name] = error == RD_KAFKA_RESP_ERR_NO_ERROR || error == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS ? .created : .failed(KafkaError(error))
+            statuses[name] =
+                error == RD_KAFKA_RESP_ERR_NO_ERROR || error == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS ? .created : .failed(KafkaError(error))
         }
         return statuses
     }

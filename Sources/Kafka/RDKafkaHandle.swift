@@ -43,7 +43,8 @@ final class RDKafkaHandle: @unchecked Sendable {
             guard let handle, let opaque = rd_kafka_opaque(handle) else { return }
             let context = Unmanaged<HandleContext>.fromOpaque(opaque).takeUnretainedValue()
             let logLevel: Logger.Level = level <= 3 ? .error : level == 4 ? .warning : level <= 6 ? .info : .debug
-            context.logger.log(level: logLevel, "\(text.map { String(cString: $0) } ?? "")", metadata: ["facility": "\(facility.map { String(cString: $0) } ?? "")"])
+            context.logger.log(
+                level: logLevel, "\(text.map { String(cString: $0) } ?? "")", metadata: ["facility": "\(facility.map { String(cString: $0) } ?? "")"])
         }
         configure(configuration)
         guard let pointer = rd_kafka_new(type, configuration, &errorText, errorText.count) else {

@@ -12,9 +12,11 @@ package final class DevelopmentCluster: Sendable {
         for specification in Topic.specifications(replicationFactor: min(Topic.replicationFactor, brokers)) {
             try mock.createTopic(specification.name, partitions: specification.partitions, replicationFactor: specification.replicationFactor)
         }
-        logger.warning("using an in-process, NON-DURABLE development Kafka cluster; configure KAFKA_BOOTSTRAP_SERVERS for a real one", metadata: [
-            "bootstrap": "\(mock.bootstrapServers)",
-        ])
+        logger.warning(
+            "using an in-process, NON-DURABLE development Kafka cluster; configure KAFKA_BOOTSTRAP_SERVERS for a real one",
+            metadata: [
+                "bootstrap": "\(mock.bootstrapServers)"
+            ])
     }
 
     /// Client configuration that reaches this cluster. The mock's group coordinator does
@@ -22,8 +24,10 @@ package final class DevelopmentCluster: Sendable {
     /// member's session: sessions are kept short here. The mock also holds every fetch for
     /// the full `fetch.wait.max.ms` even when data arrives, so that wait is kept short too.
     package var configuration: KafkaConfiguration {
-        KafkaConfiguration(bootstrapServers: mock.bootstrapServers, consumerProperties: [
-            "session.timeout.ms": "6000", "heartbeat.interval.ms": "500", "fetch.wait.max.ms": "10",
-        ])
+        KafkaConfiguration(
+            bootstrapServers: mock.bootstrapServers,
+            consumerProperties: [
+                "session.timeout.ms": "6000", "heartbeat.interval.ms": "500", "fetch.wait.max.ms": "10",
+            ])
     }
 }

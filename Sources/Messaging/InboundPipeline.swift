@@ -29,7 +29,8 @@ package struct InboundPipeline: Sendable {
     let logger: Logger
 
     package init(
-        consumer: KafkaConsumer, store: SagaStore, retry: RetryPolicy = RetryPolicy(maxAttempts: 5, initialBackoff: .milliseconds(200), maxBackoff: .seconds(5)),
+        consumer: KafkaConsumer, store: SagaStore,
+        retry: RetryPolicy = RetryPolicy(maxAttempts: 5, initialBackoff: .milliseconds(200), maxBackoff: .seconds(5)),
         clock: any SagaClock = SystemSagaClock(), logger: Logger = Logger(label: "inbound"), handler: @escaping Handler
     ) {
         self.consumer = consumer
@@ -75,11 +76,14 @@ package struct InboundPipeline: Sendable {
                 if Task.isCancelled || error is CancellationError { return false }
                 let unavailable = SagaStore.isUnavailable(error)
                 if !unavailable, attempt >= retry.maxAttempts {
-                    return await deadLetter(message, EventRejection(.processingFailed, "failed \(attempt) times; last error: \(error)"), retryCount: attempt - 1)
+                    return await deadLetter(
+                        message, EventRejection(.processingFailed, "failed \(attempt) times; last error: \(error)"), retryCount: attempt - 1)
                 }
-                logger.warning(unavailable ? "database unavailable; retrying until it is back" : "handling failed; retrying", metadata: [
-                    "topic": "\(message.topic)", "offset": "\(message.offset)", "error": "\(error)",
-                ])
+                logger.warning(
+                    unavailable ? "database unavailable; retrying until it is back" : "handling failed; retrying",
+                    metadata: [
+                        "topic": "\(message.topic)", "offset": "\(message.offset)", "error": "\(error)",
+                    ])
                 do {
                     try await Task.sleep(for: retry.backoff(afterAttempt: min(attempt, 64), unitRandom: Double.random(in: 0..<1)))
                 } catch {
@@ -103,14 +107,17 @@ package struct InboundPipeline: Sendable {
                     eventId: "error:\(origin)", eventType: ErrorOccurred.eventType, timestamp: now,
                     data: ErrorOccurred(
                         errorId: "dlq:\(origin)", component: "scheduling", severity: "medium",
-                        error: .init(code: rejection.code.rawValue, message: rejection.description, context: [
-                            "topic": message.topic, "partition": "\(message.partition)", "offset": "\(message.offset)",
-                        ]),
+                        error: .init(
+                            code: rejection.code.rawValue, message: rejection.description,
+                            context: [
+                                "topic": message.topic, "partition": "\(message.partition)", "offset": "\(message.offset)",
+                            ]),
                         affectedEntities: .init()))
                 _ = try await store.deadLetter(
                     messageID: "kafka:\(origin)", topic: message.topic, at: now, reason: rejection.code.rawValue,
                     messages: [
-                        OutboxMessage(id: "dlq:\(origin)", topic: Topic.deadLetter.rawValue, key: message.keyText ?? origin, payload: try record.encoded()),
+                        OutboxMessage(
+                            id: "dlq:\(origin)", topic: Topic.deadLetter.rawValue, key: message.keyText ?? origin, payload: try record.encoded()),
                         OutboxMessage(id: error.eventId, topic: Topic.errorOccurred.rawValue, key: error.data.errorId, payload: try error.encoded()),
                     ])
                 Counter(label: "interview_dlq_messages_total", dimensions: [("topic", message.topic), ("code", rejection.code.rawValue)]).increment()

@@ -40,10 +40,10 @@ extension SagaEngine {
         let outcome = try await locks.withLock(waiting.id) { () async throws -> InboxOutcome in
             // Re-read under the lock: the deadline may have passed meanwhile.
             guard let instance = try await store.instance(id: waiting.id), instance.status == .waiting,
-                  instance.waitingFor == AwaitedEvent(event: event.type, correlation: event.correlation),
-                  let definition = catalog.definition(instance.type, version: instance.definitionVersion),
-                  let handlerName = definition.steps[instance.stepIndex].wait?.onEvent,
-                  let handler = handlers.eventHandlers[handlerName]
+                instance.waitingFor == AwaitedEvent(event: event.type, correlation: event.correlation),
+                let definition = catalog.definition(instance.type, version: instance.definitionVersion),
+                let handlerName = definition.steps[instance.stepIndex].wait?.onEvent,
+                let handler = handlers.eventHandlers[handlerName]
             else {
                 return try await store.receive(
                     messageID: event.messageID, topic: event.topic, at: clock.now(), transition: nil,

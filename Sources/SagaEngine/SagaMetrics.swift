@@ -23,8 +23,11 @@ struct SagaMetrics: Sendable {
         case .actionFailed, .compensationFailed, .deadlinePassed(.fail): outcome = "failure"
         default: outcome = "success"
         }
-        Timer(label: "interview_saga_step_duration_seconds", dimensions: [("type", instance.type), ("step", step), ("phase", phase), ("outcome", outcome)])
-            .recordNanoseconds(Int64(elapsed / .nanoseconds(1)))
+        Timer(
+            label: "interview_saga_step_duration_seconds",
+            dimensions: [("type", instance.type), ("step", step), ("phase", phase), ("outcome", outcome)]
+        )
+        .recordNanoseconds(Int64(elapsed / .nanoseconds(1)))
         switch instance.status {
         case .completed: Counter(label: "interview_sagas_completed_total", dimensions: [("type", instance.type)]).increment()
         case .compensated: Counter(label: "interview_sagas_compensated_total", dimensions: [("type", instance.type)]).increment()

@@ -40,7 +40,9 @@ extension SagaStore {
     /// transaction the caller holds (so that a check and a start are one serialised write).
     package static func hasUnsettledInstance(type: String, partitionKey: String, in db: Database) throws -> Bool {
         try Bool.fetchOne(
-            db, sql: "SELECT EXISTS (SELECT 1 FROM saga_instance WHERE type = ? AND partition_key = ? AND status NOT IN ('completed', 'compensated', 'failed'))",
+            db,
+            sql:
+                "SELECT EXISTS (SELECT 1 FROM saga_instance WHERE type = ? AND partition_key = ? AND status NOT IN ('completed', 'compensated', 'failed'))",
             arguments: [type, partitionKey]) ?? false
     }
 
@@ -107,7 +109,8 @@ extension SagaStore {
     package func instanceWaiting(for event: String, correlation: String) async throws -> SagaInstance? {
         try await read { db in
             try Row.fetchOne(
-                db, sql: "SELECT \(Self.instanceColumns) FROM saga_instance WHERE waiting_event = ? AND waiting_correlation = ? AND status = 'waiting'",
+                db,
+                sql: "SELECT \(Self.instanceColumns) FROM saga_instance WHERE waiting_event = ? AND waiting_correlation = ? AND status = 'waiting'",
                 arguments: [event, correlation]
             ).map(SagaInstance.init(row:))
         }
@@ -128,8 +131,10 @@ extension SagaStore {
             }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             arguments += [limit]
-            return try Row.fetchAll(db, sql: "SELECT \(Self.instanceColumns) FROM saga_instance \(filter) ORDER BY created_at DESC, id LIMIT ?", arguments: arguments)
-                .map(SagaInstance.init(row:))
+            return try Row.fetchAll(
+                db, sql: "SELECT \(Self.instanceColumns) FROM saga_instance \(filter) ORDER BY created_at DESC, id LIMIT ?", arguments: arguments
+            )
+            .map(SagaInstance.init(row:))
         }
     }
 
@@ -147,7 +152,10 @@ extension SagaStore {
     /// The `(type, definition version)` pairs that unsettled instances still run on.
     package func liveDefinitionVersions() async throws -> Set<DefinitionKey> {
         try await read { db in
-            Set(try Row.fetchAll(db, sql: "SELECT DISTINCT type, definition_version FROM saga_instance WHERE status NOT IN ('completed', 'compensated', 'failed')")
+            Set(
+                try Row.fetchAll(
+                    db, sql: "SELECT DISTINCT type, definition_version FROM saga_instance WHERE status NOT IN ('completed', 'compensated', 'failed')"
+                )
                 .map { DefinitionKey(name: $0["type"], version: $0["definition_version"]) })
         }
     }

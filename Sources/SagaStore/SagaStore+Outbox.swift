@@ -54,7 +54,9 @@ extension SagaStore {
         guard !ids.isEmpty else { return }
         try await write { db in
             for id in ids {
-                try db.execute(sql: "UPDATE outbox SET published_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?", arguments: [now.milliseconds, id])
+                try db.execute(
+                    sql: "UPDATE outbox SET published_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+                    arguments: [now.milliseconds, id])
             }
         }
     }

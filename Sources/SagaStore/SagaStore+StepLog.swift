@@ -23,11 +23,15 @@ extension SagaStore {
     static func insertLog(_ records: [StepLogRecord], in db: Database) throws {
         guard !records.isEmpty else { return }
         let insert = try db.cachedStatement(
-            sql: "INSERT INTO saga_step_log (saga_id, step, phase, attempt, outcome, at, error_kind, message, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            sql:
+                "INSERT INTO saga_step_log (saga_id, step, phase, attempt, outcome, at, error_kind, message, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )
         for record in records {
             try insert.execute(
-                arguments: [record.sagaID, record.step, record.phase.rawValue, record.attempt, record.outcome.rawValue,
-                            record.at.milliseconds, record.errorKind?.rawValue, record.message, record.actor])
+                arguments: [
+                    record.sagaID, record.step, record.phase.rawValue, record.attempt, record.outcome.rawValue,
+                    record.at.milliseconds, record.errorKind?.rawValue, record.message, record.actor,
+                ])
         }
     }
 }

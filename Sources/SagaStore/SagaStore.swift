@@ -1,7 +1,7 @@
-import Synchronization
 import Foundation
 package import GRDB
 import SagaCore
+import Synchronization
 
 /// Durable saga state in one SQLite file (WAL): instances, the step log, the outbox and
 /// the inbox. Every transition, its log lines and its outbox messages are written in one

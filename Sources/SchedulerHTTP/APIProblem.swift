@@ -20,7 +20,9 @@ package struct APIProblem: HTTPResponseError {
     }
 
     package func response(from request: Request, context: some RequestContext) throws -> Response {
-        var object: [String: Any] = ["type": "about:blank", "title": title, "status": Int(status.code), "detail": detail, "instance": request.uri.path]
+        var object: [String: Any] = [
+            "type": "about:blank", "title": title, "status": Int(status.code), "detail": detail, "instance": request.uri.path,
+        ]
         if let field { object["field"] = field }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         var fields = headers
@@ -35,7 +37,9 @@ package struct APIProblem: HTTPResponseError {
         case .notFound(let what): self = .notFound(what)
         case .conflict(let detail): self.init(.conflict, "Illegal state change", detail: detail)
         case .idempotencyKeyReused(let key):
-            self.init(.unprocessableContent, "Idempotency-Key reused", detail: "Idempotency-Key \"\(key)\" was used with another body", field: "Idempotency-Key")
+            self.init(
+                .unprocessableContent, "Idempotency-Key reused", detail: "Idempotency-Key \"\(key)\" was used with another body",
+                field: "Idempotency-Key")
         }
     }
 

@@ -1,7 +1,7 @@
-import NIOFoundationEssentialsCompat
 import Foundation
 import Hummingbird
 package import InterviewScheduling
+import NIOFoundationEssentialsCompat
 
 /// What the API's handlers use: the use cases, the authenticator and the probes.
 package struct APIServices: Sendable {

@@ -1,6 +1,6 @@
-import InterviewScheduling
 import Foundation
 import Hummingbird
+import InterviewScheduling
 
 /// `/health`, `/health/live`, `/health/ready` and `/metrics`: open, for probes and scrapers.
 struct HealthAPI {

@@ -73,7 +73,8 @@ struct InterviewsAPI {
             return instant
         }
         let interviews = try await services.run {
-            try await services.application.interviews(InterviewQuery(caller: caller, candidateID: query.get("candidateId"), from: try instant("from"), to: try instant("to")))
+            try await services.application.interviews(
+                InterviewQuery(caller: caller, candidateID: query.get("candidateId"), from: try instant("from"), to: try instant("to")))
         }
         return try APIServices.json(.ok, ["interviews": interviews.map(summary)])
     }

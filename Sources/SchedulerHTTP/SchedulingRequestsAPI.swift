@@ -32,7 +32,8 @@ struct SchedulingRequestsAPI {
         let location = "/api/v1/scheduling-requests/\(accepted.requestID)"
         var headers = HTTPFields()
         headers[.location] = location
-        return try APIServices.json(.accepted, Accepted(requestId: accepted.requestID, status: "accepted", links: ["self": location]), headers: headers)
+        return try APIServices.json(
+            .accepted, Accepted(requestId: accepted.requestID, status: "accepted", links: ["self": location]), headers: headers)
     }
 
     /// The state, the chosen slot and the saga's timeline.
@@ -57,13 +58,17 @@ struct SchedulingRequestsAPI {
     func show(_ request: Request, id: String) async throws -> Response {
         let caller = try await services.authenticator.caller(of: request)
         let status = try await services.run { try await services.application.requestStatus(id, caller: caller) }
-        return try APIServices.json(.ok, Status(
-            requestId: status.requestID, state: status.state.rawValue,
-            slot: status.slot.map { ["start": ISO8601.format($0.start), "end": ISO8601.format($0.end)] }, interviewId: status.interviewID,
-            error: status.error,
-            timeline: status.timeline.map {
-                .init(at: ISO8601.format(Instant($0.at)), step: $0.step, phase: $0.phase, outcome: $0.outcome, attempt: $0.attempt, message: $0.message)
-            }))
+        return try APIServices.json(
+            .ok,
+            Status(
+                requestId: status.requestID, state: status.state.rawValue,
+                slot: status.slot.map { ["start": ISO8601.format($0.start), "end": ISO8601.format($0.end)] }, interviewId: status.interviewID,
+                error: status.error,
+                timeline: status.timeline.map {
+                    .init(
+                        at: ISO8601.format(Instant($0.at)), step: $0.step, phase: $0.phase, outcome: $0.outcome, attempt: $0.attempt,
+                        message: $0.message)
+                }))
     }
 
     struct CancelBody: Codable {

@@ -12,8 +12,10 @@ enum AvailabilityDelivery {
         { message in
             let envelope = try decoder.availability(message.value)
             let payload = try JSONValue.encoding(envelope.data)
-            _ = try await engine.deliver(InboundEvent(
-                messageID: envelope.eventId, topic: message.topic, type: envelope.eventType, correlation: envelope.data.requestId, payload: payload))
+            _ = try await engine.deliver(
+                InboundEvent(
+                    messageID: envelope.eventId, topic: message.topic, type: envelope.eventType, correlation: envelope.data.requestId,
+                    payload: payload))
         }
     }
 }

@@ -1,10 +1,6 @@
-import UnixSignals
 import CalendarProviders
 import Events
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import ICalendar
 import Kafka
 package import Logging
@@ -14,6 +10,11 @@ import SagaEngine
 import SagaStore
 import SchedulingCore
 import ServiceLifecycle
+import UnixSignals
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// `scheduler availability-responder`: the calendar-service side. It consumes
 /// `scheduling.requested` and answers `scheduling.availability`, one reply per interviewer
@@ -28,7 +29,8 @@ package struct AvailabilityResponder: Sendable {
     let embedded: Bool
     let logger: Logger
 
-    package init(configuration: ResponderConfiguration, dataDirectory: String, environment: [String: String], embedded: Bool = false, logger: Logger) {
+    package init(configuration: ResponderConfiguration, dataDirectory: String, environment: [String: String], embedded: Bool = false, logger: Logger)
+    {
         self.configuration = configuration
         self.dataDirectory = dataDirectory
         self.environment = environment
@@ -56,13 +58,20 @@ package struct AvailabilityResponder: Sendable {
                 try await store.enqueue(reply, at: Date())
             }
         }
-        logger.notice("availability responder ready", metadata: ["interviewers": "\(configuration.interviewers.keys.sorted().joined(separator: ","))"])
-        let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: Background("outbox-relay", afterShutdown: { _ = await BlockingCalls.run { producer.flush(timeout: .seconds(10)) } }) { await relay.run() }),
-                .init(service: Background("requests-consumer", onShutdown: { await BlockingCalls.run { consumer.close() } }) { await pipeline.run() }),
-            ],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        logger.notice(
+            "availability responder ready", metadata: ["interviewers": "\(configuration.interviewers.keys.sorted().joined(separator: ","))"])
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(
+                        service: Background("outbox-relay", afterShutdown: { _ = await BlockingCalls.run { producer.flush(timeout: .seconds(10)) } })
+                        { await relay.run() }),
+                    .init(
+                        service: Background("requests-consumer", onShutdown: { await BlockingCalls.run { consumer.close() } }) {
+                            await pipeline.run()
+                        }),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await BlockingCalls.run { producer.shutdown() }
         withExtendedLifetime(kafka) {}
@@ -80,7 +89,10 @@ package struct AvailabilityResponder: Sendable {
         let window = Interval(start: first, end: last)
         var messages: [OutboxMessage] = []
         for interviewer in request.data.interviewers {
-            guard let source = configuration.interviewers[interviewer] ?? configuration.interviewers[interviewer.lowercased()] ?? configuration.interviewers["*"] else { continue }
+            guard
+                let source = configuration.interviewers[interviewer] ?? configuration.interviewers[interviewer.lowercased()]
+                    ?? configuration.interviewers["*"]
+            else { continue }
             let busy = try await busyTime(of: interviewer, source: source, in: window, calendars: calendars)
             let reply = SchedulingAvailability(
                 requestId: request.data.requestId, interviewerId: interviewer,
@@ -90,15 +102,21 @@ package struct AvailabilityResponder: Sendable {
             let envelope = EventEnvelope(
                 eventId: id, eventType: SchedulingAvailability.eventType, timestamp: Date(), data: reply,
                 metadata: EventMetadata(correlationId: request.data.requestId, causationId: request.eventId, service: "availability-responder"))
-            messages.append(OutboxMessage(id: id, topic: Topic.schedulingAvailability.rawValue, key: request.data.candidateId, payload: try envelope.encoded()))
-            logger.info("availability answered", metadata: [
-                "requestId": "\(request.data.requestId)", "interviewer": "\(interviewer)", "conflicts": "\(busy.count)", "source": "\(source.summary)",
-            ])
+            messages.append(
+                OutboxMessage(id: id, topic: Topic.schedulingAvailability.rawValue, key: request.data.candidateId, payload: try envelope.encoded()))
+            logger.info(
+                "availability answered",
+                metadata: [
+                    "requestId": "\(request.data.requestId)", "interviewer": "\(interviewer)", "conflicts": "\(busy.count)",
+                    "source": "\(source.summary)",
+                ])
         }
         return messages
     }
 
-    func busyTime(of interviewer: String, source: ResponderConfiguration.Source, in window: Interval, calendars: CalendarDirectory?) async throws -> [Interval] {
+    func busyTime(
+        of interviewer: String, source: ResponderConfiguration.Source, in window: Interval, calendars: CalendarDirectory?
+    ) async throws -> [Interval] {
         if source.calendarAccount == true {
             guard let provider = calendars?.account(for: interviewer)?.provider else {
                 throw ResponderError("no calendar account serves \(interviewer)")
@@ -114,7 +132,9 @@ package struct AvailabilityResponder: Sendable {
     static func read(_ feed: String) async throws -> [UInt8] {
         if let url = URL(string: feed), url.scheme == "https" || url.scheme == "http" {
             let (data, response) = try await URLSession.shared.data(from: url)
-            guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw ResponderError("\(feed): HTTP \((response as? HTTPURLResponse)?.statusCode ?? 0)") }
+            guard (response as? HTTPURLResponse)?.statusCode == 200 else {
+                throw ResponderError("\(feed): HTTP \((response as? HTTPURLResponse)?.statusCode ?? 0)")
+            }
             return Array(data)
         }
         guard let data = FileManager.default.contents(atPath: feed) else { throw ResponderError("\(feed): cannot be read") }

@@ -24,7 +24,9 @@ struct Background: Service {
     func run() async throws {
         if let onShutdown {
             let stopping = Mutex<Task<Void, Never>?>(nil)
-            try await withGracefulShutdownHandler { try await body() } onGracefulShutdown: {
+            try await withGracefulShutdownHandler {
+                try await body()
+            } onGracefulShutdown: {
                 stopping.withLock { $0 = Task { await onShutdown() } }
             }
             await stopping.withLock { $0 }?.value

@@ -38,7 +38,8 @@ enum EmbeddedSigningKey {
             throw ServiceConfigurationError(variable: "SCHEDULER_DATA_DIR", problem: "cannot hold the embedded signing key at \(target): \(error)")
         }
         guard let stored = existing(in: directory) else {
-            throw ServiceConfigurationError(variable: "SCHEDULER_DATA_DIR", problem: "\(target) holds no usable key; remove it to have a new one made")
+            throw ServiceConfigurationError(
+                variable: "SCHEDULER_DATA_DIR", problem: "\(target) holds no usable key; remove it to have a new one made")
         }
         return stored
     }

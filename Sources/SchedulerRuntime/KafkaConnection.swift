@@ -1,5 +1,5 @@
-import Foundation
 import Events
+import Foundation
 import Kafka
 import Logging
 import Messaging
@@ -23,7 +23,9 @@ final class KafkaConnection: Sendable {
             let cluster = try DevelopmentCluster(brokers: 3, logger: logger)
             configuration = cluster.configuration
             embedded = cluster
-            logger.notice("no KAFKA_BOOTSTRAP_SERVERS: started an embedded development cluster (not durable)", metadata: ["bootstrap": "\(cluster.mock.bootstrapServers)"])
+            logger.notice(
+                "no KAFKA_BOOTSTRAP_SERVERS: started an embedded development cluster (not durable)",
+                metadata: ["bootstrap": "\(cluster.mock.bootstrapServers)"])
         }
         let admin = try KafkaTopicAdmin(configuration: configuration, logger: logger)
         probe = ReadinessProbe { await BlockingCalls.run { (try? admin.existingTopics(timeout: .seconds(2))) != nil } }

@@ -1,4 +1,3 @@
-import UnixSignals
 import CalendarProviders
 import Events
 import Foundation
@@ -14,6 +13,7 @@ import SagaEngine
 import SagaStore
 import SchedulerHTTP
 import ServiceLifecycle
+import UnixSignals
 
 /// The scheduling service: the saga engine, the outbox relay to Kafka, the availability
 /// consumer and the HTTP API, run as one service group that shuts down gracefully on
@@ -35,9 +35,11 @@ package struct SchedulingService {
         let sagas = try SagaStore(path: options.path(ServiceOptions.sagaDatabaseName), applicationSchema: InterviewSchema.migrations)
         let imported = try await LegacyInterviewDatabase.importIfPresent(in: options.dataDirectory, into: sagas)
         if imported > 0 {
-            logger.notice("interview records moved into the saga database", metadata: ["rows": "\(imported)", "from": "\(LegacyInterviewDatabase.fileName)"])
+            logger.notice(
+                "interview records moved into the saga database", metadata: ["rows": "\(imported)", "from": "\(LegacyInterviewDatabase.fileName)"])
         }
-        let accounts = try options.calendarsFile.map { try CalendarAccountsFile(contentsOf: $0) }
+        let accounts =
+            try options.calendarsFile.map { try CalendarAccountsFile(contentsOf: $0) }
             ?? .localOnly(database: options.path("calendars.sqlite"))
         let calendars = try await CalendarDirectory.load(accounts, environment: options.environment)
 
@@ -55,7 +57,8 @@ package struct SchedulingService {
         let relay = OutboxRelay(store: sagas, publisher: KafkaOutboxPublisher(producer: producer), idleInterval: .milliseconds(20), logger: logger)
         let consumer = try KafkaConsumer(
             configuration: kafka.configuration, groupID: options.consumerGroup, topics: [Topic.schedulingAvailability.rawValue], logger: logger)
-        let pipeline = InboundPipeline(consumer: consumer, store: sagas, logger: logger, handler: AvailabilityDelivery.handler(decoder: InboundEventDecoder(), engine: engine))
+        let pipeline = InboundPipeline(
+            consumer: consumer, store: sagas, logger: logger, handler: AvailabilityDelivery.handler(decoder: InboundEventDecoder(), engine: engine))
 
         let services = APIServices(
             application: SchedulingApplication(engine: engine), authenticator: await BearerAuthenticator(secret: options.jwtSecret),
@@ -63,21 +66,28 @@ package struct SchedulingService {
         let http = Application(
             router: SchedulerAPI.router(services), configuration: .init(address: .hostname(options.host, port: options.port)),
             onServerRunning: { [logger, options] _ in
-                logger.notice("listening", metadata: ["address": "http://\(options.host):\(options.port)", "kafka": "\(kafka.configuration.bootstrapServers)"])
+                logger.notice(
+                    "listening", metadata: ["address": "http://\(options.host):\(options.port)", "kafka": "\(kafka.configuration.bootstrapServers)"])
             },
             logger: logger)
 
-        let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: Background("saga-engine") { try await engine.run() }),
-                .init(service: Background("saga-watchdog") { await engine.watchForStuckSagas() }),
-                .init(service: Background("outbox-relay", afterShutdown: { _ = await BlockingCalls.run { producer.flush(timeout: .seconds(10)) } }) { await relay.run() }),
-                .init(service: Background("outbox-backlog") { await Self.exportBacklog(of: sagas) }),
-                .init(service: Background("consumer-lag") { await Self.exportLag(of: consumer) }),
-                .init(service: Background("availability-consumer", onShutdown: { await BlockingCalls.run { consumer.close() } }) { await pipeline.run() }),
-                .init(service: http),
-            ],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: Background("saga-engine") { try await engine.run() }),
+                    .init(service: Background("saga-watchdog") { await engine.watchForStuckSagas() }),
+                    .init(
+                        service: Background("outbox-relay", afterShutdown: { _ = await BlockingCalls.run { producer.flush(timeout: .seconds(10)) } })
+                        { await relay.run() }),
+                    .init(service: Background("outbox-backlog") { await Self.exportBacklog(of: sagas) }),
+                    .init(service: Background("consumer-lag") { await Self.exportLag(of: consumer) }),
+                    .init(
+                        service: Background("availability-consumer", onShutdown: { await BlockingCalls.run { consumer.close() } }) {
+                            await pipeline.run()
+                        }),
+                    .init(service: http),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await BlockingCalls.run { producer.shutdown() }
         withExtendedLifetime(kafka) {}
@@ -87,7 +97,8 @@ package struct SchedulingService {
     static func exportLag(of consumer: KafkaConsumer) async {
         while !Task.isCancelled {
             for partition in consumer.lag() {
-                Gauge(label: "interview_consumer_lag", dimensions: [("topic", partition.topic), ("partition", "\(partition.partition)")]).record(partition.lag)
+                Gauge(label: "interview_consumer_lag", dimensions: [("topic", partition.topic), ("partition", "\(partition.partition)")]).record(
+                    partition.lag)
             }
             try? await Task.sleep(for: .seconds(2))
         }

@@ -59,12 +59,14 @@ package struct ServiceOptions: Sendable {
             }
         } else {
             guard let secret = try Self.checkedSecret(setting["SCHEDULER_JWT_SECRET"]) else {
-                throw .missing("SCHEDULER_JWT_SECRET", "the key that signs API tokens (at least \(Self.minimumSecretBytes) bytes); or run `serve --embedded`")
+                throw .missing(
+                    "SCHEDULER_JWT_SECRET", "the key that signs API tokens (at least \(Self.minimumSecretBytes) bytes); or run `serve --embedded`")
             }
             jwtSecret = secret
             jwtSecretSource = "SCHEDULER_JWT_SECRET"
             guard setting["KAFKA_BOOTSTRAP_SERVERS"] != nil else {
-                throw .missing("KAFKA_BOOTSTRAP_SERVERS", "the Kafka brokers (host:port,…); or run `serve --embedded` for an in-process development cluster")
+                throw .missing(
+                    "KAFKA_BOOTSTRAP_SERVERS", "the Kafka brokers (host:port,…); or run `serve --embedded` for an in-process development cluster")
             }
             guard let organizer = try setting.email("SCHEDULER_ORGANIZER_EMAIL") else {
                 throw .missing("SCHEDULER_ORGANIZER_EMAIL", "the address invitations come from")
@@ -80,7 +82,9 @@ package struct ServiceOptions: Sendable {
         if let secret = try checkedSecret(setting["SCHEDULER_JWT_SECRET"]) { return secret }
         let directory = dataDirectory(environment: environment)
         guard let key = EmbeddedSigningKey.existing(in: directory) else {
-            throw .missing("SCHEDULER_JWT_SECRET", "set it to the service's key, or start `serve --embedded` once to create \(EmbeddedSigningKey.path(in: directory))")
+            throw .missing(
+                "SCHEDULER_JWT_SECRET",
+                "set it to the service's key, or start `serve --embedded` once to create \(EmbeddedSigningKey.path(in: directory))")
         }
         return key
     }
@@ -88,7 +92,8 @@ package struct ServiceOptions: Sendable {
     private static func checkedSecret(_ secret: String?) throws(ServiceConfigurationError) -> String? {
         guard let secret else { return nil }
         guard secret.utf8.count >= minimumSecretBytes else {
-            throw ServiceConfigurationError(variable: "SCHEDULER_JWT_SECRET", problem: "is \(secret.utf8.count) bytes; at least \(minimumSecretBytes) are required")
+            throw ServiceConfigurationError(
+                variable: "SCHEDULER_JWT_SECRET", problem: "is \(secret.utf8.count) bytes; at least \(minimumSecretBytes) are required")
         }
         return secret
     }

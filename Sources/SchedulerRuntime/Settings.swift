@@ -29,7 +29,9 @@ struct Settings {
     /// A DNS name: letters, digits, hyphens and dots.
     func domain(_ name: String) throws(ServiceConfigurationError) -> String? {
         guard let text = self[name] else { return nil }
-        let allowed = text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "." }
+        let allowed = text.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "."
+        }
         guard allowed, !text.hasPrefix("."), !text.hasSuffix("."), !text.contains("..") else { throw .invalid(name, text, "a domain name") }
         return text
     }

@@ -33,7 +33,8 @@ package struct ChildProcess: Sendable {
         _ = FileManager.default.createFile(atPath: paths[1].path, contents: nil)
         _ = FileManager.default.createFile(atPath: paths[2].path, contents: nil)
         let handles = try (
-            FileHandle(forReadingFrom: paths[0]), FileHandle(forWritingTo: paths[1]), FileHandle(forWritingTo: paths[2]))
+            FileHandle(forReadingFrom: paths[0]), FileHandle(forWritingTo: paths[1]), FileHandle(forWritingTo: paths[2])
+        )
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

@@ -48,10 +48,11 @@ package struct RandomSlotQueries {
                 let length = Int64(Int.random(in: busyMinutes, using: &generator))
                 return Interval(start: start + .seconds(offsetMinutes * 60), duration: .seconds(length * 60))
             }
-            participants.append(Participant(
-                id: "p\(index)@example.com", role: index == 0 ? .candidate : .interviewer, timeZone: zone,
-                workingHours: workingHours(startingAt: zone.localDateTime(at: start).date, days: days, nightShifts: nightShifts),
-                busy: IntervalSet(busy)))
+            participants.append(
+                Participant(
+                    id: "p\(index)@example.com", role: index == 0 ? .candidate : .interviewer, timeZone: zone,
+                    workingHours: workingHours(startingAt: zone.localDateTime(at: start).date, days: days, nightShifts: nightShifts),
+                    busy: IntervalSet(busy)))
         }
         let alignmentZone = IANATimeZone.named(zones[Int.random(in: 0..<zones.count, using: &generator)])
         return SlotQuery(
@@ -75,7 +76,8 @@ package struct RandomSlotQueries {
     private mutating func workingHours(startingAt firstDate: LocalDate, days: Int, nightShifts: Bool) -> WorkingHours {
         func range(_ start: Int, _ end: Int) -> LocalTimeRange? {
             guard let from = LocalTime(hour: start / 60, minute: start % 60),
-                  let to = LocalTime(hour: end / 60, minute: end % 60) else { return nil }
+                let to = LocalTime(hour: end / 60, minute: end % 60)
+            else { return nil }
             return LocalTimeRange(start: from, end: to)
         }
         var weekly: [Weekday: [LocalTimeRange]] = [:]
@@ -91,7 +93,8 @@ package struct RandomSlotQueries {
         var overrides: [LocalDate: WorkingHours.Override] = [:]
         for _ in 0..<max(1, days / 14) {
             let date = firstDate.adding(days: Int64.random(in: 0..<Int64(days), using: &generator))
-            overrides[date] = Bool.random(using: &generator)
+            overrides[date] =
+                Bool.random(using: &generator)
                 ? .dayOff
                 : .extra([range(18 * 60, 20 * 60)].compactMap { $0 })
         }

@@ -5,6 +5,9 @@ struct SchedulerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scheduler",
         abstract: "Schedules job interviews: finds slots that fit everyone, books calendars, sends invitations.",
-        subcommands: [ServeCommand.self, AvailabilityResponderCommand.self, TokenCommand.self, SlotsCommand.self, ICSCommand.self, SagasCommand.self, CalendarsCommand.self, DevClusterCommand.self, VersionCommand.self]
+        subcommands: [
+            ServeCommand.self, AvailabilityResponderCommand.self, TokenCommand.self, SlotsCommand.self, ICSCommand.self, SagasCommand.self,
+            CalendarsCommand.self, DevClusterCommand.self, VersionCommand.self,
+        ]
     )
 }

@@ -12,12 +12,30 @@ struct CalendarAccountsTests {
     }
 
     @Test(arguments: [
-        ("accounts:\n  - name: a\n    provider: google\n    domains: [acme.example]\n", "accounts[0].serviceAccountKeyFile: serviceAccountKeyFile or serviceAccountKeyEnv is required for provider google"),
-        ("accounts:\n  - name: a\n    provider: google\n    domains: [acme.example]\n    serviceAccountKeyEnv: NOT_SET_ANYWHERE\n", "accounts[0].serviceAccountKeyEnv: the variable NOT_SET_ANYWHERE is not set"),
-        ("accounts:\n  - name: a\n    provider: google\n    domains: [acme.example]\n    serviceAccountKeyEnv: BROKEN_KEY\n", "accounts[0].serviceAccountKeyEnv (BROKEN_KEY): \"private_key\" is missing or not a PEM private key"),
-        ("accounts:\n  - name: b\n    provider: graph\n    domains: [contoso.example]\n    clientId: x\n", "accounts[0].tenantId: is required for provider graph"),
-        ("accounts:\n  - name: b\n    provider: graph\n    domains: [contoso.example]\n    tenantId: t\n    clientId: x\n    clientSecretFile: /nonexistent/secret\n", "accounts[0].clientSecretFile: /nonexistent/secret cannot be read"),
-        ("accounts:\n  - name: c\n    provider: outlook\n    domains: ['*']\n", "accounts[0].provider: must be google, graph or local, found \"outlook\""),
+        (
+            "accounts:\n  - name: a\n    provider: google\n    domains: [acme.example]\n",
+            "accounts[0].serviceAccountKeyFile: serviceAccountKeyFile or serviceAccountKeyEnv is required for provider google"
+        ),
+        (
+            "accounts:\n  - name: a\n    provider: google\n    domains: [acme.example]\n    serviceAccountKeyEnv: NOT_SET_ANYWHERE\n",
+            "accounts[0].serviceAccountKeyEnv: the variable NOT_SET_ANYWHERE is not set"
+        ),
+        (
+            "accounts:\n  - name: a\n    provider: google\n    domains: [acme.example]\n    serviceAccountKeyEnv: BROKEN_KEY\n",
+            "accounts[0].serviceAccountKeyEnv (BROKEN_KEY): \"private_key\" is missing or not a PEM private key"
+        ),
+        (
+            "accounts:\n  - name: b\n    provider: graph\n    domains: [contoso.example]\n    clientId: x\n",
+            "accounts[0].tenantId: is required for provider graph"
+        ),
+        (
+            "accounts:\n  - name: b\n    provider: graph\n    domains: [contoso.example]\n    tenantId: t\n    clientId: x\n    clientSecretFile: /nonexistent/secret\n",
+            "accounts[0].clientSecretFile: /nonexistent/secret cannot be read"
+        ),
+        (
+            "accounts:\n  - name: c\n    provider: outlook\n    domains: ['*']\n",
+            "accounts[0].provider: must be google, graph or local, found \"outlook\""
+        ),
         ("accounts:\n  - name: c\n    domains: ['*']\n", "accounts[0].provider: is required"),
     ])
     func aMissingOrMalformedCredentialNamesTheSetting(yaml: String, expected: String) async throws {
@@ -25,7 +43,8 @@ struct CalendarAccountsTests {
         defer { directory.remove() }
         let path = try write(yaml, in: directory)
         let error = await #expect(throws: CredentialError.self) {
-            _ = try await CalendarDirectory.load(try CalendarAccountsFile(contentsOf: path), environment: ["BROKEN_KEY": #"{"type":"service_account","client_email":"a@b.example"}"#])
+            _ = try await CalendarDirectory.load(
+                try CalendarAccountsFile(contentsOf: path), environment: ["BROKEN_KEY": #"{"type":"service_account","client_email":"a@b.example"}"#])
         }
         #expect(error.map { "\($0)".replacingOccurrences(of: "\(path): ", with: "") } == expected)
     }
@@ -44,7 +63,8 @@ struct CalendarAccountsTests {
             defer { directory.remove() }
             try bed.serviceAccountJSON().write(to: URL(fileURLWithPath: directory.path("google.json")))
             try Data(ProviderTestBed.clientSecret.utf8).write(to: URL(fileURLWithPath: directory.path("graph-secret")))
-            let config = try write("""
+            let config = try write(
+                """
                 accounts:
                   - name: acme
                     provider: google
@@ -66,7 +86,9 @@ struct CalendarAccountsTests {
                     domains: ["*"]
                     database: \(directory.path("calendars.sqlite"))
                 """, in: directory)
-            let result = try await ChildProcess(executable: BuiltProducts.executable("scheduler"), arguments: ["calendars", "check", "--config", config]).run()
+            let result = try await ChildProcess(
+                executable: BuiltProducts.executable("scheduler"), arguments: ["calendars", "check", "--config", config]
+            ).run()
             #expect(result.status == 0, "\(result.standardError)")
             let lines = result.standardOutput.split(separator: "\n")
             #expect(lines.count == 4)
@@ -75,9 +97,13 @@ struct CalendarAccountsTests {
             #expect(bed.google.tokenRequests == 1)
 
             try Data("wrong".utf8).write(to: URL(fileURLWithPath: directory.path("graph-secret")))
-            let failing = try await ChildProcess(executable: BuiltProducts.executable("scheduler"), arguments: ["calendars", "check", "--config", config]).run()
+            let failing = try await ChildProcess(
+                executable: BuiltProducts.executable("scheduler"), arguments: ["calendars", "check", "--config", config]
+            ).run()
             #expect(failing.status != 0)
-            #expect(failing.standardOutput.contains("contoso") && failing.standardOutput.contains("authentication") && failing.standardOutput.contains("invalid_client"))
+            #expect(
+                failing.standardOutput.contains("contoso") && failing.standardOutput.contains("authentication")
+                    && failing.standardOutput.contains("invalid_client"))
             #expect(failing.standardError.contains("1 of 3 account(s) failed"))
         }
     }

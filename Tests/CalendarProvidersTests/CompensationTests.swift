@@ -1,4 +1,3 @@
-import Synchronization
 import CalendarProviders
 import Foundation
 import SagaCore
@@ -6,6 +5,7 @@ import SagaEngine
 import SagaStore
 import SchedulerTesting
 import SchedulingCore
+import Synchronization
 import Testing
 
 @Suite("Compensation across providers through the saga engine")
@@ -42,7 +42,8 @@ struct CompensationTests {
                 let calendar = person == "grace" ? "grace@acme.example" : "linus@contoso.example"
                 handlers.action("calendars.book-\(person)", requiresCompensation: true) { context in
                     do {
-                        let reference = try await provider.createEvent(GoogleCalendarProviderTests.event(), in: calendar, idempotencyKey: context.idempotencyKey)
+                        let reference = try await provider.createEvent(
+                            GoogleCalendarProviderTests.event(), in: calendar, idempotencyKey: context.idempotencyKey)
                         return StepOutcome(dataPatch: ["\(person)EventID": .string(reference.eventID)])
                     } catch let error as ProviderError {
                         throw StepFailure(error.kind == .rejected || error.kind == .authentication ? .permanent : .transient, error.description)
@@ -50,7 +51,9 @@ struct CompensationTests {
                 }
                 handlers.compensation("calendars.cancel-\(person)") { context in
                     guard let id = context.data["\(person)EventID"]?.stringValue else { return }
-                    try await provider.cancelEvent(ProviderEventReference(provider: provider.name, calendar: calendar, eventID: id), comment: "The interview could not be booked")
+                    try await provider.cancelEvent(
+                        ProviderEventReference(provider: provider.name, calendar: calendar, eventID: id), comment: "The interview could not be booked"
+                    )
                 }
             }
             let store = try SagaStore(path: directory.path("sagas.sqlite"))

@@ -10,7 +10,10 @@ struct GoogleCalendarProviderTests {
         CalendarEvent(
             title: title, description: "Panel interview", start: start, end: Instant(secondsSinceEpoch: start.secondsSinceEpoch + 3600),
             timeZone: "America/New_York",
-            attendees: [.init(email: "ada@candidates.example", name: "Ada Lovelace"), .init(email: "grace@acme.example", name: "Grace Hopper", optional: true)],
+            attendees: [
+                .init(email: "ada@candidates.example", name: "Ada Lovelace"),
+                .init(email: "grace@acme.example", name: "Grace Hopper", optional: true),
+            ],
             location: "Room 4", meetingURL: "https://meet.example/abc")
     }
 
@@ -52,9 +55,12 @@ struct GoogleCalendarProviderTests {
     }
 
     @Test func googlesForbiddenRateLimitIsRetriedToo() {
-        let body = Data(#"{"error":{"errors":[{"domain":"usageLimits","reason":"userRateLimitExceeded"}],"code":403,"message":"Rate Limit Exceeded"}}"#.utf8)
+        let body = Data(
+            #"{"error":{"errors":[{"domain":"usageLimits","reason":"userRateLimitExceeded"}],"code":403,"message":"Rate Limit Exceeded"}}"#.utf8)
         #expect(GoogleCalendarProvider.isRetriable(HTTPResponse(status: 403, body: body)))
-        #expect(!GoogleCalendarProvider.isRetriable(HTTPResponse(status: 403, body: Data(#"{"error":{"errors":[{"reason":"forbiddenForNonOrganizer"}]}}"#.utf8))))
+        #expect(
+            !GoogleCalendarProvider.isRetriable(
+                HTTPResponse(status: 403, body: Data(#"{"error":{"errors":[{"reason":"forbiddenForNonOrganizer"}]}}"#.utf8))))
     }
 
     @Test func cancellingOrDeletingAnEventThatIsGoneSucceeds() async throws {
@@ -92,15 +98,19 @@ struct GoogleCalendarProviderTests {
             let people = (1...120).map { "person\($0)@acme.example" }
             bed.google.addBusy("person7@acme.example", start: "2026-12-01T09:00:00Z", end: "2026-12-01T10:00:00Z")
             bed.google.addBusy("person7@acme.example", start: "2027-02-10T15:00:00-05:00", end: "2027-02-10T16:00:00-05:00")
-            let window = Interval(start: try #require(ISO8601.instant("2026-11-25T00:00:00Z")), end: try #require(ISO8601.instant("2027-03-05T00:00:00Z")))
+            let window = Interval(
+                start: try #require(ISO8601.instant("2026-11-25T00:00:00Z")), end: try #require(ISO8601.instant("2027-03-05T00:00:00Z")))
             let busy = try await google.busyTime(of: people, in: window)
             #expect(bed.google.record.requests.count == 3 * 2, "3 batches of ≤50 people × 2 windows of ≤60 days")
             #expect(busy.count == 120)
             let intervals = try #require(busy["person7@acme.example"]).intervals
-            #expect(intervals == [
-                Interval(start: try #require(ISO8601.instant("2026-12-01T09:00:00Z")), end: try #require(ISO8601.instant("2026-12-01T10:00:00Z"))),
-                Interval(start: try #require(ISO8601.instant("2027-02-10T20:00:00Z")), end: try #require(ISO8601.instant("2027-02-10T21:00:00Z"))),
-            ])
+            #expect(
+                intervals == [
+                    Interval(
+                        start: try #require(ISO8601.instant("2026-12-01T09:00:00Z")), end: try #require(ISO8601.instant("2026-12-01T10:00:00Z"))),
+                    Interval(
+                        start: try #require(ISO8601.instant("2027-02-10T20:00:00Z")), end: try #require(ISO8601.instant("2027-02-10T21:00:00Z"))),
+                ])
             #expect(busy["person8@acme.example"]?.intervals.isEmpty == true)
         }
     }
@@ -146,7 +156,8 @@ struct GoogleCalendarProviderTests {
             bed.google.record.inject(.status(500), .status(500))
             for attempt in 10...11 {
                 await #expect(throws: ProviderError.self) {
-                    _ = try await google.createEvent(Self.event(), in: "grace@acme.example", idempotencyKey: "saga-\(attempt):book:grace@acme.example")
+                    _ = try await google.createEvent(
+                        Self.event(), in: "grace@acme.example", idempotencyKey: "saga-\(attempt):book:grace@acme.example")
                 }
             }
             let sent = bed.google.record.requests.count

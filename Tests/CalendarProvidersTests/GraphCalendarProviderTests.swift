@@ -1,9 +1,10 @@
-import Synchronization
-@testable import CalendarProviders
 import Foundation
 import JWTKit
 import SchedulingCore
+import Synchronization
 import Testing
+
+@testable import CalendarProviders
 
 @Suite("Microsoft Graph adapter against a fake of the documented API")
 struct GraphCalendarProviderTests {
@@ -80,7 +81,9 @@ struct GraphCalendarProviderTests {
             let graph = await bed.graphProvider()
             _ = try await graph.createEvent(Self.event, in: "person3@contoso.example", idempotencyKey: "saga-6:book:person3@contoso.example")
             let people = (1...45).map { "person\($0)@contoso.example" }
-            let window = Interval(start: Instant(secondsSinceEpoch: Self.event.start.secondsSinceEpoch - 20 * 86_400), end: Instant(secondsSinceEpoch: Self.event.start.secondsSinceEpoch + 30 * 86_400))
+            let window = Interval(
+                start: Instant(secondsSinceEpoch: Self.event.start.secondsSinceEpoch - 20 * 86_400),
+                end: Instant(secondsSinceEpoch: Self.event.start.secondsSinceEpoch + 30 * 86_400))
             let busy = try await graph.busyTime(of: people, in: window)
             #expect(bed.graph.record.requests.filter { $0.path.hasSuffix("getSchedule") }.count == 3 * 2, "3 batches of ≤20 × 2 windows of ≤42 days")
             #expect(busy["person3@contoso.example"]?.intervals == [Interval(start: Self.event.start, end: Self.event.end)])
@@ -103,13 +106,17 @@ struct GraphCalendarProviderTests {
         try await ProviderTestBed.run { bed in
             let pem = try await TestKeys.rsaPrivateKeyPEM()
             let thumbprint = "2f:1c:8a:00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:01"
-            bed.graph.certificate.withLock { $0 = (try? JWTKit.Insecure.RSA.PrivateKey(pem: pem).publicKey).map { ($0, "LxyKABEiM0RVZneImaq7zN3u_wE") } }
-            let graph = await bed.graphProvider(certificate: try GraphClientCredentials.certificate(privateKeyPEM: pem, thumbprintHex: thumbprint, setting: "test"))
+            bed.graph.certificate.withLock {
+                $0 = (try? JWTKit.Insecure.RSA.PrivateKey(pem: pem).publicKey).map { ($0, "LxyKABEiM0RVZneImaq7zN3u_wE") }
+            }
+            let graph = await bed.graphProvider(
+                certificate: try GraphClientCredentials.certificate(privateKeyPEM: pem, thumbprintHex: thumbprint, setting: "test"))
             _ = try await graph.createEvent(Self.event, in: "linus@contoso.example", idempotencyKey: "saga-8:book:linus@contoso.example")
             #expect(bed.graph.liveEvents.count == 1)
 
             let stranger = try await TestKeys.rsaPrivateKeyPEM()
-            let impostor = await bed.graphProvider(certificate: try GraphClientCredentials.certificate(privateKeyPEM: stranger, thumbprintHex: thumbprint, setting: "test"))
+            let impostor = await bed.graphProvider(
+                certificate: try GraphClientCredentials.certificate(privateKeyPEM: stranger, thumbprintHex: thumbprint, setting: "test"))
             let error = await #expect(throws: ProviderError.self) {
                 _ = try await impostor.createEvent(Self.event, in: "linus@contoso.example", idempotencyKey: "saga-9:book:linus@contoso.example")
             }
@@ -119,14 +126,20 @@ struct GraphCalendarProviderTests {
 
     @Test func aThumbprintThatIsNotFortyHexDigitsIsRefused() async throws {
         let pem = try await TestKeys.rsaPrivateKeyPEM()
-        let error = #expect(throws: CredentialError.self) { _ = try GraphClientCredentials.certificate(privateKeyPEM: pem, thumbprintHex: "abc", setting: "graph.certificateKeyFile") }
+        let error = #expect(throws: CredentialError.self) {
+            _ = try GraphClientCredentials.certificate(privateKeyPEM: pem, thumbprintHex: "abc", setting: "graph.certificateKeyFile")
+        }
         #expect(error?.setting == "graph.certificateKeyFile thumbprint")
-        let unreadable = #expect(throws: CredentialError.self) { _ = try GraphClientCredentials.certificate(privateKeyPEM: "not a key", thumbprintHex: String(repeating: "a", count: 40), setting: "graph.certificateKeyFile") }
+        let unreadable = #expect(throws: CredentialError.self) {
+            _ = try GraphClientCredentials.certificate(
+                privateKeyPEM: "not a key", thumbprintHex: String(repeating: "a", count: 40), setting: "graph.certificateKeyFile")
+        }
         #expect(unreadable?.problem == "is not a readable RSA private key in PEM form")
     }
 
     @Test func dateTimeTimeZoneIsReadInWindowsAndIANANames() throws {
-        let json = #"[{"dateTime":"2026-03-29T00:30:00.0000000","timeZone":"GMT Standard Time"},{"dateTime":"2026-03-29T01:30:00.0000000","timeZone":"Europe/Berlin"},{"dateTime":"2026-11-23T09:00:00.0000000","timeZone":"UTC"}]"#
+        let json =
+            #"[{"dateTime":"2026-03-29T00:30:00.0000000","timeZone":"GMT Standard Time"},{"dateTime":"2026-03-29T01:30:00.0000000","timeZone":"Europe/Berlin"},{"dateTime":"2026-11-23T09:00:00.0000000","timeZone":"UTC"}]"#
         let instants = try JSONDecoder().decode([GraphDateTime].self, from: Data(json.utf8)).map { $0.instant() }
         #expect(instants == ["2026-03-29T00:30:00Z", "2026-03-29T00:30:00Z", "2026-11-23T09:00:00Z"].map { ISO8601.instant($0) })
     }

@@ -22,9 +22,10 @@ struct LocalCalendarProviderTests {
         let other = try await local.createEvent(Self.event, in: "grace@acme.example", idempotencyKey: "saga-2:book:grace")
         #expect(first == again && first != other)
         let window = Interval(start: Self.event.start, end: Self.event.end)
-        #expect(try await local.busyTime(of: ["grace@acme.example", "linus@acme.example"], in: window) == [
-            "grace@acme.example": IntervalSet([window]), "linus@acme.example": IntervalSet([]),
-        ])
+        #expect(
+            try await local.busyTime(of: ["grace@acme.example", "linus@acme.example"], in: window) == [
+                "grace@acme.example": IntervalSet([window]), "linus@acme.example": IntervalSet([]),
+            ])
         try await local.cancelEvent(first, comment: "withdrawn")
         try await local.cancelEvent(first, comment: "again")
         try await local.deleteEvent(other)
@@ -41,7 +42,9 @@ struct LocalCalendarProviderTests {
         _ = try await local.createEvent(Self.event, in: "Grace@Acme.example", idempotencyKey: "saga-10:book:grace")
         let window = Interval(start: Self.event.start, end: Self.event.end)
         #expect(try await local.busyTime(of: ["grace@acme.example"], in: window)["grace@acme.example"]?.intervals == [window])
-        #expect(local.reference(forIdempotencyKey: "saga-10:book:grace", in: "GRACE@acme.example")?.eventID == (try local.events(of: "grace@acme.example").first?.id))
+        #expect(
+            local.reference(forIdempotencyKey: "saga-10:book:grace", in: "GRACE@acme.example")?.eventID
+                == (try local.events(of: "grace@acme.example").first?.id))
     }
 
     @Test func updatingACancelledEventIsRejected() async throws {

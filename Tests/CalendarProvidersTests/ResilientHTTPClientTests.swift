@@ -6,7 +6,9 @@ import Testing
 struct ResilientHTTPClientTests {
     let request = HTTPRequest(method: "POST", url: URL(fileURLWithPath: "/calendar/v3/calendars/primary/events"))
 
-    func client(_ transport: ScriptedTransport, clock: RecordingClock, policy: ResilientHTTPClient.Policy = .init(), threshold: Int = 5) -> ResilientHTTPClient {
+    func client(
+        _ transport: ScriptedTransport, clock: RecordingClock, policy: ResilientHTTPClient.Policy = .init(), threshold: Int = 5
+    ) -> ResilientHTTPClient {
         ResilientHTTPClient(
             provider: "google", transport: transport,
             breaker: CircuitBreaker(provider: "google", tenant: "example.com", failureThreshold: threshold, coolDown: .seconds(30), clock: clock),
@@ -16,7 +18,9 @@ struct ResilientHTTPClientTests {
     @Test func serverErrorsAreRetriedWithCappedExponentialBackoffAndFullJitter() async throws {
         let transport = ScriptedTransport([.response(503), .response(500), .response(502), .response(504), .response(201)])
         let clock = RecordingClock()
-        let response = try await client(transport, clock: clock, policy: .init(maxAttempts: 5, initialBackoff: .milliseconds(200), maxBackoff: .milliseconds(1000))).send(request)
+        let response = try await client(
+            transport, clock: clock, policy: .init(maxAttempts: 5, initialBackoff: .milliseconds(200), maxBackoff: .milliseconds(1000))
+        ).send(request)
         #expect(response.status == 201)
         #expect(transport.requests.count == 5)
         // Half (the drawn jitter) of 200, 400, 800, then the 1000 ms cap.
@@ -52,7 +56,10 @@ struct ResilientHTTPClientTests {
     }
 
     @Test func timeoutsAndResetsAreRetriedThenReportedAsTimeouts() async throws {
-        let transport = ScriptedTransport([.failure(TransportFailure(.connectionFailed, "reset by peer")), .failure(TransportFailure(.timedOut, "slow")), .failure(TransportFailure(.timedOut, "slow"))])
+        let transport = ScriptedTransport([
+            .failure(TransportFailure(.connectionFailed, "reset by peer")), .failure(TransportFailure(.timedOut, "slow")),
+            .failure(TransportFailure(.timedOut, "slow")),
+        ])
         await #expect(throws: ProviderError.self) {
             _ = try await client(transport, clock: RecordingClock(), policy: .init(maxAttempts: 3)).send(request)
         }
@@ -72,13 +79,15 @@ struct ResilientHTTPClientTests {
         let clock = RecordingClock()
         let breaker = CircuitBreaker(provider: "graph", tenant: "contoso", failureThreshold: 3, coolDown: .seconds(30), clock: clock)
         let failing = ScriptedTransport(Array(repeating: .response(500), count: 3))
-        let client = ResilientHTTPClient(provider: "graph", transport: failing, breaker: breaker, policy: .init(maxAttempts: 3), clock: clock, random: { 0 })
+        let client = ResilientHTTPClient(
+            provider: "graph", transport: failing, breaker: breaker, policy: .init(maxAttempts: 3), clock: clock, random: { 0 })
         await #expect(throws: ProviderError.self) { _ = try await client.send(request) }
         #expect(await breaker.state == .open(until: clock.now().addingTimeInterval(30)))
 
         // While open: nothing is sent.
         let healthy = ScriptedTransport([.response(200), .response(200)])
-        let next = ResilientHTTPClient(provider: "graph", transport: healthy, breaker: breaker, policy: .init(maxAttempts: 1), clock: clock, random: { 0 })
+        let next = ResilientHTTPClient(
+            provider: "graph", transport: healthy, breaker: breaker, policy: .init(maxAttempts: 1), clock: clock, random: { 0 })
         await #expect { _ = try await next.send(request) } throws: { ($0 as? ProviderError)?.kind == .unavailable }
         #expect(healthy.requests.isEmpty)
 
@@ -103,7 +112,8 @@ struct ResilientHTTPClientTests {
         let clock = RecordingClock()
         let transport = ScriptedTransport([.response(500), .response(429, headers: ["Retry-After": "1"])])
         let breaker = CircuitBreaker(provider: "google", tenant: "example.com", failureThreshold: 1, coolDown: .seconds(30), clock: clock)
-        let client = ResilientHTTPClient(provider: "google", transport: transport, breaker: breaker, policy: .init(maxAttempts: 1), clock: clock, random: { 0.5 })
+        let client = ResilientHTTPClient(
+            provider: "google", transport: transport, breaker: breaker, policy: .init(maxAttempts: 1), clock: clock, random: { 0.5 })
         await #expect(throws: ProviderError.self) { _ = try await client.send(request) }
         #expect(await breaker.state != .closed(consecutiveFailures: 0), "open after one failure")
         clock.advance(31)

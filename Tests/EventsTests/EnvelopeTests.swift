@@ -5,9 +5,11 @@ import Testing
 @Suite("Catalog events as the service writes them")
 struct EnvelopeTests {
     @Test func anEnvelopeCarriesTheCatalogsFieldsAndItsCorrelation() throws {
-        let cancelled = InterviewCancelled(interviewId: "iv-1", cancelledBy: "recruiter@example.com", reason: .candidateNoShow, cancellationTime: "2026-03-09T10:00:00Z")
+        let cancelled = InterviewCancelled(
+            interviewId: "iv-1", cancelledBy: "recruiter@example.com", reason: .candidateNoShow, cancellationTime: "2026-03-09T10:00:00Z")
         let envelope = EventEnvelope(
-            eventId: "req-1:interview.cancelled", eventType: try #require(Topic.interviewCancelled.eventType), timestamp: Date(timeIntervalSince1970: 0),
+            eventId: "req-1:interview.cancelled", eventType: try #require(Topic.interviewCancelled.eventType),
+            timestamp: Date(timeIntervalSince1970: 0),
             data: cancelled, metadata: EventMetadata(correlationId: "req-1"))
         let object = try #require(try JSONSerialization.jsonObject(with: try envelope.encoded()) as? [String: Any])
         #expect(Set(object.keys) == ["eventId", "eventType", "timestamp", "data", "metadata"])

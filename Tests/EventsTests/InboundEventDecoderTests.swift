@@ -42,21 +42,30 @@ struct InboundEventDecoderTests {
         #expect(rejection("[1,2]")?.code == .malformedJSON)
         #expect(rejection([0x7b, 0xc3, 0x28, 0x7d])?.code == .invalidEncoding)
         #expect(rejection(#"{"eventType":"scheduling.requested"}"#)?.code == .unexpectedEventType)
-        let missing = rejection(#"{"eventId":"x","eventType":"scheduling.availability","timestamp":"2026-03-09T10:00:00Z","data":{"availability":[],"conflicts":[]}}"#)
+        let missing = rejection(
+            #"{"eventId":"x","eventType":"scheduling.availability","timestamp":"2026-03-09T10:00:00Z","data":{"availability":[],"conflicts":[]}}"#)
         #expect(missing?.description == "data.requestId: is required")
-        let badTime = rejection(#"{"eventId":"x","eventType":"scheduling.availability","timestamp":"yesterday","data":{"requestId":"r","availability":[],"conflicts":[]}}"#)
+        let badTime = rejection(
+            #"{"eventId":"x","eventType":"scheduling.availability","timestamp":"yesterday","data":{"requestId":"r","availability":[],"conflicts":[]}}"#
+        )
         #expect(badTime?.field == "timestamp")
-        let backwards = rejection(#"{"eventId":"x","eventType":"scheduling.availability","timestamp":"2026-03-09T10:00:00Z","data":{"requestId":"r","availability":[{"start":"2026-03-10T15:00:00Z","end":"2026-03-10T14:00:00Z","available":true}],"conflicts":[]}}"#)
+        let backwards = rejection(
+            #"{"eventId":"x","eventType":"scheduling.availability","timestamp":"2026-03-09T10:00:00Z","data":{"requestId":"r","availability":[{"start":"2026-03-10T15:00:00Z","end":"2026-03-10T14:00:00Z","available":true}],"conflicts":[]}}"#
+        )
         #expect(backwards?.field == "data.availability[0].end")
-        let emptyID = rejection(#"{"eventId":"","eventType":"scheduling.availability","timestamp":"2026-03-09T10:00:00Z","data":{"requestId":"r","availability":[],"conflicts":[]}}"#)
+        let emptyID = rejection(
+            #"{"eventId":"","eventType":"scheduling.availability","timestamp":"2026-03-09T10:00:00Z","data":{"requestId":"r","availability":[],"conflicts":[]}}"#
+        )
         #expect(emptyID?.field == "eventId")
     }
 
     @Test func schedulingRequestsNeedAKnownZoneAndAPositiveDuration() {
-        let request = #"{"eventId":"x","eventType":"scheduling.requested","timestamp":"2026-03-09T10:00:00Z","data":{"requestId":"r","candidateId":"c","interviewers":["a"],"duration":DURATION,"preferredTimes":[],"timezone":"ZONE"}}"#
+        let request =
+            #"{"eventId":"x","eventType":"scheduling.requested","timestamp":"2026-03-09T10:00:00Z","data":{"requestId":"r","candidateId":"c","interviewers":["a"],"duration":DURATION,"preferredTimes":[],"timezone":"ZONE"}}"#
         func problem(_ duration: String, _ zone: String) -> EventRejection? {
             do {
-                _ = try decoder.schedulingRequest(Array(request.replacingOccurrences(of: "DURATION", with: duration).replacingOccurrences(of: "ZONE", with: zone).utf8))
+                _ = try decoder.schedulingRequest(
+                    Array(request.replacingOccurrences(of: "DURATION", with: duration).replacingOccurrences(of: "ZONE", with: zone).utf8))
                 return nil
             } catch {
                 return error

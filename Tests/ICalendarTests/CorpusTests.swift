@@ -23,10 +23,11 @@ struct CorpusTests {
     static func listedDifferences() throws -> Set<String> {
         let readme = BuiltProducts.repositoryRoot.appendingPathComponent("Tests/ICalendarTests/CORPUS-DIFFERENCES.md")
         let text = try String(contentsOf: readme, encoding: .utf8)
-        return Set(text.split(separator: "\n").compactMap { line -> String? in
-            guard line.hasPrefix("| `") else { return nil }
-            return line.dropFirst(3).split(separator: "`").first.map(String.init)
-        })
+        return Set(
+            text.split(separator: "\n").compactMap { line -> String? in
+                guard line.hasPrefix("| `") else { return nil }
+                return line.dropFirst(3).split(separator: "`").first.map(String.init)
+            })
     }
 
     /// The calendar year of the file's first DTSTART, where its events are.
@@ -62,10 +63,13 @@ struct CorpusTests {
             }
             let reference = try await ChildProcess(
                 executable: URL(fileURLWithPath: "/usr/bin/env"),
-                arguments: ["python3", BuiltProducts.repositoryRoot.appendingPathComponent("scripts/ical_busy_reference.py").path,
-                            file.path, window.start.description, window.end.description, owner]
+                arguments: [
+                    "python3", BuiltProducts.repositoryRoot.appendingPathComponent("scripts/ical_busy_reference.py").path,
+                    file.path, window.start.description, window.end.description, owner,
+                ]
             ).run()
-            let theirs = reference.status == 0
+            let theirs =
+                reference.status == 0
                 ? (try JSONSerialization.jsonObject(with: Data(reference.standardOutput.utf8)) as? [String: [[String]]])?["busy"]
                 : nil
             if ours == nil || theirs == nil || ours?.sorted(by: { $0.lexicographicallyPrecedes($1) }) != theirs {

@@ -32,7 +32,8 @@ struct InvitationTests {
 
     static let versions: [(file: String, invitation: Invitation)] = {
         let request = panel()
-        let reschedule = request.rescheduled(start: instant("2026-03-12T13:30:00Z"), end: instant("2026-03-12T14:30:00Z"), at: instant("2026-03-04T10:00:00Z"))
+        let reschedule = request.rescheduled(
+            start: instant("2026-03-12T13:30:00Z"), end: instant("2026-03-12T14:30:00Z"), at: instant("2026-03-04T10:00:00Z"))
         let cancel = reschedule.cancellation(at: instant("2026-03-05T08:00:00Z"))
         return [("panel-request.ics", request), ("panel-reschedule.ics", reschedule), ("panel-cancel.ics", cancel)]
     }()
@@ -62,7 +63,9 @@ struct InvitationTests {
                 'attendees': [str(a).replace('mailto:', '') for a in att], 'names': [a.params.get('CN') for a in att],
                 'summary': str(ev['SUMMARY']), 'description': str(ev['DESCRIPTION']), 'status': str(ev['STATUS'])}))
             """
-        let result = try await ChildProcess(executable: URL(fileURLWithPath: "/usr/bin/env"), arguments: ["python3", "-c", script, Self.samples.appendingPathComponent(file).path]).run()
+        let result = try await ChildProcess(
+            executable: URL(fileURLWithPath: "/usr/bin/env"), arguments: ["python3", "-c", script, Self.samples.appendingPathComponent(file).path]
+        ).run()
         #expect(result.status == 0, "\(result.standardError)")
         let parsed = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
         #expect(parsed["method"] as? String == invitation.method.rawValue.uppercased())
@@ -108,7 +111,8 @@ struct InvitationTests {
     /// No `DESCRIPTION:` or `LOCATION:` with nothing after it; the UID takes the given domain.
     @Test func emptyTextIsLeftOutAndTheUIDDomainIsConfigurable() async throws {
         let request = InvitationRequest(
-            interviewId: "iv-7", domain: "interviews.acme.example", start: "2026-03-10T14:00:00Z", end: "2026-03-10T15:00:00Z", timeZone: "Europe/Berlin",
+            interviewId: "iv-7", domain: "interviews.acme.example", start: "2026-03-10T14:00:00Z", end: "2026-03-10T15:00:00Z",
+            timeZone: "Europe/Berlin",
             organizer: .init(email: "recruiting@acme.example", name: "Recruiting"), attendees: [.init(email: "ada@candidates.example", name: "Ada")],
             title: "Interview")
         let lines = try request.invitation(method: .request, now: Self.instant("2026-03-01T00:00:00Z")).render().split(separator: "\r\n")
@@ -122,7 +126,9 @@ struct InvitationTests {
         #expect(located.contains("LOCATION:https://meet.example/iv-7"), "an empty location falls back to the link, as a missing one does")
         var withoutDomain = request
         withoutDomain.domain = nil
-        #expect(try withoutDomain.invitation(method: .request, now: Self.instant("2026-03-01T00:00:00Z")).render().contains("UID:iv-7@interview-scheduler.invalid"))
+        #expect(
+            try withoutDomain.invitation(method: .request, now: Self.instant("2026-03-01T00:00:00Z")).render().contains(
+                "UID:iv-7@interview-scheduler.invalid"))
     }
 
     @Test func badInputIsRefusedWithAReason() {
@@ -148,7 +154,8 @@ struct InvitationTests {
         (#""reminderMinutes":9223372036854775807"#, "reminderMinutes"), (#""reminderMinutes":-10"#, "reminderMinutes"),
     ])
     func outOfRangeNumbersAreRefusedByField(field json: String, name: String) throws {
-        let text = #"{"interviewId":"iv-1","start":"2026-03-10T14:00:00Z","end":"2026-03-10T15:00:00Z","timeZone":"UTC","#
+        let text =
+            #"{"interviewId":"iv-1","start":"2026-03-10T14:00:00Z","end":"2026-03-10T15:00:00Z","timeZone":"UTC","#
             + #""organizer":{"email":"o@example.com","name":"O"},"attendees":[{"email":"a@example.com","name":"A"}],"title":"t","#
             + json + "}"
         let request = try JSONDecoder().decode(InvitationRequest.self, from: Data(text.utf8))

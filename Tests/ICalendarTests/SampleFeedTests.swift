@@ -28,6 +28,9 @@ struct SampleFeedTests {
     }
 
     @Test func ramanPublishesFreeBusyOnly() throws {
-        #expect(try busy("raman.ics") == ["2026-03-09T04:30:00Z/2026-03-09T06:30:00Z", "2026-03-10T08:30:00Z/2026-03-10T09:30:00Z", "2026-03-11T05:00:00Z/2026-03-11T06:00:00Z"])
+        #expect(
+            try busy("raman.ics") == [
+                "2026-03-09T04:30:00Z/2026-03-09T06:30:00Z", "2026-03-10T08:30:00Z/2026-03-10T09:30:00Z", "2026-03-11T05:00:00Z/2026-03-11T06:00:00Z",
+            ])
     }
 }

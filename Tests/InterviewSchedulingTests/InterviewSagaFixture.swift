@@ -1,13 +1,14 @@
 import CalendarProviders
 import Events
 import Foundation
-@testable import InterviewScheduling
 import SagaCore
 import SagaEngine
 import SagaStore
 import SchedulerTesting
 import SchedulingCore
 import Synchronization
+
+@testable import InterviewScheduling
 
 /// A provider that refuses to book some calendars and can report extra busy time, in front
 /// of the local provider.
@@ -22,12 +23,20 @@ final class ScriptedProvider: CalendarProvider {
     init(_ inner: LocalCalendarProvider) { self.inner = inner }
 
     func createEvent(_ event: CalendarEvent, in calendar: String, idempotencyKey: String) async throws(ProviderError) -> ProviderEventReference {
-        if refuse.withLock({ $0.contains(calendar) }) { throw ProviderError(.rejected, provider: name, status: 403, message: "mailbox \(calendar) refuses writes") }
-        if unavailable.withLock({ $0.contains(calendar) }) { throw ProviderError(.transient, provider: name, status: 503, message: "service unavailable") }
+        if refuse.withLock({ $0.contains(calendar) }) {
+            throw ProviderError(.rejected, provider: name, status: 403, message: "mailbox \(calendar) refuses writes")
+        }
+        if unavailable.withLock({ $0.contains(calendar) }) {
+            throw ProviderError(.transient, provider: name, status: 503, message: "service unavailable")
+        }
         return try await inner.createEvent(event, in: calendar, idempotencyKey: idempotencyKey)
     }
-    func updateEvent(_ reference: ProviderEventReference, to event: CalendarEvent) async throws(ProviderError) { try await inner.updateEvent(reference, to: event) }
-    func cancelEvent(_ reference: ProviderEventReference, comment: String) async throws(ProviderError) { try await inner.cancelEvent(reference, comment: comment) }
+    func updateEvent(_ reference: ProviderEventReference, to event: CalendarEvent) async throws(ProviderError) {
+        try await inner.updateEvent(reference, to: event)
+    }
+    func cancelEvent(_ reference: ProviderEventReference, comment: String) async throws(ProviderError) {
+        try await inner.cancelEvent(reference, comment: comment)
+    }
     func deleteEvent(_ reference: ProviderEventReference) async throws(ProviderError) { try await inner.deleteEvent(reference) }
     func reference(forIdempotencyKey key: String, in calendar: String) -> ProviderEventReference? {
         inner.reference(forIdempotencyKey: key, in: calendar)
@@ -61,7 +70,7 @@ struct InterviewSagaFixture {
         local = try LocalCalendarProvider(path: directory.path("calendars.sqlite"))
         provider = ScriptedProvider(local)
         let calendars = CalendarDirectory(accounts: [
-            .init(name: "local", provider: provider, domains: ["*"], probeCalendar: nil, check: { "ok" }),
+            .init(name: "local", provider: provider, domains: ["*"], probeCalendar: nil, check: { "ok" })
         ])
         var handlers = SagaHandlers()
         InterviewSchedulingHandlers(calendars: calendars, store: sagas, organizer: .init(email: "interviews@scheduler.example", name: "Interviews"))
@@ -90,7 +99,10 @@ struct InterviewSagaFixture {
         let reply = SchedulingAvailability(
             requestId: id, interviewerId: interviewer, availability: [],
             conflicts: conflicts.map { .init(start: $0.0, end: $0.1, reason: "busy") })
-        _ = try await engine.deliver(InboundEvent(messageID: messageID, topic: Topic.schedulingAvailability.rawValue, type: "scheduling.availability", correlation: id, payload: try .encoding(reply)))
+        _ = try await engine.deliver(
+            InboundEvent(
+                messageID: messageID, topic: Topic.schedulingAvailability.rawValue, type: "scheduling.availability", correlation: id,
+                payload: try .encoding(reply)))
         try await engine.runDueWork()
     }
 

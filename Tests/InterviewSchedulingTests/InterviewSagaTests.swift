@@ -1,14 +1,15 @@
-import SagaEngine
-import Synchronization
-import SchedulerTesting
-import SagaStore
 import CalendarProviders
 import Events
 import Foundation
-@testable import InterviewScheduling
 import SagaCore
+import SagaEngine
+import SagaStore
+import SchedulerTesting
 import SchedulingCore
+import Synchronization
 import Testing
+
+@testable import InterviewScheduling
 
 @Suite("The interview sagas over the repository's definitions")
 struct InterviewSagaTests {
@@ -19,7 +20,8 @@ struct InterviewSagaTests {
         #expect(try await fixture.sagas.instance(id: "req-1")?.status == .waiting)
         #expect(try await fixture.topics("req-1") == [Topic.schedulingRequested.rawValue])
         // Grace is busy on Tuesday at 14:00–15:00 UTC, the first slot all three share.
-        try await fixture.reply("req-1", interviewer: "grace@example.com", conflicts: [("2026-11-24T14:00:00Z", "2026-11-24T15:00:00Z")], messageID: "m1")
+        try await fixture.reply(
+            "req-1", interviewer: "grace@example.com", conflicts: [("2026-11-24T14:00:00Z", "2026-11-24T15:00:00Z")], messageID: "m1")
         #expect(try await fixture.sagas.instance(id: "req-1")?.status == .waiting, "Alan has not answered")
         try await fixture.reply("req-1", interviewer: "alan@example.com", messageID: "m2")
         let done = try #require(try await fixture.settle("req-1"))
@@ -36,7 +38,11 @@ struct InterviewSagaTests {
         defer { fixture.directory.remove() }
         try await fixture.start("req-2")
         // The calendar service saw nothing, but Alan's calendar has 14:00 taken by now.
-        fixture.provider.extraBusy.withLock { $0["alan@example.com"] = [Interval(start: try! #require(ISO8601.instant("2026-11-24T14:00:00Z")), end: try! #require(ISO8601.instant("2026-11-24T15:00:00Z")))] }
+        fixture.provider.extraBusy.withLock {
+            $0["alan@example.com"] = [
+                Interval(start: try! #require(ISO8601.instant("2026-11-24T14:00:00Z")), end: try! #require(ISO8601.instant("2026-11-24T15:00:00Z")))
+            ]
+        }
         try await fixture.reply("req-2", interviewer: nil, messageID: "panel-1")
         let done = try #require(try await fixture.settle("req-2"))
         #expect(done.status == .completed)
@@ -79,7 +85,9 @@ struct InterviewSagaTests {
         #expect(try await fixture.settle("req-7")?.status == .completed)
         let event = try #require(try fixture.local.events(of: "alan@example.com").first?.event)
         #expect(event.attendees.isEmpty)
-        #expect(event.description.contains("Candidate: Ada Lovelace <ada@candidates.example>") && event.description.contains("Panel: Grace Hopper, Alan Turing"))
+        #expect(
+            event.description.contains("Candidate: Ada Lovelace <ada@candidates.example>")
+                && event.description.contains("Panel: Grace Hopper, Alan Turing"))
     }
 
     @Test func theDeadlineFailsWhenSomeoneNeverAnswers() async throws {
@@ -100,7 +108,8 @@ struct InterviewSagaTests {
         defer { fixture.directory.remove() }
         try await fixture.start("req-5")
         try await fixture.reply("req-5", interviewer: "grace@example.com", messageID: "dup")
-        try await fixture.reply("req-5", interviewer: "grace@example.com", conflicts: [("2026-11-24T00:00:00Z", "2026-11-28T00:00:00Z")], messageID: "dup")
+        try await fixture.reply(
+            "req-5", interviewer: "grace@example.com", conflicts: [("2026-11-24T00:00:00Z", "2026-11-28T00:00:00Z")], messageID: "dup")
         let replies = try #require(try await fixture.sagas.instance(id: "req-5")?.data["replies"]).decoded(as: AvailabilityReplies.self)
         #expect(replies.busy["grace@example.com"]?.isEmpty == true, "the repeat with the same eventId changed nothing")
     }
@@ -123,7 +132,9 @@ struct SchedulingRequestBodyTests {
     func badFieldsAreNamed(field: String, json: String) throws {
         let value = try JSONSerialization.jsonObject(with: Data(json.utf8), options: .fragmentsAllowed)
         let data = try Self.body { $0[field] = value }
-        let error = #expect(throws: ValidationError.self) { _ = try SchedulingRequestBody.decode(from: data, now: Instant(InterviewSagaFixture.monday)) }
+        let error = #expect(throws: ValidationError.self) {
+            _ = try SchedulingRequestBody.decode(from: data, now: Instant(InterviewSagaFixture.monday))
+        }
         #expect(error?.field == field)
     }
 
@@ -133,14 +144,21 @@ struct SchedulingRequestBodyTests {
             interviewers[1]["timeZone"] = "Mars/Olympus_Mons"
             body["interviewers"] = interviewers
         }
-        #expect(#expect(throws: ValidationError.self) { _ = try SchedulingRequestBody.decode(from: zone, now: Instant(InterviewSagaFixture.monday)) }?.field == "interviewers[1].timeZone")
+        #expect(
+            #expect(throws: ValidationError.self) { _ = try SchedulingRequestBody.decode(from: zone, now: Instant(InterviewSagaFixture.monday)) }?
+                .field == "interviewers[1].timeZone")
         let reversed = try Self.body { $0["window"] = ["start": "2026-11-28T00:00:00Z", "end": "2026-11-24T00:00:00Z"] }
-        #expect(#expect(throws: ValidationError.self) { _ = try SchedulingRequestBody.decode(from: reversed, now: Instant(InterviewSagaFixture.monday)) }?.field.hasPrefix("window") == true)
+        #expect(
+            #expect(throws: ValidationError.self) { _ = try SchedulingRequestBody.decode(from: reversed, now: Instant(InterviewSagaFixture.monday)) }?
+                .field.hasPrefix("window") == true)
         let duplicate = try Self.body { body in
             var interviewers = body["interviewers"] as? [[String: Any]] ?? []
             interviewers[1]["email"] = "GRACE@example.com"
             body["interviewers"] = interviewers
         }
-        #expect(#expect(throws: ValidationError.self) { _ = try SchedulingRequestBody.decode(from: duplicate, now: Instant(InterviewSagaFixture.monday)) }?.field == "interviewers[1].email")
+        #expect(
+            #expect(throws: ValidationError.self) {
+                _ = try SchedulingRequestBody.decode(from: duplicate, now: Instant(InterviewSagaFixture.monday))
+            }?.field == "interviewers[1].email")
     }
 }

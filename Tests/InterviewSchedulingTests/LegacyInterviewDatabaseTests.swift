@@ -1,9 +1,10 @@
 import Foundation
 import GRDB
-@testable import InterviewScheduling
 import SagaStore
 import SchedulerTesting
 import Testing
+
+@testable import InterviewScheduling
 
 @Suite("interviews.sqlite of earlier versions moves into the saga database")
 struct LegacyInterviewDatabaseTests {
@@ -17,12 +18,13 @@ struct LegacyInterviewDatabaseTests {
         try migrator.migrate(legacy)
         let accepted = #"{"links":{"self":"/api/v1/scheduling-requests/req-1"},"requestId":"req-1","status":"accepted"}"#
         try await legacy.write { db in
-            try db.execute(sql: """
-                INSERT INTO interview VALUES ('iv-req-1', 'req-1', 'cand-1', 'recruiter@example.com', 1795525200, 1795528800, 'confirmed', 0,
-                    'BEGIN:VCALENDAR', NULL, '[{"provider":"local","calendar":"grace@example.com","eventID":"e1"}]', 1795420800);
-                INSERT INTO request_owner VALUES ('req-1', 'recruiter@example.com');
-                INSERT INTO audit_log (actor, action, target, detail, at) VALUES ('recruiter@example.com', 'scheduling-request.create', 'req-1', 'candidate cand-1', 1);
-                """)
+            try db.execute(
+                sql: """
+                    INSERT INTO interview VALUES ('iv-req-1', 'req-1', 'cand-1', 'recruiter@example.com', 1795525200, 1795528800, 'confirmed', 0,
+                        'BEGIN:VCALENDAR', NULL, '[{"provider":"local","calendar":"grace@example.com","eventID":"e1"}]', 1795420800);
+                    INSERT INTO request_owner VALUES ('req-1', 'recruiter@example.com');
+                    INSERT INTO audit_log (actor, action, target, detail, at) VALUES ('recruiter@example.com', 'scheduling-request.create', 'req-1', 'candidate cand-1', 1);
+                    """)
             try db.execute(
                 sql: "INSERT INTO idempotency_key VALUES ('recruiter@example.com', 'key-1', 'abc', 202, ?, '/api/v1/scheduling-requests/req-1', 1)",
                 arguments: [Data(accepted.utf8)])
@@ -41,7 +43,8 @@ struct LegacyInterviewDatabaseTests {
         let (interview, owner, earlier, audit) = try await store.read { db in
             (
                 try InterviewRecords.interview(id: "iv-req-1", in: db), try InterviewRecords.owner(ofRequest: "req-1", in: db),
-                try InterviewRecords.idempotentRequest(owner: "recruiter@example.com", key: "key-1", in: db), try InterviewRecords.auditLog(target: "req-1", in: db)
+                try InterviewRecords.idempotentRequest(owner: "recruiter@example.com", key: "key-1", in: db),
+                try InterviewRecords.auditLog(target: "req-1", in: db)
             )
         }
         #expect(interview?.bookings.map(\.eventID) == ["e1"] && interview?.status == .confirmed)

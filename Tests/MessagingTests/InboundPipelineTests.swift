@@ -1,8 +1,8 @@
-import SagaCore
 import Events
 import Foundation
 import Kafka
 import Messaging
+import SagaCore
 import SagaStore
 import SchedulerTesting
 import Synchronization
@@ -42,7 +42,12 @@ struct InboundPipelineTests {
             consumer: consumer, store: fixture.store, retry: .init(maxAttempts: 2, initialBackoff: .milliseconds(1), maxBackoff: .milliseconds(5))
         ) { _ in
             // Down for three times the retry budget, then back.
-            if calls.withLock({ $0 += 1; return $0 }) <= 6 { throw outage }
+            if calls.withLock({
+                $0 += 1
+                return $0
+            }) <= 6 {
+                throw outage
+            }
         }
         await pipeline.handle(message)
         #expect(calls.withLock { $0 } == 7, "applied once the database was back")

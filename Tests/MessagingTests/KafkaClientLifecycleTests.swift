@@ -46,7 +46,8 @@ struct KafkaClientLifecycleTests {
         do {
             let token = Token()
             watched = token
-            _ = try KafkaConsumer(configuration: cluster.configuration, groupID: "lifecycle", topics: [Topic.interviewCreated.rawValue], logger: logger(holding: token))
+            _ = try KafkaConsumer(
+                configuration: cluster.configuration, groupID: "lifecycle", topics: [Topic.interviewCreated.rawValue], logger: logger(holding: token))
         }
         #expect(try await eventually(20) { watched == nil })
     }

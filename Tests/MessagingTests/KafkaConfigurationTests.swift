@@ -16,10 +16,11 @@ struct KafkaConfigurationTests {
     }
 
     @Test func environmentGivesServersSecurityAndPassThroughProperties() throws {
-        let configuration = try #require(try KafkaConfiguration.fromEnvironment([
-            "KAFKA_BOOTSTRAP_SERVERS": "a:9092,b:9092", "KAFKA_SASL_USERNAME": "u", "KAFKA_SASL_PASSWORD": "p",
-            "KAFKA_SSL_CA_LOCATION": "/ca.pem", "KAFKA_PROPERTY_LINGER_MS": "20",
-        ]))
+        let configuration = try #require(
+            try KafkaConfiguration.fromEnvironment([
+                "KAFKA_BOOTSTRAP_SERVERS": "a:9092,b:9092", "KAFKA_SASL_USERNAME": "u", "KAFKA_SASL_PASSWORD": "p",
+                "KAFKA_SSL_CA_LOCATION": "/ca.pem", "KAFKA_PROPERTY_LINGER_MS": "20",
+            ]))
         #expect(configuration.bootstrapServers == "a:9092,b:9092")
         #expect(configuration.sasl?.username == "u")
         #expect(configuration.tls?.caLocation == "/ca.pem")
@@ -29,7 +30,9 @@ struct KafkaConfigurationTests {
     }
 
     @Test func aFileSectionWithEnvironmentOverrides() throws {
-        let file = try JSONDecoder().decode(KafkaConfiguration.File.self, from: Data(#"{"bootstrapServers":"file:9092","clientId":"sched-1","properties":{"compression.type":"zstd"}}"#.utf8))
+        let file = try JSONDecoder().decode(
+            KafkaConfiguration.File.self,
+            from: Data(#"{"bootstrapServers":"file:9092","clientId":"sched-1","properties":{"compression.type":"zstd"}}"#.utf8))
         let plain = try KafkaConfiguration(file: file)
         #expect(plain.bootstrapServers == "file:9092" && plain.clientID == "sched-1" && plain.properties["compression.type"] == "zstd")
         let overridden = try KafkaConfiguration(file: file, environment: ["KAFKA_BOOTSTRAP_SERVERS": "env:9092"])
@@ -37,11 +40,15 @@ struct KafkaConfigurationTests {
     }
 
     @Test func environmentOverridesApplyWithoutBootstrapServers() throws {
-        let file = try JSONDecoder().decode(KafkaConfiguration.File.self, from: Data(#"{"bootstrapServers":"file:9092","sasl":{"username":"svc","password":""},"tls":{"caLocation":"/ca.pem"}}"#.utf8))
-        let merged = try KafkaConfiguration(file: file, environment: [
-            "KAFKA_SASL_PASSWORD": "from-secret", "KAFKA_SSL_KEY_PASSWORD": "key-secret", "KAFKA_PROPERTY_LINGER_MS": "20",
-            "KAFKA_PROPERTY_LOG__LEVEL": "6", "KAFKA_CONSUMER_PROPERTY_SESSION_TIMEOUT_MS": "9000",
-        ])
+        let file = try JSONDecoder().decode(
+            KafkaConfiguration.File.self,
+            from: Data(#"{"bootstrapServers":"file:9092","sasl":{"username":"svc","password":""},"tls":{"caLocation":"/ca.pem"}}"#.utf8))
+        let merged = try KafkaConfiguration(
+            file: file,
+            environment: [
+                "KAFKA_SASL_PASSWORD": "from-secret", "KAFKA_SSL_KEY_PASSWORD": "key-secret", "KAFKA_PROPERTY_LINGER_MS": "20",
+                "KAFKA_PROPERTY_LOG__LEVEL": "6", "KAFKA_CONSUMER_PROPERTY_SESSION_TIMEOUT_MS": "9000",
+            ])
         #expect(merged.bootstrapServers == "file:9092")
         #expect(merged.sasl == .init(username: "svc", password: "from-secret"))
         #expect(merged.tls == .init(caLocation: "/ca.pem", keyPassword: "key-secret"))
@@ -57,9 +64,13 @@ struct KafkaConfigurationTests {
         let configuration = KafkaConfiguration(
             bootstrapServers: "b:9093", sasl: .init(username: "svc-user", password: "pa55word"), tls: .init(keyPassword: "key-pa55"),
             properties: ["sasl.oauthbearer.client.secret": "oauth-s3cret"])
-        let file = try JSONDecoder().decode(KafkaConfiguration.File.self, from: Data(
-            #"{"bootstrapServers":"b:9093","sasl":{"username":"svc-user","password":"pa55word"},"tls":{"keyPassword":"key-pa55"},"properties":{"ssl.key.password":"oauth-s3cret"}}"#.utf8))
-        let sasl = try #require(configuration.sasl), tls = try #require(configuration.tls), fileSASL = try #require(file.sasl), fileTLS = try #require(file.tls)
+        let file = try JSONDecoder().decode(
+            KafkaConfiguration.File.self,
+            from: Data(
+                #"{"bootstrapServers":"b:9093","sasl":{"username":"svc-user","password":"pa55word"},"tls":{"keyPassword":"key-pa55"},"properties":{"ssl.key.password":"oauth-s3cret"}}"#
+                    .utf8))
+        let sasl = try #require(configuration.sasl), tls = try #require(configuration.tls), fileSASL = try #require(file.sasl),
+            fileTLS = try #require(file.tls)
         var dumps = ["\(sasl)", String(reflecting: tls), "\(file)", String(reflecting: fileSASL), "\(fileTLS)"]
         for value in [configuration as Any, file as Any] {
             var text = ""

@@ -14,7 +14,7 @@ struct KafkaConsumerLagTests {
             _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("cand-lag".utf8), value: Array("m\(index)".utf8)))
         }
         let consumer = try KafkaConsumer(configuration: cluster.configuration, groupID: "lag-test", topics: [topic])
-        #expect(consumer.lag().allSatisfy { $0.lag == 0 } , "nothing known before an assignment")
+        #expect(consumer.lag().allSatisfy { $0.lag == 0 }, "nothing known before an assignment")
         let first = try #require(await consumer.next())
         try consumer.commit(first)
         let behind = consumer.lag().filter { $0.partition == first.partition }

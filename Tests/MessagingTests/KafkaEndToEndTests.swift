@@ -19,7 +19,10 @@ struct KafkaEndToEndTests {
         cluster.standardOutput = output
         cluster.standardError = FileHandle.nullDevice
         try cluster.run()
-        defer { cluster.terminate(); cluster.waitUntilExit() }
+        defer {
+            cluster.terminate()
+            cluster.waitUntilExit()
+        }
         let firstLine = output.fileHandleForReading.availableData
         let bootstrap = String(decoding: firstLine, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
         #expect(bootstrap.hasPrefix("127.0.0.1:"))
@@ -30,11 +33,13 @@ struct KafkaEndToEndTests {
         try await fixture.engine.runDueWork()
 
         // kcat, as the calendar service, answers.
-        let produced = try await kcat(["-b", bootstrap, "-P", "-t", Topic.schedulingAvailability.rawValue, "-k", "cand-7", "-X", "partitioner=murmur2_random"],
-                                input: MessagingFixture.availabilityJSON(eventID: "kcat-1", requestID: "req-7") + "\n")
+        let produced = try await kcat(
+            ["-b", bootstrap, "-P", "-t", Topic.schedulingAvailability.rawValue, "-k", "cand-7", "-X", "partitioner=murmur2_random"],
+            input: MessagingFixture.availabilityJSON(eventID: "kcat-1", requestID: "req-7") + "\n")
         #expect(produced.status == 0, "\(produced.standardError)")
         let configuration = KafkaConfiguration(bootstrapServers: bootstrap)
-        let consumer = try KafkaConsumer(configuration: configuration, groupID: "interview-worker-main", topics: [Topic.schedulingAvailability.rawValue])
+        let consumer = try KafkaConsumer(
+            configuration: configuration, groupID: "interview-worker-main", topics: [Topic.schedulingAvailability.rawValue])
         let pipeline = InboundPipeline(consumer: consumer, store: fixture.store, handler: fixture.availabilityHandler)
         let consuming = Task { await pipeline.run() }
         #expect(try await eventually { try await fixture.store.instance(id: "req-7")?.status == .completed })
@@ -45,8 +50,11 @@ struct KafkaEndToEndTests {
         // The service announces a confirmation through its outbox; kcat reads it.
         let confirmation = EventEnvelope(
             eventId: "confirm-7", eventType: SchedulingConfirmed.eventType, timestamp: Date(),
-            data: SchedulingConfirmed(interviewId: "iv-7", scheduledAt: "2026-03-10T14:00:00Z", meetingDetails: .init(
-                title: "Technical Interview - Ada", location: "Video call", attendees: ["ada@example.org", "grace@example.com"], description: "Panel")))
+            data: SchedulingConfirmed(
+                interviewId: "iv-7", scheduledAt: "2026-03-10T14:00:00Z",
+                meetingDetails: .init(
+                    title: "Technical Interview - Ada", location: "Video call", attendees: ["ada@example.org", "grace@example.com"],
+                    description: "Panel")))
         try await fixture.store.enqueue(
             OutboxMessage(id: confirmation.eventId, topic: Topic.schedulingConfirmed.rawValue, key: "cand-7", payload: try confirmation.encoded()),
             at: Date())
@@ -58,9 +66,14 @@ struct KafkaEndToEndTests {
         let fields = read.standardOutput.split(separator: "|", maxSplits: 2).map(String.init)
         #expect(fields.count == 3)
         #expect(fields.first == "cand-7")
-        #expect(fields.dropFirst().first == "\(JavaPartitioner.partition(forKey: Array("cand-7".utf8), partitions: 4))", "partitioned like the Java client")
-        let validation = try await ChildProcess(executable: URL(fileURLWithPath: "/usr/bin/env"), arguments: ["python3", BuiltProducts.repositoryRoot.appendingPathComponent("scripts/validate_events.py").path, "-"])
-            .run(input: Data((fields.last ?? "").utf8))
+        #expect(
+            fields.dropFirst().first == "\(JavaPartitioner.partition(forKey: Array("cand-7".utf8), partitions: 4))",
+            "partitioned like the Java client")
+        let validation = try await ChildProcess(
+            executable: URL(fileURLWithPath: "/usr/bin/env"),
+            arguments: ["python3", BuiltProducts.repositoryRoot.appendingPathComponent("scripts/validate_events.py").path, "-"]
+        )
+        .run(input: Data((fields.last ?? "").utf8))
         #expect(validation.status == 0, "\(validation.standardOutput) \(validation.standardError)")
     }
 }

@@ -29,7 +29,9 @@ struct KafkaFaultInjectionTests {
         cluster.mock.failNextRequests(.fetch, with: Array(repeating: 29, count: 50))
         let consumer = try KafkaConsumer(configuration: cluster.configuration, groupID: "errors", topics: [topic], logger: log.logger)
         let waiting = Task { await consumer.next() }
-        let logged = try await eventually(30) { log.messages.contains { $0.contains("consumer error") && $0.contains("error=TOPIC_AUTHORIZATION_FAILED") } }
+        let logged = try await eventually(30) {
+            log.messages.contains { $0.contains("consumer error") && $0.contains("error=TOPIC_AUTHORIZATION_FAILED") }
+        }
         consumer.close()
         #expect(await waiting.value == nil)
         #expect(logged, "\(log.messages)")

@@ -33,7 +33,8 @@ struct KafkaFaultTests {
         try cluster.mock.setBrokerDown()
         let producer = try KafkaProducer(configuration: cluster.configuration)
         defer { producer.shutdown() }
-        let relay = OutboxRelay(store: fixture.store, publisher: KafkaOutboxPublisher(producer: producer), batchSize: 250, retryBackoff: .milliseconds(200))
+        let relay = OutboxRelay(
+            store: fixture.store, publisher: KafkaOutboxPublisher(producer: producer), batchSize: 250, retryBackoff: .milliseconds(200))
         let relaying = Task { await relay.run() }
         try await Task.sleep(for: .seconds(2))
         #expect(try await fixture.store.outboxBacklog() == 1000, "nothing is marked published while every broker is down")
@@ -67,8 +68,19 @@ struct KafkaFaultTests {
         let topic = Topic.schedulingAvailability.rawValue
         let poison: [(String, [UInt8])] = [
             ("not JSON", Array("this is not json".utf8)),
-            ("wrong type", Array(MessagingFixture.availabilityJSON(eventID: "e1", requestID: "r").replacingOccurrences(of: "scheduling.availability", with: "scheduling.requested").utf8)),
-            ("schema", Array(#"{"eventId":"e2","eventType":"scheduling.availability","timestamp":"2026-03-09T10:00:00Z","data":{"availability":[],"conflicts":[]}}"#.utf8)),
+            (
+                "wrong type",
+                Array(
+                    MessagingFixture.availabilityJSON(eventID: "e1", requestID: "r").replacingOccurrences(
+                        of: "scheduling.availability", with: "scheduling.requested"
+                    ).utf8)
+            ),
+            (
+                "schema",
+                Array(
+                    #"{"eventId":"e2","eventType":"scheduling.availability","timestamp":"2026-03-09T10:00:00Z","data":{"availability":[],"conflicts":[]}}"#
+                        .utf8)
+            ),
             ("huge", Array(repeating: UInt8(ascii: "x"), count: 600_000)),
             ("utf8", [0x7b, 0xff, 0xfe, 0x7d]),
         ]
@@ -79,12 +91,16 @@ struct KafkaFaultTests {
                 Issue.record("producing the \(name) message failed: \(error)")
             }
         }
-        _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("c".utf8), value: Array(MessagingFixture.availabilityJSON(eventID: "good", requestID: "req-ok").utf8)))
+        _ = try await producer.send(
+            KafkaProducerMessage(
+                topic: topic, key: Array("c".utf8), value: Array(MessagingFixture.availabilityJSON(eventID: "good", requestID: "req-ok").utf8)))
 
         let consumer = try KafkaConsumer(configuration: settings, groupID: "interview-worker-main", topics: [topic])
         let pipeline = InboundPipeline(consumer: consumer, store: fixture.store, handler: fixture.availabilityHandler)
         let consuming = Task { await pipeline.run() }
-        #expect(try await eventually { try await fixture.store.instance(id: "req-ok")?.status == .completed }, "the good message after the poison is handled")
+        #expect(
+            try await eventually { try await fixture.store.instance(id: "req-ok")?.status == .completed },
+            "the good message after the poison is handled")
         consumer.close()
         await consuming.value
 
@@ -93,20 +109,27 @@ struct KafkaFaultTests {
         let records = try await readAll(Topic.deadLetter.rawValue, from: cluster).compactMap {
             try? JSONDecoder().decode(DeadLetterRecord.self, from: Data($0.payload.utf8))
         }
-        #expect(records.map(\.error.code).sorted() == ["INVALID_UTF8", "MALFORMED_JSON", "PAYLOAD_TOO_LARGE", "SCHEMA_VIOLATION", "UNEXPECTED_EVENT_TYPE"])
+        #expect(
+            records.map(\.error.code).sorted() == [
+                "INVALID_UTF8", "MALFORMED_JSON", "PAYLOAD_TOO_LARGE", "SCHEMA_VIOLATION", "UNEXPECTED_EVENT_TYPE",
+            ])
         #expect(records.first { $0.error.code == "SCHEMA_VIOLATION" }?.error.message == "data.requestId: is required")
         #expect(records.allSatisfy { $0.topic == topic })
         let huge = records.first { $0.error.code == "PAYLOAD_TOO_LARGE" }
-        #expect(huge?.originalSize == 600_000 && huge?.originalTruncated == true && huge?.originalMessage.utf8.count == DeadLetterRecord.maximumExcerpt)
+        #expect(
+            huge?.originalSize == 600_000 && huge?.originalTruncated == true && huge?.originalMessage.utf8.count == DeadLetterRecord.maximumExcerpt)
         #expect(records.first { $0.error.code == "INVALID_UTF8" }?.originalMessageBase64 == "e//+fQ==")
         #expect(Set(records.map(\.offset)).count == 5)
         let errors = try await readAll(Topic.errorOccurred.rawValue, from: cluster)
         #expect(errors.count == 5)
         let validator = BuiltProducts.repositoryRoot.appendingPathComponent("scripts/validate_events.py").path
         let dlqLines = try await readAll(Topic.deadLetter.rawValue, from: cluster).map(\.payload).joined(separator: "\n")
-        let dlqValid = try await ChildProcess(executable: URL(fileURLWithPath: "/usr/bin/env"), arguments: ["python3", validator, "--schema", "dlq", "-"]).run(input: Data(dlqLines.utf8))
+        let dlqValid = try await ChildProcess(
+            executable: URL(fileURLWithPath: "/usr/bin/env"), arguments: ["python3", validator, "--schema", "dlq", "-"]
+        ).run(input: Data(dlqLines.utf8))
         #expect(dlqValid.status == 0, "\(dlqValid.standardOutput)")
-        let errorsValid = try await ChildProcess(executable: URL(fileURLWithPath: "/usr/bin/env"), arguments: ["python3", validator, "-"]).run(input: Data(errors.map(\.payload).joined(separator: "\n").utf8))
+        let errorsValid = try await ChildProcess(executable: URL(fileURLWithPath: "/usr/bin/env"), arguments: ["python3", validator, "-"]).run(
+            input: Data(errors.map(\.payload).joined(separator: "\n").utf8))
         #expect(errorsValid.status == 0, "\(errorsValid.standardOutput)")
 
         // The group's committed offset moved past everything.
@@ -127,7 +150,9 @@ struct KafkaFaultTests {
         let producer = try KafkaProducer(configuration: cluster.configuration)
         defer { producer.shutdown() }
         let topic = Topic.schedulingAvailability.rawValue
-        _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("c9".utf8), value: Array(MessagingFixture.availabilityJSON(eventID: "once", requestID: "req-9").utf8)))
+        _ = try await producer.send(
+            KafkaProducerMessage(
+                topic: topic, key: Array("c9".utf8), value: Array(MessagingFixture.availabilityJSON(eventID: "once", requestID: "req-9").utf8)))
 
         // The first consumer applies the message to SQLite and "dies" before committing the offset.
         let first = try KafkaConsumer(configuration: cluster.configuration, groupID: "interview-worker-main", topics: [topic])
@@ -141,7 +166,8 @@ struct KafkaFaultTests {
         let redelivered = try #require(await second.next())
         #expect(redelivered.offset == message.offset)
         let envelope = try InboundEventDecoder().availability(redelivered.value)
-        let outcome = try await fixture.engine.deliver(InboundEvent(messageID: envelope.eventId, topic: topic, type: envelope.eventType, correlation: envelope.data.requestId, payload: [:]))
+        let outcome = try await fixture.engine.deliver(
+            InboundEvent(messageID: envelope.eventId, topic: topic, type: envelope.eventType, correlation: envelope.data.requestId, payload: [:]))
         #expect(outcome == .duplicate)
         try second.commit(redelivered)
         second.close()

@@ -1,7 +1,8 @@
-import SchedulerTesting
 import Events
 import Messaging
+import SchedulerTesting
 import Testing
+
 @testable import Kafka
 
 @Suite("Kafka producer", .serialized)

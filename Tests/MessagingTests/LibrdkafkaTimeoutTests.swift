@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Kafka
 
 @Suite("librdkafka timeouts")

@@ -22,14 +22,14 @@ struct MessagingFixture {
         let sagas = directory.url.appendingPathComponent("sagas")
         try FileManager.default.createDirectory(at: sagas, withIntermediateDirectories: true)
         try """
-            name: await
-            version: 1
-            steps:
-              - name: ask
-                action: ask
-                compensation: none
-                wait: { event: scheduling.availability, correlation: requestId, onEvent: collect, deadline: 1h }
-            """.write(to: sagas.appendingPathComponent("await.yaml"), atomically: true, encoding: .utf8)
+        name: await
+        version: 1
+        steps:
+          - name: ask
+            action: ask
+            compensation: none
+            wait: { event: scheduling.availability, correlation: requestId, onEvent: collect, deadline: 1h }
+        """.write(to: sagas.appendingPathComponent("await.yaml"), atomically: true, encoding: .utf8)
         var handlers = SagaHandlers()
         handlers.action("ask", requiresCompensation: false) { context in StepOutcome(awaitCorrelation: context.sagaID) }
         handlers.onEvent("collect") { _, payload in
@@ -44,9 +44,10 @@ struct MessagingFixture {
         { [decoder, engine] message in
             let envelope = try decoder.availability(message.value)
             let payload = try JSONValue.encoding(envelope.data)
-            _ = try await engine.deliver(InboundEvent(
-                messageID: envelope.eventId, topic: message.topic, type: envelope.eventType,
-                correlation: envelope.data.requestId, payload: payload))
+            _ = try await engine.deliver(
+                InboundEvent(
+                    messageID: envelope.eventId, topic: message.topic, type: envelope.eventType,
+                    correlation: envelope.data.requestId, payload: payload))
         }
     }
 

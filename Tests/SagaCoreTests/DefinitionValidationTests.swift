@@ -11,8 +11,12 @@ struct DefinitionValidationTests {
         SagaDefinitionDocument(name: "demo", version: 2, description: nil, stuckAfter: stuckAfter, steps: steps)
     }
 
-    func step(_ name: String, action: String = "publish", compensation: String? = "none", timeout: String? = nil, retry: SagaDefinitionDocument.Retry? = nil, wait: SagaDefinitionDocument.Wait? = nil) -> SagaDefinitionDocument.Step {
-        SagaDefinitionDocument.Step(name: name, action: action, compensation: compensation, retry: retry, compensationRetry: nil, timeout: timeout, wait: wait)
+    func step(
+        _ name: String, action: String = "publish", compensation: String? = "none", timeout: String? = nil,
+        retry: SagaDefinitionDocument.Retry? = nil, wait: SagaDefinitionDocument.Wait? = nil
+    ) -> SagaDefinitionDocument.Step {
+        SagaDefinitionDocument.Step(
+            name: name, action: action, compensation: compensation, retry: retry, compensationRetry: nil, timeout: timeout, wait: wait)
     }
 
     func error(_ document: SagaDefinitionDocument) -> DefinitionError? {
@@ -25,12 +29,20 @@ struct DefinitionValidationTests {
     }
 
     @Test func aValidDefinitionResolvesDurationsAndPolicies() throws {
-        let retry = SagaDefinitionDocument.Retry(maxAttempts: 5, initialBackoff: "200ms", maxBackoff: "30s", multiplier: 3, jitter: "equal", retryOn: ["transient", "unavailable"])
-        let wait = SagaDefinitionDocument.Wait(event: "scheduling.availability", correlation: "requestId", onEvent: "collect", deadline: "15m", onDeadline: "settle")
-        let definition = try document([step("book", action: "book", compensation: "cancel", timeout: "1m30s", retry: retry), step("await", action: "collect.start", wait: wait)])
-            .validated(file: "sagas/demo.yaml", handlers: handlers)
+        let retry = SagaDefinitionDocument.Retry(
+            maxAttempts: 5, initialBackoff: "200ms", maxBackoff: "30s", multiplier: 3, jitter: "equal", retryOn: ["transient", "unavailable"])
+        let wait = SagaDefinitionDocument.Wait(
+            event: "scheduling.availability", correlation: "requestId", onEvent: "collect", deadline: "15m", onDeadline: "settle")
+        let definition = try document([
+            step("book", action: "book", compensation: "cancel", timeout: "1m30s", retry: retry), step("await", action: "collect.start", wait: wait),
+        ])
+        .validated(file: "sagas/demo.yaml", handlers: handlers)
         #expect(definition.steps[0].timeout == .seconds(90))
-        #expect(definition.steps[0].retry == RetryPolicy(maxAttempts: 5, initialBackoff: .milliseconds(200), maxBackoff: .seconds(30), multiplier: 3, jitter: .equal, retryOn: [.transient, .unavailable]))
+        #expect(
+            definition.steps[0].retry
+                == RetryPolicy(
+                    maxAttempts: 5, initialBackoff: .milliseconds(200), maxBackoff: .seconds(30), multiplier: 3, jitter: .equal,
+                    retryOn: [.transient, .unavailable]))
         #expect(definition.steps[0].compensationRetry == definition.steps[0].retry)
         #expect(definition.steps[1].wait?.deadline == .seconds(900))
         #expect(definition.steps[1].compensation == nil)
@@ -45,7 +57,9 @@ struct DefinitionValidationTests {
     }
 
     @Test func unknownCompensationHandler() {
-        #expect(error(document([step("book", action: "book", compensation: "cancle")]))?.reason.hasPrefix("unknown compensation handler \"cancle\"") == true)
+        #expect(
+            error(document([step("book", action: "book", compensation: "cancle")]))?.reason.hasPrefix("unknown compensation handler \"cancle\"")
+                == true)
     }
 
     @Test func missingCompensationIsAnError() {
@@ -79,7 +93,8 @@ struct DefinitionValidationTests {
 
     @Test func badRetryPolicies() {
         #expect(error(document([step("publish", retry: .init(maxAttempts: 0))]))?.reason.contains("maxAttempts must be 1 or more") == true)
-        #expect(error(document([step("publish", retry: .init(initialBackoff: "1m", maxBackoff: "1s"))]))?.reason.contains("exceeds maxBackoff") == true)
+        #expect(
+            error(document([step("publish", retry: .init(initialBackoff: "1m", maxBackoff: "1s"))]))?.reason.contains("exceeds maxBackoff") == true)
         #expect(error(document([step("publish", retry: .init(jitter: "lots"))]))?.reason.contains("jitter must be one of none, full, equal") == true)
         #expect(error(document([step("publish", retry: .init(retryOn: ["flaky"]))]))?.reason.contains("unknown error kind \"flaky\"") == true)
     }

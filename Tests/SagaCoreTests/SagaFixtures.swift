@@ -2,15 +2,20 @@ import Foundation
 import SagaCore
 
 /// A three-step saga: book (undo: cancel), await a reply (waits), notify (no undo).
-func bookingDefinition(maxAttempts: Int = 3, compensationAttempts: Int = 2, retryOn: Set<StepFailure.Kind> = [.transient, .timeout]) -> SagaDefinition {
-    let retry = RetryPolicy(maxAttempts: maxAttempts, initialBackoff: .seconds(1), maxBackoff: .seconds(5), multiplier: 2, jitter: .none, retryOn: retryOn)
+func bookingDefinition(
+    maxAttempts: Int = 3, compensationAttempts: Int = 2, retryOn: Set<StepFailure.Kind> = [.transient, .timeout]
+) -> SagaDefinition {
+    let retry = RetryPolicy(
+        maxAttempts: maxAttempts, initialBackoff: .seconds(1), maxBackoff: .seconds(5), multiplier: 2, jitter: .none, retryOn: retryOn)
     let compensationRetry = RetryPolicy(maxAttempts: compensationAttempts, initialBackoff: .seconds(10), maxBackoff: .seconds(10), jitter: .none)
     return SagaDefinition(
         name: "booking", version: 1,
         steps: [
-            StepDefinition(name: "reserve", action: "reserve", compensation: "release", retry: retry, compensationRetry: compensationRetry, timeout: .seconds(5)),
-            StepDefinition(name: "book", action: "book", compensation: "cancel", retry: retry, compensationRetry: compensationRetry, timeout: .seconds(5),
-                           wait: WaitDefinition(event: "reply", correlation: "requestId", onEvent: "collect", deadline: .seconds(60))),
+            StepDefinition(
+                name: "reserve", action: "reserve", compensation: "release", retry: retry, compensationRetry: compensationRetry, timeout: .seconds(5)),
+            StepDefinition(
+                name: "book", action: "book", compensation: "cancel", retry: retry, compensationRetry: compensationRetry, timeout: .seconds(5),
+                wait: WaitDefinition(event: "reply", correlation: "requestId", onEvent: "collect", deadline: .seconds(60))),
             StepDefinition(name: "notify", action: "notify", compensation: nil, retry: retry, timeout: .seconds(5)),
         ],
         stuckAfter: .seconds(300))

@@ -89,7 +89,10 @@ struct SagaMachineTests {
         #expect(driver.begin() == .compensation(step: 0, attempt: 1, idempotencyKey: "saga-1:reserve:compensate"))
         try driver.apply(.compensationSucceeded())
         #expect(driver.instance.status == .compensated)
-        #expect(driver.outcomes.filter { $0.hasPrefix("compensation:") && $0.hasSuffix(":succeeded") } == ["compensation:book:succeeded", "compensation:reserve:succeeded"])
+        #expect(
+            driver.outcomes.filter { $0.hasPrefix("compensation:") && $0.hasSuffix(":succeeded") } == [
+                "compensation:book:succeeded", "compensation:reserve:succeeded",
+            ])
     }
 
     @Test func aCompensationsMessagesAreStoredWithItsResult() throws {
@@ -186,7 +189,8 @@ struct SagaMachineTests {
         try driver.apply(.abort(by: "carol", reason: "withdrew"))
         #expect(driver.instance.stepIndex == 1, "book had started: its effect may exist")
         let message = OutboxMessage(id: "m", topic: "t", key: "k", payload: Data())
-        let late = driver.machine.late(.actionSucceeded(StepOutcome(dataPatch: ["booking": "b-1"], messages: [message])), of: work, on: driver.instance, now: driver.clock.now)
+        let late = driver.machine.late(
+            .actionSucceeded(StepOutcome(dataPatch: ["booking": "b-1"], messages: [message])), of: work, on: driver.instance, now: driver.clock.now)
         #expect(late.instance.status == .compensating && late.instance.stepIndex == 1, "the abort stands")
         #expect(late.instance.data["booking"] == "b-1", "the compensation can find what to undo")
         #expect(late.messages == [message])
@@ -211,7 +215,8 @@ struct SagaMachineTests {
         try driver.apply(.actionSucceeded(StepOutcome()))
         _ = driver.begin()
         try driver.apply(.actionSucceeded(StepOutcome(awaitCorrelation: "r")))
-        #expect(!driver.machine.isStuck(driver.instance, now: driver.clock.now.addingTimeInterval(60 + 300)), "waiting until the deadline is not stuck")
+        #expect(
+            !driver.machine.isStuck(driver.instance, now: driver.clock.now.addingTimeInterval(60 + 300)), "waiting until the deadline is not stuck")
         #expect(driver.machine.isStuck(driver.instance, now: driver.clock.now.addingTimeInterval(60 + 301)))
     }
 

@@ -21,11 +21,12 @@ let sagaCount = arguments.count > 2 ? Int(arguments[2]) ?? 200 : 200
 /// The outside world: effects keyed by idempotency key, every call, every delivery.
 let external = try DatabaseQueue(path: directory.appendingPathComponent("external.sqlite").path)
 try external.write { db in
-    try db.execute(sql: """
-        CREATE TABLE IF NOT EXISTS effects (key TEXT PRIMARY KEY, saga TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS calls (id INTEGER PRIMARY KEY, key TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS published (message_id TEXT PRIMARY KEY, deliveries INTEGER NOT NULL);
-        """)
+    try db.execute(
+        sql: """
+            CREATE TABLE IF NOT EXISTS effects (key TEXT PRIMARY KEY, saga TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS calls (id INTEGER PRIMARY KEY, key TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS published (message_id TEXT PRIMARY KEY, deliveries INTEGER NOT NULL);
+            """)
 }
 
 @Sendable func touchExternalSystem(_ context: StepContext) async throws {
@@ -66,13 +67,13 @@ for compensation in ["refund", "unreserve"] {
 let sagasDirectory = directory.appendingPathComponent("sagas")
 try FileManager.default.createDirectory(at: sagasDirectory, withIntermediateDirectories: true)
 try """
-    name: crash
-    version: 1
-    steps:
-      - { name: debit, action: debit, compensation: refund, retry: { maxAttempts: 20, initialBackoff: 10ms, maxBackoff: 50ms } }
-      - { name: reserve, action: reserve, compensation: unreserve, retry: { maxAttempts: 20, initialBackoff: 10ms, maxBackoff: 50ms } }
-      - { name: confirm, action: confirm, compensation: none }
-    """.write(to: sagasDirectory.appendingPathComponent("crash.yaml"), atomically: true, encoding: .utf8)
+name: crash
+version: 1
+steps:
+  - { name: debit, action: debit, compensation: refund, retry: { maxAttempts: 20, initialBackoff: 10ms, maxBackoff: 50ms } }
+  - { name: reserve, action: reserve, compensation: unreserve, retry: { maxAttempts: 20, initialBackoff: 10ms, maxBackoff: 50ms } }
+  - { name: confirm, action: confirm, compensation: none }
+""".write(to: sagasDirectory.appendingPathComponent("crash.yaml"), atomically: true, encoding: .utf8)
 
 let store = try SagaStore(path: directory.appendingPathComponent("sagas.sqlite").path, durability: .normal)
 let engine = SagaEngine(

@@ -94,7 +94,8 @@ struct EngineFixture {
         }
         let handlers = Self.handlers(calls: calls, script: script, held: held)
         store = try existing ?? SagaStore(path: directory.path("sagas.sqlite"))
-        engine = SagaEngine(store: store, catalog: try SagaCatalog.load(directory: sagas, handlers: handlers.inventory), handlers: handlers, clock: clock)
+        engine = SagaEngine(
+            store: store, catalog: try SagaCatalog.load(directory: sagas, handlers: handlers.inventory), handlers: handlers, clock: clock)
     }
 
     static func handlers(calls: ExternalCalls, script: FailureScript, held: HeldActions = HeldActions()) -> SagaHandlers {
@@ -112,11 +113,14 @@ struct EngineFixture {
         }
         action("reserve", requiresCompensation: true) { _ in StepOutcome(dataPatch: ["reserved": true]) }
         action("book", requiresCompensation: true) { context in
-            StepOutcome(messages: [OutboxMessage(id: "\(context.sagaID)-requested", topic: "requests", key: context.partitionKey, payload: Data("{}".utf8))],
-                        awaitCorrelation: "req-\(context.sagaID)")
+            StepOutcome(
+                messages: [OutboxMessage(id: "\(context.sagaID)-requested", topic: "requests", key: context.partitionKey, payload: Data("{}".utf8))],
+                awaitCorrelation: "req-\(context.sagaID)")
         }
         action("notify", requiresCompensation: false) { context in
-            StepOutcome(messages: [OutboxMessage(id: "\(context.sagaID)-confirmed", topic: "confirmations", key: context.partitionKey, payload: Data("{}".utf8))])
+            StepOutcome(messages: [
+                OutboxMessage(id: "\(context.sagaID)-confirmed", topic: "confirmations", key: context.partitionKey, payload: Data("{}".utf8))
+            ])
         }
         for name in ["release", "cancel"] {
             handlers.compensation(name) { context in
@@ -137,7 +141,8 @@ struct EngineFixture {
     }
 
     func reply(_ sagaID: String, id: String, accept: Bool = true) async throws -> InboxOutcome {
-        try await engine.deliver(InboundEvent(messageID: id, topic: "replies", type: "reply", correlation: "req-\(sagaID)", payload: ["accept": .bool(accept)]))
+        try await engine.deliver(
+            InboundEvent(messageID: id, topic: "replies", type: "reply", correlation: "req-\(sagaID)", payload: ["accept": .bool(accept)]))
     }
 
     func instance(_ id: String) async throws -> SagaInstance? {

@@ -161,7 +161,9 @@ struct SagaEngineTests {
         let running = Task { try await fixture.engine.runDueWork() }
         try await waitUntil { fixture.held.hasStarted("book") }
         // `scheduler sagas abort` runs in its own process: its own engine, its own locks.
-        let cli = SagaEngine(store: fixture.store, catalog: fixture.engine.catalog, handlers: EngineFixture.handlers(calls: ExternalCalls(), script: FailureScript()), clock: fixture.clock)
+        let cli = SagaEngine(
+            store: fixture.store, catalog: fixture.engine.catalog, handlers: EngineFixture.handlers(calls: ExternalCalls(), script: FailureScript()),
+            clock: fixture.clock)
         #expect(try await cli.abort(id: "s1", by: "ops", reason: "withdrawn").stepIndex == 1, "the started step is undone too")
         fixture.held.release("book")
         try await running.value
@@ -261,8 +263,9 @@ struct SagaEngineTests {
         try await engine.start(type: "booking", id: "s1", partitionKey: "k", data: [:])
         try await waitUntil { try await fixture.instance("s1")?.status == .waiting }
         // Then a newer service version starts a saga this engine has no definition for.
-        let newer = try EngineFixture(extraDefinitions: ["ghost.yaml": "name: ghost\nversion: 1\nsteps:\n  - { name: boo, action: notify, compensation: none }\n"],
-                                      store: fixture.store, directory: fixture.directory)
+        let newer = try EngineFixture(
+            extraDefinitions: ["ghost.yaml": "name: ghost\nversion: 1\nsteps:\n  - { name: boo, action: notify, compensation: none }\n"],
+            store: fixture.store, directory: fixture.directory)
         try await newer.engine.start(type: "ghost", id: "g1", partitionKey: "k", data: [:])
         func attempts() -> Int { log.messages.filter { $0.contains("could not be moved") && $0.contains("sagaId=g1") }.count }
         try await waitUntil { attempts() == 1 }

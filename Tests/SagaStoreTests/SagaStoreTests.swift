@@ -34,9 +34,11 @@ struct SagaStoreTests {
         let start = Self.started("s-1")
         try await store.insert(start)
         let machine = SagaMachine(definition: Self.definition)
-        let begun = try await store.commit(machine.begin(.action(step: 0, attempt: 1, idempotencyKey: "s-1:book"), on: start.instance, now: Date(timeIntervalSince1970: 1_001)))
+        let begun = try await store.commit(
+            machine.begin(.action(step: 0, attempt: 1, idempotencyKey: "s-1:book"), on: start.instance, now: Date(timeIntervalSince1970: 1_001)))
         #expect(begun.version == 1)
-        let stale = machine.begin(.action(step: 0, attempt: 1, idempotencyKey: "s-1:book"), on: start.instance, now: Date(timeIntervalSince1970: 1_002))
+        let stale = machine.begin(
+            .action(step: 0, attempt: 1, idempotencyKey: "s-1:book"), on: start.instance, now: Date(timeIntervalSince1970: 1_002))
         let refusal = await #expect(throws: StaleSagaWrite.self) { try await store.commit(stale) }
         #expect(refusal?.expectedVersion == 0)
         #expect(try await store.stepLog(sagaID: "s-1").count == 2, "the refused write added no log line")
@@ -90,19 +92,20 @@ struct SagaStoreTests {
         let old = try DatabaseQueue(path: path)
         var v1 = DatabaseMigrator()
         v1.registerMigration("v1: saga instances, step log, outbox, inbox") { db in
-            try db.execute(sql: """
-                CREATE TABLE saga_instance (
-                    id TEXT PRIMARY KEY NOT NULL, type TEXT NOT NULL, definition_version INTEGER NOT NULL, partition_key TEXT NOT NULL,
-                    status TEXT NOT NULL, step_index INTEGER NOT NULL, attempt INTEGER NOT NULL, last_succeeded_action INTEGER NOT NULL,
-                    data TEXT NOT NULL, waiting_event TEXT, waiting_correlation TEXT, wake_at INTEGER, last_error_kind TEXT,
-                    last_error_message TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, version INTEGER NOT NULL);
-                CREATE TABLE saga_step_log (id INTEGER PRIMARY KEY AUTOINCREMENT, saga_id TEXT NOT NULL, step TEXT, phase TEXT NOT NULL,
-                    attempt INTEGER NOT NULL, outcome TEXT NOT NULL, at INTEGER NOT NULL, error_kind TEXT, message TEXT, actor TEXT NOT NULL);
-                CREATE TABLE outbox (sequence INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, saga_id TEXT, topic TEXT NOT NULL,
-                    key TEXT NOT NULL, headers TEXT NOT NULL, payload BLOB NOT NULL, created_at INTEGER NOT NULL, published_at INTEGER,
-                    attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT);
-                CREATE TABLE inbox (message_id TEXT PRIMARY KEY NOT NULL, topic TEXT NOT NULL, received_at INTEGER NOT NULL, saga_id TEXT, outcome TEXT NOT NULL);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE saga_instance (
+                        id TEXT PRIMARY KEY NOT NULL, type TEXT NOT NULL, definition_version INTEGER NOT NULL, partition_key TEXT NOT NULL,
+                        status TEXT NOT NULL, step_index INTEGER NOT NULL, attempt INTEGER NOT NULL, last_succeeded_action INTEGER NOT NULL,
+                        data TEXT NOT NULL, waiting_event TEXT, waiting_correlation TEXT, wake_at INTEGER, last_error_kind TEXT,
+                        last_error_message TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, version INTEGER NOT NULL);
+                    CREATE TABLE saga_step_log (id INTEGER PRIMARY KEY AUTOINCREMENT, saga_id TEXT NOT NULL, step TEXT, phase TEXT NOT NULL,
+                        attempt INTEGER NOT NULL, outcome TEXT NOT NULL, at INTEGER NOT NULL, error_kind TEXT, message TEXT, actor TEXT NOT NULL);
+                    CREATE TABLE outbox (sequence INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, saga_id TEXT, topic TEXT NOT NULL,
+                        key TEXT NOT NULL, headers TEXT NOT NULL, payload BLOB NOT NULL, created_at INTEGER NOT NULL, published_at INTEGER,
+                        attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT);
+                    CREATE TABLE inbox (message_id TEXT PRIMARY KEY NOT NULL, topic TEXT NOT NULL, received_at INTEGER NOT NULL, saga_id TEXT, outcome TEXT NOT NULL);
+                    """)
         }
         try v1.migrate(old)
         try await old.write { db in

@@ -70,7 +70,8 @@ struct SagasCommandTests {
         let data = directory.url.appendingPathComponent("data")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: directory.path("scheduler.sqlite" + suffix)) {
-            try FileManager.default.copyItem(atPath: directory.path("scheduler.sqlite" + suffix), toPath: data.appendingPathComponent("sagas.sqlite" + suffix).path)
+            try FileManager.default.copyItem(
+                atPath: directory.path("scheduler.sqlite" + suffix), toPath: data.appendingPathComponent("sagas.sqlite" + suffix).path)
         }
         let environment = ProcessInfo.processInfo.environment.merging([
             "SCHEDULER_DATA_DIR": data.path, "SCHEDULER_SAGAS_DIR": directory.path("sagas"),
@@ -104,7 +105,10 @@ struct SagasCommandTests {
         let retried = try await run(["sagas", "retry", "failed-1", "--by", "bob"] + location)
         #expect(retried.status == 0, "\(retried.standardError)")
         let store = try SagaStore(path: directory.path("scheduler.sqlite"))
-        #expect(try await store.stepLog(sagaID: "waiting-1").contains { $0.outcome == .aborted && $0.actor == "alice" && $0.message == "candidate withdrew" })
+        #expect(
+            try await store.stepLog(sagaID: "waiting-1").contains {
+                $0.outcome == .aborted && $0.actor == "alice" && $0.message == "candidate withdrew"
+            })
         #expect(try await store.stepLog(sagaID: "failed-1").contains { $0.outcome == .retried && $0.actor == "bob" })
         let illegal = try await run(["sagas", "abort", "failed-1", "--reason", "x"] + location)
         #expect(illegal.status != 0 && illegal.standardError.contains("cannot abort"))

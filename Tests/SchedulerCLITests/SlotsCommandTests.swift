@@ -36,11 +36,11 @@ struct SlotsCommandTests {
 
     @Test func explainsWhenNothingFits() async throws {
         let request = #"""
-        {"durationMinutes": 60, "window": {"start": "2026-03-09T00:00:00Z", "end": "2026-03-10T00:00:00Z"}, "now": "2026-03-01T00:00:00Z",
-         "participants": [
-           {"id": "ny", "timeZone": "America/New_York", "workingHours": {"monday": [{"start": "09:00", "end": "12:00"}]}},
-           {"id": "tokyo", "timeZone": "Asia/Tokyo", "workingHours": {"monday": [{"start": "09:00", "end": "17:00"}]}}]}
-        """#
+            {"durationMinutes": 60, "window": {"start": "2026-03-09T00:00:00Z", "end": "2026-03-10T00:00:00Z"}, "now": "2026-03-01T00:00:00Z",
+             "participants": [
+               {"id": "ny", "timeZone": "America/New_York", "workingHours": {"monday": [{"start": "09:00", "end": "12:00"}]}},
+               {"id": "tokyo", "timeZone": "Asia/Tokyo", "workingHours": {"monday": [{"start": "09:00", "end": "17:00"}]}}]}
+            """#
         let result = try await run(["slots", "--request", "-"], input: request)
         #expect(result.status == 0)
         #expect(result.standardOutput.contains("\"outsideWorkingHours\""))
@@ -48,12 +48,18 @@ struct SlotsCommandTests {
     }
 
     @Test(arguments: [
-        (#"{"durationMinutes": 45, "window": {"start": "2026-03-09T00:00:00Z", "end": "2026-03-10T00:00:00Z"}, "participants": [{"id": "a", "timeZone": "Mars/Olympus_Mons"}]}"#,
-         "participants[0].timeZone: unknown time zone \"Mars/Olympus_Mons\""),
-        (#"{"durationMinutes": 0, "window": {"start": "2026-03-09T00:00:00Z", "end": "2026-03-10T00:00:00Z"}, "participants": [{"id": "a", "timeZone": "UTC"}]}"#,
-         "durationMinutes: must be positive, got 0"),
-        (#"{"durationMinutes": 45, "window": {"start": "2026-03-09T00:00:00Z", "end": "2026-03-08T00:00:00Z"}, "participants": [{"id": "a", "timeZone": "UTC"}]}"#,
-         "window.end: 2026-03-08T00:00:00Z is before start 2026-03-09T00:00:00Z"),
+        (
+            #"{"durationMinutes": 45, "window": {"start": "2026-03-09T00:00:00Z", "end": "2026-03-10T00:00:00Z"}, "participants": [{"id": "a", "timeZone": "Mars/Olympus_Mons"}]}"#,
+            "participants[0].timeZone: unknown time zone \"Mars/Olympus_Mons\""
+        ),
+        (
+            #"{"durationMinutes": 0, "window": {"start": "2026-03-09T00:00:00Z", "end": "2026-03-10T00:00:00Z"}, "participants": [{"id": "a", "timeZone": "UTC"}]}"#,
+            "durationMinutes: must be positive, got 0"
+        ),
+        (
+            #"{"durationMinutes": 45, "window": {"start": "2026-03-09T00:00:00Z", "end": "2026-03-08T00:00:00Z"}, "participants": [{"id": "a", "timeZone": "UTC"}]}"#,
+            "window.end: 2026-03-08T00:00:00Z is before start 2026-03-09T00:00:00Z"
+        ),
         ("not json", "not valid JSON"),
     ])
     func rejectsBadInputOnStandardError(request: String, message: String) async throws {

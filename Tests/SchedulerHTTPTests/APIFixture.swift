@@ -1,10 +1,10 @@
-import NIOFoundationEssentialsCompat
 import CalendarProviders
 import Events
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import InterviewScheduling
+import NIOFoundationEssentialsCompat
 import SagaCore
 import SagaEngine
 import SagaStore
@@ -34,7 +34,8 @@ struct APIFixture {
         authenticator = await BearerAuthenticator(secret: String(repeating: "k", count: 32))
         token = try await authenticator.token(for: Caller(subject: "recruiter@example.com", role: .recruiter), validFor: 600)
         engine = SagaEngine(store: store, catalog: catalog, handlers: handlers)
-        let services = APIServices(application: SchedulingApplication(engine: engine), authenticator: authenticator, kafkaReady: { true }, metricsText: { "" })
+        let services = APIServices(
+            application: SchedulingApplication(engine: engine), authenticator: authenticator, kafkaReady: { true }, metricsText: { "" })
         application = Application(router: SchedulerAPI.router(services))
     }
 
@@ -65,9 +66,10 @@ struct APIFixture {
     func confirm(_ requestID: String) async throws {
         try await engine.runDueWork()
         let reply = SchedulingAvailability(requestId: requestID, interviewerId: nil, availability: [], conflicts: [])
-        _ = try await engine.deliver(InboundEvent(
-            messageID: "reply-\(requestID)", topic: Topic.schedulingAvailability.rawValue, type: SchedulingAvailability.eventType,
-            correlation: requestID, payload: try .encoding(reply)))
+        _ = try await engine.deliver(
+            InboundEvent(
+                messageID: "reply-\(requestID)", topic: Topic.schedulingAvailability.rawValue, type: SchedulingAvailability.eventType,
+                correlation: requestID, payload: try .encoding(reply)))
         try await engine.runDueWork()
     }
 

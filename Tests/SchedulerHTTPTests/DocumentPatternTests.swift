@@ -1,9 +1,10 @@
 import Foundation
-@testable import InterviewScheduling
 import SchedulerTesting
 import SchedulingCore
 import Testing
 import Yams
+
+@testable import InterviewScheduling
 
 /// The patterns docs/openapi.yaml states, evaluated as JSON Schema does (the whole string,
 /// lengths in code points), agree with the checks the code makes.
@@ -41,8 +42,14 @@ struct DocumentPatternTests {
         "a\u{85}@b.c", "a\u{A0}@b.c", "a\u{2028}@b.c", "a<@b.c", "a\\@b.c", "a@b.c\n", String(repeating: "a", count: 250) + "@b.c",
         String(repeating: "a", count: 251) + "@b.c",
     ]
-    static let names = ["Ada", "", "Zoë", "A\tB", "A\u{7F}", "A\u{85}", "A\u{9F}", "A\u{A0}B", "A\u{2028}", "A\u{2029}", "A\n", String(repeating: "e\u{301}", count: 100), String(repeating: "e\u{301}", count: 101)]
-    static let lines = ["", "Panel", "a\tb", "a\u{85}b", "a\u{2028}", "a\rb", "a\u{B}b", "a\u{C}b", "a\u{A0}b", String(repeating: "x", count: 4000), String(repeating: "x", count: 4001)]
+    static let names = [
+        "Ada", "", "Zoë", "A\tB", "A\u{7F}", "A\u{85}", "A\u{9F}", "A\u{A0}B", "A\u{2028}", "A\u{2029}", "A\n",
+        String(repeating: "e\u{301}", count: 100), String(repeating: "e\u{301}", count: 101),
+    ]
+    static let lines = [
+        "", "Panel", "a\tb", "a\u{85}b", "a\u{2028}", "a\rb", "a\u{B}b", "a\u{C}b", "a\u{A0}b", String(repeating: "x", count: 4000),
+        String(repeating: "x", count: 4001),
+    ]
     static let urls = [
         "https://x", "HTTP://x", "hTtPs://meet.example/ä?q=1#f", "https://", "https:///x", "https://?x", "ftp://x", "https://a b", "https://a\u{A0}b",
         "https://x/`", "https://x/{y}", "javascript:alert(1)", "https://x\n",
@@ -71,7 +78,10 @@ struct DocumentPatternTests {
         #expect(try Self.admits(Self.schema("SchedulingRequest.meetingUrl"), text) == RequestText.isWebURL(text))
     }
 
-    @Test(arguments: ["2026-03-09T09:00", "2026-03-09t09:00:30.25", "2026-03-09T23:59:59", "2026-03-09T24:00", "2026-13-09T09:00", "2026-03-09T09:00:60", "2026-03-09T9:00", "2026-03-09T09:00Z"])
+    @Test(arguments: [
+        "2026-03-09T09:00", "2026-03-09t09:00:30.25", "2026-03-09T23:59:59", "2026-03-09T24:00", "2026-13-09T09:00", "2026-03-09T09:00:60",
+        "2026-03-09T9:00", "2026-03-09T09:00Z",
+    ])
     func wallClockTimestamps(text: String) throws {
         let timestamp = try Self.schema("Timestamp")
         let local = try #require((timestamp["anyOf"] as? [[String: Any]])?.first { $0["pattern"] != nil })

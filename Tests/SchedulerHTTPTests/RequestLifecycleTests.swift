@@ -1,12 +1,12 @@
-import SagaEngine
-import SchedulerTesting
 import Foundation
 import GRDB
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import InterviewScheduling
+import SagaEngine
 import SagaStore
+import SchedulerTesting
 import Testing
 
 /// The API's use cases in process, over real SQLite: a request from acceptance to
@@ -53,7 +53,9 @@ struct RequestLifecycleTests {
             let failed = try await fixture.send(client, .post, "/api/v1/scheduling-requests", body: body, headers: headers)
             #expect(failed.status == .internalServerError)
             let counts = try await database.read { db in
-                try ["saga_instance", "saga_step_log", "request_owner", "idempotency_key", "audit_log"].map { try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($0)") ?? -1 }
+                try ["saga_instance", "saga_step_log", "request_owner", "idempotency_key", "audit_log"].map {
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($0)") ?? -1
+                }
             }
             #expect(counts == [0, 0, 0, 0, 0], "nothing of the failed request was kept")
 
@@ -95,7 +97,8 @@ struct RequestLifecycleTests {
     @Test func callersWithoutAValidTokenAreRefusedAndRecruitersSeeOnlyTheirOwn() async throws {
         let fixture = try await APIFixture()
         try await fixture.test { client in
-            let id = try #require(try await fixture.send(client, .post, "/api/v1/scheduling-requests", body: try APIFixture.request()).json["requestId"] as? String)
+            let id = try #require(
+                try await fixture.send(client, .post, "/api/v1/scheduling-requests", body: try APIFixture.request()).json["requestId"] as? String)
             try await fixture.confirm(id)
             let interviewID = InterviewIDs.interview(forRequest: id)
 
@@ -125,9 +128,11 @@ struct RequestLifecycleTests {
     @Test func cancellingAPendingRequestUndoesItAndReportsItCancelled() async throws {
         let fixture = try await APIFixture()
         try await fixture.test { client in
-            let id = try #require(try await fixture.send(client, .post, "/api/v1/scheduling-requests", body: try APIFixture.request()).json["requestId"] as? String)
+            let id = try #require(
+                try await fixture.send(client, .post, "/api/v1/scheduling-requests", body: try APIFixture.request()).json["requestId"] as? String)
             try await fixture.engine.runDueWork()
-            let cancelled = try await fixture.send(client, .post, "/api/v1/scheduling-requests/\(id)/cancel", body: ByteBuffer(string: #"{"reason": "candidate_no_show"}"#))
+            let cancelled = try await fixture.send(
+                client, .post, "/api/v1/scheduling-requests/\(id)/cancel", body: ByteBuffer(string: #"{"reason": "candidate_no_show"}"#))
             #expect(cancelled.status == .accepted && cancelled.json["status"] as? String == "cancelling")
             try await fixture.engine.runDueWork()
             let shown = try await fixture.send(client, .get, "/api/v1/scheduling-requests/\(id)")
@@ -143,8 +148,10 @@ struct RequestLifecycleTests {
     @Test func anUnknownCancelReasonIsRefusedNamingTheCatalogsReasons() async throws {
         let fixture = try await APIFixture()
         try await fixture.test { client in
-            let id = try #require(try await fixture.send(client, .post, "/api/v1/scheduling-requests", body: try APIFixture.request()).json["requestId"] as? String)
-            let refused = try await fixture.send(client, .post, "/api/v1/scheduling-requests/\(id)/cancel", body: ByteBuffer(string: #"{"reason": "bored"}"#))
+            let id = try #require(
+                try await fixture.send(client, .post, "/api/v1/scheduling-requests", body: try APIFixture.request()).json["requestId"] as? String)
+            let refused = try await fixture.send(
+                client, .post, "/api/v1/scheduling-requests/\(id)/cancel", body: ByteBuffer(string: #"{"reason": "bored"}"#))
             #expect(refused.status == .badRequest && refused.json["field"] as? String == "reason")
             #expect((refused.json["detail"] as? String)?.contains("candidate_no_show, interviewer_unavailable, technical_issues") == true)
         }
@@ -153,25 +160,32 @@ struct RequestLifecycleTests {
     @Test func aConfirmedInterviewIsCancelledOnceAndThenCannotMove() async throws {
         let fixture = try await APIFixture()
         try await fixture.test { client in
-            let id = try #require(try await fixture.send(client, .post, "/api/v1/scheduling-requests", body: try APIFixture.request()).json["requestId"] as? String)
+            let id = try #require(
+                try await fixture.send(client, .post, "/api/v1/scheduling-requests", body: try APIFixture.request()).json["requestId"] as? String)
             try await fixture.confirm(id)
             let interviewID = InterviewIDs.interview(forRequest: id)
             #expect(try await fixture.send(client, .post, "/api/v1/scheduling-requests/\(id)/cancel").status == .accepted)
-            #expect(try await fixture.send(client, .post, "/api/v1/scheduling-requests/\(id)/cancel").status == .conflict, "a second cancel while the first runs")
+            #expect(
+                try await fixture.send(client, .post, "/api/v1/scheduling-requests/\(id)/cancel").status == .conflict,
+                "a second cancel while the first runs")
             try await fixture.engine.runDueWork()
             #expect(try await fixture.send(client, .get, "/api/v1/scheduling-requests/\(id)").json["state"] as? String == "cancelled")
             let invite = try await fixture.send(client, .get, "/api/v1/interviews/\(interviewID)/invite.ics")
             #expect(invite.headers[.contentType] == "text/calendar; charset=utf-8; method=CANCEL")
             let moved = try await fixture.send(client, .post, "/api/v1/interviews/\(interviewID)/reschedule", body: try Self.newWindow())
             #expect(moved.status == .conflict)
-            #expect(try await fixture.store.outbox(sagaID: InterviewIDs.cancellation(ofRequest: id)).map(\.message.topic) == ["enginedge.interview.interview.cancelled"])
+            #expect(
+                try await fixture.store.outbox(sagaID: InterviewIDs.cancellation(ofRequest: id)).map(\.message.topic) == [
+                    "enginedge.interview.interview.cancelled"
+                ])
         }
     }
 
     @Test func aRescheduleMovesTheInterviewWithAHigherSequence() async throws {
         let fixture = try await APIFixture()
         try await fixture.test { client in
-            let id = try #require(try await fixture.send(client, .post, "/api/v1/scheduling-requests", body: try APIFixture.request()).json["requestId"] as? String)
+            let id = try #require(
+                try await fixture.send(client, .post, "/api/v1/scheduling-requests", body: try APIFixture.request()).json["requestId"] as? String)
             try await fixture.confirm(id)
             let interviewID = InterviewIDs.interview(forRequest: id)
             let before = try await fixture.send(client, .get, "/api/v1/interviews/\(interviewID)").json["start"] as? String
@@ -181,7 +195,8 @@ struct RequestLifecycleTests {
             let after = try await fixture.send(client, .get, "/api/v1/interviews/\(interviewID)")
             #expect(after.json["sequence"] as? Int == 1)
             #expect(after.json["start"] as? String != before)
-            let badWindow = try await fixture.send(client, .post, "/api/v1/interviews/\(interviewID)/reschedule", body: ByteBuffer(string: #"{"window": {"start": "soon"}}"#))
+            let badWindow = try await fixture.send(
+                client, .post, "/api/v1/interviews/\(interviewID)/reschedule", body: ByteBuffer(string: #"{"window": {"start": "soon"}}"#))
             #expect(badWindow.status == .badRequest && (badWindow.json["field"] as? String)?.hasPrefix("window") == true, "\(badWindow.json)")
         }
     }
@@ -191,7 +206,8 @@ struct RequestLifecycleTests {
     @Test func concurrentReschedulesStartExactlyOne() async throws {
         let fixture = try await APIFixture()
         try await fixture.test { client in
-            let id = try #require(try await fixture.send(client, .post, "/api/v1/scheduling-requests", body: try APIFixture.request()).json["requestId"] as? String)
+            let id = try #require(
+                try await fixture.send(client, .post, "/api/v1/scheduling-requests", body: try APIFixture.request()).json["requestId"] as? String)
             try await fixture.confirm(id)
             let interviewID = InterviewIDs.interview(forRequest: id)
             let body = try Self.newWindow()
@@ -211,7 +227,8 @@ struct RequestLifecycleTests {
     @Test func aCancelAndARescheduleAtOnceDoNotBothStart() async throws {
         let fixture = try await APIFixture()
         try await fixture.test { client in
-            let id = try #require(try await fixture.send(client, .post, "/api/v1/scheduling-requests", body: try APIFixture.request()).json["requestId"] as? String)
+            let id = try #require(
+                try await fixture.send(client, .post, "/api/v1/scheduling-requests", body: try APIFixture.request()).json["requestId"] as? String)
             try await fixture.confirm(id)
             let interviewID = InterviewIDs.interview(forRequest: id)
             let body = try Self.newWindow()
@@ -226,7 +243,8 @@ struct RequestLifecycleTests {
     /// A window a week later, for reschedules.
     static func newWindow() throws -> ByteBuffer {
         let formatter = ISO8601DateFormatter()
-        let start = formatter.string(from: Date().addingTimeInterval(9 * 86_400)), end = formatter.string(from: Date().addingTimeInterval(16 * 86_400))
+        let start = formatter.string(from: Date().addingTimeInterval(9 * 86_400)),
+            end = formatter.string(from: Date().addingTimeInterval(16 * 86_400))
         return ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: ["window": ["start": start, "end": end]]))
     }
 }

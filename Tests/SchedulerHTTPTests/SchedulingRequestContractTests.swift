@@ -10,7 +10,8 @@ struct SchedulingRequestContractTests {
         let fixture = try await APIFixture()
         try await fixture.test { client in
             try await client.execute(
-                uri: "/api/v1/scheduling-requests", method: .post, headers: [.authorization: "Bearer \(fixture.token)"], body: body, testCallback: check)
+                uri: "/api/v1/scheduling-requests", method: .post, headers: [.authorization: "Bearer \(fixture.token)"], body: body,
+                testCallback: check)
         }
     }
 
@@ -29,7 +30,9 @@ struct SchedulingRequestContractTests {
     @Test func aWindowEndingBeforeAnInterviewFromNowCouldEndIsRefused() async throws {
         let formatter = ISO8601DateFormatter()
         let body = try APIFixture.request {
-            $0["window"] = ["start": formatter.string(from: Date().addingTimeInterval(-86_400)), "end": formatter.string(from: Date().addingTimeInterval(1800))]
+            $0["window"] = [
+                "start": formatter.string(from: Date().addingTimeInterval(-86_400)), "end": formatter.string(from: Date().addingTimeInterval(1800)),
+            ]
         }
         try await Self.post(body) { Self.expectRefusal($0, field: "window", "too soon for a 60-minute interview") }
     }
@@ -37,7 +40,10 @@ struct SchedulingRequestContractTests {
     @Test func aWindowThatStartedButLeavesRoomIsAccepted() async throws {
         let formatter = ISO8601DateFormatter()
         let body = try APIFixture.request {
-            $0["window"] = ["start": formatter.string(from: Date().addingTimeInterval(-86_400)), "end": formatter.string(from: Date().addingTimeInterval(3 * 86_400))]
+            $0["window"] = [
+                "start": formatter.string(from: Date().addingTimeInterval(-86_400)),
+                "end": formatter.string(from: Date().addingTimeInterval(3 * 86_400)),
+            ]
         }
         try await Self.post(body) { #expect($0.status == .accepted) }
     }
@@ -54,7 +60,9 @@ struct SchedulingRequestContractTests {
         let fixture = try await APIFixture()
         try await fixture.test { client in
             let headers: HTTPFields = [.authorization: "Bearer \(fixture.token)"]
-            try await client.execute(uri: "/api/v1/interviews?from=2026-03-09T14:00:00-23:08", method: .get, headers: headers) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/interviews?from=2026-03-09T14:00:00-23:08", method: .get, headers: headers) {
+                #expect($0.status == .ok)
+            }
             try await client.execute(uri: "/api/v1/interviews?from=2026-03-10T00:00:00Z&to=2026-03-09T00:00:00Z", method: .get, headers: headers) {
                 #expect($0.status == .ok, "a range that holds nothing lists nothing")
                 #expect(($0.json["interviews"] as? [Any])?.isEmpty == true)
@@ -70,7 +78,10 @@ struct SchedulingRequestContractTests {
         ("200-character name", { $0["candidate"] = person("Ada", name: String(repeating: "a", count: 200)) }, nil),
         ("201-character name", { $0["candidate"] = person("Ada", name: String(repeating: "a", count: 201)) }, "candidate.name"),
         ("empty name", { $0["candidate"] = person("Ada", name: "") }, "candidate.name"),
-        ("101 accented letters are 202 code points", { $0["candidate"] = person("Ada", name: String(repeating: "e\u{301}", count: 101)) }, "candidate.name"),
+        (
+            "101 accented letters are 202 code points", { $0["candidate"] = person("Ada", name: String(repeating: "e\u{301}", count: 101)) },
+            "candidate.name"
+        ),
         ("a name with a tab", { $0["candidate"] = person("Ada", name: "Ada\tLovelace") }, "candidate.name"),
         ("a name with NEL", { $0["candidate"] = person("Ada", name: "Ada\u{85}Lovelace") }, "candidate.name"),
         ("empty candidate id", { $0["candidate"] = person("") }, "candidate.id"),
@@ -79,10 +90,19 @@ struct SchedulingRequestContractTests {
         ("a dotless domain", { $0["candidate"] = person("Ada", email: "ada@localhost") }, "candidate.email"),
         ("an empty label", { $0["candidate"] = person("Ada", email: "ada@example.") }, "candidate.email"),
         ("a 254-character address", { $0["candidate"] = person("Ada", email: String(repeating: "a", count: 242) + "@example.com") }, nil),
-        ("a 255-character address", { $0["candidate"] = person("Ada", email: String(repeating: "a", count: 243) + "@example.com") }, "candidate.email"),
+        (
+            "a 255-character address", { $0["candidate"] = person("Ada", email: String(repeating: "a", count: 243) + "@example.com") },
+            "candidate.email"
+        ),
         ("an unknown zone", { $0["candidate"] = person("Ada", zone: "Mars/Olympus_Mons") }, "candidate.timeZone"),
-        ("the candidate as interviewer", { $0["interviewers"] = [["name": "Ada", "email": "ADA@candidates.example", "timeZone": "UTC"]] }, "interviewers[0].email"),
-        ("21 interviewers", { $0["interviewers"] = (0..<21).map { ["name": "I", "email": "i\($0)@example.com", "timeZone": "UTC"] } }, "interviewers"),
+        (
+            "the candidate as interviewer", { $0["interviewers"] = [["name": "Ada", "email": "ADA@candidates.example", "timeZone": "UTC"]] },
+            "interviewers[0].email"
+        ),
+        (
+            "21 interviewers", { $0["interviewers"] = (0..<21).map { ["name": "I", "email": "i\($0)@example.com", "timeZone": "UTC"] } },
+            "interviewers"
+        ),
         ("1441 minutes", { $0["durationMinutes"] = 1441 }, "durationMinutes"),
         ("an empty window", { $0["window"] = ["start": "2030-03-04T09:00:00Z", "end": "2030-03-04T09:00:00Z"] }, "window.end"),
         ("a 4000-character title", { $0["title"] = String(repeating: "t", count: 4000) }, nil),
@@ -92,16 +112,26 @@ struct SchedulingRequestContractTests {
         ("an upper-case scheme", { $0["meetingUrl"] = "HTTPS://meet.example/ada" }, nil),
         ("no authority", { $0["meetingUrl"] = "https:///ada" }, "meetingUrl"),
         ("a space in a URL", { $0["meetingUrl"] = "https://meet.example/a b" }, "meetingUrl"),
-        ("nulls for the optional fields", { body in
-            for field in ["title", "description", "location", "meetingUrl", "jobId", "ranking", "preferredTimes"] { body[field] = NSNull() }
-        }, nil),
-        ("an unknown weekday", { $0["candidate"] = person("Ada", hours: ["someday": [["start": "09:00", "end": "17:00"]]]) }, "candidate.workingHours.someday"),
-        ("an empty working range", { $0["candidate"] = person("Ada", hours: ["monday": [["start": "09:00", "end": "09:00:00"]]]) }, "candidate.workingHours.monday[0]"),
+        (
+            "nulls for the optional fields",
+            { body in
+                for field in ["title", "description", "location", "meetingUrl", "jobId", "ranking", "preferredTimes"] { body[field] = NSNull() }
+            }, nil
+        ),
+        (
+            "an unknown weekday", { $0["candidate"] = person("Ada", hours: ["someday": [["start": "09:00", "end": "17:00"]]]) },
+            "candidate.workingHours.someday"
+        ),
+        (
+            "an empty working range", { $0["candidate"] = person("Ada", hours: ["monday": [["start": "09:00", "end": "09:00:00"]]]) },
+            "candidate.workingHours.monday[0]"
+        ),
         ("a range to 24:00", { $0["candidate"] = person("Ada", hours: ["monday": [["start": "09:00", "end": "24:00"]]]) }, nil),
     ]
 
     static func person(
-        _ id: String, name: String = "Ada Lovelace", email: String = "ada@candidates.example", zone: String = "Europe/Berlin", hours: [String: Any]? = nil
+        _ id: String, name: String = "Ada Lovelace", email: String = "ada@candidates.example", zone: String = "Europe/Berlin",
+        hours: [String: Any]? = nil
     ) -> [String: Any] {
         var person: [String: Any] = ["id": id, "name": name, "email": email, "timeZone": zone]
         if let hours { person["workingHours"] = hours }

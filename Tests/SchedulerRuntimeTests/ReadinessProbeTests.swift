@@ -1,7 +1,8 @@
 import Dispatch
-@testable import SchedulerRuntime
 import Synchronization
 import Testing
+
+@testable import SchedulerRuntime
 
 /// `/health/ready` asks Kafka at most once at a time, however many probes arrive.
 @Suite("Readiness probe")

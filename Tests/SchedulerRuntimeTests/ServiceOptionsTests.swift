@@ -1,7 +1,8 @@
 import Foundation
-@testable import SchedulerRuntime
 import SchedulerTesting
 import Testing
+
+@testable import SchedulerRuntime
 
 /// Production refuses to start on development defaults; embedded mode fills them in.
 @Suite("Service configuration: production and embedded modes")
@@ -81,7 +82,9 @@ struct ServiceOptionsTests {
     @Test func aTokenCannotBeMadeWithoutAKey() throws {
         let directory = try TemporaryDirectory(prefix: "embedded-key")
         defer { directory.remove() }
-        #expect(throws: ServiceConfigurationError.self) { try ServiceOptions.tokenSecret(environment: ["SCHEDULER_DATA_DIR": directory.path("data")]) }
+        #expect(throws: ServiceConfigurationError.self) {
+            try ServiceOptions.tokenSecret(environment: ["SCHEDULER_DATA_DIR": directory.path("data")])
+        }
         #expect(try ServiceOptions.tokenSecret(environment: ["SCHEDULER_JWT_SECRET": Self.secret]) == Self.secret)
     }
 

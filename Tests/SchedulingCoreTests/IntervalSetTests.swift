@@ -39,7 +39,9 @@ struct IntervalSetTests {
 
     @Test func subtractionCutsHolesAndEdges() {
         let working = IntervalSet(interval(nine, one))
-        let busy = IntervalSet([interval("2026-03-09T08:00:00Z", "2026-03-09T09:30:00Z"), interval(ten, eleven), interval(noon, "2026-03-09T14:00:00Z")])
+        let busy = IntervalSet([
+            interval("2026-03-09T08:00:00Z", "2026-03-09T09:30:00Z"), interval(ten, eleven), interval(noon, "2026-03-09T14:00:00Z"),
+        ])
         #expect(working.subtracting(busy).intervals == [interval("2026-03-09T09:30:00Z", ten), interval(eleven, noon)])
     }
 

@@ -7,7 +7,9 @@ import Testing
 @Suite("Slot finder properties")
 struct SlotFinderPropertyTests {
     /// Windows that straddle the 2026 DST changes of both hemispheres.
-    static let windowStarts = ["2026-03-05T00:00:00Z", "2026-03-26T00:00:00Z", "2026-04-02T00:00:00Z", "2026-09-24T00:00:00Z", "2026-10-22T00:00:00Z"]
+    static let windowStarts = [
+        "2026-03-05T00:00:00Z", "2026-03-26T00:00:00Z", "2026-04-02T00:00:00Z", "2026-09-24T00:00:00Z", "2026-10-22T00:00:00Z",
+    ]
 
     static func randomQuery(seed: Int) -> SlotQuery {
         var queries = RandomSlotQueries(seed: UInt64(seed))

@@ -1,6 +1,7 @@
 import Foundation
-@testable import SchedulingCore
 import Testing
+
+@testable import SchedulingCore
 
 /// Grid starts next to every zone's offset transitions: on the zone's wall-clock grid, and
 /// none skipped, for steps of 15, 30 and 60 minutes.
@@ -45,7 +46,8 @@ struct SlotGridTransitionTests {
     static func transitions(of zone: TimeZone) -> [Int64] {
         var found: [Int64] = []
         var cursor = Date(timeIntervalSince1970: TimeInterval(years.start.secondsSinceEpoch))
-        while let next = zone.nextDaylightSavingTimeTransition(after: cursor), next.timeIntervalSince1970 < TimeInterval(years.end.secondsSinceEpoch) {
+        while let next = zone.nextDaylightSavingTimeTransition(after: cursor), next.timeIntervalSince1970 < TimeInterval(years.end.secondsSinceEpoch)
+        {
             found.append(Int64(next.timeIntervalSince1970.rounded(.down)))
             cursor = next
         }

@@ -102,9 +102,15 @@ struct SlotRequestValidationTests {
         #expect(error { $0.window.start = "2026-13-01T00:00:00Z" }?.field == "window.start")
         #expect(error { $0.window.start = "next tuesday" }?.reason.contains("\"next tuesday\"") == true)
         #expect(error { $0.now = "2026-03-09T09:00" }?.field == "now")
-        #expect(error { $0.participants[0].workingHours = ["monday": [.init(start: "9am", end: "17:00")]] }?.field == "participants[0].workingHours.monday[0].start")
-        #expect(error { $0.participants[0].workingHours = ["monday": [.init(start: "09:00", end: "25:00")]] }?.field == "participants[0].workingHours.monday[0].end")
-        #expect(error { $0.participants[0].workingHours = ["monday": [.init(start: "09:00", end: "09:00")]] }?.field == "participants[0].workingHours.monday[0]")
+        #expect(
+            error { $0.participants[0].workingHours = ["monday": [.init(start: "9am", end: "17:00")]] }?.field
+                == "participants[0].workingHours.monday[0].start")
+        #expect(
+            error { $0.participants[0].workingHours = ["monday": [.init(start: "09:00", end: "25:00")]] }?.field
+                == "participants[0].workingHours.monday[0].end")
+        #expect(
+            error { $0.participants[0].workingHours = ["monday": [.init(start: "09:00", end: "09:00")]] }?.field
+                == "participants[0].workingHours.monday[0]")
     }
 
     @Test func localTimeWithoutAZone() {
@@ -120,7 +126,9 @@ struct SlotRequestValidationTests {
         request.participants[0].busy = [.init(start: "2026-03-09T09:00", end: "2026-03-09T10:00")]
         let query = try request.validated(clock: Self.clock)
         #expect(query.window.start == instant("2026-03-08T18:15:00Z"))
-        #expect(query.participants[0].busy.intervals == [interval("2026-03-09T13:00:00Z", "2026-03-09T14:00:00Z")], "busy is read in the participant's zone (EDT)")
+        #expect(
+            query.participants[0].busy.intervals == [interval("2026-03-09T13:00:00Z", "2026-03-09T14:00:00Z")],
+            "busy is read in the participant's zone (EDT)")
     }
 
     @Test func otherFieldErrors() {
@@ -148,7 +156,8 @@ struct SlotRequestValidationTests {
     }
 
     @Test func unknownFieldsAreIgnored() throws {
-        let json = #"{"durationMinutes": 30, "future": {"x": 1}, "window": {"start": "2026-03-09T00:00:00Z", "end": "2026-03-10T00:00:00Z"}, "participants": [{"id": "a", "timeZone": "UTC", "nickname": "A"}]}"#
+        let json =
+            #"{"durationMinutes": 30, "future": {"x": 1}, "window": {"start": "2026-03-09T00:00:00Z", "end": "2026-03-10T00:00:00Z"}, "participants": [{"id": "a", "timeZone": "UTC", "nickname": "A"}]}"#
         let request = try SlotRequest.decode(from: Data(json.utf8))
         #expect(request.durationMinutes == 30)
     }

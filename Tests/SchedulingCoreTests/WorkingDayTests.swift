@@ -26,8 +26,9 @@ struct WorkingDayTests {
 
     @Test func rangeInsideTheGapMovesForwardByTheGap() {
         // Both ends are read as if the clocks had not yet changed: 03:15–03:45 EDT.
-        #expect(blocks("America/New_York", on: "2026-03-08", range("02:15", "02:45"))
-            == [interval("2026-03-08T07:15:00Z", "2026-03-08T07:45:00Z")])
+        #expect(
+            blocks("America/New_York", on: "2026-03-08", range("02:15", "02:45"))
+                == [interval("2026-03-08T07:15:00Z", "2026-03-08T07:45:00Z")])
     }
 
     @Test func rangeFromTheGapToItsMirrorVanishes() {
@@ -36,8 +37,9 @@ struct WorkingDayTests {
     }
 
     @Test func ordinaryHoursOnADSTDayAreNotShifted() {
-        #expect(blocks("Europe/London", on: "2026-03-29", range("09:00", "17:30"))
-            == [interval("2026-03-29T08:00:00Z", "2026-03-29T16:30:00Z")])
+        #expect(
+            blocks("Europe/London", on: "2026-03-29", range("09:00", "17:30"))
+                == [interval("2026-03-29T08:00:00Z", "2026-03-29T16:30:00Z")])
     }
 
     @Test func nightShiftAcrossFallBackRunsNineHours() {
@@ -46,28 +48,33 @@ struct WorkingDayTests {
     }
 
     @Test func workingDayCrossingUTCMidnight() {
-        #expect(blocks("Australia/Sydney", on: "2026-03-09", range("09:00", "17:00"))
-            == [interval("2026-03-08T22:00:00Z", "2026-03-09T06:00:00Z")])
+        #expect(
+            blocks("Australia/Sydney", on: "2026-03-09", range("09:00", "17:00"))
+                == [interval("2026-03-08T22:00:00Z", "2026-03-09T06:00:00Z")])
     }
 
     @Test func lordHoweHalfHourSpringForward() {
-        #expect(blocks("Australia/Lord_Howe", on: "2025-10-05", range("01:00", "03:00"))
-            == [interval("2025-10-04T14:30:00Z", "2025-10-04T16:00:00Z")])
+        #expect(
+            blocks("Australia/Lord_Howe", on: "2025-10-05", range("01:00", "03:00"))
+                == [interval("2025-10-04T14:30:00Z", "2025-10-04T16:00:00Z")])
     }
 
     @Test func chathamSpringForwardAtQuarterToThree() {
-        #expect(blocks("Pacific/Chatham", on: "2025-09-28", range("02:00", "05:00"))
-            == [interval("2025-09-27T13:15:00Z", "2025-09-27T15:15:00Z")])
+        #expect(
+            blocks("Pacific/Chatham", on: "2025-09-28", range("02:00", "05:00"))
+                == [interval("2025-09-27T13:15:00Z", "2025-09-27T15:15:00Z")])
     }
 
     @Test func kathmanduSplitDay() {
-        #expect(blocks("Asia/Kathmandu", on: "2026-01-15", range("09:00", "12:00"), range("13:00", "17:30"))
-            == [interval("2026-01-15T03:15:00Z", "2026-01-15T06:15:00Z"), interval("2026-01-15T07:15:00Z", "2026-01-15T11:45:00Z")])
+        #expect(
+            blocks("Asia/Kathmandu", on: "2026-01-15", range("09:00", "12:00"), range("13:00", "17:30"))
+                == [interval("2026-01-15T03:15:00Z", "2026-01-15T06:15:00Z"), interval("2026-01-15T07:15:00Z", "2026-01-15T11:45:00Z")])
     }
 
     @Test func rangeEndingAtMidnight() {
-        #expect(blocks("UTC", on: "2026-01-15", range("20:00", "24:00"))
-            == [interval("2026-01-15T20:00:00Z", "2026-01-16T00:00:00Z")])
+        #expect(
+            blocks("UTC", on: "2026-01-15", range("20:00", "24:00"))
+                == [interval("2026-01-15T20:00:00Z", "2026-01-16T00:00:00Z")])
     }
 
     @Test func overridesReplaceAddOrRemoveAWeekday() {

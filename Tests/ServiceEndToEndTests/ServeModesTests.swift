@@ -1,9 +1,10 @@
 import Foundation
+import SchedulerTesting
+import Testing
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import SchedulerTesting
-import Testing
 
 /// `serve` without `--embedded` refuses development defaults; `serve --embedded` runs on them.
 @Suite("serve: production and embedded modes", .serialized)
@@ -26,7 +27,8 @@ struct ServeModesTests {
         let directory = try TemporaryDirectory(prefix: "serve-refusal")
         defer { directory.remove() }
         let result = try await ChildProcess(
-            executable: scheduler, arguments: ["serve"], environment: bare(settings.merging(["SCHEDULER_DATA_DIR": directory.path("data")]) { a, _ in a })
+            executable: scheduler, arguments: ["serve"],
+            environment: bare(settings.merging(["SCHEDULER_DATA_DIR": directory.path("data")]) { a, _ in a })
         ).run()
         #expect(result.status != 0)
         let lines = result.standardError.split(separator: "\n")
@@ -37,7 +39,9 @@ struct ServeModesTests {
     @Test func aTokenNeedsTheServicesKey() async throws {
         let directory = try TemporaryDirectory(prefix: "token-refusal")
         defer { directory.remove() }
-        let result = try await ChildProcess(executable: scheduler, arguments: ["token"], environment: bare(["SCHEDULER_DATA_DIR": directory.path("data")])).run()
+        let result = try await ChildProcess(
+            executable: scheduler, arguments: ["token"], environment: bare(["SCHEDULER_DATA_DIR": directory.path("data")])
+        ).run()
         #expect(result.status != 0 && result.standardOutput.isEmpty)
         #expect(result.standardError.contains("SCHEDULER_JWT_SECRET"), "\(result.standardError)")
     }
@@ -52,7 +56,8 @@ struct ServeModesTests {
             "SCHEDULER_DATA_DIR": directory.path("data"), "SCHEDULER_PORT": "\(port)",
             "SCHEDULER_SAGAS_DIR": BuiltProducts.repositoryRoot.appendingPathComponent("sagas").path,
         ])
-        let service = try BackgroundProcess("serve", arguments: ["serve", "--embedded"], environment: environment, logFile: directory.path("service.log"))
+        let service = try BackgroundProcess(
+            "serve", arguments: ["serve", "--embedded"], environment: environment, logFile: directory.path("service.log"))
         defer { service.stop() }
         func status(_ path: String, token: String? = nil) async throws -> Int {
             var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)\(path)")))
@@ -67,7 +72,8 @@ struct ServeModesTests {
         #expect(try await status("/api/v1/scheduling-requests/unknown", token: signed) == 404, "the embedded key's token is accepted")
 
         let foreign = try await ChildProcess(
-            executable: scheduler, arguments: ["token"], environment: environment.merging(["SCHEDULER_JWT_SECRET": String(repeating: "x", count: 32)]) { _, new in new }
+            executable: scheduler, arguments: ["token"],
+            environment: environment.merging(["SCHEDULER_JWT_SECRET": String(repeating: "x", count: 32)]) { _, new in new }
         ).run()
         let foreignToken = foreign.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try await status("/api/v1/scheduling-requests/unknown", token: foreignToken) == 401, "a token signed with another key is refused")

@@ -1,7 +1,7 @@
 import CalendarProviders
 import Events
-import InterviewScheduling
 import Foundation
+import InterviewScheduling
 import SagaStore
 import SchedulerTesting
 import SchedulingCore
@@ -20,7 +20,8 @@ struct ServiceEndToEndTests {
         try system.startResponder()
 
         let body = ServiceProcesses.panelRequest(extra: [("Linus Torvalds", "linus@elsewhere.example", "Europe/Lisbon")])
-        let accepted = try await system.request("POST", "/api/v1/scheduling-requests", body: body, headers: ["Idempotency-Key": "e2e-1", "Content-Type": "application/json"])
+        let accepted = try await system.request(
+            "POST", "/api/v1/scheduling-requests", body: body, headers: ["Idempotency-Key": "e2e-1", "Content-Type": "application/json"])
         #expect(accepted.status == 202)
         let requestID = try #require(accepted.json["requestId"] as? String)
         #expect(accepted.headers["location"] == "/api/v1/scheduling-requests/\(requestID)")
@@ -30,13 +31,21 @@ struct ServiceEndToEndTests {
         #expect(clash.status == 422 && clash.headers["content-type"] == "application/problem+json")
 
         // kcat sees the request and answers for Linus: busy at 15:00–16:00 UTC on the first three days.
-        #expect(try await eventually(30) {
-            try await run("kcat", ["-b", system.bootstrap, "-C", "-t", "enginedge.interview.scheduling.requested", "-e", "-q"]).standardOutput.contains(requestID)
-        })
+        #expect(
+            try await eventually(30) {
+                try await run("kcat", ["-b", system.bootstrap, "-C", "-t", "enginedge.interview.scheduling.requested", "-e", "-q"]).standardOutput
+                    .contains(requestID)
+            })
         let busyDays = (1...3).map { ISO8601DateFormatter().string(from: Date().addingTimeInterval(Double($0) * 86_400)).prefix(10) }
         let conflicts = busyDays.map { #"{"start":"\#($0)T15:00:00Z","end":"\#($0)T16:00:00Z","reason":"Team meeting"}"# }.joined(separator: ",")
-        let reply = #"{"eventId":"kcat-linus-1","eventType":"scheduling.availability","timestamp":"2026-11-23T10:00:00Z","data":{"requestId":"\#(requestID)","interviewerId":"linus@elsewhere.example","availability":[],"conflicts":[\#(conflicts)]},"metadata":{"service":"other-calendar-service","version":"2.0"},"somethingNew":true}"#
-        let produced = try await run("kcat", ["-b", system.bootstrap, "-P", "-t", "enginedge.interview.scheduling.availability", "-k", "cand-ada", "-X", "partitioner=murmur2_random"], input: reply + "\n")
+        let reply =
+            #"{"eventId":"kcat-linus-1","eventType":"scheduling.availability","timestamp":"2026-11-23T10:00:00Z","data":{"requestId":"\#(requestID)","interviewerId":"linus@elsewhere.example","availability":[],"conflicts":[\#(conflicts)]},"metadata":{"service":"other-calendar-service","version":"2.0"},"somethingNew":true}"#
+        let produced = try await run(
+            "kcat",
+            [
+                "-b", system.bootstrap, "-P", "-t", "enginedge.interview.scheduling.availability", "-k", "cand-ada", "-X",
+                "partitioner=murmur2_random",
+            ], input: reply + "\n")
         #expect(produced.status == 0, "\(produced.standardError)")
 
         let status = try await system.waitForState(requestID, ["confirmed", "failed", "needs-operator"])
@@ -54,7 +63,8 @@ struct ServiceEndToEndTests {
             return line != nil
         }
         let message = try #require(line)
-        let validation = try await run("python3", [Self.root.appendingPathComponent("scripts/validate_events.py").path, "-"], input: String(message) + "\n")
+        let validation = try await run(
+            "python3", [Self.root.appendingPathComponent("scripts/validate_events.py").path, "-"], input: String(message) + "\n")
         #expect(validation.status == 0, "\(validation.standardOutput)\(validation.standardError)")
 
         // The invitation, read by Python's icalendar.
@@ -72,24 +82,30 @@ struct ServiceEndToEndTests {
         // Reschedule to the following week: events moved, SEQUENCE 1, interview.updated with old and new.
         let later = ISO8601DateFormatter().string(from: Date().addingTimeInterval(9 * 86_400))
         let latest = ISO8601DateFormatter().string(from: Date().addingTimeInterval(16 * 86_400))
-        let moved = try await system.request("POST", "/api/v1/interviews/\(interviewID)/reschedule", body: #"{"window": {"start": "\#(later)", "end": "\#(latest)"}}"#)
+        let moved = try await system.request(
+            "POST", "/api/v1/interviews/\(interviewID)/reschedule", body: #"{"window": {"start": "\#(later)", "end": "\#(latest)"}}"#)
         #expect(moved.status == 202, "\(moved.text)")
         var newStart: Instant?
-        #expect(try await eventually(30) {
-            let shown = try await system.get("/api/v1/interviews/\(interviewID)").json
-            newStart = (shown["start"] as? String).flatMap(ISO8601.instant)
-            return shown["sequence"] as? Int == 1
-        })
+        #expect(
+            try await eventually(30) {
+                let shown = try await system.get("/api/v1/interviews/\(interviewID)").json
+                newStart = (shown["start"] as? String).flatMap(ISO8601.instant)
+                return shown["sequence"] as? Int == 1
+            })
         let rescheduled = try #require(newStart)
         #expect(rescheduled >= (try #require(ISO8601.instant(later))), "inside the new window")
         let newInterval = Interval(start: rescheduled, end: Instant(secondsSinceEpoch: rescheduled.secondsSinceEpoch + 3600))
         #expect(try await calendars.busyTime(of: people, in: newInterval).values.allSatisfy { $0.intervals == [newInterval] })
         #expect(try await calendars.busyTime(of: people, in: slotInterval).values.allSatisfy { $0.intervals.isEmpty })
-        #expect(try await parseInvitation(try await system.get("/api/v1/interviews/\(interviewID)/invite.ics").text, in: system.directory)[1] == ISO8601.format(rescheduled))
-        #expect(try await eventually(30) {
-            let updated = try await run("kcat", ["-b", system.bootstrap, "-C", "-t", "enginedge.interview.interview.updated", "-e", "-q"]).standardOutput
-            return updated.contains(interviewID) && updated.contains(#""old":"\#(EventTimestamp.format(start))""#)
-        })
+        #expect(
+            try await parseInvitation(try await system.get("/api/v1/interviews/\(interviewID)/invite.ics").text, in: system.directory)[1]
+                == ISO8601.format(rescheduled))
+        #expect(
+            try await eventually(30) {
+                let updated = try await run("kcat", ["-b", system.bootstrap, "-C", "-t", "enginedge.interview.interview.updated", "-e", "-q"])
+                    .standardOutput
+                return updated.contains(interviewID) && updated.contains(#""old":"\#(EventTimestamp.format(start))""#)
+            })
 
         // Cancel: provider events gone, a CANCEL produced, interview.cancelled published.
         let cancel = try await system.request("POST", "/api/v1/scheduling-requests/\(requestID)/cancel", body: #"{"reason":"candidate_no_show"}"#)
@@ -98,9 +114,11 @@ struct ServiceEndToEndTests {
         #expect(try await eventually(30) { try await calendars.busyTime(of: people, in: newInterval).values.allSatisfy { $0.intervals.isEmpty } })
         let cancelInvite = try await system.get("/api/v1/interviews/\(interviewID)/invite.ics")
         #expect(try await parseInvitation(cancelInvite.text, in: system.directory).first == "CANCEL")
-        #expect(try await eventually(30) {
-            try await run("kcat", ["-b", system.bootstrap, "-C", "-t", "enginedge.interview.interview.cancelled", "-e", "-q"]).standardOutput.contains(interviewID)
-        })
+        #expect(
+            try await eventually(30) {
+                try await run("kcat", ["-b", system.bootstrap, "-C", "-t", "enginedge.interview.interview.cancelled", "-e", "-q"]).standardOutput
+                    .contains(interviewID)
+            })
         let again = try await system.request("POST", "/api/v1/scheduling-requests/\(requestID)/cancel", body: "{}")
         #expect(again.status == 409)
 
@@ -108,7 +126,10 @@ struct ServiceEndToEndTests {
         let listed = try await system.get("/api/v1/interviews?candidateId=cand-ada&from=\(ISO8601.format(Instant(secondsSinceEpoch: 0)))")
         #expect((listed.json["interviews"] as? [Any])?.count == 1)
         #expect(try await system.get("/api/v1/interviews?from=yesterday").json["field"] as? String == "from")
-        #expect(try await system.request("POST", "/api/v1/interviews/\(interviewID)/reschedule", body: #"{"window": {"start": "\#(later)", "end": "\#(latest)"}}"#).status == 409)
+        #expect(
+            try await system.request(
+                "POST", "/api/v1/interviews/\(interviewID)/reschedule", body: #"{"window": {"start": "\#(later)", "end": "\#(latest)"}}"#
+            ).status == 409)
         for path in ["/health", "/health/live", "/health/ready", "/metrics"] {
             #expect(try await system.request("GET", path, authorized: false).status == 200)
         }
@@ -116,11 +137,14 @@ struct ServiceEndToEndTests {
         // One database holds the saga state and the service's records (no interviews.sqlite).
         #expect(!FileManager.default.fileExists(atPath: system.directory.path("data/interviews.sqlite")))
         let database = try SagaStore(path: system.directory.path("data/sagas.sqlite"), applicationSchema: InterviewSchema.migrations)
-        func audit(_ target: String) async throws -> [AuditEntry] { try await database.read { db in try InterviewRecords.auditLog(target: target, in: db) } }
+        func audit(_ target: String) async throws -> [AuditEntry] {
+            try await database.read { db in try InterviewRecords.auditLog(target: target, in: db) }
+        }
         #expect(try await audit(requestID).map(\.action) == ["scheduling-request.create", "scheduling-request.cancel"])
         #expect(try await audit(interviewID).map { "\($0.actor) \($0.action)" } == ["recruiter@example.com interview.reschedule"])
         let exchanges = system.recordedExchanges
-        let conformance = try await run("python3", [Self.root.appendingPathComponent("scripts/check_api_responses.py").path, "--require-all", "-"], input: exchanges)
+        let conformance = try await run(
+            "python3", [Self.root.appendingPathComponent("scripts/check_api_responses.py").path, "--require-all", "-"], input: exchanges)
         #expect(conformance.status == 0, "\(conformance.standardOutput)\(conformance.standardError)")
     }
 
@@ -134,7 +158,8 @@ struct ServiceEndToEndTests {
         try system.startResponder()
         var requestIDs: [String] = []
         for (round, delay) in [40, 120, 250, 400].enumerated() {
-            let accepted = try await system.request("POST", "/api/v1/scheduling-requests", body: ServiceProcesses.panelRequest(candidate: "cand-\(round)", days: 21))
+            let accepted = try await system.request(
+                "POST", "/api/v1/scheduling-requests", body: ServiceProcesses.panelRequest(candidate: "cand-\(round)", days: 21))
             requestIDs.append(try #require(accepted.json["requestId"] as? String))
             try await Task.sleep(for: .milliseconds(delay))
             system.service?.kill()
@@ -168,11 +193,15 @@ struct ServiceEndToEndTests {
         #expect(try await system.request("GET", "/api/v1/interviews", authorized: false).status == 401)
         #expect(try await system.get("/api/v1/scheduling-requests/req-nope").status == 404)
         // A malformed availability message from Kafka goes to the DLQ with the field named.
-        let poison = #"{"eventId":"poison-1","eventType":"scheduling.availability","timestamp":"2026-11-23T10:00:00Z","data":{"availability":[],"conflicts":[]}}"#
-        _ = try await run("kcat", ["-b", system.bootstrap, "-P", "-t", "enginedge.interview.scheduling.availability", "-k", "cand-x"], input: poison + "\n")
-        #expect(try await eventually(30) {
-            try await run("kcat", ["-b", system.bootstrap, "-C", "-t", "enginedge.interview.dlq", "-e", "-q"]).standardOutput.contains("data.requestId")
-        })
+        let poison =
+            #"{"eventId":"poison-1","eventType":"scheduling.availability","timestamp":"2026-11-23T10:00:00Z","data":{"availability":[],"conflicts":[]}}"#
+        _ = try await run(
+            "kcat", ["-b", system.bootstrap, "-P", "-t", "enginedge.interview.scheduling.availability", "-k", "cand-x"], input: poison + "\n")
+        #expect(
+            try await eventually(30) {
+                try await run("kcat", ["-b", system.bootstrap, "-C", "-t", "enginedge.interview.dlq", "-e", "-q"]).standardOutput.contains(
+                    "data.requestId")
+            })
         let metrics = try await system.request("GET", "/metrics", authorized: false)
         #expect(metrics.status == 200 && metrics.text.contains("interview_outbox_backlog"))
         #expect(try await eventually(20) { try await system.request("GET", "/metrics", authorized: false).text.contains("interview_consumer_lag{") })
@@ -182,9 +211,11 @@ struct ServiceEndToEndTests {
         let requestID = try #require(accepted.json["requestId"] as? String)
         let other = try await system.token(subject: "someone-else@example.com", role: "recruiter")
         let admin = try await system.token(subject: "ops@example.com", role: "admin")
-        let asOther = try await system.request("GET", "/api/v1/scheduling-requests/\(requestID)", headers: ["Authorization": "Bearer " + other], authorized: false)
+        let asOther = try await system.request(
+            "GET", "/api/v1/scheduling-requests/\(requestID)", headers: ["Authorization": "Bearer " + other], authorized: false)
         #expect(asOther.status == 404)
-        let asAdmin = try await system.request("GET", "/api/v1/scheduling-requests/\(requestID)", headers: ["Authorization": "Bearer " + admin], authorized: false)
+        let asAdmin = try await system.request(
+            "GET", "/api/v1/scheduling-requests/\(requestID)", headers: ["Authorization": "Bearer " + admin], authorized: false)
         #expect(asAdmin.status == 200)
     }
 

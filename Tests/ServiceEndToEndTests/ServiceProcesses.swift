@@ -1,10 +1,11 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import SchedulerTesting
 import Synchronization
 import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// A long-running child process whose standard error goes to a file.
 final class BackgroundProcess: @unchecked Sendable {
@@ -58,7 +59,8 @@ final class ServiceProcesses: @unchecked Sendable {
     init() async throws {
         directory = try TemporaryDirectory(prefix: "service-e2e")
         let output = Pipe()
-        cluster = try BackgroundProcess("dev-cluster", arguments: ["dev-cluster"], environment: [:], logFile: directory.path("dev-cluster.log"), standardOutput: output)
+        cluster = try BackgroundProcess(
+            "dev-cluster", arguments: ["dev-cluster"], environment: [:], logFile: directory.path("dev-cluster.log"), standardOutput: output)
         let firstLine = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
         try #require(firstLine.hasPrefix("127.0.0.1:"), "dev-cluster printed \(firstLine)")
         bootstrap = firstLine
@@ -88,15 +90,20 @@ final class ServiceProcesses: @unchecked Sendable {
         return result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-
     func startService(embedded: Bool = false) async throws {
-        service = try BackgroundProcess("serve", arguments: ["serve"] + (embedded ? ["--embedded"] : []), environment: environment, logFile: directory.path("service-\(UUID().uuidString.prefix(4)).log"))
+        service = try BackgroundProcess(
+            "serve", arguments: ["serve"] + (embedded ? ["--embedded"] : []), environment: environment,
+            logFile: directory.path("service-\(UUID().uuidString.prefix(4)).log"))
         try #require(try await eventually(30) { try await self.get("/health/ready").status == 200 }, "the service did not become ready")
     }
 
     func startResponder(embedded: Bool = false) throws {
         responder = try BackgroundProcess(
-            "responder", arguments: ["availability-responder"] + (embedded ? ["--embedded"] : []) + ["--samples", BuiltProducts.repositoryRoot.appendingPathComponent("ical-samples").path, "--data-directory", directory.path("responder")],
+            "responder",
+            arguments: ["availability-responder"] + (embedded ? ["--embedded"] : []) + [
+                "--samples", BuiltProducts.repositoryRoot.appendingPathComponent("ical-samples").path, "--data-directory",
+                directory.path("responder"),
+            ],
             environment: environment, logFile: directory.path("responder.log"))
     }
 
@@ -115,7 +122,9 @@ final class ServiceProcesses: @unchecked Sendable {
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    func request(_ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:], authorized: Bool = true) async throws -> Answer {
+    func request(
+        _ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:], authorized: Bool = true
+    ) async throws -> Answer {
         var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)\(path)")))
         request.httpMethod = method
         request.httpBody = body.map { Data($0.utf8) }
@@ -124,7 +133,9 @@ final class ServiceProcesses: @unchecked Sendable {
         let (data, response) = try await URLSession.shared.data(for: request)
         let http = try #require(response as? HTTPURLResponse)
         var fields: [String: String] = [:]
-        for (name, value) in http.allHeaderFields { if let name = name as? String, let value = value as? String { fields[name.lowercased()] = value } }
+        for (name, value) in http.allHeaderFields {
+            if let name = name as? String, let value = value as? String { fields[name.lowercased()] = value }
+        }
         let record: [String: Any] = [
             "method": method, "path": path, "status": http.statusCode, "contentType": fields["content-type"] ?? "",
             "body": String(decoding: data, as: UTF8.self),
@@ -143,7 +154,8 @@ final class ServiceProcesses: @unchecked Sendable {
     static func panelRequest(extra: [(String, String, String)] = [], candidate: String = "cand-ada", days: Int = 7) -> String {
         let from = ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400))
         let to = ISO8601DateFormatter().string(from: Date().addingTimeInterval(Double(days + 1) * 86_400))
-        let interviewers = ([("Grace Hopper", "grace@example.com", "America/New_York"), ("Alan Turing", "alan@example.com", "Europe/London")] + extra)
+        let interviewers =
+            ([("Grace Hopper", "grace@example.com", "America/New_York"), ("Alan Turing", "alan@example.com", "Europe/London")] + extra)
             .map { #"{"name": "\#($0.0)", "email": "\#($0.1)", "timeZone": "\#($0.2)"}"# }.joined(separator: ", ")
         return """
             {"candidate": {"id": "\(candidate)", "name": "Ada Lovelace", "email": "ada@candidates.example", "timeZone": "Europe/Berlin"},

@@ -21,7 +21,8 @@ for index in 0..<5000 {
     let hour = Int.random(in: 8...17, using: &generator)
     let stamp = String(format: "%04d%02d%02dT%02d%02d00", date.year, date.month, date.day, hour, [0, 15, 30, 45][index % 4])
     let endStamp = String(format: "%04d%02d%02dT%02d%02d00", date.year, date.month, date.day, hour + 1, [0, 15, 30, 45][index % 4])
-    feed += "BEGIN:VEVENT\r\nUID:event-\(index)@bench\r\nDTSTAMP:20260101T000000Z\r\nDTSTART;TZID=America/New_York:\(stamp)\r\nDTEND;TZID=America/New_York:\(endStamp)\r\n"
+    feed +=
+        "BEGIN:VEVENT\r\nUID:event-\(index)@bench\r\nDTSTAMP:20260101T000000Z\r\nDTSTART;TZID=America/New_York:\(stamp)\r\nDTEND;TZID=America/New_York:\(endStamp)\r\n"
     if index % 5 == 0 { feed += "RRULE:FREQ=WEEKLY\r\n" }
     feed += "SUMMARY:Meeting \(index)\r\nEND:VEVENT\r\n"
 }

@@ -44,20 +44,22 @@ let lines = scratch.appendingPathComponent("messages.txt")
 try (0..<count).map { availability($0, sentAt: 0) }.joined(separator: "\n").appending("\n").write(to: lines, atomically: true, encoding: .utf8)
 let clock = ContinuousClock()
 let kcatProduce = try clock.measure { try run("/usr/bin/kcat", ["-b", bootstrap, "-P", "-t", "bench.raw", "-l", lines.path]) }
-let kcatConsume = try clock.measure { try run("/usr/bin/kcat", ["-b", bootstrap, "-C", "-t", "bench.raw", "-o", "beginning", "-c", "\(count)", "-q"]) }
+let kcatConsume = try clock.measure {
+    try run("/usr/bin/kcat", ["-b", bootstrap, "-C", "-t", "bench.raw", "-o", "beginning", "-c", "\(count)", "-q"])
+}
 
 // The service's path.
 let sagas = scratch.appendingPathComponent("sagas")
 try FileManager.default.createDirectory(at: sagas, withIntermediateDirectories: true)
 try """
-    name: bench
-    version: 1
-    steps:
-      - name: ask
-        action: ask
-        compensation: none
-        wait: { event: scheduling.availability, correlation: requestId, onEvent: reply, deadline: 1h }
-    """.write(to: sagas.appendingPathComponent("bench.yaml"), atomically: true, encoding: .utf8)
+name: bench
+version: 1
+steps:
+  - name: ask
+    action: ask
+    compensation: none
+    wait: { event: scheduling.availability, correlation: requestId, onEvent: reply, deadline: 1h }
+""".write(to: sagas.appendingPathComponent("bench.yaml"), atomically: true, encoding: .utf8)
 var handlers = SagaHandlers()
 handlers.action("ask", requiresCompensation: false) { context in StepOutcome(awaitCorrelation: context.sagaID) }
 handlers.onEvent("reply") { context, payload in
@@ -66,7 +68,8 @@ handlers.onEvent("reply") { context, payload in
     return .complete(StepOutcome(messages: [reply]))
 }
 let store = try SagaStore(path: scratch.appendingPathComponent("bench.sqlite").path, durability: .normal)
-let engine = SagaEngine(store: store, catalog: try SagaCatalog.load(directory: sagas, handlers: handlers.inventory), handlers: handlers, maxConcurrency: 16)
+let engine = SagaEngine(
+    store: store, catalog: try SagaCatalog.load(directory: sagas, handlers: handlers.inventory), handlers: handlers, maxConcurrency: 16)
 let warmUp = count + paced
 for index in 0...warmUp {
     try await engine.start(type: "bench", id: "saga-\(index)", partitionKey: "candidate-\(index % 50)", data: [:])
@@ -75,14 +78,16 @@ try await engine.runDueWork()
 
 let producer = try KafkaProducer(configuration: cluster.configuration)
 let relay = OutboxRelay(store: store, publisher: KafkaOutboxPublisher(producer: producer), batchSize: 500, idleInterval: .milliseconds(2))
-let consumer = try KafkaConsumer(configuration: cluster.configuration, groupID: "interview-worker-main", topics: [Topic.schedulingAvailability.rawValue])
+let consumer = try KafkaConsumer(
+    configuration: cluster.configuration, groupID: "interview-worker-main", topics: [Topic.schedulingAvailability.rawValue])
 let decoder = InboundEventDecoder()
 let pipeline = InboundPipeline(consumer: consumer, store: store) { message in
     let envelope = try decoder.availability(message.value)
     let payload = try JSONDecoder().decode(JSONValue.self, from: Data(message.value))
-    _ = try await engine.deliver(InboundEvent(
-        messageID: envelope.eventId, topic: message.topic, type: envelope.eventType, correlation: envelope.data.requestId,
-        payload: payload["data"] ?? [:]))
+    _ = try await engine.deliver(
+        InboundEvent(
+            messageID: envelope.eventId, topic: message.topic, type: envelope.eventType, correlation: envelope.data.requestId,
+            payload: payload["data"] ?? [:]))
 }
 let pipelineTask = Task { await pipeline.run() }
 let relayTask = Task { await relay.run() }
@@ -98,20 +103,28 @@ func waitForReplies(_ expected: Int) async throws {
 }
 
 // Warm-up: one round trip, so that group membership and connections are in place.
-_ = try await producer.send(KafkaProducerMessage(topic: Topic.schedulingAvailability.rawValue, key: Array("warm-up".utf8), value: Array(availability(warmUp, sentAt: nowMilliseconds()).utf8)))
+_ = try await producer.send(
+    KafkaProducerMessage(
+        topic: Topic.schedulingAvailability.rawValue, key: Array("warm-up".utf8), value: Array(availability(warmUp, sentAt: nowMilliseconds()).utf8)))
 try await waitForReplies(1)
 
 // Saturated: everything at once.
 let started = clock.now
-_ = await producer.send((0..<count).map {
-    KafkaProducerMessage(topic: Topic.schedulingAvailability.rawValue, key: Array("candidate-\($0 % 50)".utf8), value: Array(availability($0, sentAt: nowMilliseconds()).utf8))
-})
+_ = await producer.send(
+    (0..<count).map {
+        KafkaProducerMessage(
+            topic: Topic.schedulingAvailability.rawValue, key: Array("candidate-\($0 % 50)".utf8),
+            value: Array(availability($0, sentAt: nowMilliseconds()).utf8))
+    })
 try await waitForReplies(count + 1)
 let saturated = clock.now - started
 
 // Paced: 100 messages a second, for latency without a queue.
 for index in count..<(count + paced) {
-    _ = try await producer.send(KafkaProducerMessage(topic: Topic.schedulingAvailability.rawValue, key: Array("candidate-\(index % 50)".utf8), value: Array(availability(index, sentAt: nowMilliseconds()).utf8)))
+    _ = try await producer.send(
+        KafkaProducerMessage(
+            topic: Topic.schedulingAvailability.rawValue, key: Array("candidate-\(index % 50)".utf8),
+            value: Array(availability(index, sentAt: nowMilliseconds()).utf8)))
     try await Task.sleep(for: .milliseconds(10))
 }
 try await waitForReplies(count + paced + 1)
@@ -140,7 +153,10 @@ print("| path | messages | seconds | messages/s | p50 ms | p99 ms |")
 print("|---|---:|---:|---:|---:|---:|")
 print(String(format: "| kcat produce (raw) | %d | %.3f | %.0f | | |", count, seconds(kcatProduce), Double(count) / seconds(kcatProduce)))
 print(String(format: "| kcat consume (raw) | %d | %.3f | %.0f | | |", count, seconds(kcatConsume), Double(count) / seconds(kcatConsume)))
-print(String(format: "| service, all at once: consume → inbox + saga → outbox → produce | %d | %.3f | %.0f | %lld | %lld |", count, seconds(saturated), Double(count) / seconds(saturated), percentile(saturatedLatencies, 0.5), percentile(saturatedLatencies, 0.99)))
+print(
+    String(
+        format: "| service, all at once: consume → inbox + saga → outbox → produce | %d | %.3f | %.0f | %lld | %lld |", count, seconds(saturated),
+        Double(count) / seconds(saturated), percentile(saturatedLatencies, 0.5), percentile(saturatedLatencies, 0.99)))
 print(String(format: "| service, paced at 100/s | %d | | | %lld | %lld |", paced, percentile(pacedLatencies, 0.5), percentile(pacedLatencies, 0.99)))
 print("")
 print(String(format: "service / kcat consume throughput: %.2f", (Double(count) / seconds(saturated)) / (Double(count) / seconds(kcatConsume))))

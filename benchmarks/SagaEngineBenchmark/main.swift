@@ -68,7 +68,9 @@ func engineRate(_ durability: SagaStore.Durability, concurrency: Int) async thro
     return (transitions / elapsed, Double(sagaCount * stepCount) / elapsed, transitions / Double(store.committedTransactions - commitsBefore))
 }
 
-print("| synchronous | raw commits/s | 1 saga at a time: transitions/s | ratio to raw | 32 concurrent: transitions/s | ratio to raw | transitions per commit (32) | steps/s (32) |")
+print(
+    "| synchronous | raw commits/s | 1 saga at a time: transitions/s | ratio to raw | 32 concurrent: transitions/s | ratio to raw | transitions per commit (32) | steps/s (32) |"
+)
 print("|---|---:|---:|---:|---:|---:|---:|---:|")
 for durability in [SagaStore.Durability.full, .normal] {
     let raw = try rawCommitRate(durability, commits: 2_000)
@@ -76,9 +78,13 @@ for durability in [SagaStore.Durability.full, .normal] {
     let concurrent = try await engineRate(durability, concurrency: 32)
     let rawAfter = try rawCommitRate(durability, commits: 2_000)
     let ceiling = (raw + rawAfter) / 2
-    print(String(
-        format: "| %@ | %.0f | %.0f | %.2f | %.0f | %.2f | %.1f | %.0f |", durability.rawValue, ceiling, serial.transitions, serial.transitions / ceiling,
-        concurrent.transitions, concurrent.transitions / ceiling, concurrent.perCommit, concurrent.steps))
+    print(
+        String(
+            format: "| %@ | %.0f | %.0f | %.2f | %.0f | %.2f | %.1f | %.0f |", durability.rawValue, ceiling, serial.transitions,
+            serial.transitions / ceiling,
+            concurrent.transitions, concurrent.transitions / ceiling, concurrent.perCommit, concurrent.steps))
 }
 print("")
-print("\(sagaCount) sagas × \(stepCount) no-op steps; a transition is one stored state change (a start, a step's begin, a step's result). Raw: mean of 2,000 single-row commits measured before and after the engine runs.")
+print(
+    "\(sagaCount) sagas × \(stepCount) no-op steps; a transition is one stored state change (a start, a step's begin, a step's result). Raw: mean of 2,000 single-row commits measured before and after the engine runs."
+)

@@ -7,11 +7,12 @@
 //   swift build -c release --product scheduler --product SagaEngineBenchmark --product ServiceBenchmark
 //   .build/release/ServiceBenchmark [requests-per-level-multiplier]
 import Foundation
+import Kafka
+import Synchronization
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import Kafka
-import Synchronization
 
 let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
 let scheduler = binaries.appendingPathComponent("scheduler")
@@ -46,9 +47,14 @@ let responderConfig = work.appendingPathComponent("responder.yaml")
 try "interviewers:\n  \"*\": { feed: \(repository.appendingPathComponent("ical-samples/feeds/grace.ics").path), timeZone: America/New_York }\n"
     .write(to: responderConfig, atomically: true, encoding: .utf8)
 let service = try start(["serve"], environment: environment)
-let responder = try start(["availability-responder", "--config", responderConfig.path, "--data-directory", work.appendingPathComponent("responder").path], environment: environment)
+let responder = try start(
+    ["availability-responder", "--config", responderConfig.path, "--data-directory", work.appendingPathComponent("responder").path],
+    environment: environment)
 func stopEverything() {
-    [service, responder, cluster].forEach { $0.terminate(); $0.waitUntilExit() }
+    for process in [service, responder, cluster] {
+        process.terminate()
+        process.waitUntilExit()
+    }
     try? FileManager.default.removeItem(at: work)
 }
 
@@ -71,12 +77,15 @@ let token = String(decoding: tokenPipe.fileHandleForReading.readDataToEndOfFile(
 /// When each request's confirmation arrived.
 let confirmedAt = Mutex<[String: ContinuousClock.Instant]>([:])
 let consumer = try KafkaConsumer(
-    configuration: KafkaConfiguration(bootstrapServers: bootstrap, consumerProperties: ["fetch.wait.max.ms": "10"]), groupID: "bench-\(UUID().uuidString)",
+    configuration: KafkaConfiguration(bootstrapServers: bootstrap, consumerProperties: ["fetch.wait.max.ms": "10"]),
+    groupID: "bench-\(UUID().uuidString)",
     topics: ["enginedge.interview.scheduling.confirmed"])
 let listening = Task {
     while let message = await consumer.next() {
         let now = ContinuousClock.now
-        if let object = try? JSONSerialization.jsonObject(with: Data(message.value)) as? [String: Any], let id = (object["eventId"] as? String)?.split(separator: ":").first {
+        if let object = try? JSONSerialization.jsonObject(with: Data(message.value)) as? [String: Any],
+            let id = (object["eventId"] as? String)?.split(separator: ":").first
+        {
             confirmedAt.withLock { $0[String(id)] = now }
         }
         try? consumer.commit(message)
@@ -119,17 +128,24 @@ for inFlight in [1, 10, 100] {
     let latencies = try await withThrowingTaskGroup(of: Duration.self) { group in
         var results: [Duration] = []
         var index = first
-        for _ in 0..<inFlight { group.addTask { [index] in try await schedule(index) }; index += 1 }
+        for _ in 0..<inFlight {
+            group.addTask { [index] in try await schedule(index) }
+            index += 1
+        }
         while let latency = try await group.next() {
             results.append(latency)
-            if index < first + total { group.addTask { [index] in try await schedule(index) }; index += 1 }
+            if index < first + total {
+                group.addTask { [index] in try await schedule(index) }
+                index += 1
+            }
         }
         return results.sorted()
     }
     let elapsed = seconds(ContinuousClock.now - started)
     let p50 = seconds(latencies[latencies.count / 2]) * 1000
     let p99 = seconds(latencies[min(latencies.count - 1, Int(Double(latencies.count) * 0.99))]) * 1000
-    FileHandle.standardOutput.write(Data(String(format: "| %d | %d | %.1f | %.0f | %.0f |\n", inFlight, total, Double(total) / elapsed, p50, p99).utf8))
+    FileHandle.standardOutput.write(
+        Data(String(format: "| %d | %d | %.1f | %.0f | %.0f |\n", inFlight, total, Double(total) / elapsed, p50, p99).utf8))
 }
 consumer.close()
 listening.cancel()

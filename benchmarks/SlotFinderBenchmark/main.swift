@@ -67,7 +67,11 @@ for workload in workloads {
         scanTimes.append(b.seconds)
         ratios.append(b.seconds / a.seconds)
     }
-    print("| \(workload.name) | \(found.count) | \(milliseconds(median(finderTimes))) | \(milliseconds(percentile(finderTimes, 0.9))) | \(milliseconds(median(scanTimes))) | \(String(format: "%.1f", median(ratios)))× |")
+    print(
+        "| \(workload.name) | \(found.count) | \(milliseconds(median(finderTimes))) | \(milliseconds(percentile(finderTimes, 0.9))) | \(milliseconds(median(scanTimes))) | \(String(format: "%.1f", median(ratios)))× |"
+    )
 }
 print("")
-print("\(iterations) interleaved iterations per workload; 10 participants × 5,000 busy intervals over 90 days, 45-minute meetings, 15-minute grid. Ratio: median of per-pair ratios.")
+print(
+    "\(iterations) interleaved iterations per workload; 10 participants × 5,000 busy intervals over 90 days, 45-minute meetings, 15-minute grid. Ratio: median of per-pair ratios."
+)

@@ -18,11 +18,13 @@ struct OAuthTokenEndpoint: Sendable {
         let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] ?? [:]
         guard (200..<300).contains(response.status) else {
             let reason = [object["error"] as? String, object["error_description"] as? String].compactMap { $0 }.joined(separator: ": ")
-            throw ProviderError(.authentication, provider: http.provider, status: response.status,
-                                message: "token endpoint \(url.host ?? url.path) refused the credential: \(reason.isEmpty ? "HTTP \(response.status)" : reason)")
+            throw ProviderError(
+                .authentication, provider: http.provider, status: response.status,
+                message: "token endpoint \(url.host ?? url.path) refused the credential: \(reason.isEmpty ? "HTTP \(response.status)" : reason)")
         }
         guard let token = object["access_token"] as? String, !token.isEmpty else {
-            throw ProviderError(.authentication, provider: http.provider, status: response.status, message: "token endpoint answered without access_token")
+            throw ProviderError(
+                .authentication, provider: http.provider, status: response.status, message: "token endpoint answered without access_token")
         }
         let lifetime = (object["expires_in"] as? NSNumber)?.doubleValue ?? (object["expires_in"] as? String).flatMap(Double.init) ?? 3600
         return AccessToken(value: token, expiresAt: requested.addingTimeInterval(lifetime))

@@ -14,9 +14,14 @@ extension CalendarDirectory {
         var accounts: [Account] = []
         for (index, entry) in file.accounts.enumerated() {
             let setting = "accounts[\(index)]"
-            guard names.insert(entry.name).inserted else { throw CredentialError(setting: "\(setting).name", problem: "\"\(entry.name)\" is used twice") }
-            guard !entry.domains.isEmpty else { throw CredentialError(setting: "\(setting).domains", problem: "must list at least one domain or \"*\"") }
-            let loader = AccountLoader(entry: entry, setting: setting, environment: environment, transport: transport, clock: clock, resilience: file.resilience)
+            guard names.insert(entry.name).inserted else {
+                throw CredentialError(setting: "\(setting).name", problem: "\"\(entry.name)\" is used twice")
+            }
+            guard !entry.domains.isEmpty else {
+                throw CredentialError(setting: "\(setting).domains", problem: "must list at least one domain or \"*\"")
+            }
+            let loader = AccountLoader(
+                entry: entry, setting: setting, environment: environment, transport: transport, clock: clock, resilience: file.resilience)
             accounts.append(try await loader.load())
         }
         return CalendarDirectory(accounts: accounts)
@@ -60,13 +65,22 @@ private struct AccountLoader {
     }
 
     private func graph() async throws(CredentialError) -> CalendarDirectory.Account {
-        guard let tenant = entry.tenantId, !tenant.isEmpty else { throw CredentialError(setting: "\(setting).tenantId", problem: "is required for provider graph") }
-        guard let clientID = entry.clientId, !clientID.isEmpty else { throw CredentialError(setting: "\(setting).clientId", problem: "is required for provider graph") }
+        guard let tenant = entry.tenantId, !tenant.isEmpty else {
+            throw CredentialError(setting: "\(setting).tenantId", problem: "is required for provider graph")
+        }
+        guard let clientID = entry.clientId, !clientID.isEmpty else {
+            throw CredentialError(setting: "\(setting).clientId", problem: "is required for provider graph")
+        }
         let secret: GraphClientCredentials.Secret
         if let keyFile = entry.certificateKeyFile {
-            guard let pem = FileManager.default.contents(atPath: keyFile) else { throw CredentialError(setting: "\(setting).certificateKeyFile", problem: "\(keyFile) cannot be read") }
-            guard let thumbprint = entry.certificateThumbprint else { throw CredentialError(setting: "\(setting).certificateThumbprint", problem: "is required with certificateKeyFile") }
-            secret = try GraphClientCredentials.certificate(privateKeyPEM: String(decoding: pem, as: UTF8.self), thumbprintHex: thumbprint, setting: "\(setting).certificateKeyFile")
+            guard let pem = FileManager.default.contents(atPath: keyFile) else {
+                throw CredentialError(setting: "\(setting).certificateKeyFile", problem: "\(keyFile) cannot be read")
+            }
+            guard let thumbprint = entry.certificateThumbprint else {
+                throw CredentialError(setting: "\(setting).certificateThumbprint", problem: "is required with certificateKeyFile")
+            }
+            secret = try GraphClientCredentials.certificate(
+                privateKeyPEM: String(decoding: pem, as: UTF8.self), thumbprintHex: thumbprint, setting: "\(setting).certificateKeyFile")
         } else {
             secret = .clientSecret(try self.secret(file: "clientSecretFile", env: "clientSecretEnv").value)
         }
@@ -96,7 +110,9 @@ private struct AccountLoader {
         }
     }
 
-    private func account(_ provider: any CalendarProvider, check: @escaping @Sendable () async throws(ProviderError) -> String) -> CalendarDirectory.Account {
+    private func account(
+        _ provider: any CalendarProvider, check: @escaping @Sendable () async throws(ProviderError) -> String
+    ) -> CalendarDirectory.Account {
         CalendarDirectory.Account(name: entry.name, provider: provider, domains: entry.domains, probeCalendar: entry.probeCalendar, check: check)
     }
 
@@ -104,7 +120,8 @@ private struct AccountLoader {
     private func probe(_ provider: any CalendarProvider, tokenNote: String) async throws(ProviderError) -> String {
         guard let calendar = entry.probeCalendar else { return "\(tokenNote); no probeCalendar to read" }
         let now = Instant(clock.now())
-        let busy = try await provider.busyTime(of: [calendar], in: Interval(start: now, end: Instant(secondsSinceEpoch: now.secondsSinceEpoch + 3600)))
+        let busy = try await provider.busyTime(
+            of: [calendar], in: Interval(start: now, end: Instant(secondsSinceEpoch: now.secondsSinceEpoch + 3600)))
         return "\(tokenNote); \(calendar): \(busy[calendar]?.intervals.count ?? 0) busy period(s) in the next hour"
     }
 
@@ -124,16 +141,22 @@ private struct AccountLoader {
     /// A secret from the file named by `file` or the variable named by `env`, and the
     /// setting it came from.
     private func secret(file: String, env: String) throws(CredentialError) -> (value: String, setting: String) {
-        let fields = ["serviceAccountKeyFile": entry.serviceAccountKeyFile, "serviceAccountKeyEnv": entry.serviceAccountKeyEnv,
-                      "clientSecretFile": entry.clientSecretFile, "clientSecretEnv": entry.clientSecretEnv]
+        let fields = [
+            "serviceAccountKeyFile": entry.serviceAccountKeyFile, "serviceAccountKeyEnv": entry.serviceAccountKeyEnv,
+            "clientSecretFile": entry.clientSecretFile, "clientSecretEnv": entry.clientSecretEnv,
+        ]
         if let path = fields[file] ?? nil {
-            guard let data = FileManager.default.contents(atPath: path) else { throw CredentialError(setting: "\(setting).\(file)", problem: "\(path) cannot be read") }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw CredentialError(setting: "\(setting).\(file)", problem: "\(path) cannot be read")
+            }
             let value = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !value.isEmpty else { throw CredentialError(setting: "\(setting).\(file)", problem: "\(path) is empty") }
             return (value, "\(setting).\(file) (\(path))")
         }
         if let variable = fields[env] ?? nil {
-            guard let value = environment[variable], !value.isEmpty else { throw CredentialError(setting: "\(setting).\(env)", problem: "the variable \(variable) is not set") }
+            guard let value = environment[variable], !value.isEmpty else {
+                throw CredentialError(setting: "\(setting).\(env)", problem: "the variable \(variable) is not set")
+            }
             return (value, "\(setting).\(env) (\(variable))")
         }
         throw CredentialError(setting: "\(setting).\(file)", problem: "\(file) or \(env) is required for provider \(entry.provider)")

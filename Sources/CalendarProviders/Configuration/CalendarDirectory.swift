@@ -13,7 +13,10 @@ package struct CalendarDirectory: Sendable {
         /// Fetches a token (where there is one) and makes a harmless read.
         package var check: @Sendable () async throws(ProviderError) -> String
 
-        package init(name: String, provider: any CalendarProvider, domains: [String], probeCalendar: String?, check: @escaping @Sendable () async throws(ProviderError) -> String) {
+        package init(
+            name: String, provider: any CalendarProvider, domains: [String], probeCalendar: String?,
+            check: @escaping @Sendable () async throws(ProviderError) -> String
+        ) {
             self.name = name
             self.provider = provider
             self.domains = domains

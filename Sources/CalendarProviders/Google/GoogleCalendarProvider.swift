@@ -22,7 +22,9 @@ package struct GoogleCalendarProvider: CalendarProvider {
         /// The user the free/busy query is made as; by default the first calendar asked about.
         package var freeBusySubject: String?
 
-        package init(baseURL: URL = URL(string: "https://www.googleapis.com/calendar/v3/")!, guestUpdates: GuestUpdates = .all, freeBusySubject: String? = nil) {
+        package init(
+            baseURL: URL = URL(string: "https://www.googleapis.com/calendar/v3/")!, guestUpdates: GuestUpdates = .all, freeBusySubject: String? = nil
+        ) {
             self.baseURL = baseURL
             self.guestUpdates = guestUpdates
             self.freeBusySubject = freeBusySubject
@@ -41,12 +43,17 @@ package struct GoogleCalendarProvider: CalendarProvider {
         client = AuthorizedClient(http: http, tokens: tokens)
     }
 
-    package func createEvent(_ event: CalendarEvent, in calendar: String, idempotencyKey: String) async throws(ProviderError) -> ProviderEventReference {
+    package func createEvent(
+        _ event: CalendarEvent, in calendar: String, idempotencyKey: String
+    ) async throws(ProviderError) -> ProviderEventReference {
         guard let id = GoogleEventID.derive(fromKey: idempotencyKey) else {
-            throw ProviderError(.rejected, provider: name, message: "idempotency key must be \(GoogleEventID.keyLengths.lowerBound) to \(GoogleEventID.keyLengths.upperBound) bytes")
+            throw ProviderError(
+                .rejected, provider: name,
+                message: "idempotency key must be \(GoogleEventID.keyLengths.lowerBound) to \(GoogleEventID.keyLengths.upperBound) bytes")
         }
         let reference = ProviderEventReference(provider: name, calendar: calendar, eventID: id)
-        let response = try await send("POST", eventsOf: calendar, query: ["sendUpdates": configuration.guestUpdates.rawValue], body: GoogleEvent(event, id: id), as: calendar)
+        let response = try await send(
+            "POST", eventsOf: calendar, query: ["sendUpdates": configuration.guestUpdates.rawValue], body: GoogleEvent(event, id: id), as: calendar)
         switch response.status {
         case 200..<300:
             return reference
@@ -101,11 +108,15 @@ package struct GoogleCalendarProvider: CalendarProvider {
                     throw ProviderError(.rejected, provider: name, message: "freeBusy.query: no answer for calendar \(calendar)")
                 }
                 if let failure = entry.errors?.first {
-                    throw ProviderError(.rejected, provider: name, message: "freeBusy.query: calendar \(calendar): \(failure.reason ?? "error") (\(failure.domain ?? "calendar"))")
+                    throw ProviderError(
+                        .rejected, provider: name,
+                        message: "freeBusy.query: calendar \(calendar): \(failure.reason ?? "error") (\(failure.domain ?? "calendar"))")
                 }
                 for period in entry.busy ?? [] {
                     guard let start = ISO8601.instant(period.start), let end = ISO8601.instant(period.end), start < end else {
-                        throw ProviderError(.rejected, provider: name, message: "freeBusy.query: calendar \(calendar): unreadable period \(period.start)/\(period.end)")
+                        throw ProviderError(
+                            .rejected, provider: name,
+                            message: "freeBusy.query: calendar \(calendar): unreadable period \(period.start)/\(period.end)")
                     }
                     busy[calendar, default: []].append(Interval(start: start, end: end))
                 }
@@ -125,19 +136,25 @@ package struct GoogleCalendarProvider: CalendarProvider {
     }
 
     private func delete(_ reference: ProviderEventReference, guestUpdates: GuestUpdates) async throws(ProviderError) {
-        let response = try await send("DELETE", eventsOf: reference.calendar, eventID: reference.eventID, query: ["sendUpdates": guestUpdates.rawValue], as: reference.calendar)
+        let response = try await send(
+            "DELETE", eventsOf: reference.calendar, eventID: reference.eventID, query: ["sendUpdates": guestUpdates.rawValue], as: reference.calendar)
         switch response.status {
         case 200..<300, 404, 410: return
         default: throw ProviderError(unexpected: response, provider: name, operation: "events.delete")
         }
     }
 
-    private func send(_ method: String, eventsOf calendar: String, eventID: String? = nil, query: [String: String] = [:], body: (any Encodable)? = nil, as subject: String) async throws(ProviderError) -> HTTPResponse {
+    private func send(
+        _ method: String, eventsOf calendar: String, eventID: String? = nil, query: [String: String] = [:], body: (any Encodable)? = nil,
+        as subject: String
+    ) async throws(ProviderError) -> HTTPResponse {
         let path = "calendars/\(PercentEncoding.encode(calendar))/events" + (eventID.map { "/\(PercentEncoding.encode($0))" } ?? "")
         return try await send(method, path: path, query: query, body: body, as: subject)
     }
 
-    private func send(_ method: String, path: String, query: [String: String] = [:], body: (any Encodable)?, as subject: String) async throws(ProviderError) -> HTTPResponse {
+    private func send(
+        _ method: String, path: String, query: [String: String] = [:], body: (any Encodable)?, as subject: String
+    ) async throws(ProviderError) -> HTTPResponse {
         let request = try HTTPRequest.json(method, base: configuration.baseURL, path: path, query: query, body: body, provider: name)
         return try await client.send(request, actingAs: subject)
     }

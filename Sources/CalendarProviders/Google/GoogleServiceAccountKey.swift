@@ -15,7 +15,8 @@ package struct GoogleServiceAccountKey: Sendable, CustomStringConvertible {
             throw CredentialError(setting: setting, problem: "is not a JSON object (expected a service account key file)")
         }
         guard object["type"] as? String == "service_account" else {
-            throw CredentialError(setting: setting, problem: "\"type\" must be \"service_account\", found \(object["type"].map { "\"\($0)\"" } ?? "nothing")")
+            throw CredentialError(
+                setting: setting, problem: "\"type\" must be \"service_account\", found \(object["type"].map { "\"\($0)\"" } ?? "nothing")")
         }
         guard let email = object["client_email"] as? String, email.contains("@") else {
             throw CredentialError(setting: setting, problem: "\"client_email\" is missing or not an e-mail address")

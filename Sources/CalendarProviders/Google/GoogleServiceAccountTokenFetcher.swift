@@ -12,7 +12,10 @@ package struct GoogleServiceAccountTokenFetcher: AccessTokenFetcher {
     let endpoint: OAuthTokenEndpoint
     let keys: JWTKeyCollection
 
-    package init(key: GoogleServiceAccountKey, scopes: [String] = Self.calendarScopes, http: ResilientHTTPClient, clock: any ProviderClock = SystemProviderClock()) async {
+    package init(
+        key: GoogleServiceAccountKey, scopes: [String] = Self.calendarScopes, http: ResilientHTTPClient,
+        clock: any ProviderClock = SystemProviderClock()
+    ) async {
         self.key = key
         self.scopes = scopes
         endpoint = OAuthTokenEndpoint(url: key.tokenURL, http: http, clock: clock)

@@ -38,9 +38,14 @@ package struct GraphCalendarProvider: CalendarProvider {
         client = AuthorizedClient(http: http, tokens: tokens)
     }
 
-    package func createEvent(_ event: CalendarEvent, in calendar: String, idempotencyKey: String) async throws(ProviderError) -> ProviderEventReference {
-        let response = try await send("POST", path: "users/\(PercentEncoding.encode(calendar))/events", body: GraphEvent(event, transactionID: idempotencyKey))
-        guard (200..<300).contains(response.status), let created = try? JSONDecoder().decode(GraphEvent.self, from: response.body), let id = created.id else {
+    package func createEvent(
+        _ event: CalendarEvent, in calendar: String, idempotencyKey: String
+    ) async throws(ProviderError) -> ProviderEventReference {
+        let response = try await send(
+            "POST", path: "users/\(PercentEncoding.encode(calendar))/events", body: GraphEvent(event, transactionID: idempotencyKey))
+        guard (200..<300).contains(response.status), let created = try? JSONDecoder().decode(GraphEvent.self, from: response.body),
+            let id = created.id
+        else {
             throw ProviderError(unexpected: response, provider: name, operation: "create event")
         }
         return ProviderEventReference(provider: name, calendar: calendar, eventID: id)
@@ -81,11 +86,14 @@ package struct GraphCalendarProvider: CalendarProvider {
                 let mailbox = information.scheduleId ?? "?"
                 let calendar = piece.calendars.first { $0.caseInsensitiveCompare(mailbox) == .orderedSame } ?? mailbox
                 if let failure = information.error {
-                    throw ProviderError(.rejected, provider: name, message: "getSchedule: \(mailbox): \(failure.message ?? failure.responseCode ?? "error")")
+                    throw ProviderError(
+                        .rejected, provider: name, message: "getSchedule: \(mailbox): \(failure.message ?? failure.responseCode ?? "error")")
                 }
                 for item in information.scheduleItems ?? [] where Self.busyStatuses.contains(item.status ?? "busy") {
                     guard let start = item.start.instant(), let end = item.end.instant(), start < end else {
-                        throw ProviderError(.rejected, provider: name, message: "getSchedule: \(mailbox): unreadable item \(item.start.dateTime) \(item.start.timeZone)")
+                        throw ProviderError(
+                            .rejected, provider: name,
+                            message: "getSchedule: \(mailbox): unreadable item \(item.start.dateTime) \(item.start.timeZone)")
                     }
                     busy[calendar, default: []].append(Interval(start: start, end: end))
                 }

@@ -39,7 +39,8 @@ package struct GraphClientCredentials: Sendable, CustomStringConvertible {
         let hex = thumbprintHex.filter { !$0.isWhitespace && $0 != ":" }
         var bytes: [UInt8] = []
         var index = hex.startIndex
-        while index < hex.endIndex, let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex), let byte = UInt8(hex[index..<next], radix: 16) {
+        while index < hex.endIndex, let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex), let byte = UInt8(hex[index..<next], radix: 16)
+        {
             bytes.append(byte)
             index = next
         }
@@ -88,7 +89,8 @@ package struct GraphTokenFetcher: AccessTokenFetcher {
                 jti: UUID().uuidString, nbf: now, iat: now, exp: now + 600)
             var header = JWTHeader()
             header.typ = "JWT"
-            header.x5t = Data(thumbprint).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            header.x5t = Data(thumbprint).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                .replacingOccurrences(of: "=", with: "")
             do {
                 form.append(("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"))
                 form.append(("client_assertion", try await keys.sign(claims, header: header)))

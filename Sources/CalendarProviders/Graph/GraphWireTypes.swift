@@ -67,7 +67,9 @@ struct GraphEvent: Codable {
         start = GraphDateTime(event.start, zone: event.timeZone)
         end = GraphDateTime(event.end, zone: event.timeZone)
         location = event.location.isEmpty ? nil : Location(displayName: event.location)
-        attendees = event.attendees.map { Attendee(emailAddress: EmailAddress(address: $0.email, name: $0.name), type: $0.optional ? "optional" : "required") }
+        attendees = event.attendees.map {
+            Attendee(emailAddress: EmailAddress(address: $0.email, name: $0.name), type: $0.optional ? "optional" : "required")
+        }
         transactionId = transactionID
     }
 }

@@ -21,7 +21,10 @@ package actor CircuitBreaker {
     package private(set) var state: State = .closed(consecutiveFailures: 0)
     private let gauge: Gauge
 
-    package init(provider: String, tenant: String, failureThreshold: Int = 5, coolDown: Duration = .seconds(30), clock: any ProviderClock = SystemProviderClock()) {
+    package init(
+        provider: String, tenant: String, failureThreshold: Int = 5, coolDown: Duration = .seconds(30),
+        clock: any ProviderClock = SystemProviderClock()
+    ) {
         self.provider = provider
         self.tenant = tenant
         self.failureThreshold = max(1, failureThreshold)

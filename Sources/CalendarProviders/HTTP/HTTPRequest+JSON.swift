@@ -2,8 +2,12 @@ import Foundation
 
 extension HTTPRequest {
     /// A request to `base` + `path` (already percent-encoded) with a JSON body.
-    static func json(_ method: String, base: URL, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: (any Encodable)?, provider: String) throws(ProviderError) -> HTTPRequest {
-        let queryText = query.sorted { $0.key < $1.key }.map { "\(PercentEncoding.encode($0.key))=\(PercentEncoding.encode($0.value))" }.joined(separator: "&")
+    static func json(
+        _ method: String, base: URL, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: (any Encodable)?,
+        provider: String
+    ) throws(ProviderError) -> HTTPRequest {
+        let queryText = query.sorted { $0.key < $1.key }.map { "\(PercentEncoding.encode($0.key))=\(PercentEncoding.encode($0.value))" }.joined(
+            separator: "&")
         guard let url = URL(string: base.absoluteString + path + (queryText.isEmpty ? "" : "?" + queryText)) else {
             throw ProviderError(.rejected, provider: provider, message: "cannot build a URL for \(path)")
         }

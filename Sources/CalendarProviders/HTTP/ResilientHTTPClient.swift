@@ -16,7 +16,10 @@ package struct ResilientHTTPClient: Sendable {
         /// All attempts and waits together.
         package var deadline: Duration
 
-        package init(maxAttempts: Int = 5, initialBackoff: Duration = .milliseconds(200), maxBackoff: Duration = .seconds(10), requestTimeout: Duration = .seconds(10), deadline: Duration = .seconds(60)) {
+        package init(
+            maxAttempts: Int = 5, initialBackoff: Duration = .milliseconds(200), maxBackoff: Duration = .seconds(10),
+            requestTimeout: Duration = .seconds(10), deadline: Duration = .seconds(60)
+        ) {
             self.maxAttempts = maxAttempts
             self.initialBackoff = initialBackoff
             self.maxBackoff = maxBackoff
@@ -88,8 +91,9 @@ package struct ResilientHTTPClient: Sendable {
             let delay = retryAfter ?? backoff(afterAttempt: attempt)
             let elapsed = Duration.milliseconds(Int64(clock.now().timeIntervalSince(started) * 1000))
             guard elapsed + delay < policy.deadline else {
-                throw ProviderError(failure.kind == .rateLimited ? .rateLimited : .timeout, provider: provider, status: failure.status,
-                                    message: "\(failure.message); the next attempt would pass the \(policy.deadline) deadline")
+                throw ProviderError(
+                    failure.kind == .rateLimited ? .rateLimited : .timeout, provider: provider, status: failure.status,
+                    message: "\(failure.message); the next attempt would pass the \(policy.deadline) deadline")
             }
             do {
                 try await clock.sleep(for: delay)

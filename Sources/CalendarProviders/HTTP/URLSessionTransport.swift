@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
 package import FoundationNetworking
 #endif

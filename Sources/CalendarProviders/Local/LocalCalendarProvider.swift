@@ -15,23 +15,24 @@ package final class LocalCalendarProvider: CalendarProvider {
         database = try DatabaseQueue(path: path)
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: local calendar events") { db in
-            try db.execute(sql: """
-                CREATE TABLE local_event (
-                    id TEXT PRIMARY KEY NOT NULL,
-                    calendar TEXT NOT NULL,
-                    title TEXT NOT NULL,
-                    description TEXT NOT NULL,
-                    start INTEGER NOT NULL,
-                    end INTEGER NOT NULL,
-                    time_zone TEXT NOT NULL,
-                    attendees TEXT NOT NULL,
-                    location TEXT NOT NULL,
-                    meeting_url TEXT,
-                    status TEXT NOT NULL,
-                    sequence INTEGER NOT NULL
-                );
-                CREATE INDEX local_event_calendar ON local_event(calendar, start);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE local_event (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        calendar TEXT NOT NULL,
+                        title TEXT NOT NULL,
+                        description TEXT NOT NULL,
+                        start INTEGER NOT NULL,
+                        end INTEGER NOT NULL,
+                        time_zone TEXT NOT NULL,
+                        attendees TEXT NOT NULL,
+                        location TEXT NOT NULL,
+                        meeting_url TEXT,
+                        status TEXT NOT NULL,
+                        sequence INTEGER NOT NULL
+                    );
+                    CREATE INDEX local_event_calendar ON local_event(calendar, start);
+                    """)
         }
         try migrator.migrate(database)
     }
@@ -48,7 +49,9 @@ package final class LocalCalendarProvider: CalendarProvider {
 
     /// The event's id is derived from the idempotency key, so a repeated create finds the first.
     /// Calendars are e-mail addresses, compared without regard to case.
-    package func createEvent(_ event: CalendarEvent, in calendar: String, idempotencyKey: String) async throws(ProviderError) -> ProviderEventReference {
+    package func createEvent(
+        _ event: CalendarEvent, in calendar: String, idempotencyKey: String
+    ) async throws(ProviderError) -> ProviderEventReference {
         let calendar = calendar.lowercased()
         let id = Self.eventID(forKey: idempotencyKey)
         try write { db in
@@ -57,8 +60,10 @@ package final class LocalCalendarProvider: CalendarProvider {
                     INSERT OR IGNORE INTO local_event (id, calendar, title, description, start, end, time_zone, attendees, location, meeting_url, status, sequence)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'confirmed', 0)
                     """,
-                arguments: [id, calendar, event.title, event.description, event.start.secondsSinceEpoch, event.end.secondsSinceEpoch,
-                            event.timeZone, Self.encode(event.attendees), event.location, event.meetingURL])
+                arguments: [
+                    id, calendar, event.title, event.description, event.start.secondsSinceEpoch, event.end.secondsSinceEpoch,
+                    event.timeZone, Self.encode(event.attendees), event.location, event.meetingURL,
+                ])
         }
         return ProviderEventReference(provider: name, calendar: calendar, eventID: id)
     }
@@ -66,18 +71,25 @@ package final class LocalCalendarProvider: CalendarProvider {
     package func updateEvent(_ reference: ProviderEventReference, to event: CalendarEvent) async throws(ProviderError) {
         let changed = try write { db -> Int in
             try db.execute(
-                sql: "UPDATE local_event SET title = ?, description = ?, start = ?, end = ?, time_zone = ?, attendees = ?, location = ?, meeting_url = ?, sequence = sequence + 1 WHERE id = ? AND status = 'confirmed'",
-                arguments: [event.title, event.description, event.start.secondsSinceEpoch, event.end.secondsSinceEpoch, event.timeZone,
-                            Self.encode(event.attendees), event.location, event.meetingURL, reference.eventID])
+                sql:
+                    "UPDATE local_event SET title = ?, description = ?, start = ?, end = ?, time_zone = ?, attendees = ?, location = ?, meeting_url = ?, sequence = sequence + 1 WHERE id = ? AND status = 'confirmed'",
+                arguments: [
+                    event.title, event.description, event.start.secondsSinceEpoch, event.end.secondsSinceEpoch, event.timeZone,
+                    Self.encode(event.attendees), event.location, event.meetingURL, reference.eventID,
+                ])
             return db.changesCount
         }
-        guard changed == 1 else { throw ProviderError(.rejected, provider: name, status: 404, message: "event \(reference.eventID) does not exist or is cancelled") }
+        guard changed == 1 else {
+            throw ProviderError(.rejected, provider: name, status: 404, message: "event \(reference.eventID) does not exist or is cancelled")
+        }
     }
 
     /// Marks the event cancelled; an event already gone or cancelled is fine.
     package func cancelEvent(_ reference: ProviderEventReference, comment: String) async throws(ProviderError) {
         try write { db in
-            try db.execute(sql: "UPDATE local_event SET status = 'cancelled', sequence = sequence + 1 WHERE id = ? AND status = 'confirmed'", arguments: [reference.eventID])
+            try db.execute(
+                sql: "UPDATE local_event SET status = 'cancelled', sequence = sequence + 1 WHERE id = ? AND status = 'confirmed'",
+                arguments: [reference.eventID])
         }
     }
 
@@ -103,7 +115,8 @@ package final class LocalCalendarProvider: CalendarProvider {
     /// Every event of a calendar, cancelled ones included (so subscribers learn of them).
     package func events(of calendar: String) throws(ProviderError) -> [(id: String, event: CalendarEvent, cancelled: Bool, sequence: Int)] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM local_event WHERE calendar = ? ORDER BY start, id", arguments: [calendar.lowercased()]).map { row in
+            try Row.fetchAll(db, sql: "SELECT * FROM local_event WHERE calendar = ? ORDER BY start, id", arguments: [calendar.lowercased()]).map {
+                row in
                 let attendees = (try? JSONDecoder().decode([StoredAttendee].self, from: Data((row["attendees"] as String).utf8))) ?? []
                 let event = CalendarEvent(
                     title: row["title"], description: row["description"], start: Instant(secondsSinceEpoch: row["start"]),

@@ -24,7 +24,10 @@ package struct CalendarEvent: Hashable, Sendable {
     package var location: String
     package var meetingURL: String?
 
-    package init(title: String, description: String, start: Instant, end: Instant, timeZone: String, attendees: [Attendee], location: String, meetingURL: String? = nil) {
+    package init(
+        title: String, description: String, start: Instant, end: Instant, timeZone: String, attendees: [Attendee], location: String,
+        meetingURL: String? = nil
+    ) {
         self.title = title
         self.description = description
         self.start = start

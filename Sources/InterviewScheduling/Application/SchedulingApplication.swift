@@ -43,10 +43,13 @@ package struct SchedulingApplication: Sendable {
         } catch {
             throw ApplicationError.invalid(field: error.field, reason: error.reason)
         }
-        let requestID = command.idempotencyKey.map { "req-" + RequestFingerprint.hex(Array("\(caller.subject)\n\($0)".utf8)) }
+        let requestID =
+            command.idempotencyKey.map { "req-" + RequestFingerprint.hex(Array("\(caller.subject)\n\($0)".utf8)) }
             ?? "req-" + UUID().uuidString.lowercased()
         let data = try SagaData(encoding: SchedulingSagaData(request: body, owner: caller.subject, requestId: requestID))
-        let audit = AuditEntry(actor: caller.subject, action: "scheduling-request.create", target: requestID, detail: "candidate \(body.candidateID)", at: Instant(at).secondsSinceEpoch)
+        let audit = AuditEntry(
+            actor: caller.subject, action: "scheduling-request.create", target: requestID, detail: "candidate \(body.candidateID)",
+            at: Instant(at).secondsSinceEpoch)
         let key = command.idempotencyKey
         try await engine.start(
             type: InterviewSagaKind.scheduling.rawValue, id: requestID, partitionKey: body.candidateID, data: data, checking: { _ in },
@@ -54,7 +57,8 @@ package struct SchedulingApplication: Sendable {
                 try InterviewRecords.recordOwner(of: requestID, owner: caller.subject, in: db)
                 try InterviewRecords.append(audit, in: db)
                 if let key {
-                    try InterviewRecords.recordIdempotentRequest(.init(bodyFingerprint: fingerprint, requestID: requestID), owner: caller.subject, key: key, at: audit.at, in: db)
+                    try InterviewRecords.recordIdempotentRequest(
+                        .init(bodyFingerprint: fingerprint, requestID: requestID), owner: caller.subject, key: key, at: audit.at, in: db)
                 }
             })
         return RequestAccepted(requestID: requestID)
@@ -64,19 +68,24 @@ package struct SchedulingApplication: Sendable {
 
     package func requestStatus(_ requestID: String, caller: Caller) async throws -> RequestStatus {
         let (instance, interview, log) = try await store.read { db in
-            (try Self.ownedRequest(requestID, caller: caller, in: db), try InterviewRecords.interview(requestID: requestID, in: db), try SagaStore.stepLog(sagaID: requestID, in: db))
+            (
+                try Self.ownedRequest(requestID, caller: caller, in: db), try InterviewRecords.interview(requestID: requestID, in: db),
+                try SagaStore.stepLog(sagaID: requestID, in: db)
+            )
         }
         let data = try instance.data.decoded(as: SchedulingSagaData.self)
         return RequestStatus(
             requestID: requestID, state: RequestStatus.state(of: instance, interviewStatus: interview?.status), slot: data.slot?.interval,
             interviewID: data.interviewId, error: instance.lastError?.description,
-            timeline: log.map { .init(at: $0.at, step: $0.step, phase: $0.phase.rawValue, outcome: $0.outcome.rawValue, attempt: $0.attempt, message: $0.message) })
+            timeline: log.map {
+                .init(at: $0.at, step: $0.step, phase: $0.phase.rawValue, outcome: $0.outcome.rawValue, attempt: $0.attempt, message: $0.message)
+            })
     }
 
     /// The request's saga, if the caller may see it.
     static func ownedRequest(_ requestID: String, caller: Caller, in db: Database) throws -> SagaInstance {
         guard let instance = try SagaStore.instance(id: requestID, in: db), instance.type == InterviewSagaKind.scheduling.rawValue,
-              let owner = try InterviewRecords.owner(ofRequest: requestID, in: db), caller.mayAccess(ownedBy: owner)
+            let owner = try InterviewRecords.owner(ofRequest: requestID, in: db), caller.mayAccess(ownedBy: owner)
         else { throw ApplicationError.notFound("scheduling request \(requestID.prefix(100))") }
         return instance
     }
@@ -89,12 +98,16 @@ package struct SchedulingApplication: Sendable {
     package func cancel(_ command: CancelRequest) async throws {
         let requestID = command.requestID
         let caller = command.caller
-        let audit = AuditEntry(actor: caller.subject, action: "scheduling-request.cancel", target: requestID, detail: command.reason.rawValue, at: Instant(now()).secondsSinceEpoch)
+        let audit = AuditEntry(
+            actor: caller.subject, action: "scheduling-request.cancel", target: requestID, detail: command.reason.rawValue,
+            at: Instant(now()).secondsSinceEpoch)
         let instance = try await store.read { db in try Self.ownedRequest(requestID, caller: caller, in: db) }
         switch instance.status {
         case .running, .waiting:
             do {
-                try await engine.abort(id: requestID, by: caller.subject, reason: command.reason.rawValue) { db in try InterviewRecords.append(audit, in: db) }
+                try await engine.abort(id: requestID, by: caller.subject, reason: command.reason.rawValue) { db in
+                    try InterviewRecords.append(audit, in: db)
+                }
             } catch let illegal as IllegalTransition {
                 // It moved on (confirmed, or failed) between the read and the abort.
                 throw ApplicationError.conflict("request \(requestID) is \(illegal.status.rawValue) now; try again")
@@ -144,7 +157,8 @@ package struct SchedulingApplication: Sendable {
         }
         let sagaID = InterviewIDs.rescheduling(ofRequest: interview.requestID, attempt: UUID().uuidString.lowercased())
         let data = try SagaData(encoding: ReschedulingSagaData(interview: interview, request: request))
-        let audit = AuditEntry(actor: command.caller.subject, action: "interview.reschedule", target: interview.id, detail: sagaID, at: Instant(now()).secondsSinceEpoch)
+        let audit = AuditEntry(
+            actor: command.caller.subject, action: "interview.reschedule", target: interview.id, detail: sagaID, at: Instant(now()).secondsSinceEpoch)
         let interviewID = interview.id
         let cancellationID = InterviewIDs.cancellation(ofRequest: interview.requestID)
         try await engine.start(
@@ -153,7 +167,9 @@ package struct SchedulingApplication: Sendable {
                 if try SagaStore.hasUnsettledInstance(type: InterviewSagaKind.rescheduling.rawValue, partitionKey: interviewID, in: db) {
                     throw ApplicationError.conflict("interview \(interviewID) is being rescheduled already")
                 }
-                if try SagaStore.instance(id: cancellationID, in: db) != nil || InterviewRecords.interview(id: interviewID, in: db)?.status != .confirmed {
+                if try SagaStore.instance(id: cancellationID, in: db) != nil
+                    || InterviewRecords.interview(id: interviewID, in: db)?.status != .confirmed
+                {
                     throw ApplicationError.conflict("interview \(interviewID) is cancelled; it cannot be rescheduled")
                 }
             },
@@ -165,7 +181,8 @@ package struct SchedulingApplication: Sendable {
 
     package func interviews(_ query: InterviewQuery) async throws -> [InterviewRecord] {
         try await store.read { db in
-            try InterviewRecords.interviews(candidateID: query.candidateID, from: query.from, to: query.to, owner: query.caller.ownerFilter, limit: query.limit, in: db)
+            try InterviewRecords.interviews(
+                candidateID: query.candidateID, from: query.from, to: query.to, owner: query.caller.ownerFilter, limit: query.limit, in: db)
         }
     }
 
@@ -180,7 +197,9 @@ package struct SchedulingApplication: Sendable {
     }
 
     func ownedInterview(_ id: String, caller: Caller) async throws -> InterviewRecord {
-        guard let interview = try await store.read({ db in try InterviewRecords.interview(id: id, in: db) }), caller.mayAccess(ownedBy: interview.owner) else {
+        guard let interview = try await store.read({ db in try InterviewRecords.interview(id: id, in: db) }),
+            caller.mayAccess(ownedBy: interview.owner)
+        else {
             throw ApplicationError.notFound("interview \(id.prefix(100))")
         }
         return interview

@@ -27,7 +27,9 @@ package enum RequestText {
     /// spaces or `<>",;:()[]\`, at most 254 characters.
     package static func isEmailAddress(_ text: String) -> Bool {
         let scalars = Array(text.unicodeScalars)
-        guard scalars.count <= 254, !scalars.contains(where: { isControlOrSpace($0) || "<>\",;:()[]\\".unicodeScalars.contains($0) }) else { return false }
+        guard scalars.count <= 254, !scalars.contains(where: { isControlOrSpace($0) || "<>\",;:()[]\\".unicodeScalars.contains($0) }) else {
+            return false
+        }
         let parts = scalars.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty else { return false }
         let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)

@@ -69,7 +69,8 @@ extension SchedulingRequestBody {
         }
         throw ValidationError(
             field: "window",
-            reason: "ends at \(query.window.end), too soon for a \(durationMinutes)-minute interview starting from now (\(query.now)) at the earliest")
+            reason: "ends at \(query.window.end), too soon for a \(durationMinutes)-minute interview starting from now (\(query.now)) at the earliest"
+        )
     }
 
     /// The range with both timestamps in the slot search's form.

@@ -45,7 +45,9 @@ package struct SchedulingRequestBody: Codable, Hashable, Sendable {
     }
 
     static let defaultHours: [String: [SlotRequest.HoursRange]] = Dictionary(
-        uniqueKeysWithValues: ["monday", "tuesday", "wednesday", "thursday", "friday"].map { ($0, [SlotRequest.HoursRange(start: "09:00", end: "17:00")]) })
+        uniqueKeysWithValues: ["monday", "tuesday", "wednesday", "thursday", "friday"].map {
+            ($0, [SlotRequest.HoursRange(start: "09:00", end: "17:00")])
+        })
 
     package static let maximumInterviewers = 20
     package static let maximumTextLength = 4000
@@ -82,7 +84,7 @@ package struct SchedulingRequestBody: Codable, Hashable, Sendable {
     static func ownField(_ field: String) -> String {
         if field == "timeZone" { return "candidate.timeZone" }
         guard field.hasPrefix("participants["), let close = field.firstIndex(of: "]"),
-              let index = Int(field[field.index(field.startIndex, offsetBy: 13)..<close])
+            let index = Int(field[field.index(field.startIndex, offsetBy: 13)..<close])
         else { return field.replacingOccurrences(of: "preferredWindows", with: "preferredTimes") }
         let rest = field[field.index(after: close)...]
         return (index == 0 ? "candidate" : "interviewers[\(index - 1)]") + rest

@@ -12,7 +12,8 @@ package struct AvailabilityReplies: Codable, Hashable, Sendable {
     var panelAnswered = false
 
     mutating func add(_ reply: SchedulingAvailability) {
-        let intervals = reply.conflicts.map { SlotRequest.TimeRange(start: $0.start, end: $0.end) }
+        let intervals =
+            reply.conflicts.map { SlotRequest.TimeRange(start: $0.start, end: $0.end) }
             + reply.availability.filter { !$0.available }.map { SlotRequest.TimeRange(start: $0.start, end: $0.end) }
         if let interviewer = reply.interviewerId?.lowercased() {
             answered.insert(interviewer)

@@ -1,10 +1,10 @@
-import ICalendar
-import SagaStore
 import CalendarProviders
 import Events
 import Foundation
+import ICalendar
 import SagaCore
 import SagaEngine
+import SagaStore
 import SchedulingCore
 
 /// The undo of a booking, shared by the scheduling saga's compensations and the steps of
@@ -18,7 +18,8 @@ extension InterviewSchedulingHandlers {
         }
         handlers.action("cancellation.withdrawInvitation", requiresCompensation: false) { context in
             let data = try context.data.typed(CancellationSagaData.self)
-            let withdrawn = try await self.withdrawInvitation(context, request: data.request, requestID: data.requestId, reason: data.cancelReason, by: data.cancelledBy)
+            let withdrawn = try await self.withdrawInvitation(
+                context, request: data.request, requestID: data.requestId, reason: data.cancelReason, by: data.cancelledBy)
             return StepOutcome(messages: withdrawn)
         }
     }
@@ -53,12 +54,16 @@ extension InterviewSchedulingHandlers {
         let interviewID = InterviewIDs.interview(forRequest: requestID)
         guard let interview = try await store.read({ db in try InterviewRecords.interview(id: interviewID, in: db) }) else { return [] }
         if interview.status != .cancelled {
-            let cancel = try invitation(.cancel, request, interviewID: interviewID, slot: interview.slot, sequence: interview.sequence + 1, now: context.now)
+            let cancel = try invitation(
+                .cancel, request, interviewID: interviewID, slot: interview.slot, sequence: interview.sequence + 1, now: context.now)
             try await store.write { db in try InterviewRecords.cancel(id: interviewID, cancelInvite: cancel, in: db) }
         }
-        let cancelled = InterviewCancelled(interviewId: interviewID, cancelledBy: actor, reason: reason, cancellationTime: EventTimestamp.format(context.now))
+        let cancelled = InterviewCancelled(
+            interviewId: interviewID, cancelledBy: actor, reason: reason, cancellationTime: EventTimestamp.format(context.now))
         return [
-            try InterviewMessages.message(.interviewCancelled, id: "\(context.sagaID):interview.cancelled", key: interviewID, correlation: requestID, data: cancelled, now: context.now),
+            try InterviewMessages.message(
+                .interviewCancelled, id: "\(context.sagaID):interview.cancelled", key: interviewID, correlation: requestID, data: cancelled,
+                now: context.now)
         ]
     }
 }

@@ -1,10 +1,10 @@
-import ICalendar
-import SagaStore
 import CalendarProviders
 import Events
 import Foundation
+import ICalendar
 import SagaCore
 import SagaEngine
+import SagaStore
 import SchedulingCore
 
 /// The steps of `sagas/interview-rescheduling.yaml`: a new slot in the recruiter's new
@@ -57,7 +57,9 @@ extension InterviewSchedulingHandlers {
             guard let provider = calendars.provider(named: reference.provider, calendar: reference.calendar) else {
                 throw StepFailure(.permanent, "no \(reference.provider) account for \(reference.calendar)")
             }
-            let zone = data.request.interviewers.first { $0.email.lowercased() == reference.calendar.lowercased() }?.timeZone ?? data.request.candidate.timeZone
+            let zone =
+                data.request.interviewers.first { $0.email.lowercased() == reference.calendar.lowercased() }?.timeZone
+                ?? data.request.candidate.timeZone
             try await Self.providerCall { try await provider.updateEvent(reference, to: calendarEvent(data.request, slot: slot, zone: zone)) }
         }
     }
@@ -69,11 +71,15 @@ extension InterviewSchedulingHandlers {
 
     func announceUpdate(_ context: StepContext, _ data: ReschedulingSagaData) throws -> StepOutcome {
         let new = try Self.newSlot(data)
-        let updated = InterviewUpdated(interviewId: data.interviewId, changes: [
-            "scheduledAt": .init(old: EventTimestamp.format(data.previousSlot.interval.start), new: EventTimestamp.format(new.start)),
-        ])
+        let updated = InterviewUpdated(
+            interviewId: data.interviewId,
+            changes: [
+                "scheduledAt": .init(old: EventTimestamp.format(data.previousSlot.interval.start), new: EventTimestamp.format(new.start))
+            ])
         return StepOutcome(messages: [
-            try InterviewMessages.message(.interviewUpdated, id: "\(context.sagaID):interview.updated", key: data.interviewId, correlation: context.sagaID, data: updated, now: context.now),
+            try InterviewMessages.message(
+                .interviewUpdated, id: "\(context.sagaID):interview.updated", key: data.interviewId, correlation: context.sagaID, data: updated,
+                now: context.now)
         ])
     }
 }

@@ -1,11 +1,11 @@
-import Logging
-import SagaStore
 import CalendarProviders
 import Events
 import Foundation
 import ICalendar
+import Logging
 import SagaCore
 import SagaEngine
+import SagaStore
 import SchedulingCore
 
 /// The steps of `sagas/interview-scheduling.yaml`: ask the calendar service, gather its
@@ -89,7 +89,9 @@ extension InterviewSchedulingHandlers {
     /// The best slot for `request` over the busy time the calendar service `reported` and
     /// each interviewer's calendar as their account shows it now (so bookings made since the
     /// replies count), less `own`: the interview's own events, when it is being moved.
-    func bestSlot(for request: SchedulingRequestBody, reported: [String: [SlotRequest.TimeRange]], ignoring own: Interval?, now: Date) async throws -> Interval {
+    func bestSlot(
+        for request: SchedulingRequestBody, reported: [String: [SlotRequest.TimeRange]], ignoring own: Interval?, now: Date
+    ) async throws -> Interval {
         var query = try Self.permanent { try request.slotRequest(busy: reported).validated(clock: Instant(now)) }
         let current = try await currentBusyTime(request.interviewers.map(\.email), in: query.window)
         query.participants = query.participants.map { participant in
@@ -156,7 +158,8 @@ extension InterviewSchedulingHandlers {
     /// Best effort: cancels what this attempt booked before it failed for good.
     private func undo(_ bookings: [ProviderEventReference]) async {
         for reference in bookings {
-            try? await calendars.provider(named: reference.provider, calendar: reference.calendar)?.cancelEvent(reference, comment: "The interview could not be booked.")
+            try? await calendars.provider(named: reference.provider, calendar: reference.calendar)?.cancelEvent(
+                reference, comment: "The interview could not be booked.")
         }
     }
 
@@ -164,7 +167,8 @@ extension InterviewSchedulingHandlers {
     /// send no invitations of their own: the candidate gets the service's .ics, and each
     /// interviewer has the event on their calendar. The panel is named in the description.
     func calendarEvent(_ request: SchedulingRequestBody, slot: Interval, zone: String) -> CalendarEvent {
-        let panel = "Candidate: \(request.candidate.name) <\(request.candidate.email)>\nPanel: " + request.interviewers.map(\.name).joined(separator: ", ")
+        let panel =
+            "Candidate: \(request.candidate.name) <\(request.candidate.email)>\nPanel: " + request.interviewers.map(\.name).joined(separator: ", ")
         return CalendarEvent(
             title: request.displayTitle, description: [request.description, panel].compactMap { $0 }.joined(separator: "\n\n"), start: slot.start,
             end: slot.end, timeZone: zone, attendees: [], location: request.location ?? "", meetingURL: request.meetingUrl)
@@ -174,7 +178,8 @@ extension InterviewSchedulingHandlers {
 
     func invitationRequest(_ request: SchedulingRequestBody, interviewID: String, slot: Interval, sequence: Int, now: Date) -> InvitationRequest {
         InvitationRequest(
-            interviewId: interviewID, domain: invitationDomain, sequence: sequence, stamp: ISO8601.format(Instant(now)), start: ISO8601.format(slot.start),
+            interviewId: interviewID, domain: invitationDomain, sequence: sequence, stamp: ISO8601.format(Instant(now)),
+            start: ISO8601.format(slot.start),
             end: ISO8601.format(slot.end), timeZone: request.candidate.timeZone, organizer: .init(email: organizer.email, name: organizer.name),
             attendees: [.init(email: request.candidate.email, name: request.candidate.name, role: "required")]
                 + request.interviewers.map { .init(email: $0.email, name: $0.name, role: "required") },
@@ -182,9 +187,13 @@ extension InterviewSchedulingHandlers {
     }
 
     /// The rendered .ics of `method` for the interview at `slot`.
-    func invitation(_ method: Invitation.Method, _ request: SchedulingRequestBody, interviewID: String, slot: Interval, sequence: Int, now: Date) throws -> String {
+    func invitation(
+        _ method: Invitation.Method, _ request: SchedulingRequestBody, interviewID: String, slot: Interval, sequence: Int, now: Date
+    ) throws -> String {
         try Self.permanent {
-            try invitationRequest(request, interviewID: interviewID, slot: slot, sequence: sequence, now: now).invitation(method: method, now: Instant(now)).render()
+            try invitationRequest(request, interviewID: interviewID, slot: slot, sequence: sequence, now: now).invitation(
+                method: method, now: Instant(now)
+            ).render()
         }
     }
 
@@ -217,12 +226,15 @@ extension InterviewSchedulingHandlers {
             meetingDetails: .init(
                 title: request.displayTitle, location: request.location ?? request.meetingUrl ?? "",
                 attendees: [request.candidate.email] + request.interviewers.map(\.email),
-                description: [request.description, "Invitation: /api/v1/interviews/\(interviewID)/invite.ics"].compactMap { $0 }.joined(separator: "\n")))
+                description: [request.description, "Invitation: /api/v1/interviews/\(interviewID)/invite.ics"].compactMap { $0 }.joined(
+                    separator: "\n")))
         return StepOutcome(messages: [
             try InterviewMessages.message(
-                .interviewCreated, id: "\(context.sagaID):interview.created", key: interviewID, correlation: data.requestId, data: created, now: context.now),
+                .interviewCreated, id: "\(context.sagaID):interview.created", key: interviewID, correlation: data.requestId, data: created,
+                now: context.now),
             try InterviewMessages.message(
-                .schedulingConfirmed, id: "\(context.sagaID):scheduling.confirmed", key: request.candidateID, correlation: data.requestId, data: confirmed,
+                .schedulingConfirmed, id: "\(context.sagaID):scheduling.confirmed", key: request.candidateID, correlation: data.requestId,
+                data: confirmed,
                 now: context.now),
         ])
     }
@@ -239,7 +251,9 @@ extension InterviewSchedulingHandlers {
             error: .init(code: "SCHEDULING_\(failure.kind.rawValue.uppercased())", message: failure.message, context: ["requestId": data.requestId]),
             affectedEntities: .init(interviewId: InterviewIDs.interview(forRequest: data.requestId), candidateId: data.request.candidateID))
         return CompensationOutcome(messages: [
-            try InterviewMessages.message(.errorOccurred, id: "\(context.sagaID):error.occurred", key: data.requestId, correlation: data.requestId, data: error, now: context.now),
+            try InterviewMessages.message(
+                .errorOccurred, id: "\(context.sagaID):error.occurred", key: data.requestId, correlation: data.requestId, data: error,
+                now: context.now)
         ])
     }
 }

@@ -47,13 +47,27 @@ package enum InterviewRecords {
     }
 
     /// Interviews of a candidate (or all) starting within [from, to), of `owner` unless nil.
-    package static func interviews(candidateID: String?, from: Instant?, to: Instant?, owner: String?, limit: Int, in db: Database) throws -> [InterviewRecord] {
+    package static func interviews(
+        candidateID: String?, from: Instant?, to: Instant?, owner: String?, limit: Int, in db: Database
+    ) throws -> [InterviewRecord] {
         var conditions: [String] = []
         var arguments: StatementArguments = []
-        if let candidateID { conditions.append("candidate_id = ?"); arguments += [candidateID] }
-        if let from { conditions.append("start >= ?"); arguments += [from.secondsSinceEpoch] }
-        if let to { conditions.append("start < ?"); arguments += [to.secondsSinceEpoch] }
-        if let owner { conditions.append("owner = ?"); arguments += [owner] }
+        if let candidateID {
+            conditions.append("candidate_id = ?")
+            arguments += [candidateID]
+        }
+        if let from {
+            conditions.append("start >= ?")
+            arguments += [from.secondsSinceEpoch]
+        }
+        if let to {
+            conditions.append("start < ?")
+            arguments += [to.secondsSinceEpoch]
+        }
+        if let owner {
+            conditions.append("owner = ?")
+            arguments += [owner]
+        }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         arguments += [limit]
         return try Row.fetchAll(db, sql: "SELECT * FROM interview \(filter) ORDER BY start, id LIMIT ?", arguments: arguments).map(record)
@@ -91,7 +105,8 @@ package enum InterviewRecords {
 
     /// The answer stored under a key. Older rows hold the whole 202 body; its `requestId` is what is read back.
     package static func idempotentRequest(owner: String, key: String, in db: Database) throws -> IdempotentRequest? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT body_hash, body FROM idempotency_key WHERE owner = ? AND key = ?", arguments: [owner, key]) else {
+        guard let row = try Row.fetchOne(db, sql: "SELECT body_hash, body FROM idempotency_key WHERE owner = ? AND key = ?", arguments: [owner, key])
+        else {
             return nil
         }
         struct Stored: Decodable { var requestId: String }
@@ -102,7 +117,8 @@ package enum InterviewRecords {
     package static func recordIdempotentRequest(_ request: IdempotentRequest, owner: String, key: String, at: Int64, in db: Database) throws {
         let body = try JSONEncoder().encode(["requestId": request.requestID])
         try db.execute(
-            sql: "INSERT OR IGNORE INTO idempotency_key (owner, key, body_hash, status, body, location, created_at) VALUES (?, ?, ?, 202, ?, NULL, ?)",
+            sql:
+                "INSERT OR IGNORE INTO idempotency_key (owner, key, body_hash, status, body, location, created_at) VALUES (?, ?, ?, 202, ?, NULL, ?)",
             arguments: [owner, key, request.bodyFingerprint, body, at])
     }
 

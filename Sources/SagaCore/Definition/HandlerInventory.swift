@@ -17,7 +17,8 @@ package struct HandlerInventory: Sendable {
         return inventory
     }()
 
-    package init(actions: [String: Bool] = [:], compensations: Set<String> = [], eventHandlers: Set<String> = [], deadlineHandlers: Set<String> = []) {
+    package init(actions: [String: Bool] = [:], compensations: Set<String> = [], eventHandlers: Set<String> = [], deadlineHandlers: Set<String> = [])
+    {
         self.actions = actions
         self.compensations = compensations
         self.eventHandlers = eventHandlers

@@ -34,6 +34,7 @@ package struct RetryPolicy: Hashable, Sendable {
 
     /// The wait before attempt `attempt + 1`, with `unitRandom` in `0..<1` driving the jitter.
     package func backoff(afterAttempt attempt: Int, unitRandom: Double) -> Duration {
-        ExponentialBackoff(initial: initialBackoff, cap: maxBackoff, multiplier: multiplier, jitter: jitter).delay(afterAttempt: attempt, unitRandom: unitRandom)
+        ExponentialBackoff(initial: initialBackoff, cap: maxBackoff, multiplier: multiplier, jitter: jitter).delay(
+            afterAttempt: attempt, unitRandom: unitRandom)
     }
 }

@@ -9,7 +9,10 @@ package struct SagaDefinitionDocument: Codable, Hashable, Sendable {
         package var jitter: String?
         package var retryOn: [String]?
 
-        package init(maxAttempts: Int? = nil, initialBackoff: String? = nil, maxBackoff: String? = nil, multiplier: Double? = nil, jitter: String? = nil, retryOn: [String]? = nil) {
+        package init(
+            maxAttempts: Int? = nil, initialBackoff: String? = nil, maxBackoff: String? = nil, multiplier: Double? = nil, jitter: String? = nil,
+            retryOn: [String]? = nil
+        ) {
             self.maxAttempts = maxAttempts
             self.initialBackoff = initialBackoff
             self.maxBackoff = maxBackoff
@@ -46,7 +49,10 @@ package struct SagaDefinitionDocument: Codable, Hashable, Sendable {
         package var timeout: String?
         package var wait: Wait?
 
-        package init(name: String, action: String, compensation: String?, retry: Retry? = nil, compensationRetry: Retry? = nil, timeout: String? = nil, wait: Wait? = nil) {
+        package init(
+            name: String, action: String, compensation: String?, retry: Retry? = nil, compensationRetry: Retry? = nil, timeout: String? = nil,
+            wait: Wait? = nil
+        ) {
             self.name = name
             self.action = action
             self.compensation = compensation
@@ -106,7 +112,9 @@ extension SagaDefinitionDocument {
         }
         guard version >= 1 else { throw fail(nil, "version must be 1 or more, got \(version)") }
         guard !steps.isEmpty else { throw fail(nil, "a saga needs at least one step") }
-        let stuckAfter = try stuckAfter.map { text throws(DefinitionError) in try duration(text, field: "stuckAfter", step: nil, file: file) } ?? Self.defaultStuckAfter
+        let stuckAfter =
+            try stuckAfter.map { text throws(DefinitionError) in try duration(text, field: "stuckAfter", step: nil, file: file) }
+            ?? Self.defaultStuckAfter
 
         var seen = Set<String>()
         var resolved: [StepDefinition] = []
@@ -119,7 +127,9 @@ extension SagaDefinitionDocument {
             let compensation: String?
             switch step.compensation {
             case nil:
-                throw fail(step.name, "no compensation given; name a compensation handler, or write `compensation: none` if the action changes nothing to undo")
+                throw fail(
+                    step.name,
+                    "no compensation given; name a compensation handler, or write `compensation: none` if the action changes nothing to undo")
             case "none"?:
                 guard !requiresCompensation else {
                     throw fail(step.name, "action \"\(step.action)\" has effects that must be undone, but the step says `compensation: none`")
@@ -135,7 +145,9 @@ extension SagaDefinitionDocument {
             let compensationRetry = try step.compensationRetry.map { document throws(DefinitionError) in
                 try policy(document, step: step.name, field: "compensationRetry", file: file)
             }
-            let timeout = try step.timeout.map { text throws(DefinitionError) in try duration(text, field: "timeout", step: step.name, file: file) } ?? Self.defaultTimeout
+            let timeout =
+                try step.timeout.map { text throws(DefinitionError) in try duration(text, field: "timeout", step: step.name, file: file) }
+                ?? Self.defaultTimeout
             guard timeout > .zero else { throw fail(step.name, "timeout must be positive") }
             let wait = try step.wait.map { wait throws(DefinitionError) -> WaitDefinition in
                 guard handlers.knows(wait.onEvent, in: handlers.eventHandlers) else {
@@ -149,11 +161,13 @@ extension SagaDefinitionDocument {
                 }
                 let deadline = try duration(wait.deadline, field: "wait.deadline", step: step.name, file: file)
                 guard deadline > .zero else { throw fail(step.name, "wait.deadline must be positive") }
-                return WaitDefinition(event: wait.event, correlation: wait.correlation, onEvent: wait.onEvent, deadline: deadline, onDeadline: wait.onDeadline)
+                return WaitDefinition(
+                    event: wait.event, correlation: wait.correlation, onEvent: wait.onEvent, deadline: deadline, onDeadline: wait.onDeadline)
             }
-            resolved.append(StepDefinition(
-                name: step.name, action: step.action, compensation: compensation, retry: retry,
-                compensationRetry: compensationRetry, timeout: timeout, wait: wait))
+            resolved.append(
+                StepDefinition(
+                    name: step.name, action: step.action, compensation: compensation, retry: retry,
+                    compensationRetry: compensationRetry, timeout: timeout, wait: wait))
         }
         return SagaDefinition(name: name, version: version, description: description ?? "", steps: resolved, stuckAfter: stuckAfter)
     }
@@ -161,7 +175,9 @@ extension SagaDefinitionDocument {
 
 private func duration(_ text: String, field: String, step: String?, file: String) throws(DefinitionError) -> Duration {
     guard let value = DurationText.parse(text) else {
-        throw DefinitionError(file: file, step: step, reason: "\(field): bad duration \"\(text)\"; write e.g. 500ms, 10s, 5m, 1h30m, at most \(DurationText.format(DurationText.maximum))")
+        throw DefinitionError(
+            file: file, step: step,
+            reason: "\(field): bad duration \"\(text)\"; write e.g. 500ms, 10s, 5m, 1h30m, at most \(DurationText.format(DurationText.maximum))")
     }
     return value
 }
@@ -171,8 +187,12 @@ private func policy(_ document: SagaDefinitionDocument.Retry?, step: String, fie
     func fail(_ reason: String) -> DefinitionError { DefinitionError(file: file, step: step, reason: "\(field).\(reason)") }
     let maxAttempts = document.maxAttempts ?? 3
     guard maxAttempts >= 1 else { throw fail("maxAttempts must be 1 or more, got \(maxAttempts)") }
-    let initial = try document.initialBackoff.map { text throws(DefinitionError) in try duration(text, field: "\(field).initialBackoff", step: step, file: file) } ?? .seconds(1)
-    let maximum = try document.maxBackoff.map { text throws(DefinitionError) in try duration(text, field: "\(field).maxBackoff", step: step, file: file) } ?? .seconds(60)
+    let initial =
+        try document.initialBackoff.map { text throws(DefinitionError) in try duration(text, field: "\(field).initialBackoff", step: step, file: file)
+        } ?? .seconds(1)
+    let maximum =
+        try document.maxBackoff.map { text throws(DefinitionError) in try duration(text, field: "\(field).maxBackoff", step: step, file: file) }
+        ?? .seconds(60)
     guard initial <= maximum else { throw fail("initialBackoff \(DurationText.format(initial)) exceeds maxBackoff \(DurationText.format(maximum))") }
     let multiplier = document.multiplier ?? 2
     guard multiplier >= 1, multiplier <= 10 else { throw fail("multiplier must be between 1 and 10, got \(multiplier)") }

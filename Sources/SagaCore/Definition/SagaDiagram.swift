@@ -31,7 +31,8 @@ package enum SagaDiagram {
             }
             if let wait = step.wait {
                 let waiting = "wait\(index)"
-                lines.append("    state \"waiting for \(wait.event)\\nby \(wait.correlation), \(DurationText.format(wait.deadline)) deadline\" as \(waiting)")
+                lines.append(
+                    "    state \"waiting for \(wait.event)\\nby \(wait.correlation), \(DurationText.format(wait.deadline)) deadline\" as \(waiting)")
                 lines.append("    \(id(index)) --> \(waiting): succeeded")
                 lines.append("    \(waiting) --> \(waiting): \(wait.onEvent) keeps waiting")
                 lines.append("    \(waiting) --> \(next): \(wait.onEvent) completes" + (wait.onDeadline.map { " / \($0) proceeds" } ?? ""))

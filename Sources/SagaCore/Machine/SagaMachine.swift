@@ -83,7 +83,10 @@ package struct SagaMachine: Sendable {
                 next.status = .waiting
                 next.waitingFor = AwaitedEvent(event: wait.event, correlation: correlation)
                 next.wakeAt = now.addingTimeInterval(wait.deadline)
-                records.append(log(next, index, .wait, .waiting, now, message: "\(wait.event) \(wait.correlation)=\(correlation) until \(next.wakeAt.map(iso) ?? "")"))
+                records.append(
+                    log(
+                        next, index, .wait, .waiting, now,
+                        message: "\(wait.event) \(wait.correlation)=\(correlation) until \(next.wakeAt.map(iso) ?? "")"))
             } else {
                 advance(&next, now, &records)
             }
@@ -95,7 +98,8 @@ package struct SagaMachine: Sendable {
             if step.retry.shouldRetry(failure.kind, afterAttempt: instance.attempt) {
                 let delay = step.retry.backoff(afterAttempt: instance.attempt, unitRandom: unitRandom)
                 next.wakeAt = now.addingTimeInterval(delay)
-                records.append(log(next, index, .action, .retryScheduled, now, message: "attempt \(instance.attempt + 1) at \(next.wakeAt.map(iso) ?? "")"))
+                records.append(
+                    log(next, index, .action, .retryScheduled, now, message: "attempt \(instance.attempt + 1) at \(next.wakeAt.map(iso) ?? "")"))
             } else {
                 // A timeout or transient failure (now or in an earlier attempt) may come after the effect.
                 let outcomeUnknown = failure.kind.mayFollowTheEffect || instance.attempt > 1
@@ -149,11 +153,16 @@ package struct SagaMachine: Sendable {
             if step.compensationRetry.shouldRetry(failure.kind, afterAttempt: instance.attempt) {
                 let delay = step.compensationRetry.backoff(afterAttempt: instance.attempt, unitRandom: unitRandom)
                 next.wakeAt = now.addingTimeInterval(delay)
-                records.append(log(next, index, .compensation, .retryScheduled, now, message: "attempt \(instance.attempt + 1) at \(next.wakeAt.map(iso) ?? "")"))
+                records.append(
+                    log(next, index, .compensation, .retryScheduled, now, message: "attempt \(instance.attempt + 1) at \(next.wakeAt.map(iso) ?? "")")
+                )
             } else {
                 next.status = .failed
                 next.wakeAt = nil
-                records.append(log(next, index, .saga, .needsOperator, now, failure, message: "compensation of \"\(step.name)\" failed after \(instance.attempt) attempts"))
+                records.append(
+                    log(
+                        next, index, .saga, .needsOperator, now, failure,
+                        message: "compensation of \"\(step.name)\" failed after \(instance.attempt) attempts"))
             }
 
         case .abort(let actor, let reason):

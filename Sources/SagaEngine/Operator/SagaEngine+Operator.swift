@@ -1,6 +1,6 @@
-import Logging
 import Foundation
 package import GRDB
+import Logging
 package import SagaCore
 import SagaStore
 
@@ -13,7 +13,9 @@ extension SagaEngine {
 
     /// Aborts as above, with the application's own writes (an audit row) in the same transaction.
     @discardableResult
-    package func abort(id: String, by actor: String, reason: String, recording: @escaping @Sendable (Database) throws -> Void) async throws -> SagaInstance {
+    package func abort(
+        id: String, by actor: String, reason: String, recording: @escaping @Sendable (Database) throws -> Void
+    ) async throws -> SagaInstance {
         try await operate(id, { .abort(by: actor, reason: reason) }, recording: recording)
     }
 
@@ -44,10 +46,12 @@ extension SagaEngine {
                 let stuck = try await stuckInstances()
                 metrics.stuck(stuck.count)
                 for instance in stuck {
-                    logger.warning("saga has not moved for longer than its definition allows", metadata: [
-                        "sagaId": "\(instance.id)", "type": "\(instance.type)", "status": "\(instance.status.rawValue)",
-                        "since": "\(instance.updatedAt)",
-                    ])
+                    logger.warning(
+                        "saga has not moved for longer than its definition allows",
+                        metadata: [
+                            "sagaId": "\(instance.id)", "type": "\(instance.type)", "status": "\(instance.status.rawValue)",
+                            "since": "\(instance.updatedAt)",
+                        ])
                 }
             } catch {
                 logger.error("stuck-saga check failed", metadata: ["error": "\(error)"])
@@ -64,7 +68,8 @@ extension SagaEngine {
             guard let definition = catalog.definition(instance.type, version: instance.definitionVersion) else {
                 throw MissingDefinitions(keys: [DefinitionKey(name: instance.type, version: instance.definitionVersion)])
             }
-            let transition = try SagaMachine(definition: definition).apply(event(), to: instance, now: clock.now(), unitRandom: Double.random(in: 0..<1))
+            let transition = try SagaMachine(definition: definition).apply(
+                event(), to: instance, now: clock.now(), unitRandom: Double.random(in: 0..<1))
             return try await store.write { db in
                 let stored = try SagaStore.commit(transition, in: db)
                 try recording(db)

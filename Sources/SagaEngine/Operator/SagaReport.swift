@@ -63,17 +63,24 @@ package enum SagaReport {
                 error: record.errorKind.map { "\($0.rawValue): \(record.message ?? "")" } ?? record.message)
         }
         let outbox = try await store.outbox(sagaID: instance.id).map {
-            Message(id: $0.message.id, topic: $0.message.topic, key: $0.message.key, createdAt: timestamp($0.createdAt),
-                    publishedAt: $0.publishedAt.map(timestamp), attempts: $0.attempts, lastError: $0.lastError)
+            Message(
+                id: $0.message.id, topic: $0.message.topic, key: $0.message.key, createdAt: timestamp($0.createdAt),
+                publishedAt: $0.publishedAt.map(timestamp), attempts: $0.attempts, lastError: $0.lastError)
         }
-        return Timeline(saga: summary(instance, catalog: catalog, now: now), data: instance.data, waitingFor: instance.waitingFor, log: log, outbox: outbox)
+        return Timeline(
+            saga: summary(instance, catalog: catalog, now: now), data: instance.data, waitingFor: instance.waitingFor, log: log, outbox: outbox)
     }
 
     package static func table(_ summaries: [Summary]) -> String {
         guard !summaries.isEmpty else { return "No sagas.\n" }
         return TextTable.render(
             header: ["ID", "TYPE", "VER", "STATUS", "STEP", "ATTEMPT", "WAKE AT", "UPDATED", "ERROR"],
-            rows: summaries.map { [$0.id, $0.type, "\($0.version)", $0.status + ($0.stuck ? " (stuck)" : ""), $0.step, "\($0.attempt)", $0.wakeAt ?? "", $0.updatedAt, $0.lastError ?? ""] })
+            rows: summaries.map {
+                [
+                    $0.id, $0.type, "\($0.version)", $0.status + ($0.stuck ? " (stuck)" : ""), $0.step, "\($0.attempt)", $0.wakeAt ?? "",
+                    $0.updatedAt, $0.lastError ?? "",
+                ]
+            })
     }
 
     package static func text(_ timeline: Timeline) -> String {
@@ -84,12 +91,22 @@ package enum SagaReport {
             """
         if let waiting = timeline.waitingFor { text += "\nWaiting for \(waiting.event) with correlation \(waiting.correlation)" }
         if let error = saga.lastError { text += "\nLast error: \(error)" }
-        text += "\n\nTimeline:\n" + TextTable.render(
-            header: ["AT", "STEP", "PHASE", "ATTEMPT", "OUTCOME", "BY", "DETAIL"],
-            rows: timeline.log.map { [$0.at, $0.step ?? "", $0.phase, $0.attempt == 0 ? "" : "\($0.attempt)", $0.outcome, $0.actor, $0.error ?? ""] })
-        text += "\nOutbox:\n" + (timeline.outbox.isEmpty ? "(none)\n" : TextTable.render(
-            header: ["ID", "TOPIC", "KEY", "CREATED", "PUBLISHED", "ATTEMPTS", "ERROR"],
-            rows: timeline.outbox.map { [$0.id, $0.topic, $0.key, $0.createdAt, $0.publishedAt ?? "pending", "\($0.attempts)", $0.lastError ?? ""] }))
+        text +=
+            "\n\nTimeline:\n"
+            + TextTable.render(
+                header: ["AT", "STEP", "PHASE", "ATTEMPT", "OUTCOME", "BY", "DETAIL"],
+                rows: timeline.log.map {
+                    [$0.at, $0.step ?? "", $0.phase, $0.attempt == 0 ? "" : "\($0.attempt)", $0.outcome, $0.actor, $0.error ?? ""]
+                })
+        text +=
+            "\nOutbox:\n"
+            + (timeline.outbox.isEmpty
+                ? "(none)\n"
+                : TextTable.render(
+                    header: ["ID", "TOPIC", "KEY", "CREATED", "PUBLISHED", "ATTEMPTS", "ERROR"],
+                    rows: timeline.outbox.map {
+                        [$0.id, $0.topic, $0.key, $0.createdAt, $0.publishedAt ?? "pending", "\($0.attempts)", $0.lastError ?? ""]
+                    }))
         return text
     }
 

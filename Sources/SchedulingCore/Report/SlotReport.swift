@@ -62,7 +62,8 @@ public struct SlotReport: Codable, Hashable, Sendable {
                     NearMiss(
                         start: miss.slot.start, end: miss.slot.end,
                         blockedBy: miss.blockers.map {
-                            Blocker(participant: $0.participantID, reason: $0.reason, conflictStart: $0.conflict?.start, conflictEnd: $0.conflict?.end)
+                            Blocker(
+                                participant: $0.participantID, reason: $0.reason, conflictStart: $0.conflict?.start, conflictEnd: $0.conflict?.end)
                         })
                 })
         }

@@ -30,7 +30,8 @@ extension SlotRequest {
             throw ValidationError(field: "durationMinutes", reason: "must be positive, got \(durationMinutes)")
         }
         guard durationMinutes <= Limits.maximumDurationMinutes else {
-            throw ValidationError(field: "durationMinutes", reason: "must be at most \(Limits.maximumDurationMinutes) (24 hours), got \(durationMinutes)")
+            throw ValidationError(
+                field: "durationMinutes", reason: "must be at most \(Limits.maximumDurationMinutes) (24 hours), got \(durationMinutes)")
         }
         let duration = Duration.seconds(Int64(durationMinutes) * 60)
 
@@ -42,7 +43,8 @@ extension SlotRequest {
             throw ValidationError(field: "window", reason: "spans \(window.duration.seconds / 86_400) days; at most 366 are allowed")
         }
         guard duration <= window.duration else {
-            throw ValidationError(field: "durationMinutes", reason: "\(durationMinutes) minutes do not fit in the \(window.duration.minutes)-minute window")
+            throw ValidationError(
+                field: "durationMinutes", reason: "\(durationMinutes) minutes do not fit in the \(window.duration.minutes)-minute window")
         }
 
         let now = try self.now.map { text throws(ValidationError) in try reader.instant(text, at: "now") } ?? clock
@@ -102,7 +104,8 @@ private struct FieldReader {
             }
             return zone.instant(for: local)
         case nil:
-            throw ValidationError(field: field, reason: "expected an ISO 8601 date-time like 2026-03-09T14:00:00Z or 2026-03-09T09:00, got \"\(text)\"")
+            throw ValidationError(
+                field: field, reason: "expected an ISO 8601 date-time like 2026-03-09T14:00:00Z or 2026-03-09T09:00, got \"\(text)\"")
         }
     }
 
@@ -126,10 +129,12 @@ private struct FieldReader {
 
     mutating func grid(_ alignment: SlotRequest.Alignment?) throws(ValidationError) -> SlotGrid {
         let minutes = alignment?.minutes ?? 15
-        let zone = try alignment?.timeZone.map { id throws(ValidationError) in try self.zone(id, at: "alignment.timeZone") }
+        let zone =
+            try alignment?.timeZone.map { id throws(ValidationError) in try self.zone(id, at: "alignment.timeZone") }
             ?? TimeZone(secondsFromGMT: 0) ?? .current
         guard (1...1440).contains(minutes), let grid = SlotGrid(step: .seconds(Int64(minutes) * 60), zone: zone) else {
-            throw ValidationError(field: "alignment.minutes", reason: "must be a positive divisor of 1440 (a day), such as 5, 15, 30 or 60; got \(minutes)")
+            throw ValidationError(
+                field: "alignment.minutes", reason: "must be a positive divisor of 1440 (a day), such as 5, 15, 30 or 60; got \(minutes)")
         }
         return grid
     }
@@ -148,11 +153,14 @@ private struct FieldReader {
             throw ValidationError(field: "participants", reason: "at least one participant is required")
         }
         guard requests.count <= SlotRequest.Limits.maximumParticipants else {
-            throw ValidationError(field: "participants", reason: "\(requests.count) participants; at most \(SlotRequest.Limits.maximumParticipants) are allowed")
+            throw ValidationError(
+                field: "participants", reason: "\(requests.count) participants; at most \(SlotRequest.Limits.maximumParticipants) are allowed")
         }
         let busyCount = requests.reduce(0) { $0 + ($1.busy?.count ?? 0) }
         guard busyCount <= SlotRequest.Limits.maximumBusyIntervals else {
-            throw ValidationError(field: "participants[].busy", reason: "\(busyCount) busy intervals in all; at most \(SlotRequest.Limits.maximumBusyIntervals) are allowed")
+            throw ValidationError(
+                field: "participants[].busy",
+                reason: "\(busyCount) busy intervals in all; at most \(SlotRequest.Limits.maximumBusyIntervals) are allowed")
         }
         var seen = Set<String>()
         var participants: [Participant] = []

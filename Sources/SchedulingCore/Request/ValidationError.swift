@@ -23,7 +23,8 @@ extension ValidationError {
         case .keyNotFound(let key, let context):
             self.init(field: Self.path(context.codingPath + [key]), reason: "is required")
         case .dataCorrupted(let context):
-            let reason = context.codingPath.isEmpty
+            let reason =
+                context.codingPath.isEmpty
                 ? "not valid JSON (\(context.underlyingError.map { "\($0)" } ?? context.debugDescription))"
                 : context.debugDescription
             self.init(field: Self.path(context.codingPath), reason: reason)

@@ -69,7 +69,8 @@ public struct NoSlotExplanation: Hashable, Sendable {
         }
         nearMisses = closest
         let commonest = examiner.commonestBlockers(3).map { "\($0.label) (\($0.count) times)" }.joined(separator: ", ")
-        summary = "No \(query.duration.minutes)-minute slot fits all \(query.participants.count) participants "
+        summary =
+            "No \(query.duration.minutes)-minute slot fits all \(query.participants.count) participants "
             + "between \(query.window.start) and \(query.window.end)."
             + (commonest.isEmpty ? "" : " Most frequent blockers: \(commonest).")
     }

@@ -31,14 +31,17 @@ public struct SlotFinder: Sendable {
         let availabilities = query.participants.map { ParticipantAvailability($0, for: query) }
         let gridOffsets = ZoneTimeline(zone: query.grid.zone, covering: query.window)
         let common = commonFreeTime(of: availabilities)
-        var slots = slotStarts(in: common, gridOffsets: gridOffsets).map { Slot(interval: Interval(start: $0, duration: query.duration), humaneScore: nil) }
+        var slots = slotStarts(in: common, gridOffsets: gridOffsets).map {
+            Slot(interval: Interval(start: $0, duration: query.duration), humaneScore: nil)
+        }
         if query.ranking == .humane {
             slots = HumaneRanking(availabilities: availabilities).rank(slots)
         }
         if let limit = query.limit, slots.count > limit {
             slots.removeSubrange(limit...)
         }
-        let explanation = slots.isEmpty
+        let explanation =
+            slots.isEmpty
             ? NoSlotExplanation(query: query, availabilities: availabilities, gridOffsets: gridOffsets) : nil
         return SlotSearchResult(slots: slots, explanation: explanation)
     }

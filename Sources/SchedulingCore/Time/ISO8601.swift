@@ -29,7 +29,7 @@ public enum ISO8601 {
         guard let date = localDate(bytes[0..<10]) else { return nil }
         var index = 11
         guard let hour = number(bytes, &index, digits: 2), expect(bytes, &index, ":"),
-              let minute = number(bytes, &index, digits: 2)
+            let minute = number(bytes, &index, digits: 2)
         else { return nil }
         var second: Int?
         if index < bytes.count, bytes[index] == UInt8(ascii: ":") {
@@ -57,7 +57,7 @@ public enum ISO8601 {
             let sign = bytes[index] == UInt8(ascii: "-") ? -1 : 1
             index += 1
             guard let oh = number(bytes, &index, digits: 2), expect(bytes, &index, ":"),
-                  let om = number(bytes, &index, digits: 2), index == bytes.count, oh < 24, om < 60
+                let om = number(bytes, &index, digits: 2), index == bytes.count, oh < 24, om < 60
             else { return nil }
             offsetSeconds = sign * (oh * 3600 + om * 60)
         default:
@@ -129,8 +129,8 @@ public enum ISO8601 {
         let b = Array(bytes)
         var index = 0
         guard let year = number(b, &index, digits: 4), expect(b, &index, "-"),
-              let month = number(b, &index, digits: 2), expect(b, &index, "-"),
-              let day = number(b, &index, digits: 2)
+            let month = number(b, &index, digits: 2), expect(b, &index, "-"),
+            let day = number(b, &index, digits: 2)
         else { return nil }
         return LocalDate(year: year, month: month, day: day)
     }

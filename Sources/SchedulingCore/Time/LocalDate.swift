@@ -1,4 +1,5 @@
 import Foundation
+
 /// A calendar date without a time zone, in the proleptic Gregorian calendar.
 public struct LocalDate: Hashable, Comparable, Sendable {
     public let year: Int

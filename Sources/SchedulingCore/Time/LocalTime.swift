@@ -20,8 +20,8 @@ public struct LocalTime: Hashable, Comparable, Sendable {
     public init?(parsing text: String) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2 || parts.count == 3,
-              parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCIIDigit) }),
-              let hour = Int(parts[0]), let minute = Int(parts[1])
+            parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCIIDigit) }),
+            let hour = Int(parts[0]), let minute = Int(parts[1])
         else { return nil }
         let second = parts.count == 3 ? Int(parts[2]) ?? -1 : 0
         self.init(hour: hour, minute: minute, second: second)

@@ -30,7 +30,8 @@ struct AvailabilityResponderCommand: AsyncParsableCommand {
         _ = ProcessSetup.bootstrapMetrics()
         let configuration = try config.map { try ResponderConfiguration(contentsOf: $0) } ?? .samples(directory: samples, answeringEveryone: embedded)
         try await AvailabilityResponder(
-            configuration: configuration, dataDirectory: dataDirectory, environment: ProcessInfo.processInfo.environment, embedded: embedded, logger: logger
+            configuration: configuration, dataDirectory: dataDirectory, environment: ProcessInfo.processInfo.environment, embedded: embedded,
+            logger: logger
         ).run()
     }
 }

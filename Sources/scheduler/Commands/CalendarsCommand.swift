@@ -42,7 +42,9 @@ struct CalendarsCommand: AsyncParsableCommand {
             }
             let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
             for row in rows {
-                print(zip(row, widths).map { $0.0.padding(toLength: $0.1, withPad: " ", startingAt: 0) }.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+                print(
+                    zip(row, widths).map { $0.0.padding(toLength: $0.1, withPad: " ", startingAt: 0) }.joined(separator: "  ").trimmingCharacters(
+                        in: .whitespaces))
             }
             if failures > 0 { throw CommandFailure("calendars: \(failures) of \(directory.accounts.count) account(s) failed") }
         }

@@ -1,7 +1,7 @@
-import Kafka
 import ArgumentParser
 import Dispatch
 import Foundation
+import Kafka
 import Messaging
 
 /// `scheduler dev-cluster`: an in-memory Kafka with the catalog topics, until stopped.
@@ -9,7 +9,8 @@ struct DevClusterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev-cluster",
         abstract: "Run a non-durable development Kafka cluster (librdkafka's mock) with every catalog topic.",
-        discussion: "Prints the bootstrap servers on the first line of standard output, then serves until SIGINT or SIGTERM. External clients such as kcat can produce and consume against it."
+        discussion:
+            "Prints the bootstrap servers on the first line of standard output, then serves until SIGINT or SIGTERM. External clients such as kcat can produce and consume against it."
     )
 
     @Option(help: "Number of brokers.")
@@ -18,11 +19,13 @@ struct DevClusterCommand: ParsableCommand {
     func run() throws {
         let cluster = try DevelopmentCluster(brokers: brokers)
         // Unbuffered, so that a parent process reading the first line gets it at once.
-        FileHandle.standardOutput.write(Data("""
-            \(cluster.mock.bootstrapServers)
-            # development cluster: not durable; try: kcat -b \(cluster.mock.bootstrapServers) -L
+        FileHandle.standardOutput.write(
+            Data(
+                """
+                \(cluster.mock.bootstrapServers)
+                # development cluster: not durable; try: kcat -b \(cluster.mock.bootstrapServers) -L
 
-            """.utf8))
+                """.utf8))
         StopSignal.wait()
         withExtendedLifetime(cluster) {}
     }

@@ -17,7 +17,9 @@ struct ICSCommand: ParsableCommand {
         @Option(help: "request or cancel.") var method: String = "request"
 
         func run() throws {
-            guard let method = Invitation.Method(rawValue: method) else { throw CommandFailure("--method must be request or cancel, got \"\(method)\"") }
+            guard let method = Invitation.Method(rawValue: method) else {
+                throw CommandFailure("--method must be request or cancel, got \"\(method)\"")
+            }
             let data = try readFile(interview)
             do {
                 let request = try JSONDecoder().decode(InvitationRequest.self, from: data)
@@ -48,12 +50,16 @@ struct ICSCommand: ParsableCommand {
                 let busy = try BusyTimeReader(ownerZone: owner).busyTime(in: document, window: Interval(start: start, end: end))
                 if json {
                     let spans = busy.intervals.map { ["start": $0.start.description, "end": $0.end.description] }
-                    FileHandle.standardOutput.write(try JSONSerialization.data(withJSONObject: ["busy": spans, "unknownTimeZones": busy.unknownTimeZones], options: [.sortedKeys]))
+                    FileHandle.standardOutput.write(
+                        try JSONSerialization.data(
+                            withJSONObject: ["busy": spans, "unknownTimeZones": busy.unknownTimeZones], options: [.sortedKeys]))
                     print("")
                 } else {
                     for interval in busy.intervals { print("\(interval.start)  \(interval.end)") }
                 }
-                for tzid in busy.unknownTimeZones { FileHandle.standardError.write(Data("warning: unknown TZID \"\(tzid)\"; read in \(zone)\n".utf8)) }
+                for tzid in busy.unknownTimeZones {
+                    FileHandle.standardError.write(Data("warning: unknown TZID \"\(tzid)\"; read in \(zone)\n".utf8))
+                }
             } catch let error as ICalendarError {
                 throw CommandFailure("\(feed): \(error)")
             }

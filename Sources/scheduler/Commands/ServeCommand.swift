@@ -18,7 +18,10 @@ struct ServeCommand: AsyncParsableCommand {
             """
     )
 
-    @Flag(help: "Development defaults for one machine: a random signing key kept in the data directory, an in-process Kafka without KAFKA_BOOTSTRAP_SERVERS, a sample organiser.")
+    @Flag(
+        help:
+            "Development defaults for one machine: a random signing key kept in the data directory, an in-process Kafka without KAFKA_BOOTSTRAP_SERVERS, a sample organiser."
+    )
     var embedded = false
 
     func run() async throws {
@@ -31,10 +34,12 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = ProcessSetup.bootstrapLogging(label: "scheduler")
         let registry = ProcessSetup.bootstrapMetrics()
         if embedded {
-            logger.warning("embedded mode: development defaults, never for production", metadata: [
-                "signingKey": "\(options.jwtSecretSource)",
-                "token": "scheduler token (with the same SCHEDULER_DATA_DIR)",
-            ])
+            logger.warning(
+                "embedded mode: development defaults, never for production",
+                metadata: [
+                    "signingKey": "\(options.jwtSecretSource)",
+                    "token": "scheduler token (with the same SCHEDULER_DATA_DIR)",
+                ])
         }
         try await SchedulingService(options: options, logger: logger, registry: registry).run()
     }

@@ -12,7 +12,8 @@ struct SlotsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "slots",
         abstract: "Find the interview slots that fit every participant.",
-        discussion: "Reads a slot request (JSON, see docs/slot-request.md) and prints the fitting slots, ranked, in UTC and in each participant's local time. When nothing fits it explains which participant blocks the closest candidates and why."
+        discussion:
+            "Reads a slot request (JSON, see docs/slot-request.md) and prints the fitting slots, ranked, in UTC and in each participant's local time. When nothing fits it explains which participant blocks the closest candidates and why."
     )
 
     @Option(name: .long, help: "The slot request, a JSON file ('-' for standard input).")
@@ -24,7 +25,8 @@ struct SlotsCommand: ParsableCommand {
     func run() throws {
         let data: Data
         do {
-            data = request == "-"
+            data =
+                request == "-"
                 ? FileHandle.standardInput.readDataToEndOfFile()
                 : try Data(contentsOf: URL(fileURLWithPath: request))
         } catch {
@@ -39,7 +41,9 @@ struct SlotsCommand: ParsableCommand {
             throw CommandFailure("invalid request: \(error)")
         }
         // Feed paths are relative to the request file.
-        let base = request == "-" ? URL(fileURLWithPath: FileManager.default.currentDirectoryPath) : URL(fileURLWithPath: request).deletingLastPathComponent()
+        let base =
+            request == "-"
+            ? URL(fileURLWithPath: FileManager.default.currentDirectoryPath) : URL(fileURLWithPath: request).deletingLastPathComponent()
         var feeds: [Int: [URL]] = [:]
         for (index, participant) in slotRequest.participants.enumerated() {
             feeds[index] = (participant.busyFeeds ?? []).map { URL(fileURLWithPath: $0, relativeTo: base).standardizedFileURL }

@@ -1,8 +1,8 @@
-import NIOFoundationEssentialsCompat
 import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import NIOFoundationEssentialsCompat
 import Synchronization
 
 /// A misbehaviour a fake server shows on its next API request.
@@ -47,7 +47,9 @@ final class FakeAPIRecord: Sendable {
     func validatorLines(api: String) -> String {
         requests.map { request in
             var object: [String: Any] = ["api": api, "method": request.method, "path": request.path, "query": request.query]
-            object["body"] = request.body.isEmpty ? NSNull() : ((try? JSONSerialization.jsonObject(with: request.body)) ?? String(decoding: request.body, as: UTF8.self))
+            object["body"] =
+                request.body.isEmpty
+                ? NSNull() : ((try? JSONSerialization.jsonObject(with: request.body)) ?? String(decoding: request.body, as: UTF8.self))
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
             return String(decoding: data, as: UTF8.self)
         }.joined(separator: "\n") + "\n"
@@ -130,7 +132,9 @@ enum FakeHTTP {
     static func form(_ body: Data) -> [String: String] {
         var result: [String: String] = [:]
         for pair in String(decoding: body, as: UTF8.self).split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0) }
+            let parts = pair.split(separator: "=", maxSplits: 1).map {
+                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
+            }
             if parts.count == 2 { result[parts[0]] = parts[1] }
         }
         return result

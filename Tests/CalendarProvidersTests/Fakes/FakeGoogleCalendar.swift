@@ -20,7 +20,8 @@ final class FakeGoogleCalendar: FakeAPI {
     let publicKey: Insecure.RSA.PublicKey
     /// Set once the server runs: the token endpoint checks the assertion's `aud` against it.
     let tokenURL = Mutex<String>("")
-    private let state = Mutex<(events: [String: StoredEvent], tokens: [String: String], busy: [String: [(String, String)]], tokenRequests: Int)>(([:], [:], [:], 0))
+    private let state = Mutex<(events: [String: StoredEvent], tokens: [String: String], busy: [String: [(String, String)]], tokenRequests: Int)>(
+        ([:], [:], [:], 0))
 
     init(serviceAccountEmail: String, publicKey: Insecure.RSA.PublicKey) {
         self.serviceAccountEmail = serviceAccountEmail
@@ -39,10 +40,18 @@ final class FakeGoogleCalendar: FakeAPI {
     func routes(_ router: Router<BasicRequestContext>) {
         router.post("/token") { request, context in try await self.token(request, context: context) }
         let api = router.group("/calendar/v3")
-        api.post("/calendars/:calendar/events") { request, context in try await self.serve(request, context: context) { try self.insert($0, context: context) } }
-        api.get("/calendars/:calendar/events/:event") { request, context in try await self.serve(request, context: context) { try self.get($0, context: context) } }
-        api.patch("/calendars/:calendar/events/:event") { request, context in try await self.serve(request, context: context) { try self.patch($0, context: context) } }
-        api.delete("/calendars/:calendar/events/:event") { request, context in try await self.serve(request, context: context) { try self.delete($0, context: context) } }
+        api.post("/calendars/:calendar/events") { request, context in
+            try await self.serve(request, context: context) { try self.insert($0, context: context) }
+        }
+        api.get("/calendars/:calendar/events/:event") { request, context in
+            try await self.serve(request, context: context) { try self.get($0, context: context) }
+        }
+        api.patch("/calendars/:calendar/events/:event") { request, context in
+            try await self.serve(request, context: context) { try self.patch($0, context: context) }
+        }
+        api.delete("/calendars/:calendar/events/:event") { request, context in
+            try await self.serve(request, context: context) { try self.delete($0, context: context) }
+        }
         api.post("/freeBusy") { request, context in try await self.serve(request, context: context) { try self.freeBusy($0) } }
     }
 
@@ -64,7 +73,7 @@ final class FakeGoogleCalendar: FakeAPI {
         let now = Int64(Date().timeIntervalSince1970)
         let scopes = Set(claims.scope.split(separator: " ").map(String.init))
         guard claims.iss == serviceAccountEmail, claims.aud == tokenURL.withLock({ $0 }), claims.exp > now, claims.exp - claims.iat <= 3600,
-              scopes.contains("https://www.googleapis.com/auth/calendar.events"), let subject = claims.sub
+            scopes.contains("https://www.googleapis.com/auth/calendar.events"), let subject = claims.sub
         else {
             return FakeHTTP.json(.badRequest, ["error": "invalid_grant", "error_description": "Invalid JWT: iss, aud, exp, scope or sub"])
         }
@@ -98,7 +107,6 @@ final class FakeGoogleCalendar: FakeAPI {
 
     func expireTokens() { state.withLock { $0.tokens.removeAll() } }
 
-
     private func insert(_ request: FakeAPIRecord.Request, context: BasicRequestContext) throws -> Response {
         let calendar = FakeHTTP.decodedSegment(try context.parameters.require("calendar"))
         guard let parsed = try JSONSerialization.jsonObject(with: request.body) as? [String: Any] else {
@@ -117,13 +125,17 @@ final class FakeGoogleCalendar: FakeAPI {
             state.events[id] = stored
             return true
         }
-        guard inserted else { return FakeHTTP.json(.conflict, Self.error(409, reason: "duplicate", message: "The requested identifier already exists.")) }
+        guard inserted else {
+            return FakeHTTP.json(.conflict, Self.error(409, reason: "duplicate", message: "The requested identifier already exists."))
+        }
         return FakeHTTP.json(.ok, event.values)
     }
 
     private func get(_ request: FakeAPIRecord.Request, context: BasicRequestContext) throws -> Response {
         let id = FakeHTTP.decodedSegment(try context.parameters.require("event"))
-        guard let event = state.withLock({ $0.events[id] }) else { return FakeHTTP.json(.notFound, Self.error(404, reason: "notFound", message: "Not Found")) }
+        guard let event = state.withLock({ $0.events[id] }) else {
+            return FakeHTTP.json(.notFound, Self.error(404, reason: "notFound", message: "Not Found"))
+        }
         var json = event.json
         json["status"] = event.cancelled ? "cancelled" : "confirmed"
         return FakeHTTP.json(.ok, json.values)
@@ -161,12 +173,18 @@ final class FakeGoogleCalendar: FakeAPI {
 
     private func freeBusy(_ request: FakeAPIRecord.Request) throws -> Response {
         guard let body = try JSONSerialization.jsonObject(with: request.body) as? [String: Any],
-              let timeMin = (body["timeMin"] as? String).flatMap(Self.date), let timeMax = (body["timeMax"] as? String).flatMap(Self.date),
-              let items = body["items"] as? [[String: Any]]
+            let timeMin = (body["timeMin"] as? String).flatMap(Self.date), let timeMax = (body["timeMax"] as? String).flatMap(Self.date),
+            let items = body["items"] as? [[String: Any]]
         else { return FakeHTTP.json(.badRequest, Self.error(400, reason: "badRequest", message: "Bad Request")) }
-        guard timeMin < timeMax else { return FakeHTTP.json(.badRequest, Self.error(400, reason: "timeRangeEmpty", message: "The specified time range is empty.")) }
-        guard timeMax.timeIntervalSince(timeMin) <= 90 * 86_400 else { return FakeHTTP.json(.badRequest, Self.error(400, reason: "badRequest", message: "The requested time range is too long.")) }
-        guard items.count <= 50 else { return FakeHTTP.json(.badRequest, Self.error(400, reason: "tooManyCalendarsRequested", message: "Too many calendars requested.")) }
+        guard timeMin < timeMax else {
+            return FakeHTTP.json(.badRequest, Self.error(400, reason: "timeRangeEmpty", message: "The specified time range is empty."))
+        }
+        guard timeMax.timeIntervalSince(timeMin) <= 90 * 86_400 else {
+            return FakeHTTP.json(.badRequest, Self.error(400, reason: "badRequest", message: "The requested time range is too long."))
+        }
+        guard items.count <= 50 else {
+            return FakeHTTP.json(.badRequest, Self.error(400, reason: "tooManyCalendarsRequested", message: "Too many calendars requested."))
+        }
         var calendars: [String: Any] = [:]
         let (events, seeded) = state.withLock { ($0.events.values.filter { !$0.cancelled }, $0.busy) }
         for id in items.compactMap({ $0["id"] as? String }) {
@@ -176,8 +194,10 @@ final class FakeGoogleCalendar: FakeAPI {
             }
             var busy: [[String: String]] = []
             for event in events where event.calendar == id {
-                if let start = (event.json["start"] as? [String: Any])?["dateTime"] as? String, let end = (event.json["end"] as? [String: Any])?["dateTime"] as? String,
-                   let s = Self.date(start), let e = Self.date(end), s < timeMax, e > timeMin {
+                if let start = (event.json["start"] as? [String: Any])?["dateTime"] as? String,
+                    let end = (event.json["end"] as? [String: Any])?["dateTime"] as? String,
+                    let s = Self.date(start), let e = Self.date(end), s < timeMax, e > timeMin
+                {
                     busy.append(["start": start, "end": end])
                 }
             }
@@ -186,7 +206,8 @@ final class FakeGoogleCalendar: FakeAPI {
             }
             calendars[id] = ["busy": busy]
         }
-        return FakeHTTP.json(.ok, ["kind": "calendar#freeBusy", "timeMin": body["timeMin"] ?? "", "timeMax": body["timeMax"] ?? "", "calendars": calendars])
+        return FakeHTTP.json(
+            .ok, ["kind": "calendar#freeBusy", "timeMin": body["timeMin"] ?? "", "timeMax": body["timeMax"] ?? "", "calendars": calendars])
     }
 
     static func error(_ code: Int, reason: String, message: String) -> [String: Any] {

@@ -41,9 +41,13 @@ final class FakeMicrosoftGraph: FakeAPI {
         router.post("/:tenant/oauth2/v2.0/token") { request, context in try await self.token(request, context: context) }
         let users = router.group("/v1.0/users/:user")
         users.post("/events") { request, context in try await self.serve(request, context: context) { try self.create($0, context: context) } }
-        users.patch("/events/:event") { request, context in try await self.serve(request, context: context) { try self.update($0, context: context) } }
-        users.delete("/events/:event") { request, context in try await self.serve(request, context: context) { try self.delete($0, context: context) } }
-        users.post("/events/:event/cancel") { request, context in try await self.serve(request, context: context) { try self.cancel($0, context: context) } }
+        users.patch("/events/:event") { request, context in try await self.serve(request, context: context) { try self.update($0, context: context) }
+        }
+        users.delete("/events/:event") { request, context in try await self.serve(request, context: context) { try self.delete($0, context: context) }
+        }
+        users.post("/events/:event/cancel") { request, context in
+            try await self.serve(request, context: context) { try self.cancel($0, context: context) }
+        }
         users.post("/calendar/getSchedule") { request, context in try await self.serve(request, context: context) { try self.schedule($0) } }
     }
 
@@ -62,7 +66,8 @@ final class FakeMicrosoftGraph: FakeAPI {
         } else {
             authenticated = form["client_secret"] == clientSecret
         }
-        guard form["grant_type"] == "client_credentials", form["scope"] == "https://graph.microsoft.com/.default", form["client_id"] == clientID, authenticated
+        guard form["grant_type"] == "client_credentials", form["scope"] == "https://graph.microsoft.com/.default", form["client_id"] == clientID,
+            authenticated
         else {
             return FakeHTTP.json(.unauthorized, ["error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided."])
         }
@@ -75,12 +80,14 @@ final class FakeMicrosoftGraph: FakeAPI {
     /// endpoint, `iss` and `sub` the client, not expired.
     private func verify(_ assertion: String) async -> Bool {
         guard let (key, thumbprint) = certificate.withLock({ $0 }) else { return false }
-        let header = assertion.split(separator: ".").first.flatMap { Data(base64URL: String($0)) }
+        let header =
+            assertion.split(separator: ".").first.flatMap { Data(base64URL: String($0)) }
             .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
         guard header["alg"] as? String == "RS256", header["x5t"] as? String == thumbprint else { return false }
         let keys = await JWTKeyCollection().add(rsa: key, digestAlgorithm: .sha256)
         guard let claims = try? await keys.verify(assertion, as: ClientAssertion.self) else { return false }
-        return claims.aud == tokenURL.withLock({ $0 }) && claims.iss == clientID && claims.sub == clientID && claims.exp > Int64(Date().timeIntervalSince1970)
+        return claims.aud == tokenURL.withLock({ $0 }) && claims.iss == clientID && claims.sub == clientID
+            && claims.exp > Int64(Date().timeIntervalSince1970)
     }
 
     struct ClientAssertion: JWTPayload {
@@ -97,12 +104,13 @@ final class FakeMicrosoftGraph: FakeAPI {
         Self.error(status == 429 ? "TooManyRequests" : "ServiceUnavailable", "Injected")
     }
 
-    var unauthorized: Response { FakeHTTP.json(.unauthorized, Self.error("InvalidAuthenticationToken", "Access token has expired or is not yet valid.")) }
+    var unauthorized: Response {
+        FakeHTTP.json(.unauthorized, Self.error("InvalidAuthenticationToken", "Access token has expired or is not yet valid."))
+    }
 
     func accepts(token: String) -> Bool { state.withLock { $0.tokens.contains(token) } }
 
     func expireTokens() { state.withLock { $0.tokens.removeAll() } }
-
 
     private func create(_ request: FakeAPIRecord.Request, context: BasicRequestContext) throws -> Response {
         let mailbox = FakeHTTP.decodedSegment(try context.parameters.require("user"))
@@ -115,7 +123,10 @@ final class FakeMicrosoftGraph: FakeAPI {
         let incoming = JSONObject(parsed)
         let created = state.withLock { state -> JSONObject in
             if let transaction = incoming["transactionId"] as? String,
-               let existing = state.events.values.first(where: { $0.mailbox == mailbox && $0.json["transactionId"] as? String == transaction && !$0.deleted }) {
+                let existing = state.events.values.first(where: {
+                    $0.mailbox == mailbox && $0.json["transactionId"] as? String == transaction && !$0.deleted
+                })
+            {
                 return existing.json
             }
             let id = "AAMkAGI\(state.nextID)"
@@ -166,20 +177,25 @@ final class FakeMicrosoftGraph: FakeAPI {
 
     private func schedule(_ request: FakeAPIRecord.Request) throws -> Response {
         guard let body = try JSONSerialization.jsonObject(with: request.body) as? [String: Any],
-              let schedules = body["Schedules"] as? [String],
-              let start = Self.utc(body["StartTime"]), let end = Self.utc(body["EndTime"])
+            let schedules = body["Schedules"] as? [String],
+            let start = Self.utc(body["StartTime"]), let end = Self.utc(body["EndTime"])
         else { return FakeHTTP.json(.badRequest, Self.error("ErrorInvalidRequest", "The request is invalid.")) }
-        guard schedules.count <= 20 else { return FakeHTTP.json(.badRequest, Self.error("ErrorMailboxDataArrayTooBig", "Mailbox array too big; allowed size = 20")) }
+        guard schedules.count <= 20 else {
+            return FakeHTTP.json(.badRequest, Self.error("ErrorMailboxDataArrayTooBig", "Mailbox array too big; allowed size = 20"))
+        }
         guard start < end else { return FakeHTTP.json(.badRequest, Self.error("ErrorInvalidTimeInterval", "The time interval is invalid.")) }
         guard end.timeIntervalSince(start) <= 62 * 86_400 else {
-            return FakeHTTP.json(.badRequest, Self.error("ErrorTimeIntervalTooBig", "FreeBusyViewOptions.TimeWindow is too long. The allowed limit = 62 days"))
+            return FakeHTTP.json(
+                .badRequest, Self.error("ErrorTimeIntervalTooBig", "FreeBusyViewOptions.TimeWindow is too long. The allowed limit = 62 days"))
         }
         let events = liveEvents
         let value: [[String: Any]] = schedules.map { mailbox in
             let items: [[String: Any]] = events.filter { $0.mailbox == mailbox }.compactMap { event in
                 guard let s = Self.utc(event.json["start"]), let e = Self.utc(event.json["end"]), s < end, e > start else { return nil }
-                return ["status": "busy", "isPrivate": false,
-                        "start": ["dateTime": Self.graphUTC(s), "timeZone": "UTC"], "end": ["dateTime": Self.graphUTC(e), "timeZone": "UTC"]]
+                return [
+                    "status": "busy", "isPrivate": false,
+                    "start": ["dateTime": Self.graphUTC(s), "timeZone": "UTC"], "end": ["dateTime": Self.graphUTC(e), "timeZone": "UTC"],
+                ]
             }
             return ["scheduleId": mailbox, "availabilityView": "", "scheduleItems": items]
         }
@@ -196,9 +212,14 @@ final class FakeMicrosoftGraph: FakeAPI {
 
     /// A `dateTimeTimeZone` read as Graph would: Windows or IANA zone names.
     static func utc(_ value: Any?) -> Date? {
-        guard let object = value as? [String: Any], let text = object["dateTime"] as? String, let zoneName = object["timeZone"] as? String else { return nil }
-        let iana = ["UTC": "UTC", "Eastern Standard Time": "America/New_York", "GMT Standard Time": "Europe/London",
-                    "W. Europe Standard Time": "Europe/Berlin", "Tokyo Standard Time": "Asia/Tokyo"][zoneName] ?? zoneName
+        guard let object = value as? [String: Any], let text = object["dateTime"] as? String, let zoneName = object["timeZone"] as? String else {
+            return nil
+        }
+        let iana =
+            [
+                "UTC": "UTC", "Eastern Standard Time": "America/New_York", "GMT Standard Time": "Europe/London",
+                "W. Europe Standard Time": "Europe/Berlin", "Tokyo Standard Time": "Asia/Tokyo",
+            ][zoneName] ?? zoneName
         guard let zone = TimeZone(identifier: iana) else { return nil }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")

@@ -1,4 +1,3 @@
-import Synchronization
 import CalendarProviders
 import Foundation
 import Hummingbird
@@ -6,6 +5,7 @@ import HummingbirdTesting
 import JWTKit
 import Logging
 import SchedulerTesting
+import Synchronization
 import Testing
 
 /// Both fake APIs on one loopback port, adapters wired to them through the real URLSession
@@ -25,10 +25,15 @@ struct ProviderTestBed {
 
     /// Fast policies: the tests assert the delays through the recording clock.
     static func policy(maxAttempts: Int = 5, requestTimeout: Duration = .seconds(5)) -> ResilientHTTPClient.Policy {
-        .init(maxAttempts: maxAttempts, initialBackoff: .milliseconds(200), maxBackoff: .seconds(2), requestTimeout: requestTimeout, deadline: .seconds(60))
+        .init(
+            maxAttempts: maxAttempts, initialBackoff: .milliseconds(200), maxBackoff: .seconds(2), requestTimeout: requestTimeout,
+            deadline: .seconds(60))
     }
 
-    func http(_ provider: String, breaker: CircuitBreaker? = nil, policy: ResilientHTTPClient.Policy = Self.policy(), isRetriable: @escaping @Sendable (CalendarProviders.HTTPResponse) -> Bool = ResilientHTTPClient.retriesStatus) -> ResilientHTTPClient {
+    func http(
+        _ provider: String, breaker: CircuitBreaker? = nil, policy: ResilientHTTPClient.Policy = Self.policy(),
+        isRetriable: @escaping @Sendable (CalendarProviders.HTTPResponse) -> Bool = ResilientHTTPClient.retriesStatus
+    ) -> ResilientHTTPClient {
         ResilientHTTPClient(
             provider: provider, transport: URLSessionTransport(),
             breaker: breaker ?? CircuitBreaker(provider: provider, tenant: "test", clock: clock), policy: policy, clock: clock, random: { 0.5 },
@@ -44,7 +49,10 @@ struct ProviderTestBed {
         return (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
     }
 
-    func googleProvider(guestUpdates: GoogleCalendarProvider.GuestUpdates = .all, breaker: CircuitBreaker? = nil, policy: ResilientHTTPClient.Policy = Self.policy(), privateKeyPEM: String? = nil) async throws -> GoogleCalendarProvider {
+    func googleProvider(
+        guestUpdates: GoogleCalendarProvider.GuestUpdates = .all, breaker: CircuitBreaker? = nil, policy: ResilientHTTPClient.Policy = Self.policy(),
+        privateKeyPEM: String? = nil
+    ) async throws -> GoogleCalendarProvider {
         let http = http("google", breaker: breaker, policy: policy, isRetriable: GoogleCalendarProvider.isRetriable)
         let key = try GoogleServiceAccountKey(json: serviceAccountJSON(privateKeyPEM: privateKeyPEM), setting: "test key")
         let tokens = AccessTokenCache(fetcher: await GoogleServiceAccountTokenFetcher(key: key, http: http, clock: clock), clock: clock)
@@ -52,9 +60,13 @@ struct ProviderTestBed {
             configuration: .init(baseURL: baseURL.appendingPathComponent("calendar/v3/"), guestUpdates: guestUpdates), http: http, tokens: tokens)
     }
 
-    func graphProvider(secret: String = Self.clientSecret, certificate: GraphClientCredentials.Secret? = nil, breaker: CircuitBreaker? = nil, policy: ResilientHTTPClient.Policy = Self.policy()) async -> GraphCalendarProvider {
+    func graphProvider(
+        secret: String = Self.clientSecret, certificate: GraphClientCredentials.Secret? = nil, breaker: CircuitBreaker? = nil,
+        policy: ResilientHTTPClient.Policy = Self.policy()
+    ) async -> GraphCalendarProvider {
         let http = http("graph", breaker: breaker, policy: policy)
-        let credentials = GraphClientCredentials(tenantID: Self.tenant, clientID: Self.clientID, secret: certificate ?? .clientSecret(secret), authorityURL: baseURL)
+        let credentials = GraphClientCredentials(
+            tenantID: Self.tenant, clientID: Self.clientID, secret: certificate ?? .clientSecret(secret), authorityURL: baseURL)
         let tokens = AccessTokenCache(fetcher: await GraphTokenFetcher(credentials: credentials, http: http, clock: clock), clock: clock)
         return GraphCalendarProvider(configuration: .init(baseURL: baseURL.appendingPathComponent("v1.0/")), http: http, tokens: tokens)
     }
@@ -85,7 +97,8 @@ struct ProviderTestBed {
 enum TestKeys {
     static func rsaPrivateKeyPEM() async throws -> String {
         let result = try await ChildProcess(
-            executable: URL(fileURLWithPath: "/usr/bin/env"), arguments: ["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"]
+            executable: URL(fileURLWithPath: "/usr/bin/env"),
+            arguments: ["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"]
         ).run()
         try #require(result.status == 0, "openssl genpkey: \(result.standardError)")
         return result.standardOutput
@@ -102,9 +115,13 @@ enum ContractValidator {
         let root = BuiltProducts.repositoryRoot
         let result = try await ChildProcess(
             executable: URL(fileURLWithPath: "/usr/bin/env"),
-            arguments: ["python3", root.appendingPathComponent("scripts/validate_calendar_requests.py").path,
-                        "--contracts", root.appendingPathComponent("../shared/contracts").standardized.path, file]
+            arguments: [
+                "python3", root.appendingPathComponent("scripts/validate_calendar_requests.py").path,
+                "--contracts", root.appendingPathComponent("../shared/contracts").standardized.path, file,
+            ]
         ).run()
-        #expect(result.status == 0, "requests that break the API descriptions:\n\(result.standardOutput)\(result.standardError)", sourceLocation: sourceLocation)
+        #expect(
+            result.status == 0, "requests that break the API descriptions:\n\(result.standardOutput)\(result.standardError)",
+            sourceLocation: sourceLocation)
     }
 }
