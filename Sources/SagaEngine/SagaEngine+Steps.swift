@@ -2,8 +2,31 @@ import Foundation
 import SagaCore
 
 extension SagaEngine {
+    /// What a handler call produced: what happened, or a decision to take in the transaction
+    /// that stores it.
+    enum Performed: Sendable {
+        case happened(SagaEvent)
+        case decideInTransaction(SagaHandlers.Decision)
+    }
+
     /// Calls the handler the work names, within the step's timeout, and reports what happened.
-    func perform(_ work: SagaWork, of instance: SagaInstance, definition: SagaDefinition) async -> SagaEvent {
+    func perform(_ work: SagaWork, of instance: SagaInstance, definition: SagaDefinition) async -> Performed {
+        let step = definition.steps[instance.stepIndex]
+        if case .action(_, _, let key) = work, case .decidingInTransaction(let action)? = handlers.actions[step.action]?.run {
+            let context = StepContext(
+                sagaID: instance.id, sagaType: instance.type, step: step.name, attempt: instance.attempt, idempotencyKey: key,
+                partitionKey: instance.partitionKey, data: instance.data, lastError: instance.lastError, now: clock.now())
+            do {
+                return .decideInTransaction(try await within(step.timeout) { try await action(context) })
+            } catch {
+                return .happened(.actionFailed(StepFailure(describing: error)))
+            }
+        }
+        return .happened(await performDirectly(work, of: instance, definition: definition))
+    }
+
+    /// Runs an action, compensation or deadline handler whose result is an event.
+    private func performDirectly(_ work: SagaWork, of instance: SagaInstance, definition: SagaDefinition) async -> SagaEvent {
         let step = definition.steps[instance.stepIndex]
         let now = clock.now()
         let context: @Sendable (String) -> StepContext = { key in
@@ -13,7 +36,7 @@ extension SagaEngine {
         }
         switch work {
         case .action(_, _, let key):
-            guard let action = handlers.actions[step.action]?.run else {
+            guard case .direct(let action)? = handlers.actions[step.action]?.run else {
                 return .actionFailed(StepFailure(.permanent, "action handler \"\(step.action)\" is not registered"))
             }
             do {

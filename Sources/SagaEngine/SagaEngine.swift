@@ -173,9 +173,24 @@ package final class SagaEngine: Sendable {
         guard let work = machine.nextWork(instance, now: clock.now()) else { return nil }
         let begun = try await store.commit(machine.begin(work, on: instance, now: clock.now()))
         let started = ContinuousClock.now
-        let event = await perform(work, of: begun, definition: definition)
+        let performed = await perform(work, of: begun, definition: definition)
         // Shutting down mid-call: the attempt stays "started" and runs again after a restart.
         guard !Task.isCancelled else { return nil }
+        let event: SagaEvent
+        switch performed {
+        case .happened(let happened):
+            event = happened
+        case .decideInTransaction(let decide):
+            do {
+                let (stored, decided) = try await decideAndCommit(decide, on: begun, machine: machine)
+                metrics.recorded(work: work, event: decided, of: stored, definition: definition, elapsed: ContinuousClock.now - started)
+                return stored
+            } catch is StaleSagaWrite {
+                // Moved by another writer (an operator's abort): the decision was rolled back
+                // with the write; carry on from the instance as it now is.
+                return try await store.instance(id: begun.id)
+            }
+        }
         let transition = try machine.apply(event, to: begun, now: clock.now(), unitRandom: Double.random(in: 0..<1))
         do {
             let stored = try await store.commit(transition)
@@ -183,6 +198,29 @@ package final class SagaEngine: Sendable {
             return stored
         } catch is StaleSagaWrite {
             return try await recordLate(event, of: work, id: begun.id, machine: machine)
+        }
+    }
+
+    /// Runs `decide` and stores its result in one transaction; a decision that throws has its
+    /// own writes rolled back and is stored as the action's failure.
+    private func decideAndCommit(
+        _ decide: @escaping SagaHandlers.Decision, on begun: SagaInstance, machine: SagaMachine
+    ) async throws -> (SagaInstance, SagaEvent) {
+        let clock = self.clock
+        let store = self.store
+        return try await store.write { db in
+            var event = SagaEvent.actionFailed(StepFailure(.transient, "the decision did not run"))
+            try db.inSavepoint {
+                do {
+                    event = .actionSucceeded(try decide(db))
+                    return .commit
+                } catch {
+                    event = .actionFailed(StepFailure(describing: error))
+                    return .rollback
+                }
+            }
+            let transition = try machine.apply(event, to: begun, now: clock.now(), unitRandom: Double.random(in: 0..<1))
+            return (try store.commit(transition, in: db), event)
         }
     }
 

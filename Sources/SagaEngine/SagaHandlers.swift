@@ -1,4 +1,5 @@
 package import Foundation
+package import GRDB
 package import SagaCore
 
 /// What a handler knows about the step it runs.
@@ -25,8 +26,19 @@ package struct SagaHandlers: Sendable {
     package typealias Compensation = @Sendable (StepContext) async throws -> CompensationOutcome
     package typealias EventHandler = @Sendable (StepContext, JSONValue) async throws -> EventDecision
     package typealias DeadlineHandler = @Sendable (StepContext) async throws -> DeadlineDecision
+    /// The part of an action that runs inside the transaction storing its result: it reads
+    /// and writes the application's tables and decides the outcome there.
+    package typealias Decision = @Sendable (Database) throws -> StepOutcome
+    /// An action that does its slow work first (calls out, reads) and hands back the decision.
+    package typealias DecidingAction = @Sendable (StepContext) async throws -> Decision
 
-    private(set) var actions: [String: (requiresCompensation: Bool, run: Action)] = [:]
+    /// How an action is run.
+    enum ActionBody: Sendable {
+        case direct(Action)
+        case decidingInTransaction(DecidingAction)
+    }
+
+    private(set) var actions: [String: (requiresCompensation: Bool, run: ActionBody)] = [:]
     private(set) var compensations: [String: Compensation] = [:]
     private(set) var eventHandlers: [String: EventHandler] = [:]
     private(set) var deadlineHandlers: [String: DeadlineHandler] = [:]
@@ -36,7 +48,15 @@ package struct SagaHandlers: Sendable {
     /// Registers an action. `requiresCompensation`: its effect must be undone when a later
     /// step fails, so no definition may pair it with `compensation: none`.
     package mutating func action(_ name: String, requiresCompensation: Bool, _ run: @escaping Action) {
-        actions[name] = (requiresCompensation, run)
+        actions[name] = (requiresCompensation, .direct(run))
+    }
+
+    /// Registers an action whose decision commits with the saga's new state: `run` does what
+    /// must happen outside a transaction and returns a `Decision`, which the engine runs in
+    /// the transaction that stores the result. When the decision throws, its writes are rolled
+    /// back and the failure is stored as the action's; a crash leaves both or neither.
+    package mutating func transactionalAction(_ name: String, requiresCompensation: Bool, _ run: @escaping DecidingAction) {
+        actions[name] = (requiresCompensation, .decidingInTransaction(run))
     }
 
     /// Registers a compensation. It may run for an action whose outcome is unknown (timed

@@ -39,7 +39,7 @@ extension SagaStore {
                 sql: "INSERT OR IGNORE INTO inbox (message_id, topic, received_at, saga_id, outcome) VALUES (?, ?, ?, ?, ?)",
                 arguments: [messageID, topic, now.milliseconds, transition?.instance.id, outcome.stored])
             guard db.changesCount == 1 else { return .duplicate }
-            if let transition { _ = try Self.commit(transition, in: db) }
+            if let transition { _ = try self.commit(transition, in: db) }
             return outcome
         }
     }

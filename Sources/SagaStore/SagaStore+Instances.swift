@@ -49,11 +49,11 @@ extension SagaStore {
     /// Stores `transition` if the instance is still at `transition.instance.version`;
     /// returns the stored instance (its version one higher).
     package func commit(_ transition: SagaTransition) async throws -> SagaInstance {
-        try await write { db in try Self.commit(transition, in: db) }
+        try await write { db in try self.commit(transition, in: db) }
     }
 
     /// Stores a transition inside a transaction the caller holds.
-    package static func commit(_ transition: SagaTransition, in db: Database) throws -> SagaInstance {
+    package func commit(_ transition: SagaTransition, in db: Database) throws -> SagaInstance {
         var stored = transition.instance
         let expected = stored.version
         stored.version += 1
@@ -67,13 +67,14 @@ extension SagaStore {
         ).execute(
             arguments: [
                 stored.status.rawValue, stored.stepIndex, stored.attempt, stored.lastSucceededAction,
-                String(decoding: try encoder.encode(stored.data), as: UTF8.self),
+                String(decoding: try Self.encoder.encode(stored.data), as: UTF8.self),
                 stored.waitingFor?.event, stored.waitingFor?.correlation, stored.wakeAt?.milliseconds,
                 stored.lastError?.kind.rawValue, stored.lastError?.message, stored.updatedAt.milliseconds, stored.version,
                 stored.id, expected,
             ])
         guard db.changesCount == 1 else { throw StaleSagaWrite(sagaID: stored.id, expectedVersion: expected) }
-        try append(transition, in: db)
+        try Self.append(transition, in: db)
+        if stored.status.isSettled { try whenSettled?(stored, db) }
         return stored
     }
 

@@ -1,6 +1,6 @@
 import Foundation
 package import GRDB
-import SagaCore
+package import SagaCore
 import Synchronization
 
 /// Durable saga state in one SQLite file (WAL): instances, the step log, the outbox and
@@ -16,11 +16,20 @@ package final class SagaStore: Sendable {
 
     let pool: DatabasePool
     private let batcher: TransactionBatcher
+    /// Runs in the transaction that stores an instance's move to a settled state.
+    let whenSettled: SettlementHook?
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date:
     /// the saga tables, then the tables of the application that keeps its own records in the
     /// same file (so that a saga transition and those records commit together).
-    package init(path: String, durability: Durability = .full, applicationSchema: [ApplicationMigration] = []) throws {
+    ///
+    /// `whenSettled` runs inside every transaction that stores a transition to a settled state
+    /// (completed, compensated, failed), so that the application's records of the saga (a hold
+    /// on someone's time) change with it or not at all.
+    package init(
+        path: String, durability: Durability = .full, applicationSchema: [ApplicationMigration] = [], whenSettled: SettlementHook? = nil
+    ) throws {
+        self.whenSettled = whenSettled
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -55,6 +64,9 @@ package final class SagaStore: Sendable {
         try pool.read(work)
     }
 }
+
+/// What an application does, inside the same transaction, when a saga settles.
+package typealias SettlementHook = @Sendable (SagaInstance, Database) throws -> Void
 
 /// One named, append-only step of an application's schema in the saga database.
 package struct ApplicationMigration: Sendable {

@@ -32,7 +32,7 @@ package struct SchedulingService {
 
     package func run() async throws {
         try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true)
-        let sagas = try SagaStore(path: options.path(ServiceOptions.sagaDatabaseName), applicationSchema: InterviewSchema.migrations)
+        let sagas = try ServiceDatabase.open(path: options.path(ServiceOptions.sagaDatabaseName))
         let imported = try await LegacyInterviewDatabase.importIfPresent(in: options.dataDirectory, into: sagas)
         if imported > 0 {
             logger.notice(
@@ -46,7 +46,7 @@ package struct SchedulingService {
         var handlers = SagaHandlers()
         InterviewSchedulingHandlers(
             calendars: calendars, store: sagas, organizer: .init(email: options.organizerEmail, name: options.organizerName),
-            invitationDomain: options.invitationDomain, logger: logger
+            invitationDomain: options.invitationDomain, defaultLoad: options.defaultLoad, logger: logger
         ).register(in: &handlers)
         let catalog = try SagaCatalog.load(directory: URL(fileURLWithPath: options.sagasDirectory), handlers: handlers.inventory)
         let engine = SagaEngine(store: sagas, catalog: catalog, handlers: handlers, pollInterval: .milliseconds(200), logger: logger)
@@ -80,6 +80,7 @@ package struct SchedulingService {
                         service: Background("outbox-relay", afterShutdown: { _ = await BlockingCalls.run { producer.flush(timeout: .seconds(10)) } })
                         { await relay.run() }),
                     .init(service: Background("outbox-backlog") { await Self.exportBacklog(of: sagas) }),
+                    .init(service: Background("ledger-watchdog") { await Self.exportOrphanedHolds(of: sagas) }),
                     .init(service: Background("consumer-lag") { await Self.exportLag(of: consumer) }),
                     .init(
                         service: Background("availability-consumer", onShutdown: { await BlockingCalls.run { consumer.close() } }) {
@@ -101,6 +102,17 @@ package struct SchedulingService {
                     partition.lag)
             }
             try? await Task.sleep(for: .seconds(2))
+        }
+    }
+
+    /// The gauge `interview_ledger_orphaned_holds`: holds on interviewer time whose saga has
+    /// ended. Settling a saga releases them in the same transaction, so it must read 0.
+    static func exportOrphanedHolds(of store: SagaStore) async {
+        let gauge = Gauge(label: "interview_ledger_orphaned_holds")
+        let ledger = SQLiteInterviewerTimeLedger()
+        while !Task.isCancelled {
+            if let orphaned = try? await store.read({ db in try ledger.orphanedHolds(in: db) }) { gauge.record(orphaned) }
+            try? await Task.sleep(for: .seconds(30))
         }
     }
 

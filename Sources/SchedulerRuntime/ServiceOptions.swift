@@ -1,5 +1,6 @@
 import Foundation
 import ICalendar
+package import InterviewScheduling
 
 /// How `scheduler serve` is configured, read from the environment.
 ///
@@ -27,6 +28,8 @@ package struct ServiceOptions: Sendable {
     package var invitationDomain: String
     /// The consumer group of `scheduling.availability`, as the topic catalog names it.
     package var consumerGroup: String
+    /// Interviewers' caps and gap where a request gives none (default: none).
+    package var defaultLoad: InterviewerLoad
     package var environment: [String: String]
 
     /// The shortest signing key accepted: HS256's own key size.
@@ -48,6 +51,10 @@ package struct ServiceOptions: Sendable {
         organizerName = setting["SCHEDULER_ORGANIZER_NAME"] ?? "Interview Scheduling"
         invitationDomain = try setting.domain("SCHEDULER_INVITATION_DOMAIN") ?? Invitation.defaultUIDDomain
         consumerGroup = setting["SCHEDULER_CONSUMER_GROUP"] ?? Self.defaultConsumerGroup
+        defaultLoad = InterviewerLoad(
+            maxPerDay: try setting.integer("SCHEDULER_MAX_INTERVIEWS_PER_DAY", in: 1...50),
+            maxPerWeek: try setting.integer("SCHEDULER_MAX_INTERVIEWS_PER_WEEK", in: 1...200),
+            minimumGapMinutes: try setting.integer("SCHEDULER_MINIMUM_GAP_MINUTES", in: 0...480))
         if embedded {
             organizerEmail = try setting.email("SCHEDULER_ORGANIZER_EMAIL") ?? Self.embeddedOrganizerEmail
             if let secret = try Self.checkedSecret(setting["SCHEDULER_JWT_SECRET"]) {

@@ -26,6 +26,15 @@ struct Settings {
         return text
     }
 
+    /// A whole number in `range`.
+    func integer(_ name: String, in range: ClosedRange<Int>) throws(ServiceConfigurationError) -> Int? {
+        guard let text = self[name] else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw .invalid(name, text, "a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
     /// A DNS name: letters, digits, hyphens and dots.
     func domain(_ name: String) throws(ServiceConfigurationError) -> String? {
         guard let text = self[name] else { return nil }

@@ -66,7 +66,7 @@ struct InterviewSagaFixture {
     init() throws {
         directory = try TemporaryDirectory(prefix: "interview-saga")
         clock = ManualSagaClock(Self.monday)
-        sagas = try SagaStore(path: directory.path("sagas.sqlite"), applicationSchema: InterviewSchema.migrations)
+        sagas = try ServiceDatabase.open(path: directory.path("sagas.sqlite"))
         local = try LocalCalendarProvider(path: directory.path("calendars.sqlite"))
         provider = ScriptedProvider(local)
         let calendars = CalendarDirectory(accounts: [

@@ -14,7 +14,8 @@ struct LegacyInterviewDatabaseTests {
         let legacyPath = directory.path(LegacyInterviewDatabase.fileName)
         let legacy = try DatabaseQueue(path: legacyPath)
         var migrator = DatabaseMigrator()
-        for migration in InterviewSchema.migrations { migrator.registerMigration(migration.name, migrate: migration.migrate) }
+        // The tables as the version before the ledger had them.
+        for migration in InterviewSchema.migrations.prefix(1) { migrator.registerMigration(migration.name, migrate: migration.migrate) }
         try migrator.migrate(legacy)
         let accepted = #"{"links":{"self":"/api/v1/scheduling-requests/req-1"},"requestId":"req-1","status":"accepted"}"#
         try await legacy.write { db in
@@ -31,7 +32,7 @@ struct LegacyInterviewDatabaseTests {
         }
         try legacy.close()
 
-        let store = try SagaStore(path: directory.path("sagas.sqlite"), applicationSchema: InterviewSchema.migrations)
+        let store = try ServiceDatabase.open(path: directory.path("sagas.sqlite"))
         try await store.write { db in
             try InterviewRecords.append(AuditEntry(actor: "ops", action: "already-here", target: "req-0", detail: "", at: 0), in: db)
         }

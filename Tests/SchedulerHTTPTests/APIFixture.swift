@@ -24,7 +24,7 @@ struct APIFixture {
 
     init() async throws {
         directory = try TemporaryDirectory(prefix: "scheduler-http")
-        store = try SagaStore(path: directory.path("sagas.sqlite"), applicationSchema: InterviewSchema.migrations)
+        store = try ServiceDatabase.open(path: directory.path("sagas.sqlite"))
         let local = try LocalCalendarProvider(path: directory.path("calendars.sqlite"))
         let calendars = CalendarDirectory(accounts: [.init(name: "local", provider: local, domains: ["*"], probeCalendar: nil, check: { "ok" })])
         var handlers = SagaHandlers()

@@ -136,7 +136,7 @@ struct ServiceEndToEndTests {
         #expect(try await system.get("/api/v1/interviews/iv-unknown").status == 404)
         // One database holds the saga state and the service's records (no interviews.sqlite).
         #expect(!FileManager.default.fileExists(atPath: system.directory.path("data/interviews.sqlite")))
-        let database = try SagaStore(path: system.directory.path("data/sagas.sqlite"), applicationSchema: InterviewSchema.migrations)
+        let database = try ServiceDatabase.open(path: system.directory.path("data/sagas.sqlite"))
         func audit(_ target: String) async throws -> [AuditEntry] {
             try await database.read { db in try InterviewRecords.auditLog(target: target, in: db) }
         }

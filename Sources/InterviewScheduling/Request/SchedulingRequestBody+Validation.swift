@@ -38,9 +38,23 @@ extension SchedulingRequestBody {
         var seen: Set<String> = [candidate.email.lowercased()]
         for (index, interviewer) in interviewers.enumerated() {
             try Self.checkPerson(interviewer, at: "interviewers[\(index)]")
+            try Self.checkLoad(interviewer, at: "interviewers[\(index)]")
             guard seen.insert(interviewer.email.lowercased()).inserted else {
                 let reason = interviewer.email.lowercased() == candidate.email.lowercased() ? "is the candidate's address" : "is listed twice"
                 throw ValidationError(field: "interviewers[\(index)].email", reason: "\"\(interviewer.email.prefix(80))\" \(reason)")
+            }
+        }
+    }
+
+    /// The limits docs/openapi.yaml states for an interviewer's load.
+    static func checkLoad(_ person: Person, at path: String) throws(ValidationError) {
+        let limits: [(String, Int?, ClosedRange<Int>)] = [
+            ("maxInterviewsPerDay", person.maxInterviewsPerDay, 1...50), ("maxInterviewsPerWeek", person.maxInterviewsPerWeek, 1...200),
+            ("minimumGapMinutes", person.minimumGapMinutes, 0...480),
+        ]
+        for (name, value, range) in limits {
+            if let value, !range.contains(value) {
+                throw ValidationError(field: "\(path).\(name)", reason: "must be \(range.lowerBound) to \(range.upperBound), got \(value)")
             }
         }
     }

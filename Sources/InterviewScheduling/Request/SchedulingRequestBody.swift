@@ -12,6 +12,12 @@ package struct SchedulingRequestBody: Codable, Hashable, Sendable {
         package var timeZone: String
         /// `{"monday": [{"start": "09:00", "end": "17:00"}], …}`; default Monday to Friday, 09:00–17:00.
         package var workingHours: [String: [SlotRequest.HoursRange]]?
+        /// Interviewers: at most this many interviews on one day of their own zone (held and booked).
+        package var maxInterviewsPerDay: Int?
+        /// Interviewers: at most this many in one Monday-to-Sunday week of their own zone.
+        package var maxInterviewsPerWeek: Int?
+        /// Interviewers: at least this many minutes between two of their interviews.
+        package var minimumGapMinutes: Int?
     }
 
     package var candidate: Person

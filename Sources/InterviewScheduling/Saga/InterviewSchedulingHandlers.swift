@@ -28,13 +28,19 @@ package struct InterviewSchedulingHandlers: Sendable {
     let organizer: Organizer
     /// The right-hand side of every invitation's UID.
     let invitationDomain: String
+    /// Interviewer time claimed by running and confirmed interviews.
+    let ledger = SQLiteInterviewerTimeLedger()
+    /// The service's caps and gap, where a request gives none.
+    let defaultLoad: InterviewerLoad
     let logger: Logger
 
     package init(
         calendars: CalendarDirectory, store: SagaStore, organizer: Organizer,
-        invitationDomain: String = Invitation.defaultUIDDomain, logger: Logger = Logger(label: "interview-saga")
+        invitationDomain: String = Invitation.defaultUIDDomain, defaultLoad: InterviewerLoad = .unlimited,
+        logger: Logger = Logger(label: "interview-saga")
     ) {
         self.logger = logger
+        self.defaultLoad = defaultLoad
         self.calendars = calendars
         self.store = store
         self.organizer = organizer

@@ -13,7 +13,7 @@ import SchedulingCore
 /// A failure moves everything back.
 extension InterviewSchedulingHandlers {
     func registerRescheduling(in handlers: inout SagaHandlers) {
-        handlers.action("reschedule.chooseSlot", requiresCompensation: false) { context in
+        handlers.transactionalAction("reschedule.chooseSlot", requiresCompensation: false) { context in
             try await self.chooseNewSlot(context, try context.data.typed(ReschedulingSagaData.self))
         }
         handlers.action("reschedule.moveCalendarEvents", requiresCompensation: true) { context in
@@ -45,11 +45,17 @@ extension InterviewSchedulingHandlers {
         return slot
     }
 
-    /// The best slot in the new window; the interview's own events are not a conflict.
-    func chooseNewSlot(_ context: StepContext, _ data: ReschedulingSagaData) async throws -> StepOutcome {
-        var data = data
-        data.slot = SlotTimes(try await bestSlot(for: data.request, reported: [:], ignoring: data.previousSlot.interval, now: context.now))
-        return StepOutcome(dataPatch: try SagaData(encoding: data))
+    /// The best slot in the new window, held for the panel; the interview's own events and
+    /// reservations are not a conflict. Its current time stays booked until the move is
+    /// confirmed, then both change in one transaction.
+    func chooseNewSlot(_ context: StepContext, _ data: ReschedulingSagaData) async throws -> SagaHandlers.Decision {
+        let query = try await slotQuery(for: data.request, reported: [:], ignoring: data.previousSlot.interval, now: context.now)
+        let holder = ReservationHolder(sagaID: context.sagaID, interviewID: data.interviewId)
+        return { db in
+            var data = data
+            data.slot = SlotTimes(try self.claimSlot(query, for: data.request, holder: holder, in: db))
+            return StepOutcome(dataPatch: try SagaData(encoding: data))
+        }
     }
 
     func moveEvents(_ data: ReschedulingSagaData, to slot: Interval) async throws {

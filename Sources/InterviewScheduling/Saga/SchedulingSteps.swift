@@ -26,7 +26,7 @@ extension InterviewSchedulingHandlers {
         handlers.onDeadline("scheduling.settleAvailability") { context in
             try self.settle(try context.data.typed(SchedulingSagaData.self))
         }
-        handlers.action("interview.chooseSlot", requiresCompensation: false) { context in
+        handlers.transactionalAction("interview.chooseSlot", requiresCompensation: false) { context in
             try await self.chooseSlot(context, try context.data.typed(SchedulingSagaData.self))
         }
         handlers.action("interview.bookCalendars", requiresCompensation: true) { context in
@@ -75,38 +75,21 @@ extension InterviewSchedulingHandlers {
         return .proceed(StepOutcome())
     }
 
-    // MARK: 2. Choose a slot, checked against the calendars now
+    // MARK: 2. Choose a slot, checked against the calendars now, and hold it
 
-    func chooseSlot(_ context: StepContext, _ data: SchedulingSagaData) async throws -> StepOutcome {
-        var data = data
+    /// Reads the calendars, then (in the transaction that stores the result) searches with
+    /// the ledger's reservations as busy time and holds the slot for the panel.
+    func chooseSlot(_ context: StepContext, _ data: SchedulingSagaData) async throws -> SagaHandlers.Decision {
         let reported = (data.replies ?? AvailabilityReplies()).busyByInterviewer(data.request.interviewers.map(\.email))
-        let slot = try await bestSlot(for: data.request, reported: reported, ignoring: nil, now: context.now)
-        log(context, requestID: data.requestId, "slot chosen", ["slot": "\(ISO8601.format(slot.start))"])
-        data.slot = SlotTimes(slot)
-        return StepOutcome(dataPatch: try SagaData(encoding: data))
-    }
-
-    /// The best slot for `request` over the busy time the calendar service `reported` and
-    /// each interviewer's calendar as their account shows it now (so bookings made since the
-    /// replies count), less `own`: the interview's own events, when it is being moved.
-    func bestSlot(
-        for request: SchedulingRequestBody, reported: [String: [SlotRequest.TimeRange]], ignoring own: Interval?, now: Date
-    ) async throws -> Interval {
-        var query = try Self.permanent { try request.slotRequest(busy: reported).validated(clock: Instant(now)) }
-        let current = try await currentBusyTime(request.interviewers.map(\.email), in: query.window)
-        query.participants = query.participants.map { participant in
-            guard let intervals = current[participant.id.lowercased()] else { return participant }
-            let calendar = own.map { IntervalSet(intervals).subtracting(IntervalSet([$0])) } ?? IntervalSet(intervals)
-            return Participant(
-                id: participant.id, role: participant.role, timeZone: participant.timeZone, workingHours: participant.workingHours,
-                busy: participant.busy.union(calendar))
+        let query = try await slotQuery(for: data.request, reported: reported, ignoring: nil, now: context.now)
+        let holder = ReservationHolder(sagaID: context.sagaID, interviewID: InterviewIDs.interview(forRequest: data.requestId))
+        return { db in
+            var data = data
+            let slot = try self.claimSlot(query, for: data.request, holder: holder, in: db)
+            self.log(context, requestID: data.requestId, "slot chosen and held", ["slot": "\(ISO8601.format(slot.start))"])
+            data.slot = SlotTimes(slot)
+            return StepOutcome(dataPatch: try SagaData(encoding: data))
         }
-        query.limit = 1
-        let result = SlotFinder(query: query).search()
-        guard let slot = result.slots.first else {
-            throw StepFailure(.permanent, "no slot fits everyone: \(result.explanation.map(\.summary) ?? "no candidates")")
-        }
-        return slot.interval
     }
 
     /// Each interviewer's busy time in `window` as their calendar account shows it now, by

@@ -47,6 +47,48 @@ package enum InterviewSchema {
                         at INTEGER NOT NULL
                     );
                     """)
-        }
+        },
+        ApplicationMigration("interviews v2: interviewer time ledger") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE interviewer_reservation (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        interviewer TEXT NOT NULL,
+                        start INTEGER NOT NULL,
+                        "end" INTEGER NOT NULL,
+                        slot_start INTEGER NOT NULL,
+                        saga_id TEXT NOT NULL,
+                        interview_id TEXT NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind IN ('held', 'booked')),
+                        created_at INTEGER NOT NULL,
+                        CHECK (start < "end")
+                    );
+                    CREATE INDEX interviewer_reservation_time ON interviewer_reservation(interviewer, start);
+                    CREATE INDEX interviewer_reservation_saga ON interviewer_reservation(saga_id);
+                    CREATE INDEX interviewer_reservation_interview ON interviewer_reservation(interview_id);
+                    """)
+            // Time of confirmed interviews from before the ledger, then the rule that no two
+            // interviews of one interviewer overlap (the bookings it skips overlapped already).
+            try SQLiteInterviewerTimeLedger.recordConfirmedInterviews(in: db)
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER interviewer_reservation_no_overlap BEFORE INSERT ON interviewer_reservation
+                    WHEN EXISTS (
+                        SELECT 1 FROM interviewer_reservation r
+                        WHERE r.interviewer = NEW.interviewer AND r.start < NEW."end" AND r."end" > NEW.start AND r.interview_id != NEW.interview_id
+                    )
+                    BEGIN SELECT RAISE(ABORT, 'interviewer time reserved twice'); END;
+                    """)
+        },
+        ApplicationMigration("interviews v3: every request's owner, from its saga") { db in
+            // Requests whose owner row was lost while sagas and interviews were two files.
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO request_owner (request_id, owner)
+                    SELECT id, json_extract(data, '$.owner') FROM saga_instance
+                    WHERE type = 'interview-scheduling' AND json_extract(data, '$.owner') IS NOT NULL
+                    """)
+            try db.execute(sql: "CREATE TABLE imported_file (name TEXT PRIMARY KEY NOT NULL, imported_at INTEGER NOT NULL)")
+        },
     ]
 }

@@ -71,7 +71,7 @@ extension SagaEngine {
             let transition = try SagaMachine(definition: definition).apply(
                 event(), to: instance, now: clock.now(), unitRandom: Double.random(in: 0..<1))
             return try await store.write { db in
-                let stored = try SagaStore.commit(transition, in: db)
+                let stored = try self.store.commit(transition, in: db)
                 try recording(db)
                 return stored
             }
