@@ -84,8 +84,8 @@ let package = Package(
         .target(
             name: "SchedulerHTTP",
             dependencies: [
-                "Events", .product(name: "HTTPTypes", package: "swift-http-types"),
-                "InterviewScheduling", "SagaEngine", "SagaStore", "SagaCore", "SchedulingCore",
+                // The use cases, not the sagas: no SagaCore, SagaEngine or SagaStore here.
+                "InterviewScheduling", "SchedulingCore", .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ]

@@ -1,4 +1,3 @@
-import Events
 import Foundation
 import Hummingbird
 import InterviewScheduling
@@ -78,8 +77,8 @@ struct SchedulingRequestsAPI {
     func cancel(_ request: Request, id: String) async throws -> Response {
         let caller = try await services.authenticator.caller(of: request)
         let data = try await services.body(of: request)
-        let reason = try Self.reason(data.isEmpty ? CancelBody() : try decodeCancel(data))
-        try await services.run { try await services.application.cancel(CancelRequest(caller: caller, requestID: id, reason: reason)) }
+        let body = data.isEmpty ? CancelBody() : try decodeCancel(data)
+        try await services.run { try await services.application.cancel(CancelRequest(caller: caller, requestID: id, reason: body.reason)) }
         return try APIServices.json(.accepted, ["requestId": id, "status": "cancelling"])
     }
 
@@ -89,15 +88,5 @@ struct SchedulingRequestsAPI {
         } catch {
             throw APIProblem.badRequest(field: "", "the body must be a JSON object such as {\"reason\": \"candidate_no_show\"}")
         }
-    }
-
-    /// The catalog's reasons; `interviewer_unavailable` when none is given.
-    static func reason(_ body: CancelBody) throws -> InterviewCancelled.Reason {
-        guard let text = body.reason else { return .interviewerUnavailable }
-        guard let reason = InterviewCancelled.Reason(rawValue: text) else {
-            let allowed = InterviewCancelled.Reason.allCases.map(\.rawValue).joined(separator: ", ")
-            throw APIProblem.badRequest(field: "reason", "must be one of \(allowed), got \"\(text.prefix(80))\"")
-        }
-        return reason
     }
 }

@@ -12,7 +12,8 @@ struct LegacyInterviewDatabaseTests {
         let directory = try TemporaryDirectory(prefix: "legacy-import")
         defer { directory.remove() }
         let legacyPath = directory.path(LegacyInterviewDatabase.fileName)
-        let legacy = try DatabaseQueue(path: legacyPath)
+        // As the earlier service left it: WAL mode, its log not yet checkpointed (the pool stays open).
+        let legacy = try DatabasePool(path: legacyPath)
         var migrator = DatabaseMigrator()
         // The tables as the version before the ledger had them.
         for migration in InterviewSchema.migrations.prefix(1) { migrator.registerMigration(migration.name, migrate: migration.migrate) }
@@ -30,7 +31,7 @@ struct LegacyInterviewDatabaseTests {
                 sql: "INSERT INTO idempotency_key VALUES ('recruiter@example.com', 'key-1', 'abc', 202, ?, '/api/v1/scheduling-requests/req-1', 1)",
                 arguments: [Data(accepted.utf8)])
         }
-        try legacy.close()
+        #expect(FileManager.default.fileExists(atPath: legacyPath + "-wal"))
 
         let store = try ServiceDatabase.open(path: directory.path("sagas.sqlite"))
         try await store.write { db in
@@ -40,6 +41,11 @@ struct LegacyInterviewDatabaseTests {
         #expect(!FileManager.default.fileExists(atPath: legacyPath))
         #expect(FileManager.default.fileExists(atPath: legacyPath + ".imported"))
         #expect(try await LegacyInterviewDatabase.importIfPresent(in: directory.url.path, into: store) == 0, "read once")
+        // The same file appearing again (an old binary started once more) is set aside, not copied twice.
+        try FileManager.default.copyItem(atPath: legacyPath + ".imported", toPath: legacyPath)
+        #expect(try await LegacyInterviewDatabase.importIfPresent(in: directory.url.path, into: store) == 0)
+        #expect(FileManager.default.fileExists(atPath: legacyPath + ".imported.2"))
+        try legacy.close()
 
         let (interview, owner, earlier, audit) = try await store.read { db in
             (
@@ -52,5 +58,9 @@ struct LegacyInterviewDatabaseTests {
         #expect(owner == "recruiter@example.com")
         #expect(earlier == .init(bodyFingerprint: "abc", requestID: "req-1"), "an answer stored whole by an earlier version reads back")
         #expect(audit.map(\.action) == ["scheduling-request.create"], "the audit row got a new id instead of colliding with the one already there")
+        let booked = try await store.read { db in
+            try SQLiteInterviewerTimeLedger().reservations(of: ["grace@example.com"], overlapping: interview!.slot, in: db)
+        }
+        #expect(booked.map(\.kind) == [.booked], "the imported interview's time is in the ledger")
     }
 }

@@ -95,6 +95,22 @@ struct SagaMachineTests {
             ])
     }
 
+    @Test func anAbortedSagaStaysAbortedWhenAnUndoStepFailsOnce() throws {
+        var driver = Driver(bookingDefinition())
+        _ = driver.begin()
+        try driver.apply(.actionSucceeded(StepOutcome()))
+        try driver.apply(.abort(by: "carol", reason: "candidate withdrew"))
+        _ = driver.begin()
+        try driver.apply(.compensationFailed(StepFailure(.transient, "provider down")))
+        #expect(driver.instance.wasAborted, "the reason for the undo is still the abort")
+        driver.clock.advance(10)
+        _ = driver.begin()
+        try driver.apply(.compensationSucceeded())
+        #expect(driver.instance.status == .compensated && driver.instance.wasAborted)
+        #expect(
+            driver.log.contains { $0.phase == .compensation && $0.outcome == .failed && $0.message == "provider down" }, "the failure is in the log")
+    }
+
     @Test func aCompensationsMessagesAreStoredWithItsResult() throws {
         var driver = Driver(bookingDefinition())
         _ = driver.begin()

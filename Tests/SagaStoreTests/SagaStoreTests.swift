@@ -83,6 +83,35 @@ struct SagaStoreTests {
         #expect(try await reopened.instance(id: "s-1") != nil)
     }
 
+    /// Concurrent writes share commits, each in its own savepoint: one that fails is rolled
+    /// back alone, and every other is stored.
+    @Test func aFailingWriteInASharedCommitLosesOnlyItself() async throws {
+        let directory = try TemporaryDirectory(prefix: "saga-store")
+        defer { directory.remove() }
+        let store = try SagaStore(path: directory.path("sagas.sqlite"))
+        struct Refused: Error {}
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<40 {
+                group.addTask {
+                    do {
+                        try await store.write { db in
+                            _ = try SagaStore.insert(Self.started("s-\(index)"), in: db)
+                            if index % 10 == 7 { throw Refused() }
+                        }
+                        return true
+                    } catch {
+                        return false
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.filter { !$0 }.count == 4)
+        let stored = try await store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM saga_instance") }
+        #expect(stored == 36)
+        for index in [7, 17, 27, 37] { #expect(try await store.instance(id: "s-\(index)") == nil) }
+    }
+
     /// Before migration v2, an abort was stored as a permanent failure whose message began
     /// "aborted by"; it reads back as an abort.
     @Test func abortsStoredByEarlierVersionsReadBackAsAborts() async throws {

@@ -94,6 +94,23 @@ struct RequestLifecycleTests {
         }
     }
 
+    /// Two first uses of one key at once, with different bodies: one is accepted, the other
+    /// refused; never both accepted as one request.
+    @Test func oneKeyUsedTwiceAtOnceWithDifferentBodiesAcceptsOne() async throws {
+        let fixture = try await APIFixture()
+        try await fixture.test { client in
+            for attempt in 0..<10 {
+                let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "race-\(attempt)"]
+                async let first = fixture.send(
+                    client, .post, "/api/v1/scheduling-requests", body: try APIFixture.request { $0["durationMinutes"] = 30 }, headers: key)
+                async let second = fixture.send(
+                    client, .post, "/api/v1/scheduling-requests", body: try APIFixture.request { $0["durationMinutes"] = 45 }, headers: key)
+                let statuses = [try await first.status, try await second.status]
+                #expect(statuses.sorted { $0.code < $1.code } == [.accepted, .unprocessableContent], "\(statuses)")
+            }
+        }
+    }
+
     @Test func callersWithoutAValidTokenAreRefusedAndRecruitersSeeOnlyTheirOwn() async throws {
         let fixture = try await APIFixture()
         try await fixture.test { client in

@@ -1,4 +1,4 @@
-package import Events
+import Events
 package import Foundation
 package import SchedulingCore
 
@@ -25,9 +25,11 @@ package struct RequestAccepted: Hashable, Sendable {
 package struct CancelRequest: Sendable {
     package var caller: Caller
     package var requestID: String
-    package var reason: InterviewCancelled.Reason
+    /// One of the catalog's reasons (`InterviewCancelled.Reason`); checked once the caller is
+    /// known to own the request. Default `interviewer_unavailable`.
+    package var reason: String?
 
-    package init(caller: Caller, requestID: String, reason: InterviewCancelled.Reason) {
+    package init(caller: Caller, requestID: String, reason: String?) {
         self.caller = caller
         self.requestID = requestID
         self.reason = reason

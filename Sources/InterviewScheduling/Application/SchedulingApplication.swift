@@ -51,8 +51,14 @@ package struct SchedulingApplication: Sendable {
             actor: caller.subject, action: "scheduling-request.create", target: requestID, detail: "candidate \(body.candidateID)",
             at: Instant(at).secondsSinceEpoch)
         let key = command.idempotencyKey
-        try await engine.start(
-            type: InterviewSagaKind.scheduling.rawValue, id: requestID, partitionKey: body.candidateID, data: data, checking: { _ in },
+        // Two requests with one key at once: the second sees the first's answer inside the
+        // write, so a different body is refused there too.
+        let started = try await engine.start(
+            type: InterviewSagaKind.scheduling.rawValue, id: requestID, partitionKey: body.candidateID, data: data,
+            checking: { db in
+                guard let key, let earlier = try InterviewRecords.idempotentRequest(owner: caller.subject, key: key, in: db) else { return }
+                guard earlier.bodyFingerprint == fingerprint else { throw ApplicationError.idempotencyKeyReused(key) }
+            },
             recording: { db in
                 try InterviewRecords.recordOwner(of: requestID, owner: caller.subject, in: db)
                 try InterviewRecords.append(audit, in: db)
@@ -61,6 +67,7 @@ package struct SchedulingApplication: Sendable {
                         .init(bodyFingerprint: fingerprint, requestID: requestID), owner: caller.subject, key: key, at: audit.at, in: db)
                 }
             })
+        _ = started
         return RequestAccepted(requestID: requestID)
     }
 
@@ -93,20 +100,20 @@ package struct SchedulingApplication: Sendable {
     // MARK: Cancel
 
     /// Stops a request that is still being scheduled (its steps are undone), or starts the
-    /// cancellation of a confirmed interview. Refused once cancelled, while a reschedule runs,
-    /// and after a failure.
+    /// cancellation of a confirmed interview. Refused once cancelled, while a reschedule or
+    /// another cancellation runs, and after a failure.
     package func cancel(_ command: CancelRequest) async throws {
         let requestID = command.requestID
         let caller = command.caller
-        let audit = AuditEntry(
-            actor: caller.subject, action: "scheduling-request.cancel", target: requestID, detail: command.reason.rawValue,
-            at: Instant(now()).secondsSinceEpoch)
         let instance = try await store.read { db in try Self.ownedRequest(requestID, caller: caller, in: db) }
+        let reason = try Self.cancelReason(command.reason)
+        let audit = AuditEntry(
+            actor: caller.subject, action: "scheduling-request.cancel", target: requestID, detail: reason.rawValue,
+            at: Instant(now()).secondsSinceEpoch)
         switch instance.status {
         case .running, .waiting:
             do {
-                try await engine.abort(id: requestID, by: caller.subject, reason: command.reason.rawValue) { db in
-                    try InterviewRecords.append(audit, in: db)
+                try await engine.abort(id: requestID, by: caller.subject, reason: reason.rawValue) { db in try InterviewRecords.append(audit, in: db)
                 }
             } catch let illegal as IllegalTransition {
                 // It moved on (confirmed, or failed) between the read and the abort.
@@ -114,31 +121,51 @@ package struct SchedulingApplication: Sendable {
             }
         case .completed:
             let booking = try instance.data.decoded(as: SchedulingSagaData.self)
-            let data = try SagaData(encoding: CancellationSagaData(booking: booking, reason: command.reason, by: caller.subject))
+            let data = try SagaData(encoding: CancellationSagaData(booking: booking, reason: reason, by: caller.subject))
             let cancellationID = InterviewIDs.cancellation(ofRequest: requestID)
             let interviewID = InterviewIDs.interview(forRequest: requestID)
-            let started = try await engine.start(
+            try await engine.start(
                 type: InterviewSagaKind.cancellation.rawValue, id: cancellationID, partitionKey: instance.partitionKey, data: data,
                 checking: { db in
                     if try InterviewRecords.interview(id: interviewID, in: db)?.status == .cancelled {
                         throw ApplicationError.conflict("request \(requestID) is cancelled already")
+                    }
+                    if let earlier = try SagaStore.instance(id: cancellationID, in: db) {
+                        switch earlier.status {
+                        case .completed: throw ApplicationError.conflict("request \(requestID) is cancelled already")
+                        case .running, .waiting, .compensating: throw ApplicationError.conflict("request \(requestID) is being cancelled")
+                        case .compensated, .failed:
+                            throw ApplicationError.conflict(
+                                "an earlier cancellation of request \(requestID) failed (\(earlier.lastError?.description ?? "unknown")); "
+                                    + "an operator can retry it: scheduler sagas retry \(cancellationID)")
+                        }
                     }
                     if try SagaStore.hasUnsettledInstance(type: InterviewSagaKind.rescheduling.rawValue, partitionKey: interviewID, in: db) {
                         throw ApplicationError.conflict("interview \(interviewID) is being rescheduled; cancel it when that has finished")
                     }
                 },
                 recording: { db in try InterviewRecords.append(audit, in: db) })
-            guard started.created else { throw ApplicationError.conflict("request \(requestID) is cancelled already") }
         case .compensating, .compensated, .failed:
             let state = RequestStatus.state(of: instance, interviewStatus: nil)
             throw ApplicationError.conflict("request \(requestID) is \(state.rawValue); it cannot be cancelled")
         }
     }
 
+    /// The catalog's reasons; `interviewer_unavailable` when none is given.
+    static func cancelReason(_ text: String?) throws -> InterviewCancelled.Reason {
+        guard let text else { return .interviewerUnavailable }
+        guard let reason = InterviewCancelled.Reason(rawValue: text) else {
+            let allowed = InterviewCancelled.Reason.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ApplicationError.invalid(field: "reason", reason: "must be one of \(allowed), got \"\(text.prefix(80))\"")
+        }
+        return reason
+    }
+
     // MARK: Reschedule
 
     /// Starts moving a confirmed interview into a new window. At most one reschedule of an
-    /// interview runs at a time: the check and the start are one transaction.
+    /// interview runs at a time, none before its booking has finished or once it is being
+    /// cancelled, and none from a stale reading: the checks and the start are one transaction.
     package func reschedule(_ command: RescheduleInterview) async throws -> RescheduleAccepted {
         let interview = try await ownedInterview(command.interviewID, caller: command.caller)
         guard interview.status == .confirmed else {
@@ -160,17 +187,25 @@ package struct SchedulingApplication: Sendable {
         let audit = AuditEntry(
             actor: command.caller.subject, action: "interview.reschedule", target: interview.id, detail: sagaID, at: Instant(now()).secondsSinceEpoch)
         let interviewID = interview.id
+        let requestID = interview.requestID
         let cancellationID = InterviewIDs.cancellation(ofRequest: interview.requestID)
         try await engine.start(
             type: InterviewSagaKind.rescheduling.rawValue, id: sagaID, partitionKey: interviewID, data: data,
             checking: { db in
+                guard try SagaStore.instance(id: requestID, in: db)?.status == .completed else {
+                    throw ApplicationError.conflict("interview \(interviewID) is still being booked; reschedule it once it is confirmed")
+                }
                 if try SagaStore.hasUnsettledInstance(type: InterviewSagaKind.rescheduling.rawValue, partitionKey: interviewID, in: db) {
                     throw ApplicationError.conflict("interview \(interviewID) is being rescheduled already")
                 }
-                if try SagaStore.instance(id: cancellationID, in: db) != nil
-                    || InterviewRecords.interview(id: interviewID, in: db)?.status != .confirmed
-                {
+                if let cancellation = try SagaStore.instance(id: cancellationID, in: db), cancellation.status != .compensated {
+                    throw ApplicationError.conflict("interview \(interviewID) is cancelled or being cancelled; it cannot be rescheduled")
+                }
+                guard let current = try InterviewRecords.interview(id: interviewID, in: db), current.status == .confirmed else {
                     throw ApplicationError.conflict("interview \(interviewID) is cancelled; it cannot be rescheduled")
+                }
+                guard current.sequence == interview.sequence, current.slot == interview.slot else {
+                    throw ApplicationError.conflict("interview \(interviewID) changed while this reschedule was prepared; try again")
                 }
             },
             recording: { db in try InterviewRecords.append(audit, in: db) })

@@ -148,7 +148,8 @@ package struct SagaMachine: Sendable {
 
         case .compensationFailed(let failure):
             try require(.compensating, to: "fail a compensation")
-            next.lastError = failure
+            // An abort stays the reason the saga is undone; the failure is in the log.
+            if !instance.wasAborted { next.lastError = failure }
             records.append(log(next, index, .compensation, .failed, now, failure))
             if step.compensationRetry.shouldRetry(failure.kind, afterAttempt: instance.attempt) {
                 let delay = step.compensationRetry.backoff(afterAttempt: instance.attempt, unitRandom: unitRandom)
