@@ -86,12 +86,41 @@ struct InterviewSagaFixture {
          "durationMinutes": 60, "window": {"start": "2026-11-24T00:00:00Z", "end": "2026-11-28T00:00:00Z"}, "title": "Panel"}
         """
 
-    func start(_ id: String) async throws {
-        let body = try SchedulingRequestBody.decode(from: Data(Self.request.utf8), now: Instant(clock.now()))
-        try await engine.start(
-            type: InterviewSagaKind.scheduling.rawValue, id: id, partitionKey: "cand-1",
-            data: try SagaData(encoding: SchedulingSagaData(request: body, owner: "recruiter@example.com", requestId: id)))
+    func start(_ id: String, request: String = Self.request) async throws {
+        try await begin(id, request: request)
         try await engine.runDueWork()
+    }
+
+    /// Starts a saga without running it.
+    func begin(_ id: String, request: String = Self.request) async throws {
+        let body = try SchedulingRequestBody.decode(from: Data(request.utf8), now: Instant(clock.now()))
+        try await engine.start(
+            type: InterviewSagaKind.scheduling.rawValue, id: id, partitionKey: body.candidateID,
+            data: try SagaData(encoding: SchedulingSagaData(request: body, owner: "recruiter@example.com", requestId: id)))
+    }
+
+    /// Starts every saga at once, answers each one's availability question for the whole
+    /// panel (nobody busy), and runs them all until they settle.
+    func burst(_ ids: [String], request: String) async throws {
+        for id in ids { try await begin(id, request: request) }
+        try await engine.runDueWork()
+        for id in ids {
+            let reply = SchedulingAvailability(requestId: id, interviewerId: nil, availability: [], conflicts: [])
+            _ = try await engine.deliver(
+                InboundEvent(
+                    messageID: "reply-\(id)", topic: Topic.schedulingAvailability.rawValue, type: "scheduling.availability", correlation: id,
+                    payload: try .encoding(reply)))
+        }
+        for id in ids { _ = try await settle(id) }
+    }
+
+    /// Every reservation in the ledger.
+    func reservations() async throws -> [TimeReservation] {
+        try await sagas.read { db in
+            try SQLiteInterviewerTimeLedger().reservations(
+                of: ["grace@example.com", "alan@example.com", "linus@example.com"],
+                overlapping: Interval(start: Instant(secondsSinceEpoch: 0), end: Instant(secondsSinceEpoch: 4_000_000_000)), in: db)
+        }
     }
 
     /// An availability reply: per interviewer, or for the panel with `interviewer` nil.

@@ -1,0 +1,77 @@
+import CalendarProviders
+import Foundation
+import InterviewScheduling
+import SagaStore
+import SchedulerTesting
+import SchedulingCore
+import Testing
+
+/// Thirty requests for one panel at once through the API, with the service killed twice
+/// while they run: nobody is booked into two interviews at once, every confirmed interview
+/// has exactly one live event per interviewer, and no hold is left behind.
+@Suite("A burst on one shared panel, with real processes", .serialized)
+struct SharedPanelBurstTests {
+    /// A panel in one zone over two weeks: about 80 free hours, minus the feeds' meetings.
+    static func request(candidate: String) -> String {
+        let from = ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400))
+        let to = ISO8601DateFormatter().string(from: Date().addingTimeInterval(15 * 86_400))
+        return """
+            {"candidate": {"id": "\(candidate)", "name": "Ada Lovelace", "email": "\(candidate)@candidates.example", "timeZone": "Europe/London"},
+             "interviewers": [{"name": "Grace Hopper", "email": "grace@example.com", "timeZone": "Europe/London"},
+                              {"name": "Alan Turing", "email": "alan@example.com", "timeZone": "Europe/London"}],
+             "durationMinutes": 60, "window": {"start": "\(from)", "end": "\(to)"}, "title": "Panel"}
+            """
+    }
+
+    @Test func thirtyRequestsAtOnceAndTwoKillsBookNobodyTwice() async throws {
+        let system = try await ServiceProcesses()
+        defer { system.stopAll() }
+        try await system.startService()
+        try system.startResponder()
+        let requestIDs = try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<30 {
+                group.addTask {
+                    let accepted = try await system.request("POST", "/api/v1/scheduling-requests", body: Self.request(candidate: "cand-\(index)"))
+                    return try #require(accepted.json["requestId"] as? String, "\(accepted.status) \(accepted.text)")
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        for pause in [300, 700] {
+            try await Task.sleep(for: .milliseconds(pause))
+            system.service?.kill()
+            try await system.startService()
+        }
+        var confirmed: [String] = []
+        for requestID in requestIDs {
+            let status = try await system.waitForState(requestID, ["confirmed", "failed", "needs-operator"], seconds: 120)
+            #expect(status["state"] as? String == "confirmed", "\(requestID): \(status["error"] ?? "")")
+            if let interviewID = status["interviewId"] as? String { confirmed.append(interviewID) }
+        }
+
+        let calendars = try LocalCalendarProvider(path: system.directory.path("data/calendars.sqlite"))
+        for person in ["grace@example.com", "alan@example.com"] {
+            let live = try calendars.events(of: person).filter { !$0.cancelled }.sorted { $0.event.start < $1.event.start }
+            #expect(live.count == confirmed.count, "\(person): one live event per confirmed interview")
+            let overlapping = zip(live, live.dropFirst()).filter { $0.event.end > $1.event.start }
+            #expect(overlapping.isEmpty, "\(person) is booked twice at \(overlapping.map { ISO8601.format($0.1.event.start) })")
+        }
+        for interviewID in confirmed {
+            let interview = try await system.get("/api/v1/interviews/\(interviewID)")
+            #expect((interview.json["calendarEvents"] as? [Any])?.count == 2, "\(interviewID): one event per interviewer")
+        }
+        let database = try ServiceDatabase.open(path: system.directory.path("data/sagas.sqlite"))
+        let ledger = SQLiteInterviewerTimeLedger()
+        let (orphaned, reservations) = try await database.read { db in
+            (
+                try ledger.orphanedHolds(in: db),
+                try ledger.reservations(
+                    of: ["grace@example.com", "alan@example.com"],
+                    overlapping: Interval(start: Instant(secondsSinceEpoch: 0), end: Instant(secondsSinceEpoch: 4_000_000_000)), in: db)
+            )
+        }
+        #expect(orphaned == 0, "no hold outlives its saga")
+        #expect(reservations.count == 2 * confirmed.count && reservations.allSatisfy { $0.kind == .booked })
+        #expect(system.service?.stop() == 0)
+    }
+}
