@@ -19,6 +19,10 @@ final class ScriptedProvider: CalendarProvider {
     /// Calendars whose bookings fail with a 503, every time.
     let unavailable = Mutex<Set<String>>([])
     let extraBusy = Mutex<[String: [Interval]]>([:])
+    /// Meetings that appear on a calendar once this many busy-time queries have been answered
+    /// (someone books outside the service while a saga runs).
+    let lateBusy = Mutex<(afterQueries: Int, busy: [String: [Interval]])>((Int.max, [:]))
+    private let queries = Mutex(0)
 
     init(_ inner: LocalCalendarProvider) { self.inner = inner }
 
@@ -43,8 +47,14 @@ final class ScriptedProvider: CalendarProvider {
     }
     func busyTime(of calendars: [String], in window: Interval) async throws(ProviderError) -> [String: IntervalSet] {
         var busy = try await inner.busyTime(of: calendars, in: window)
-        for (calendar, extra) in extraBusy.withLock({ $0 }) where calendars.contains(calendar) {
-            busy[calendar] = (busy[calendar] ?? IntervalSet([])).union(IntervalSet(extra))
+        let asked = queries.withLock { count -> Int in
+            count += 1
+            return count
+        }
+        let late = lateBusy.withLock { $0 }
+        let extra = extraBusy.withLock { $0 }.merging(asked > late.afterQueries ? late.busy : [:]) { $0 + $1 }
+        for (calendar, more) in extra where calendars.contains(calendar) {
+            busy[calendar] = (busy[calendar] ?? IntervalSet([])).union(IntervalSet(more))
         }
         return busy
     }

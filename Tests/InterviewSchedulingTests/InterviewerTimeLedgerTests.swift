@@ -6,6 +6,7 @@ import SagaCore
 import SagaEngine
 import SagaStore
 import SchedulingCore
+import Synchronization
 import Testing
 
 @testable import InterviewScheduling
@@ -162,6 +163,24 @@ struct InterviewerTimeLedgerTests {
         #expect(moved?.status == .completed, "\(moved?.lastError?.description ?? "")")
         let grace = try await fixture.reservations().filter { $0.interviewer == "grace@example.com" }.map { ISO8601.format($0.slotStart) }.sorted()
         #expect(grace == ["2026-11-24T11:00:00Z", "2026-11-24T13:00:00Z"], "10:00 was released when 13:00 was booked")
+    }
+
+    /// A meeting made outside the service takes the held slot between the choice and the
+    /// booking: the booking step sees it, moves the hold to the next slot and books that.
+    @Test func aSlotTakenOutsideTheServiceBeforeBookingIsChosenAgain() async throws {
+        let fixture = try InterviewSagaFixture()
+        let nine = Interval(start: try #require(ISO8601.instant("2026-11-24T09:00:00Z")), end: try #require(ISO8601.instant("2026-11-24T10:00:00Z")))
+        // choose-slot asks both calendars (two queries); the meeting is there from the third on.
+        fixture.provider.lateBusy.withLock { $0 = (2, ["grace@example.com": [nine]]) }
+        try await fixture.burst(["req-moved"], request: Self.panel(candidate: "cand-moved"))
+        let instance = try #require(try await fixture.sagas.instance(id: "req-moved"))
+        #expect(instance.status == .completed, "\(instance.lastError?.description ?? "")")
+        #expect(instance.data["slot"]?["start"]?.stringValue == "2026-11-24T10:00:00Z")
+        #expect(try fixture.local.events(of: "grace@example.com").map { ISO8601.format($0.event.start) } == ["2026-11-24T10:00:00Z"])
+        #expect(try await fixture.reservations().map { ISO8601.format($0.slotStart) } == ["2026-11-24T10:00:00Z", "2026-11-24T10:00:00Z"])
+        #expect(
+            try await fixture.interview(requestID: "req-moved")?.slot.start == ISO8601.instant("2026-11-24T10:00:00Z"),
+            "the invitation has the moved time")
     }
 
     /// The database itself refuses two overlapping reservations of one interviewer for

@@ -13,6 +13,9 @@ package protocol InterviewerTimeLedger: Sendable {
     /// The reservations of `interviewers` (lower-cased e-mails) that overlap `window`.
     func reservations(of interviewers: [String], overlapping window: Interval, in transaction: Transaction) throws -> [TimeReservation]
 
+    /// What the saga `sagaID` holds or has booked.
+    func reservations(of sagaID: String, in transaction: Transaction) throws -> [TimeReservation]
+
     /// Holds every claim for `holder`, replacing what it held before, or none of them: the
     /// reservations of other interviews that overlap, when there are any.
     func hold(_ claims: [TimeClaim], for holder: ReservationHolder, in transaction: Transaction) throws -> [TimeReservation]

@@ -21,6 +21,11 @@ package struct SQLiteInterviewerTimeLedger: InterviewerTimeLedger {
         ).map(Self.reservation)
     }
 
+    package func reservations(of sagaID: String, in db: Database) throws -> [TimeReservation] {
+        try Row.fetchAll(db, sql: "SELECT * FROM interviewer_reservation WHERE saga_id = ? ORDER BY interviewer", arguments: [sagaID]).map(
+            Self.reservation)
+    }
+
     package func hold(_ claims: [TimeClaim], for holder: ReservationHolder, in db: Database) throws -> [TimeReservation] {
         try db.execute(sql: "DELETE FROM interviewer_reservation WHERE saga_id = ? AND kind = 'held'", arguments: [holder.sagaID])
         var conflicts: [TimeReservation] = []

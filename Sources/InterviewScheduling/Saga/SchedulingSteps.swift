@@ -114,7 +114,8 @@ extension InterviewSchedulingHandlers {
 
     func book(_ context: StepContext, _ data: SchedulingSagaData) async throws -> StepOutcome {
         var data = data
-        guard let slot = data.slot?.interval else { throw StepFailure(.permanent, "the saga has no chosen slot") }
+        let slot = try await slotToBook(context, data)
+        data.slot = SlotTimes(slot)
         var bookings: [ProviderEventReference] = []
         for interviewer in data.request.interviewers {
             guard let account = calendars.account(for: interviewer.email) else {
@@ -136,6 +137,45 @@ extension InterviewSchedulingHandlers {
         log(context, requestID: data.requestId, "calendars booked", ["events": "\(bookings.count)"])
         data.bookings = bookings
         return StepOutcome(dataPatch: try SagaData(encoding: data))
+    }
+
+    /// How often a held slot that a meeting made outside the service took is chosen again.
+    static let maximumRechoices = 3
+
+    /// The slot the ledger holds for this saga, checked against the calendars once more on
+    /// the first attempt: when a meeting made outside the service has taken it since it was
+    /// chosen, the hold moves to the next best slot (in one write), up to `maximumRechoices`
+    /// times. Later attempts do not re-check: their own earlier events would look like a
+    /// conflict. The ledger is read first, so a crash after a move books the moved slot.
+    func slotToBook(_ context: StepContext, _ data: SchedulingSagaData) async throws -> Interval {
+        guard let chosen = data.slot?.interval else { throw StepFailure(.permanent, "the saga has no chosen slot") }
+        let held = try await store.read { db in try self.ledger.reservations(of: context.sagaID, in: db) }.first
+        var slot = held.map { Interval(start: $0.slotStart, end: $0.slotStart + (chosen.end - chosen.start)) } ?? chosen
+        guard context.attempt == 1 else { return slot }
+        for _ in 0..<Self.maximumRechoices {
+            guard let taker = try await interviewerWhoseCalendarTook(slot, data.request) else { return slot }
+            log(
+                context, requestID: data.requestId, "held slot taken on a calendar since; choosing again", ["interviewer": "\(taker)"], level: .notice
+            )
+            let reported = (data.replies ?? AvailabilityReplies()).busyByInterviewer(data.request.interviewers.map(\.email))
+            let query = try await slotQuery(for: data.request, reported: reported, ignoring: nil, now: context.now)
+            let holder = ReservationHolder(sagaID: context.sagaID, interviewID: InterviewIDs.interview(forRequest: data.requestId))
+            slot = try await store.write { db in try self.claimSlot(query, for: data.request, holder: holder, in: db) }
+        }
+        guard try await interviewerWhoseCalendarTook(slot, data.request) == nil else {
+            throw StepFailure(.conflict, "the slot was taken on a calendar \(Self.maximumRechoices) times in a row while it was being booked")
+        }
+        return slot
+    }
+
+    /// The first interviewer whose calendar now shows something in `slot`.
+    func interviewerWhoseCalendarTook(_ slot: Interval, _ request: SchedulingRequestBody) async throws -> String? {
+        for interviewer in request.interviewers {
+            guard let account = calendars.account(for: interviewer.email) else { continue }
+            let busy = try await Self.providerCall { try await account.provider.busyTime(of: [interviewer.email], in: slot) }
+            if busy[interviewer.email]?.intervals.contains(where: { $0.overlaps(slot) }) == true { return interviewer.email }
+        }
+        return nil
     }
 
     /// Best effort: cancels what this attempt booked before it failed for good.
