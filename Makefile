@@ -6,7 +6,7 @@ export PATH := $(PATH):/opt/swift/usr/bin
 SWIFT ?= swift
 SAMPLE_REQUEST ?= docs/examples/panel-three-zones.json
 
-.PHONY: setup build run slots test lint format bench bench-service sanitize clean
+.PHONY: setup build run slots test lint format bench bench-service bench-contention sanitize clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -47,6 +47,13 @@ bench-service: setup
 	$(SWIFT) build -c release --product SagaEngineBenchmark
 	$(SWIFT) build -c release --product ServiceBenchmark
 	.build/release/ServiceBenchmark
+
+## The cost of the interviewer-time ledger: 200 requests on one shared panel versus 200 on
+## panels of their own, through the dev cluster (release build).
+bench-contention: setup
+	$(SWIFT) build -c release --product scheduler
+	$(SWIFT) build -c release --product ServiceBenchmark
+	.build/release/ServiceBenchmark contention 200
 
 clean:
 	rm -rf .build

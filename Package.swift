@@ -200,7 +200,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ServiceEndToEndTests",
-            dependencies: ["SagaStore", "SchedulerTesting", "CalendarProviders", "SchedulingCore", "Events", "InterviewScheduling"]),
+            dependencies: [
+                "SagaStore", "SchedulerTesting", "CalendarProviders", "SchedulingCore", "Events", "InterviewScheduling",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .testTarget(name: "SchedulerCLITests", dependencies: ["SagaCore", "SagaStore", "SchedulerTesting", "SagaEngine"]),
         .testTarget(
             name: "SchedulerHTTPTests",

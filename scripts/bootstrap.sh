@@ -13,6 +13,7 @@ DEBIAN_PACKAGES=(
   kcat             # external Kafka client used by end-to-end tests
   openssl          # RSA keys for the OAuth tests
   curl             # `make run` waits for the service's readiness with it
+  sqlite3          # the contention benchmark counts overlapping calendar events with it
   python3 python3-pip
 )
 # Independent peers the tests compare against (PyPI). schemathesis checks the API against

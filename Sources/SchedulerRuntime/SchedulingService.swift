@@ -34,6 +34,9 @@ package struct SchedulingService {
         try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true)
         let sagas = try ServiceDatabase.open(path: options.path(ServiceOptions.sagaDatabaseName))
         let imported = try await LegacyInterviewDatabase.importIfPresent(in: options.dataDirectory, into: sagas)
+        if let repaired = try? await sagas.write({ db in try SagaSettlement.repair(in: db) }), repaired > 0 {
+            logger.warning("released interviewer time held by sagas that had ended", metadata: ["sagas": "\(repaired)"])
+        }
         if imported > 0 {
             logger.notice(
                 "interview records moved into the saga database", metadata: ["rows": "\(imported)", "from": "\(LegacyInterviewDatabase.fileName)"])

@@ -23,6 +23,23 @@ final class ScriptedProvider: CalendarProvider {
     /// (someone books outside the service while a saga runs).
     let lateBusy = Mutex<(afterQueries: Int, busy: [String: [Interval]])>((Int.max, [:]))
     private let queries = Mutex(0)
+    /// The next `remaining` busy-time reads wait until all of them have arrived: that many
+    /// sagas read the calendars before any of them can claim a slot.
+    let barrier = Mutex<(remaining: Int, waiting: [CheckedContinuation<Void, Never>])>((0, []))
+
+    private func passBarrier() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let released: [CheckedContinuation<Void, Never>]? = barrier.withLock { state in
+                guard state.remaining > 0 else { return [continuation] }
+                state.remaining -= 1
+                state.waiting.append(continuation)
+                guard state.remaining == 0 else { return nil }
+                defer { state.waiting = [] }
+                return state.waiting
+            }
+            for waiting in released ?? [] { waiting.resume() }
+        }
+    }
 
     init(_ inner: LocalCalendarProvider) { self.inner = inner }
 
@@ -46,6 +63,7 @@ final class ScriptedProvider: CalendarProvider {
         inner.reference(forIdempotencyKey: key, in: calendar)
     }
     func busyTime(of calendars: [String], in window: Interval) async throws(ProviderError) -> [String: IntervalSet] {
+        await passBarrier()
         var busy = try await inner.busyTime(of: calendars, in: window)
         let asked = queries.withLock { count -> Int in
             count += 1

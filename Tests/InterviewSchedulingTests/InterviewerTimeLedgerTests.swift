@@ -5,6 +5,7 @@ import GRDB
 import SagaCore
 import SagaEngine
 import SagaStore
+import SchedulerTesting
 import SchedulingCore
 import Synchronization
 import Testing
@@ -40,6 +41,9 @@ struct InterviewerTimeLedgerTests {
     @Test func fiftySagasForOnePanelGetFiftyDistinctSlots() async throws {
         let fixture = try InterviewSagaFixture()
         let ids = (0..<50).map { "req-\($0)" }
+        // Ten sagas read the calendars before any of them claims: without the ledger they
+        // would all choose the same first hour.
+        fixture.provider.barrier.withLock { $0.remaining = 10 }
         try await fixture.burst(ids, request: Self.panel(candidate: "cand-burst"))
         var slots: [String] = []
         for id in ids {
@@ -88,6 +92,7 @@ struct InterviewerTimeLedgerTests {
     @Test func aDailyCapHoldsUnderConcurrency() async throws {
         let fixture = try InterviewSagaFixture()
         let ids = (0..<50).map { "req-\($0)" }
+        fixture.provider.barrier.withLock { $0.remaining = 10 }
         try await fixture.burst(ids, request: Self.panel(candidate: "cand-capped", caps: #", "maxInterviewsPerDay": 2"#))
         let reservations = try await fixture.reservations()
         let london = try #require(TimeZone(identifier: "Europe/London"))
@@ -181,6 +186,43 @@ struct InterviewerTimeLedgerTests {
         #expect(
             try await fixture.interview(requestID: "req-moved")?.slot.start == ISO8601.instant("2026-11-24T10:00:00Z"),
             "the invitation has the moved time")
+    }
+
+    /// An operator's abort from the command line (another process, a store opened the way
+    /// `scheduler sagas` opens it) releases what the saga held, in the abort's transaction;
+    /// and holds left by a tool that did not, are released at start-up.
+    @Test func anAbortFromTheCommandLineReleasesTheHold() async throws {
+        let fixture = try InterviewSagaFixture()
+        try await fixture.burst(["req-a"], request: Self.panel(candidate: "cand-a"))
+        let interview = try #require(try await fixture.interview(requestID: "req-a"))
+        let data = try ReschedulingSagaData(
+            interview: interview,
+            request: try #require(try await fixture.sagas.instance(id: "req-a")).data.decoded(as: SchedulingSagaData.self).request)
+        try await fixture.engine.start(
+            type: InterviewSagaKind.rescheduling.rawValue, id: "req-a:reschedule:1", partitionKey: interview.id, data: try SagaData(encoding: data))
+        let later = Interval(start: interview.slot.start + .seconds(86_400), end: interview.slot.end + .seconds(86_400))
+        let ledger = SQLiteInterviewerTimeLedger()
+        let claims = ["grace@example.com", "alan@example.com"].map { TimeClaim(interviewer: $0, interval: later, slotStart: later.start) }
+        #expect(
+            try await fixture.sagas.write { db in try ledger.hold(claims, for: .init(sagaID: "req-a:reschedule:1", interviewID: interview.id), in: db)
+            }.isEmpty)
+
+        let operatorStore = try ServiceDatabase.openExisting(path: fixture.directory.path("sagas.sqlite"))
+        let catalog = try SagaCatalog.load(directory: BuiltProducts.repositoryRoot.appendingPathComponent("sagas"), handlers: .namesUnchecked)
+        let aborted = try await SagaEngine(store: operatorStore, catalog: catalog, handlers: SagaHandlers()).abort(
+            id: "req-a:reschedule:1", by: "ops", reason: "test")
+        #expect(aborted.status == .compensated)
+        #expect(try await fixture.reservations().filter { $0.kind == .held }.isEmpty, "the abort released the hold")
+        #expect(
+            try await fixture.reservations().map { ISO8601.format($0.slotStart) } == Array(repeating: ISO8601.format(interview.slot.start), count: 2))
+
+        // A hold whose saga ended without the settlement (written around it): repaired at start-up.
+        #expect(
+            try await fixture.sagas.write { db in try ledger.hold(claims, for: .init(sagaID: "req-a:reschedule:1", interviewID: interview.id), in: db)
+            }.isEmpty)
+        #expect(try await fixture.sagas.read { db in try ledger.orphanedHolds(in: db) } == 2)
+        #expect(try await fixture.sagas.write { db in try SagaSettlement.repair(in: db) } == 1)
+        #expect(try await fixture.sagas.read { db in try ledger.orphanedHolds(in: db) } == 0)
     }
 
     /// The database itself refuses two overlapping reservations of one interviewer for

@@ -1,5 +1,6 @@
 import CalendarProviders
 import Foundation
+import GRDB
 import InterviewScheduling
 import SagaStore
 import SchedulerTesting
@@ -37,8 +38,14 @@ struct SharedPanelBurstTests {
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
-        for pause in [300, 700] {
-            try await Task.sleep(for: .milliseconds(pause))
+        // Each kill lands while sagas hold time they have not booked yet.
+        let database = try ServiceDatabase.open(path: system.directory.path("data/sagas.sqlite"))
+        for _ in 0..<2 {
+            let holding = try await eventually(30) {
+                try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM interviewer_reservation WHERE kind = 'held'") ?? 0 }
+                    > 0
+            }
+            try #require(holding, "some saga held time before the kill")
             system.service?.kill()
             try await system.startService()
         }
@@ -60,7 +67,6 @@ struct SharedPanelBurstTests {
             let interview = try await system.get("/api/v1/interviews/\(interviewID)")
             #expect((interview.json["calendarEvents"] as? [Any])?.count == 2, "\(interviewID): one event per interviewer")
         }
-        let database = try ServiceDatabase.open(path: system.directory.path("data/sagas.sqlite"))
         let ledger = SQLiteInterviewerTimeLedger()
         let (orphaned, reservations) = try await database.read { db in
             (

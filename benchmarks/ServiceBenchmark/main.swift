@@ -6,6 +6,11 @@
 //
 //   swift build -c release --product scheduler --product SagaEngineBenchmark --product ServiceBenchmark
 //   .build/release/ServiceBenchmark [requests-per-level-multiplier]
+//
+// `ServiceBenchmark contention [requests]` measures the cost of the interviewer-time ledger
+// instead: a burst of requests (default 200) that all share one three-person panel, then the
+// same number on panels of their own, each burst sent at once; it prints how long each took
+// to settle (confirmed or failed), their ratio, and the overlapping events on the calendars.
 import Foundation
 import Kafka
 import Synchronization
@@ -16,7 +21,8 @@ import FoundationNetworking
 
 let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
 let scheduler = binaries.appendingPathComponent("scheduler")
-let multiplier = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 1
+let contention = CommandLine.arguments.dropFirst().first == "contention"
+let multiplier = CommandLine.arguments.dropFirst(contention ? 2 : 1).first.flatMap(Int.init) ?? (contention ? 200 : 1)
 let work = FileManager.default.temporaryDirectory.appendingPathComponent("service-bench-\(UUID().uuidString.prefix(8))")
 try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
 let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -74,12 +80,14 @@ try tokenProcess.run()
 tokenProcess.waitUntilExit()
 let token = String(decoding: tokenPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
 
-/// When each request's confirmation arrived.
+/// When each request's confirmation (or, in the contention run, its failure) arrived.
 let confirmedAt = Mutex<[String: ContinuousClock.Instant]>([:])
+/// The requests that failed (`error.occurred`).
+let failed = Mutex<Set<String>>([])
 let consumer = try KafkaConsumer(
     configuration: KafkaConfiguration(bootstrapServers: bootstrap, consumerProperties: ["fetch.wait.max.ms": "10"]),
     groupID: "bench-\(UUID().uuidString)",
-    topics: ["enginedge.interview.scheduling.confirmed"])
+    topics: ["enginedge.interview.scheduling.confirmed", "enginedge.interview.error.occurred"])
 let listening = Task {
     while let message = await consumer.next() {
         let now = ContinuousClock.now
@@ -87,13 +95,91 @@ let listening = Task {
             let id = (object["eventId"] as? String)?.split(separator: ":").first
         {
             confirmedAt.withLock { $0[String(id)] = now }
+            if message.topic.hasSuffix("error.occurred") { failed.withLock { _ = $0.insert(String(id)) } }
         }
         try? consumer.commit(message)
     }
 }
 
 let from = ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400))
-let to = ISO8601DateFormatter().string(from: Date().addingTimeInterval(8 * 86_400))
+let to = ISO8601DateFormatter().string(from: Date().addingTimeInterval((contention ? 50 : 8) * 86_400))
+
+/// Posts `body`; returns the request id.
+func post(_ body: String) async throws -> String {
+    var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/v1/scheduling-requests")!)
+    request.httpMethod = "POST"
+    request.httpBody = Data(body.utf8)
+    request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+    let (data, _) = try await URLSession.shared.data(for: request)
+    guard let id = (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["requestId"] as? String else { throw CancellationError() }
+    return id
+}
+
+if contention {
+    /// A request in one zone, for the shared panel or one of its own.
+    func body(_ index: Int, shared: Bool) -> String {
+        let panel = (0..<3).map {
+            #"{"name": "P\#($0)", "email": "\#(shared ? "shared" : "own\(index)")-\#($0)@bench.example", "timeZone": "Europe/London"}"#
+        }
+        return """
+            {"candidate": {"id": "cand-\(index)", "name": "Candidate \(index)", "email": "c\(index)@candidates.example", "timeZone": "Europe/London"},
+             "interviewers": [\(panel.joined(separator: ", "))], "durationMinutes": 60, "window": {"start": "\(from)", "end": "\(to)"}}
+            """
+    }
+    /// Sends `count` requests at once and waits until every one has settled.
+    func burst(_ count: Int, offset: Int, shared: Bool) async throws -> (seconds: Double, confirmed: Int) {
+        let started = ContinuousClock.now
+        let ids = try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<count { group.addTask { try await post(body(offset + index, shared: shared)) } }
+            var ids: [String] = []
+            for try await id in group { ids.append(id) }
+            return ids
+        }
+        while confirmedAt.withLock({ settled in ids.contains { settled[$0] == nil } }) { try await Task.sleep(for: .milliseconds(5)) }
+        let last = confirmedAt.withLock { settled in ids.compactMap { settled[$0] }.max() } ?? started
+        return (seconds(last - started), ids.count - failed.withLock { failures in ids.filter { failures.contains($0) }.count })
+    }
+    _ = try await post(body(-1, shared: false))  // warm-up
+    try await Task.sleep(for: .seconds(2))
+    let sharedRun = try await burst(multiplier, offset: 0, shared: true)
+    let disjointRun = try await burst(multiplier, offset: multiplier, shared: false)
+    let overlaps = try overlappingEvents(in: work.appendingPathComponent("data/calendars.sqlite").path)
+    FileHandle.standardOutput.write(
+        Data(
+            String(
+                format: """
+                    | burst | requests | confirmed | settled in s | requests/s |
+                    |---|---:|---:|---:|---:|
+                    | one shared 3-person panel | %d | %d | %.2f | %.1f |
+                    | disjoint 3-person panels | %d | %d | %.2f | %.1f |
+
+                    shared ÷ disjoint: %.2f; overlapping live events on any calendar: %d
+
+                    """, multiplier, sharedRun.confirmed, sharedRun.seconds, Double(multiplier) / sharedRun.seconds, multiplier,
+                disjointRun.confirmed, disjointRun.seconds,
+                Double(multiplier) / disjointRun.seconds, sharedRun.seconds / disjointRun.seconds, overlaps
+            ).utf8))
+    consumer.close()
+    listening.cancel()
+    stopEverything()
+    exit(overlaps == 0 ? 0 : 1)
+}
+
+/// Pairs of live events of one calendar that overlap, read with sqlite3 from the local provider's file.
+func overlappingEvents(in path: String) throws -> Int {
+    let query = """
+        SELECT COUNT(*) FROM local_event a JOIN local_event b ON a.calendar = b.calendar AND a.id < b.id
+        WHERE a.status != 'cancelled' AND b.status != 'cancelled' AND a.start < b."end" AND b.start < a."end";
+        """
+    let sqlite = Process()
+    sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    sqlite.arguments = ["sqlite3", path, query]
+    let pipe = Pipe()
+    sqlite.standardOutput = pipe
+    try sqlite.run()
+    sqlite.waitUntilExit()
+    return Int(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+}
 
 /// Posts one request and waits for its confirmation; returns the latency.
 func schedule(_ index: Int) async throws -> Duration {

@@ -42,15 +42,17 @@ struct InterviewerCommitments {
         busy = reservations.map { Interval(start: $0.interval.start - gap, end: $0.interval.end + gap) }
         closures = []
         let days = Dictionary(grouping: reservations) { zone.localDateTime(at: $0.slotStart).date }
+        // Interviews, not reservations: one being rescheduled holds its old and its new time.
+        func interviews(_ reservations: [TimeReservation]) -> Int { Set(reservations.map(\.interviewID)).count }
         if let cap = load.maxPerDay {
-            for (day, held) in days where held.count >= cap {
-                closures.append((.dailyCapReached(day: day, count: held.count), Self.span(from: day, days: 1, in: zone)))
+            for (day, held) in days where interviews(held) >= cap {
+                closures.append((.dailyCapReached(day: day, count: interviews(held)), Self.span(from: day, days: 1, in: zone)))
             }
         }
         if let cap = load.maxPerWeek {
             let weeks = Dictionary(grouping: reservations) { Self.monday(of: zone.localDateTime(at: $0.slotStart).date) }
-            for (monday, held) in weeks where held.count >= cap {
-                closures.append((.weeklyCapReached(weekOf: monday, count: held.count), Self.span(from: monday, days: 7, in: zone)))
+            for (monday, held) in weeks where interviews(held) >= cap {
+                closures.append((.weeklyCapReached(weekOf: monday, count: interviews(held)), Self.span(from: monday, days: 7, in: zone)))
             }
         }
     }

@@ -27,7 +27,6 @@ package struct SQLiteInterviewerTimeLedger: InterviewerTimeLedger {
     }
 
     package func hold(_ claims: [TimeClaim], for holder: ReservationHolder, in db: Database) throws -> [TimeReservation] {
-        try db.execute(sql: "DELETE FROM interviewer_reservation WHERE saga_id = ? AND kind = 'held'", arguments: [holder.sagaID])
         var conflicts: [TimeReservation] = []
         for claim in claims {
             conflicts += try Row.fetchAll(
@@ -39,27 +38,44 @@ package struct SQLiteInterviewerTimeLedger: InterviewerTimeLedger {
                 arguments: [claim.interviewer, claim.interval.end.secondsSinceEpoch, claim.interval.start.secondsSinceEpoch, holder.interviewID]
             ).map(Self.reservation)
         }
+        // All or none: on a conflict, what the holder held before stays held.
         guard conflicts.isEmpty else { return conflicts }
+        try db.execute(sql: "DELETE FROM interviewer_reservation WHERE saga_id = ? AND kind = 'held'", arguments: [holder.sagaID])
         let now = Int64(Date().timeIntervalSince1970)
         for claim in claims {
-            try db.execute(
-                sql: """
-                    INSERT INTO interviewer_reservation (interviewer, start, "end", slot_start, saga_id, interview_id, kind, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, 'held', ?)
-                    """,
-                arguments: [
-                    claim.interviewer, claim.interval.start.secondsSinceEpoch, claim.interval.end.secondsSinceEpoch,
-                    claim.slotStart.secondsSinceEpoch,
-                    holder.sagaID, holder.interviewID, now,
-                ])
+            try insert(
+                interviewer: claim.interviewer, interval: claim.interval, slotStart: claim.slotStart, sagaID: holder.sagaID,
+                interviewID: holder.interviewID,
+                kind: .held, at: now, in: db)
         }
         return []
+    }
+
+    private func insert(
+        interviewer: String, interval: Interval, slotStart: Instant, sagaID: String, interviewID: String, kind: TimeReservation.Kind, at: Int64,
+        in db: Database
+    ) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO interviewer_reservation (interviewer, start, "end", slot_start, saga_id, interview_id, kind, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                interviewer, interval.start.secondsSinceEpoch, interval.end.secondsSinceEpoch, slotStart.secondsSinceEpoch, sagaID, interviewID,
+                kind.rawValue, at,
+            ])
     }
 
     package func settle(_ settlement: LedgerSettlement, in db: Database) throws {
         switch settlement {
         case .confirm(let sagaID, let interviewID):
+            let held = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM interviewer_reservation WHERE saga_id = ?", arguments: [sagaID]) ?? 0
             try db.execute(sql: "DELETE FROM interviewer_reservation WHERE interview_id = ? AND saga_id != ?", arguments: [interviewID, sagaID])
+            if held == 0 {
+                // A saga that chose its slot before the ledger existed: its time, as the
+                // interview now records it, is booked here.
+                try Self.recordConfirmedInterviews(in: db, only: interviewID)
+            }
             try db.execute(sql: "UPDATE interviewer_reservation SET kind = 'booked' WHERE saga_id = ?", arguments: [sagaID])
         case .release(let sagaID):
             try db.execute(sql: "DELETE FROM interviewer_reservation WHERE saga_id = ? AND kind = 'held'", arguments: [sagaID])
@@ -89,15 +105,16 @@ package struct SQLiteInterviewerTimeLedger: InterviewerTimeLedger {
     /// ledger existed, or imported). Bookings that overlap one already in the ledger are
     /// skipped and counted: they were made before the ledger could refuse them.
     @discardableResult
-    package static func recordConfirmedInterviews(in db: Database) throws -> (recorded: Int, overlapping: Int) {
+    package static func recordConfirmedInterviews(in db: Database, only interviewID: String? = nil) throws -> (recorded: Int, overlapping: Int) {
         let rows = try Row.fetchAll(
             db,
             sql: """
                 SELECT i.id, i.request_id, i.start, i."end", lower(json_extract(b.value, '$.calendar')) AS interviewer, i.created_at
                 FROM interview i, json_each(i.bookings) b
                 WHERE i.status = 'confirmed' AND NOT EXISTS (SELECT 1 FROM interviewer_reservation r WHERE r.interview_id = i.id)
+                    AND (? IS NULL OR i.id = ?)
                 ORDER BY i.start, i.id
-                """)
+                """, arguments: [interviewID, interviewID])
         var recorded = 0, overlapping = 0
         for row in rows {
             let interviewer: String? = row["interviewer"]

@@ -1,4 +1,4 @@
-import GRDB
+package import GRDB
 import SagaCore
 package import SagaStore
 
@@ -12,6 +12,26 @@ package enum SagaSettlement {
             guard let settlement = settlement(of: instance) else { return }
             try ledger.settle(settlement, in: db)
         }
+    }
+
+    /// Settles holds whose saga ended without the hook (a tool that opened the database
+    /// without it) or no longer exists; returns how many sagas it settled. Run at start-up.
+    @discardableResult
+    package static func repair(in db: Database, ledger: SQLiteInterviewerTimeLedger = SQLiteInterviewerTimeLedger()) throws -> Int {
+        let orphaned = try String.fetchAll(
+            db,
+            sql: """
+                SELECT DISTINCT r.saga_id FROM interviewer_reservation r LEFT JOIN saga_instance s ON s.id = r.saga_id
+                WHERE r.kind = 'held' AND (s.id IS NULL OR s.status IN ('completed', 'compensated', 'failed'))
+                """)
+        for sagaID in orphaned {
+            if let instance = try SagaStore.instance(id: sagaID, in: db), let settlement = settlement(of: instance) {
+                try ledger.settle(settlement, in: db)
+            } else {
+                try ledger.settle(.release(sagaID: sagaID), in: db)
+            }
+        }
+        return orphaned.count
     }
 
     /// Confirmed interviews keep their time (a reschedule's new time replaces the old);

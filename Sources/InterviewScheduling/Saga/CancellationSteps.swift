@@ -1,6 +1,7 @@
 import CalendarProviders
 import Events
 import Foundation
+import GRDB
 import ICalendar
 import SagaCore
 import SagaEngine
@@ -16,11 +17,14 @@ extension InterviewSchedulingHandlers {
             try await self.release(data.bookings, of: data.request, bookedBy: data.requestId)
             return StepOutcome()
         }
-        handlers.action("cancellation.withdrawInvitation", requiresCompensation: false) { context in
+        handlers.transactionalAction("cancellation.withdrawInvitation", requiresCompensation: false) { context in
             let data = try context.data.typed(CancellationSagaData.self)
-            let withdrawn = try await self.withdrawInvitation(
+            let withdrawal = try await self.withdrawal(
                 context, request: data.request, requestID: data.requestId, reason: data.cancelReason, by: data.cancelledBy)
-            return StepOutcome(messages: withdrawn)
+            return { db in
+                try withdrawal?.apply(in: db)
+                return StepOutcome(messages: withdrawal?.messages ?? [])
+            }
         }
     }
 
@@ -45,25 +49,45 @@ extension InterviewSchedulingHandlers {
         }
     }
 
-    /// Marks the interview cancelled with a METHOD:CANCEL for the candidate, and returns
-    /// `interview.cancelled`, which the engine stores with the step's result. A repeat after a
-    /// crash finds the interview cancelled and returns the same message (its id is fixed).
+    /// What withdrawing the candidate's invitation writes and announces: the interview marked
+    /// cancelled with its METHOD:CANCEL (unless it is already), and `interview.cancelled`,
+    /// whose id is fixed so a repeat after a crash announces it once.
+    struct Withdrawal: Sendable {
+        var interviewID: String
+        /// The CANCEL to store; nil when the interview is cancelled already.
+        var cancelInvite: String?
+        var messages: [OutboxMessage]
+
+        func apply(in db: Database) throws {
+            if let cancelInvite { try InterviewRecords.cancel(id: interviewID, cancelInvite: cancelInvite, in: db) }
+        }
+    }
+
+    /// The withdrawal of the request's invitation; nil when no invitation was issued.
+    func withdrawal(
+        _ context: StepContext, request: SchedulingRequestBody, requestID: String, reason: InterviewCancelled.Reason, by actor: String
+    ) async throws -> Withdrawal? {
+        let interviewID = InterviewIDs.interview(forRequest: requestID)
+        guard let interview = try await store.read({ db in try InterviewRecords.interview(id: interviewID, in: db) }) else { return nil }
+        let cancel =
+            interview.status == .cancelled
+            ? nil
+            : try invitation(.cancel, request, interviewID: interviewID, slot: interview.slot, sequence: interview.sequence + 1, now: context.now)
+        let cancelled = InterviewCancelled(
+            interviewId: interviewID, cancelledBy: actor, reason: reason, cancellationTime: EventTimestamp.format(context.now))
+        let message = try InterviewMessages.message(
+            .interviewCancelled, id: "\(context.sagaID):interview.cancelled", key: interviewID, correlation: requestID, data: cancelled,
+            now: context.now)
+        return Withdrawal(interviewID: interviewID, cancelInvite: cancel, messages: [message])
+    }
+
+    /// As an undo step of the scheduling saga: the interview is marked in its own write, and
+    /// the message returned to be stored with the undo's result (a repeat finds it marked).
     func withdrawInvitation(
         _ context: StepContext, request: SchedulingRequestBody, requestID: String, reason: InterviewCancelled.Reason, by actor: String
     ) async throws -> [OutboxMessage] {
-        let interviewID = InterviewIDs.interview(forRequest: requestID)
-        guard let interview = try await store.read({ db in try InterviewRecords.interview(id: interviewID, in: db) }) else { return [] }
-        if interview.status != .cancelled {
-            let cancel = try invitation(
-                .cancel, request, interviewID: interviewID, slot: interview.slot, sequence: interview.sequence + 1, now: context.now)
-            try await store.write { db in try InterviewRecords.cancel(id: interviewID, cancelInvite: cancel, in: db) }
-        }
-        let cancelled = InterviewCancelled(
-            interviewId: interviewID, cancelledBy: actor, reason: reason, cancellationTime: EventTimestamp.format(context.now))
-        return [
-            try InterviewMessages.message(
-                .interviewCancelled, id: "\(context.sagaID):interview.cancelled", key: interviewID, correlation: requestID, data: cancelled,
-                now: context.now)
-        ]
+        guard let withdrawal = try await withdrawal(context, request: request, requestID: requestID, reason: reason, by: actor) else { return [] }
+        try await store.write { db in try withdrawal.apply(in: db) }
+        return withdrawal.messages
     }
 }

@@ -25,10 +25,14 @@ extension InterviewSchedulingHandlers {
             let data = try context.data.typed(ReschedulingSagaData.self)
             try await self.moveEvents(data, to: data.previousSlot.interval)
         }
-        handlers.action("reschedule.reissueInvitation", requiresCompensation: true) { context in
+        handlers.transactionalAction("reschedule.reissueInvitation", requiresCompensation: true) { context in
             let data = try context.data.typed(ReschedulingSagaData.self)
-            try await self.storeInvitation(context, data, slot: try Self.newSlot(data), sequence: data.previousSequence + 1)
-            return StepOutcome()
+            let slot = try Self.newSlot(data), sequence = data.previousSequence + 1
+            let ics = try self.invitation(.request, data.request, interviewID: data.interviewId, slot: slot, sequence: sequence, now: context.now)
+            return { db in
+                try InterviewRecords.move(id: data.interviewId, to: slot, sequence: sequence, invite: ics, in: db)
+                return StepOutcome()
+            }
         }
         // Puts the previous time back with yet another SEQUENCE, so calendars apply it.
         handlers.compensation("reschedule.restoreInvitation") { context in

@@ -36,7 +36,7 @@ extension InterviewSchedulingHandlers {
             let data = try context.data.typed(SchedulingSagaData.self)
             try await self.release(data.bookings, of: data.request, bookedBy: data.requestId)
         }
-        handlers.action("interview.issueInvitation", requiresCompensation: true) { context in
+        handlers.transactionalAction("interview.issueInvitation", requiresCompensation: true) { context in
             try await self.issueInvitation(context, try context.data.typed(SchedulingSagaData.self))
         }
         handlers.compensationWithMessages("interview.withdrawInvitation") { context in
@@ -220,7 +220,8 @@ extension InterviewSchedulingHandlers {
         }
     }
 
-    func issueInvitation(_ context: StepContext, _ data: SchedulingSagaData) async throws -> StepOutcome {
+    /// Renders the METHOD:REQUEST; the interview row is written with the step's result.
+    func issueInvitation(_ context: StepContext, _ data: SchedulingSagaData) async throws -> SagaHandlers.Decision {
         var data = data
         guard let slot = data.slot?.interval else { throw StepFailure(.permanent, "the saga has no chosen slot") }
         let interviewID = InterviewIDs.interview(forRequest: data.requestId)
@@ -228,9 +229,12 @@ extension InterviewSchedulingHandlers {
         let interview = InterviewRecord(
             id: interviewID, requestID: data.requestId, candidateID: data.request.candidateID, owner: data.owner, slot: slot, status: .confirmed,
             sequence: 0, inviteRequest: ics, inviteCancel: nil, bookings: data.bookings ?? [], createdAt: Instant(context.now).secondsSinceEpoch)
-        try await store.write { db in try InterviewRecords.insert(interview, in: db) }
         data.interviewId = interviewID
-        return StepOutcome(dataPatch: try SagaData(encoding: data))
+        let outcome = StepOutcome(dataPatch: try SagaData(encoding: data))
+        return { db in
+            try InterviewRecords.insert(interview, in: db)
+            return outcome
+        }
     }
 
     // MARK: 5. Announce

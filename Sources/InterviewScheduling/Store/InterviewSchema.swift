@@ -90,5 +90,18 @@ package enum InterviewSchema {
                     """)
             try db.execute(sql: "CREATE TABLE imported_file (name TEXT PRIMARY KEY NOT NULL, imported_at INTEGER NOT NULL)")
         },
+        ApplicationMigration("interviews v4: reservations that move are checked too") { db in
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER interviewer_reservation_no_overlap_on_update
+                    BEFORE UPDATE OF interviewer, start, "end", interview_id ON interviewer_reservation
+                    WHEN EXISTS (
+                        SELECT 1 FROM interviewer_reservation r
+                        WHERE r.id != NEW.id AND r.interviewer = NEW.interviewer AND r.start < NEW."end" AND r."end" > NEW.start
+                            AND r.interview_id != NEW.interview_id
+                    )
+                    BEGIN SELECT RAISE(ABORT, 'interviewer time reserved twice'); END;
+                    """)
+        },
     ]
 }

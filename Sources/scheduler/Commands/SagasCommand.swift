@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import InterviewScheduling
 import SagaCore
 import SagaEngine
 import SagaStore
@@ -33,7 +34,7 @@ struct SagasCommand: AsyncParsableCommand {
             guard FileManager.default.fileExists(atPath: database) else {
                 throw CommandFailure("no database at \(database) (use --database)")
             }
-            return try SagaStore(path: database)
+            return try ServiceDatabase.openExisting(path: database)
         }
 
         func engine() throws -> SagaEngine {
