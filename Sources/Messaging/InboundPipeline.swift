@@ -4,7 +4,7 @@ package import Kafka
 package import Logging
 import Metrics
 package import SagaCore
-package import SagaEngine
+import SagaEngine
 package import SagaStore
 
 /// Feeds consumed messages to a handler, one at a time, and commits each offset only after
@@ -25,13 +25,13 @@ package struct InboundPipeline: Sendable {
     let store: SagaStore
     let handler: Handler
     let retry: RetryPolicy
-    let clock: any SagaClock
+    let clock: any WallClock
     let logger: Logger
 
     package init(
         consumer: KafkaConsumer, store: SagaStore,
         retry: RetryPolicy = RetryPolicy(maxAttempts: 5, initialBackoff: .milliseconds(200), maxBackoff: .seconds(5)),
-        clock: any SagaClock = SystemSagaClock(), logger: Logger = Logger(label: "inbound"), handler: @escaping Handler
+        clock: any WallClock = SystemWallClock(), logger: Logger = Logger(label: "inbound"), handler: @escaping Handler
     ) {
         self.consumer = consumer
         self.store = store

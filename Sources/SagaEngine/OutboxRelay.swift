@@ -38,14 +38,14 @@ extension OutboxPublisher {
 package final class OutboxRelay: Sendable {
     let store: SagaStore
     let publisher: any OutboxPublisher
-    let clock: any SagaClock
+    let clock: any WallClock
     let batchSize: Int
     let retryBackoff: Duration
     let idleInterval: Duration
     let logger: Logger
 
     package init(
-        store: SagaStore, publisher: any OutboxPublisher, clock: any SagaClock = SystemSagaClock(), batchSize: Int = 100,
+        store: SagaStore, publisher: any OutboxPublisher, clock: any WallClock = SystemWallClock(), batchSize: Int = 100,
         retryBackoff: Duration = .seconds(1), idleInterval: Duration = .milliseconds(100), logger: Logger = Logger(label: "outbox-relay")
     ) {
         self.store = store

@@ -15,7 +15,7 @@ package final class SagaEngine: Sendable {
     package let store: SagaStore
     package let catalog: SagaCatalog
     let handlers: SagaHandlers
-    let clock: any SagaClock
+    let clock: any WallClock
     let maxConcurrency: Int
     let logger: Logger
     let metrics: SagaMetrics
@@ -25,7 +25,7 @@ package final class SagaEngine: Sendable {
     let pollInterval: Duration
 
     package init(
-        store: SagaStore, catalog: SagaCatalog, handlers: SagaHandlers, clock: any SagaClock = SystemSagaClock(),
+        store: SagaStore, catalog: SagaCatalog, handlers: SagaHandlers, clock: any WallClock = SystemWallClock(),
         maxConcurrency: Int = 32, pollInterval: Duration = .seconds(1), logger: Logger = Logger(label: "saga-engine")
     ) {
         self.store = store

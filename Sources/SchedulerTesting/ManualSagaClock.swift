@@ -1,9 +1,10 @@
 package import Foundation
+import SagaCore
 import SagaEngine
 import Synchronization
 
 /// A clock tests move by hand; safe to read from the engine's tasks.
-package final class ManualSagaClock: SagaClock {
+package final class ManualSagaClock: WallClock {
     private let current: Mutex<Date>
 
     package init(_ start: Date = Date(timeIntervalSince1970: 1_772_000_000)) {

@@ -1,5 +1,6 @@
 import CalendarProviders
 import Foundation
+import SagaCore
 import Synchronization
 
 /// Replays scripted outcomes, one per request, and records what was sent.
@@ -32,7 +33,7 @@ final class ScriptedTransport: HTTPTransport {
 }
 
 /// A clock that records every sleep and moves time by it, without waiting.
-final class RecordingClock: ProviderClock {
+final class RecordingClock: WallClock {
     private let state: Mutex<(now: Date, sleeps: [Duration])>
 
     init(_ start: Date = Date(timeIntervalSince1970: 1_772_000_000)) {

@@ -1,5 +1,6 @@
 import Foundation
 import ICalendar
+import SagaCore
 import SchedulingCore
 import Testing
 

@@ -1,4 +1,5 @@
 package import Foundation
+package import SagaCore
 
 /// A bearer token and when it stops working.
 package struct AccessToken: Hashable, Sendable {
@@ -22,12 +23,12 @@ package protocol AccessTokenFetcher: Sendable {
 /// one fetch. After a 401 the caller invalidates the token it used and asks again.
 package actor AccessTokenCache {
     private let fetcher: any AccessTokenFetcher
-    private let clock: any ProviderClock
+    private let clock: any WallClock
     private let refreshMargin: TimeInterval
     private var tokens: [String: AccessToken] = [:]
     private var fetches: [String: Task<AccessToken, any Error>] = [:]
 
-    package init(fetcher: any AccessTokenFetcher, clock: any ProviderClock = SystemProviderClock(), refreshMargin: Duration = .seconds(300)) {
+    package init(fetcher: any AccessTokenFetcher, clock: any WallClock = SystemWallClock(), refreshMargin: Duration = .seconds(300)) {
         self.fetcher = fetcher
         self.clock = clock
         self.refreshMargin = refreshMargin / .seconds(1)

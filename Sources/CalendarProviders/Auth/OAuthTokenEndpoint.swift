@@ -1,11 +1,12 @@
 import Foundation
+import SagaCore
 
 /// Posts a form to an OAuth 2.0 token endpoint (RFC 6749 §4.4, RFC 7523) and reads the
 /// access token from the answer.
 struct OAuthTokenEndpoint: Sendable {
     let url: URL
     let http: ResilientHTTPClient
-    let clock: any ProviderClock
+    let clock: any WallClock
 
     func requestToken(form: [(String, String)]) async throws(ProviderError) -> AccessToken {
         let body = form.map { "\(PercentEncoding.encode($0.0))=\(PercentEncoding.encode($0.1))" }.joined(separator: "&")

@@ -1,4 +1,5 @@
 import Foundation
+package import SagaCore
 import SchedulingCore
 
 extension CalendarDirectory {
@@ -7,7 +8,7 @@ extension CalendarDirectory {
     /// part of the message.
     package static func load(
         _ file: CalendarAccountsFile, environment: [String: String] = ProcessInfo.processInfo.environment,
-        transport: any HTTPTransport = URLSessionTransport(), clock: any ProviderClock = SystemProviderClock()
+        transport: any HTTPTransport = URLSessionTransport(), clock: any WallClock = SystemWallClock()
     ) async throws(CredentialError) -> CalendarDirectory {
         guard !file.accounts.isEmpty else { throw CredentialError(setting: "accounts", problem: "must list at least one account") }
         var names = Set<String>()
@@ -34,7 +35,7 @@ private struct AccountLoader {
     let setting: String
     let environment: [String: String]
     let transport: any HTTPTransport
-    let clock: any ProviderClock
+    let clock: any WallClock
     let resilience: CalendarAccountsFile.Resilience?
 
     func load() async throws(CredentialError) -> CalendarDirectory.Account {

@@ -1,5 +1,6 @@
 import Foundation
 import JWTKit
+package import SagaCore
 
 /// Google's service-account flow with domain-wide delegation: an RS256-signed JWT assertion
 /// (`iss` the account, `sub` the user acted for, `aud` the token endpoint, one hour) is
@@ -14,7 +15,7 @@ package struct GoogleServiceAccountTokenFetcher: AccessTokenFetcher {
 
     package init(
         key: GoogleServiceAccountKey, scopes: [String] = Self.calendarScopes, http: ResilientHTTPClient,
-        clock: any ProviderClock = SystemProviderClock()
+        clock: any WallClock = SystemWallClock()
     ) async {
         self.key = key
         self.scopes = scopes

@@ -1,5 +1,6 @@
 package import Foundation
 package import JWTKit
+package import SagaCore
 
 /// An Entra ID application's credential for Graph: a client secret, or a certificate's
 /// private key with the certificate's SHA-1 thumbprint.
@@ -67,7 +68,7 @@ package struct GraphTokenFetcher: AccessTokenFetcher {
     let endpoint: OAuthTokenEndpoint
     let keys: JWTKeyCollection
 
-    package init(credentials: GraphClientCredentials, http: ResilientHTTPClient, clock: any ProviderClock = SystemProviderClock()) async {
+    package init(credentials: GraphClientCredentials, http: ResilientHTTPClient, clock: any WallClock = SystemWallClock()) async {
         self.credentials = credentials
         endpoint = OAuthTokenEndpoint(url: credentials.tokenURL, http: http, clock: clock)
         let keys = JWTKeyCollection()

@@ -1,5 +1,6 @@
 package import Foundation
 import Metrics
+package import SagaCore
 
 /// Stops calling a provider that keeps failing: after `failureThreshold` consecutive
 /// failures it opens and calls fail fast with `.unavailable`; after `coolDown` it lets one
@@ -17,13 +18,13 @@ package actor CircuitBreaker {
     package let tenant: String
     let failureThreshold: Int
     let coolDown: Duration
-    let clock: any ProviderClock
+    let clock: any WallClock
     package private(set) var state: State = .closed(consecutiveFailures: 0)
     private let gauge: Gauge
 
     package init(
         provider: String, tenant: String, failureThreshold: Int = 5, coolDown: Duration = .seconds(30),
-        clock: any ProviderClock = SystemProviderClock()
+        clock: any WallClock = SystemWallClock()
     ) {
         self.provider = provider
         self.tenant = tenant

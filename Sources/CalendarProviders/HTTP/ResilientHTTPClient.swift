@@ -1,6 +1,6 @@
 import Foundation
 import Metrics
-import SagaCore
+package import SagaCore
 
 /// Sends provider requests with a per-request timeout, an overall deadline, retries with
 /// exponential backoff and full jitter (honouring `Retry-After`), and a circuit breaker.
@@ -39,7 +39,7 @@ package struct ResilientHTTPClient: Sendable {
     let transport: any HTTPTransport
     let breaker: CircuitBreaker
     let policy: Policy
-    let clock: any ProviderClock
+    let clock: any WallClock
     /// Draws the jitter, in 0..<1.
     let random: @Sendable () -> Double
     /// Whether a response is a temporary refusal (an API may add its own, such as Google's
@@ -48,7 +48,7 @@ package struct ResilientHTTPClient: Sendable {
 
     package init(
         provider: String, transport: any HTTPTransport, breaker: CircuitBreaker, policy: Policy = Policy(),
-        clock: any ProviderClock = SystemProviderClock(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        clock: any WallClock = SystemWallClock(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         isRetriable: @escaping @Sendable (HTTPResponse) -> Bool = ResilientHTTPClient.retriesStatus
     ) {
         self.isRetriable = isRetriable
