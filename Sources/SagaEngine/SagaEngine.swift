@@ -56,6 +56,7 @@ package final class SagaEngine: Sendable {
     /// runs first and may throw to refuse the start (nothing is written); `recording` runs
     /// after the insert, only when the instance is new. Returns the stored instance and
     /// whether this call created it.
+    @discardableResult
     package func start(
         type: String, id: String, partitionKey: String, data: SagaData,
         checking: @escaping @Sendable (Database) throws -> Void, recording: @escaping @Sendable (Database) throws -> Void

@@ -30,7 +30,7 @@ struct CompensationTests {
         try await ProviderTestBed.run { bed in
             let google = try await bed.googleProvider()
             let graph = await bed.graphProvider()
-            bed.graph.readOnlyMailboxes.withLock { $0.insert("linus@contoso.example") }
+            bed.graph.readOnlyMailboxes.withLock { _ = $0.insert("linus@contoso.example") }
             let directory = try TemporaryDirectory(prefix: "compensation")
             defer { directory.remove() }
             let sagas = directory.url.appendingPathComponent("sagas")

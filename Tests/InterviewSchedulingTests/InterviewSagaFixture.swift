@@ -19,10 +19,9 @@ final class ScriptedProvider: CalendarProvider {
     /// Calendars whose bookings fail with a 503, every time.
     let unavailable = Mutex<Set<String>>([])
     let extraBusy = Mutex<[String: [Interval]]>([:])
-    /// Meetings that appear on a calendar once this many busy-time queries have been answered
-    /// (someone books outside the service while a saga runs).
-    let lateBusy = Mutex<(afterQueries: Int, busy: [String: [Interval]])>((Int.max, [:]))
-    private let queries = Mutex(0)
+    /// Meetings that appear on a calendar once `appears` says so (someone books outside the
+    /// service while a saga runs).
+    let lateBusy = Mutex<(appears: (@Sendable () async -> Bool)?, busy: [String: [Interval]])>((nil, [:]))
     /// The next `remaining` busy-time reads wait until all of them have arrived: that many
     /// sagas read the calendars before any of them can claim a slot.
     let barrier = Mutex<(remaining: Int, waiting: [CheckedContinuation<Void, Never>])>((0, []))
@@ -65,12 +64,10 @@ final class ScriptedProvider: CalendarProvider {
     func busyTime(of calendars: [String], in window: Interval) async throws(ProviderError) -> [String: IntervalSet] {
         await passBarrier()
         var busy = try await inner.busyTime(of: calendars, in: window)
-        let asked = queries.withLock { count -> Int in
-            count += 1
-            return count
-        }
         let late = lateBusy.withLock { $0 }
-        let extra = extraBusy.withLock { $0 }.merging(asked > late.afterQueries ? late.busy : [:]) { $0 + $1 }
+        var visible = false
+        if let appears = late.appears { visible = await appears() }
+        let extra = extraBusy.withLock { $0 }.merging(visible ? late.busy : [:]) { $0 + $1 }
         for (calendar, more) in extra where calendars.contains(calendar) {
             busy[calendar] = (busy[calendar] ?? IntervalSet([])).union(IntervalSet(more))
         }

@@ -175,8 +175,14 @@ struct InterviewerTimeLedgerTests {
     @Test func aSlotTakenOutsideTheServiceBeforeBookingIsChosenAgain() async throws {
         let fixture = try InterviewSagaFixture()
         let nine = Interval(start: try #require(ISO8601.instant("2026-11-24T09:00:00Z")), end: try #require(ISO8601.instant("2026-11-24T10:00:00Z")))
-        // choose-slot asks both calendars (two queries); the meeting is there from the third on.
-        fixture.provider.lateBusy.withLock { $0 = (2, ["grace@example.com": [nine]]) }
+        // The meeting is on Grace's calendar for every read made once the saga holds its slot.
+        let sagas = fixture.sagas
+        fixture.provider.lateBusy.withLock {
+            $0 = (
+                { (try? await sagas.read { db in try SQLiteInterviewerTimeLedger().reservations(of: "req-moved", in: db) })?.isEmpty == false },
+                ["grace@example.com": [nine]]
+            )
+        }
         try await fixture.burst(["req-moved"], request: Self.panel(candidate: "cand-moved"))
         let instance = try #require(try await fixture.sagas.instance(id: "req-moved"))
         #expect(instance.status == .completed, "\(instance.lastError?.description ?? "")")

@@ -1,3 +1,4 @@
+import CalendarProviders
 import Foundation
 import GRDB
 import SagaStore

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import InterviewScheduling
+import SagaCore
 import SagaEngine
 import SagaStore
 import SchedulerTesting

@@ -53,7 +53,7 @@ package struct SchedulingApplication: Sendable {
         let key = command.idempotencyKey
         // Two requests with one key at once: the second sees the first's answer inside the
         // write, so a different body is refused there too.
-        let started = try await engine.start(
+        try await engine.start(
             type: InterviewSagaKind.scheduling.rawValue, id: requestID, partitionKey: body.candidateID, data: data,
             checking: { db in
                 guard let key, let earlier = try InterviewRecords.idempotentRequest(owner: caller.subject, key: key, in: db) else { return }
@@ -67,7 +67,6 @@ package struct SchedulingApplication: Sendable {
                         .init(bodyFingerprint: fingerprint, requestID: requestID), owner: caller.subject, key: key, at: audit.at, in: db)
                 }
             })
-        _ = started
         return RequestAccepted(requestID: requestID)
     }
 

@@ -94,14 +94,25 @@ extension InterviewSchedulingHandlers {
 
     /// Each interviewer's busy time in `window` as their calendar account shows it now, by
     /// lower-cased e-mail.
+    /// One call per account for all of its interviewers (the adapters split it into the
+    /// API's batches: 50 calendars for Google, 20 mailboxes for Graph), the accounts at once.
     func currentBusyTime(_ interviewers: [String], in window: Interval) async throws -> [String: [Interval]] {
-        var result: [String: [Interval]] = [:]
+        var byAccount: [String: (account: CalendarDirectory.Account, calendars: [String])] = [:]
         for interviewer in interviewers {
             guard let account = calendars.account(for: interviewer) else { continue }
-            let busy = try await Self.providerCall { try await account.provider.busyTime(of: [interviewer], in: window) }
-            result[interviewer.lowercased()] = busy[interviewer]?.intervals ?? []
+            byAccount[account.name, default: (account, [])].calendars.append(interviewer)
         }
-        return result
+        return try await withThrowingTaskGroup(of: [String: [Interval]].self) { group in
+            for (account, calendars) in byAccount.values {
+                group.addTask {
+                    let busy = try await Self.providerCall { try await account.provider.busyTime(of: calendars, in: window) }
+                    return Dictionary(calendars.map { ($0.lowercased(), busy[$0]?.intervals ?? []) }) { first, _ in first }
+                }
+            }
+            var result: [String: [Interval]] = [:]
+            for try await part in group { result.merge(part) { first, _ in first } }
+            return result
+        }
     }
 
     // MARK: 3. Book every interviewer's calendar
@@ -116,23 +127,41 @@ extension InterviewSchedulingHandlers {
         var data = data
         let slot = try await slotToBook(context, data)
         data.slot = SlotTimes(slot)
-        var bookings: [ProviderEventReference] = []
+        var accounts: [(interviewer: SchedulingRequestBody.Person, account: CalendarDirectory.Account)] = []
         for interviewer in data.request.interviewers {
             guard let account = calendars.account(for: interviewer.email) else {
-                await undo(bookings)
                 throw StepFailure(.permanent, "no calendar account serves \(interviewer.email)")
             }
-            let event = calendarEvent(data.request, slot: slot, zone: interviewer.timeZone)
-            do {
+            accounts.append((interviewer, account))
+        }
+        // Every interviewer's event at once (at most 20: the panel's limit); the results keep
+        // the panel's order.
+        let results = await withTaskGroup(of: (Int, Result<ProviderEventReference, StepFailure>).self) { group in
+            for (index, (interviewer, account)) in accounts.enumerated() {
+                let event = calendarEvent(data.request, slot: slot, zone: interviewer.timeZone)
                 let key = Self.bookingKey(requestID: data.requestId, interviewer: interviewer.email)
-                bookings.append(try await account.provider.createEvent(event, in: interviewer.email, idempotencyKey: key))
-            } catch {
-                // A permanent refusal ends the booking: undo this attempt's events now. After
-                // a temporary one, the retry finds them again by key.
-                let failure = Self.stepFailure(error)
-                if failure.kind == .permanent { await undo(bookings) }
-                throw failure
+                group.addTask {
+                    do {
+                        return (index, .success(try await account.provider.createEvent(event, in: interviewer.email, idempotencyKey: key)))
+                    } catch {
+                        return (index, .failure(Self.stepFailure(error)))
+                    }
+                }
             }
+            var results = [Result<ProviderEventReference, StepFailure>?](repeating: nil, count: accounts.count)
+            for await (index, result) in group { results[index] = result }
+            return results.compactMap { $0 }
+        }
+        let bookings = results.compactMap { try? $0.get() }
+        let failures = results.compactMap { result -> StepFailure? in
+            if case .failure(let failure) = result { return failure }
+            return nil
+        }
+        if let failure = failures.first(where: { $0.kind == .permanent }) ?? failures.first {
+            // A permanent refusal ends the booking: undo the events the others made. After
+            // only temporary failures, the retry finds them again by key.
+            if failure.kind == .permanent { await undo(bookings) }
+            throw failure
         }
         log(context, requestID: data.requestId, "calendars booked", ["events": "\(bookings.count)"])
         data.bookings = bookings
@@ -170,12 +199,8 @@ extension InterviewSchedulingHandlers {
 
     /// The first interviewer whose calendar now shows something in `slot`.
     func interviewerWhoseCalendarTook(_ slot: Interval, _ request: SchedulingRequestBody) async throws -> String? {
-        for interviewer in request.interviewers {
-            guard let account = calendars.account(for: interviewer.email) else { continue }
-            let busy = try await Self.providerCall { try await account.provider.busyTime(of: [interviewer.email], in: slot) }
-            if busy[interviewer.email]?.intervals.contains(where: { $0.overlaps(slot) }) == true { return interviewer.email }
-        }
-        return nil
+        let busy = try await currentBusyTime(request.interviewers.map(\.email), in: slot)
+        return request.interviewers.map(\.email).first { busy[$0.lowercased()]?.contains { $0.overlaps(slot) } == true }
     }
 
     /// Best effort: cancels what this attempt booked before it failed for good.
