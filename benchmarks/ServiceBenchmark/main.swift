@@ -194,11 +194,18 @@ func schedule(_ index: Int) async throws -> Duration {
     request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
     let sent = ContinuousClock.now
     let (data, _) = try await URLSession.shared.data(for: request)
-    guard let id = (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["requestId"] as? String else { throw CancellationError() }
+    guard let id = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["requestId"] as? String else {
+        throw BenchmarkFailure("POST /api/v1/scheduling-requests answered: \(String(decoding: data, as: UTF8.self))")
+    }
     while true {
         if let arrived = confirmedAt.withLock({ $0[id] }) { return arrived - sent }
         try await Task.sleep(for: .milliseconds(2))
     }
+}
+
+struct BenchmarkFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }
 
 func seconds(_ duration: Duration) -> Double { Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18 }

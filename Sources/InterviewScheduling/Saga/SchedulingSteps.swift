@@ -134,24 +134,21 @@ extension InterviewSchedulingHandlers {
             }
             accounts.append((interviewer, account))
         }
-        // Every interviewer's event at once (at most 20: the panel's limit); the results keep
-        // the panel's order.
-        let results = await withTaskGroup(of: (Int, Result<ProviderEventReference, StepFailure>).self) { group in
-            for (index, (interviewer, account)) in accounts.enumerated() {
+        // Every interviewer's event at once (at most 20: the panel's limit).
+        let outcomes = await withTaskGroup(of: (String, Result<ProviderEventReference, StepFailure>).self) { group in
+            for (interviewer, account) in accounts {
                 let event = calendarEvent(data.request, slot: slot, zone: interviewer.timeZone)
                 let key = Self.bookingKey(requestID: data.requestId, interviewer: interviewer.email)
                 group.addTask {
-                    do {
-                        return (index, .success(try await account.provider.createEvent(event, in: interviewer.email, idempotencyKey: key)))
-                    } catch {
-                        return (index, .failure(Self.stepFailure(error)))
-                    }
+                    (key, await Self.outcome { try await account.provider.createEvent(event, in: interviewer.email, idempotencyKey: key) })
                 }
             }
-            var results = [Result<ProviderEventReference, StepFailure>?](repeating: nil, count: accounts.count)
-            for await (index, result) in group { results[index] = result }
-            return results.compactMap { $0 }
+            var outcomes: [String: Result<ProviderEventReference, StepFailure>] = [:]
+            for await (key, outcome) in group { outcomes[key] = outcome }
+            return outcomes
         }
+        // In the panel's order.
+        let results = data.request.interviewers.compactMap { outcomes[Self.bookingKey(requestID: data.requestId, interviewer: $0.email)] }
         let bookings = results.compactMap { try? $0.get() }
         let failures = results.compactMap { result -> StepFailure? in
             if case .failure(let failure) = result { return failure }
@@ -166,6 +163,19 @@ extension InterviewSchedulingHandlers {
         log(context, requestID: data.requestId, "calendars booked", ["events": "\(bookings.count)"])
         data.bookings = bookings
         return StepOutcome(dataPatch: try SagaData(encoding: data))
+    }
+
+    /// A provider call's result as a value, its error as a step failure. (The typed throw is
+    /// converted here, outside the task group: catching it inside a child task's closure
+    /// corrupted the group's results in release builds of Swift 6.3.1.)
+    static func outcome<T: Sendable>(_ call: () async throws -> T) async -> Result<T, StepFailure> {
+        do {
+            return .success(try await providerCall(call))
+        } catch let failure as StepFailure {
+            return .failure(failure)
+        } catch {
+            return .failure(stepFailure(error))
+        }
     }
 
     /// How often a held slot that a meeting made outside the service took is chosen again.
