@@ -84,6 +84,7 @@ let package = Package(
         .target(
             name: "SchedulerHTTP",
             dependencies: [
+                "CalendarProviders", .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
                 // The use cases, not the sagas: no SagaCore, SagaEngine or SagaStore here.
                 "InterviewScheduling", "SchedulingCore", .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -94,6 +95,7 @@ let package = Package(
         .target(
             name: "SchedulerRuntime",
             dependencies: [
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 "SagaCore", "SchedulingCore",
                 "SchedulerHTTP", "InterviewScheduling", "Messaging", "Kafka", "Events", "ICalendar", "CalendarProviders", "SagaEngine", "SagaStore",
                 "Yams",
@@ -166,6 +168,7 @@ let package = Package(
         .testTarget(
             name: "CalendarProvidersTests",
             dependencies: [
+                .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
                 "ICalendar", "SagaCore", "SagaStore", "SchedulingCore", .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 "CalendarProviders", "SchedulerTesting", "SagaEngine",
@@ -194,6 +197,7 @@ let package = Package(
         .testTarget(
             name: "SchedulerRuntimeTests",
             dependencies: [
+                "SagaCore",
                 "SchedulerRuntime", "SchedulerTesting", "CalendarProviders", "Events", "SchedulingCore",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -208,6 +212,7 @@ let package = Package(
         .testTarget(
             name: "SchedulerHTTPTests",
             dependencies: [
+                .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 "SchedulerHTTP", "InterviewScheduling", "SchedulerTesting", "CalendarProviders", "SagaCore", "SagaEngine", "SagaStore",
                 "SchedulingCore",

@@ -1,6 +1,5 @@
 import Foundation
 import ICalendar
-import SagaCore
 import SchedulingCore
 import Testing
 

@@ -201,7 +201,7 @@ struct InterviewerTimeLedgerTests {
         let fixture = try InterviewSagaFixture()
         try await fixture.burst(["req-a"], request: Self.panel(candidate: "cand-a"))
         let interview = try #require(try await fixture.interview(requestID: "req-a"))
-        let data = try ReschedulingSagaData(
+        let data = ReschedulingSagaData(
             interview: interview,
             request: try #require(try await fixture.sagas.instance(id: "req-a")).data.decoded(as: SchedulingSagaData.self).request)
         try await fixture.engine.start(

@@ -10,6 +10,7 @@ import SagaEngine
 import SagaStore
 import SchedulerHTTP
 import SchedulerTesting
+import Testing
 
 /// The API's router over real SQLite files and the repository's saga definitions; nothing
 /// runs the sagas, so a request stays as the API left it.
@@ -71,6 +72,14 @@ struct APIFixture {
                 messageID: "reply-\(requestID)", topic: Topic.schedulingAvailability.rawValue, type: SchedulingAvailability.eventType,
                 correlation: requestID, payload: try .encoding(reply)))
         try await engine.runDueWork()
+    }
+
+    /// A request made through the API and run until its interview is confirmed.
+    func confirmedInterview(_ client: some TestClientProtocol) async throws -> (requestID: String, interviewID: String) {
+        let accepted = try await send(client, .post, "/api/v1/scheduling-requests", body: try Self.request())
+        let requestID = try #require(accepted.json["requestId"] as? String, "\(accepted.status) \(accepted.json)")
+        try await confirm(requestID)
+        return (requestID, InterviewIDs.interview(forRequest: requestID))
     }
 
     /// A valid request for a panel over the coming week, with `change` applied to its JSON.

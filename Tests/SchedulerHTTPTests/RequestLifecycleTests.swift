@@ -115,10 +115,7 @@ struct RequestLifecycleTests {
     @Test func callersWithoutAValidTokenAreRefusedAndRecruitersSeeOnlyTheirOwn() async throws {
         let fixture = try await APIFixture()
         try await fixture.test { client in
-            let id = try #require(
-                try await fixture.send(client, .post, "/api/v1/scheduling-requests", body: try APIFixture.request()).json["requestId"] as? String)
-            try await fixture.confirm(id)
-            let interviewID = InterviewIDs.interview(forRequest: id)
+            let (id, interviewID) = try await fixture.confirmedInterview(client)
 
             let anonymous = try await client.execute(uri: "/api/v1/scheduling-requests/\(id)", method: .get, headers: [:], body: nil)
             #expect(anonymous.status == .unauthorized && anonymous.headers[.wwwAuthenticate] == "Bearer")
@@ -178,10 +175,7 @@ struct RequestLifecycleTests {
     @Test func aConfirmedInterviewIsCancelledOnceAndThenCannotMove() async throws {
         let fixture = try await APIFixture()
         try await fixture.test { client in
-            let id = try #require(
-                try await fixture.send(client, .post, "/api/v1/scheduling-requests", body: try APIFixture.request()).json["requestId"] as? String)
-            try await fixture.confirm(id)
-            let interviewID = InterviewIDs.interview(forRequest: id)
+            let (id, interviewID) = try await fixture.confirmedInterview(client)
             #expect(try await fixture.send(client, .post, "/api/v1/scheduling-requests/\(id)/cancel").status == .accepted)
             #expect(
                 try await fixture.send(client, .post, "/api/v1/scheduling-requests/\(id)/cancel").status == .conflict,
@@ -202,10 +196,7 @@ struct RequestLifecycleTests {
     @Test func aRescheduleMovesTheInterviewWithAHigherSequence() async throws {
         let fixture = try await APIFixture()
         try await fixture.test { client in
-            let id = try #require(
-                try await fixture.send(client, .post, "/api/v1/scheduling-requests", body: try APIFixture.request()).json["requestId"] as? String)
-            try await fixture.confirm(id)
-            let interviewID = InterviewIDs.interview(forRequest: id)
+            let (_, interviewID) = try await fixture.confirmedInterview(client)
             let before = try await fixture.send(client, .get, "/api/v1/interviews/\(interviewID)").json["start"] as? String
             let accepted = try await fixture.send(client, .post, "/api/v1/interviews/\(interviewID)/reschedule", body: try Self.newWindow())
             #expect(accepted.status == .accepted && accepted.json["status"] as? String == "rescheduling", "\(accepted.json)")
@@ -224,10 +215,7 @@ struct RequestLifecycleTests {
     @Test func concurrentReschedulesStartExactlyOne() async throws {
         let fixture = try await APIFixture()
         try await fixture.test { client in
-            let id = try #require(
-                try await fixture.send(client, .post, "/api/v1/scheduling-requests", body: try APIFixture.request()).json["requestId"] as? String)
-            try await fixture.confirm(id)
-            let interviewID = InterviewIDs.interview(forRequest: id)
+            let (_, interviewID) = try await fixture.confirmedInterview(client)
             let body = try Self.newWindow()
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                 for _ in 0..<16 {
@@ -245,10 +233,7 @@ struct RequestLifecycleTests {
     @Test func aCancelAndARescheduleAtOnceDoNotBothStart() async throws {
         let fixture = try await APIFixture()
         try await fixture.test { client in
-            let id = try #require(
-                try await fixture.send(client, .post, "/api/v1/scheduling-requests", body: try APIFixture.request()).json["requestId"] as? String)
-            try await fixture.confirm(id)
-            let interviewID = InterviewIDs.interview(forRequest: id)
+            let (id, interviewID) = try await fixture.confirmedInterview(client)
             let body = try Self.newWindow()
             async let cancel = fixture.send(client, .post, "/api/v1/scheduling-requests/\(id)/cancel")
             async let move = fixture.send(client, .post, "/api/v1/interviews/\(interviewID)/reschedule", body: body)

@@ -1,5 +1,4 @@
 package import Foundation
-package import SagaCore
 
 /// Where the time is read and waited for: the real clock in the service; in tests, one moved
 /// by hand or one that records its waits. One protocol for the saga engine, the Kafka
