@@ -41,12 +41,14 @@ package final class OutboxRelay: Sendable {
     let clock: any WallClock
     let batchSize: Int
     let retryBackoff: Duration
+    /// The longest the relay sleeps with nothing to publish; a commit that writes to the
+    /// outbox wakes it at once.
     let idleInterval: Duration
     let logger: Logger
 
     package init(
         store: SagaStore, publisher: any OutboxPublisher, clock: any WallClock = SystemWallClock(), batchSize: Int = 100,
-        retryBackoff: Duration = .seconds(1), idleInterval: Duration = .milliseconds(100), logger: Logger = Logger(label: "outbox-relay")
+        retryBackoff: Duration = .seconds(1), idleInterval: Duration = .seconds(1), logger: Logger = Logger(label: "outbox-relay")
     ) {
         self.store = store
         self.publisher = publisher
@@ -62,7 +64,7 @@ package final class OutboxRelay: Sendable {
         while !Task.isCancelled {
             do {
                 let published = try await publishPending()
-                if published == 0 { try await Task.sleep(for: idleInterval) }
+                if published == 0 { await store.outboxWritten.wait(timeout: idleInterval) }
             } catch is CancellationError {
                 return
             } catch {

@@ -58,7 +58,7 @@ extension SagaEngine {
                 .eventArrived(decision), to: instance, now: clock.now(), unitRandom: Double.random(in: 0..<1))
             return try await store.receive(messageID: event.messageID, topic: event.topic, at: clock.now(), transition: transition)
         }
-        await wake.signal()
+        wake.signal()
         return outcome
     }
 }

@@ -71,7 +71,7 @@ package final class SagaEngine: Sendable {
         }
         if let stored { return (stored, false) }
         metrics.started(type)
-        await wake.signal()
+        wake.signal()
         return (transition.instance, true)
     }
 
@@ -86,7 +86,7 @@ package final class SagaEngine: Sendable {
                     while let id = await queue.next() {
                         let moved = await self.advance(id)
                         await queue.finished(id, stalled: !moved, now: self.clock.now())
-                        await self.wake.signal()
+                        self.wake.signal()
                     }
                 }
             }

@@ -17,7 +17,15 @@ package struct StoredOutboxMessage: Hashable, Sendable {
 extension SagaStore {
     /// Adds a message outside any saga transition (e.g. an error event).
     package func enqueue(_ message: OutboxMessage, sagaID: String? = nil, at now: Date) async throws {
-        try await write { db in try Self.insertOutbox(message, sagaID: sagaID, at: now, in: db) }
+        try await enqueue([message], sagaID: sagaID, at: now)
+    }
+
+    /// Adds messages outside any saga transition, all or none, in this order.
+    package func enqueue(_ messages: [OutboxMessage], sagaID: String? = nil, at now: Date) async throws {
+        guard !messages.isEmpty else { return }
+        try await write { db in
+            for message in messages { try Self.insertOutbox(message, sagaID: sagaID, at: now, in: db) }
+        }
     }
 
     /// Inserts a message unless one with its id exists (a transition repeated after a crash).

@@ -18,6 +18,8 @@ package final class SagaStore: Sendable {
     private let batcher: TransactionBatcher
     /// Runs in the transaction that stores an instance's move to a settled state.
     let whenSettled: SettlementHook?
+    /// Signalled after every commit that wrote to the outbox: the relay's wake-up.
+    package let outboxWritten = WakeSignal()
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date:
     /// the saga tables, then the tables of the application that keeps its own records in the
@@ -41,6 +43,8 @@ package final class SagaStore: Sendable {
         var migrator = SagaSchema.migrator
         for migration in applicationSchema { migrator.registerMigration(migration.name, migrate: migration.migrate) }
         try migrator.migrate(pool)
+        let doorbell = OutboxDoorbell(ringing: outboxWritten)
+        pool.writeWithoutTransaction { db in db.add(transactionObserver: doorbell, extent: .databaseLifetime) }
         batcher = TransactionBatcher(pool: pool)
     }
 

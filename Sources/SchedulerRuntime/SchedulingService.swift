@@ -57,7 +57,7 @@ package struct SchedulingService {
 
         let kafka = try await KafkaConnection.open(environment: options.environment, embedded: options.embedded, logger: logger)
         let producer = try KafkaProducer(configuration: kafka.configuration, logger: logger)
-        let relay = OutboxRelay(store: sagas, publisher: KafkaOutboxPublisher(producer: producer), idleInterval: .milliseconds(20), logger: logger)
+        let relay = OutboxRelay(store: sagas, publisher: KafkaOutboxPublisher(producer: producer), logger: logger)
         let consumer = try KafkaConsumer(
             configuration: kafka.configuration, groupID: options.consumerGroup, topics: [Topic.schedulingAvailability.rawValue], logger: logger)
         let pipeline = InboundPipeline(

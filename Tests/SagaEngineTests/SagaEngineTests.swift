@@ -294,6 +294,22 @@ struct SagaEngineTests {
         #expect(try await relay.publishPending() == 5)
         #expect(publisher.messages.map(\.id) == ["m0", "m1", "m2", "m3", "m4"])
     }
+
+    /// The relay's poll interval is an hour here: only the commit's wake-up can bring it.
+    @Test func aCommitThatWritesToTheOutboxWakesTheIdleRelay() async throws {
+        let fixture = try EngineFixture()
+        defer { fixture.directory.remove() }
+        let publisher = RecordingPublisher()
+        let relay = OutboxRelay(store: fixture.store, publisher: publisher, clock: fixture.clock, idleInterval: .seconds(3600))
+        let running = Task { await relay.run() }
+        defer { running.cancel() }
+        for round in 0..<3 {
+            try await fixture.store.enqueue(OutboxMessage(id: "m\(round)", topic: "t", key: "k", payload: Data()), at: fixture.clock.now())
+            try await waitUntil { publisher.messages.count == round + 1 }
+            #expect(try await fixture.store.outboxBacklog() == 0)
+        }
+        #expect(publisher.messages.map(\.id) == ["m0", "m1", "m2"])
+    }
 }
 
 /// Polls `condition` every 20 ms for up to 20 s.

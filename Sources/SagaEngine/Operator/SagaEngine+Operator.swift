@@ -76,7 +76,7 @@ extension SagaEngine {
                 return stored
             }
         }
-        await wake.signal()
+        wake.signal()
         return stored
     }
 }
