@@ -4,27 +4,36 @@ import Foundation
 package import Logging
 import Synchronization
 
-/// A consumer in a consumer group that hands out one message at a time, on demand.
+/// A consumer in a consumer group that hands out messages on demand: one, or a batch of
+/// what has already arrived.
 ///
-/// librdkafka is polled only while the application asks for the next message, so a
+/// librdkafka is polled only while the application asks for the next messages, so a
 /// rebalance never happens while a message is being handled: revoked partitions stop
-/// cleanly. Offsets are never committed automatically: `commit(_:)` stores a message's offset
+/// cleanly. A rebalance while a batch is being gathered ends the batch, and the messages of
+/// partitions no longer assigned are dropped from it (their new owner reads them again from
+/// the committed offset). Offsets are never committed automatically: `commit(_:)` stores a message's offset
 /// once its effect is durable and commits it asynchronously; revocation commits what was
 /// stored, and `close()` waits for the asynchronous commits, then commits every handled
 /// position synchronously, so a successor starts right after the last handled message even
 /// when an asynchronous commit was lost or retried late.
 package final class KafkaConsumer: Sendable {
-    /// What the polling thread and the application share: one demand per request for a
-    /// message, and the tasks waiting, first come first served.
+    /// A task waiting for messages: at most `limit` of them; an empty batch means closed.
+    private struct Demand {
+        var limit: Int
+        var continuation: CheckedContinuation<[KafkaMessage], Never>
+    }
+
+    /// What the polling thread and the application share: one demand per request for
+    /// messages, and the tasks waiting, first come first served.
     private final class HandOff: Sendable {
         let demand = DispatchSemaphore(value: 0)
-        let waiting = Mutex<[CheckedContinuation<KafkaMessage?, Never>]>([])
+        let waiting = Mutex<[Demand]>([])
 
-        func takeFirst() -> CheckedContinuation<KafkaMessage?, Never>? {
+        func takeFirst() -> Demand? {
             waiting.withLock { $0.isEmpty ? nil : $0.removeFirst() }
         }
 
-        func takeAll() -> [CheckedContinuation<KafkaMessage?, Never>] {
+        func takeAll() -> [Demand] {
             waiting.withLock { state in
                 defer { state = [] }
                 return state
@@ -100,31 +109,38 @@ package final class KafkaConsumer: Sendable {
         let handle = handle, handOff = handOff, logger = logger
         poller = PollingThread(name: "kafka-consumer-poll") {
             pendingCommits.collect(waitingUpTo: 0)
-            // Poll only when someone asked for a message.
+            // Poll only when someone asked for messages.
             guard handOff.demand.wait(timeout: .now() + .milliseconds(100)) == .success else { return }
-            while true {
-                if let message = Self.poll(handle, logger: logger) {
-                    handOff.takeFirst()?.resume(returning: message)
+            while let limit = handOff.waiting.withLock({ $0.first?.limit }) {  // none left: closed while waiting
+                if let first = Self.poll(handle, waitingUpTo: 100, logger: logger) {
+                    let batch = Self.gather(after: first, limit: limit, handle: handle, logger: logger)
+                    handOff.takeFirst()?.continuation.resume(returning: batch)
                     return
                 }
-                if handOff.waiting.withLock({ $0.isEmpty }) { return }  // closed while waiting
             }
         }
     }
 
     /// The next message; nil once the consumer is closed. Concurrent callers are served in turn.
     package func next() async -> KafkaMessage? {
+        await next(upTo: 1).first
+    }
+
+    /// Waits for the next message, then adds those that have already arrived, up to `limit`
+    /// in all, in the order librdkafka gives them (per partition, offset order). Empty once
+    /// the consumer is closed. Concurrent callers are served in turn.
+    package func next(upTo limit: Int) async -> [KafkaMessage] {
         await withCheckedContinuation { continuation in
             // Checked under the hand-off's lock, which `close()` also takes after setting the flag.
             let accepted = handOff.waiting.withLock { state -> Bool in
                 guard !closed.load(ordering: .acquiring) else { return false }
-                state.append(continuation)
+                state.append(Demand(limit: max(1, limit), continuation: continuation))
                 return true
             }
             if accepted {
                 handOff.demand.signal()
             } else {
-                continuation.resume(returning: nil)
+                continuation.resume(returning: [])
             }
         }
     }
@@ -133,15 +149,30 @@ package final class KafkaConsumer: Sendable {
     /// offset asynchronously; a commit lost in a crash means a redelivery, which the inbox
     /// recognises.
     package func commit(_ message: KafkaMessage) throws(KafkaError) {
-        guard let list = rd_kafka_topic_partition_list_new(1) else { throw .configuration("cannot allocate a topic list") }
+        try commit([message])
+    }
+
+    /// Records that `messages` have been handled and commits, in one asynchronous commit,
+    /// the position after the last of them in each partition.
+    package func commit(_ messages: [KafkaMessage]) throws(KafkaError) {
+        var next: [String: (topic: String, partition: Int32, offset: Int64)] = [:]
+        for message in messages {
+            let key = "\(message.topic)|\(message.partition)"
+            if (next[key]?.offset ?? .min) < message.offset + 1 { next[key] = (message.topic, message.partition, message.offset + 1) }
+        }
+        guard !next.isEmpty else { return }
+        guard let list = rd_kafka_topic_partition_list_new(Int32(next.count)) else { throw .configuration("cannot allocate a topic list") }
         defer { rd_kafka_topic_partition_list_destroy(list) }
-        let entry = rd_kafka_topic_partition_list_add(list, message.topic, message.partition)
-        entry?.pointee.offset = message.offset + 1
+        for position in next.values {
+            rd_kafka_topic_partition_list_add(list, position.topic, position.partition)?.pointee.offset = position.offset
+        }
         let stored = rd_kafka_offsets_store(handle.pointer, list)
         guard stored == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(stored, context: "store offset") }
         // Only a position librdkafka accepted (an assigned partition) is committed again on close.
         let revocations = handle.revocations
-        positions.withLock { $0["\(message.topic)|\(message.partition)"] = (message.topic, message.partition, message.offset + 1, revocations) }
+        positions.withLock { positions in
+            for (key, position) in next { positions[key] = (position.topic, position.partition, position.offset, revocations) }
+        }
         try pendingCommits.commitStored()
     }
 
@@ -157,7 +188,7 @@ package final class KafkaConsumer: Sendable {
     /// Commits the stored offsets, leaves the group and stops. Waiting callers get nil.
     package func close() {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        for waiting in handOff.takeAll() { waiting.resume(returning: nil) }
+        for waiting in handOff.takeAll() { waiting.continuation.resume(returning: []) }
         poller.stop()
         if !pendingCommits.drain(within: .seconds(10)) {
             logger.warning("asynchronous offset commits still out after 10 s; the final commit may be overtaken by one")
@@ -199,9 +230,40 @@ package final class KafkaConsumer: Sendable {
         RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR__TIMED_OUT,
     ]
 
+    /// Adds to `first` the messages that have already arrived, up to `limit` in all. A
+    /// rebalance during a poll ends the batch and drops the messages of partitions that are
+    /// no longer assigned.
+    private static func gather(after first: KafkaMessage, limit: Int, handle: RDKafkaHandle, logger: Logger) -> [KafkaMessage] {
+        var batch = [first]
+        let revocations = handle.revocations
+        while batch.count < limit {
+            let message = poll(handle, waitingUpTo: 0, logger: logger)
+            if let message { batch.append(message) }
+            if handle.revocations != revocations {
+                let assigned = assignment(handle)
+                return batch.filter { assigned.contains("\($0.topic)|\($0.partition)") }
+            }
+            if message == nil { break }
+        }
+        return batch
+    }
+
+    /// The partitions assigned now, as `topic|partition`.
+    private static func assignment(_ handle: RDKafkaHandle) -> Set<String> {
+        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        guard rd_kafka_assignment(handle.pointer, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [] }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        var assigned = Set<String>()
+        for index in 0..<Int(list.pointee.cnt) {
+            let entry = list.pointee.elems[index]
+            assigned.insert("\(String(cString: entry.topic))|\(entry.partition)")
+        }
+        return assigned
+    }
+
     /// Polls once; returns a message, or nil on timeout or an error event (logged).
-    private static func poll(_ handle: RDKafkaHandle, logger: Logger) -> KafkaMessage? {
-        guard let raw = rd_kafka_consumer_poll(handle.pointer, 100) else { return nil }
+    private static func poll(_ handle: RDKafkaHandle, waitingUpTo milliseconds: Int32, logger: Logger) -> KafkaMessage? {
+        guard let raw = rd_kafka_consumer_poll(handle.pointer, milliseconds) else { return nil }
         defer { rd_kafka_message_destroy(raw) }
         let message = raw.pointee
         let topic = message.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""

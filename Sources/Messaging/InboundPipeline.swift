@@ -7,8 +7,14 @@ package import SagaCore
 import SagaEngine
 package import SagaStore
 
-/// Feeds consumed messages to a handler, one at a time, and commits each offset only after
-/// the message's effect is durable.
+/// Feeds consumed messages to a handler in batches and commits the offsets only after the
+/// messages' effects are durable.
+///
+/// A batch is what the consumer has already received (up to `batchSize`). Messages that
+/// share a key run one after another in offset order; different keys run at once, so their
+/// writes share the store's commits. Each message settles alone: a poison message goes to
+/// the DLQ without failing its neighbours. Then one offset commit covers the batch, up to the
+/// first message per partition that did not settle (cancelled by a shutdown).
 ///
 /// A handler throws `EventRejection` (or a permanent `StepFailure`) for input that can never
 /// be handled; the message then goes to the DLQ at once. While the database is unavailable
@@ -25,17 +31,19 @@ package struct InboundPipeline: Sendable {
     let store: SagaStore
     let handler: Handler
     let retry: RetryPolicy
+    let batchSize: Int
     let clock: any WallClock
     let logger: Logger
 
     package init(
         consumer: KafkaConsumer, store: SagaStore,
-        retry: RetryPolicy = RetryPolicy(maxAttempts: 5, initialBackoff: .milliseconds(200), maxBackoff: .seconds(5)),
+        retry: RetryPolicy = RetryPolicy(maxAttempts: 5, initialBackoff: .milliseconds(200), maxBackoff: .seconds(5)), batchSize: Int = 256,
         clock: any WallClock = SystemWallClock(), logger: Logger = Logger(label: "inbound"), handler: @escaping Handler
     ) {
         self.consumer = consumer
         self.store = store
         self.retry = retry
+        self.batchSize = max(1, batchSize)
         self.clock = clock
         self.logger = logger
         self.handler = handler
@@ -43,21 +51,69 @@ package struct InboundPipeline: Sendable {
 
     /// Handles messages until the consumer is closed or the task is cancelled.
     package func run() async {
-        while !Task.isCancelled, let message = await consumer.next() {
-            await handle(message)
+        while !Task.isCancelled {
+            let batch = await consumer.next(upTo: batchSize)
+            if batch.isEmpty { return }
+            await handle(batch)
         }
     }
 
     /// Handles one message completely: effect or DLQ, then the offset; cancelled first,
     /// neither.
     package func handle(_ message: KafkaMessage) async {
-        guard await settle(message) else { return }
+        await handle([message])
+    }
+
+    /// Handles a batch: each message's effect or DLQ record, then one offset commit for the
+    /// settled ones.
+    package func handle(_ batch: [KafkaMessage]) async {
+        let settled = await settleAll(batch)
+        let committable = Self.settledPrefixes(of: batch, settled: settled)
+        Recorder(label: "interview_inbound_batch_size", aggregate: true).record(batch.count)
         do {
-            try consumer.commit(message)
+            try consumer.commit(committable)
         } catch {
-            // The effect is durable; a redelivery will be recognised by the inbox.
-            logger.warning("offset commit failed", metadata: ["topic": "\(message.topic)", "offset": "\(message.offset)", "error": "\(error)"])
+            // The effects are durable; a redelivery will be recognised by the inbox.
+            logger.warning("offset commit failed", metadata: ["messages": "\(committable.count)", "error": "\(error)"])
         }
+    }
+
+    /// Settles every message, one key's messages in order, different keys at once; returns
+    /// which settled, by index in `batch`.
+    private func settleAll(_ batch: [KafkaMessage]) async -> [Bool] {
+        if batch.count == 1 { return [await settle(batch[0])] }
+        var lanes: [String: [Int]] = [:]
+        for (index, message) in batch.enumerated() {
+            lanes["\(message.topic)|\(message.partition)|\(message.keyText ?? "")", default: []].append(index)
+        }
+        return await withTaskGroup(of: [Int].self) { group in
+            for lane in lanes.values {
+                group.addTask {
+                    var settled: [Int] = []
+                    for index in lane {
+                        guard await self.settle(batch[index]) else { break }
+                        settled.append(index)
+                    }
+                    return settled
+                }
+            }
+            var settled = Array(repeating: false, count: batch.count)
+            for await indices in group { for index in indices { settled[index] = true } }
+            return settled
+        }
+    }
+
+    /// Per partition, the messages up to (not including) the first that did not settle:
+    /// an offset commit must never pass an unsettled message.
+    package static func settledPrefixes(of batch: [KafkaMessage], settled: [Bool]) -> [KafkaMessage] {
+        var stopped = Set<String>()
+        var committable: [KafkaMessage] = []
+        for (message, done) in zip(batch, settled) {
+            let partition = "\(message.topic)|\(message.partition)"
+            if stopped.contains(partition) { continue }
+            if done { committable.append(message) } else { stopped.insert(partition) }
+        }
+        return committable
     }
 
     /// Applies the message or dead-letters it; false when cancelled before either.

@@ -1,0 +1,97 @@
+import Events
+import Foundation
+import Kafka
+import Messaging
+import SagaCore
+import SagaStore
+import SchedulerTesting
+import Synchronization
+import Testing
+
+/// Batches: what the consumer has received is handled at once, key by key, and committed once.
+@Suite("Inbound batches", .serialized)
+struct InboundBatchTests {
+    let topic = Topic.schedulingAvailability.rawValue
+
+    /// Four keys that Java's partitioner (and so the producer) places on one partition, so
+    /// their messages arrive in one fetch.
+    static let keys: [String] = {
+        var keys: [String] = []
+        var index = 0
+        while keys.count < 4 {
+            let key = "cand-\(index)"
+            if JavaPartitioner.partition(forKey: Array(key.utf8), partitions: Topic.schedulingAvailability.partitions) == 0 { keys.append(key) }
+            index += 1
+        }
+        return keys
+    }()
+
+    @Test func aBatchRunsKeysAtOnceInOrderPerKeyAndDeadLettersOnlyThePoison() async throws {
+        let cluster = try DevelopmentCluster()
+        let fixture = try MessagingFixture()
+        defer { fixture.directory.remove() }
+        let producer = try KafkaProducer(configuration: cluster.configuration)
+        defer { producer.shutdown() }
+        // Ten messages per key, interleaved; the fifth of the second key is poison.
+        var sent: [KafkaProducerMessage] = []
+        for sequence in 0..<10 {
+            for key in Self.keys {
+                let poison = key == Self.keys[1] && sequence == 4
+                sent.append(KafkaProducerMessage(topic: topic, key: Array(key.utf8), value: Array((poison ? "not json" : "\(sequence)").utf8)))
+            }
+        }
+        for result in await producer.send(sent) { _ = try result.get() }
+
+        let consumer = try KafkaConsumer(configuration: cluster.configuration, groupID: "batches", topics: [topic])
+        defer { consumer.close() }
+        var batches: [[KafkaMessage]] = []
+        while batches.joined().count < sent.count {
+            let batch = await consumer.next(upTo: 100)
+            try #require(!batch.isEmpty)
+            batches.append(batch)
+        }
+        #expect(batches.contains { $0.count > 1 }, "messages that had arrived were handed out together")
+
+        let all = Array(batches.joined())
+        let handled = Mutex<[String: [Int]]>([:])
+        let running = Mutex((now: 0, most: 0))
+        let firstOfEachKey = Mutex(0)
+        let pipeline = InboundPipeline(consumer: consumer, store: fixture.store) { message in
+            running.withLock {
+                $0.now += 1
+                $0.most = max($0.most, $0.now)
+            }
+            defer { running.withLock { $0.now -= 1 } }
+            guard let sequence = Int(String(decoding: message.value, as: UTF8.self)) else {
+                throw EventRejection(.malformedJSON, "not json")
+            }
+            if sequence == 0 {
+                // Each key's first message waits until every key has begun: they run at once.
+                firstOfEachKey.withLock { $0 += 1 }
+                _ = try await finishing(within: 30) {
+                    while firstOfEachKey.withLock({ $0 }) < Self.keys.count { await Task.yield() }
+                }
+            }
+            handled.withLock { $0[message.keyText ?? "", default: []].append(sequence) }
+        }
+        await pipeline.handle(all)
+
+        #expect(firstOfEachKey.withLock { $0 } == Self.keys.count && running.withLock { $0.most } >= Self.keys.count)
+        let order = handled.withLock { $0 }
+        for key in Self.keys {
+            #expect(order[key] == (0..<10).filter { key != Self.keys[1] || $0 != 4 }, "\(key): in offset order, the poison left out")
+        }
+        let dlq = try await fixture.store.pendingOutbox(limit: 100).filter { $0.message.topic == Topic.deadLetter.rawValue }
+        #expect(dlq.count == 1, "only the poison message went to the DLQ")
+    }
+
+    @Test func theCommitStopsAtTheFirstMessageOfEachPartitionThatDidNotSettle() {
+        func message(_ partition: Int32, _ offset: Int64) -> KafkaMessage {
+            KafkaMessage(topic: topic, partition: partition, offset: offset, key: nil, value: [])
+        }
+        let batch = [message(0, 10), message(1, 5), message(0, 11), message(1, 6), message(0, 12), message(1, 7)]
+        let settled = [true, true, false, true, true, true]
+        let committable = InboundPipeline.settledPrefixes(of: batch, settled: settled).map { "\($0.partition):\($0.offset)" }
+        #expect(committable == ["0:10", "1:5", "1:6", "1:7"], "partition 0 stops before 11, though 12 settled")
+    }
+}
