@@ -12,10 +12,6 @@ import SchedulingCore
 import ServiceLifecycle
 import UnixSignals
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-
 /// `scheduler availability-responder`: the calendar-service side. It consumes
 /// `scheduling.requested` and answers `scheduling.availability`, one reply per interviewer
 /// it has a source for, with their busy time over the requested span as conflicts.
@@ -47,16 +43,15 @@ package struct AvailabilityResponder: Sendable {
         }
         let kafka = try await KafkaConnection.open(environment: environment, embedded: embedded, logger: logger)
         let producer = try KafkaProducer(configuration: kafka.configuration, logger: logger)
-        let relay = OutboxRelay(store: store, publisher: KafkaOutboxPublisher(producer: producer), idleInterval: .milliseconds(20), logger: logger)
+        let relay = OutboxRelay(store: store, publisher: KafkaOutboxPublisher(producer: producer), logger: logger)
         let consumer = try KafkaConsumer(
             configuration: kafka.configuration, groupID: "availability-responder", topics: [Topic.schedulingRequested.rawValue], logger: logger)
         let decoder = InboundEventDecoder()
         let directory = calendars
+        let feeds = FeedCache()
         let pipeline = InboundPipeline(consumer: consumer, store: store, logger: logger) { message in
             let envelope = try decoder.schedulingRequest(message.value)
-            for reply in try await self.replies(to: envelope, calendars: directory) {
-                try await store.enqueue(reply, at: Date())
-            }
+            try await store.enqueue(try await self.replies(to: envelope, calendars: directory, feeds: feeds), at: Date())
         }
         logger.notice(
             "availability responder ready", metadata: ["interviewers": "\(configuration.interviewers.keys.sorted().joined(separator: ","))"])
@@ -77,8 +72,8 @@ package struct AvailabilityResponder: Sendable {
         withExtendedLifetime(kafka) {}
     }
 
-    /// One reply per interviewer with a source.
-    func replies(to request: EventEnvelope<SchedulingRequested>, calendars: CalendarDirectory?) async throws -> [OutboxMessage] {
+    /// One reply per interviewer with a source, the interviewers read at once.
+    func replies(to request: EventEnvelope<SchedulingRequested>, calendars: CalendarDirectory?, feeds: FeedCache) async throws -> [OutboxMessage] {
         let spans = request.data.preferredTimes.compactMap { span -> Interval? in
             guard let start = ISO8601.instant(span.start), let end = ISO8601.instant(span.end), start < end else { return nil }
             return Interval(start: start, end: end)
@@ -87,35 +82,38 @@ package struct AvailabilityResponder: Sendable {
             throw EventRejection(.schemaViolation, field: "data.preferredTimes", "must give at least one span")
         }
         let window = Interval(start: first, end: last)
-        var messages: [OutboxMessage] = []
-        for interviewer in request.data.interviewers {
-            guard
-                let source = configuration.interviewers[interviewer] ?? configuration.interviewers[interviewer.lowercased()]
-                    ?? configuration.interviewers["*"]
-            else { continue }
-            let busy = try await busyTime(of: interviewer, source: source, in: window, calendars: calendars)
+        let answered = request.data.interviewers.enumerated().compactMap { index, interviewer in
+            (configuration.interviewers[interviewer] ?? configuration.interviewers[interviewer.lowercased()] ?? configuration.interviewers["*"])
+                .map { (index, interviewer, $0) }
+        }
+        let busy = try await withThrowingTaskGroup(of: (Int, [Interval]).self) { group in
+            for (index, interviewer, source) in answered {
+                group.addTask { (index, try await self.busyTime(of: interviewer, source: source, in: window, calendars: calendars, feeds: feeds)) }
+            }
+            return try await group.reduce(into: [Int: [Interval]]()) { $0[$1.0] = $1.1 }
+        }
+        return try answered.map { index, interviewer, source in
+            let conflicts = busy[index] ?? []
             let reply = SchedulingAvailability(
                 requestId: request.data.requestId, interviewerId: interviewer,
                 availability: [.init(start: ISO8601.format(window.start), end: ISO8601.format(window.end), available: true)],
-                conflicts: busy.map { .init(start: ISO8601.format($0.start), end: ISO8601.format($0.end), reason: "busy") })
+                conflicts: conflicts.map { .init(start: ISO8601.format($0.start), end: ISO8601.format($0.end), reason: "busy") })
             let id = "\(request.data.requestId):availability:\(interviewer.lowercased())"
             let envelope = EventEnvelope(
                 eventId: id, eventType: SchedulingAvailability.eventType, timestamp: Date(), data: reply,
                 metadata: EventMetadata(correlationId: request.data.requestId, causationId: request.eventId, service: "availability-responder"))
-            messages.append(
-                OutboxMessage(id: id, topic: Topic.schedulingAvailability.rawValue, key: request.data.candidateId, payload: try envelope.encoded()))
             logger.info(
                 "availability answered",
                 metadata: [
-                    "requestId": "\(request.data.requestId)", "interviewer": "\(interviewer)", "conflicts": "\(busy.count)",
+                    "requestId": "\(request.data.requestId)", "interviewer": "\(interviewer)", "conflicts": "\(conflicts.count)",
                     "source": "\(source.summary)",
                 ])
+            return OutboxMessage(id: id, topic: Topic.schedulingAvailability.rawValue, key: request.data.candidateId, payload: try envelope.encoded())
         }
-        return messages
     }
 
     func busyTime(
-        of interviewer: String, source: ResponderConfiguration.Source, in window: Interval, calendars: CalendarDirectory?
+        of interviewer: String, source: ResponderConfiguration.Source, in window: Interval, calendars: CalendarDirectory?, feeds: FeedCache
     ) async throws -> [Interval] {
         if source.calendarAccount == true {
             guard let provider = calendars?.account(for: interviewer)?.provider else {
@@ -124,20 +122,6 @@ package struct AvailabilityResponder: Sendable {
             return try await provider.busyTime(of: [interviewer], in: window)[interviewer]?.intervals ?? []
         }
         guard let feed = source.feed else { return [] }
-        let bytes = try await Self.read(feed)
-        let zone = source.timeZone.flatMap(IANATimeZone.named) ?? TimeZone.gmt
-        return try BusyTimeReader(ownerZone: zone).busyTime(in: try ICalendarDocument(bytes: bytes), window: window).intervals
-    }
-
-    static func read(_ feed: String) async throws -> [UInt8] {
-        if let url = URL(string: feed), url.scheme == "https" || url.scheme == "http" {
-            let (data, response) = try await URLSession.shared.data(from: url)
-            guard (response as? HTTPURLResponse)?.statusCode == 200 else {
-                throw ResponderError("\(feed): HTTP \((response as? HTTPURLResponse)?.statusCode ?? 0)")
-            }
-            return Array(data)
-        }
-        guard let data = FileManager.default.contents(atPath: feed) else { throw ResponderError("\(feed): cannot be read") }
-        return Array(data)
+        return try await feeds.busyTime(of: feed, ownerZone: source.timeZone.flatMap(IANATimeZone.named) ?? TimeZone.gmt, in: window)
     }
 }

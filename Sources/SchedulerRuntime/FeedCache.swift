@@ -1,0 +1,90 @@
+import CalendarProviders
+import Foundation
+import ICalendar
+import SchedulingCore
+import Synchronization
+
+/// The availability responder's feeds, each parsed once and reused until it changes: a file
+/// is read again when its modification time or size changes, a URL is asked again every
+/// time with `If-None-Match`/`If-Modified-Since` (a 304 keeps the parsed copy) through the
+/// resilient HTTP client, so a slow or failing server meets a timeout and retries.
+final class FeedCache: Sendable {
+    /// What identifies one version of a feed.
+    enum Version: Hashable, Sendable {
+        case file(modified: Date, size: Int)
+        case http(etag: String?, lastModified: String?)
+    }
+
+    private let entries = Mutex<[String: ParsedFeed]>([:])
+    private let http: ResilientHTTPClient
+    private let parsed = Atomic<Int>(0)
+    /// Parses so far: a feed that did not change is not parsed again.
+    var parses: Int { parsed.load(ordering: .relaxed) }
+
+    init(http: ResilientHTTPClient) {
+        self.http = http
+    }
+
+    convenience init() {
+        self.init(
+            http: ResilientHTTPClient(
+                provider: "ics-feed", transport: URLSessionTransport(), breaker: CircuitBreaker(provider: "ics-feed", tenant: "responder"),
+                policy: .init(maxAttempts: 3, requestTimeout: .seconds(10), deadline: .seconds(30))))
+    }
+
+    /// Busy time from `feed` (a path or an http(s) URL) in `window`.
+    func busyTime(of feed: String, ownerZone: TimeZone, in window: Interval) async throws -> [Interval] {
+        try await current(feed).busyTime(ownerZone: ownerZone, in: window)
+    }
+
+    /// The parsed feed as it is now.
+    func current(_ feed: String) async throws -> ParsedFeed {
+        let cached = entries.withLock { $0[feed] }
+        if let url = URL(string: feed), url.scheme == "https" || url.scheme == "http" {
+            return try await fetch(url, feed: feed, cached: cached)
+        }
+        let attributes = try FileManager.default.attributesOfItem(atPath: feed)
+        let version = Version.file(
+            modified: attributes[.modificationDate] as? Date ?? .distantPast, size: (attributes[.size] as? NSNumber)?.intValue ?? -1)
+        if let cached, cached.version == version { return cached }
+        guard let data = FileManager.default.contents(atPath: feed) else { throw ResponderError("\(feed): cannot be read") }
+        return try store(Array(data), version: version, feed: feed)
+    }
+
+    private func fetch(_ url: URL, feed: String, cached: ParsedFeed?) async throws -> ParsedFeed {
+        var headers: [String: String] = [:]
+        if case .http(let etag, let lastModified) = cached?.version {
+            headers["If-None-Match"] = etag
+            headers["If-Modified-Since"] = lastModified
+        }
+        let response = try await http.send(HTTPRequest(method: "GET", url: url, headers: headers))
+        if response.status == 304, let cached { return cached }
+        guard response.status == 200 else { throw ResponderError("\(feed): HTTP \(response.status)") }
+        let version = Version.http(etag: response.headers["etag"], lastModified: response.headers["last-modified"])
+        return try store(Array(response.body), version: version, feed: feed)
+    }
+
+    private func store(_ bytes: [UInt8], version: Version, feed: String) throws -> ParsedFeed {
+        let feedVersion = ParsedFeed(document: try ICalendarDocument(bytes: bytes), version: version)
+        parsed.add(1, ordering: .relaxed)
+        entries.withLock { $0[feed] = feedVersion }
+        return feedVersion
+    }
+}
+
+/// One parsed version of a feed. libical's components are not safe to read from two
+/// threads at once (their child iterators are state), so every read takes the lock.
+final class ParsedFeed: @unchecked Sendable {
+    let version: FeedCache.Version
+    private let document: ICalendarDocument
+    private let lock = Mutex<Void>(())
+
+    init(document: ICalendarDocument, version: FeedCache.Version) {
+        self.document = document
+        self.version = version
+    }
+
+    func busyTime(ownerZone: TimeZone, in window: Interval) throws -> [Interval] {
+        try lock.withLock { _ in try BusyTimeReader(ownerZone: ownerZone).busyTime(in: document, window: window).intervals }
+    }
+}
