@@ -41,12 +41,15 @@ format:
 bench: setup
 	$(SWIFT) run -c release SlotFinderBenchmark 30
 
-## End to end through the dev cluster, the service and the responder (release build).
+## End to end through the dev cluster, the service and the responder (release build), with
+## the stage breakdown and peak memory; then, in the same run, the Kafka pipeline next to kcat.
 bench-service: setup
 	$(SWIFT) build -c release --product scheduler
 	$(SWIFT) build -c release --product SagaEngineBenchmark
 	$(SWIFT) build -c release --product ServiceBenchmark
+	$(SWIFT) build -c release --product KafkaPipelineBenchmark
 	.build/release/ServiceBenchmark
+	.build/release/KafkaPipelineBenchmark 2000
 
 ## The cost of the interviewer-time ledger: 200 requests on one shared panel versus 200 on
 ## panels of their own, through the dev cluster (release build).

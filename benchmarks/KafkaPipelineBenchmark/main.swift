@@ -77,7 +77,7 @@ for index in 0...warmUp {
 try await engine.runDueWork()
 
 let producer = try KafkaProducer(configuration: cluster.configuration)
-let relay = OutboxRelay(store: store, publisher: KafkaOutboxPublisher(producer: producer), batchSize: 500, idleInterval: .milliseconds(2))
+let relay = OutboxRelay(store: store, publisher: KafkaOutboxPublisher(producer: producer), batchSize: 500)
 let consumer = try KafkaConsumer(
     configuration: cluster.configuration, groupID: "interview-worker-main", topics: [Topic.schedulingAvailability.rawValue])
 let decoder = InboundEventDecoder()

@@ -3,6 +3,9 @@
 // responder (every interviewer answered from a sample feed). Requests go in over HTTP; the
 // clock stops when `scheduling.confirmed` for the request arrives on Kafka. Printed next to
 // the saga engine's raw transition rate measured by SagaEngineBenchmark in the same run.
+// Each level also prints where the time went (medians per stage, from the POST's clock,
+// librdkafka's timestamps of the messages between the processes and the service's step
+// log), and the run ends with the peak resident memory of the service and the responder.
 //
 //   swift build -c release --product scheduler --product SagaEngineBenchmark --product ServiceBenchmark
 //   .build/release/ServiceBenchmark [requests-per-level-multiplier]
@@ -84,18 +87,38 @@ let token = String(decoding: tokenPipe.fileHandleForReading.readDataToEndOfFile(
 let confirmedAt = Mutex<[String: ContinuousClock.Instant]>([:])
 /// The requests that failed (`error.occurred`).
 let failed = Mutex<Set<String>>([])
+/// Per request, when librdkafka stamped (produced) the messages between the processes, in
+/// milliseconds since the epoch: the request, the last availability reply, the confirmation.
+struct KafkaStamps {
+    var requested: Int64?
+    var lastReply: Int64?
+    var confirmed: Int64?
+}
+let stamps = Mutex<[String: KafkaStamps]>([:])
 let consumer = try KafkaConsumer(
     configuration: KafkaConfiguration(bootstrapServers: bootstrap, consumerProperties: ["fetch.wait.max.ms": "10"]),
     groupID: "bench-\(UUID().uuidString)",
-    topics: ["enginedge.interview.scheduling.confirmed", "enginedge.interview.error.occurred"])
+    topics: [
+        "enginedge.interview.scheduling.confirmed", "enginedge.interview.error.occurred", "enginedge.interview.scheduling.requested",
+        "enginedge.interview.scheduling.availability",
+    ])
 let listening = Task {
     while let message = await consumer.next() {
         let now = ContinuousClock.now
         if let object = try? JSONSerialization.jsonObject(with: Data(message.value)) as? [String: Any],
-            let id = (object["eventId"] as? String)?.split(separator: ":").first
+            let id = (object["eventId"] as? String)?.split(separator: ":").first.map(String.init)
         {
-            confirmedAt.withLock { $0[String(id)] = now }
-            if message.topic.hasSuffix("error.occurred") { failed.withLock { _ = $0.insert(String(id)) } }
+            let stamp = message.timestamp
+            switch message.topic {
+            case "enginedge.interview.scheduling.requested":
+                stamps.withLock { $0[id, default: KafkaStamps()].requested = stamp }
+            case "enginedge.interview.scheduling.availability":
+                stamps.withLock { $0[id, default: KafkaStamps()].lastReply = max($0[id]?.lastReply ?? 0, stamp ?? 0) }
+            default:
+                stamps.withLock { $0[id, default: KafkaStamps()].confirmed = stamp }
+                confirmedAt.withLock { $0[id] = now }
+                if message.topic.hasSuffix("error.occurred") { failed.withLock { _ = $0.insert(id) } }
+            }
         }
         try? consumer.commit(message)
     }
@@ -181,6 +204,11 @@ func overlappingEvents(in path: String) throws -> Int {
     return Int(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
 }
 
+/// When a request was posted and when the 202 came back, milliseconds since the epoch.
+let posted = Mutex<[String: (sent: Int64, accepted: Int64)]>([:])
+
+func epochMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
 /// Posts one request and waits for its confirmation; returns the latency.
 func schedule(_ index: Int) async throws -> Duration {
     let body = """
@@ -193,14 +221,71 @@ func schedule(_ index: Int) async throws -> Duration {
     request.httpBody = Data(body.utf8)
     request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
     let sent = ContinuousClock.now
+    let sentAt = epochMilliseconds()
     let (data, _) = try await URLSession.shared.data(for: request)
+    let acceptedAt = epochMilliseconds()
     guard let id = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["requestId"] as? String else {
         throw BenchmarkFailure("POST /api/v1/scheduling-requests answered: \(String(decoding: data, as: UTF8.self))")
     }
+    posted.withLock { $0[id] = (sentAt, acceptedAt) }
     while true {
         if let arrived = confirmedAt.withLock({ $0[id] }) { return arrived - sent }
         try await Task.sleep(for: .milliseconds(2))
     }
+}
+
+/// The service's step log, read with sqlite3: per saga, per `step/phase/outcome`, the last time.
+func stepLog() throws -> [String: [String: Int64]] {
+    let sqlite = Process()
+    sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    sqlite.arguments = [
+        "sqlite3", work.appendingPathComponent("data/sagas.sqlite").path,
+        "SELECT saga_id, coalesce(step, ''), phase, outcome, MAX(at) FROM saga_step_log GROUP BY 1, 2, 3, 4;",
+    ]
+    let pipe = Pipe()
+    sqlite.standardOutput = pipe
+    try sqlite.run()
+    let output = pipe.fileHandleForReading.readDataToEndOfFile()
+    sqlite.waitUntilExit()
+    var log: [String: [String: Int64]] = [:]
+    for line in String(decoding: output, as: UTF8.self).split(separator: "\n") {
+        let fields = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        guard fields.count == 5, let at = Int64(fields[4]) else { continue }
+        log[fields[0], default: [:]]["\(fields[1])/\(fields[2])/\(fields[3])"] = at
+    }
+    return log
+}
+
+/// The stages of one request, in milliseconds, in order; nil where a mark is missing.
+let stageNames = [
+    "HTTP accept", "to scheduling.requested on Kafka", "responder (requested → last reply)", "reply → applied to the saga",
+    "slot choice", "booking", "invitation", "announce → scheduling.confirmed on Kafka", "confirmed → seen by a consumer",
+]
+func stages(of id: String, log: [String: Int64], arrived: Int64) -> [Int64?] {
+    guard let post = posted.withLock({ $0[id] }), let kafka = stamps.withLock({ $0[id] }) else {
+        return Array(repeating: nil, count: stageNames.count)
+    }
+    let applied = log["request-availability/wait/eventApplied"]
+    let chosen = log["choose-slot/action/succeeded"]
+    let booked = log["book-calendars/action/succeeded"]
+    let invited = log["issue-invitation/action/succeeded"]
+    func span(_ from: Int64?, _ to: Int64?) -> Int64? {
+        guard let from, let to else { return nil }
+        return to - from
+    }
+    return [
+        post.accepted - post.sent, span(post.sent, kafka.requested), span(kafka.requested, kafka.lastReply), span(kafka.lastReply, applied),
+        span(applied, chosen), span(chosen, booked), span(booked, invited), span(invited, kafka.confirmed), span(kafka.confirmed, arrived),
+    ]
+}
+
+/// Peak resident memory of a process (VmHWM), in MiB.
+func peakResidentMiB(_ process: Process) -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+        let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+    else { return -1 }
+    return kilobytes / 1024
 }
 
 struct BenchmarkFailure: Error, CustomStringConvertible {
@@ -212,12 +297,14 @@ func seconds(_ duration: Duration) -> Double { Double(duration.components.second
 
 FileHandle.standardOutput.write(Data("| requests in flight | requests | requests/s | p50 ms | p99 ms |\n|---:|---:|---:|---:|---:|\n".utf8))
 var next = 0
+var breakdown: [(inFlight: Int, medians: [Int64?])] = []
 _ = try await schedule(-1)  // warm-up: connections, consumer assignment
 for inFlight in [1, 10, 100] {
     let total = max(30, inFlight * 3) * multiplier
     let first = next
     next += total
     let started = ContinuousClock.now
+    let startedAt = epochMilliseconds()
     let latencies = try await withThrowingTaskGroup(of: Duration.self) { group in
         var results: [Duration] = []
         var index = first
@@ -239,7 +326,36 @@ for inFlight in [1, 10, 100] {
     let p99 = seconds(latencies[min(latencies.count - 1, Int(Double(latencies.count) * 0.99))]) * 1000
     FileHandle.standardOutput.write(
         Data(String(format: "| %d | %d | %.1f | %.0f | %.0f |\n", inFlight, total, Double(total) / elapsed, p50, p99).utf8))
+
+    // Where the time went, per stage: the median over this level's requests.
+    let log = try stepLog()
+    let ids = posted.withLock { $0.filter { $0.value.sent >= startedAt }.map(\.key) }
+    let arrivals = confirmedAt.withLock { $0 }
+    let perRequest = ids.map { id -> [Int64?] in
+        let arrivedAt = arrivals[id].map { startedAt + Int64(seconds($0 - started) * 1000) } ?? 0
+        return stages(of: id, log: log[id] ?? [:], arrived: arrivedAt)
+    }
+    breakdown.append(
+        (
+            inFlight,
+            stageNames.indices.map { stage in
+                let values = perRequest.compactMap { $0[stage] }.sorted()
+                return values.isEmpty ? nil : values[values.count / 2]
+            }
+        ))
 }
+let servicePeak = peakResidentMiB(service)
+let responderPeak = peakResidentMiB(responder)
+FileHandle.standardOutput.write(
+    Data(
+        ("\nWhere the time goes (median ms per stage):\n\n| stage | " + breakdown.map { "\($0.inFlight) in flight" }.joined(separator: " | ")
+            + " |\n|---|" + breakdown.map { _ in "---:" }.joined(separator: "|") + "|\n").utf8))
+for (index, name) in stageNames.enumerated() {
+    let cells = breakdown.map { $0.medians[index].map { "\($0)" } ?? "–" }
+    FileHandle.standardOutput.write(Data("| \(name) | \(cells.joined(separator: " | ")) |\n".utf8))
+}
+FileHandle.standardOutput.write(
+    Data(String(format: "\nPeak resident memory (VmHWM) after the run: service %.1f MiB, responder %.1f MiB\n", servicePeak, responderPeak).utf8))
 consumer.close()
 listening.cancel()
 stopEverything()
