@@ -155,7 +155,7 @@ let package = Package(
         ),
 
         .testTarget(name: "SchedulingCoreTests", dependencies: ["SchedulingCore", "SchedulerTesting"]),
-        .testTarget(name: "SagaCoreTests", dependencies: ["SagaCore"]),
+        .testTarget(name: "SagaCoreTests", dependencies: ["SagaCore", "SchedulerTesting"]),
         .testTarget(
             name: "SagaStoreTests", dependencies: ["SagaStore", "SagaCore", "SchedulerTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "SchedulingCore"]),

@@ -32,14 +32,14 @@ extension SagaEngine {
     package func deliver(_ event: InboundEvent) async throws -> InboxOutcome {
         if try await store.hasProcessed(messageID: event.messageID) { return .duplicate }
         let now = clock.now()
-        guard let waiting = try await store.instanceWaiting(for: event.type, correlation: event.correlation) else {
+        guard let waitingID = try await store.instanceWaiting(for: event.type, correlation: event.correlation) else {
             return try await store.receive(
                 messageID: event.messageID, topic: event.topic, at: now, transition: nil,
                 ignoredBecause: "no saga is waiting for \(event.type) with correlation \(event.correlation)")
         }
-        let outcome = try await locks.withLock(waiting.id) { () async throws -> InboxOutcome in
+        let outcome = try await locks.withLock(waitingID) { () async throws -> InboxOutcome in
             // Re-read under the lock: the deadline may have passed meanwhile.
-            guard let instance = try await store.instance(id: waiting.id), instance.status == .waiting,
+            guard let instance = try await store.instance(id: waitingID), instance.status == .waiting,
                 instance.waitingFor == AwaitedEvent(event: event.type, correlation: event.correlation),
                 let definition = catalog.definition(instance.type, version: instance.definitionVersion),
                 let handlerName = definition.steps[instance.stepIndex].wait?.onEvent,
@@ -47,7 +47,7 @@ extension SagaEngine {
             else {
                 return try await store.receive(
                     messageID: event.messageID, topic: event.topic, at: clock.now(), transition: nil,
-                    ignoredBecause: "saga \(waiting.id) stopped waiting before the event was applied")
+                    ignoredBecause: "saga \(waitingID) stopped waiting before the event was applied")
             }
             let context = StepContext(
                 sagaID: instance.id, sagaType: instance.type, step: definition.steps[instance.stepIndex].name,

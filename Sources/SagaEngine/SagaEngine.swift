@@ -103,11 +103,11 @@ package final class SagaEngine: Sendable {
     package func runDueWork() async throws {
         var stalled = Set<String>()
         while true {
-            let due = try await store.dueInstances(at: clock.now(), limit: maxConcurrency + stalled.count).filter { !stalled.contains($0.id) }
+            let due = try await store.dueInstanceIDs(at: clock.now(), limit: maxConcurrency + stalled.count).filter { !stalled.contains($0) }
             if due.isEmpty { return }
             await withTaskGroup(of: (String, Bool).self) { group in
-                for instance in due {
-                    group.addTask { (instance.id, await self.advance(instance.id)) }
+                for id in due {
+                    group.addTask { (id, await self.advance(id)) }
                 }
                 for await (id, moved) in group where !moved { stalled.insert(id) }
             }
@@ -120,8 +120,8 @@ package final class SagaEngine: Sendable {
             var nextWake: Date?
             let now = clock.now()
             do {
-                for instance in try await store.dueInstances(at: now, limit: maxConcurrency * 4) {
-                    queuedSomething = await queue.enqueue(instance.id, now: now) || queuedSomething
+                for id in try await store.dueInstanceIDs(at: now, limit: maxConcurrency * 4) {
+                    queuedSomething = await queue.enqueue(id, now: now) || queuedSomething
                 }
                 nextWake = try await store.nextWakeAt()
             } catch {

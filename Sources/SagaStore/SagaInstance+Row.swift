@@ -7,7 +7,9 @@ extension SagaInstance {
     /// lookup by name folds case on every access).
     init(row: Row) throws {
         let dataText: String = row[8]
-        let data = try JSONDecoder().decode(SagaData.self, from: Data(dataText.utf8))
+        guard case .object(let data) = try JSONValue(parsing: Data(dataText.utf8)) else {
+            throw JSONSyntaxError(offset: 0, reason: "saga data must be a JSON object")
+        }
         let statusText: String = row[4]
         guard let status = SagaStatus(rawValue: statusText) else {
             throw DatabaseError(message: "saga \(row[0] as String? ?? "?") has unknown status \(statusText)")

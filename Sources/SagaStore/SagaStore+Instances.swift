@@ -89,13 +89,14 @@ extension SagaStore {
         try await read { db in try Self.instance(id: id, in: db) }
     }
 
-    /// Instances with work due at `now`, most overdue first.
-    package func dueInstances(at now: Date, limit: Int) async throws -> [SagaInstance] {
+    /// The ids of instances with work due at `now`, most overdue first. Only ids: the
+    /// dispatcher calls this on every wake-up, and decoding each saga's data there would cost
+    /// more than the work it finds.
+    package func dueInstanceIDs(at now: Date, limit: Int) async throws -> [String] {
         try await read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT \(Self.instanceColumns) FROM saga_instance WHERE wake_at IS NOT NULL AND wake_at <= ? ORDER BY wake_at LIMIT ?",
-                arguments: [now.milliseconds, limit]
-            ).map(SagaInstance.init(row:))
+            try String.fetchAll(
+                db, sql: "SELECT id FROM saga_instance WHERE wake_at IS NOT NULL AND wake_at <= ? ORDER BY wake_at LIMIT ?",
+                arguments: [now.milliseconds, limit])
         }
     }
 
@@ -106,14 +107,12 @@ extension SagaStore {
         }
     }
 
-    /// The instance waiting for `event` with `correlation`, if any.
-    package func instanceWaiting(for event: String, correlation: String) async throws -> SagaInstance? {
+    /// The id of the instance waiting for `event` with `correlation`, if any.
+    package func instanceWaiting(for event: String, correlation: String) async throws -> String? {
         try await read { db in
-            try Row.fetchOne(
-                db,
-                sql: "SELECT \(Self.instanceColumns) FROM saga_instance WHERE waiting_event = ? AND waiting_correlation = ? AND status = 'waiting'",
-                arguments: [event, correlation]
-            ).map(SagaInstance.init(row:))
+            try String.fetchOne(
+                db, sql: "SELECT id FROM saga_instance WHERE waiting_event = ? AND waiting_correlation = ? AND status = 'waiting'",
+                arguments: [event, correlation])
         }
     }
 

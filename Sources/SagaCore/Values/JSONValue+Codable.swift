@@ -3,7 +3,7 @@ import Foundation
 extension JSONValue {
     /// The JSON form of a Codable value, for saga data and event payloads.
     package static func encoding(_ value: some Encodable) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
+        try JSONValue(parsing: JSONEncoder().encode(value))
     }
 
     /// Reads saga data back as a Codable value.

@@ -1,0 +1,64 @@
+import Foundation
+import SagaCore
+import SchedulerTesting
+import Testing
+
+@Suite("JSONValue read straight from JSON text")
+struct JSONValueParsingTests {
+    static func viaDecoder(_ text: String) throws -> JSONValue {
+        try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    }
+
+    static let documents = [
+        #"{}"#, #"[]"#, #"null"#, #"true"#, #"false"#, #"0"#, #"-0"#, #"12.5e-3"#, #"-1E+2"#, #"1e308"#, #"123456789012345678"#,
+        #""plain""#, #""with \"quotes\" and \\ and \/ and \b\f\n\r\t""#, #""\u00e9t\u00E9 \ud83d\ude00 \u0000""#, #""é ü 漢字 😀""#,
+        #" { "a" : [ 1 , 2 , { "b" : null } ] , "c" : { } , "d" : "" } "#, #"[[[[[]]]]]"#, #"{"dup": 1, "dup": 2}"#,
+        #"{"requestId":"req-1","conflicts":[{"start":"2026-03-10T15:00:00Z","end":"2026-03-10T16:00:00Z","reason":"busy"}],"n":3}"#,
+    ]
+
+    @Test(arguments: documents)
+    func readsWhatJSONDecoderReads(_ text: String) throws {
+        #expect(try JSONValue(parsing: Data(text.utf8)) == Self.viaDecoder(text))
+    }
+
+    static let malformed = [
+        "", " ", "{", "}", "[1,]", "[,1]", #"{"a":}"#, #"{"a" 1}"#, #"{a:1}"#, "{'a':1}", "01", "1.", ".5", "-", "1e", "+1", "1e999",
+        "tru", "nul", "truex", #""unterminated"#, "\"tab\tinside\"", #""\x""#, #""\u12""#, #""\ud83d""#, #""\ude00""#, "[1] [2]",
+        "NaN", "Infinity", String(repeating: "[", count: 600) + String(repeating: "]", count: 600),
+    ]
+
+    @Test(arguments: malformed)
+    func refusesWhatIsNotJSON(_ text: String) {
+        #expect(throws: JSONSyntaxError.self) { try JSONValue(parsing: Data(text.utf8)) }
+    }
+
+    @Test func refusesBytesThatAreNotUTF8() {
+        #expect(throws: JSONSyntaxError.self) { try JSONValue(parsing: Data([0x22, 0xC3, 0x28, 0x22])) }
+    }
+
+    /// Random values, written by JSONEncoder, read back unchanged.
+    @Test func readsBackEveryValueJSONEncoderWrites() throws {
+        var random = SeededGenerator(seed: 20_261_130)
+        let alphabet: [Character] = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\u{01}", "\u{1F}", "é", "漢", "😀", "\u{7F}", "\u{2028}"]
+        func string() -> String { String((0..<Int.random(in: 0..<12, using: &random)).map { _ in alphabet.randomElement(using: &random)! }) }
+        func value(_ depth: Int) -> JSONValue {
+            switch Int.random(in: 0..<(depth > 3 ? 4 : 6), using: &random) {
+            case 0: return .null
+            case 1: return .bool(Bool.random(using: &random))
+            case 2:
+                return .number(
+                    Bool.random(using: &random)
+                        ? Double(Int.random(in: -1_000_000...1_000_000, using: &random)) : Double.random(in: -1e12...1e12, using: &random))
+            case 3: return .string(string())
+            case 4: return .array((0..<Int.random(in: 0..<5, using: &random)).map { _ in value(depth + 1) })
+            default:
+                return .object(
+                    Dictionary((0..<Int.random(in: 0..<5, using: &random)).map { _ in (string(), value(depth + 1)) }) { first, _ in first })
+            }
+        }
+        for _ in 0..<500 {
+            let original = value(0)
+            #expect(try JSONValue(parsing: JSONEncoder().encode(original)) == original)
+        }
+    }
+}
