@@ -112,8 +112,10 @@ package final class KafkaConsumer: Sendable {
             // Poll only when someone asked for messages.
             guard handOff.demand.wait(timeout: .now() + .milliseconds(100)) == .success else { return }
             while let limit = handOff.waiting.withLock({ $0.first?.limit }) {  // none left: closed while waiting
-                if let first = Self.poll(handle, waitingUpTo: 100, logger: logger) {
-                    let batch = Self.gather(after: first, limit: limit, handle: handle, logger: logger)
+                // A batch emptied by a rebalance is not handed out: empty means closed.
+                if let first = Self.poll(handle, waitingUpTo: 100, logger: logger),
+                    case let batch = Self.gather(after: first, limit: limit, handle: handle, logger: logger), !batch.isEmpty
+                {
                     handOff.takeFirst()?.continuation.resume(returning: batch)
                     return
                 }
@@ -168,12 +170,23 @@ package final class KafkaConsumer: Sendable {
         }
         let stored = rd_kafka_offsets_store(handle.pointer, list)
         guard stored == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(stored, context: "store offset") }
-        // Only a position librdkafka accepted (an assigned partition) is committed again on close.
+        // Only a position librdkafka accepted (an assigned partition) is committed again on
+        // close; it reports a refusal per entry, even when the call as a whole succeeds.
         let revocations = handle.revocations
+        var refused: rd_kafka_resp_err_t?
         positions.withLock { positions in
-            for (key, position) in next { positions[key] = (position.topic, position.partition, position.offset, revocations) }
+            for index in 0..<Int(list.pointee.cnt) {
+                let entry = list.pointee.elems[index]
+                guard entry.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                    refused = entry.err
+                    continue
+                }
+                let topic = String(cString: entry.topic)
+                positions["\(topic)|\(entry.partition)"] = (topic, entry.partition, entry.offset, revocations)
+            }
         }
         try pendingCommits.commitStored()
+        if let refused { throw KafkaError(refused, context: "store offset") }
     }
 
     /// Waits up to `timeout` until every commit made so far has its outcome from the broker;

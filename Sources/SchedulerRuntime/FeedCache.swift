@@ -9,27 +9,31 @@ import Synchronization
 /// time with `If-None-Match`/`If-Modified-Since` (a 304 keeps the parsed copy) through the
 /// resilient HTTP client, so a slow or failing server meets a timeout and retries.
 final class FeedCache: Sendable {
-    /// What identifies one version of a feed.
+    /// What identifies one version of a feed: for a file, its inode, size and modification
+    /// and change times (a copy that keeps the modification time still changes the others).
     enum Version: Hashable, Sendable {
-        case file(modified: Date, size: Int)
+        case file(inode: UInt64, size: Int64, modified: Int64, changed: Int64)
         case http(etag: String?, lastModified: String?)
     }
 
     private let entries = Mutex<[String: ParsedFeed]>([:])
-    private let http: ResilientHTTPClient
+    /// One client (and so one circuit breaker) per host: a dead server does not hold up the others.
+    private let clients = Mutex<[String: ResilientHTTPClient]>([:])
+    private let makeClient: @Sendable (_ host: String) -> ResilientHTTPClient
     private let parsed = Atomic<Int>(0)
     /// Parses so far: a feed that did not change is not parsed again.
     var parses: Int { parsed.load(ordering: .relaxed) }
 
-    init(http: ResilientHTTPClient) {
-        self.http = http
+    init(makeClient: @escaping @Sendable (_ host: String) -> ResilientHTTPClient) {
+        self.makeClient = makeClient
     }
 
     convenience init() {
-        self.init(
-            http: ResilientHTTPClient(
-                provider: "ics-feed", transport: URLSessionTransport(), breaker: CircuitBreaker(provider: "ics-feed", tenant: "responder"),
-                policy: .init(maxAttempts: 3, requestTimeout: .seconds(10), deadline: .seconds(30))))
+        self.init { host in
+            ResilientHTTPClient(
+                provider: "ics-feed", transport: URLSessionTransport(), breaker: CircuitBreaker(provider: "ics-feed", tenant: host),
+                policy: .init(maxAttempts: 3, requestTimeout: .seconds(10), deadline: .seconds(30)))
+        }
     }
 
     /// Busy time from `feed` (a path or an http(s) URL) in `window`.
@@ -43,9 +47,12 @@ final class FeedCache: Sendable {
         if let url = URL(string: feed), url.scheme == "https" || url.scheme == "http" {
             return try await fetch(url, feed: feed, cached: cached)
         }
-        let attributes = try FileManager.default.attributesOfItem(atPath: feed)
+        var status = stat()
+        guard stat(feed, &status) == 0 else { throw ResponderError("\(feed): cannot be read (errno \(errno))") }
         let version = Version.file(
-            modified: attributes[.modificationDate] as? Date ?? .distantPast, size: (attributes[.size] as? NSNumber)?.intValue ?? -1)
+            inode: UInt64(status.st_ino), size: Int64(status.st_size),
+            modified: Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec),
+            changed: Int64(status.st_ctim.tv_sec) * 1_000_000_000 + Int64(status.st_ctim.tv_nsec))
         if let cached, cached.version == version { return cached }
         guard let data = FileManager.default.contents(atPath: feed) else { throw ResponderError("\(feed): cannot be read") }
         return try store(Array(data), version: version, feed: feed)
@@ -57,7 +64,14 @@ final class FeedCache: Sendable {
             headers["If-None-Match"] = etag
             headers["If-Modified-Since"] = lastModified
         }
-        let response = try await http.send(HTTPRequest(method: "GET", url: url, headers: headers))
+        let host = url.host ?? feed
+        let client = clients.withLock { clients in
+            if let client = clients[host] { return client }
+            let client = makeClient(host)
+            clients[host] = client
+            return client
+        }
+        let response = try await client.send(HTTPRequest(method: "GET", url: url, headers: headers))
         if response.status == 304, let cached { return cached }
         guard response.status == 200 else { throw ResponderError("\(feed): HTTP \(response.status)") }
         let version = Version.http(etag: response.headers["etag"], lastModified: response.headers["last-modified"])

@@ -305,8 +305,8 @@ struct SagaEngineTests {
         defer { running.cancel() }
         for round in 0..<3 {
             try await fixture.store.enqueue(OutboxMessage(id: "m\(round)", topic: "t", key: "k", payload: Data()), at: fixture.clock.now())
-            try await waitUntil { publisher.messages.count == round + 1 }
-            #expect(try await fixture.store.outboxBacklog() == 0)
+            try await waitUntil { try await fixture.store.outboxBacklog() == 0 }
+            #expect(publisher.messages.count == round + 1)
         }
         #expect(publisher.messages.map(\.id) == ["m0", "m1", "m2"])
     }

@@ -21,6 +21,20 @@ struct FeedCacheTests {
 
     static func starts(_ busy: [Interval]) -> [String] { busy.map { ISO8601.format($0.start) } }
 
+    /// Whether something listens on the loopback port.
+    static func accepts(port: Int) -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+
     @Test func aFileIsParsedAgainOnlyWhenItChanges() async throws {
         let directory = try TemporaryDirectory(prefix: "feeds")
         defer { directory.remove() }
@@ -36,6 +50,14 @@ struct FeedCacheTests {
         try Self.feed(moved: true).write(toFile: path, atomically: true, encoding: .utf8)
         #expect(Self.starts(try await cache.busyTime(of: path, ownerZone: .gmt, in: Self.window)) == ["2026-03-10T10:00:00Z"])
         #expect(cache.parses == 2)
+
+        // Same size, modification time put back (what `cp -p` or `rsync -t` leave): still a new version.
+        let modified = try #require(try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date)
+        try Self.feed().replacingOccurrences(of: "T15", with: "T14").replacingOccurrences(of: "T16", with: "T15")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: path)
+        #expect(Self.starts(try await cache.busyTime(of: path, ownerZone: .gmt, in: Self.window)) == ["2026-03-10T14:00:00Z"])
+        #expect(cache.parses == 3)
     }
 
     @Test func concurrentReadersOfOneFeedAllSeeItsBusyTime() async throws {
@@ -70,9 +92,11 @@ struct FeedCacheTests {
             kill(server.processIdentifier, SIGKILL)
             server.waitUntilExit()
         }
+        // Ready once it accepts connections; only then does the cache (and its retries) see it.
+        #expect(try await eventually(60) { Self.accepts(port: port) }, "the server came up")
         let url = "http://127.0.0.1:\(port)/feed.ics"
         let cache = FeedCache()
-        #expect(try await eventually(20) { (try? await cache.current(url)) != nil }, "the server came up")
+        _ = try await cache.current(url)
         #expect(cache.parses == 1)
 
         for _ in 0..<3 {
