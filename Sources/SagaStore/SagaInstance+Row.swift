@@ -29,7 +29,7 @@ extension SagaInstance {
 
     /// The column values, in `SagaStore.instanceColumns` order.
     var columnValues: StatementArguments {
-        let dataText = (try? String(decoding: SagaStore.encoder.encode(data), as: UTF8.self)) ?? "{}"
+        let dataText = (try? String(decoding: JSONValue.object(data).jsonText(), as: UTF8.self)) ?? "{}"
         return [
             id, type, definitionVersion, partitionKey, status.rawValue, stepIndex, attempt, lastSucceededAction, dataText,
             waitingFor?.event, waitingFor?.correlation, wakeAt?.milliseconds, lastError?.kind.rawValue, lastError?.message,

@@ -67,7 +67,7 @@ extension SagaStore {
         ).execute(
             arguments: [
                 stored.status.rawValue, stored.stepIndex, stored.attempt, stored.lastSucceededAction,
-                String(decoding: try Self.encoder.encode(stored.data), as: UTF8.self),
+                String(decoding: try JSONValue.object(stored.data).jsonText(), as: UTF8.self),
                 stored.waitingFor?.event, stored.waitingFor?.correlation, stored.wakeAt?.milliseconds,
                 stored.lastError?.kind.rawValue, stored.lastError?.message, stored.updatedAt.milliseconds, stored.version,
                 stored.id, expected,

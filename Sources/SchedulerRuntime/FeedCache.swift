@@ -5,14 +5,14 @@ import SchedulingCore
 import Synchronization
 
 /// The availability responder's feeds, each parsed once and reused until it changes: a file
-/// is read again when its modification time or size changes, a URL is asked again every
+/// is parsed again when its content changes, a URL is asked again every
 /// time with `If-None-Match`/`If-Modified-Since` (a 304 keeps the parsed copy) through the
 /// resilient HTTP client, so a slow or failing server meets a timeout and retries.
 final class FeedCache: Sendable {
-    /// What identifies one version of a feed: for a file, its inode, size and modification
-    /// and change times (a copy that keeps the modification time still changes the others).
+    /// What identifies one version of a feed: for a file, its content (read again each time,
+    /// which costs far less than parsing; a timestamp would miss a copy that keeps it).
     enum Version: Hashable, Sendable {
-        case file(inode: UInt64, size: Int64, modified: Int64, changed: Int64)
+        case file(size: Int, digest: Int)
         case http(etag: String?, lastModified: String?)
     }
 
@@ -47,14 +47,11 @@ final class FeedCache: Sendable {
         if let url = URL(string: feed), url.scheme == "https" || url.scheme == "http" {
             return try await fetch(url, feed: feed, cached: cached)
         }
-        var status = stat()
-        guard stat(feed, &status) == 0 else { throw ResponderError("\(feed): cannot be read (errno \(errno))") }
-        let version = Version.file(
-            inode: UInt64(status.st_ino), size: Int64(status.st_size),
-            modified: Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec),
-            changed: Int64(status.st_ctim.tv_sec) * 1_000_000_000 + Int64(status.st_ctim.tv_nsec))
-        if let cached, cached.version == version { return cached }
         guard let data = FileManager.default.contents(atPath: feed) else { throw ResponderError("\(feed): cannot be read") }
+        var digest = Hasher()
+        data.withUnsafeBytes { digest.combine(bytes: $0) }
+        let version = Version.file(size: data.count, digest: digest.finalize())
+        if let cached, cached.version == version { return cached }
         return try store(Array(data), version: version, feed: feed)
     }
 

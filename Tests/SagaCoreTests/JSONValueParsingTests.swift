@@ -3,7 +3,7 @@ import SagaCore
 import SchedulerTesting
 import Testing
 
-@Suite("JSONValue read straight from JSON text")
+@Suite("JSONValue read and written straight as JSON text")
 struct JSONValueParsingTests {
     static func viaDecoder(_ text: String) throws -> JSONValue {
         try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
@@ -59,6 +59,16 @@ struct JSONValueParsingTests {
         for _ in 0..<500 {
             let original = value(0)
             #expect(try JSONValue(parsing: JSONEncoder().encode(original)) == original)
+            let written = try original.jsonText()
+            #expect(try JSONDecoder().decode(JSONValue.self, from: written) == original, "what it writes, JSONDecoder reads back")
+            #expect(try JSONValue(parsing: written) == original)
         }
+    }
+
+    @Test func writesMembersSortedAndRefusesWhatJSONCannotCarry() throws {
+        let value = JSONValue.object(["b": .number(1.5), "a": .array([.number(3), .number(-1e21), .null, .bool(true)]), "c": .string("x/\"\u{1}\n")])
+        #expect(String(decoding: try value.jsonText(), as: UTF8.self) == #"{"a":[3,-1e+21,null,true],"b":1.5,"c":"x/\"\u0001\n"}"#)
+        #expect(throws: EncodingError.self) { try JSONValue.number(.nan).jsonText() }
+        #expect(throws: EncodingError.self) { try JSONValue.array([.number(.infinity)]).jsonText() }
     }
 }

@@ -85,6 +85,22 @@ let token = String(decoding: tokenPipe.fileHandleForReading.readDataToEndOfFile(
 
 /// When each request's confirmation (or, in the contention run, its failure) arrived.
 let confirmedAt = Mutex<[String: ContinuousClock.Instant]>([:])
+/// Requests whose confirmation is awaited, resumed when it arrives (polling 100 waiters every
+/// few milliseconds would take CPU from the processes being measured).
+let awaiting = Mutex<[String: CheckedContinuation<ContinuousClock.Instant, Never>]>([:])
+
+/// When the confirmation of `id` arrived, waiting for it if need be.
+func confirmation(of id: String) async -> ContinuousClock.Instant {
+    await withCheckedContinuation { continuation in
+        // Under the lock of `confirmedAt`, so an arrival cannot slip between the look and the registration.
+        let arrived = confirmedAt.withLock { arrived -> ContinuousClock.Instant? in
+            if let instant = arrived[id] { return instant }
+            awaiting.withLock { $0[id] = continuation }
+            return nil
+        }
+        if let arrived { continuation.resume(returning: arrived) }
+    }
+}
 /// The requests that failed (`error.occurred`).
 let failed = Mutex<Set<String>>([])
 /// Per request, when librdkafka stamped (produced) the messages between the processes, in
@@ -116,7 +132,11 @@ let listening = Task {
                 stamps.withLock { $0[id, default: KafkaStamps()].lastReply = max($0[id]?.lastReply ?? 0, stamp ?? 0) }
             default:
                 stamps.withLock { $0[id, default: KafkaStamps()].confirmed = stamp }
-                confirmedAt.withLock { $0[id] = now }
+                let waiter = confirmedAt.withLock { arrived in
+                    arrived[id] = now
+                    return awaiting.withLock { $0.removeValue(forKey: id) }
+                }
+                waiter?.resume(returning: now)
                 if message.topic.hasSuffix("error.occurred") { failed.withLock { _ = $0.insert(id) } }
             }
         }
@@ -228,10 +248,7 @@ func schedule(_ index: Int) async throws -> Duration {
         throw BenchmarkFailure("POST /api/v1/scheduling-requests answered: \(String(decoding: data, as: UTF8.self))")
     }
     posted.withLock { $0[id] = (sentAt, acceptedAt) }
-    while true {
-        if let arrived = confirmedAt.withLock({ $0[id] }) { return arrived - sent }
-        try await Task.sleep(for: .milliseconds(2))
-    }
+    return await confirmation(of: id) - sent
 }
 
 /// The service's step log, read with sqlite3: per saga, per `step/phase/outcome`, the last time.

@@ -8,7 +8,7 @@ extension JSONValue {
 
     /// Reads saga data back as a Codable value.
     package func decoded<T: Decodable>(as type: T.Type) throws -> T {
-        try JSONDecoder().decode(T.self, from: JSONEncoder().encode(self))
+        try JSONDecoder().decode(T.self, from: jsonText())
     }
 }
 
