@@ -34,6 +34,7 @@ package struct InboundPipeline: Sendable {
     let batchSize: Int
     let clock: any WallClock
     let logger: Logger
+    private let gate = BatchGate()
 
     package init(
         consumer: KafkaConsumer, store: SagaStore,
@@ -49,13 +50,23 @@ package struct InboundPipeline: Sendable {
         self.handler = handler
     }
 
-    /// Handles messages until the consumer is closed or the task is cancelled.
+    /// Handles messages until the consumer is closed, `shutdown()` is called or the task is
+    /// cancelled.
     package func run() async {
         while !Task.isCancelled {
             let batch = await consumer.next(upTo: batchSize)
-            if batch.isEmpty { return }
+            guard !batch.isEmpty, gate.enter() else { return }
             await handle(batch)
+            gate.leave()
         }
+    }
+
+    /// Stops gracefully: lets the batch in hand settle and commit its offsets (for up to
+    /// `patience`; after that, what it did not commit comes again after a restart and the
+    /// inbox recognises it), then closes the consumer, which ends `run()`.
+    package func shutdown(patience: Duration = .seconds(10)) async {
+        await gate.stop(waitingAtMost: patience)
+        await BlockingCalls.run { consumer.close() }
     }
 
     /// Handles one message completely: effect or DLQ, then the offset; cancelled first,

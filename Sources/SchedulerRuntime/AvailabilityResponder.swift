@@ -62,7 +62,7 @@ package struct AvailabilityResponder: Sendable {
                         service: Background("outbox-relay", afterShutdown: { _ = await BlockingCalls.run { producer.flush(timeout: .seconds(10)) } })
                         { await relay.run() }),
                     .init(
-                        service: Background("requests-consumer", onShutdown: { await BlockingCalls.run { consumer.close() } }) {
+                        service: Background("requests-consumer", onShutdown: { await pipeline.shutdown() }) {
                             await pipeline.run()
                         }),
                 ],

@@ -86,7 +86,7 @@ package struct SchedulingService {
                     .init(service: Background("ledger-watchdog") { await Self.exportOrphanedHolds(of: sagas) }),
                     .init(service: Background("consumer-lag") { await Self.exportLag(of: consumer) }),
                     .init(
-                        service: Background("availability-consumer", onShutdown: { await BlockingCalls.run { consumer.close() } }) {
+                        service: Background("availability-consumer", onShutdown: { await pipeline.shutdown() }) {
                             await pipeline.run()
                         }),
                     .init(service: http),

@@ -43,7 +43,7 @@ struct KafkaEndToEndTests {
         let pipeline = InboundPipeline(consumer: consumer, store: fixture.store, handler: fixture.availabilityHandler)
         let consuming = Task { await pipeline.run() }
         #expect(try await eventually { try await fixture.store.instance(id: "req-7")?.status == .completed })
-        consumer.close()
+        await pipeline.shutdown()
         await consuming.value
         #expect(try await fixture.store.instance(id: "req-7")?.data["conflicts"] == .number(1))
 

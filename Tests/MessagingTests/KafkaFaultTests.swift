@@ -101,7 +101,7 @@ struct KafkaFaultTests {
         #expect(
             try await eventually { try await fixture.store.instance(id: "req-ok")?.status == .completed },
             "the good message after the poison is handled")
-        consumer.close()
+        await pipeline.shutdown()
         await consuming.value
 
         let relay = OutboxRelay(store: fixture.store, publisher: KafkaOutboxPublisher(producer: producer))
