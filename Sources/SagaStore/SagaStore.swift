@@ -36,6 +36,9 @@ package final class SagaStore: Sendable {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(durability.rawValue)")
+            // Deleted and overwritten content is zeroed, not left in free space: an erasure
+            // must not leave the erased bytes behind in the file.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -52,6 +55,21 @@ package final class SagaStore: Sendable {
     /// savepoint: its failure rolls back only its own changes.
     package func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await batcher.submit(work)
+    }
+
+    /// Copies the write-ahead log into the database file and truncates the log to nothing, so
+    /// that earlier versions of rewritten pages are gone from both files. Retries while
+    /// readers hold old snapshots; false if they still did after `attempts`.
+    package func checkpoint(attempts: Int = 50) async throws -> Bool {
+        for _ in 0..<attempts {
+            let done = try await pool.writeWithoutTransaction { db in
+                let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+                return (row?[0] as Int?) == 0
+            }
+            if done { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return false
     }
 
     /// Write transactions committed since the store was opened (each may carry many writes).

@@ -40,6 +40,7 @@ package struct APIProblem: HTTPResponseError {
             self.init(
                 .unprocessableContent, "Idempotency-Key reused", detail: "Idempotency-Key \"\(key)\" was used with another body",
                 field: "Idempotency-Key")
+        case .forbidden(let detail): self.init(.forbidden, "Forbidden", detail: detail)
         }
     }
 

@@ -9,6 +9,7 @@ package enum SchedulerAPI {
         HealthAPI(services: services).register(on: &routes)
         SchedulingRequestsAPI(services: services).register(on: &routes)
         InterviewsAPI(services: services).register(on: &routes)
+        CandidatesAPI(services: services).register(on: &routes)
         // Added last, it wraps only what no route took.
         router.add(middleware: UnroutedRequestMiddleware(table: routes.table))
         return router

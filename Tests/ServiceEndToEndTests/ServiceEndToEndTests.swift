@@ -122,6 +122,21 @@ struct ServiceEndToEndTests {
         let again = try await system.request("POST", "/api/v1/scheduling-requests/\(requestID)/cancel", body: "{}")
         #expect(again.status == 409)
 
+        // Erase the candidate: admins only; afterwards none of their bytes is in the database files.
+        let erasure = "/api/v1/candidates/cand-ada/erasure"
+        #expect(try await system.request("POST", erasure).status == 403, "a recruiter may not erase")
+        let admin = ["Authorization": "Bearer \(try await system.token(subject: "dpo@example.com", role: "admin"))"]
+        #expect(try await system.request("POST", erasure, body: "{}", headers: admin, authorized: false).status == 202)
+        #expect(
+            try await eventually(60) {
+                try await system.request("GET", erasure, headers: admin, authorized: false).json["state"] as? String == "completed"
+            })
+        let files = try FileManager.default.contentsOfDirectory(atPath: system.directory.path("data")).filter { $0.hasPrefix("sagas.sqlite") }
+        for file in files {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: system.directory.path("data/\(file)")))
+            #expect(bytes.range(of: Data("Ada Lovelace".utf8)) == nil && bytes.range(of: Data("ada@candidates.example".utf8)) == nil, "\(file)")
+        }
+
         // The rest of the API, then every exchange checked against docs/openapi.yaml.
         let listed = try await system.get("/api/v1/interviews?candidateId=cand-ada&from=\(ISO8601.format(Instant(secondsSinceEpoch: 0)))")
         #expect((listed.json["interviews"] as? [Any])?.count == 1)

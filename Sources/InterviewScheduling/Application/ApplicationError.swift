@@ -8,4 +8,6 @@ package enum ApplicationError: Error, Hashable, Sendable {
     case conflict(String)
     /// An `Idempotency-Key` was used before with another body.
     case idempotencyKeyReused(String)
+    /// The caller's role does not allow it.
+    case forbidden(String)
 }

@@ -226,6 +226,9 @@ package struct SchedulingApplication: Sendable {
 
     package func invitation(ofInterview id: String, caller: Caller) async throws -> InvitationFile {
         let interview = try await ownedInterview(id, caller: caller)
+        if interview.inviteRequest.isEmpty {
+            throw ApplicationError.notFound("the invitation of interview \(id.prefix(100)), erased with its candidate")
+        }
         if let cancel = interview.inviteCancel { return InvitationFile(interviewID: interview.id, method: .cancel, text: cancel) }
         return InvitationFile(interviewID: interview.id, method: .request, text: interview.inviteRequest)
     }

@@ -49,8 +49,8 @@ package enum SagaSettlement {
         case .cancellation:
             guard instance.status == .completed, let data = try? instance.data.decoded(as: CancellationSagaData.self) else { return nil }
             return .cancel(interviewID: InterviewIDs.interview(forRequest: data.requestId))
-        case nil:
-            return nil
+        case .erasure, nil:
+            return nil  // an erasure holds no time
         }
     }
 }

@@ -1,8 +1,10 @@
-/// The three sagas of an interview's life, as the definitions in `sagas/` name them.
+/// The three sagas of an interview's life, and a candidate's erasure, as the definitions in
+/// `sagas/` name them.
 package enum InterviewSagaKind: String, Sendable, CaseIterable {
     case scheduling = "interview-scheduling"
     case cancellation = "interview-cancellation"
     case rescheduling = "interview-rescheduling"
+    case erasure = "candidate-erasure"
 }
 
 /// How the ids of requests, interviews and their sagas derive from one another.
@@ -12,6 +14,9 @@ package enum InterviewIDs {
 
     /// At most one cancellation per request.
     package static func cancellation(ofRequest requestID: String) -> String { "\(requestID):cancel" }
+
+    /// At most one erasure per candidate.
+    package static func erasure(ofCandidate candidateID: String) -> String { "erasure:\(candidateID)" }
 
     /// A new id for each reschedule of the request's interview.
     package static func rescheduling(ofRequest requestID: String, attempt: String) -> String { "\(requestID):reschedule:\(attempt)" }

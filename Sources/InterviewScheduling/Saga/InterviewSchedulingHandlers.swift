@@ -8,7 +8,7 @@ package import SagaEngine
 package import SagaStore
 import SchedulingCore
 
-/// The step handlers of the three interview sagas in `sagas/`. Each reads its saga's typed
+/// The step handlers of the interview sagas in `sagas/` and the candidate erasure. Each reads its saga's typed
 /// data (`SchedulingSagaData`, `CancellationSagaData`, `ReschedulingSagaData`); the steps
 /// live in the extensions beside this file.
 package struct InterviewSchedulingHandlers: Sendable {
@@ -52,6 +52,7 @@ package struct InterviewSchedulingHandlers: Sendable {
         registerScheduling(in: &handlers)
         registerCancellation(in: &handlers)
         registerRescheduling(in: &handlers)
+        registerErasure(in: &handlers)
     }
 
     /// A log line that names the saga and the request it serves.

@@ -1,0 +1,86 @@
+import Foundation
+import SagaCore
+import SagaEngine
+import SagaStore
+import SchedulingCore
+
+extension SchedulingApplication {
+    /// Starts erasing a candidate (admins only). Their requests still being scheduled are
+    /// stopped and their confirmed interviews that have not ended are cancelled first (each
+    /// with the usual CANCEL to the candidate), unless the command says otherwise. Asking
+    /// again answers with the same erasure and starts nothing.
+    package func eraseCandidate(_ command: EraseCandidate) async throws -> ErasureStatus {
+        guard command.caller.role == .admin else { throw ApplicationError.forbidden("only an admin may erase a candidate") }
+        let candidateID = command.candidateID
+        guard !candidateID.isEmpty, candidateID.unicodeScalars.count <= 200, !candidateID.contains(where: { $0.isNewline || $0.asciiValue == 0 })
+        else { throw ApplicationError.invalid(field: "id", reason: "must be a candidate id of 1 to 200 characters on one line") }
+        let erasureID = InterviewIDs.erasure(ofCandidate: candidateID)
+        if try await store.instance(id: erasureID) != nil { return try await erasureStatus(of: candidateID, caller: command.caller) }
+
+        if command.cancelFutureInterviews { try await stopWhatIsAhead(of: candidateID, caller: command.caller) }
+        let data = try SagaData(
+            encoding: ErasureSagaData(
+                candidateId: candidateID, requestedBy: command.caller.subject, cancelFutureInterviews: command.cancelFutureInterviews))
+        let audit = AuditEntry(
+            actor: command.caller.subject, action: "candidate.erasure.requested", target: candidateID,
+            detail: command.cancelFutureInterviews ? "cancelling what is ahead first" : "leaving what is ahead booked",
+            at: Instant(now()).secondsSinceEpoch)
+        try await engine.start(
+            type: InterviewSagaKind.erasure.rawValue, id: erasureID, partitionKey: candidateID, data: data, checking: { _ in },
+            recording: { db in try InterviewRecords.append(audit, in: db) })
+        return try await erasureStatus(of: candidateID, caller: command.caller)
+    }
+
+    /// Where the erasure of `candidateID` stands (admins only).
+    package func erasureStatus(of candidateID: String, caller: Caller) async throws -> ErasureStatus {
+        guard caller.role == .admin else { throw ApplicationError.forbidden("only an admin may see erasures") }
+        let erasureID = InterviewIDs.erasure(ofCandidate: candidateID)
+        guard let instance = try await store.instance(id: erasureID) else {
+            throw ApplicationError.notFound("erasure of candidate \(candidateID.prefix(100))")
+        }
+        let data = try? instance.data.decoded(as: ErasureSagaData.self)
+        let state: ErasureStatus.State =
+            switch instance.status {
+            case .completed: .completed
+            case .failed, .compensated: .failed
+            case .running, .waiting, .compensating: .running
+            }
+        return ErasureStatus(
+            candidateID: candidateID, erasureID: erasureID, state: state, sagasErased: data?.sagasErased, interviewsErased: data?.interviewsErased,
+            calendarEventsErased: data?.calendarEventsErased, error: state == .failed ? instance.lastError?.description : nil)
+    }
+
+    /// Stops the candidate's requests still being scheduled and cancels their confirmed
+    /// interviews that have not ended. Refused while one of their interviews is being
+    /// rescheduled: it would be confirmed again after the erasure looked.
+    private func stopWhatIsAhead(of candidateID: String, caller: Caller) async throws {
+        let now = Instant(now())
+        let (requests, sagas, interviews) = try await store.read { db in
+            let ids = try CandidateRecords.sagaIDs(ofCandidate: candidateID, in: db)
+            let instances = try ids.requests.compactMap { try SagaStore.instance(id: $0, in: db) }
+            let interviews = try ids.requests.compactMap { try InterviewRecords.interview(requestID: $0, in: db) }
+            return (instances, try SagaStore.unsettled(ids.sagas, in: db), interviews)
+        }
+        if let moving = sagas.first(where: { $0.contains(":reschedule:") }) {
+            throw ApplicationError.conflict("an interview of the candidate is being rescheduled (\(moving)); erase when that has finished")
+        }
+        for request in requests {
+            let ahead: Bool
+            switch request.status {
+            case .running, .waiting: ahead = true
+            case .completed:
+                let interview = interviews.first { $0.requestID == request.id }
+                ahead =
+                    interview?.status == .confirmed && (interview?.slot.end ?? now) > now
+                    && !sagas.contains(InterviewIDs.cancellation(ofRequest: request.id))
+            case .compensating, .compensated, .failed: ahead = false
+            }
+            guard ahead else { continue }
+            do {
+                try await cancel(CancelRequest(caller: caller, requestID: request.id, reason: nil))
+            } catch ApplicationError.conflict {
+                continue  // cancelled meanwhile, or being cancelled: the erasure waits for it
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Hummingbird
+import InterviewScheduling
+
+/// `/api/v1/candidates/{id}/erasure`: an admin erases a candidate and follows the erasure.
+struct CandidatesAPI {
+    let services: APIServices
+
+    func register(on routes: inout APIRoutes) {
+        let base = "/api/v1/candidates/:id/erasure"
+        routes.post(base) { request, context in try await self.erase(request, candidateID: try context.parameters.require("id")) }
+        routes.get(base) { request, context in try await self.show(request, candidateID: try context.parameters.require("id")) }
+    }
+
+    struct ErasureBody: Codable {
+        var cancelFutureInterviews: Bool?
+    }
+
+    /// The answer to both routes; the POST's is the same however often it is sent.
+    struct Erasure: Codable {
+        var candidateId: String
+        var erasureId: String
+        var state: String
+        var sagasErased: Int?
+        var interviewsErased: Int?
+        var calendarEventsErased: Int?
+        var error: String?
+        var links: [String: String]
+
+        init(_ status: ErasureStatus) {
+            candidateId = status.candidateID
+            erasureId = status.erasureID
+            state = status.state.rawValue
+            sagasErased = status.sagasErased
+            interviewsErased = status.interviewsErased
+            calendarEventsErased = status.calendarEventsErased
+            error = status.error
+            let path = "/api/v1/candidates/\(status.candidateID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? "")/erasure"
+            links = ["self": path]
+        }
+    }
+
+    func erase(_ request: Request, candidateID: String) async throws -> Response {
+        let caller = try await services.authenticator.caller(of: request)
+        let data = try await services.body(of: request)
+        let body: ErasureBody
+        do {
+            body = data.isEmpty ? ErasureBody() : try JSONDecoder().decode(ErasureBody.self, from: data)
+        } catch {
+            throw APIProblem.badRequest(
+                field: "cancelFutureInterviews", "the body must be empty or a JSON object such as {\"cancelFutureInterviews\": false}")
+        }
+        let status = try await services.run {
+            try await services.application.eraseCandidate(
+                EraseCandidate(caller: caller, candidateID: candidateID, cancelFutureInterviews: body.cancelFutureInterviews ?? true))
+        }
+        let answer = Erasure(status)
+        var headers = HTTPFields()
+        headers[.location] = answer.links["self"]
+        return try APIServices.json(.accepted, answer, headers: headers)
+    }
+
+    func show(_ request: Request, candidateID: String) async throws -> Response {
+        let caller = try await services.authenticator.caller(of: request)
+        let status = try await services.run { try await services.application.erasureStatus(of: candidateID, caller: caller) }
+        return try APIServices.json(.ok, Erasure(status))
+    }
+}

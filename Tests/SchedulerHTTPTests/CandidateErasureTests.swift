@@ -1,0 +1,136 @@
+import Foundation
+import GRDB
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import InterviewScheduling
+import NIOFoundationEssentialsCompat
+import SagaEngine
+import SagaStore
+import SchedulerTesting
+import Testing
+
+/// `POST /api/v1/candidates/{id}/erasure`, through the router, real SQLite and the local
+/// calendar provider, with the sagas run by hand.
+@Suite("Candidate erasure")
+struct CandidateErasureTests {
+    static let name = "Zebulon Quixotic-Erasmus"
+    static let email = "Zebulon.Q@erase-me.example"
+    static let freeText = "Zebulon prefers mornings; ask about the Perth role"
+    static let candidateID = "cand-zebulon"
+
+    static func candidateRequest() throws -> ByteBuffer {
+        try APIFixture.request {
+            $0["candidate"] = ["id": candidateID, "name": name, "email": email, "timeZone": "Europe/Berlin"]
+            $0["description"] = freeText
+        }
+    }
+
+    /// Every byte of the database's files.
+    static func bytes(of directory: TemporaryDirectory) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.url.path) where name.hasPrefix("sagas.sqlite") {
+            files[name] = try Data(contentsOf: directory.url.appendingPathComponent(name))
+        }
+        return files
+    }
+
+    /// The strings that must be gone, in the forms they were written in.
+    static let traces = [name, email, email.lowercased(), "Zebulon", "erase-me.example", "Perth role"]
+
+    static func found(in files: [String: Data]) -> [String] {
+        files.flatMap { file, data in traces.filter { data.range(of: Data($0.utf8)) != nil }.map { "\($0) in \(file)" } }
+    }
+
+    /// Runs the sagas until the erasure has finished (its first step waits, with backoff,
+    /// for the cancellations it started).
+    static func runUntilErased(_ fixture: APIFixture, _ client: some TestClientProtocol, admin: String) async throws -> [String: Any] {
+        var status: [String: Any] = [:]
+        let finished = try await eventually(60) {
+            try await fixture.engine.runDueWork()
+            status = try await fixture.send(client, .get, "/api/v1/candidates/\(candidateID)/erasure", token: admin).json
+            return status["state"] as? String != "running"
+        }
+        #expect(finished, "\(status)")
+        return status
+    }
+
+    @Test func anErasureLeavesNoByteOfTheCandidateInTheDatabaseFiles() async throws {
+        let fixture = try await APIFixture()
+        try await fixture.test { client in
+            let admin = try await fixture.token(for: "dpo@example.com", role: .admin)
+            // A confirmed interview, rescheduled; a second request still waiting for availability.
+            let first = try await fixture.send(
+                client, .post, "/api/v1/scheduling-requests", body: try Self.candidateRequest(), headers: [.init("Idempotency-Key")!: "zeb-1"])
+            let requestID = try #require(first.json["requestId"] as? String)
+            try await fixture.confirm(requestID)
+            let interviewID = InterviewIDs.interview(forRequest: requestID)
+            let moved = try await fixture.send(
+                client, .post, "/api/v1/interviews/\(interviewID)/reschedule", body: try RequestLifecycleTests.newWindow())
+            #expect(moved.status == .accepted)
+            try await fixture.engine.runDueWork()
+            #expect(try await fixture.send(client, .get, "/api/v1/interviews/\(interviewID)").json["sequence"] as? Int == 1)
+            let second = try await fixture.send(client, .post, "/api/v1/scheduling-requests", body: try Self.candidateRequest())
+            let waitingID = try #require(second.json["requestId"] as? String)
+            try await fixture.engine.runDueWork()
+            #expect(!Self.found(in: try Self.bytes(of: fixture.directory)).isEmpty, "the candidate is in the files before")
+
+            // Recruiters may not erase; the admin's erasure answers the same however often it is asked.
+            let refused = try await fixture.send(client, .post, "/api/v1/candidates/\(Self.candidateID)/erasure")
+            #expect(refused.status == .forbidden)
+            let accepted = try await fixture.send(client, .post, "/api/v1/candidates/\(Self.candidateID)/erasure", token: admin)
+            #expect(accepted.status == .accepted, "\(accepted.json)")
+            let status = try await Self.runUntilErased(fixture, client, admin: admin)
+            #expect(status["state"] as? String == "completed", "\(status)")
+            #expect(status["sagasErased"] as? Int == 4, "two requests, a reschedule, a cancellation: \(status)")
+            let again = try await fixture.send(client, .post, "/api/v1/candidates/\(Self.candidateID)/erasure", token: admin)
+            #expect(again.status == .accepted)
+            #expect(NSDictionary(dictionary: again.json) == NSDictionary(dictionary: status), "a second erasure is a no-op with the same answer")
+
+            // What is ahead was stopped first, with the usual CANCEL.
+            #expect(try await fixture.send(client, .get, "/api/v1/scheduling-requests/\(requestID)").json["state"] as? String == "cancelled")
+            #expect(try await fixture.send(client, .get, "/api/v1/scheduling-requests/\(waitingID)").json["state"] as? String == "cancelled")
+            let cancelled = try await fixture.store.outbox(sagaID: InterviewIDs.cancellation(ofRequest: requestID))
+            #expect(cancelled.map(\.message.topic) == ["enginedge.interview.interview.cancelled"])
+            #expect(try await fixture.send(client, .get, "/api/v1/interviews/\(interviewID)/invite.ics").status == .notFound)
+
+            // Not a byte of the candidate is left in the database's files (main file and WAL).
+            #expect(Self.found(in: try Self.bytes(of: fixture.directory)) == [])
+            // The interviewers' calendars no longer name them either.
+            let events = try await DatabaseQueue(path: fixture.directory.path("calendars.sqlite")).read { db in
+                try String.fetchAll(db, sql: "SELECT title || ' ' || description FROM local_event")
+            }
+            #expect(events.allSatisfy { text in !Self.traces.contains { text.contains($0) } }, "\(events)")
+
+            // An operator sees who erased whom and when, not what.
+            let audit = try await fixture.store.read { db in try InterviewRecords.auditLog(target: Self.candidateID, in: db) }
+            let tombstone = try #require(audit.first { $0.action == "candidate.erasure" })
+            #expect(tombstone.actor == "dpo@example.com" && tombstone.detail.contains("requests: 2"))
+        }
+    }
+
+    @Test func anErasureCanLeaveTheInterviewsAheadBookedAndRefusesUnknownBodies() async throws {
+        let fixture = try await APIFixture()
+        try await fixture.test { client in
+            let admin = try await fixture.token(for: "dpo@example.com", role: .admin)
+            let created = try await fixture.send(client, .post, "/api/v1/scheduling-requests", body: try Self.candidateRequest())
+            let requestID = try #require(created.json["requestId"] as? String)
+            try await fixture.confirm(requestID)
+            let bad = try await fixture.send(
+                client, .post, "/api/v1/candidates/\(Self.candidateID)/erasure", body: ByteBuffer(string: #"{"cancelFutureInterviews": "no"}"#),
+                token: admin)
+            #expect(bad.status == .badRequest)
+            let accepted = try await fixture.send(
+                client, .post, "/api/v1/candidates/\(Self.candidateID)/erasure", body: ByteBuffer(string: #"{"cancelFutureInterviews": false}"#),
+                token: admin)
+            #expect(accepted.status == .accepted)
+            #expect(try await Self.runUntilErased(fixture, client, admin: admin)["state"] as? String == "completed")
+            let interview = try await fixture.send(client, .get, "/api/v1/interviews/\(InterviewIDs.interview(forRequest: requestID))").json
+            #expect(interview["status"] as? String == "confirmed", "left booked, as asked")
+            #expect(Self.found(in: try Self.bytes(of: fixture.directory)) == [])
+            #expect(
+                try await fixture.send(client, .get, "/api/v1/candidates/nobody/erasure", token: admin).status == .notFound,
+                "no erasure of a candidate nobody asked to erase")
+        }
+    }
+}
