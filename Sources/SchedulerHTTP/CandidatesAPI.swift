@@ -12,8 +12,24 @@ struct CandidatesAPI {
         routes.get(base) { request, context in try await self.show(request, candidateID: try context.parameters.require("id")) }
     }
 
-    struct ErasureBody: Codable {
+    /// `{"cancelFutureInterviews": true|false}`, the member optional but never null.
+    struct ErasureBody: Decodable {
         var cancelFutureInterviews: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case cancelFutureInterviews
+        }
+
+        init() {}
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            guard container.contains(.cancelFutureInterviews) else { return }
+            guard try !container.decodeNil(forKey: .cancelFutureInterviews) else {
+                throw DecodingError.valueNotFound(Bool.self, .init(codingPath: [CodingKeys.cancelFutureInterviews], debugDescription: "null"))
+            }
+            cancelFutureInterviews = try container.decode(Bool.self, forKey: .cancelFutureInterviews)
+        }
     }
 
     /// The answer to both routes; the POST's is the same however often it is sent.

@@ -120,6 +120,11 @@ struct CandidateErasureTests {
                 client, .post, "/api/v1/candidates/\(Self.candidateID)/erasure", body: ByteBuffer(string: #"{"cancelFutureInterviews": "no"}"#),
                 token: admin)
             #expect(bad.status == .badRequest)
+            for body in [#"{"cancelFutureInterviews": null}"#, #"{"cancelFutureInterviews": 1}"#, "[]", "not json"] {
+                let refused = try await fixture.send(
+                    client, .post, "/api/v1/candidates/\(Self.candidateID)/erasure", body: ByteBuffer(string: body), token: admin)
+                #expect(refused.status == .badRequest, "\(body)")
+            }
             let accepted = try await fixture.send(
                 client, .post, "/api/v1/candidates/\(Self.candidateID)/erasure", body: ByteBuffer(string: #"{"cancelFutureInterviews": false}"#),
                 token: admin)
