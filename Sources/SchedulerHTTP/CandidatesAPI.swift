@@ -23,6 +23,11 @@ struct CandidatesAPI {
         init() {}
 
         init(from decoder: any Decoder) throws {
+            // A destructive operation: a misspelt member is refused, not ignored.
+            let members = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
+            if let unknown = members.first(where: { $0 != CodingKeys.cancelFutureInterviews.rawValue }) {
+                throw DecodingError.dataCorrupted(.init(codingPath: [AnyKey(stringValue: unknown)], debugDescription: "unknown member"))
+            }
             let container = try decoder.container(keyedBy: CodingKeys.self)
             guard container.contains(.cancelFutureInterviews) else { return }
             guard try !container.decodeNil(forKey: .cancelFutureInterviews) else {
@@ -30,6 +35,13 @@ struct CandidatesAPI {
             }
             cancelFutureInterviews = try container.decode(Bool.self, forKey: .cancelFutureInterviews)
         }
+    }
+
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 
     /// The answer to both routes; the POST's is the same however often it is sent.
@@ -51,13 +63,16 @@ struct CandidatesAPI {
             interviewsErased = status.interviewsErased
             calendarEventsErased = status.calendarEventsErased
             error = status.error
-            let path = "/api/v1/candidates/\(status.candidateID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? "")/erasure"
+            var segment = CharacterSet.urlPathAllowed
+            segment.remove("/")
+            let path = "/api/v1/candidates/\(status.candidateID.addingPercentEncoding(withAllowedCharacters: segment) ?? "")/erasure"
             links = ["self": path]
         }
     }
 
     func erase(_ request: Request, candidateID: String) async throws -> Response {
         let caller = try await services.authenticator.caller(of: request)
+        try await services.run { try SchedulingApplication.requireAdmin(caller) }
         let data = try await services.body(of: request)
         let body: ErasureBody
         do {

@@ -14,7 +14,7 @@ import Testing
 /// calendar provider, with the sagas run by hand.
 @Suite("Candidate erasure")
 struct CandidateErasureTests {
-    static let name = "Zebulon Quixotic-Erasmus"
+    static let name = "Zebulon Ångström-Quixotic"
     static let email = "Zebulon.Q@erase-me.example"
     static let freeText = "Zebulon prefers mornings; ask about the Perth role"
     static let candidateID = "cand-zebulon"
@@ -23,20 +23,24 @@ struct CandidateErasureTests {
         try APIFixture.request {
             $0["candidate"] = ["id": candidateID, "name": name, "email": email, "timeZone": "Europe/Berlin"]
             $0["description"] = freeText
+            $0["title"] = "Final round with Zebulon"
+            $0["location"] = "Perth office, desk of Zebulon"
         }
     }
 
-    /// Every byte of the database's files.
+    /// Every byte of the database files: the service's (main file and WAL) and the local
+    /// calendar provider's.
     static func bytes(of directory: TemporaryDirectory) throws -> [String: Data] {
         var files: [String: Data] = [:]
-        for name in try FileManager.default.contentsOfDirectory(atPath: directory.url.path) where name.hasPrefix("sagas.sqlite") {
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.url.path)
+        where name.hasPrefix("sagas.sqlite") || name.hasPrefix("calendars.sqlite") {
             files[name] = try Data(contentsOf: directory.url.appendingPathComponent(name))
         }
         return files
     }
 
     /// The strings that must be gone, in the forms they were written in.
-    static let traces = [name, email, email.lowercased(), "Zebulon", "erase-me.example", "Perth role"]
+    static let traces = [name, email, email.lowercased(), "Zebulon", "Ångström", "erase-me.example", "Perth", "Final round"]
 
     static func found(in files: [String: Data]) -> [String] {
         files.flatMap { file, data in traces.filter { data.range(of: Data($0.utf8)) != nil }.map { "\($0) in \(file)" } }
@@ -87,6 +91,15 @@ struct CandidateErasureTests {
             #expect(again.status == .accepted)
             #expect(NSDictionary(dictionary: again.json) == NSDictionary(dictionary: status), "a second erasure is a no-op with the same answer")
 
+            // A request for the candidate after the erasure is a new application: accepted, and
+            // asking for an erasure again erases it too (a new erasure), then answers the same.
+            let later = try await fixture.send(client, .post, "/api/v1/scheduling-requests", body: try Self.candidateRequest())
+            #expect(later.status == .accepted)
+            try await fixture.confirm(try #require(later.json["requestId"] as? String))
+            let renewed = try await fixture.send(client, .post, "/api/v1/candidates/\(Self.candidateID)/erasure", token: admin)
+            #expect(renewed.json["erasureId"] as? String != status["erasureId"] as? String, "\(renewed.json)")
+            #expect(try await Self.runUntilErased(fixture, client, admin: admin)["state"] as? String == "completed")
+
             // What is ahead was stopped first, with the usual CANCEL.
             #expect(try await fixture.send(client, .get, "/api/v1/scheduling-requests/\(requestID)").json["state"] as? String == "cancelled")
             #expect(try await fixture.send(client, .get, "/api/v1/scheduling-requests/\(waitingID)").json["state"] as? String == "cancelled")
@@ -120,7 +133,12 @@ struct CandidateErasureTests {
                 client, .post, "/api/v1/candidates/\(Self.candidateID)/erasure", body: ByteBuffer(string: #"{"cancelFutureInterviews": "no"}"#),
                 token: admin)
             #expect(bad.status == .badRequest)
-            for body in [#"{"cancelFutureInterviews": null}"#, #"{"cancelFutureInterviews": 1}"#, "[]", "not json"] {
+            let recruiterWithBadBody = try await fixture.send(
+                client, .post, "/api/v1/candidates/\(Self.candidateID)/erasure", body: ByteBuffer(string: "not json"))
+            #expect(recruiterWithBadBody.status == .forbidden, "the role is checked before the body")
+            for body in [
+                #"{"cancelFutureInterviews": null}"#, #"{"cancelFutureInterviews": 1}"#, #"{"cancelFutureInterview": false}"#, "[]", "not json",
+            ] {
                 let refused = try await fixture.send(
                     client, .post, "/api/v1/candidates/\(Self.candidateID)/erasure", body: ByteBuffer(string: body), token: admin)
                 #expect(refused.status == .badRequest, "\(body)")
@@ -129,6 +147,8 @@ struct CandidateErasureTests {
                 client, .post, "/api/v1/candidates/\(Self.candidateID)/erasure", body: ByteBuffer(string: #"{"cancelFutureInterviews": false}"#),
                 token: admin)
             #expect(accepted.status == .accepted)
+            let during = try await fixture.send(client, .post, "/api/v1/scheduling-requests", body: try Self.candidateRequest())
+            #expect(during.status == .conflict, "no new request for a candidate while they are being erased")
             #expect(try await Self.runUntilErased(fixture, client, admin: admin)["state"] as? String == "completed")
             let interview = try await fixture.send(client, .get, "/api/v1/interviews/\(InterviewIDs.interview(forRequest: requestID))").json
             #expect(interview["status"] as? String == "confirmed", "left booked, as asked")

@@ -12,7 +12,10 @@ package final class LocalCalendarProvider: CalendarProvider {
     /// Opens (creating if needed) the calendar database at `path`.
     package init(path: String) throws {
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
-        database = try DatabaseQueue(path: path)
+        var configuration = Configuration()
+        // A renamed or deleted event leaves no old text in the file (a candidate's erasure).
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = ON") }
+        database = try DatabaseQueue(path: path, configuration: configuration)
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: local calendar events") { db in
             try db.execute(

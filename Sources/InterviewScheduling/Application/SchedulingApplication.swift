@@ -56,6 +56,10 @@ package struct SchedulingApplication: Sendable {
         try await engine.start(
             type: InterviewSagaKind.scheduling.rawValue, id: requestID, partitionKey: body.candidateID, data: data,
             checking: { db in
+                if try CandidateRecords.unsettledErasure(ofCandidate: body.candidateID, in: db) != nil {
+                    throw ApplicationError.conflict(
+                        "candidate \(body.candidateID.prefix(100)) is being erased; ask again once the erasure has finished")
+                }
                 guard let key, let earlier = try InterviewRecords.idempotentRequest(owner: caller.subject, key: key, in: db) else { return }
                 guard earlier.bodyFingerprint == fingerprint else { throw ApplicationError.idempotencyKeyReused(key) }
             },

@@ -1,7 +1,9 @@
+import CalendarProviders
 import Foundation
 import GRDB
 import SagaCore
 import SagaStore
+import SchedulingCore
 
 /// The candidate's traces in the interview tables, and rewriting them for an erasure.
 enum CandidateRecords {
@@ -13,6 +15,64 @@ enum CandidateRecords {
         let sagas = try SagaStore.instanceIDs(
             type: InterviewSagaKind.scheduling.rawValue, partitionKey: candidateID, withDescendants: true, in: db)
         return (requests, sagas)
+    }
+
+    /// Whether the candidate has requests that started after `instant`.
+    static func hasRequests(ofCandidate candidateID: String, since instant: Date, in db: Database) throws -> Bool {
+        try SagaStore.instanceIDs(type: InterviewSagaKind.scheduling.rawValue, partitionKey: candidateID, withDescendants: false, in: db)
+            .contains { try (SagaStore.instance(id: $0, in: db)?.createdAt ?? .distantPast) > instant }
+    }
+
+    /// The id of an erasure of the candidate that has not finished, if any.
+    static func unsettledErasure(ofCandidate candidateID: String, in db: Database) throws -> String? {
+        try SagaStore.unsettled(
+            try SagaStore.instanceIDs(type: InterviewSagaKind.erasure.rawValue, partitionKey: candidateID, withDescendants: false, in: db),
+            in: db
+        ).first
+    }
+
+    /// Whether a request is being stopped or cancelled, or is over: its saga is being undone
+    /// or ended undone, or its cancellation runs or ran.
+    static func isStoppingOrStopped(_ requestID: String, in db: Database) throws -> Bool {
+        if let request = try SagaStore.instance(id: requestID, in: db), [.compensating, .compensated, .failed].contains(request.status) {
+            return true
+        }
+        guard let cancellation = try SagaStore.instance(id: InterviewIDs.cancellation(ofRequest: requestID), in: db) else { return false }
+        return [.running, .waiting, .completed].contains(cancellation.status)
+    }
+
+    /// The calendar events of the candidate's confirmed interviews, with their times, and
+    /// every other event their sagas recorded (bookings of cancelled interviews, of requests
+    /// stopped after booking, of reschedules).
+    static func calendarEvents(
+        ofCandidate candidateID: String, in db: Database
+    ) throws -> (live: [(ProviderEventReference, Interval)], others: Set<ProviderEventReference>) {
+        let (requests, sagas) = try sagaIDs(ofCandidate: candidateID, in: db)
+        var live: [(ProviderEventReference, Interval)] = []
+        var others = Set<ProviderEventReference>()
+        for requestID in requests {
+            guard let interview = try InterviewRecords.interview(requestID: requestID, in: db) else { continue }
+            if interview.status == .confirmed {
+                live += interview.bookings.map { ($0, interview.slot) }
+            } else {
+                others.formUnion(interview.bookings)
+            }
+        }
+        for id in sagas {
+            guard let bookings = try SagaStore.instance(id: id, in: db)?.data["bookings"] else { continue }
+            others.formUnion((try? bookings.decoded(as: [ProviderEventReference].self)) ?? [])
+        }
+        return (live, others)
+    }
+
+    /// The interviewers of each of the candidate's requests, by request id.
+    static func interviewers(ofCandidate candidateID: String, in db: Database) throws -> [(String, [String])] {
+        try sagaIDs(ofCandidate: candidateID, in: db).requests.compactMap { id in
+            guard let instance = try SagaStore.instance(id: id, in: db),
+                let people = instance.data["request"]?["interviewers"]?.arrayValue
+            else { return nil }
+            return (id, people.compactMap { $0["email"]?.stringValue })
+        }
     }
 
     /// The candidate's name and address as their requests gave them (they may differ between requests).

@@ -55,34 +55,30 @@ extension InterviewSchedulingHandlers {
         handlers.action("erasure.eraseCalendarEvents", requiresCompensation: false) { context in
             var data = try context.data.typed(ErasureSagaData.self)
             let candidateID = data.candidateId
-            let interviews = try await store.read { db in
-                try CandidateRecords.sagaIDs(ofCandidate: candidateID, in: db).requests.compactMap {
-                    try InterviewRecords.interview(requestID: $0, in: db)
+            let (live, others) = try await store.read { db in try CandidateRecords.calendarEvents(ofCandidate: candidateID, in: db) }
+            var events = 0
+            // Events of confirmed interviews stay, renamed; any other event the candidate's
+            // requests made (cancelled, or left by a request stopped after booking) goes.
+            var found = others
+            for (requestID, interviewers) in try await store.read({ db in try CandidateRecords.interviewers(ofCandidate: candidateID, in: db) }) {
+                for interviewer in interviewers {
+                    let key = Self.bookingKey(requestID: requestID, interviewer: interviewer)
+                    if let reference = calendars.account(for: interviewer)?.provider.reference(forIdempotencyKey: key, in: interviewer) {
+                        found.insert(reference)
+                    }
                 }
             }
-            var events = 0
-            for interview in interviews {
-                for reference in interview.bookings {
-                    guard let provider = calendars.provider(named: reference.provider, calendar: reference.calendar) else {
-                        throw StepFailure(.permanent, "no \(reference.provider) account for \(reference.calendar) to erase \(reference.eventID)")
-                    }
-                    do {
-                        if interview.status == .cancelled {
-                            try await provider.deleteEvent(reference)
-                        } else {
-                            try await provider.updateEvent(
-                                reference,
-                                to: CalendarEvent(
-                                    title: Self.erasedTitle, description: Self.erasedDescription, start: interview.slot.start,
-                                    end: interview.slot.end, timeZone: "UTC", attendees: [], location: ""))
-                        }
-                        events += 1
-                    } catch let error as ProviderError where error.status == 404 || error.status == 410 {
-                        continue  // someone removed it already: nothing left to erase there
-                    } catch {
-                        throw Self.stepFailure(error)
-                    }
+            for (reference, slot) in live {
+                events += try await erase(reference) { provider in
+                    try await provider.updateEvent(
+                        reference,
+                        to: CalendarEvent(
+                            title: Self.erasedTitle, description: Self.erasedDescription, start: slot.start, end: slot.end, timeZone: "UTC",
+                            attendees: [], location: ""))
                 }
+            }
+            for reference in found.subtracting(live.map(\.0)).sorted(by: { $0.eventID < $1.eventID }) {
+                events += try await erase(reference) { provider in try await provider.deleteEvent(reference) }
             }
             data.calendarEventsErased = events
             return StepOutcome(dataPatch: try SagaData(encoding: data))
@@ -92,6 +88,21 @@ extension InterviewSchedulingHandlers {
                 throw StepFailure(.transient, "readers kept the write-ahead log busy; the checkpoint is tried again")
             }
             return StepOutcome()
+        }
+    }
+
+    /// One call on the event's provider; 1 if it was made, 0 if the event was gone already.
+    private func erase(_ reference: ProviderEventReference, _ call: (any CalendarProvider) async throws -> Void) async throws -> Int {
+        guard let provider = calendars.provider(named: reference.provider, calendar: reference.calendar) else {
+            throw StepFailure(.permanent, "no \(reference.provider) account for \(reference.calendar) to erase \(reference.eventID)")
+        }
+        do {
+            try await call(provider)
+            return 1
+        } catch let error as ProviderError where error.status == 404 || error.status == 410 {
+            return 0  // someone removed it already: nothing left to erase there
+        } catch {
+            throw Self.stepFailure(error)
         }
     }
 }

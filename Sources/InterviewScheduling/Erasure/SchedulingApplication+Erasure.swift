@@ -10,13 +10,26 @@ extension SchedulingApplication {
     /// with the usual CANCEL to the candidate), unless the command says otherwise. Asking
     /// again answers with the same erasure and starts nothing.
     package func eraseCandidate(_ command: EraseCandidate) async throws -> ErasureStatus {
-        guard command.caller.role == .admin else { throw ApplicationError.forbidden("only an admin may erase a candidate") }
+        try Self.requireAdmin(command.caller)
         let candidateID = command.candidateID
         guard !candidateID.isEmpty, candidateID.unicodeScalars.count <= 200, !candidateID.contains(where: { $0.isNewline || $0.asciiValue == 0 })
         else { throw ApplicationError.invalid(field: "id", reason: "must be a candidate id of 1 to 200 characters on one line") }
-        let erasureID = InterviewIDs.erasure(ofCandidate: candidateID)
-        if try await store.instance(id: erasureID) != nil { return try await erasureStatus(of: candidateID, caller: command.caller) }
-
+        let (latest, newerRequests) = try await store.read { db in
+            let latest = try SagaStore.instanceIDs(
+                type: InterviewSagaKind.erasure.rawValue, partitionKey: candidateID, withDescendants: false, in: db
+            )
+            .last.flatMap { try SagaStore.instance(id: $0, in: db) }
+            return (latest, try latest.map { try CandidateRecords.hasRequests(ofCandidate: candidateID, since: $0.createdAt, in: db) } ?? false)
+        }
+        // The same answer while one runs, and once one has erased everything there is; a new
+        // generation after one that gave up, or when the candidate has applied again since.
+        if let latest {
+            switch latest.status {
+            case .running, .waiting, .compensating: return try await erasureStatus(of: candidateID, caller: command.caller)
+            case .completed where !newerRequests: return try await erasureStatus(of: candidateID, caller: command.caller)
+            case .completed, .compensated, .failed: break
+            }
+        }
         if command.cancelFutureInterviews { try await stopWhatIsAhead(of: candidateID, caller: command.caller) }
         let data = try SagaData(
             encoding: ErasureSagaData(
@@ -25,17 +38,37 @@ extension SchedulingApplication {
             actor: command.caller.subject, action: "candidate.erasure.requested", target: candidateID,
             detail: command.cancelFutureInterviews ? "cancelling what is ahead first" : "leaving what is ahead booked",
             at: Instant(now()).secondsSinceEpoch)
-        try await engine.start(
-            type: InterviewSagaKind.erasure.rawValue, id: erasureID, partitionKey: candidateID, data: data, checking: { _ in },
-            recording: { db in try InterviewRecords.append(audit, in: db) })
+        let erasureID =
+            latest == nil
+            ? InterviewIDs.erasure(ofCandidate: candidateID) : "\(InterviewIDs.erasure(ofCandidate: candidateID)):\(UUID().uuidString.lowercased())"
+        do {
+            try await engine.start(
+                type: InterviewSagaKind.erasure.rawValue, id: erasureID, partitionKey: candidateID, data: data,
+                checking: { db in
+                    // Two admins at once: the first start wins, the second answers with it.
+                    if let other = try CandidateRecords.unsettledErasure(ofCandidate: candidateID, in: db) {
+                        throw ErasureAlreadyRunning(id: other)
+                    }
+                },
+                recording: { db in try InterviewRecords.append(audit, in: db) })
+        } catch is ErasureAlreadyRunning {}
         return try await erasureStatus(of: candidateID, caller: command.caller)
     }
 
-    /// Where the erasure of `candidateID` stands (admins only).
+    /// Refused unless the caller is an admin.
+    package static func requireAdmin(_ caller: Caller) throws {
+        guard caller.role == .admin else { throw ApplicationError.forbidden("only an admin may erase a candidate or see erasures") }
+    }
+
+    /// Where the latest erasure of `candidateID` stands (admins only).
     package func erasureStatus(of candidateID: String, caller: Caller) async throws -> ErasureStatus {
-        guard caller.role == .admin else { throw ApplicationError.forbidden("only an admin may see erasures") }
-        let erasureID = InterviewIDs.erasure(ofCandidate: candidateID)
-        guard let instance = try await store.instance(id: erasureID) else {
+        try Self.requireAdmin(caller)
+        guard
+            let instance = try await store.read({ db in
+                try SagaStore.instanceIDs(type: InterviewSagaKind.erasure.rawValue, partitionKey: candidateID, withDescendants: false, in: db)
+                    .last.flatMap { try SagaStore.instance(id: $0, in: db) }
+            })
+        else {
             throw ApplicationError.notFound("erasure of candidate \(candidateID.prefix(100))")
         }
         let data = try? instance.data.decoded(as: ErasureSagaData.self)
@@ -46,8 +79,9 @@ extension SchedulingApplication {
             case .running, .waiting, .compensating: .running
             }
         return ErasureStatus(
-            candidateID: candidateID, erasureID: erasureID, state: state, sagasErased: data?.sagasErased, interviewsErased: data?.interviewsErased,
-            calendarEventsErased: data?.calendarEventsErased, error: state == .failed ? instance.lastError?.description : nil)
+            candidateID: candidateID, erasureID: instance.id, state: state, sagasErased: data?.sagasErased,
+            interviewsErased: data?.interviewsErased, calendarEventsErased: data?.calendarEventsErased,
+            error: state == .failed ? instance.lastError?.description : nil)
     }
 
     /// Stops the candidate's requests still being scheduled and cancels their confirmed
@@ -78,9 +112,18 @@ extension SchedulingApplication {
             guard ahead else { continue }
             do {
                 try await cancel(CancelRequest(caller: caller, requestID: request.id, reason: nil))
-            } catch ApplicationError.conflict {
-                continue  // cancelled meanwhile, or being cancelled: the erasure waits for it
+            } catch ApplicationError.conflict(let reason) {
+                // Fine if it is being stopped or cancelled anyway (the erasure waits for that);
+                // anything else (an earlier cancellation that failed) would leave it booked.
+                guard try await store.read({ db in try CandidateRecords.isStoppingOrStopped(request.id, in: db) }) else {
+                    throw ApplicationError.conflict("cannot cancel request \(request.id) before the erasure: \(reason)")
+                }
             }
         }
     }
+}
+
+/// Another erasure of the candidate started first.
+struct ErasureAlreadyRunning: Error {
+    var id: String
 }
