@@ -208,7 +208,7 @@ let package = Package(
                 "SagaStore", "SchedulerTesting", "CalendarProviders", "SchedulingCore", "Events", "InterviewScheduling",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
-        .testTarget(name: "SchedulerCLITests", dependencies: ["SagaCore", "SagaStore", "SchedulerTesting", "SagaEngine"]),
+        .testTarget(name: "SchedulerCLITests", dependencies: ["SagaCore", "SagaStore", "SchedulerTesting", "SagaEngine", "InterviewScheduling"]),
         .testTarget(
             name: "SchedulerHTTPTests",
             dependencies: [

@@ -7,6 +7,7 @@ struct SchedulerCommand: AsyncParsableCommand {
         abstract: "Schedules job interviews: finds slots that fit everyone, books calendars, sends invitations.",
         subcommands: [
             ServeCommand.self, AvailabilityResponderCommand.self, TokenCommand.self, SlotsCommand.self, ICSCommand.self, SagasCommand.self,
+            AuditCommand.self,
             CalendarsCommand.self, DevClusterCommand.self, VersionCommand.self,
         ]
     )

@@ -158,4 +158,30 @@ struct CandidateErasureTests {
                 "no erasure of a candidate nobody asked to erase")
         }
     }
+
+    /// Ten admins ask at the same moment: one erasure starts, and all ten get its answer.
+    @Test func erasuresAskedForAtOnceStartOne() async throws {
+        let fixture = try await APIFixture()
+        try await fixture.test { client in
+            let admin = try await fixture.token(for: "dpo@example.com", role: .admin)
+            let created = try await fixture.send(client, .post, "/api/v1/scheduling-requests", body: try Self.candidateRequest())
+            try await fixture.confirm(try #require(created.json["requestId"] as? String))
+            let answers = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
+                for _ in 0..<10 {
+                    group.addTask {
+                        let answer = try await fixture.send(client, .post, "/api/v1/candidates/\(Self.candidateID)/erasure", token: admin)
+                        return (Int(answer.status.code), answer.json["erasureId"] as? String)
+                    }
+                }
+                return try await group.reduce(into: [(Int, String?)]()) { $0.append($1) }
+            }
+            #expect(answers.allSatisfy { $0.0 == 202 }, "\(answers)")
+            #expect(Set(answers.map(\.1)).count == 1, "\(answers)")
+            let started = try await fixture.store.read { db in
+                try InterviewRecords.auditLog(target: Self.candidateID, in: db).filter { $0.action == "candidate.erasure.requested" }.count
+            }
+            #expect(started == 1)
+            #expect(try await Self.runUntilErased(fixture, client, admin: admin)["state"] as? String == "completed")
+        }
+    }
 }

@@ -128,6 +128,22 @@ package enum InterviewRecords {
             arguments: [entry.actor, entry.action, entry.target, entry.detail, entry.at])
     }
 
+    /// Audit rows, newest first: those whose action begins with `action` and, if given,
+    /// whose target is `target`.
+    package static func auditLog(action: String = "", target: String? = nil, limit: Int, in db: Database) throws -> [AuditEntry] {
+        var sql = "SELECT * FROM audit_log WHERE substr(action, 1, ?) = ?"
+        var arguments: StatementArguments = [action.unicodeScalars.count, action]
+        if let target {
+            sql += " AND target = ?"
+            arguments += [target]
+        }
+        sql += " ORDER BY id DESC LIMIT ?"
+        arguments += [limit]
+        return try Row.fetchAll(db, sql: sql, arguments: arguments).map {
+            AuditEntry(actor: $0["actor"], action: $0["action"], target: $0["target"], detail: $0["detail"], at: $0["at"])
+        }
+    }
+
     package static func auditLog(target: String, in db: Database) throws -> [AuditEntry] {
         try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE target = ? ORDER BY id", arguments: [target]).map {
             AuditEntry(actor: $0["actor"], action: $0["action"], target: $0["target"], detail: $0["detail"], at: $0["at"])

@@ -82,63 +82,48 @@ private struct JSONTextParser {
         return value
     }
 
-    private mutating func nested<T>(_ read: (inout JSONTextParser) throws(JSONSyntaxError) -> T) throws(JSONSyntaxError) -> T {
+    /// A bracketed, comma-separated list (the index on its opening bracket): `item` reads
+    /// each entry, whitespace around entries is skipped.
+    private mutating func list(
+        closedBy close: UInt8, _ item: (inout JSONTextParser) throws(JSONSyntaxError) -> Void
+    ) throws(JSONSyntaxError) {
         depth += 1
         guard depth <= Self.maximumDepth else { throw failure("nested more than \(Self.maximumDepth) levels") }
         defer { depth -= 1 }
-        return try read(&self)
+        index += 1
+        skipWhitespace()
+        if current == close {
+            index += 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            try item(&self)
+            skipWhitespace()
+            guard current == UInt8(ascii: ",") else { break }
+            index += 1
+        }
+        try consume(close)
     }
 
     private mutating func object() throws(JSONSyntaxError) -> [String: JSONValue] {
-        try nested { parser throws(JSONSyntaxError) in
-            parser.index += 1
-            var members: [String: JSONValue] = [:]
+        var members: [String: JSONValue] = [:]
+        try list(closedBy: UInt8(ascii: "}")) { parser throws(JSONSyntaxError) in
+            guard parser.current == UInt8(ascii: "\"") else { throw parser.failure("expected a member name") }
+            let key = try parser.string()
             parser.skipWhitespace()
-            if parser.current == UInt8(ascii: "}") {
-                parser.index += 1
-                return members
-            }
-            while true {
-                parser.skipWhitespace()
-                guard parser.current == UInt8(ascii: "\"") else { throw parser.failure("expected a member name") }
-                let key = try parser.string()
-                parser.skipWhitespace()
-                try parser.consume(UInt8(ascii: ":"))
-                parser.skipWhitespace()
-                let value = try parser.value()
-                if members[key] == nil { members[key] = value }  // the first of repeated names, as JSONDecoder does
-                parser.skipWhitespace()
-                if parser.current == UInt8(ascii: ",") {
-                    parser.index += 1
-                    continue
-                }
-                try parser.consume(UInt8(ascii: "}"))
-                return members
-            }
+            try parser.consume(UInt8(ascii: ":"))
+            parser.skipWhitespace()
+            let value = try parser.value()
+            if members[key] == nil { members[key] = value }  // the first of repeated names, as JSONDecoder does
         }
+        return members
     }
 
     private mutating func array() throws(JSONSyntaxError) -> [JSONValue] {
-        try nested { parser throws(JSONSyntaxError) in
-            parser.index += 1
-            var elements: [JSONValue] = []
-            parser.skipWhitespace()
-            if parser.current == UInt8(ascii: "]") {
-                parser.index += 1
-                return elements
-            }
-            while true {
-                parser.skipWhitespace()
-                elements.append(try parser.value())
-                parser.skipWhitespace()
-                if parser.current == UInt8(ascii: ",") {
-                    parser.index += 1
-                    continue
-                }
-                try parser.consume(UInt8(ascii: "]"))
-                return elements
-            }
-        }
+        var elements: [JSONValue] = []
+        try list(closedBy: UInt8(ascii: "]")) { parser throws(JSONSyntaxError) in elements.append(try parser.value()) }
+        return elements
     }
 
     /// A string; the index is on its opening quote.
