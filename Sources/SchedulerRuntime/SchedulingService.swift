@@ -32,7 +32,9 @@ package struct SchedulingService {
 
     package func run() async throws {
         try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true)
-        let sagas = try ServiceDatabase.open(path: options.path(ServiceOptions.sagaDatabaseName))
+        let databasePath = options.path(ServiceOptions.sagaDatabaseName)
+        let instance = try InstanceLock(path: databasePath + ".lock", guarding: databasePath)
+        let sagas = try ServiceDatabase.open(path: databasePath)
         let imported = try await LegacyInterviewDatabase.importIfPresent(in: options.dataDirectory, into: sagas)
         if let repaired = try? await sagas.write({ db in try SagaSettlement.repair(in: db) }), repaired > 0 {
             logger.warning("released interviewer time held by sagas that had ended", metadata: ["sagas": "\(repaired)"])
@@ -94,7 +96,7 @@ package struct SchedulingService {
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await BlockingCalls.run { producer.shutdown() }
-        withExtendedLifetime(kafka) {}
+        withExtendedLifetime((kafka, instance)) {}
     }
 
     /// The gauge `interview_consumer_lag{topic,partition}`: messages not yet handled.

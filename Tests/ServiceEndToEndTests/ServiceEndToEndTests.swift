@@ -193,6 +193,26 @@ struct ServiceEndToEndTests {
         #expect(system.service?.stop() == 0, "SIGTERM shuts the service down cleanly")
     }
 
+    /// Three `serve` processes on one data directory booked people twice (the per-saga lock is
+    /// in-process). A second one now refuses to start, naming the first's pid; once the first
+    /// has gone (even by SIGKILL) the lock is free again.
+    @Test func aSecondServiceOnTheSameDatabaseRefusesToStart() async throws {
+        let system = try await ServiceProcesses()
+        defer { system.stopAll() }
+        try await system.startService()
+        let first = try #require(system.service)
+        var environment = ProcessInfo.processInfo.environment.merging(system.environment) { _, new in new }
+        environment["SCHEDULER_PORT"] = "\(try FreePort.next())"
+        let second = try await ChildProcess(executable: BuiltProducts.executable("scheduler"), arguments: ["serve"], environment: environment).run()
+        #expect(second.status != 0)
+        #expect(second.standardError.contains("pid \(first.process.processIdentifier)"), "\(second.standardError)")
+        #expect(try await system.get("/health/ready").status == 200, "the first runs on")
+
+        first.kill()
+        try await system.startService()
+        #expect(try await system.get("/health/ready").status == 200, "a successor starts once the holder is gone")
+    }
+
     @Test func badInputIsAProblemNamingTheField() async throws {
         let system = try await ServiceProcesses()
         defer { system.stopAll() }
