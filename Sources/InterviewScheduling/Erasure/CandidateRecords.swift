@@ -23,12 +23,19 @@ enum CandidateRecords {
             .contains { try (SagaStore.instance(id: $0, in: db)?.createdAt ?? .distantPast) > instant }
     }
 
+    /// The candidate's erasures, oldest first.
+    static func erasureIDs(ofCandidate candidateID: String, in db: Database) throws -> [String] {
+        try SagaStore.instanceIDs(type: InterviewSagaKind.erasure.rawValue, partitionKey: candidateID, withDescendants: false, in: db)
+    }
+
+    /// The candidate's latest erasure, if any.
+    static func latestErasure(ofCandidate candidateID: String, in db: Database) throws -> SagaInstance? {
+        try erasureIDs(ofCandidate: candidateID, in: db).last.flatMap { try SagaStore.instance(id: $0, in: db) }
+    }
+
     /// The id of an erasure of the candidate that has not finished, if any.
     static func unsettledErasure(ofCandidate candidateID: String, in db: Database) throws -> String? {
-        try SagaStore.unsettled(
-            try SagaStore.instanceIDs(type: InterviewSagaKind.erasure.rawValue, partitionKey: candidateID, withDescendants: false, in: db),
-            in: db
-        ).first
+        try SagaStore.unsettled(try erasureIDs(ofCandidate: candidateID, in: db), in: db).first
     }
 
     /// Whether a request is being stopped or cancelled, or is over: its saga is being undone

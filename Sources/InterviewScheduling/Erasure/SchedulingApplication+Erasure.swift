@@ -15,10 +15,7 @@ extension SchedulingApplication {
         guard !candidateID.isEmpty, candidateID.unicodeScalars.count <= 200, !candidateID.contains(where: { $0.isNewline || $0.asciiValue == 0 })
         else { throw ApplicationError.invalid(field: "id", reason: "must be a candidate id of 1 to 200 characters on one line") }
         let (latest, newerRequests) = try await store.read { db in
-            let latest = try SagaStore.instanceIDs(
-                type: InterviewSagaKind.erasure.rawValue, partitionKey: candidateID, withDescendants: false, in: db
-            )
-            .last.flatMap { try SagaStore.instance(id: $0, in: db) }
+            let latest = try CandidateRecords.latestErasure(ofCandidate: candidateID, in: db)
             return (latest, try latest.map { try CandidateRecords.hasRequests(ofCandidate: candidateID, since: $0.createdAt, in: db) } ?? false)
         }
         // The same answer while one runs, and once one has erased everything there is; a new
@@ -63,12 +60,7 @@ extension SchedulingApplication {
     /// Where the latest erasure of `candidateID` stands (admins only).
     package func erasureStatus(of candidateID: String, caller: Caller) async throws -> ErasureStatus {
         try Self.requireAdmin(caller)
-        guard
-            let instance = try await store.read({ db in
-                try SagaStore.instanceIDs(type: InterviewSagaKind.erasure.rawValue, partitionKey: candidateID, withDescendants: false, in: db)
-                    .last.flatMap { try SagaStore.instance(id: $0, in: db) }
-            })
-        else {
+        guard let instance = try await store.read({ db in try CandidateRecords.latestErasure(ofCandidate: candidateID, in: db) }) else {
             throw ApplicationError.notFound("erasure of candidate \(candidateID.prefix(100))")
         }
         let data = try? instance.data.decoded(as: ErasureSagaData.self)

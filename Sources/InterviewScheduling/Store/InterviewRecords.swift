@@ -139,14 +139,15 @@ package enum InterviewRecords {
         }
         sql += " ORDER BY id DESC LIMIT ?"
         arguments += [limit]
-        return try Row.fetchAll(db, sql: sql, arguments: arguments).map {
-            AuditEntry(actor: $0["actor"], action: $0["action"], target: $0["target"], detail: $0["detail"], at: $0["at"])
-        }
+        return try Row.fetchAll(db, sql: sql, arguments: arguments).map(auditEntry)
     }
 
+    /// The audit trail of one target, oldest first.
     package static func auditLog(target: String, in db: Database) throws -> [AuditEntry] {
-        try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE target = ? ORDER BY id", arguments: [target]).map {
-            AuditEntry(actor: $0["actor"], action: $0["action"], target: $0["target"], detail: $0["detail"], at: $0["at"])
-        }
+        try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE target = ? ORDER BY id", arguments: [target]).map(auditEntry)
+    }
+
+    private static func auditEntry(_ row: Row) -> AuditEntry {
+        AuditEntry(actor: row["actor"], action: row["action"], target: row["target"], detail: row["detail"], at: row["at"])
     }
 }
