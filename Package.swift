@@ -38,6 +38,11 @@ let package = Package(
             pkgConfig: "libical",
             providers: [.apt(["libical-dev"])]
         ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
 
         // MARK: Adapters.
         .target(name: "SagaStore", dependencies: ["SagaCore", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -52,6 +57,9 @@ let package = Package(
         ),
         .target(name: "Kafka", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]),
         .target(name: "ICalendar", dependencies: ["CLibical", "SchedulingCore"]),
+        // E-mail: the message format and the delivery port (Foundation only), and SMTP over libcurl.
+        .target(name: "Mail", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(name: "SMTP", dependencies: ["CCurl", "Mail", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "CalendarProviders",
             dependencies: [
@@ -75,9 +83,10 @@ let package = Package(
         .target(
             name: "InterviewScheduling",
             dependencies: [
-                "SchedulingCore", "SagaCore", "SagaEngine", "SagaStore", "Events", "ICalendar", "CalendarProviders",
+                "SchedulingCore", "SagaCore", "SagaEngine", "SagaStore", "Events", "ICalendar", "CalendarProviders", "Mail",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
 
@@ -98,7 +107,7 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 "SagaCore", "SchedulingCore",
                 "SchedulerHTTP", "InterviewScheduling", "Messaging", "Kafka", "Events", "ICalendar", "CalendarProviders", "SagaEngine", "SagaStore",
-                "Yams",
+                "Mail", "SMTP", "Yams",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -159,6 +168,7 @@ let package = Package(
         .testTarget(
             name: "SagaStoreTests", dependencies: ["SagaStore", "SagaCore", "SchedulerTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "SchedulingCore"]),
+        .testTarget(name: "MailTests", dependencies: ["Mail", "SMTP", "SchedulerTesting"]),
         .testTarget(
             name: "MessagingTests",
             dependencies: [

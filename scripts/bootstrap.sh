@@ -18,8 +18,9 @@ DEBIAN_PACKAGES=(
 )
 # Independent peers the tests compare against (PyPI). schemathesis checks the API against
 # docs/openapi.yaml (scripts/schemathesis.sh); pinned, so that its fixed seed gives the same run.
-PYTHON_PACKAGES=(icalendar recurring-ical-events jsonschema pyyaml schemathesis==4.32.5)
-PYTHON_MODULES=(icalendar recurring_ical_events jsonschema yaml schemathesis)
+# aiosmtpd is the real SMTP server the mail tests send to (scripts/tests/smtp_server.py).
+PYTHON_PACKAGES=(icalendar recurring-ical-events jsonschema pyyaml schemathesis==4.32.5 aiosmtpd)
+PYTHON_MODULES=(icalendar recurring_ical_events jsonschema yaml schemathesis aiosmtpd)
 
 log() { printf 'bootstrap: %s\n' "$*" >&2; }
 
