@@ -208,7 +208,7 @@ let package = Package(
             name: "SchedulerRuntimeTests",
             dependencies: [
                 "SagaCore",
-                "SchedulerRuntime", "SchedulerTesting", "CalendarProviders", "Events", "SchedulingCore",
+                "SchedulerRuntime", "SchedulerTesting", "CalendarProviders", "Events", "SchedulingCore", "SMTP",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -225,7 +225,7 @@ let package = Package(
                 .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 "SchedulerHTTP", "InterviewScheduling", "SchedulerTesting", "CalendarProviders", "SagaCore", "SagaEngine", "SagaStore",
-                "SchedulingCore",
+                "SchedulingCore", "Mail", "SMTP", .product(name: "Logging", package: "swift-log"),
                 "Events", "Yams", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

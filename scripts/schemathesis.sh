@@ -71,7 +71,7 @@ export KAFKA_BOOTSTRAP_SERVERS=$bootstrap
 export KAFKA_CONSUMER_PROPERTY_SESSION_TIMEOUT_MS=6000 KAFKA_CONSUMER_PROPERTY_HEARTBEAT_INTERVAL_MS=500 KAFKA_CONSUMER_PROPERTY_FETCH_WAIT_MAX_MS=10
 export SCHEDULER_JWT_SECRET
 SCHEDULER_JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
-export SCHEDULER_ORGANIZER_EMAIL=interviews@scheduler.example
+export SCHEDULER_ORGANIZER_EMAIL=interviews@scheduler.example SCHEDULER_MAIL_DIRECTORY=$work/mail
 export SCHEDULER_DATA_DIR=$work/data SCHEDULER_SAGAS_DIR=$root/sagas SCHEDULER_HOST=127.0.0.1 SCHEDULER_PORT=$port SCHEDULER_LOG_FORMAT=json
 
 # Every interviewer is answered with one sample feed's busy time, so requests get confirmed

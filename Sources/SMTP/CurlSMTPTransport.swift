@@ -70,9 +70,10 @@ package final class CurlSMTPTransport: MailTransport, @unchecked Sendable {
         if failure.code == CURLE_LOGIN_DENIED || failure.code == CURLE_USE_SSL_FAILED || failure.code == CURLE_PEER_FAILED_VERIFICATION {
             return MailDeliveryError(.transient, replyCode: code, "the relay refused the connection's set-up: \(failure)")
         }
+        let said = code.map { "the relay answered \($0) (\(failure))" } ?? "\(failure)"
         switch replyCode {
-        case 500..<600: return MailDeliveryError(.permanent, replyCode: code, "\(failure)")
-        default: return MailDeliveryError(.transient, replyCode: code, "\(failure)")
+        case 500..<600: return MailDeliveryError(.permanent, replyCode: code, said)
+        default: return MailDeliveryError(.transient, replyCode: code, said)
         }
     }
 }

@@ -1,5 +1,5 @@
 package import Foundation
-import GRDB
+package import GRDB
 package import SagaCore
 
 /// An outbox row: a message and its delivery state.
@@ -29,7 +29,7 @@ extension SagaStore {
     }
 
     /// Inserts a message unless one with its id exists (a transition repeated after a crash).
-    static func insertOutbox(_ message: OutboxMessage, sagaID: String?, at now: Date, in db: Database) throws {
+    package static func insertOutbox(_ message: OutboxMessage, sagaID: String?, at now: Date, in db: Database) throws {
         let headers = String(decoding: try encoder.encode(message.headers), as: UTF8.self)
         try db.cachedStatement(
             sql: "INSERT OR IGNORE INTO outbox (id, saga_id, topic, key, headers, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"

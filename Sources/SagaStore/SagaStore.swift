@@ -46,9 +46,15 @@ package final class SagaStore: Sendable {
         var migrator = SagaSchema.migrator
         for migration in applicationSchema { migrator.registerMigration(migration.name, migrate: migration.migrate) }
         try migrator.migrate(pool)
-        let doorbell = OutboxDoorbell(ringing: outboxWritten)
-        pool.writeWithoutTransaction { db in db.add(transactionObserver: doorbell, extent: .databaseLifetime) }
         batcher = TransactionBatcher(pool: pool)
+        ringAfterInserts(into: "outbox", outboxWritten)
+    }
+
+    /// Signals `signal` after every committed transaction that inserted into `table`, for as
+    /// long as the database is open: a relay's wake-up.
+    package func ringAfterInserts(into table: String, _ signal: WakeSignal) {
+        let doorbell = InsertDoorbell(table: table, ringing: signal)
+        pool.writeWithoutTransaction { db in db.add(transactionObserver: doorbell, extent: .databaseLifetime) }
     }
 
     /// Runs `work` in a transaction shared with other concurrent callers, inside its own

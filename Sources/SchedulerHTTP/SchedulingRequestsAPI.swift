@@ -46,11 +46,22 @@ struct SchedulingRequestsAPI {
             var message: String?
         }
 
+        /// The candidate's e-mail.
+        struct Invitation: Codable {
+            var delivery: String
+            var messageId: String
+            var method: String
+            var sequence: Int
+            var attempts: Int
+            var error: String?
+        }
+
         var requestId: String
         var state: String
         var slot: [String: String]?
         var interviewId: String?
         var error: String?
+        var invitation: Invitation?
         var timeline: [Entry]
     }
 
@@ -63,6 +74,11 @@ struct SchedulingRequestsAPI {
                 requestId: status.requestID, state: status.state.rawValue,
                 slot: status.slot.map { ["start": ISO8601.format($0.start), "end": ISO8601.format($0.end)] }, interviewId: status.interviewID,
                 error: status.error,
+                invitation: status.invitation.map {
+                    .init(
+                        delivery: $0.state.rawValue, messageId: $0.messageID, method: $0.method, sequence: $0.sequence, attempts: $0.attempts,
+                        error: $0.error)
+                },
                 timeline: status.timeline.map {
                     .init(
                         at: ISO8601.format(Instant($0.at)), step: $0.step, phase: $0.phase, outcome: $0.outcome, attempt: $0.attempt,

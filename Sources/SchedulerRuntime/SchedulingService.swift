@@ -65,6 +65,8 @@ package struct SchedulingService {
         let pipeline = InboundPipeline(
             consumer: consumer, store: sagas, logger: logger, handler: AvailabilityDelivery.handler(decoder: InboundEventDecoder(), engine: engine))
 
+        let mailRelay = MailRelay(store: sagas, transport: try options.mail.transport(logger: logger), logger: logger)
+
         let services = APIServices(
             application: SchedulingApplication(engine: engine), authenticator: await BearerAuthenticator(secret: options.jwtSecret),
             kafkaReady: { await kafka.isReachable() }, metricsText: { [registry] in registry.emitToString() })
@@ -84,6 +86,7 @@ package struct SchedulingService {
                     .init(
                         service: Background("outbox-relay", afterShutdown: { _ = await BlockingCalls.run { producer.flush(timeout: .seconds(10)) } })
                         { await relay.run() }),
+                    .init(service: Background("mail-relay") { await mailRelay.run() }),
                     .init(service: Background("outbox-backlog") { await Self.exportBacklog(of: sagas) }),
                     .init(service: Background("ledger-watchdog") { await Self.exportOrphanedHolds(of: sagas) }),
                     .init(service: Background("consumer-lag") { await Self.exportLag(of: consumer) }),
@@ -121,11 +124,14 @@ package struct SchedulingService {
         }
     }
 
-    /// The gauge `interview_outbox_backlog`: messages written but not yet on Kafka.
+    /// The gauges `interview_outbox_backlog` (messages written but not yet on Kafka) and
+    /// `interview_mail_backlog` (candidate e-mails not yet handed over or given up on).
     static func exportBacklog(of store: SagaStore) async {
         let gauge = Gauge(label: "interview_outbox_backlog")
+        let mail = Gauge(label: "interview_mail_backlog")
         while !Task.isCancelled {
             if let backlog = try? await store.outboxBacklog() { gauge.record(backlog) }
+            if let backlog = try? await store.read({ db in try MailOutbox.backlog(in: db) }) { mail.record(backlog) }
             try? await Task.sleep(for: .seconds(1))
         }
     }

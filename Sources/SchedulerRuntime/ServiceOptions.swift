@@ -6,10 +6,10 @@ package import InterviewScheduling
 ///
 /// There are two modes. Production, the default, refuses to start without the settings a
 /// deployment must choose itself (`SCHEDULER_JWT_SECRET` of at least 32 bytes,
-/// `KAFKA_BOOTSTRAP_SERVERS`, `SCHEDULER_ORGANIZER_EMAIL`): a forgotten variable is an error
-/// naming it, never a development default. Embedded (`serve --embedded`, what `make run`
-/// uses) fills the gaps for one machine: a random signing key kept in the data directory, an
-/// in-process development Kafka, and a sample organiser.
+/// `KAFKA_BOOTSTRAP_SERVERS`, `SCHEDULER_ORGANIZER_EMAIL`, `SCHEDULER_SMTP_URL`): a forgotten
+/// variable is an error naming it, never a development default. Embedded (`serve --embedded`,
+/// what `make run` uses) fills the gaps for one machine: a random signing key kept in the data
+/// directory, an in-process development Kafka, a sample organiser, and mail written to files.
 package struct ServiceOptions: Sendable {
     package var embedded: Bool
     package var dataDirectory: String
@@ -30,6 +30,8 @@ package struct ServiceOptions: Sendable {
     package var consumerGroup: String
     /// Interviewers' caps and gap where a request gives none (default: none).
     package var defaultLoad: InterviewerLoad
+    /// Where the candidate's e-mail goes.
+    package var mail: MailSettings
     package var environment: [String: String]
 
     /// The shortest signing key accepted: HS256's own key size.
@@ -80,6 +82,7 @@ package struct ServiceOptions: Sendable {
             }
             organizerEmail = organizer
         }
+        mail = try MailSettings.read(setting, embedded: embedded, dataDirectory: dataDirectory)
     }
 
     /// The key `scheduler token` signs with: `SCHEDULER_JWT_SECRET`, else the key an embedded

@@ -4,6 +4,8 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import InterviewScheduling
+import Logging
+import Mail
 import NIOFoundationEssentialsCompat
 import SagaCore
 import SagaEngine
@@ -13,7 +15,8 @@ import SchedulerTesting
 import Testing
 
 /// The API's router over real SQLite files and the repository's saga definitions; nothing
-/// runs the sagas, so a request stays as the API left it.
+/// runs the sagas or sends the mail, so a request stays as the API left it until a test
+/// says `engine.runDueWork()` or `mail.deliverDue()`.
 struct APIFixture {
     let directory: TemporaryDirectory
     let application: Application<RouterResponder<BasicRequestContext>>
@@ -21,6 +24,8 @@ struct APIFixture {
 
     let store: SagaStore
     let engine: SagaEngine
+    /// Sends the candidate's mail as `.eml` files into `mail/` in the directory.
+    let mail: MailRelay
     let authenticator: BearerAuthenticator
 
     init() async throws {
@@ -35,6 +40,8 @@ struct APIFixture {
         authenticator = await BearerAuthenticator(secret: String(repeating: "k", count: 32))
         token = try await authenticator.token(for: Caller(subject: "recruiter@example.com", role: .recruiter), validFor: 600)
         engine = SagaEngine(store: store, catalog: catalog, handlers: handlers)
+        mail = MailRelay(
+            store: store, transport: MailDirectoryTransport(directory: directory.url.appendingPathComponent("mail")), logger: Logger(label: "mail"))
         let services = APIServices(
             application: SchedulingApplication(engine: engine), authenticator: authenticator, kafkaReady: { true }, metricsText: { "" })
         application = Application(router: SchedulerAPI.router(services))

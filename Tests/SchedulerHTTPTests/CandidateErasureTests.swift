@@ -52,6 +52,7 @@ struct CandidateErasureTests {
         var status: [String: Any] = [:]
         let finished = try await eventually(60) {
             try await fixture.engine.runDueWork()
+            try await fixture.mail.deliverDue()
             status = try await fixture.send(client, .get, "/api/v1/candidates/\(candidateID)/erasure", token: admin).json
             return status["state"] as? String != "running"
         }

@@ -1,4 +1,5 @@
 import Foundation
+import SMTP
 import SchedulerTesting
 import Testing
 
@@ -10,6 +11,7 @@ struct ServiceOptionsTests {
     static let secret = String(repeating: "k", count: 32)
     static let production = [
         "SCHEDULER_JWT_SECRET": secret, "KAFKA_BOOTSTRAP_SERVERS": "kafka-1:9092", "SCHEDULER_ORGANIZER_EMAIL": "interviews@acme.example",
+        "SCHEDULER_SMTP_URL": "smtp://mail.acme.example:587",
     ]
 
     func refusal(_ environment: [String: String], embedded: Bool = false) -> ServiceConfigurationError? {
@@ -24,7 +26,7 @@ struct ServiceOptionsTests {
         #expect(options.invitationDomain == "interview-scheduler.invalid")
     }
 
-    @Test(arguments: ["SCHEDULER_JWT_SECRET", "KAFKA_BOOTSTRAP_SERVERS", "SCHEDULER_ORGANIZER_EMAIL"])
+    @Test(arguments: ["SCHEDULER_JWT_SECRET", "KAFKA_BOOTSTRAP_SERVERS", "SCHEDULER_ORGANIZER_EMAIL", "SCHEDULER_SMTP_URL"])
     func productionRefusesAMissingSettingByName(variable: String) {
         var environment = Self.production
         environment[variable] = nil
@@ -43,11 +45,46 @@ struct ServiceOptionsTests {
     @Test(arguments: [
         ("SCHEDULER_PORT", "80a"), ("SCHEDULER_PORT", "70000"), ("SCHEDULER_ORGANIZER_EMAIL", "interviews"),
         ("SCHEDULER_ORGANIZER_EMAIL", "a@b\r\nBcc: x@y"), ("SCHEDULER_INVITATION_DOMAIN", "bad domain"), ("SCHEDULER_INVITATION_DOMAIN", "a..b"),
+        ("SCHEDULER_SMTP_URL", "http://mail.acme.example"), ("SCHEDULER_SMTP_URL", "smtp://user:pw@mail.acme.example"),
+        ("SCHEDULER_SMTP_URL", "smtp://"), ("SCHEDULER_SMTP_TLS", "maybe"), ("SCHEDULER_SMTP_PASSWORD_FILE", "/nonexistent/password"),
+        ("SCHEDULER_SMTP_CA_FILE", "/nonexistent/ca.pem"),
     ])
     func malformedSettingsAreRefusedByName(variable: String, value: String) {
         var environment = Self.production
         environment[variable] = value
         #expect(refusal(environment)?.variable == variable)
+    }
+
+    /// `smtp://` requires STARTTLS unless declared local; `smtps://` is TLS from the start;
+    /// the password comes from a file, without its final line break, and never shows.
+    @Test func mailGoesToTheRelayAsConfigured() throws {
+        let directory = try TemporaryDirectory(prefix: "smtp-settings")
+        defer { directory.remove() }
+        try "s3cret\n".write(toFile: directory.path("password"), atomically: true, encoding: .utf8)
+        func smtp(_ extra: [String: String]) throws -> SMTPSettings? {
+            guard case .smtp(let settings) = try ServiceOptions(environment: Self.production.merging(extra) { $1 }, embedded: false).mail else {
+                return nil
+            }
+            return settings
+        }
+        #expect(try smtp([:])?.security == .startTLS)
+        #expect(try smtp(["SCHEDULER_SMTP_TLS": "none"])?.security == SMTPSettings.Security.none)
+        #expect(try smtp(["SCHEDULER_SMTP_URL": "smtps://mail.acme.example"])?.security == .implicitTLS)
+        #expect(refusal(Self.production.merging(["SCHEDULER_SMTP_URL": "smtps://mail.acme.example", "SCHEDULER_SMTP_TLS": "none"]) { $1 }) != nil)
+        let login = try smtp(["SCHEDULER_SMTP_USERNAME": "scheduler", "SCHEDULER_SMTP_PASSWORD_FILE": directory.path("password")])
+        #expect(login?.username == "scheduler" && login?.password == "s3cret")
+        #expect(login.map { "\($0)" }?.contains("s3cret") == false)
+        #expect(
+            refusal(Self.production.merging(["SCHEDULER_SMTP_PASSWORD_FILE": directory.path("password")]) { $1 })?.variable
+                == "SCHEDULER_SMTP_USERNAME")
+        var files = Self.production
+        files["SCHEDULER_SMTP_URL"] = nil
+        files["SCHEDULER_MAIL_DIRECTORY"] = directory.path("outgoing")
+        guard case .directory(let path) = try ServiceOptions(environment: files, embedded: false).mail else {
+            Issue.record("a mail directory was asked for")
+            return
+        }
+        #expect(path == directory.path("outgoing"))
     }
 
     @Test func embeddedModeMakesOneSigningKeyPerDataDirectoryAndKeepsIt() throws {
@@ -57,6 +94,11 @@ struct ServiceOptionsTests {
         let first = try ServiceOptions(environment: environment, embedded: true)
         #expect(first.jwtSecret.utf8.count == 64)
         #expect(first.organizerEmail == "interviews@scheduler.example")
+        if case .directory(let mail) = first.mail {
+            #expect(mail == directory.path("data/mail"), "mail as .eml files in the data directory")
+        } else {
+            Issue.record("embedded mode writes mail to files")
+        }
         let attributes = try FileManager.default.attributesOfItem(atPath: directory.path("data/jwt-secret"))
         #expect((attributes[.posixPermissions] as? Int) == 0o600, "only the owner reads the key")
         #expect(try ServiceOptions(environment: environment, embedded: true).jwtSecret == first.jwtSecret, "a restart keeps the key")

@@ -22,6 +22,12 @@ struct ServeModesTests {
         (["SCHEDULER_JWT_SECRET": "too-short"], "SCHEDULER_JWT_SECRET"),
         (["SCHEDULER_JWT_SECRET": String(repeating: "s", count: 40)], "KAFKA_BOOTSTRAP_SERVERS"),
         (["SCHEDULER_JWT_SECRET": String(repeating: "s", count: 40), "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1"], "SCHEDULER_ORGANIZER_EMAIL"),
+        (
+            [
+                "SCHEDULER_JWT_SECRET": String(repeating: "s", count: 40), "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1",
+                "SCHEDULER_ORGANIZER_EMAIL": "interviews@scheduler.example",
+            ], "SCHEDULER_SMTP_URL"
+        ),
     ])
     func productionStopsAtStartUpNamingTheMissingSetting(settings: [String: String], variable: String) async throws {
         let directory = try TemporaryDirectory(prefix: "serve-refusal")

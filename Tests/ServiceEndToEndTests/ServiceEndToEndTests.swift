@@ -12,10 +12,25 @@ struct ServiceEndToEndTests {
     static let root = BuiltProducts.repositoryRoot
 
     /// Books a panel where kcat, as a second calendar service, answers for Linus; checks the
-    /// confirmation against schemas/, the invitation with Python's icalendar; then cancels.
+    /// confirmation against schemas/, the invitation with Python's icalendar, and the
+    /// candidate's e-mails at a real SMTP server (STARTTLS, AUTH); then cancels.
     @Test func bookAndCancelAPanelInterview() async throws {
         let system = try await ServiceProcesses()
         defer { system.stopAll() }
+        let smtp = try await SMTPTestServer(tls: true, credentials: ("scheduler", "mail pass"))
+        defer { smtp.stop() }
+        try "mail pass\n".write(toFile: system.directory.path("smtp-password"), atomically: true, encoding: .utf8)
+        system.environment.merge([
+            "SCHEDULER_SMTP_URL": smtp.url.absoluteString, "SCHEDULER_SMTP_USERNAME": "scheduler",
+            "SCHEDULER_SMTP_PASSWORD_FILE": system.directory.path("smtp-password"), "SCHEDULER_SMTP_CA_FILE": smtp.certificate ?? "",
+        ]) { $1 }
+        /// The `number`th e-mail the SMTP server was given, once it has arrived, read by Python.
+        func mail(_ number: Int) async throws -> ParsedMail {
+            try #require(try await eventually(30) { try smtp.received().count >= number }, "e-mail \(number) arrived")
+            let received = try smtp.received()[number - 1]
+            #expect(received.tls && received.authenticated && received.to == ["ada@candidates.example"])
+            return try await ParsedMail.reading(smtp.file(number))
+        }
         try await system.startService()
         try system.startResponder()
 
@@ -72,6 +87,12 @@ struct ServiceEndToEndTests {
         #expect(invite.status == 200 && invite.headers["content-type"]?.contains("method=REQUEST") == true)
         let parsed = try await parseInvitation(invite.text, in: system.directory)
         #expect(parsed == ["REQUEST", ISO8601.format(start), "4"], "method, start, the candidate and three interviewers")
+        // The same invitation, mailed to the candidate (iMIP).
+        let invitationMail = try await mail(1)
+        #expect(invitationMail.calendar?.method == "REQUEST" && invitationMail.calendar?.sequence == 0)
+        #expect(invitationMail.calendar?.uid.hasPrefix(interviewID) == true)
+        #expect(invitationMail.calendar.flatMap { ISO8601DateFormatter().date(from: $0.start) }.map { Instant($0) } == start)
+        #expect(invitationMail.text?.contains("Linus Torvalds") == true)
 
         // Three interviewers booked on the local provider.
         let calendars = try LocalCalendarProvider(path: system.directory.path("data/calendars.sqlite"))
@@ -100,6 +121,9 @@ struct ServiceEndToEndTests {
         #expect(
             try await parseInvitation(try await system.get("/api/v1/interviews/\(interviewID)/invite.ics").text, in: system.directory)[1]
                 == ISO8601.format(rescheduled))
+        let updateMail = try await mail(2)
+        #expect(updateMail.calendar?.sequence == 1)
+        #expect(updateMail.calendar.flatMap { ISO8601DateFormatter().date(from: $0.start) }.map { Instant($0) } == rescheduled)
         #expect(
             try await eventually(30) {
                 let updated = try await run("kcat", ["-b", system.bootstrap, "-C", "-t", "enginedge.interview.interview.updated", "-e", "-q"])
@@ -114,6 +138,9 @@ struct ServiceEndToEndTests {
         #expect(try await eventually(30) { try await calendars.busyTime(of: people, in: newInterval).values.allSatisfy { $0.intervals.isEmpty } })
         let cancelInvite = try await system.get("/api/v1/interviews/\(interviewID)/invite.ics")
         #expect(try await parseInvitation(cancelInvite.text, in: system.directory).first == "CANCEL")
+        let cancelMail = try await mail(3)
+        #expect(cancelMail.calendar?.method == "CANCEL" && cancelMail.calendar?.sequence == 2)
+        #expect(Set(try smtp.received().map(\.messageId)).count == 3, "three versions, each sent once")
         #expect(
             try await eventually(30) {
                 try await run("kcat", ["-b", system.bootstrap, "-C", "-t", "enginedge.interview.interview.cancelled", "-e", "-q"]).standardOutput

@@ -50,8 +50,8 @@ final class ServiceProcesses: @unchecked Sendable {
     var service: BackgroundProcess?
     var responder: BackgroundProcess?
     let token: String
-    /// What the service and the responder are started with.
-    let environment: [String: String]
+    /// What the service and the responder are started with (a test may add to it first).
+    var environment: [String: String]
     /// Every exchange with the API, as scripts/check_api_responses.py reads them.
     private let exchanges = Mutex<[String]>([])
     var recordedExchanges: String { exchanges.withLock { $0.joined(separator: "\n") + "\n" } }
@@ -72,6 +72,8 @@ final class ServiceProcesses: @unchecked Sendable {
             "SCHEDULER_SAGAS_DIR": BuiltProducts.repositoryRoot.appendingPathComponent("sagas").path,
             // Production mode: every setting a deployment must choose is chosen, the signing key fresh per run.
             "SCHEDULER_JWT_SECRET": (0..<4).map { _ in UUID().uuidString }.joined(), "SCHEDULER_ORGANIZER_EMAIL": "interviews@scheduler.example",
+            // The candidate's mail as files, unless a test points the service at an SMTP server.
+            "SCHEDULER_MAIL_DIRECTORY": directory.path("mail"),
         ]
         token = try await Self.token(subject: "recruiter@example.com", role: "recruiter", environment: environment)
     }

@@ -51,6 +51,7 @@ let environment = [
     "SCHEDULER_DATA_DIR": work.appendingPathComponent("data").path, "SCHEDULER_PORT": "\(port)", "SCHEDULER_LOG_LEVEL": "error",
     "SCHEDULER_SAGAS_DIR": repository.appendingPathComponent("sagas").path,
     "SCHEDULER_JWT_SECRET": (0..<4).map { _ in UUID().uuidString }.joined(), "SCHEDULER_ORGANIZER_EMAIL": "interviews@scheduler.example",
+    "SCHEDULER_MAIL_DIRECTORY": work.appendingPathComponent("mail").path,
 ]
 let responderConfig = work.appendingPathComponent("responder.yaml")
 try "interviewers:\n  \"*\": { feed: \(repository.appendingPathComponent("ical-samples/feeds/grace.ics").path), timeZone: America/New_York }\n"

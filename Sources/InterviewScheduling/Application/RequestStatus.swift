@@ -34,6 +34,8 @@ package struct RequestStatus: Hashable, Sendable {
     package var interviewID: String?
     /// Why it failed, when it did.
     package var error: String?
+    /// The candidate's e-mail, once an invitation was issued.
+    package var invitation: InvitationDelivery?
     package var timeline: [TimelineEntry]
 
     /// The state of a request whose saga is `instance` and whose interview (once booked) has `interviewStatus`.

@@ -77,16 +77,17 @@ package struct SchedulingApplication: Sendable {
     // MARK: Show a request
 
     package func requestStatus(_ requestID: String, caller: Caller) async throws -> RequestStatus {
-        let (instance, interview, log) = try await store.read { db in
+        let (instance, interview, log, invitation) = try await store.read { db in
             (
                 try Self.ownedRequest(requestID, caller: caller, in: db), try InterviewRecords.interview(requestID: requestID, in: db),
-                try SagaStore.stepLog(sagaID: requestID, in: db)
+                try SagaStore.stepLog(sagaID: requestID, in: db),
+                try InvitationDelivery.latest(ofInterview: InterviewIDs.interview(forRequest: requestID), in: db)
             )
         }
         let data = try instance.data.decoded(as: SchedulingSagaData.self)
         return RequestStatus(
             requestID: requestID, state: RequestStatus.state(of: instance, interviewStatus: interview?.status), slot: data.slot?.interval,
-            interviewID: data.interviewId, error: instance.lastError?.description,
+            interviewID: data.interviewId, error: instance.lastError?.description, invitation: invitation,
             timeline: log.map {
                 .init(at: $0.at, step: $0.step, phase: $0.phase.rawValue, outcome: $0.outcome.rawValue, attempt: $0.attempt, message: $0.message)
             })

@@ -17,6 +17,14 @@ enum CandidateRecords {
         return (requests, sagas)
     }
 
+    /// E-mails to the candidate about these requests not yet handed over or given up on.
+    static func unsentMail(ofRequests requestIDs: [String], in db: Database) throws -> Int {
+        try requestIDs.reduce(0) { count, requestID in
+            let interviewID = InterviewIDs.interview(forRequest: requestID)
+            return count + (try MailOutbox.entries(ofInterview: interviewID, in: db).filter { $0.status == .pending || $0.status == .sending }.count)
+        }
+    }
+
     /// Whether the candidate has requests that started after `instant`.
     static func hasRequests(ofCandidate candidateID: String, since instant: Date, in db: Database) throws -> Bool {
         try SagaStore.instanceIDs(type: InterviewSagaKind.scheduling.rawValue, partitionKey: candidateID, withDescendants: false, in: db)
@@ -92,14 +100,15 @@ enum CandidateRecords {
     }
 
     /// Removes the candidate from the interview tables: stored invitations are dropped (the
-    /// interview keeps its times and bookings), idempotent answers of their requests are
-    /// forgotten, and audit details are redacted. Returns how many interviews were touched.
+    /// interview keeps its times and bookings), their e-mails are deleted, idempotent answers
+    /// of their requests are forgotten, and audit details are redacted. Returns how many interviews were touched.
     static func erase(requests requestIDs: [String], sagas sagaIDs: [String], with redactions: [Redaction], in db: Database) throws -> Int {
         var interviews = 0
         for requestID in requestIDs {
             try db.execute(
                 sql: "UPDATE interview SET invite_request = '', invite_cancel = NULL WHERE request_id = ?", arguments: [requestID])
             interviews += db.changesCount
+            try db.execute(sql: "DELETE FROM mail_outbox WHERE interview_id = ?", arguments: [InterviewIDs.interview(forRequest: requestID)])
             try db.execute(
                 sql: "DELETE FROM idempotency_key WHERE instr(CAST(body AS TEXT), ?) > 0",
                 arguments: [String(decoding: try JSONValue.string(requestID).jsonText(), as: UTF8.self)])

@@ -18,13 +18,16 @@ extension InterviewSchedulingHandlers {
     func registerErasure(in handlers: inout SagaHandlers) {
         handlers.action("erasure.awaitSettledSagas", requiresCompensation: false) { context in
             let data = try context.data.typed(ErasureSagaData.self)
-            let waiting = try await store.read { db in
-                try SagaStore.unsettled(try CandidateRecords.sagaIDs(ofCandidate: data.candidateId, in: db).sagas, in: db)
+            let (waiting, mail) = try await store.read { db in
+                let (requests, sagas) = try CandidateRecords.sagaIDs(ofCandidate: data.candidateId, in: db)
+                return (try SagaStore.unsettled(sagas, in: db), try CandidateRecords.unsentMail(ofRequests: requests, in: db))
             }
             guard waiting.isEmpty else {
                 throw StepFailure(
                     .transient, "waiting for \(waiting.count) saga(s) of the candidate to finish: \(waiting.prefix(5).joined(separator: ", "))")
             }
+            // The cancellation the erasure made (or any other news) reaches the candidate first.
+            guard mail == 0 else { throw StepFailure(.transient, "waiting for \(mail) e-mail(s) to the candidate to be sent") }
             return StepOutcome()
         }
         handlers.transactionalAction("erasure.eraseRecords", requiresCompensation: false) { context in

@@ -54,12 +54,16 @@ extension InterviewSchedulingHandlers {
     /// whose id is fixed so a repeat after a crash announces it once.
     struct Withdrawal: Sendable {
         var interviewID: String
-        /// The CANCEL to store; nil when the interview is cancelled already.
-        var cancelInvite: String?
+        /// The CANCEL to store, and the e-mail that carries it; nil when the interview is
+        /// cancelled already.
+        var cancel: (invite: String, mail: CandidateMail)?
         var messages: [OutboxMessage]
+        var now: Date
 
         func apply(in db: Database) throws {
-            if let cancelInvite { try InterviewRecords.cancel(id: interviewID, cancelInvite: cancelInvite, in: db) }
+            guard let cancel else { return }
+            try InterviewRecords.cancel(id: interviewID, cancelInvite: cancel.invite, in: db)
+            try MailOutbox.queue(cancel.mail, at: now, in: db)
         }
     }
 
@@ -69,16 +73,20 @@ extension InterviewSchedulingHandlers {
     ) async throws -> Withdrawal? {
         let interviewID = InterviewIDs.interview(forRequest: requestID)
         guard let interview = try await store.read({ db in try InterviewRecords.interview(id: interviewID, in: db) }) else { return nil }
-        let cancel =
-            interview.status == .cancelled
-            ? nil
-            : try invitation(.cancel, request, interviewID: interviewID, slot: interview.slot, sequence: interview.sequence + 1, now: context.now)
+        var cancel: (invite: String, mail: CandidateMail)?
+        if interview.status != .cancelled {
+            let sequence = interview.sequence + 1
+            let ics = try invitation(.cancel, request, interviewID: interviewID, slot: interview.slot, sequence: sequence, now: context.now)
+            let mail = try candidateMail(
+                .cancel, request, interviewID: interviewID, slot: interview.slot, sequence: sequence, calendar: ics, now: context.now)
+            cancel = (ics, mail)
+        }
         let cancelled = InterviewCancelled(
             interviewId: interviewID, cancelledBy: actor, reason: reason, cancellationTime: EventTimestamp.format(context.now))
         let message = try InterviewMessages.message(
             .interviewCancelled, id: "\(context.sagaID):interview.cancelled", key: interviewID, correlation: requestID, data: cancelled,
             now: context.now)
-        return Withdrawal(interviewID: interviewID, cancelInvite: cancel, messages: [message])
+        return Withdrawal(interviewID: interviewID, cancel: cancel, messages: [message], now: context.now)
     }
 
     /// As an undo step of the scheduling saga: the interview is marked in its own write, and

@@ -28,9 +28,10 @@ extension InterviewSchedulingHandlers {
         handlers.transactionalAction("reschedule.reissueInvitation", requiresCompensation: true) { context in
             let data = try context.data.typed(ReschedulingSagaData.self)
             let slot = try Self.newSlot(data), sequence = data.previousSequence + 1
-            let ics = try self.invitation(.request, data.request, interviewID: data.interviewId, slot: slot, sequence: sequence, now: context.now)
+            let (ics, mail) = try self.reissue(context, data, slot: slot, sequence: sequence)
             return { db in
                 try InterviewRecords.move(id: data.interviewId, to: slot, sequence: sequence, invite: ics, in: db)
+                try MailOutbox.queue(mail, at: context.now, in: db)
                 return StepOutcome()
             }
         }
@@ -75,8 +76,19 @@ extension InterviewSchedulingHandlers {
     }
 
     func storeInvitation(_ context: StepContext, _ data: ReschedulingSagaData, slot: Interval, sequence: Int) async throws {
+        let (ics, mail) = try reissue(context, data, slot: slot, sequence: sequence)
+        try await store.write { db in
+            try InterviewRecords.move(id: data.interviewId, to: slot, sequence: sequence, invite: ics, in: db)
+            try MailOutbox.queue(mail, at: context.now, in: db)
+        }
+    }
+
+    /// The invitation for `slot` at `sequence`, and the e-mail that carries it to the candidate.
+    func reissue(_ context: StepContext, _ data: ReschedulingSagaData, slot: Interval, sequence: Int) throws -> (String, CandidateMail) {
         let ics = try invitation(.request, data.request, interviewID: data.interviewId, slot: slot, sequence: sequence, now: context.now)
-        try await store.write { db in try InterviewRecords.move(id: data.interviewId, to: slot, sequence: sequence, invite: ics, in: db) }
+        let mail = try candidateMail(
+            .request, data.request, interviewID: data.interviewId, slot: slot, sequence: sequence, calendar: ics, now: context.now)
+        return (ics, mail)
     }
 
     func announceUpdate(_ context: StepContext, _ data: ReschedulingSagaData) throws -> StepOutcome {

@@ -255,7 +255,8 @@ extension InterviewSchedulingHandlers {
         }
     }
 
-    /// Renders the METHOD:REQUEST; the interview row is written with the step's result.
+    /// Renders the METHOD:REQUEST; the interview row and the candidate's e-mail are written
+    /// with the step's result.
     func issueInvitation(_ context: StepContext, _ data: SchedulingSagaData) async throws -> SagaHandlers.Decision {
         var data = data
         guard let slot = data.slot?.interval else { throw StepFailure(.permanent, "the saga has no chosen slot") }
@@ -265,9 +266,11 @@ extension InterviewSchedulingHandlers {
             id: interviewID, requestID: data.requestId, candidateID: data.request.candidateID, owner: data.owner, slot: slot, status: .confirmed,
             sequence: 0, inviteRequest: ics, inviteCancel: nil, bookings: data.bookings ?? [], createdAt: Instant(context.now).secondsSinceEpoch)
         data.interviewId = interviewID
+        let mail = try candidateMail(.request, data.request, interviewID: interviewID, slot: slot, sequence: 0, calendar: ics, now: context.now)
         let outcome = StepOutcome(dataPatch: try SagaData(encoding: data))
         return { db in
             try InterviewRecords.insert(interview, in: db)
+            try MailOutbox.queue(mail, at: context.now, in: db)
             return outcome
         }
     }
@@ -309,7 +312,7 @@ extension InterviewSchedulingHandlers {
         let failure = context.lastError ?? StepFailure(.permanent, "unknown")
         log(context, requestID: data.requestId, "scheduling failed and was undone", ["error": "\(failure)"], level: .warning)
         let error = ErrorOccurred(
-            errorId: "\(context.sagaID):error", component: "interview-scheduling-saga", severity: "high",
+            errorId: "\(context.sagaID):error", component: "scheduling", severity: "high",
             error: .init(code: "SCHEDULING_\(failure.kind.rawValue.uppercased())", message: failure.message, context: ["requestId": data.requestId]),
             affectedEntities: .init(interviewId: InterviewIDs.interview(forRequest: data.requestId), candidateId: data.request.candidateID))
         return CompensationOutcome(messages: [

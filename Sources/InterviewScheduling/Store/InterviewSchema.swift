@@ -103,5 +103,29 @@ package enum InterviewSchema {
                     BEGIN SELECT RAISE(ABORT, 'interviewer time reserved twice'); END;
                     """)
         },
+        ApplicationMigration("interviews v5: the candidate's mail outbox") { db in
+            // One row per version of a candidate's invitation, written with the interview's
+            // change; the mail relay sends it (`MailOutbox`).
+            try db.execute(
+                sql: """
+                    CREATE TABLE mail_outbox (
+                        message_id TEXT PRIMARY KEY NOT NULL,
+                        interview_id TEXT NOT NULL,
+                        sequence INTEGER NOT NULL,
+                        method TEXT NOT NULL CHECK (method IN ('request', 'cancel')),
+                        sender TEXT NOT NULL,
+                        recipient TEXT NOT NULL,
+                        content BLOB NOT NULL,
+                        status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'superseded', 'undeliverable')),
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        next_attempt_at INTEGER NOT NULL,
+                        last_error TEXT,
+                        created_at INTEGER NOT NULL,
+                        sent_at INTEGER
+                    );
+                    CREATE INDEX mail_outbox_due ON mail_outbox(status, next_attempt_at);
+                    CREATE INDEX mail_outbox_interview ON mail_outbox(interview_id, sequence);
+                    """)
+        },
     ]
 }

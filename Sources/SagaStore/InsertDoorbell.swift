@@ -1,18 +1,20 @@
 import GRDB
 
-/// Rings `signal` after every committed transaction that inserted into the outbox, so that
-/// the relay publishes at once instead of at its next poll. Lives on the writer connection
-/// for as long as the database is open; its state is touched only there.
-final class OutboxDoorbell: TransactionObserver, @unchecked Sendable {
+/// Rings `signal` after every committed transaction that inserted into `table` (the outbox,
+/// the mail outbox), so that its relay sends at once instead of at its next poll. Lives on
+/// the writer connection for as long as the database is open; its state is touched only there.
+final class InsertDoorbell: TransactionObserver, @unchecked Sendable {
+    private let table: String
     private let signal: WakeSignal
     private var inserted = false
 
-    init(ringing signal: WakeSignal) {
+    init(table: String, ringing signal: WakeSignal) {
+        self.table = table
         self.signal = signal
     }
 
     func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool {
-        if case .insert(let table) = eventKind { return table == "outbox" }
+        if case .insert(let table) = eventKind { return table == self.table }
         return false
     }
 

@@ -1,0 +1,87 @@
+import Foundation
+import ICalendar
+import Mail
+import SchedulingCore
+
+/// The words of the candidate's e-mail: a subject, and the same content as plain text and as
+/// HTML (every value escaped). Times are in the candidate's zone, with the zone's name and
+/// its UTC offset at that moment.
+struct CandidateMailText {
+    let subject: String
+    let plain: String
+    let html: String
+
+    init(_ mail: CandidateMail) {
+        let request = mail.request
+        let when = Self.when(mail.slot, in: request.candidate.timeZone)
+        let title = request.displayTitle
+        let lead: String
+        switch (mail.method, mail.sequence) {
+        case (.cancel, _):
+            subject = "Cancelled: \(title), \(when.short)"
+            lead = "Your interview has been cancelled. The calendar update attached removes it from your calendar."
+        case (.request, 0):
+            subject = "Invitation: \(title), \(when.short)"
+            lead = "You are invited to an interview. Open the attached invitation to add it to your calendar and to accept or decline."
+        case (.request, _):
+            subject = "Updated: \(title), \(when.short)"
+            lead = "The time of your interview has changed. The attached invitation replaces the earlier one."
+        }
+        var details: [(String, String)] = [("What", title), ("When", when.long)]
+        if let link = request.meetingUrl { details.append(("Join", link)) }
+        if let location = request.location, !location.isEmpty { details.append(("Where", location)) }
+        details.append(("Panel", request.interviewers.map(\.name).joined(separator: ", ")))
+        let greeting = "Dear \(request.candidate.name),"
+        let closing = mail.organizer.name ?? mail.organizer.address
+
+        var plain = [greeting, "", lead, ""] + details.map { "\($0.0): \($0.1)" }
+        if let description = request.description, !description.isEmpty { plain += ["", description] }
+        plain += ["", closing]
+        self.plain = plain.joined(separator: "\n")
+
+        let rows = details.map { label, value in
+            let shown = label == "Join" ? "<a href=\"\(Self.escape(value))\">\(Self.escape(value))</a>" : Self.escape(value)
+            return "<tr><th align=\"left\">\(label)</th><td>\(shown)</td></tr>"
+        }
+        var html =
+            ["<!DOCTYPE html>", "<html><body>", "<p>\(Self.escape(greeting))</p>", "<p>\(Self.escape(lead))</p>", "<table>"] + rows + ["</table>"]
+        if let description = request.description, !description.isEmpty {
+            html.append("<p>\(Self.escape(description).replacingOccurrences(of: "\n", with: "<br>"))</p>")
+        }
+        html += ["<p>\(Self.escape(closing))</p>", "</body></html>"]
+        self.html = html.joined(separator: "\n")
+    }
+
+    /// `Tue 1 Dec 2026, 14:00 UTC+01:00` and `Tuesday, 1 December 2026, 14:00–15:00 (Europe/Berlin, UTC+01:00)`.
+    static func when(_ slot: Interval, in zoneName: String) -> (short: String, long: String) {
+        let zone = TimeZone(identifier: zoneName) ?? TimeZone(identifier: "UTC") ?? .current
+        let start = Date(timeIntervalSince1970: TimeInterval(slot.start.secondsSinceEpoch))
+        let end = Date(timeIntervalSince1970: TimeInterval(slot.end.secondsSinceEpoch))
+        let offset = utcOffset(zone.secondsFromGMT(for: start))
+        let sameDay = format("yyyy-MM-dd", start, zone) == format("yyyy-MM-dd", end, zone)
+        let endText = sameDay ? format("HH:mm", end, zone) : format("EEEE, d MMMM yyyy, HH:mm", end, zone)
+        return (
+            "\(format("EEE d MMM yyyy, HH:mm", start, zone)) \(offset)",
+            "\(format("EEEE, d MMMM yyyy, HH:mm", start, zone))–\(endText) (\(zone.identifier), \(offset))"
+        )
+    }
+
+    static func utcOffset(_ seconds: Int) -> String {
+        let sign = seconds < 0 ? "-" : "+"
+        let minutes = abs(seconds) / 60
+        return "UTC\(sign)\(String(format: "%02d:%02d", minutes / 60, minutes % 60))"
+    }
+
+    private static func format(_ pattern: String, _ date: Date, _ zone: TimeZone) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_GB")
+        formatter.timeZone = zone
+        formatter.dateFormat = pattern
+        return formatter.string(from: date)
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
+    }
+}

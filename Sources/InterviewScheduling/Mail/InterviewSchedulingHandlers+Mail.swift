@@ -1,0 +1,18 @@
+import Foundation
+import ICalendar
+import Mail
+import SagaCore
+import SchedulingCore
+
+extension InterviewSchedulingHandlers {
+    /// The candidate's e-mail for this version of the invitation (`calendar` is its .ics).
+    func candidateMail(
+        _ method: Invitation.Method, _ request: SchedulingRequestBody, interviewID: String, slot: Interval, sequence: Int, calendar: String,
+        now: Date
+    ) throws -> CandidateMail {
+        let from = try Self.permanent { try MailAddress(organizer.email, name: organizer.name) }
+        return CandidateMail(
+            request: request, interviewID: interviewID, slot: slot, sequence: sequence, method: method, calendar: calendar, organizer: from,
+            domain: invitationDomain, date: now)
+    }
+}

@@ -1,0 +1,138 @@
+package import Foundation
+package import GRDB
+import ICalendar
+package import Mail
+import SagaCore
+
+/// The candidate's mail, written in the transaction that changes the interview and sent
+/// afterwards by `MailRelay` (a transactional outbox, like Kafka's). Rows are keyed by
+/// Message-ID, so a step repeated after a crash queues its message once.
+///
+/// A row goes `pending` → `sending` → `sent`, or `undeliverable` after a permanent refusal
+/// (or too many temporary ones). A newer version of an interview's invitation supersedes the
+/// older ones not yet sent: a REQUEST with a higher SEQUENCE replaces them in every calendar,
+/// and a CANCEL of an interview the candidate never heard of is not sent at all.
+package enum MailOutbox {
+    package enum Status: String, Sendable, Hashable {
+        case pending, sending, sent, superseded, undeliverable
+    }
+
+    /// One queued message.
+    package struct Entry: Sendable, Hashable {
+        package var messageID: String
+        package var interviewID: String
+        package var sequence: Int
+        package var method: String
+        package var status: Status
+        package var attempts: Int
+        package var nextAttemptAt: Date
+        package var lastError: String?
+        package var mail: OutgoingMail
+    }
+
+    /// Queues `mail` for the candidate of `interviewID`; nothing if it is queued already.
+    package static func queue(_ mail: CandidateMail, at now: Date, in db: Database) throws {
+        let message: OutgoingMail
+        do {
+            message = try mail.message().outgoing()
+        } catch {
+            throw StepFailure(.permanent, "the candidate's e-mail cannot be written: \(error)")
+        }
+        let method = mail.method == .cancel ? "cancel" : "request"
+        // Versions not yet handed over are replaced by this one.
+        try db.execute(
+            sql: """
+                UPDATE mail_outbox SET status = 'superseded'
+                WHERE interview_id = ? AND sequence < ? AND status = 'pending'
+                """, arguments: [mail.interviewID, mail.sequence])
+        // A CANCEL is news only to a candidate who has been sent (or is being sent) an invitation.
+        let told =
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM mail_outbox WHERE interview_id = ? AND status IN ('sending', 'sent', 'undeliverable'))",
+                arguments: [mail.interviewID]) ?? false
+        let status: Status = mail.method == .cancel && !told ? .superseded : .pending
+        try db.execute(
+            sql: """
+                INSERT OR IGNORE INTO mail_outbox
+                    (message_id, interview_id, sequence, method, sender, recipient, content, status, next_attempt_at, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                message.messageID, mail.interviewID, mail.sequence, method, message.sender, message.recipients.joined(separator: ","),
+                message.content, status.rawValue, now.mailMilliseconds, now.mailMilliseconds,
+            ])
+    }
+
+    /// Messages whose time has come, oldest first. `sending` rows are included: their sender
+    /// stopped before it knew the outcome (the process ended), so they are sent again.
+    package static func due(at now: Date, limit: Int, in db: Database) throws -> [Entry] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM mail_outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?
+                ORDER BY next_attempt_at, created_at LIMIT ?
+                """, arguments: [now.mailMilliseconds, limit]
+        ).map(entry)
+    }
+
+    /// When the next message not yet due is, if any.
+    package static func nextAttempt(in db: Database) throws -> Date? {
+        try Int64.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM mail_outbox WHERE status IN ('pending', 'sending')").map(
+            Date.init(mailMilliseconds:))
+    }
+
+    /// Claims a message for sending; false if it was superseded or sent meanwhile.
+    package static func claim(_ messageID: String, in db: Database) throws -> Bool {
+        try db.execute(
+            sql: "UPDATE mail_outbox SET status = 'sending', attempts = attempts + 1 WHERE message_id = ? AND status IN ('pending', 'sending')",
+            arguments: [messageID])
+        return db.changesCount > 0
+    }
+
+    package static func markSent(_ messageID: String, at now: Date, in db: Database) throws {
+        try db.execute(
+            sql: "UPDATE mail_outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE message_id = ?",
+            arguments: [now.mailMilliseconds, messageID])
+    }
+
+    package static func retry(_ messageID: String, at time: Date, error: String, in db: Database) throws {
+        try db.execute(
+            sql: "UPDATE mail_outbox SET status = 'pending', next_attempt_at = ?, last_error = ? WHERE message_id = ? AND status = 'sending'",
+            arguments: [time.mailMilliseconds, error, messageID])
+    }
+
+    package static func markUndeliverable(_ messageID: String, error: String, in db: Database) throws {
+        try db.execute(
+            sql: "UPDATE mail_outbox SET status = 'undeliverable', last_error = ? WHERE message_id = ?", arguments: [error, messageID])
+    }
+
+    /// Every message of an interview, oldest version first.
+    package static func entries(ofInterview interviewID: String, in db: Database) throws -> [Entry] {
+        try Row.fetchAll(db, sql: "SELECT * FROM mail_outbox WHERE interview_id = ? ORDER BY sequence, created_at", arguments: [interviewID])
+            .map(entry)
+    }
+
+    /// Messages not yet handed over or given up on.
+    package static func backlog(in db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM mail_outbox WHERE status IN ('pending', 'sending')") ?? 0
+    }
+
+    private static func entry(_ row: Row) throws -> Entry {
+        Entry(
+            messageID: row["message_id"], interviewID: row["interview_id"], sequence: row["sequence"], method: row["method"],
+            status: Status(rawValue: row["status"]) ?? .pending, attempts: row["attempts"],
+            nextAttemptAt: Date(mailMilliseconds: row["next_attempt_at"]), lastError: row["last_error"],
+            mail: OutgoingMail(
+                messageID: row["message_id"], sender: row["sender"],
+                recipients: (row["recipient"] as String).split(separator: ",").map(String.init), content: row["content"]))
+    }
+}
+
+extension Date {
+    /// As the mail outbox stores times: milliseconds since 1970.
+    fileprivate var mailMilliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+
+    fileprivate init(mailMilliseconds: Int64) {
+        self.init(timeIntervalSince1970: TimeInterval(mailMilliseconds) / 1000)
+    }
+}

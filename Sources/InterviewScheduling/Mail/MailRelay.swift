@@ -1,0 +1,146 @@
+import Events
+package import Foundation
+import GRDB
+package import Logging
+package import Mail
+import Metrics
+import SagaCore
+package import SagaStore
+
+/// Sends the candidate's mail from the mail outbox. A message is claimed (`sending`) in one
+/// write, handed to the transport, and its outcome written in another, so a crash in between
+/// sends it again with the same Message-ID, which receiving clients de-duplicate. A 4xx reply
+/// or a lost connection is retried with backoff; a 5xx reply (or the last retry) marks it
+/// undeliverable and publishes `error.occurred`. The booking stands either way: the recruiter
+/// sees the delivery on the request.
+package final class MailRelay: Sendable {
+    private let store: SagaStore
+    private let transport: any MailTransport
+    private let policy: MailRetryPolicy
+    private let logger: Logger
+    private let clock: @Sendable () -> Date
+    private let written = WakeSignal()
+    /// Messages handed to the transport at once.
+    private let batchSize = 16
+
+    package init(
+        store: SagaStore, transport: any MailTransport, policy: MailRetryPolicy = MailRetryPolicy(), logger: Logger,
+        clock: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.store = store
+        self.transport = transport
+        self.policy = policy
+        self.logger = logger
+        self.clock = clock
+        store.ringAfterInserts(into: "mail_outbox", written)
+    }
+
+    /// Sends until cancelled; wakes when a message is queued or the next retry is due.
+    package func run() async {
+        logger.notice("candidate mail goes to \(transport.destination)")
+        while !Task.isCancelled {
+            do {
+                if try await deliverDue() > 0 { continue }
+                let next = try await store.read { db in try MailOutbox.nextAttempt(in: db) }
+                let idle = next.map { max(0, $0.timeIntervalSince(clock())) } ?? 5
+                await written.wait(timeout: .milliseconds(Int(min(idle, 5) * 1000) + 1))
+            } catch {
+                logger.error("mail relay could not read the mail outbox", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    /// One pass: sends the messages due now; returns how many were tried.
+    @discardableResult
+    package func deliverDue() async throws -> Int {
+        let now = clock()
+        let claimed = try await store.write { [batchSize] db in
+            try MailOutbox.due(at: now, limit: batchSize, in: db).filter { try MailOutbox.claim($0.messageID, in: db) }
+        }
+        guard !claimed.isEmpty else { return 0 }
+        let outcomes = await withTaskGroup(of: (MailOutbox.Entry, MailDeliveryError?).self) { group in
+            for entry in claimed {
+                group.addTask { [transport] in
+                    do throws(MailDeliveryError) {
+                        try await transport.deliver(entry.mail)
+                        return (entry, nil)
+                    } catch {
+                        return (entry, error)
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        try await record(outcomes)
+        return claimed.count
+    }
+
+    private func record(_ outcomes: [(MailOutbox.Entry, MailDeliveryError?)]) async throws {
+        let now = clock()
+        let decisions = outcomes.map { entry, failure in (entry, failure, decide(entry, failure)) }
+        try await store.write { db in
+            for (entry, failure, decision) in decisions {
+                switch decision {
+                case .sent: try MailOutbox.markSent(entry.messageID, at: now, in: db)
+                case .retry(let wait):
+                    let retryAt = now.addingTimeInterval(Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
+                    try MailOutbox.retry(entry.messageID, at: retryAt, error: "\(failure.map(String.init(describing:)) ?? "")", in: db)
+                case .giveUp: try Self.giveUp(entry, failure, at: now, in: db)
+                }
+            }
+        }
+        for (entry, failure, decision) in decisions {
+            let metadata: Logger.Metadata = [
+                "messageId": "\(entry.messageID)", "interviewId": "\(entry.interviewID)", "attempt": "\(entry.attempts + 1)",
+            ]
+            switch decision {
+            case .sent:
+                Counter(label: "interview_mail_total", dimensions: [("result", "sent")]).increment()
+                logger.info("candidate mail handed to \(transport.destination)", metadata: metadata)
+            case .retry(let wait):
+                Counter(label: "interview_mail_total", dimensions: [("result", "retry")]).increment()
+                logger.warning(
+                    "candidate mail refused for now; trying again",
+                    metadata: metadata.merging(["error": "\(failure.map(String.init(describing:)) ?? "")", "in": "\(wait)"]) { $1 })
+            case .giveUp:
+                Counter(label: "interview_mail_total", dimensions: [("result", "undeliverable")]).increment()
+                logger.error(
+                    "candidate mail undeliverable", metadata: metadata.merging(["error": "\(failure.map(String.init(describing:)) ?? "")"]) { $1 })
+            }
+        }
+    }
+
+    private enum Decision {
+        case sent
+        case retry(Duration)
+        case giveUp
+    }
+
+    private func decide(_ entry: MailOutbox.Entry, _ failure: MailDeliveryError?) -> Decision {
+        guard let failure else { return .sent }
+        // `attempts` counts this attempt already (claimed).
+        if failure.kind == .permanent || entry.attempts + 1 >= policy.maximumAttempts { return .giveUp }
+        return .retry(policy.backoff(afterAttempts: entry.attempts + 1))
+    }
+
+    /// Marks the message undeliverable and announces it, in one transaction.
+    static func giveUp(_ entry: MailOutbox.Entry, _ failure: MailDeliveryError?, at now: Date, in db: Database) throws {
+        let reason = failure.map(String.init(describing:)) ?? "no reason given"
+        try MailOutbox.markUndeliverable(entry.messageID, error: reason, in: db)
+        let interview = try InterviewRecords.interview(id: entry.interviewID, in: db)
+        var context = ["messageId": entry.messageID, "method": entry.method]
+        if let code = failure?.replyCode { context["smtpReplyCode"] = "\(code)" }
+        if let requestID = interview?.requestID { context["requestId"] = requestID }
+        let error = ErrorOccurred(
+            errorId: "mail:\(entry.messageID):error", component: "scheduling", severity: "medium",
+            error: .init(code: "INVITATION_UNDELIVERABLE", message: "the candidate's invitation could not be delivered: \(reason)", context: context),
+            affectedEntities: .init(interviewId: entry.interviewID, candidateId: interview?.candidateID))
+        let message = try InterviewMessages.message(
+            .errorOccurred, id: "mail:\(entry.messageID):error.occurred", key: entry.interviewID,
+            correlation: interview?.requestID ?? entry.interviewID,
+            data: error, now: now)
+        // Filed under the request's saga, so that an erasure of the candidate finds it.
+        try SagaStore.insertOutbox(message, sagaID: interview?.requestID, at: now, in: db)
+    }
+}
