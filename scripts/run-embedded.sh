@@ -68,6 +68,11 @@ Then follow it (state "confirmed" within seconds) and fetch the candidate's invi
 curl -s http://127.0.0.1:$port/api/v1/scheduling-requests/\$REQUEST_ID -H 'Authorization: Bearer $token'
 curl -s http://127.0.0.1:$port/api/v1/interviews/iv-\$REQUEST_ID/invite.ics -H 'Authorization: Bearer $token'
 
+The candidate's e-mail (iMIP: text, HTML and the invitation) is written, not sent, in embedded
+mode; open it in any mail client (set SCHEDULER_SMTP_URL to send through a relay):
+
+ls $data/mail/     # iv-\$REQUEST_ID.0.request@interview-scheduler.invalid.eml
+
 Kafka: kcat -b $bootstrap -C -t enginedge.interview.scheduling.confirmed
 Stop with Ctrl-C.
 TEXT

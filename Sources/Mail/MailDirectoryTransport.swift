@@ -14,6 +14,8 @@ package struct MailDirectoryTransport: MailTransport {
 
     package var destination: String { directory.path }
 
+    package func destination(of messageID: String) -> String { file(for: messageID).path }
+
     /// The file that `messageID` is written to.
     package func file(for messageID: String) -> URL {
         let safe = String(messageID.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "@" ? $0 : "_" })

@@ -5,6 +5,13 @@ package protocol MailTransport: Sendable {
 
     /// Where the mail goes, for the log (never with credentials).
     var destination: String { get }
+
+    /// Where one message went, for the log: the relay, or the message's file.
+    func destination(of messageID: String) -> String
+}
+
+extension MailTransport {
+    package func destination(of messageID: String) -> String { destination }
 }
 
 /// Why a message was not handed over, and whether trying again can help.

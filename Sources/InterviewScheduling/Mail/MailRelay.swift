@@ -97,7 +97,7 @@ package final class MailRelay: Sendable {
             switch decision {
             case .sent:
                 Counter(label: "interview_mail_total", dimensions: [("result", "sent")]).increment()
-                logger.info("candidate mail handed to \(transport.destination)", metadata: metadata)
+                logger.notice("candidate mail sent", metadata: metadata.merging(["to": "\(transport.destination(of: entry.messageID))"]) { $1 })
             case .retry(let wait):
                 Counter(label: "interview_mail_total", dimensions: [("result", "retry")]).increment()
                 logger.warning(
