@@ -97,7 +97,8 @@ package struct InvitationRequest: Codable, Hashable, Sendable {
             method: method, uid: "\(interviewId)@\(domain ?? Invitation.defaultUIDDomain)", sequence: sequence ?? 0,
             stamp: try stamp.map { text throws(ValidationError) in try instant(text, "stamp") } ?? now, start: start, end: end,
             timeZone: timeZone, organizer: try person(organizer, "organizer"), attendees: people, summary: title,
-            description: description ?? "", location: [location, meetingUrl].compactMap { $0 }.first { !$0.isEmpty } ?? "", url: meetingUrl,
+            description: [description, meetingUrl.map { "Join: \($0)" }].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "\n\n"),
+            location: [location, meetingUrl].compactMap { $0 }.first { !$0.isEmpty } ?? "", url: meetingUrl,
             reminderMinutes: method == .cancel ? nil : reminderMinutes ?? 15)
     }
 }

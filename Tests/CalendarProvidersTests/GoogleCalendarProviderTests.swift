@@ -32,6 +32,27 @@ struct GoogleCalendarProviderTests {
         }
     }
 
+    /// `conferenceData.createRequest` with `conferenceDataVersion=1`; Google answers
+    /// `pending` and the link is read once it is made. A retry gets the same meeting.
+    @Test func anEventWithAMeetConferenceGivesItsLinkOnceMade() async throws {
+        try await ProviderTestBed.run { bed in
+            let google = try await bed.googleProvider()
+            let key = "saga-9:book:grace@acme.example"
+            let first = try await google.createEventWithOnlineMeeting(Self.event(), in: "grace@acme.example", idempotencyKey: key)
+            #expect(first.joinURL.hasPrefix("https://meet.google.com/"))
+            let insert = try #require(bed.google.record.requests.first { $0.method == "POST" && $0.path.hasSuffix("/events") })
+            #expect(insert.query["conferenceDataVersion"] == "1")
+            let body = try #require(try JSONSerialization.jsonObject(with: insert.body) as? [String: Any])
+            let create = try #require((body["conferenceData"] as? [String: Any])?["createRequest"] as? [String: Any])
+            #expect(create["requestId"] as? String == first.reference.eventID)
+            #expect((create["conferenceSolutionKey"] as? [String: Any])?["type"] as? String == "hangoutsMeet")
+            #expect(bed.google.record.requests.map(\.method).suffix(2) == ["POST", "GET"], "pending at insert, read again")
+            let again = try await google.createEventWithOnlineMeeting(Self.event(), in: "grace@acme.example", idempotencyKey: key)
+            #expect(again == first)
+            #expect(bed.google.liveEvents.count == 1)
+        }
+    }
+
     @Test func aCreateWhoseAnswerWasLostIsRetriedWithoutADuplicate() async throws {
         try await ProviderTestBed.run { bed in
             let google = try await bed.googleProvider()

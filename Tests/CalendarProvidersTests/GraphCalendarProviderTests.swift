@@ -24,6 +24,21 @@ struct GraphCalendarProviderTests {
         }
     }
 
+    /// `isOnlineMeeting` with `teamsForBusiness`; the link is `onlineMeeting.joinUrl`, and a
+    /// retry with the same transactionId gets the same meeting.
+    @Test func anEventWithATeamsMeetingGivesItsJoinURL() async throws {
+        try await ProviderTestBed.run { bed in
+            let graph = await bed.graphProvider()
+            let key = "saga-9:book:linus@contoso.example"
+            let first = try await graph.createEventWithOnlineMeeting(Self.event, in: "linus@contoso.example", idempotencyKey: key)
+            #expect(first.joinURL.hasPrefix("https://teams.microsoft.com/l/meetup-join/"))
+            let stored = try #require(bed.graph.liveEvents.first)
+            #expect(stored.json["isOnlineMeeting"] as? Bool == true && stored.json["onlineMeetingProvider"] as? String == "teamsForBusiness")
+            #expect(try await graph.createEventWithOnlineMeeting(Self.event, in: "linus@contoso.example", idempotencyKey: key) == first)
+            #expect(bed.graph.liveEvents.count == 1)
+        }
+    }
+
     @Test func aCreateWhoseAnswerCameTooLateIsDeduplicatedByTransactionID() async throws {
         try await ProviderTestBed.run { bed in
             let graph = await bed.graphProvider(policy: ProviderTestBed.policy(requestTimeout: .seconds(2)))

@@ -124,6 +124,8 @@ struct InvitationTests {
         emptyLocation.meetingUrl = "https://meet.example/iv-7"
         let located = try emptyLocation.invitation(method: .request, now: Self.instant("2026-03-01T00:00:00Z")).render()
         #expect(located.contains("LOCATION:https://meet.example/iv-7"), "an empty location falls back to the link, as a missing one does")
+        #expect(located.contains("URL:https://meet.example/iv-7"))
+        #expect(located.contains("Join: https://meet.example/iv-7"), "the link in the description too, for clients that show neither")
         var withoutDomain = request
         withoutDomain.domain = nil
         #expect(

@@ -71,6 +71,60 @@ package struct GoogleCalendarProvider: CalendarProvider {
         }
     }
 
+    package var createsOnlineMeetings: Bool { true }
+
+    /// `conferenceData.createRequest` for a Google Meet, with `conferenceDataVersion=1` (without
+    /// it Google ignores the request). The request id is the event's id, derived from the key,
+    /// so a retry asks for the same conference. Google may answer `pending`: the event is read
+    /// again (with backoff, a few seconds at most) until the conference is made.
+    package func createEventWithOnlineMeeting(
+        _ event: CalendarEvent, in calendar: String, idempotencyKey: String
+    ) async throws(ProviderError) -> OnlineMeetingEvent {
+        guard let id = GoogleEventID.derive(fromKey: idempotencyKey) else {
+            throw ProviderError(.rejected, provider: name, message: "idempotency key cannot make a Google event id")
+        }
+        let reference = ProviderEventReference(provider: name, calendar: calendar, eventID: id)
+        var body = GoogleEvent(event, id: id)
+        body.conferenceData = .init(createRequest: .init(requestId: id, conferenceSolutionKey: .init(type: "hangoutsMeet")))
+        let query = ["sendUpdates": configuration.guestUpdates.rawValue, "conferenceDataVersion": "1"]
+        let response = try await send("POST", eventsOf: calendar, query: query, body: body, as: calendar)
+        var answer: GoogleEvent
+        switch response.status {
+        case 200..<300:
+            guard let created = try? JSONDecoder().decode(GoogleEvent.self, from: response.body) else {
+                throw ProviderError(unexpected: response, provider: name, operation: "events.insert with conferenceData")
+            }
+            answer = created
+        case 409:
+            answer = try await conferenceEvent(reference)
+            guard answer.status != "cancelled" else {
+                throw ProviderError(.rejected, provider: name, status: 409, message: "events.insert: id \(id) belongs to an event that was cancelled")
+            }
+        default:
+            throw ProviderError(unexpected: response, provider: name, operation: "events.insert with conferenceData")
+        }
+        for delay in [0.25, 0.5, 1, 2] where answer.joinLink == nil && answer.conferenceStatus == "pending" {
+            try? await Task.sleep(for: .seconds(delay))
+            answer = try await conferenceEvent(reference)
+        }
+        if answer.conferenceStatus == "failure" {
+            throw ProviderError(.rejected, provider: name, message: "Google could not create the Meet conference for \(calendar)")
+        }
+        guard let link = answer.joinLink else {
+            throw ProviderError(.transient, provider: name, message: "the Meet conference for \(calendar) is still pending")
+        }
+        return OnlineMeetingEvent(reference: reference, joinURL: link)
+    }
+
+    /// `events.get`, which answers with the event's conference data.
+    private func conferenceEvent(_ reference: ProviderEventReference) async throws(ProviderError) -> GoogleEvent {
+        let response = try await send("GET", eventsOf: reference.calendar, eventID: reference.eventID, as: reference.calendar)
+        guard response.status == 200, let event = try? JSONDecoder().decode(GoogleEvent.self, from: response.body) else {
+            throw ProviderError(unexpected: response, provider: name, operation: "events.get with conferenceData")
+        }
+        return event
+    }
+
     package func reference(forIdempotencyKey key: String, in calendar: String) -> ProviderEventReference? {
         GoogleEventID.derive(fromKey: key).map { ProviderEventReference(provider: name, calendar: calendar, eventID: $0) }
     }

@@ -14,6 +14,25 @@ struct GoogleEvent: Codable {
         var optional: Bool?
     }
 
+    /// `ConferenceData`: asked for with `createRequest` (and `conferenceDataVersion=1` on the
+    /// call); Google answers `pending`, then `success` with the entry points.
+    struct Conference: Codable {
+        struct SolutionKey: Codable { var type: String }
+        struct Status: Codable { var statusCode: String }
+        struct CreateRequest: Codable {
+            var requestId: String
+            var conferenceSolutionKey: SolutionKey?
+            var status: Status?
+        }
+        struct EntryPoint: Codable {
+            var entryPointType: String?
+            var uri: String?
+        }
+
+        var createRequest: CreateRequest?
+        var entryPoints: [EntryPoint]?
+    }
+
     var id: String?
     var status: String?
     var summary: String?
@@ -22,6 +41,16 @@ struct GoogleEvent: Codable {
     var start: Time?
     var end: Time?
     var attendees: [Attendee]?
+    var conferenceData: Conference?
+    var hangoutLink: String?
+
+    /// The video link, once Google has made the conference; nil while it is pending.
+    var joinLink: String? {
+        hangoutLink ?? conferenceData?.entryPoints?.first { $0.entryPointType == "video" }?.uri
+    }
+
+    /// `pending`, `success` or `failure`; nil when no conference was asked for.
+    var conferenceStatus: String? { conferenceData?.createRequest?.status?.statusCode }
 
     init(_ event: CalendarEvent, id: String?) {
         self.id = id

@@ -51,6 +51,32 @@ package struct GraphCalendarProvider: CalendarProvider {
         return ProviderEventReference(provider: name, calendar: calendar, eventID: id)
     }
 
+    package var createsOnlineMeetings: Bool { true }
+
+    /// `isOnlineMeeting` with `teamsForBusiness`: Exchange creates the Teams meeting with the
+    /// event. A retry with the same `transactionId` gets the same event, and so the same meeting.
+    package func createEventWithOnlineMeeting(
+        _ event: CalendarEvent, in calendar: String, idempotencyKey: String
+    ) async throws(ProviderError) -> OnlineMeetingEvent {
+        var body = GraphEvent(event, transactionID: idempotencyKey)
+        body.isOnlineMeeting = true
+        body.onlineMeetingProvider = "teamsForBusiness"
+        let response = try await send("POST", path: "users/\(PercentEncoding.encode(calendar))/events", body: body)
+        guard (200..<300).contains(response.status), let created = try? JSONDecoder().decode(GraphEvent.self, from: response.body),
+            let id = created.id
+        else {
+            throw ProviderError(unexpected: response, provider: name, operation: "create event with a Teams meeting")
+        }
+        let reference = ProviderEventReference(provider: name, calendar: calendar, eventID: id)
+        guard let link = created.onlineMeeting?.joinUrl, !link.isEmpty else {
+            // The mailbox cannot host Teams meetings (e.g. no Teams licence): the event is
+            // there without one, so it goes, and the booking fails for good.
+            try? await deleteEvent(reference)
+            throw ProviderError(.rejected, provider: name, message: "\(calendar) cannot host a Teams meeting: no onlineMeeting.joinUrl in the answer")
+        }
+        return OnlineMeetingEvent(reference: reference, joinURL: link)
+    }
+
     package func updateEvent(_ reference: ProviderEventReference, to event: CalendarEvent) async throws(ProviderError) {
         let response = try await send("PATCH", path: eventPath(reference), body: GraphEvent(event, transactionID: nil))
         guard (200..<300).contains(response.status) else { throw ProviderError(unexpected: response, provider: name, operation: "update event") }

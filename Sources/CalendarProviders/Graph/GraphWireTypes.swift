@@ -60,6 +60,14 @@ struct GraphEvent: Codable {
     var attendees: [Attendee]?
     var transactionId: String?
     var isCancelled: Bool?
+    /// Asks for a Teams meeting with the event; `onlineMeeting.joinUrl` is its link.
+    var isOnlineMeeting: Bool?
+    var onlineMeetingProvider: String?
+    var onlineMeeting: OnlineMeetingInfo?
+
+    struct OnlineMeetingInfo: Codable {
+        var joinUrl: String?
+    }
 
     init(_ event: CalendarEvent, transactionID: String?) {
         subject = event.title

@@ -71,6 +71,20 @@ package final class LocalCalendarProvider: CalendarProvider {
         return ProviderEventReference(provider: name, calendar: calendar, eventID: id)
     }
 
+    package var createsOnlineMeetings: Bool { true }
+
+    /// A stand-in meeting: a link derived from the key, so a retry gets the same one.
+    package func createEventWithOnlineMeeting(
+        _ event: CalendarEvent, in calendar: String, idempotencyKey: String
+    ) async throws(ProviderError) -> OnlineMeetingEvent {
+        // FNV-1a of the key: short, and the same for every retry.
+        let hash = idempotencyKey.utf8.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
+        let link = "https://meet.scheduler.invalid/" + String(hash, radix: 16)
+        var event = event
+        event.meetingURL = link
+        return OnlineMeetingEvent(reference: try await createEvent(event, in: calendar, idempotencyKey: idempotencyKey), joinURL: link)
+    }
+
     package func updateEvent(_ reference: ProviderEventReference, to event: CalendarEvent) async throws(ProviderError) {
         let changed = try write { db -> Int in
             try db.execute(

@@ -74,8 +74,36 @@ package protocol CalendarProvider: Sendable {
     /// ids derive from the key; nil for the others. Compensations use it to find events a
     /// failed step never recorded.
     func reference(forIdempotencyKey key: String, in calendar: String) -> ProviderEventReference?
+
+    /// Whether events of this account can carry an online meeting the provider creates
+    /// (Google Meet, Microsoft Teams, the local provider's stand-in).
+    var createsOnlineMeetings: Bool { get }
+    /// Creates the event with a new online meeting attached and returns where everyone joins
+    /// it. Idempotent by key like `createEvent`: a retry returns the same event and meeting.
+    func createEventWithOnlineMeeting(
+        _ event: CalendarEvent, in calendar: String, idempotencyKey: String
+    ) async throws(ProviderError) -> OnlineMeetingEvent
+}
+
+/// An event created with an online meeting, and the meeting's join link.
+package struct OnlineMeetingEvent: Hashable, Sendable {
+    package var reference: ProviderEventReference
+    package var joinURL: String
+
+    package init(reference: ProviderEventReference, joinURL: String) {
+        self.reference = reference
+        self.joinURL = joinURL
+    }
 }
 
 extension CalendarProvider {
     package func reference(forIdempotencyKey key: String, in calendar: String) -> ProviderEventReference? { nil }
+
+    package var createsOnlineMeetings: Bool { false }
+
+    package func createEventWithOnlineMeeting(
+        _ event: CalendarEvent, in calendar: String, idempotencyKey: String
+    ) async throws(ProviderError) -> OnlineMeetingEvent {
+        throw ProviderError(.rejected, provider: name, message: "this calendar account cannot create online meetings")
+    }
 }

@@ -7,6 +7,7 @@ extension SchedulingRequestBody {
     package func checked(now: Instant) throws(ValidationError) -> SchedulingRequestBody {
         try checkPeople()
         try checkTexts()
+        try checkConferencing()
         var body = self
         body.window = try Self.canonical(window, at: "window")
         if let preferredTimes {
@@ -70,6 +71,20 @@ extension SchedulingRequestBody {
         }
         if let meetingUrl, !RequestText.isWebURL(meetingUrl) {
             throw ValidationError(field: "meetingUrl", reason: "must be an http(s) URL, got \"\(meetingUrl.prefix(80))\"")
+        }
+    }
+
+    /// `provider` or `none`; with a fixed `meetingUrl` there is nothing to choose, so asking
+    /// for either as well is a contradiction.
+    func checkConferencing() throws(ValidationError) {
+        guard let conferencing else { return }
+        guard conferencing == "provider" || conferencing == "none" else {
+            throw ValidationError(
+                field: "conferencing",
+                reason: "must be \"provider\" or \"none\" (a fixed link goes in meetingUrl), got \"\(conferencing.prefix(80))\"")
+        }
+        if meetingUrl != nil {
+            throw ValidationError(field: "conferencing", reason: "is \"\(conferencing)\" but meetingUrl gives a fixed link; send one or the other")
         }
     }
 

@@ -32,7 +32,13 @@ package struct SchedulingRequestBody: Codable, Hashable, Sendable {
     package var title: String?
     package var description: String?
     package var location: String?
+    /// A fixed meeting link. Once the interview is booked with a provider's meeting, the saga
+    /// puts that meeting's link here, so every later step uses it.
     package var meetingUrl: String?
+    /// `provider` (the first interviewer's calendar creates an online meeting: Google Meet,
+    /// Teams) or `none`; a fixed link goes in `meetingUrl`. Without either: `provider` when
+    /// the first interviewer's account can make meetings, else no link.
+    package var conferencing: String?
     package var jobId: String?
     /// What `interview.created` announces: `technical` (default), `behavioral` or `system`.
     package var interviewType: InterviewType?
@@ -40,6 +46,25 @@ package struct SchedulingRequestBody: Codable, Hashable, Sendable {
     /// The catalog's interview types.
     package enum InterviewType: String, Codable, Hashable, Sendable, CaseIterable {
         case technical, behavioral, system
+    }
+
+    /// How the interview's meeting link is made.
+    package enum Conferencing: Hashable, Sendable {
+        /// The first interviewer's calendar creates the meeting; `required` when the request
+        /// asked for it, so that an account that cannot is an error rather than no link.
+        case provider(required: Bool)
+        case none
+        case fixed(String)
+    }
+
+    /// What `conferencing` and `meetingUrl` ask for, after `checked(now:)`.
+    package var conferencingMode: Conferencing {
+        if let meetingUrl { return .fixed(meetingUrl) }
+        switch conferencing {
+        case "none": return .none
+        case "provider": return .provider(required: true)
+        default: return .provider(required: false)
+        }
     }
 
     /// The candidate's id, which `checked(now:)` requires: every body past validation has one.

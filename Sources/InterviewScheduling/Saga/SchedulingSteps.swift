@@ -134,10 +134,17 @@ extension InterviewSchedulingHandlers {
             }
             accounts.append((interviewer, account))
         }
-        // Every interviewer's event at once (at most 20: the panel's limit).
-        let outcomes = await withTaskGroup(of: (String, Result<ProviderEventReference, StepFailure>).self) { group in
-            for (interviewer, account) in accounts {
-                let event = calendarEvent(data.request, slot: slot, zone: interviewer.timeZone)
+        // The host's calendar makes the meeting first; everyone else's event carries its link.
+        let meeting = try await hostMeeting(data, accounts: accounts, slot: slot)
+        if let meeting {
+            data.request.meetingUrl = meeting.joinURL
+            data.request.conferencing = nil
+        }
+        let request = data.request
+        // Every other interviewer's event at once (at most 20: the panel's limit).
+        var outcomes = await withTaskGroup(of: (String, Result<ProviderEventReference, StepFailure>).self) { group in
+            for (interviewer, account) in accounts.dropFirst(meeting == nil ? 0 : 1) {
+                let event = calendarEvent(request, slot: slot, zone: interviewer.timeZone)
                 let key = Self.bookingKey(requestID: data.requestId, interviewer: interviewer.email)
                 group.addTask {
                     (key, await Self.outcome { try await account.provider.createEvent(event, in: interviewer.email, idempotencyKey: key) })
@@ -146,6 +153,9 @@ extension InterviewSchedulingHandlers {
             var outcomes: [String: Result<ProviderEventReference, StepFailure>] = [:]
             for await (key, outcome) in group { outcomes[key] = outcome }
             return outcomes
+        }
+        if let meeting, let host = accounts.first {
+            outcomes[Self.bookingKey(requestID: data.requestId, interviewer: host.interviewer.email)] = .success(meeting.reference)
         }
         // In the panel's order.
         let results = data.request.interviewers.compactMap { outcomes[Self.bookingKey(requestID: data.requestId, interviewer: $0.email)] }
@@ -163,6 +173,24 @@ extension InterviewSchedulingHandlers {
         log(context, requestID: data.requestId, "calendars booked", ["events": "\(bookings.count)"])
         data.bookings = bookings
         return StepOutcome(dataPatch: try SagaData(encoding: data))
+    }
+
+    /// The online meeting, made with the host's (the first interviewer's) event, when the
+    /// request wants the provider's meeting and the host's account can make one; nil
+    /// otherwise. Idempotent by the host's booking key: a retry gets the same meeting.
+    func hostMeeting(
+        _ data: SchedulingSagaData, accounts: [(interviewer: SchedulingRequestBody.Person, account: CalendarDirectory.Account)], slot: Interval
+    ) async throws -> OnlineMeetingEvent? {
+        guard case .provider(let required) = data.request.conferencingMode, let (host, account) = accounts.first else { return nil }
+        guard account.provider.createsOnlineMeetings else {
+            guard required else { return nil }
+            throw StepFailure(
+                .permanent,
+                "conferencing \"provider\": the calendar account of \(host.email) (\(account.provider.name)) cannot create online meetings")
+        }
+        let key = Self.bookingKey(requestID: data.requestId, interviewer: host.email)
+        let event = calendarEvent(data.request, slot: slot, zone: host.timeZone)
+        return try await Self.outcome { try await account.provider.createEventWithOnlineMeeting(event, in: host.email, idempotencyKey: key) }.get()
     }
 
     /// A provider call's result as a value, its error as a step failure. (The typed throw is

@@ -119,6 +119,17 @@ final class FakeGoogleCalendar: FakeAPI {
         var event = JSONObject(parsed)
         event["id"] = id
         event["status"] = "confirmed"
+        // Conference data is read only with conferenceDataVersion=1, else ignored; a create
+        // request starts `pending` and is made by the time the event is read again.
+        if request.query["conferenceDataVersion"] == "1", var conference = parsed["conferenceData"] as? [String: Any],
+            var create = conference["createRequest"] as? [String: Any]
+        {
+            create["status"] = ["statusCode": "pending"]
+            conference["createRequest"] = create
+            event["conferenceData"] = conference
+        } else {
+            event["conferenceData"] = nil
+        }
         let stored = StoredEvent(calendar: calendar, json: event, cancelled: false, sendUpdates: request.query["sendUpdates"])
         let inserted = state.withLock { state -> Bool in
             guard state.events[id] == nil else { return false }
@@ -138,6 +149,22 @@ final class FakeGoogleCalendar: FakeAPI {
         }
         var json = event.json
         json["status"] = event.cancelled ? "cancelled" : "confirmed"
+        if var conference = json["conferenceData"] as? [String: Any], var create = conference["createRequest"] as? [String: Any],
+            (create["status"] as? [String: Any])?["statusCode"] as? String == "pending"
+        {
+            let code = Self.meetCode(for: create["requestId"] as? String ?? id)
+            create["status"] = ["statusCode": "success"]
+            conference["createRequest"] = create
+            conference["conferenceId"] = code
+            conference["conferenceSolution"] = ["key": ["type": "hangoutsMeet"], "name": "Google Meet"]
+            conference["entryPoints"] = [
+                ["entryPointType": "video", "uri": "https://meet.google.com/\(code)", "label": "meet.google.com/\(code)"],
+                ["entryPointType": "more", "uri": "https://tel.meet/\(code)?pin=1"],
+            ]
+            json["conferenceData"] = conference
+            json["hangoutLink"] = "https://meet.google.com/\(code)"
+            state.withLock { $0.events[id]?.json = json }
+        }
         return FakeHTTP.json(.ok, json.values)
     }
 
@@ -208,6 +235,15 @@ final class FakeGoogleCalendar: FakeAPI {
         }
         return FakeHTTP.json(
             .ok, ["kind": "calendar#freeBusy", "timeMin": body["timeMin"] ?? "", "timeMax": body["timeMax"] ?? "", "calendars": calendars])
+    }
+
+    /// A Meet code (`abc-defg-hij`) that the same request id always gets.
+    static func meetCode(for requestID: String) -> String {
+        let letters = Array("abcdefghijklmnopqrstuvwxyz")
+        var hash: UInt64 = 14_695_981_039_346_656_037
+        for byte in requestID.utf8 { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
+        let code = (0..<10).map { index in letters[Int((hash >> UInt64(index * 6)) % 26)] }
+        return String(code[0..<3]) + "-" + String(code[3..<7]) + "-" + String(code[7..<10])
     }
 
     static func error(_ code: Int, reason: String, message: String) -> [String: Any] {

@@ -133,6 +133,10 @@ final class FakeMicrosoftGraph: FakeAPI {
             state.nextID += 1
             var event = incoming
             event["id"] = id
+            // Exchange makes the Teams meeting with the event and fills in onlineMeeting.
+            if incoming["isOnlineMeeting"] as? Bool == true, incoming["onlineMeetingProvider"] as? String == "teamsForBusiness" {
+                event["onlineMeeting"] = ["joinUrl": "https://teams.microsoft.com/l/meetup-join/19%3ameeting_\(id)%40thread.v2/0"]
+            }
             state.events[id] = StoredEvent(mailbox: mailbox, json: event, cancelComment: nil, deleted: false)
             return event
         }
