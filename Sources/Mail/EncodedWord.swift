@@ -27,8 +27,10 @@ enum EncodedWord {
     private static func encoded(_ value: String) -> String {
         var words: [String] = []
         var chunk = Data()
-        for character in value.map({ $0.unicodeScalars.allSatisfy(isControl) ? " " : $0 }) {
-            let bytes = Data(String(character).utf8)
+        // Split between scalars, each a whole UTF-8 sequence: a character of many combining
+        // marks may not fit one word.
+        for scalar in value.unicodeScalars.map({ isControl($0) ? " " : $0 }) {
+            let bytes = Data(String(scalar).utf8)
             if chunk.count + bytes.count > 36, !chunk.isEmpty {
                 words.append(word(chunk))
                 chunk = Data()

@@ -9,7 +9,10 @@ final class CurlEasyHandle {
 
     init() throws(CurlError) {
         CurlGlobal.ready()
-        guard let handle = curl_easy_init() else { throw CurlError(code: CURLE_FAILED_INIT, detail: "curl_easy_init failed") }
+        guard let handle = curl_easy_init() else {
+            errorBuffer.deallocate()
+            throw CurlError(code: CURLE_FAILED_INIT, detail: "curl_easy_init failed")
+        }
         raw = handle
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         try set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
@@ -22,6 +25,10 @@ final class CurlEasyHandle {
 
     func set(_ option: CURLoption, _ value: Int) throws(CurlError) {
         try check(scheduler_curl_set_long(raw, option, value), option)
+    }
+
+    func set(_ option: CURLoption, offset value: Int64) throws(CurlError) {
+        try check(scheduler_curl_set_offset(raw, option, curl_off_t(value)), option)
     }
 
     /// libcurl copies string options, so `value` need not outlive the call.

@@ -15,7 +15,8 @@ final class MessageUpload {
         let count = min(capacity, bytes.count - offset)
         guard count > 0 else { return 0 }
         bytes.withUnsafeBufferPointer { source in
-            UnsafeMutableRawPointer(buffer).copyMemory(from: source.baseAddress! + offset, byteCount: count)
+            guard let base = source.baseAddress else { return }
+            UnsafeMutableRawPointer(buffer).copyMemory(from: base + offset, byteCount: count)
         }
         offset += count
         return count

@@ -51,6 +51,8 @@ struct InterviewsAPI {
         var status: String
         var sequence: Int
         var invitation: String
+        /// `pending`, `sent` or `undelivered`: the candidate's e-mail (on a single interview).
+        var invitationDelivery: String?
         var calendarEvents: [[String: String]]
     }
 
@@ -59,6 +61,7 @@ struct InterviewsAPI {
             interviewId: interview.id, requestId: interview.requestID, candidateId: interview.candidateID,
             start: ISO8601.format(interview.slot.start), end: ISO8601.format(interview.slot.end), status: interview.status.rawValue,
             sequence: interview.sequence, invitation: "/api/v1/interviews/\(interview.id)/invite.ics",
+            invitationDelivery: interview.invitationDelivery?.state.rawValue,
             calendarEvents: interview.bookings.map { ["provider": $0.provider, "calendar": $0.calendar, "eventID": $0.eventID] })
     }
 

@@ -52,6 +52,11 @@ package enum MailSettings: Sendable {
             password = contents.hasSuffix("\n") ? String(contents.dropLast()) : contents
         }
         if password != nil, username == nil { throw .missing("SCHEDULER_SMTP_USERNAME", "the login that goes with SCHEDULER_SMTP_PASSWORD_FILE") }
+        if username != nil, password == nil { throw .missing("SCHEDULER_SMTP_PASSWORD_FILE", "the password that goes with SCHEDULER_SMTP_USERNAME") }
+        if username != nil, security == .none {
+            throw ServiceConfigurationError(
+                variable: "SCHEDULER_SMTP_TLS", problem: "is none, but a password is never sent without TLS: drop the login or use TLS")
+        }
         if let caFile = setting["SCHEDULER_SMTP_CA_FILE"], !FileManager.default.isReadableFile(atPath: caFile) {
             throw ServiceConfigurationError(variable: "SCHEDULER_SMTP_CA_FILE", problem: "names a file that cannot be read: \(caFile)")
         }
@@ -63,7 +68,7 @@ extension MailSettings {
     /// The transport these settings describe.
     func transport(logger: Logger) throws -> any MailTransport {
         switch self {
-        case .smtp(let settings): try CurlSMTPTransport(settings: settings, logger: logger)
+        case .smtp(let settings): CurlSMTPTransport(settings: settings, logger: logger)
         case .directory(let path): MailDirectoryTransport(directory: URL(fileURLWithPath: path))
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import ICalendar
 package import InterviewScheduling
+import Mail
 
 /// How `scheduler serve` is configured, read from the environment.
 ///
@@ -83,6 +84,10 @@ package struct ServiceOptions: Sendable {
             organizerEmail = organizer
         }
         mail = try MailSettings.read(setting, embedded: embedded, dataDirectory: dataDirectory)
+        // The address invitations come from must go through SMTP as it is (no SMTPUTF8).
+        guard (try? MailAddress(organizerEmail)) != nil else {
+            throw .invalid("SCHEDULER_ORGANIZER_EMAIL", organizerEmail, "an ASCII e-mail address, as mail's envelope needs")
+        }
     }
 
     /// The key `scheduler token` signs with: `SCHEDULER_JWT_SECRET`, else the key an embedded

@@ -12,7 +12,7 @@ import Testing
     ) throws
         -> CurlSMTPTransport
     {
-        try CurlSMTPTransport(
+        CurlSMTPTransport(
             settings: SMTPSettings(
                 url: server.url, security: security, username: user, password: password, caFile: server.certificate, timeout: .seconds(20)),
             logger: Logger(label: "smtp-test"))
@@ -94,7 +94,7 @@ import Testing
 
     @Test func noServerIsTemporary() async throws {
         let port = try FreePort.next()
-        let transport = try CurlSMTPTransport(
+        let transport = CurlSMTPTransport(
             settings: SMTPSettings(url: URL(string: "smtp://127.0.0.1:\(port)")!, security: .none, connectTimeout: .seconds(2)),
             logger: Logger(label: "smtp-test"))
         let error = await #expect(throws: MailDeliveryError.self) { try await transport.deliver(SampleMail.message().outgoing()) }

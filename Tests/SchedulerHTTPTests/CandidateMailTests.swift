@@ -113,7 +113,7 @@ import Testing
 
     /// A relay over a real SMTP server with `faults`, whose clock the test moves.
     static func smtpRelay(_ fixture: APIFixture, _ server: SMTPTestServer, clock: ManualSagaClock) throws -> MailRelay {
-        let transport = try CurlSMTPTransport(
+        let transport = CurlSMTPTransport(
             settings: SMTPSettings(url: server.url, security: .none, timeout: .seconds(20)), logger: Logger(label: "smtp"))
         return MailRelay(
             store: fixture.store, transport: transport,
@@ -136,7 +136,8 @@ import Testing
             var invitation = try #require(
                 try await fixture.send(client, .get, "/api/v1/scheduling-requests/\(requestID)").json["invitation"] as? [String: Any])
             #expect(invitation["delivery"] as? String == "pending" && invitation["attempts"] as? Int == 1)
-            #expect((invitation["error"] as? String)?.contains(fault == "451" ? "451" : "transient") == true, "\(invitation)")
+            // 451 is the refusal; a dropped connection's last reply was DATA's 354 go-ahead.
+            #expect((invitation["error"] as? String)?.contains(fault == "451" ? "answered 451" : "answered 354") == true, "\(invitation)")
             #expect(try await relay.deliverDue() == 0, "not before the backoff")
             clock.advance(by: 61)
             #expect(try await relay.deliverDue() == 1)
@@ -166,6 +167,8 @@ import Testing
             let invitation = try #require(status["invitation"] as? [String: Any])
             #expect(invitation["delivery"] as? String == "undelivered")
             #expect((invitation["error"] as? String)?.contains("550") == true)
+            let interview = try await fixture.send(client, .get, "/api/v1/interviews/\(interviewID)").json
+            #expect(interview["invitationDelivery"] as? String == "undelivered", "the interview is marked too")
             clock.advance(by: 3600)
             #expect(try await relay.deliverDue() == 0, "never tried again")
             let announced = try await fixture.store.outbox(sagaID: requestID).filter { $0.message.topic == "enginedge.interview.error.occurred" }
@@ -179,6 +182,68 @@ import Testing
             ).run(input: Data((payload + "\n").utf8))
             #expect(validation.status == 0, "\(validation.standardOutput)\(validation.standardError)")
             #expect(try server.received().count == 1)
+        }
+    }
+
+    /// A version being sent when a newer one is queued is not sent again after a temporary
+    /// refusal, and the newer one waits until the older one's attempt has ended.
+    @Test func versionsGoOutInOrderAndARefusedOldOneIsNotRetriedOnceANewerOneExists() async throws {
+        let fixture = try await APIFixture()
+        try await fixture.test { client in
+            let (_, interviewID) = try await fixture.confirmedInterview(client)
+            let first = "\(interviewID).0.request@\(Self.domain)", second = "\(interviewID).1.request@\(Self.domain)"
+            #expect(try await fixture.store.write { db in try MailOutbox.claim(first, in: db) }, "the relay is sending version 0")
+            _ = try await fixture.send(client, .post, "/api/v1/interviews/\(interviewID)/reschedule", body: try RequestLifecycleTests.newWindow())
+            try await fixture.engine.runDueWork()
+            #expect(try await fixture.store.write { db in try MailOutbox.claim(second, in: db) } == false, "version 1 waits for version 0")
+            try await fixture.store.write { db in try MailOutbox.retry(first, at: Date(), error: "451", in: db) }
+            #expect(try await fixture.mail.deliverDue() == 1)
+            let entries = try await fixture.store.read { db in try MailOutbox.entries(ofInterview: interviewID, in: db) }
+            #expect(entries.map(\.status) == [.superseded, .sent])
+            #expect(try Self.mailFiles(fixture) == ["\(second).eml"])
+        }
+    }
+
+    /// After a connection lost after DATA the invitation may have arrived: a cancellation is
+    /// mailed, not dropped as news to nobody.
+    @Test func aCancellationFollowsAnInvitationThatMayHaveArrived() async throws {
+        let fixture = try await APIFixture()
+        let server = try await SMTPTestServer(faults: ["drop"])
+        defer { server.stop() }
+        let clock = ManualSagaClock(Date().addingTimeInterval(60))
+        try await fixture.test { client in
+            let relay = try Self.smtpRelay(fixture, server, clock: clock)
+            let (requestID, interviewID) = try await fixture.confirmedInterview(client)
+            #expect(try await relay.deliverDue() == 1)
+            _ = try await fixture.send(client, .post, "/api/v1/scheduling-requests/\(requestID)/cancel", body: ByteBuffer(string: "{}"))
+            try await fixture.engine.runDueWork()
+            #expect(try await relay.deliverDue() == 1)
+            let entries = try await fixture.store.read { db in try MailOutbox.entries(ofInterview: interviewID, in: db) }
+            #expect(entries.map(\.status) == [.superseded, .sent])
+            #expect(
+                try server.received().map(\.messageId) == ["<\(interviewID).0.request@\(Self.domain)>", "<\(interviewID).1.cancel@\(Self.domain)>"])
+        }
+    }
+
+    /// An address the API takes but SMTP cannot carry without SMTPUTF8: the booking stands,
+    /// the invitation is undelivered and announced.
+    @Test func anAddressMailCannotCarryLeavesTheBookingStanding() async throws {
+        let fixture = try await APIFixture()
+        try await fixture.test { client in
+            let body = try APIFixture.request {
+                $0["candidate"] = ["id": "cand-zoe", "name": "Zoë", "email": "zoë@example.com", "timeZone": "Europe/Paris"]
+            }
+            let accepted = try await fixture.send(client, .post, "/api/v1/scheduling-requests", body: body)
+            let requestID = try #require(accepted.json["requestId"] as? String, "\(accepted.json)")
+            try await fixture.confirm(requestID)
+            let status = try await fixture.send(client, .get, "/api/v1/scheduling-requests/\(requestID)").json
+            #expect(status["state"] as? String == "confirmed", "\(status)")
+            let invitation = try #require(status["invitation"] as? [String: Any])
+            #expect(invitation["delivery"] as? String == "undelivered")
+            #expect((invitation["error"] as? String)?.contains("zoë@example.com") == true)
+            #expect(try await fixture.mail.deliverDue() == 0)
+            let announced = try await fixture.store.outbox(sagaID: requestID).filter { $0.message.topic == "enginedge.interview.error.occurred" }
+            #expect(announced.count == 1)
         }
     }
 

@@ -225,8 +225,11 @@ package struct SchedulingApplication: Sendable {
         }
     }
 
+    /// The interview, with how its invitation's e-mail fares.
     package func interview(_ id: String, caller: Caller) async throws -> InterviewRecord {
-        try await ownedInterview(id, caller: caller)
+        var interview = try await ownedInterview(id, caller: caller)
+        interview.invitationDelivery = try await store.read { db in try InvitationDelivery.latest(ofInterview: id, in: db) }
+        return interview
     }
 
     package func invitation(ofInterview id: String, caller: Caller) async throws -> InvitationFile {

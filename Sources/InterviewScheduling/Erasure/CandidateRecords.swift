@@ -17,11 +17,13 @@ enum CandidateRecords {
         return (requests, sagas)
     }
 
-    /// E-mails to the candidate about these requests not yet handed over or given up on.
+    /// E-mails to the candidate about these requests that are about to go: being sent, or
+    /// queued and not yet tried. One the relay has had refused already may wait for hours; the
+    /// erasure does not wait for it, and deletes it.
     static func unsentMail(ofRequests requestIDs: [String], in db: Database) throws -> Int {
         try requestIDs.reduce(0) { count, requestID in
-            let interviewID = InterviewIDs.interview(forRequest: requestID)
-            return count + (try MailOutbox.entries(ofInterview: interviewID, in: db).filter { $0.status == .pending || $0.status == .sending }.count)
+            let entries = try MailOutbox.entries(ofInterview: InterviewIDs.interview(forRequest: requestID), in: db)
+            return count + entries.filter { $0.status == .sending || ($0.status == .pending && $0.attempts == 0) }.count
         }
     }
 

@@ -30,36 +30,54 @@ package enum MailOutbox {
         package var mail: OutgoingMail
     }
 
-    /// Queues `mail` for the candidate of `interviewID`; nothing if it is queued already.
+    /// Queues `mail` for the candidate of `interviewID`; nothing if it is queued already. A
+    /// message that cannot be written (an address SMTP cannot carry) is recorded as
+    /// undeliverable and announced, and the interview's change stands.
     package static func queue(_ mail: CandidateMail, at now: Date, in db: Database) throws {
+        let method = mail.method == .cancel ? "cancel" : "request"
         let message: OutgoingMail
         do {
             message = try mail.message().outgoing()
         } catch {
-            throw StepFailure(.permanent, "the candidate's e-mail cannot be written: \(error)")
+            let reason = "the candidate's e-mail cannot be written: \(error)"
+            try insert(
+                OutgoingMail(messageID: mail.messageID, sender: mail.organizer.address, recipients: [], content: Data()), of: mail,
+                method: method, status: .undeliverable, error: reason, at: now, in: db)
+            try MailRelay.announceUndeliverable(
+                messageID: mail.messageID, interviewID: mail.interviewID, method: method, reason: reason, replyCode: nil, at: now, in: db)
+            return
         }
-        let method = mail.method == .cancel ? "cancel" : "request"
         // Versions not yet handed over are replaced by this one.
         try db.execute(
             sql: """
                 UPDATE mail_outbox SET status = 'superseded'
                 WHERE interview_id = ? AND sequence < ? AND status = 'pending'
                 """, arguments: [mail.interviewID, mail.sequence])
-        // A CANCEL is news only to a candidate who has been sent (or is being sent) an invitation.
+        // A CANCEL is news only to a candidate who may have received an invitation: one sent,
+        // being sent, or tried before (a connection lost after DATA may have delivered it).
         let told =
             try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM mail_outbox WHERE interview_id = ? AND status IN ('sending', 'sent', 'undeliverable'))",
-                arguments: [mail.interviewID]) ?? false
-        let status: Status = mail.method == .cancel && !told ? .superseded : .pending
+                db,
+                sql: """
+                    SELECT EXISTS (SELECT 1 FROM mail_outbox WHERE interview_id = ? AND sequence < ?
+                        AND (status IN ('sending', 'sent', 'undeliverable') OR attempts > 0))
+                    """,
+                arguments: [mail.interviewID, mail.sequence]) ?? false
+        try insert(message, of: mail, method: method, status: mail.method == .cancel && !told ? .superseded : .pending, error: nil, at: now, in: db)
+    }
+
+    private static func insert(
+        _ message: OutgoingMail, of mail: CandidateMail, method: String, status: Status, error: String?, at now: Date, in db: Database
+    ) throws {
         try db.execute(
             sql: """
                 INSERT OR IGNORE INTO mail_outbox
-                    (message_id, interview_id, sequence, method, sender, recipient, content, status, next_attempt_at, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    (message_id, interview_id, sequence, method, sender, recipient, content, status, next_attempt_at, created_at, last_error)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 message.messageID, mail.interviewID, mail.sequence, method, message.sender, message.recipients.joined(separator: ","),
-                message.content, status.rawValue, now.mailMilliseconds, now.mailMilliseconds,
+                message.content, status.rawValue, now.mailMilliseconds, now.mailMilliseconds, error,
             ])
     }
 
@@ -81,11 +99,25 @@ package enum MailOutbox {
             Date.init(mailMilliseconds:))
     }
 
-    /// Claims a message for sending; false if it was superseded or sent meanwhile.
+    /// Claims a message for sending; false if it was superseded or sent meanwhile, or must
+    /// wait. A version with a newer one queued is superseded instead (a temporary refusal put it
+    /// back after the newer one came); a version waits while an older one of the same
+    /// interview is being sent, so that the candidate gets them in order.
     package static func claim(_ messageID: String, in db: Database) throws -> Bool {
         try db.execute(
-            sql: "UPDATE mail_outbox SET status = 'sending', attempts = attempts + 1 WHERE message_id = ? AND status IN ('pending', 'sending')",
-            arguments: [messageID])
+            sql: """
+                UPDATE mail_outbox SET status = 'superseded'
+                WHERE message_id = ? AND status = 'pending' AND EXISTS (
+                    SELECT 1 FROM mail_outbox newer WHERE newer.interview_id = mail_outbox.interview_id
+                        AND newer.sequence > mail_outbox.sequence AND newer.status != 'superseded')
+                """, arguments: [messageID])
+        try db.execute(
+            sql: """
+                UPDATE mail_outbox SET status = 'sending', attempts = attempts + 1
+                WHERE message_id = ? AND status IN ('pending', 'sending') AND NOT EXISTS (
+                    SELECT 1 FROM mail_outbox older WHERE older.interview_id = mail_outbox.interview_id
+                        AND older.sequence < mail_outbox.sequence AND older.status = 'sending')
+                """, arguments: [messageID])
         return db.changesCount > 0
     }
 
@@ -95,9 +127,18 @@ package enum MailOutbox {
             arguments: [now.mailMilliseconds, messageID])
     }
 
+    /// Puts a temporarily refused message back for `time`, or supersedes it when a newer
+    /// version was queued while it was being sent.
     package static func retry(_ messageID: String, at time: Date, error: String, in db: Database) throws {
         try db.execute(
-            sql: "UPDATE mail_outbox SET status = 'pending', next_attempt_at = ?, last_error = ? WHERE message_id = ? AND status = 'sending'",
+            sql: """
+                UPDATE mail_outbox SET next_attempt_at = ?, last_error = ?,
+                    status = CASE WHEN EXISTS (
+                        SELECT 1 FROM mail_outbox newer WHERE newer.interview_id = mail_outbox.interview_id
+                            AND newer.sequence > mail_outbox.sequence AND newer.status != 'superseded')
+                    THEN 'superseded' ELSE 'pending' END
+                WHERE message_id = ? AND status = 'sending'
+                """,
             arguments: [time.mailMilliseconds, error, messageID])
     }
 

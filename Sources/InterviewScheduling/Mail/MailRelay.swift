@@ -20,8 +20,8 @@ package final class MailRelay: Sendable {
     private let logger: Logger
     private let clock: @Sendable () -> Date
     private let written = WakeSignal()
-    /// Messages handed to the transport at once.
-    private let batchSize = 16
+    /// Messages handed to the transport at once (SMTP sends them one after another).
+    private let batchSize = 4
 
     package init(
         store: SagaStore, transport: any MailTransport, policy: MailRetryPolicy = MailRetryPolicy(), logger: Logger,
@@ -51,7 +51,8 @@ package final class MailRelay: Sendable {
         }
     }
 
-    /// One pass: sends the messages due now; returns how many were tried.
+    /// One pass: sends the messages due now; returns how many were tried. Each outcome is
+    /// written as soon as it is known, so a crash re-sends only what was in flight.
     @discardableResult
     package func deliverDue() async throws -> Int {
         let now = clock()
@@ -59,55 +60,51 @@ package final class MailRelay: Sendable {
             try MailOutbox.due(at: now, limit: batchSize, in: db).filter { try MailOutbox.claim($0.messageID, in: db) }
         }
         guard !claimed.isEmpty else { return 0 }
-        let outcomes = await withTaskGroup(of: (MailOutbox.Entry, MailDeliveryError?).self) { group in
+        try await withThrowingTaskGroup(of: Void.self) { group in
             for entry in claimed {
                 group.addTask { [transport] in
+                    var failure: MailDeliveryError?
                     do throws(MailDeliveryError) {
                         try await transport.deliver(entry.mail)
-                        return (entry, nil)
                     } catch {
-                        return (entry, error)
+                        failure = error
                     }
+                    try await self.record(entry, failure)
                 }
             }
-            return await group.reduce(into: []) { $0.append($1) }
+            try await group.waitForAll()
         }
-        try await record(outcomes)
         return claimed.count
     }
 
-    private func record(_ outcomes: [(MailOutbox.Entry, MailDeliveryError?)]) async throws {
+    private func record(_ entry: MailOutbox.Entry, _ failure: MailDeliveryError?) async throws {
         let now = clock()
-        let decisions = outcomes.map { entry, failure in (entry, failure, decide(entry, failure)) }
+        let decision = decide(entry, failure)
         try await store.write { db in
-            for (entry, failure, decision) in decisions {
-                switch decision {
-                case .sent: try MailOutbox.markSent(entry.messageID, at: now, in: db)
-                case .retry(let wait):
-                    let retryAt = now.addingTimeInterval(Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
-                    try MailOutbox.retry(entry.messageID, at: retryAt, error: "\(failure.map(String.init(describing:)) ?? "")", in: db)
-                case .giveUp: try Self.giveUp(entry, failure, at: now, in: db)
-                }
+            switch decision {
+            case .sent: try MailOutbox.markSent(entry.messageID, at: now, in: db)
+            case .retry(let wait):
+                let retryAt = now.addingTimeInterval(Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
+                try MailOutbox.retry(entry.messageID, at: retryAt, error: "\(failure.map(String.init(describing:)) ?? "")", in: db)
+            case .giveUp: try Self.giveUp(entry, failure, at: now, in: db)
             }
         }
-        for (entry, failure, decision) in decisions {
-            let metadata: Logger.Metadata = [
-                "messageId": "\(entry.messageID)", "interviewId": "\(entry.interviewID)", "attempt": "\(entry.attempts + 1)",
-            ]
-            switch decision {
-            case .sent:
-                Counter(label: "interview_mail_total", dimensions: [("result", "sent")]).increment()
-                logger.notice("candidate mail sent", metadata: metadata.merging(["to": "\(transport.destination(of: entry.messageID))"]) { $1 })
-            case .retry(let wait):
-                Counter(label: "interview_mail_total", dimensions: [("result", "retry")]).increment()
-                logger.warning(
-                    "candidate mail refused for now; trying again",
-                    metadata: metadata.merging(["error": "\(failure.map(String.init(describing:)) ?? "")", "in": "\(wait)"]) { $1 })
-            case .giveUp:
-                Counter(label: "interview_mail_total", dimensions: [("result", "undeliverable")]).increment()
-                logger.error(
-                    "candidate mail undeliverable", metadata: metadata.merging(["error": "\(failure.map(String.init(describing:)) ?? "")"]) { $1 })
-            }
+        let metadata: Logger.Metadata = [
+            "messageId": "\(entry.messageID)", "interviewId": "\(entry.interviewID)", "attempt": "\(entry.attempts + 1)",
+        ]
+        switch decision {
+        case .sent:
+            Counter(label: "interview_mail_total", dimensions: [("result", "sent")]).increment()
+            logger.notice("candidate mail sent", metadata: metadata.merging(["to": "\(transport.destination(of: entry.messageID))"]) { $1 })
+        case .retry(let wait):
+            Counter(label: "interview_mail_total", dimensions: [("result", "retry")]).increment()
+            logger.warning(
+                "candidate mail refused for now; trying again",
+                metadata: metadata.merging(["error": "\(failure.map(String.init(describing:)) ?? "")", "in": "\(wait)"]) { $1 })
+        case .giveUp:
+            Counter(label: "interview_mail_total", dimensions: [("result", "undeliverable")]).increment()
+            logger.error(
+                "candidate mail undeliverable", metadata: metadata.merging(["error": "\(failure.map(String.init(describing:)) ?? "")"]) { $1 })
         }
     }
 
@@ -119,7 +116,7 @@ package final class MailRelay: Sendable {
 
     private func decide(_ entry: MailOutbox.Entry, _ failure: MailDeliveryError?) -> Decision {
         guard let failure else { return .sent }
-        // `attempts` counts this attempt already (claimed).
+        // `entry` was read before its claim counted this attempt: this is attempt `attempts + 1`.
         if failure.kind == .permanent || entry.attempts + 1 >= policy.maximumAttempts { return .giveUp }
         return .retry(policy.backoff(afterAttempts: entry.attempts + 1))
     }
@@ -128,19 +125,27 @@ package final class MailRelay: Sendable {
     static func giveUp(_ entry: MailOutbox.Entry, _ failure: MailDeliveryError?, at now: Date, in db: Database) throws {
         let reason = failure.map(String.init(describing:)) ?? "no reason given"
         try MailOutbox.markUndeliverable(entry.messageID, error: reason, in: db)
-        let interview = try InterviewRecords.interview(id: entry.interviewID, in: db)
-        var context = ["messageId": entry.messageID, "method": entry.method]
-        if let code = failure?.replyCode { context["smtpReplyCode"] = "\(code)" }
+        try announceUndeliverable(
+            messageID: entry.messageID, interviewID: entry.interviewID, method: entry.method, reason: reason, replyCode: failure?.replyCode, at: now,
+            in: db)
+    }
+
+    /// `error.occurred` for an invitation that will not reach the candidate, filed under the
+    /// request's saga so that an erasure of the candidate finds it.
+    static func announceUndeliverable(
+        messageID: String, interviewID: String, method: String, reason: String, replyCode: Int?, at now: Date, in db: Database
+    ) throws {
+        let interview = try InterviewRecords.interview(id: interviewID, in: db)
+        var context = ["messageId": messageID, "method": method]
+        if let replyCode { context["smtpReplyCode"] = "\(replyCode)" }
         if let requestID = interview?.requestID { context["requestId"] = requestID }
         let error = ErrorOccurred(
-            errorId: "mail:\(entry.messageID):error", component: "scheduling", severity: "medium",
+            errorId: "mail:\(messageID):error", component: "scheduling", severity: "medium",
             error: .init(code: "INVITATION_UNDELIVERABLE", message: "the candidate's invitation could not be delivered: \(reason)", context: context),
-            affectedEntities: .init(interviewId: entry.interviewID, candidateId: interview?.candidateID))
+            affectedEntities: .init(interviewId: interviewID, candidateId: interview?.candidateID))
         let message = try InterviewMessages.message(
-            .errorOccurred, id: "mail:\(entry.messageID):error.occurred", key: entry.interviewID,
-            correlation: interview?.requestID ?? entry.interviewID,
-            data: error, now: now)
-        // Filed under the request's saga, so that an erasure of the candidate finds it.
+            .errorOccurred, id: "mail:\(messageID):error.occurred", key: interviewID, correlation: interview?.requestID ?? interviewID, data: error,
+            now: now)
         try SagaStore.insertOutbox(message, sagaID: interview?.requestID, at: now, in: db)
     }
 }

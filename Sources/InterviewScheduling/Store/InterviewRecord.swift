@@ -22,6 +22,9 @@ package struct InterviewRecord: Hashable, Sendable {
     /// The event on each interviewer's calendar.
     package var bookings: [ProviderEventReference]
     package var createdAt: Int64
+    /// How the candidate's e-mail of the latest version fares; filled in where an interview
+    /// is shown on its own (not a column).
+    package var invitationDelivery: InvitationDelivery? = nil
 }
 
 /// One state-changing call, as the audit log keeps it.
