@@ -12,11 +12,14 @@ package struct APIServices: Sendable {
     /// The Prometheus text of every metric.
     package var metricsText: @Sendable () -> String
     package var maximumBodyBytes: Int
+    /// Checks the candidate page's links; nil: the page answers every link 404.
+    package var candidateLinks: CandidateLinkSigner?
 
     package init(
         application: SchedulingApplication, authenticator: BearerAuthenticator, kafkaReady: @escaping @Sendable () async -> Bool,
-        metricsText: @escaping @Sendable () -> String, maximumBodyBytes: Int = 256 * 1024
+        metricsText: @escaping @Sendable () -> String, maximumBodyBytes: Int = 256 * 1024, candidateLinks: CandidateLinkSigner? = nil
     ) {
+        self.candidateLinks = candidateLinks
         self.application = application
         self.authenticator = authenticator
         self.kafkaReady = kafkaReady

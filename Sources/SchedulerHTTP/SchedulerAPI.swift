@@ -10,6 +10,7 @@ package enum SchedulerAPI {
         SchedulingRequestsAPI(services: services).register(on: &routes)
         InterviewsAPI(services: services).register(on: &routes)
         CandidatesAPI(services: services).register(on: &routes)
+        CandidatePageAPI(services: services).register(on: &routes)
         // Added last, it wraps only what no route took.
         router.add(middleware: UnroutedRequestMiddleware(table: routes.table))
         return router

@@ -48,10 +48,12 @@ package struct SchedulingService {
             ?? .localOnly(database: options.path("calendars.sqlite"))
         let calendars = try await CalendarDirectory.load(accounts, environment: options.environment)
 
+        let candidateLinks = await CandidateLinkSigner(secret: options.candidateLinkSecret, baseURL: options.publicURL ?? "")
         var handlers = SagaHandlers()
         InterviewSchedulingHandlers(
             calendars: calendars, store: sagas, organizer: .init(email: options.organizerEmail, name: options.organizerName),
-            invitationDomain: options.invitationDomain, defaultLoad: options.defaultLoad, logger: logger
+            invitationDomain: options.invitationDomain, defaultLoad: options.defaultLoad,
+            pageLinks: options.publicURL == nil ? nil : candidateLinks, logger: logger
         ).register(in: &handlers)
         let catalog = try SagaCatalog.load(directory: URL(fileURLWithPath: options.sagasDirectory), handlers: handlers.inventory)
         let engine = SagaEngine(store: sagas, catalog: catalog, handlers: handlers, pollInterval: .milliseconds(200), logger: logger)
@@ -69,7 +71,7 @@ package struct SchedulingService {
 
         let services = APIServices(
             application: SchedulingApplication(engine: engine), authenticator: await BearerAuthenticator(secret: options.jwtSecret),
-            kafkaReady: { await kafka.isReachable() }, metricsText: { [registry] in registry.emitToString() })
+            kafkaReady: { await kafka.isReachable() }, metricsText: { [registry] in registry.emitToString() }, candidateLinks: candidateLinks)
         let http = Application(
             router: SchedulerAPI.router(services), configuration: .init(address: .hostname(options.host, port: options.port)),
             onServerRunning: { [logger, options] _ in

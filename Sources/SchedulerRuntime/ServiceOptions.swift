@@ -33,6 +33,12 @@ package struct ServiceOptions: Sendable {
     package var defaultLoad: InterviewerLoad
     /// Where the candidate's e-mail goes.
     package var mail: MailSettings
+    /// Where candidates reach the service (`SCHEDULER_PUBLIC_URL`); without it the e-mail has
+    /// no link to the candidate's page. Embedded: the API's own address.
+    package var publicURL: String?
+    /// The HMAC key of the candidate's page links: `SCHEDULER_CANDIDATE_LINK_SECRET`, else one
+    /// derived from the API's key (a link is never an API token, nor the reverse).
+    package var candidateLinkSecret: String
     package var environment: [String: String]
 
     /// The shortest signing key accepted: HS256's own key size.
@@ -84,6 +90,24 @@ package struct ServiceOptions: Sendable {
             organizerEmail = organizer
         }
         mail = try MailSettings.read(setting, embedded: embedded, dataDirectory: dataDirectory)
+        if let url = setting["SCHEDULER_PUBLIC_URL"] {
+            guard RequestText.isWebURL(url), !url.contains("?"), !url.contains("#") else {
+                throw .invalid("SCHEDULER_PUBLIC_URL", url, "an http(s) URL such as https://interviews.example.com")
+            }
+            publicURL = url
+        } else {
+            publicURL = embedded ? "http://\(host):\(port)" : nil
+        }
+        if let secret = setting["SCHEDULER_CANDIDATE_LINK_SECRET"] {
+            guard secret.utf8.count >= Self.minimumSecretBytes else {
+                throw ServiceConfigurationError(
+                    variable: "SCHEDULER_CANDIDATE_LINK_SECRET",
+                    problem: "is \(secret.utf8.count) bytes; at least \(Self.minimumSecretBytes) are required")
+            }
+            candidateLinkSecret = secret
+        } else {
+            candidateLinkSecret = "candidate-page:" + jwtSecret
+        }
         // The address invitations come from must go through SMTP as it is (no SMTPUTF8).
         guard (try? MailAddress(organizerEmail)) != nil else {
             throw .invalid("SCHEDULER_ORGANIZER_EMAIL", organizerEmail, "an ASCII e-mail address, as mail's envelope needs")

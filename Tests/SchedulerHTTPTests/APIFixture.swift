@@ -27,15 +27,19 @@ struct APIFixture {
     /// Sends the candidate's mail as `.eml` files into `mail/` in the directory.
     let mail: MailRelay
     let authenticator: BearerAuthenticator
+    /// Signs and checks the candidate page's links (`http://candidates.example/candidate/<token>`).
+    let links: CandidateLinkSigner
 
     init() async throws {
         directory = try TemporaryDirectory(prefix: "scheduler-http")
         store = try ServiceDatabase.open(path: directory.path("sagas.sqlite"))
         let local = try LocalCalendarProvider(path: directory.path("calendars.sqlite"))
         let calendars = CalendarDirectory(accounts: [.init(name: "local", provider: local, domains: ["*"], probeCalendar: nil, check: { "ok" })])
+        links = await CandidateLinkSigner(secret: String(repeating: "c", count: 32), baseURL: "http://candidates.example")
         var handlers = SagaHandlers()
-        InterviewSchedulingHandlers(calendars: calendars, store: store, organizer: .init(email: "interviews@scheduler.example", name: "Interviews"))
-            .register(in: &handlers)
+        InterviewSchedulingHandlers(
+            calendars: calendars, store: store, organizer: .init(email: "interviews@scheduler.example", name: "Interviews"), pageLinks: links
+        ).register(in: &handlers)
         let catalog = try SagaCatalog.load(directory: BuiltProducts.repositoryRoot.appendingPathComponent("sagas"), handlers: handlers.inventory)
         authenticator = await BearerAuthenticator(secret: String(repeating: "k", count: 32))
         token = try await authenticator.token(for: Caller(subject: "recruiter@example.com", role: .recruiter), validFor: 600)
@@ -43,7 +47,8 @@ struct APIFixture {
         mail = MailRelay(
             store: store, transport: MailDirectoryTransport(directory: directory.url.appendingPathComponent("mail")), logger: Logger(label: "mail"))
         let services = APIServices(
-            application: SchedulingApplication(engine: engine), authenticator: authenticator, kafkaReady: { true }, metricsText: { "" })
+            application: SchedulingApplication(engine: engine), authenticator: authenticator, kafkaReady: { true }, metricsText: { "" },
+            candidateLinks: links)
         application = Application(router: SchedulerAPI.router(services))
     }
 

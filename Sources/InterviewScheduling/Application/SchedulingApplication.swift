@@ -172,6 +172,20 @@ package struct SchedulingApplication: Sendable {
     /// cancelled, and none from a stale reading: the checks and the start are one transaction.
     package func reschedule(_ command: RescheduleInterview) async throws -> RescheduleAccepted {
         let interview = try await ownedInterview(command.interviewID, caller: command.caller)
+        return try await startReschedule(interview, window: command.window, preferredTimes: command.preferredTimes, actor: command.caller.subject)
+    }
+
+    /// The request's window as instants (its times may be wall-clock times of a zone).
+    static func window(of request: SchedulingRequestBody) -> Interval? {
+        try? request.slotRequest(busy: [:]).validated(clock: Instant(secondsSinceEpoch: 0)).window
+    }
+
+    /// The reschedule of `interview` into `window`, by `actor` (a recruiter, or the candidate
+    /// through their page, whose window must lie inside the original request's).
+    func startReschedule(
+        _ interview: InterviewRecord, window: SlotRequest.TimeRange, preferredTimes: [SlotRequest.TimeRange]?, actor: String,
+        withinOriginalWindow: Bool = false
+    ) async throws -> RescheduleAccepted {
         guard interview.status == .confirmed else {
             throw ApplicationError.conflict("interview \(interview.id) is \(interview.status.rawValue); it cannot be rescheduled")
         }
@@ -179,17 +193,27 @@ package struct SchedulingApplication: Sendable {
             throw ApplicationError.notFound("the request of interview \(interview.id.prefix(100))")
         }
         var request = try original.data.decoded(as: SchedulingSagaData.self).request
-        request.window = command.window
-        request.preferredTimes = command.preferredTimes
+        let originalWindow = request.window
+        request.window = window
+        request.preferredTimes = preferredTimes
         do {
             request = try request.checked(now: Instant(now()))
         } catch {
             throw ApplicationError.invalid(field: error.field, reason: error.reason)
         }
+        var offered = request
+        offered.window = originalWindow
+        offered.preferredTimes = nil
+        if withinOriginalWindow, let asked = Self.window(of: request), let allowed = Self.window(of: offered),
+            asked.start < allowed.start || asked.end > allowed.end
+        {
+            throw ApplicationError.invalid(
+                field: "window", reason: "must lie between \(originalWindow.start) and \(originalWindow.end), the times the recruiter offered")
+        }
         let sagaID = InterviewIDs.rescheduling(ofRequest: interview.requestID, attempt: UUID().uuidString.lowercased())
         let data = try SagaData(encoding: ReschedulingSagaData(interview: interview, request: request))
         let audit = AuditEntry(
-            actor: command.caller.subject, action: "interview.reschedule", target: interview.id, detail: sagaID, at: Instant(now()).secondsSinceEpoch)
+            actor: actor, action: "interview.reschedule", target: interview.id, detail: sagaID, at: Instant(now()).secondsSinceEpoch)
         let interviewID = interview.id
         let requestID = interview.requestID
         let cancellationID = InterviewIDs.cancellation(ofRequest: interview.requestID)

@@ -19,6 +19,8 @@ package struct CandidateMail: Sendable {
     /// The right-hand side of the Message-ID, as of the invitation's UID.
     package var domain: String
     package var date: Date
+    /// The candidate's own page (accept, decline, another time), when the service has one.
+    package var pageLink: String?
 
     /// `<interview>.<sequence>.<method>@<domain>`: the same for every attempt to send this
     /// version of the invitation, and different for every other version.

@@ -31,6 +31,7 @@ struct CandidateMailText {
         if let link = request.meetingUrl { details.append(("Join", link)) }
         if let location = request.location, !location.isEmpty { details.append(("Where", location)) }
         details.append(("Panel", request.interviewers.map(\.name).joined(separator: ", ")))
+        if let page = mail.pageLink, mail.method == .request { details.append(("Answer", page)) }
         let greeting = "Dear \(request.candidate.name),"
         let closing = mail.organizer.name ?? mail.organizer.address
 
@@ -40,7 +41,12 @@ struct CandidateMailText {
         self.plain = plain.joined(separator: "\n")
 
         let rows = details.map { label, value in
-            let shown = label == "Join" ? "<a href=\"\(Self.escape(value))\">\(Self.escape(value))</a>" : Self.escape(value)
+            let shown: String
+            switch label {
+            case "Join": shown = "<a href=\"\(Self.escape(value))\">\(Self.escape(value))</a>"
+            case "Answer": shown = "<a href=\"\(Self.escape(value))\">Accept, decline or ask for another time</a>"
+            default: shown = Self.escape(value)
+            }
             return "<tr><th align=\"left\">\(label)</th><td>\(shown)</td></tr>"
         }
         var html =

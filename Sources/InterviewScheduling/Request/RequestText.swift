@@ -38,7 +38,7 @@ package enum RequestText {
 
     /// `http://` or `https://` (any case), a non-empty authority, and no controls, spaces or
     /// `<>"{}|\^` and backtick.
-    static func isWebURL(_ text: String) -> Bool {
+    package static func isWebURL(_ text: String) -> Bool {
         let scalars = Array(text.unicodeScalars)
         let rest: ArraySlice<Unicode.Scalar>
         if hasPrefix(scalars, "http://") {

@@ -77,7 +77,7 @@ extension InterviewSchedulingHandlers {
         if interview.status != .cancelled {
             let sequence = interview.sequence + 1
             let ics = try invitation(.cancel, request, interviewID: interviewID, slot: interview.slot, sequence: sequence, now: context.now)
-            let mail = try candidateMail(
+            let mail = try await candidateMail(
                 .cancel, request, interviewID: interviewID, slot: interview.slot, sequence: sequence, calendar: ics, now: context.now)
             cancel = (ics, mail)
         }

@@ -32,14 +32,17 @@ package struct InterviewSchedulingHandlers: Sendable {
     let ledger = SQLiteInterviewerTimeLedger()
     /// The service's caps and gap, where a request gives none.
     let defaultLoad: InterviewerLoad
+    /// Signs the candidate's page links for their e-mail; nil: no page.
+    let pageLinks: (any CandidatePageLinks)?
     let logger: Logger
 
     package init(
         calendars: CalendarDirectory, store: SagaStore, organizer: Organizer,
         invitationDomain: String = Invitation.defaultUIDDomain, defaultLoad: InterviewerLoad = .unlimited,
-        logger: Logger = Logger(label: "interview-saga")
+        pageLinks: (any CandidatePageLinks)? = nil, logger: Logger = Logger(label: "interview-saga")
     ) {
         self.logger = logger
+        self.pageLinks = pageLinks
         self.defaultLoad = defaultLoad
         self.calendars = calendars
         self.store = store

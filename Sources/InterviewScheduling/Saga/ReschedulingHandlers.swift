@@ -28,7 +28,7 @@ extension InterviewSchedulingHandlers {
         handlers.transactionalAction("reschedule.reissueInvitation", requiresCompensation: true) { context in
             let data = try context.data.typed(ReschedulingSagaData.self)
             let slot = try Self.newSlot(data), sequence = data.previousSequence + 1
-            let (ics, mail) = try self.reissue(context, data, slot: slot, sequence: sequence)
+            let (ics, mail) = try await self.reissue(context, data, slot: slot, sequence: sequence)
             return { db in
                 try InterviewRecords.move(id: data.interviewId, to: slot, sequence: sequence, invite: ics, in: db)
                 try MailOutbox.queue(mail, at: context.now, in: db)
@@ -76,7 +76,7 @@ extension InterviewSchedulingHandlers {
     }
 
     func storeInvitation(_ context: StepContext, _ data: ReschedulingSagaData, slot: Interval, sequence: Int) async throws {
-        let (ics, mail) = try reissue(context, data, slot: slot, sequence: sequence)
+        let (ics, mail) = try await reissue(context, data, slot: slot, sequence: sequence)
         try await store.write { db in
             try InterviewRecords.move(id: data.interviewId, to: slot, sequence: sequence, invite: ics, in: db)
             try MailOutbox.queue(mail, at: context.now, in: db)
@@ -84,9 +84,9 @@ extension InterviewSchedulingHandlers {
     }
 
     /// The invitation for `slot` at `sequence`, and the e-mail that carries it to the candidate.
-    func reissue(_ context: StepContext, _ data: ReschedulingSagaData, slot: Interval, sequence: Int) throws -> (String, CandidateMail) {
+    func reissue(_ context: StepContext, _ data: ReschedulingSagaData, slot: Interval, sequence: Int) async throws -> (String, CandidateMail) {
         let ics = try invitation(.request, data.request, interviewID: data.interviewId, slot: slot, sequence: sequence, now: context.now)
-        let mail = try candidateMail(
+        let mail = try await candidateMail(
             .request, data.request, interviewID: data.interviewId, slot: slot, sequence: sequence, calendar: ics, now: context.now)
         return (ics, mail)
     }

@@ -294,7 +294,7 @@ extension InterviewSchedulingHandlers {
             id: interviewID, requestID: data.requestId, candidateID: data.request.candidateID, owner: data.owner, slot: slot, status: .confirmed,
             sequence: 0, inviteRequest: ics, inviteCancel: nil, bookings: data.bookings ?? [], createdAt: Instant(context.now).secondsSinceEpoch)
         data.interviewId = interviewID
-        let mail = try candidateMail(.request, data.request, interviewID: interviewID, slot: slot, sequence: 0, calendar: ics, now: context.now)
+        let mail = try await candidateMail(.request, data.request, interviewID: interviewID, slot: slot, sequence: 0, calendar: ics, now: context.now)
         let outcome = StepOutcome(dataPatch: try SagaData(encoding: data))
         return { db in
             try InterviewRecords.insert(interview, in: db)

@@ -22,6 +22,8 @@ package struct InterviewRecord: Hashable, Sendable {
     /// The event on each interviewer's calendar.
     package var bookings: [ProviderEventReference]
     package var createdAt: Int64
+    /// The candidate's answer: `needs-action` until they give one.
+    package var candidateResponse: CandidateResponse = .needsAction
     /// How the candidate's e-mail of the latest version fares; filled in where an interview
     /// is shown on its own (not a column).
     package var invitationDelivery: InvitationDelivery? = nil

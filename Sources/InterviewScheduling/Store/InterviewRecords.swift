@@ -80,7 +80,7 @@ package enum InterviewRecords {
             slot: Interval(start: Instant(secondsSinceEpoch: row["start"]), end: Instant(secondsSinceEpoch: row["end"])),
             status: InterviewRecord.Status(rawValue: row["status"]) ?? .confirmed, sequence: row["sequence"], inviteRequest: row["invite_request"],
             inviteCancel: row["invite_cancel"], bookings: try JSONDecoder().decode([ProviderEventReference].self, from: Data(bookings.utf8)),
-            createdAt: row["created_at"])
+            createdAt: row["created_at"], candidateResponse: CandidateResponse(rawValue: row["candidate_response"]) ?? .needsAction)
     }
 
     private static func encoded(_ bookings: [ProviderEventReference]) throws -> String {

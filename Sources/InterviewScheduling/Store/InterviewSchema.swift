@@ -127,5 +127,14 @@ package enum InterviewSchema {
                     CREATE INDEX mail_outbox_interview ON mail_outbox(interview_id, sequence);
                     """)
         },
+        ApplicationMigration("interviews v6: the candidate's answer") { db in
+            // PARTSTAT as the candidate last gave it (page or iTIP REPLY), and how many times it
+            // changed: the id of each `interview.updated` it announced.
+            try db.execute(
+                sql: """
+                    ALTER TABLE interview ADD COLUMN candidate_response TEXT NOT NULL DEFAULT 'needs-action';
+                    ALTER TABLE interview ADD COLUMN candidate_response_changes INTEGER NOT NULL DEFAULT 0;
+                    """)
+        },
     ]
 }

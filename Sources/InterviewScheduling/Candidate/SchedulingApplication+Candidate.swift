@@ -1,0 +1,132 @@
+import Events
+package import Foundation
+import GRDB
+import ICalendar
+import SagaCore
+import SagaStore
+import SchedulingCore
+
+/// The candidate's side: their page (reached through a signed link that the HTTP edge has
+/// checked before any of these runs), their answer, and asking for another time.
+extension SchedulingApplication {
+    /// The page of `interviewID`.
+    package func candidatePage(_ interviewID: String) async throws -> CandidatePageView {
+        let (interview, request, rescheduling) = try await candidateInterview(interviewID)
+        let zone = TimeZone(identifier: request.candidate.timeZone) ?? .gmt
+        let offered = Self.window(of: request)
+        func date(_ instant: Instant?) -> String {
+            guard let instant else { return "" }
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = zone
+            formatter.dateFormat = "yyyy-MM-dd"
+            return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(instant.secondsSinceEpoch)))
+        }
+        return CandidatePageView(
+            interviewID: interview.id, title: request.displayTitle, candidateName: request.candidate.name, timeZone: request.candidate.timeZone,
+            slot: interview.slot, when: CandidateMailText.when(interview.slot, in: request.candidate.timeZone).long,
+            panel: request.interviewers.map(\.name), meetingURL: request.meetingUrl, location: request.location,
+            cancelled: interview.status == .cancelled,
+            response: interview.candidateResponse, offeredFrom: date(offered?.start), offeredTo: date(offered.map { $0.end - .seconds(1) }),
+            rescheduling: rescheduling)
+    }
+
+    /// Records the candidate's answer and announces a change as `interview.updated` with
+    /// `changes.candidateResponse` (one transaction). The same answer again changes nothing.
+    /// Returns whether it changed.
+    @discardableResult
+    package func respondAsCandidate(_ interviewID: String, _ response: CandidateResponse, via channel: String) async throws -> Bool {
+        guard response != .needsAction else { throw ApplicationError.invalid(field: "response", reason: "must be accepted, declined or tentative") }
+        let at = now()
+        return try await store.write { db in
+            guard let interview = try InterviewRecords.interview(id: interviewID, in: db) else {
+                throw ApplicationError.notFound("interview \(interviewID.prefix(100))")
+            }
+            guard interview.status == .confirmed else { throw ApplicationError.conflict("interview \(interviewID) is cancelled") }
+            guard interview.candidateResponse != response else { return false }
+            try db.execute(
+                sql: "UPDATE interview SET candidate_response = ?, candidate_response_changes = candidate_response_changes + 1 WHERE id = ?",
+                arguments: [response.rawValue, interviewID])
+            let change = try Int.fetchOne(db, sql: "SELECT candidate_response_changes FROM interview WHERE id = ?", arguments: [interviewID]) ?? 0
+            let updated = InterviewUpdated(
+                interviewId: interviewID, changes: ["candidateResponse": .init(old: interview.candidateResponse.rawValue, new: response.rawValue)])
+            let message = try InterviewMessages.message(
+                .interviewUpdated, id: "\(interviewID):candidateResponse:\(change)", key: interviewID, correlation: interview.requestID,
+                data: updated,
+                now: at)
+            try SagaStore.insertOutbox(message, sagaID: interview.requestID, at: at, in: db)
+            try InterviewRecords.append(
+                AuditEntry(
+                    actor: "candidate:\(interview.candidateID)", action: "interview.candidate-response", target: interviewID,
+                    detail: "\(interview.candidateResponse.rawValue) → \(response.rawValue) (\(channel))", at: Instant(at).secondsSinceEpoch), in: db)
+            return true
+        }
+    }
+
+    /// An iTIP REPLY from the candidate's mail client: it must be about this interview's
+    /// current version and come from the candidate's address.
+    @discardableResult
+    package func candidateReply(_ interviewID: String, calendar text: String) async throws -> CandidateResponse {
+        let reply: ITIPReply
+        do {
+            reply = try ITIPReply(text: text)
+        } catch {
+            throw ApplicationError.invalid(field: "body", reason: "not an iTIP REPLY: \(error)")
+        }
+        let (interview, request, _) = try await candidateInterview(interviewID)
+        guard reply.uid.hasPrefix("\(interviewID)@") else {
+            throw ApplicationError.invalid(field: "UID", reason: "\"\(reply.uid.prefix(100))\" is not this interview's")
+        }
+        guard reply.attendee.lowercased() == request.candidate.email.lowercased() else {
+            throw ApplicationError.invalid(field: "ATTENDEE", reason: "is not the candidate's address")
+        }
+        guard reply.sequence == interview.sequence else {
+            throw ApplicationError.conflict("the REPLY answers version \(reply.sequence); the invitation is at version \(interview.sequence)")
+        }
+        guard let response = CandidateResponse(partstat: reply.participation) else {
+            throw ApplicationError.invalid(
+                field: "PARTSTAT", reason: "must be ACCEPTED, DECLINED or TENTATIVE, got \(reply.participation.prefix(40))")
+        }
+        try await respondAsCandidate(interviewID, response, via: "iTIP REPLY")
+        return response
+    }
+
+    /// Starts a reschedule into the days `from` to `to` (`yyyy-MM-dd`, both included, in the
+    /// candidate's zone), which must lie inside the window the recruiter offered; the same
+    /// ledger, caps and checks as a recruiter's reschedule.
+    package func candidateAsksAnotherTime(_ interviewID: String, from: String, to: String) async throws -> RescheduleAccepted {
+        let (interview, request, _) = try await candidateInterview(interviewID)
+        guard let zone = TimeZone(identifier: request.candidate.timeZone) else {
+            throw ApplicationError.invalid(field: "timeZone", reason: "the candidate's zone is unknown")
+        }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = zone
+        formatter.dateFormat = "yyyy-MM-dd"
+        guard let first = formatter.date(from: from) else {
+            throw ApplicationError.invalid(field: "from", reason: "expected a date such as 2026-12-01")
+        }
+        guard let last = formatter.date(from: to) else { throw ApplicationError.invalid(field: "to", reason: "expected a date such as 2026-12-04") }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        guard let end = calendar.date(byAdding: .day, value: 1, to: last), first < end else {
+            throw ApplicationError.invalid(field: "to", reason: "must not be before from")
+        }
+        let window = SlotRequest.TimeRange(start: ISO8601.format(Instant(first)), end: ISO8601.format(Instant(end)))
+        return try await startReschedule(
+            interview, window: window, preferredTimes: nil, actor: "candidate:\(interview.candidateID)", withinOriginalWindow: true)
+    }
+
+    /// The interview, its request, and whether a reschedule of it runs.
+    private func candidateInterview(_ interviewID: String) async throws -> (InterviewRecord, SchedulingRequestBody, Bool) {
+        let found = try await store.read { db -> (InterviewRecord, SagaInstance, Bool)? in
+            guard let interview = try InterviewRecords.interview(id: interviewID, in: db),
+                let original = try SagaStore.instance(id: interview.requestID, in: db)
+            else { return nil }
+            let rescheduling = try SagaStore.hasUnsettledInstance(type: InterviewSagaKind.rescheduling.rawValue, partitionKey: interviewID, in: db)
+            return (interview, original, rescheduling)
+        }
+        guard let (interview, original, rescheduling) = found else { throw ApplicationError.notFound("interview \(interviewID.prefix(100))") }
+        return (interview, try original.data.decoded(as: SchedulingSagaData.self).request, rescheduling)
+    }
+}
