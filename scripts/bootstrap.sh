@@ -15,6 +15,7 @@ DEBIAN_PACKAGES=(
   curl             # `make run` waits for the service's readiness with it
   sqlite3          # the contention benchmark counts overlapping calendar events with it
   python3 python3-pip
+  chromium         # headless, drives the candidate's page in the end-to-end test (scripts/tests/browser.py)
 )
 # Independent peers the tests compare against (PyPI). schemathesis checks the API against
 # docs/openapi.yaml (scripts/schemathesis.sh); pinned, so that its fixed seed gives the same run.
