@@ -13,6 +13,11 @@ package struct ITIPReply: Hashable, Sendable {
     /// Reads a REPLY; refuses anything else, naming what is wrong.
     package init(text: String) throws(ICalendarError) {
         let document = try ICalendarDocument(text: text)
+        // The components read below belong to the document: it must outlive every use of them.
+        self = try withExtendedLifetime(document) { () throws(ICalendarError) -> ITIPReply in try ITIPReply(document) }
+    }
+
+    private init(_ document: ICalendarDocument) throws(ICalendarError) {
         guard document.method == "REPLY" else {
             throw ICalendarError("METHOD must be REPLY, got \(document.method ?? "none")")
         }

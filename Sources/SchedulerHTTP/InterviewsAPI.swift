@@ -53,6 +53,8 @@ struct InterviewsAPI {
         var invitation: String
         /// `pending`, `sent` or `undelivered`: the candidate's e-mail (on a single interview).
         var invitationDelivery: String?
+        /// The candidate's answer to the current version: `needs-action`, `accepted`, `declined`, `tentative`.
+        var candidateResponse: String
         var calendarEvents: [[String: String]]
     }
 
@@ -61,7 +63,7 @@ struct InterviewsAPI {
             interviewId: interview.id, requestId: interview.requestID, candidateId: interview.candidateID,
             start: ISO8601.format(interview.slot.start), end: ISO8601.format(interview.slot.end), status: interview.status.rawValue,
             sequence: interview.sequence, invitation: "/api/v1/interviews/\(interview.id)/invite.ics",
-            invitationDelivery: interview.invitationDelivery?.state.rawValue,
+            invitationDelivery: interview.invitationDelivery?.state.rawValue, candidateResponse: interview.candidateResponse.rawValue,
             calendarEvents: interview.bookings.map { ["provider": $0.provider, "calendar": $0.calendar, "eventID": $0.eventID] })
     }
 

@@ -1,6 +1,7 @@
 import CalendarProviders
 import Foundation
 import SchedulingCore
+import Synchronization
 import Testing
 
 @Suite("Google Calendar adapter against a fake of the documented API")
@@ -50,6 +51,21 @@ struct GoogleCalendarProviderTests {
             let again = try await google.createEventWithOnlineMeeting(Self.event(), in: "grace@acme.example", idempotencyKey: key)
             #expect(again == first)
             #expect(bed.google.liveEvents.count == 1)
+        }
+    }
+
+    /// A conference Google could not make: the event without a meeting goes, and the
+    /// failure is permanent.
+    @Test func aFailedConferenceLeavesNoEvent() async throws {
+        try await ProviderTestBed.run { bed in
+            let google = try await bed.googleProvider()
+            bed.google.failConferences.withLock { $0 = true }
+            let error = await #expect(throws: ProviderError.self) {
+                try await google.createEventWithOnlineMeeting(
+                    Self.event(), in: "grace@acme.example", idempotencyKey: "saga-10:book:grace@acme.example")
+            }
+            #expect(error?.kind == .rejected)
+            #expect(bed.google.liveEvents.isEmpty)
         }
     }
 

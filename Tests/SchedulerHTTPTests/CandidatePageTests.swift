@@ -51,7 +51,7 @@ import Testing
 
             let declined = try await Self.post(client, "/candidate/\(token)", form: "answer=decline")
             #expect(declined.status == .seeOther)
-            #expect(declined.headers[.location] == "/candidate/\(token)?done=declined")
+            #expect(declined.headers[.location] == "\(token)?done=declined", "relative: a proxy's path prefix is kept")
             let after = String(buffer: try await client.execute(uri: "/candidate/\(token)?done=declined", method: .get).body)
             #expect(after.contains("You declined the interview") && after.contains("<dd>declined</dd>"))
             let updates = try await Self.updates(fixture, requestID)
@@ -81,7 +81,11 @@ import Testing
             let (_, interviewID) = try await fixture.confirmedInterview(client)
             let token = try await Self.token(fixture, interviewID)
             let expired = try await Self.token(fixture, interviewID, expiring: Date().addingTimeInterval(-60))
-            let altered = String(token.dropLast()) + (token.hasSuffix("A") ? "B" : "A")
+            // A character of the signature's middle: the last one's low bits are padding.
+            var characters = Array(token)
+            let middle = characters.count - 20
+            characters[middle] = characters[middle] == "A" ? "B" : "A"
+            let altered = String(characters)
             for bad in [expired, altered, fixture.token, "not-a-token", String(repeating: "x", count: 5000)] {
                 let page = try await client.execute(uri: "/candidate/\(bad)", method: .get)
                 #expect(page.status == .notFound)
@@ -155,6 +159,61 @@ import Testing
             #expect(try await send(reply("DELEGATED")).json["field"] as? String == "PARTSTAT")
             #expect(try await send(ByteBuffer(string: "not a calendar")).status == .badRequest)
             #expect(try await Self.updates(fixture, requestID).count == 1, "nothing but the one acceptance was recorded")
+        }
+    }
+}
+
+extension CandidatePageTests {
+    /// The page's own pre-filled days (the first and last the recruiter offered) are taken,
+    /// cut to the offered window; a reschedule resets the answer, and a page loaded before it
+    /// cannot answer the new time.
+    @Test func theOfferedDaysWorkAndAnAnswerBelongsToOneVersion() async throws {
+        let fixture = try await APIFixture()
+        try await fixture.test { client in
+            let (_, interviewID) = try await fixture.confirmedInterview(client)
+            let token = try await Self.token(fixture, interviewID)
+            _ = try await Self.post(client, "/candidate/\(token)", form: "answer=accept&sequence=0")
+            #expect(try await fixture.send(client, .get, "/api/v1/interviews/\(interviewID)").json["candidateResponse"] as? String == "accepted")
+            let html = String(buffer: try await client.execute(uri: "/candidate/\(token)", method: .get).body)
+            func value(_ name: String) -> String? {
+                guard let range = html.range(of: "name=\"\(name)\" required min=\"") else { return nil }
+                let rest = html[range.upperBound...]
+                guard let valueRange = rest.range(of: "value=\"") else { return nil }
+                return String(rest[valueRange.upperBound...].prefix(10))
+            }
+            let from = try #require(value("from")), to = try #require(value("to"))
+            let asked = try await Self.post(client, "/candidate/\(token)", form: "answer=another-time&from=\(from)&to=\(to)")
+            #expect(asked.status == .seeOther, "\(String(buffer: asked.body))")
+            try await fixture.engine.runDueWork()
+            let moved = try await fixture.send(client, .get, "/api/v1/interviews/\(interviewID)").json
+            #expect(moved["sequence"] as? Int == 1)
+            #expect(moved["candidateResponse"] as? String == "needs-action", "the new time has not been answered")
+            // The page as it was before the move answers version 0: refused, nothing recorded.
+            let stale = try await Self.post(client, "/candidate/\(token)", form: "answer=decline&sequence=0")
+            #expect(stale.status == .conflict)
+            #expect(String(buffer: stale.body).contains("has changed since"))
+            #expect(try await fixture.send(client, .get, "/api/v1/interviews/\(interviewID)").json["candidateResponse"] as? String == "needs-action")
+        }
+    }
+
+    /// A link holder cannot move the panel's calendars again and again.
+    @Test func anotherTimeIsCapped() async throws {
+        let fixture = try await APIFixture()
+        try await fixture.test { client in
+            let (_, interviewID) = try await fixture.confirmedInterview(client)
+            let token = try await Self.token(fixture, interviewID)
+            let formatter = DateFormatter()
+            formatter.timeZone = TimeZone(identifier: "Europe/Berlin")
+            formatter.dateFormat = "yyyy-MM-dd"
+            let form =
+                "answer=another-time&from=\(formatter.string(from: Date().addingTimeInterval(2 * 86_400)))&to=\(formatter.string(from: Date().addingTimeInterval(7 * 86_400)))"
+            for _ in 0..<SchedulingApplication.maximumCandidateReschedules {
+                #expect(try await Self.post(client, "/candidate/\(token)", form: form).status == .seeOther)
+                try await fixture.engine.runDueWork()
+            }
+            let refused = try await Self.post(client, "/candidate/\(token)", form: form)
+            #expect(refused.status == .conflict)
+            #expect(String(buffer: refused.body).contains("contact the recruiter"))
         }
     }
 }

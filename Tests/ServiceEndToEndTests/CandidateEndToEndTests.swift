@@ -3,10 +3,10 @@ import SchedulerTesting
 import Testing
 
 /// The candidate's side with real processes: the service, the dev cluster, the responder, a
-/// real SMTP server (STARTTLS, AUTH) and Debian's Chromium.
-@Suite("The candidate's side end to end", .serialized)
-struct CandidateEndToEndTests {
-    static let root = BuiltProducts.repositoryRoot
+/// real SMTP server (STARTTLS, AUTH) and Debian's Chromium. Part of the serialized end-to-end
+/// suite, so that it never runs beside the other multi-process tests: on two cores, a
+/// browser and two such systems at once starved the engine's own tests of CPU.
+extension ServiceEndToEndTests {
 
     /// Request → confirmation → an e-mail whose calendar part is a REQUEST with the provider's
     /// meeting link → the page in headless Chromium (screenshot kept in

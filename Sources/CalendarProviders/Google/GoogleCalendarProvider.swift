@@ -108,6 +108,8 @@ package struct GoogleCalendarProvider: CalendarProvider {
             answer = try await conferenceEvent(reference)
         }
         if answer.conferenceStatus == "failure" {
+            // The event is there without a meeting: it goes, and the booking fails for good.
+            try? await deleteEvent(reference)
             throw ProviderError(.rejected, provider: name, message: "Google could not create the Meet conference for \(calendar)")
         }
         guard let link = answer.joinLink else {

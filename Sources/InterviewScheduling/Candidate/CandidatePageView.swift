@@ -15,6 +15,8 @@ package struct CandidatePageView: Hashable, Sendable {
     package var location: String?
     package var cancelled: Bool
     package var response: CandidateResponse
+    /// The invitation's version the page shows; its answers are to this version.
+    package var sequence: Int
     /// The recruiter's window, as dates (`yyyy-MM-dd`) in the candidate's zone: where
     /// "another time" may be asked for.
     package var offeredFrom: String

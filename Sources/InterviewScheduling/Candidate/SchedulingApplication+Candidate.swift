@@ -27,15 +27,23 @@ extension SchedulingApplication {
             slot: interview.slot, when: CandidateMailText.when(interview.slot, in: request.candidate.timeZone).long,
             panel: request.interviewers.map(\.name), meetingURL: request.meetingUrl, location: request.location,
             cancelled: interview.status == .cancelled,
-            response: interview.candidateResponse, offeredFrom: date(offered?.start), offeredTo: date(offered.map { $0.end - .seconds(1) }),
+            response: interview.candidateResponse, sequence: interview.sequence, offeredFrom: date(offered?.start),
+            offeredTo: date(offered.map { $0.end - .seconds(1) }),
             rescheduling: rescheduling)
     }
 
     /// Records the candidate's answer and announces a change as `interview.updated` with
     /// `changes.candidateResponse` (one transaction). The same answer again changes nothing.
     /// Returns whether it changed.
+    /// `sequence` is the version of the invitation the candidate answers (the page's, or the
+    /// REPLY's): an answer to a version that has since moved is refused, in the same
+    /// transaction that would record it.
     @discardableResult
-    package func respondAsCandidate(_ interviewID: String, _ response: CandidateResponse, via channel: String) async throws -> Bool {
+    package func respondAsCandidate(
+        _ interviewID: String, _ response: CandidateResponse, toVersion sequence: Int?, via channel: String
+    ) async throws
+        -> Bool
+    {
         guard response != .needsAction else { throw ApplicationError.invalid(field: "response", reason: "must be accepted, declined or tentative") }
         let at = now()
         return try await store.write { db in
@@ -43,6 +51,10 @@ extension SchedulingApplication {
                 throw ApplicationError.notFound("interview \(interviewID.prefix(100))")
             }
             guard interview.status == .confirmed else { throw ApplicationError.conflict("interview \(interviewID) is cancelled") }
+            if let sequence, sequence != interview.sequence {
+                throw ApplicationError.conflict(
+                    "the answer is to version \(sequence) of the invitation; the interview has changed since (version \(interview.sequence))")
+            }
             guard interview.candidateResponse != response else { return false }
             try db.execute(
                 sql: "UPDATE interview SET candidate_response = ?, candidate_response_changes = candidate_response_changes + 1 WHERE id = ?",
@@ -87,34 +99,59 @@ extension SchedulingApplication {
             throw ApplicationError.invalid(
                 field: "PARTSTAT", reason: "must be ACCEPTED, DECLINED or TENTATIVE, got \(reply.participation.prefix(40))")
         }
-        try await respondAsCandidate(interviewID, response, via: "iTIP REPLY")
+        try await respondAsCandidate(interviewID, response, toVersion: reply.sequence, via: "iTIP REPLY")
         return response
     }
 
+    /// How often a candidate may ask for another time for one interview.
+    package static let maximumCandidateReschedules = 3
+
     /// Starts a reschedule into the days `from` to `to` (`yyyy-MM-dd`, both included, in the
-    /// candidate's zone), which must lie inside the window the recruiter offered; the same
-    /// ledger, caps and checks as a recruiter's reschedule.
+    /// candidate's zone), cut to the window the recruiter offered (nothing left is refused);
+    /// the same ledger, caps and checks as a recruiter's reschedule, at most
+    /// `maximumCandidateReschedules` times per interview.
     package func candidateAsksAnotherTime(_ interviewID: String, from: String, to: String) async throws -> RescheduleAccepted {
         let (interview, request, _) = try await candidateInterview(interviewID)
         guard let zone = TimeZone(identifier: request.candidate.timeZone) else {
             throw ApplicationError.invalid(field: "timeZone", reason: "the candidate's zone is unknown")
         }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        formatter.dateFormat = "yyyy-MM-dd"
-        guard let first = formatter.date(from: from) else {
+        let actor = "candidate:\(interview.candidateID)"
+        let asked = try await store.read { db in
+            try InterviewRecords.auditLog(target: interviewID, in: db).filter { $0.action == "interview.reschedule" && $0.actor == actor }.count
+        }
+        guard asked < Self.maximumCandidateReschedules else {
+            throw ApplicationError.conflict("another time was asked for \(asked) times already; please contact the recruiter")
+        }
+        guard let first = Self.startOfDay(from, in: zone) else {
             throw ApplicationError.invalid(field: "from", reason: "expected a date such as 2026-12-01")
         }
-        guard let last = formatter.date(from: to) else { throw ApplicationError.invalid(field: "to", reason: "expected a date such as 2026-12-04") }
+        guard let last = Self.startOfDay(to, in: zone), let end = Self.startOfDay(to, in: zone, addingDays: 1) else {
+            throw ApplicationError.invalid(field: "to", reason: "expected a date such as 2026-12-04")
+        }
+        guard first <= last else { throw ApplicationError.invalid(field: "to", reason: "must not be before from") }
+        guard let offered = Self.window(of: request) else {
+            throw ApplicationError.conflict("the window the recruiter offered cannot be read; please contact the recruiter")
+        }
+        let start = max(Instant(first), offered.start), stop = min(Instant(end), offered.end)
+        guard start < stop else {
+            throw ApplicationError.invalid(
+                field: "window",
+                reason: "must lie between \(ISO8601.format(offered.start)) and \(ISO8601.format(offered.end)), the times the recruiter offered")
+        }
+        let window = SlotRequest.TimeRange(start: ISO8601.format(start), end: ISO8601.format(stop))
+        return try await startReschedule(interview, window: window, preferredTimes: nil, actor: actor, withinOriginalWindow: true)
+    }
+
+    /// The first moment of `date` (`yyyy-MM-dd`) in `zone` (midnight, or later when a DST
+    /// change skips midnight), `addingDays` later.
+    static func startOfDay(_ date: String, in zone: TimeZone, addingDays days: Int = 0) -> Date? {
+        let parts = date.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3, date.count == 10 else { return nil }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
-        guard let end = calendar.date(byAdding: .day, value: 1, to: last), first < end else {
-            throw ApplicationError.invalid(field: "to", reason: "must not be before from")
-        }
-        let window = SlotRequest.TimeRange(start: ISO8601.format(Instant(first)), end: ISO8601.format(Instant(end)))
-        return try await startReschedule(
-            interview, window: window, preferredTimes: nil, actor: "candidate:\(interview.candidateID)", withinOriginalWindow: true)
+        let components = DateComponents(year: parts[0], month: parts[1], day: parts[2])
+        guard components.isValidDate(in: calendar), let day = calendar.date(from: components) else { return nil }
+        return calendar.date(byAdding: .day, value: days, to: calendar.startOfDay(for: day))
     }
 
     /// The interview, its request, and whether a reschedule of it runs.

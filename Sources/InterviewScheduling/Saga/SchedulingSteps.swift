@@ -190,7 +190,23 @@ extension InterviewSchedulingHandlers {
         }
         let key = Self.bookingKey(requestID: data.requestId, interviewer: host.email)
         let event = calendarEvent(data.request, slot: slot, zone: host.timeZone)
-        return try await Self.outcome { try await account.provider.createEventWithOnlineMeeting(event, in: host.email, idempotencyKey: key) }.get()
+        let made: OnlineMeetingEvent
+        switch await Self.outcome({ try await account.provider.createEventWithOnlineMeeting(event, in: host.email, idempotencyKey: key) }) {
+        case .success(let meeting): made = meeting
+        case .failure(let failure):
+            // Refused for good: the event may exist without its meeting, and nothing else
+            // records it, so it goes now.
+            if failure.kind == .permanent, let reference = account.provider.reference(forIdempotencyKey: key, in: host.email) {
+                await undo([reference])
+            }
+            throw failure
+        }
+        // Every later step re-checks the request, links included: a link it would refuse is refused now.
+        guard RequestText.isWebURL(made.joinURL), RequestText.isOneLine(made.joinURL, maximum: SchedulingRequestBody.maximumTextLength) else {
+            await undo([made.reference])
+            throw StepFailure(.permanent, "the meeting link \(account.provider.name) gave is not an http(s) URL: \(made.joinURL.prefix(100))")
+        }
+        return made
     }
 
     /// A provider call's result as a value, its error as a step failure. (The typed throw is

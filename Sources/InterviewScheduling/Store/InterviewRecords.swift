@@ -31,10 +31,14 @@ package enum InterviewRecords {
         return db.changesCount == 1
     }
 
-    /// Moves a confirmed interview to a new time with its new invitation (a higher SEQUENCE).
+    /// Moves a confirmed interview to a new time with its new invitation (a higher SEQUENCE);
+    /// the candidate has not answered the new time yet.
     package static func move(id: String, to slot: Interval, sequence: Int, invite: String, in db: Database) throws {
         try db.execute(
-            sql: "UPDATE interview SET start = ?, \"end\" = ?, sequence = ?, invite_request = ? WHERE id = ? AND status = 'confirmed'",
+            sql: """
+                UPDATE interview SET start = ?, "end" = ?, sequence = ?, invite_request = ?, candidate_response = 'needs-action'
+                WHERE id = ? AND status = 'confirmed'
+                """,
             arguments: [slot.start.secondsSinceEpoch, slot.end.secondsSinceEpoch, sequence, invite, id])
     }
 

@@ -26,14 +26,16 @@ struct CandidatePageAPI {
     func answer(_ request: Request, token: String) async throws -> Response {
         guard let interviewID = await interview(token) else { return Self.invalidLink() }
         let form = Self.form(try await services.body(of: request))
+        // The version the page showed: an answer to a time that has moved since is refused.
+        let version = form["sequence"].flatMap { Int($0) }
         let done: String
         do {
             switch form["answer"] {
             case "accept":
-                try await services.application.respondAsCandidate(interviewID, .accepted, via: "page")
+                try await services.application.respondAsCandidate(interviewID, .accepted, toVersion: version, via: "page")
                 done = "accepted"
             case "decline":
-                try await services.application.respondAsCandidate(interviewID, .declined, via: "page")
+                try await services.application.respondAsCandidate(interviewID, .declined, toVersion: version, via: "page")
                 done = "declined"
             case "another-time":
                 _ = try await services.application.candidateAsksAnotherTime(interviewID, from: form["from"] ?? "", to: form["to"] ?? "")
@@ -45,7 +47,7 @@ struct CandidatePageAPI {
             let problem = APIProblem(error)
             return try await page(interviewID, token: token, notice: nil, problem: problem.detail, status: problem.status)
         }
-        return Response(status: .seeOther, headers: Self.headers([.location: "/candidate/\(token)?done=\(done)"]))
+        return Response(status: .seeOther, headers: Self.headers([.location: "\(token)?done=\(done)"]))
     }
 
     func reply(_ request: Request, token: String) async throws -> Response {
@@ -71,7 +73,7 @@ struct CandidatePageAPI {
         } catch is ApplicationError {
             return Self.invalidLink()
         }
-        let html = CandidatePageHTML.page(view, action: "/candidate/\(token)", notice: notice, problem: problem)
+        let html = CandidatePageHTML.page(view, action: token, notice: notice, problem: problem)
         return Response(
             status: status, headers: Self.headers([.contentType: "text/html; charset=utf-8"]), body: .init(byteBuffer: ByteBuffer(string: html)))
     }

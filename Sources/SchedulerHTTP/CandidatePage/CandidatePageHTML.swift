@@ -21,6 +21,7 @@ enum CandidatePageHTML {
             body.append(
                 """
                 <form method="post" action="\(escape(action))">
+                <input type="hidden" name="sequence" value="\(view.sequence)">
                 <button type="submit" name="answer" value="accept">Accept</button>
                 <button type="submit" name="answer" value="decline">Decline</button>
                 </form>

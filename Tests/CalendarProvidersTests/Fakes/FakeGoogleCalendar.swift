@@ -23,6 +23,9 @@ final class FakeGoogleCalendar: FakeAPI {
     private let state = Mutex<(events: [String: StoredEvent], tokens: [String: String], busy: [String: [(String, String)]], tokenRequests: Int)>(
         ([:], [:], [:], 0))
 
+    /// Conference requests end in `failure` instead of `success` (Meet unavailable for the account).
+    let failConferences = Mutex(false)
+
     init(serviceAccountEmail: String, publicKey: Insecure.RSA.PublicKey) {
         self.serviceAccountEmail = serviceAccountEmail
         self.publicKey = publicKey
@@ -153,6 +156,13 @@ final class FakeGoogleCalendar: FakeAPI {
             (create["status"] as? [String: Any])?["statusCode"] as? String == "pending"
         {
             let code = Self.meetCode(for: create["requestId"] as? String ?? id)
+            if failConferences.withLock({ $0 }) {
+                create["status"] = ["statusCode": "failure"]
+                conference["createRequest"] = create
+                json["conferenceData"] = conference
+                state.withLock { $0.events[id]?.json = json }
+                return FakeHTTP.json(.ok, json.values)
+            }
             create["status"] = ["statusCode": "success"]
             conference["createRequest"] = create
             conference["conferenceId"] = code
