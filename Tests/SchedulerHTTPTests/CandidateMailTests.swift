@@ -121,16 +121,23 @@ import Testing
             logger: Logger(label: "mail"), clock: { clock.now() })
     }
 
+    /// Runs `body` with a fixture and a relay over a real SMTP server answering `faults`.
+    static func withRelay(
+        faults: [String],
+        _ body: @escaping @Sendable (APIFixture, any TestClientProtocol, MailRelay, ManualSagaClock, SMTPTestServer) async throws -> Void
+    ) async throws {
+        let fixture = try await APIFixture()
+        let server = try await SMTPTestServer(faults: faults)
+        defer { server.stop() }
+        let clock = ManualSagaClock(Date().addingTimeInterval(60))
+        try await fixture.test { client in try await body(fixture, client, try Self.smtpRelay(fixture, server, clock: clock), clock, server) }
+    }
+
     /// 451, then accepted: tried again after the backoff (not before), delivered once.
     /// A connection dropped after DATA: sent again with the same Message-ID.
     @Test(arguments: ["451", "drop"])
     func aTemporaryRefusalIsTriedAgainWithTheSameMessageID(fault: String) async throws {
-        let fixture = try await APIFixture()
-        let server = try await SMTPTestServer(faults: [fault])
-        defer { server.stop() }
-        let clock = ManualSagaClock(Date().addingTimeInterval(60))
-        try await fixture.test { client in
-            let relay = try Self.smtpRelay(fixture, server, clock: clock)
+        try await Self.withRelay(faults: [fault]) { fixture, client, relay, clock, server in
             let (requestID, interviewID) = try await fixture.confirmedInterview(client)
             #expect(try await relay.deliverDue() == 1)
             var invitation = try #require(
@@ -154,12 +161,7 @@ import Testing
     /// 550: the booking stands; the request shows the invitation undelivered, and
     /// `error.occurred` (valid against schemas/) says so.
     @Test func aPermanentRefusalMarksTheInvitationUndeliveredAndIsAnnounced() async throws {
-        let fixture = try await APIFixture()
-        let server = try await SMTPTestServer(faults: ["550"])
-        defer { server.stop() }
-        let clock = ManualSagaClock(Date().addingTimeInterval(60))
-        try await fixture.test { client in
-            let relay = try Self.smtpRelay(fixture, server, clock: clock)
+        try await Self.withRelay(faults: ["550"]) { fixture, client, relay, clock, server in
             let (requestID, interviewID) = try await fixture.confirmedInterview(client)
             #expect(try await relay.deliverDue() == 1)
             let status = try await fixture.send(client, .get, "/api/v1/scheduling-requests/\(requestID)").json
@@ -207,12 +209,7 @@ import Testing
     /// After a connection lost after DATA the invitation may have arrived: a cancellation is
     /// mailed, not dropped as news to nobody.
     @Test func aCancellationFollowsAnInvitationThatMayHaveArrived() async throws {
-        let fixture = try await APIFixture()
-        let server = try await SMTPTestServer(faults: ["drop"])
-        defer { server.stop() }
-        let clock = ManualSagaClock(Date().addingTimeInterval(60))
-        try await fixture.test { client in
-            let relay = try Self.smtpRelay(fixture, server, clock: clock)
+        try await Self.withRelay(faults: ["drop"]) { fixture, client, relay, clock, server in
             let (requestID, interviewID) = try await fixture.confirmedInterview(client)
             #expect(try await relay.deliverDue() == 1)
             _ = try await fixture.send(client, .post, "/api/v1/scheduling-requests/\(requestID)/cancel", body: ByteBuffer(string: "{}"))

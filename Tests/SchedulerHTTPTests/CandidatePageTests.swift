@@ -16,7 +16,13 @@ import Testing
         try #require(await fixture.links.token(forInterview: interviewID, expiring: expiring))
     }
 
-    static func form(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
+    /// Days as the page's date fields write them, in the fixture candidate's zone.
+    static var berlinDays: DateFormatter {
+        let formatter = DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "Europe/Berlin")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter
+    }
 
     static func post(_ client: some TestClientProtocol, _ path: String, form: String) async throws -> TestResponse {
         try await client.execute(
@@ -105,9 +111,7 @@ import Testing
         try await fixture.test { client in
             let (_, interviewID) = try await fixture.confirmedInterview(client)
             let token = try await Self.token(fixture, interviewID)
-            let formatter = DateFormatter()
-            formatter.timeZone = TimeZone(identifier: "Europe/Berlin")
-            formatter.dateFormat = "yyyy-MM-dd"
+            let formatter = Self.berlinDays
             let outside = try await Self.post(
                 client, "/candidate/\(token)",
                 form:
@@ -202,9 +206,7 @@ extension CandidatePageTests {
         try await fixture.test { client in
             let (_, interviewID) = try await fixture.confirmedInterview(client)
             let token = try await Self.token(fixture, interviewID)
-            let formatter = DateFormatter()
-            formatter.timeZone = TimeZone(identifier: "Europe/Berlin")
-            formatter.dateFormat = "yyyy-MM-dd"
+            let formatter = Self.berlinDays
             let form =
                 "answer=another-time&from=\(formatter.string(from: Date().addingTimeInterval(2 * 86_400)))&to=\(formatter.string(from: Date().addingTimeInterval(7 * 86_400)))"
             for _ in 0..<SchedulingApplication.maximumCandidateReschedules {

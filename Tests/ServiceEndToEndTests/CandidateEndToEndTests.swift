@@ -17,12 +17,8 @@ extension ServiceEndToEndTests {
         defer { system.stopAll() }
         let smtp = try await SMTPTestServer(tls: true, credentials: ("scheduler", "mail pass"))
         defer { smtp.stop() }
-        try "mail pass\n".write(toFile: system.directory.path("smtp-password"), atomically: true, encoding: .utf8)
-        system.environment.merge([
-            "SCHEDULER_SMTP_URL": smtp.url.absoluteString, "SCHEDULER_SMTP_USERNAME": "scheduler",
-            "SCHEDULER_SMTP_PASSWORD_FILE": system.directory.path("smtp-password"), "SCHEDULER_SMTP_CA_FILE": smtp.certificate ?? "",
-            "SCHEDULER_PUBLIC_URL": "http://127.0.0.1:\(system.port)",
-        ]) { $1 }
+        try system.sendMail(to: smtp, user: "scheduler", password: "mail pass")
+        system.environment["SCHEDULER_PUBLIC_URL"] = "http://127.0.0.1:\(system.port)"
         try await system.startService()
         try system.startResponder()
 

@@ -19,11 +19,7 @@ struct ServiceEndToEndTests {
         defer { system.stopAll() }
         let smtp = try await SMTPTestServer(tls: true, credentials: ("scheduler", "mail pass"))
         defer { smtp.stop() }
-        try "mail pass\n".write(toFile: system.directory.path("smtp-password"), atomically: true, encoding: .utf8)
-        system.environment.merge([
-            "SCHEDULER_SMTP_URL": smtp.url.absoluteString, "SCHEDULER_SMTP_USERNAME": "scheduler",
-            "SCHEDULER_SMTP_PASSWORD_FILE": system.directory.path("smtp-password"), "SCHEDULER_SMTP_CA_FILE": smtp.certificate ?? "",
-        ]) { $1 }
+        try system.sendMail(to: smtp, user: "scheduler", password: "mail pass")
         /// The `number`th e-mail the SMTP server was given, once it has arrived, read by Python.
         func mail(_ number: Int) async throws -> ParsedMail {
             try #require(try await eventually(30) { try smtp.received().count >= number }, "e-mail \(number) arrived")

@@ -92,6 +92,15 @@ final class ServiceProcesses: @unchecked Sendable {
         return result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Sends the candidate's mail to `smtp` (STARTTLS with its certificate, AUTH as it expects).
+    func sendMail(to smtp: SMTPTestServer, user: String, password: String) throws {
+        try "\(password)\n".write(toFile: directory.path("smtp-password"), atomically: true, encoding: .utf8)
+        environment.merge([
+            "SCHEDULER_SMTP_URL": smtp.url.absoluteString, "SCHEDULER_SMTP_USERNAME": user,
+            "SCHEDULER_SMTP_PASSWORD_FILE": directory.path("smtp-password"), "SCHEDULER_SMTP_CA_FILE": smtp.certificate ?? "",
+        ]) { $1 }
+    }
+
     func startService(embedded: Bool = false) async throws {
         service = try BackgroundProcess(
             "serve", arguments: ["serve"] + (embedded ? ["--embedded"] : []), environment: environment,
