@@ -61,29 +61,30 @@ struct CandidateMailText {
     /// `Tue 1 Dec 2026, 14:00 UTC+01:00` and `Tuesday, 1 December 2026, 14:00–15:00 (Europe/Berlin, UTC+01:00)`.
     static func when(_ slot: Interval, in zoneName: String) -> (short: String, long: String) {
         let zone = TimeZone(identifier: zoneName) ?? TimeZone(identifier: "UTC") ?? .current
-        let start = Date(timeIntervalSince1970: TimeInterval(slot.start.secondsSinceEpoch))
-        let end = Date(timeIntervalSince1970: TimeInterval(slot.end.secondsSinceEpoch))
-        let offset = utcOffset(zone.secondsFromGMT(for: start))
-        let sameDay = format("yyyy-MM-dd", start, zone) == format("yyyy-MM-dd", end, zone)
-        let endText = sameDay ? format("HH:mm", end, zone) : format("EEEE, d MMMM yyyy, HH:mm", end, zone)
-        return (
-            "\(format("EEE d MMM yyyy, HH:mm", start, zone)) \(offset)",
-            "\(format("EEEE, d MMMM yyyy, HH:mm", start, zone))–\(endText) (\(zone.identifier), \(offset))"
-        )
+        let startOffset = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(slot.start.secondsSinceEpoch)))
+        let endOffset = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(slot.end.secondsSinceEpoch)))
+        let start = CivilTime(secondsSinceEpoch: slot.start.secondsSinceEpoch, offset: startOffset)
+        let end = CivilTime(secondsSinceEpoch: slot.end.secondsSinceEpoch, offset: endOffset)
+        let offset = utcOffset(startOffset)
+        let sameDay = (start.year, start.month, start.day) == (end.year, end.month, end.day)
+        let endText = sameDay ? clock(end) : "\(longDate(end)), \(clock(end))"
+        let short =
+            "\(CivilTime.weekdayNames[start.weekday].prefix(3)) \(start.day) \(CivilTime.monthNames[start.month - 1].prefix(3)) \(start.year), \(clock(start))"
+        return ("\(short) \(offset)", "\(longDate(start)), \(clock(start))–\(endText) (\(zone.identifier), \(offset))")
+    }
+
+    private static func longDate(_ time: CivilTime) -> String {
+        "\(CivilTime.weekdayNames[time.weekday]), \(time.day) \(CivilTime.monthNames[time.month - 1]) \(time.year)"
+    }
+
+    private static func clock(_ time: CivilTime) -> String {
+        "\(CivilTime.twoDigits(time.hour)):\(CivilTime.twoDigits(time.minute))"
     }
 
     static func utcOffset(_ seconds: Int) -> String {
         let sign = seconds < 0 ? "-" : "+"
         let minutes = abs(seconds) / 60
-        return "UTC\(sign)\(String(format: "%02d:%02d", minutes / 60, minutes % 60))"
-    }
-
-    private static func format(_ pattern: String, _ date: Date, _ zone: TimeZone) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_GB")
-        formatter.timeZone = zone
-        formatter.dateFormat = pattern
-        return formatter.string(from: date)
+        return "UTC\(sign)\(CivilTime.twoDigits(minutes / 60)):\(CivilTime.twoDigits(minutes % 60))"
     }
 
     static func escape(_ text: String) -> String {
