@@ -58,7 +58,7 @@ let package = Package(
         .target(name: "Kafka", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]),
         .target(name: "ICalendar", dependencies: ["CLibical", "SchedulingCore"]),
         // E-mail: the message format and the delivery port (Foundation only), and SMTP over libcurl.
-        .target(name: "Mail", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(name: "Mail", dependencies: ["SchedulingCore", .product(name: "Logging", package: "swift-log")]),
         .target(name: "SMTP", dependencies: ["CCurl", "Mail", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "CalendarProviders",

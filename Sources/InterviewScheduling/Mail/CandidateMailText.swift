@@ -58,33 +58,38 @@ struct CandidateMailText {
         self.html = html.joined(separator: "\n")
     }
 
-    /// `Tue 1 Dec 2026, 14:00 UTC+01:00` and `Tuesday, 1 December 2026, 14:00–15:00 (Europe/Berlin, UTC+01:00)`.
+    static let monthNames = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+    ]
+
+    /// `Tue 1 Dec 2026, 14:00 UTC+01:00` and `Tuesday, 1 December 2026, 14:00–15:00 (Europe/Berlin, UTC+01:00)`,
+    /// by the core's calendar arithmetic (no `DateFormatter`: ICU dominated composing a message).
     static func when(_ slot: Interval, in zoneName: String) -> (short: String, long: String) {
-        let zone = TimeZone(identifier: zoneName) ?? TimeZone(identifier: "UTC") ?? .current
-        let startOffset = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(slot.start.secondsSinceEpoch)))
-        let endOffset = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(slot.end.secondsSinceEpoch)))
-        let start = CivilTime(secondsSinceEpoch: slot.start.secondsSinceEpoch, offset: startOffset)
-        let end = CivilTime(secondsSinceEpoch: slot.end.secondsSinceEpoch, offset: endOffset)
-        let offset = utcOffset(startOffset)
-        let sameDay = (start.year, start.month, start.day) == (end.year, end.month, end.day)
-        let endText = sameDay ? clock(end) : "\(longDate(end)), \(clock(end))"
+        let zone = IANATimeZone.named(zoneName) ?? TimeZone.gmt
+        let start = zone.localDateTime(at: slot.start), end = zone.localDateTime(at: slot.end)
+        let offset = utcOffset(Int(zone.utcOffset(at: slot.start)))
+        let endText = start.date == end.date ? clock(end) : "\(longDate(end.date)), \(clock(end))"
         let short =
-            "\(CivilTime.weekdayNames[start.weekday].prefix(3)) \(start.day) \(CivilTime.monthNames[start.month - 1].prefix(3)) \(start.year), \(clock(start))"
-        return ("\(short) \(offset)", "\(longDate(start)), \(clock(start))–\(endText) (\(zone.identifier), \(offset))")
+            "\(start.date.weekday.abbreviation) \(start.date.day) \(monthNames[start.date.month - 1].prefix(3)) \(start.date.year), \(clock(start))"
+        return ("\(short) \(offset)", "\(longDate(start.date)), \(clock(start))–\(endText) (\(zone.identifier), \(offset))")
     }
 
-    private static func longDate(_ time: CivilTime) -> String {
-        "\(CivilTime.weekdayNames[time.weekday]), \(time.day) \(CivilTime.monthNames[time.month - 1]) \(time.year)"
+    private static func longDate(_ date: LocalDate) -> String {
+        "\(date.weekday.rawValue.capitalized), \(date.day) \(monthNames[date.month - 1]) \(date.year)"
     }
 
-    private static func clock(_ time: CivilTime) -> String {
-        "\(CivilTime.twoDigits(time.hour)):\(CivilTime.twoDigits(time.minute))"
+    private static func clock(_ time: LocalDateTime) -> String {
+        "\(twoDigits(time.secondOfDay / 3600)):\(twoDigits(time.secondOfDay % 3600 / 60))"
+    }
+
+    private static func twoDigits(_ value: Int) -> String {
+        value < 10 ? "0\(value)" : "\(value)"
     }
 
     static func utcOffset(_ seconds: Int) -> String {
         let sign = seconds < 0 ? "-" : "+"
         let minutes = abs(seconds) / 60
-        return "UTC\(sign)\(CivilTime.twoDigits(minutes / 60)):\(CivilTime.twoDigits(minutes % 60))"
+        return "UTC\(sign)\(twoDigits(minutes / 60)):\(twoDigits(minutes % 60))"
     }
 
     static func escape(_ text: String) -> String {
