@@ -85,15 +85,12 @@ extension SchedulingApplication {
         } catch {
             throw ApplicationError.invalid(field: "body", reason: "not an iTIP REPLY: \(error)")
         }
-        let (interview, request, _) = try await candidateInterview(interviewID)
+        let (_, request, _) = try await candidateInterview(interviewID)
         guard reply.uid.hasPrefix("\(interviewID)@") else {
             throw ApplicationError.invalid(field: "UID", reason: "\"\(reply.uid.prefix(100))\" is not this interview's")
         }
         guard reply.attendee.lowercased() == request.candidate.email.lowercased() else {
             throw ApplicationError.invalid(field: "ATTENDEE", reason: "is not the candidate's address")
-        }
-        guard reply.sequence == interview.sequence else {
-            throw ApplicationError.conflict("the REPLY answers version \(reply.sequence); the invitation is at version \(interview.sequence)")
         }
         guard let response = CandidateResponse(partstat: reply.participation) else {
             throw ApplicationError.invalid(
