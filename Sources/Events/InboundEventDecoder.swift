@@ -22,6 +22,14 @@ package struct InboundEventDecoder: Sendable {
         guard String(validating: bytes, as: UTF8.self) != nil else {
             throw EventRejection(.invalidEncoding, "the payload is not valid UTF-8")
         }
+        // Well-formed messages, the usual case, are parsed once; anything else is examined
+        // step by step below, for an error that names what is wrong.
+        if let envelope = try? JSONDecoder().decode(EventEnvelope<Payload>.self, from: Data(bytes)) {
+            guard envelope.eventType == expectedType else {
+                throw EventRejection(.unexpectedEventType, field: "eventType", "\"\(envelope.eventType)\" where \"\(expectedType)\" was expected")
+            }
+            return try Self.checked(envelope)
+        }
         let object: [String: Any]
         do {
             guard let parsed = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
@@ -48,8 +56,13 @@ package struct InboundEventDecoder: Sendable {
         } catch {
             throw EventRejection(.schemaViolation, "\(error)")
         }
+        return try Self.checked(envelope)
+    }
+
+    /// What the envelope's types do not say: a non-empty id, an RFC 3339 timestamp.
+    private static func checked<Payload>(_ envelope: EventEnvelope<Payload>) throws(EventRejection) -> EventEnvelope<Payload> {
         guard !envelope.eventId.isEmpty else { throw EventRejection(.schemaViolation, field: "eventId", "must not be empty") }
-        try Self.requireTimestamp(envelope.timestamp, field: "timestamp")
+        try requireTimestamp(envelope.timestamp, field: "timestamp")
         return envelope
     }
 

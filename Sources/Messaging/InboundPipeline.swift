@@ -4,8 +4,16 @@ package import Kafka
 package import Logging
 import Metrics
 package import SagaCore
-import SagaEngine
+package import SagaEngine
 package import SagaStore
+
+/// Events for sagas: how a message becomes one, and the engine that applies them.
+package struct SagaEventRoute: Sendable {
+    package typealias Decode = @Sendable (KafkaMessage) throws -> InboundEvent
+
+    let engine: SagaEngine
+    let decode: Decode
+}
 
 /// Feeds consumed messages to a handler in batches and commits the offsets only after the
 /// messages' effects are durable.
@@ -34,12 +42,38 @@ package struct InboundPipeline: Sendable {
     let batchSize: Int
     let clock: any WallClock
     let logger: Logger
+    /// Set when the messages are events for sagas: then a batch is applied together first.
+    let route: SagaEventRoute?
     private let gate = BatchGate()
 
+    /// A pipeline that hands each message to `handler`.
     package init(
         consumer: KafkaConsumer, store: SagaStore,
         retry: RetryPolicy = RetryPolicy(maxAttempts: 5, initialBackoff: .milliseconds(200), maxBackoff: .seconds(5)), batchSize: Int = 256,
         clock: any WallClock = SystemWallClock(), logger: Logger = Logger(label: "inbound"), handler: @escaping Handler
+    ) {
+        self.init(consumer: consumer, store: store, retry: retry, batchSize: batchSize, clock: clock, logger: logger, route: nil, handler: handler)
+    }
+
+    /// A pipeline of events for sagas: `decode` checks a message and makes it an event (or
+    /// throws `EventRejection`). Each batch goes to `engine` at once: one read and one write
+    /// for all of it. What that does not apply (a poison message, a handler's error, a saga
+    /// moved meanwhile, and whatever follows it under the same key) is then handled one
+    /// message at a time, in order, with retries and the DLQ.
+    package init(
+        consumer: KafkaConsumer, store: SagaStore, engine: SagaEngine,
+        retry: RetryPolicy = RetryPolicy(maxAttempts: 5, initialBackoff: .milliseconds(200), maxBackoff: .seconds(5)), batchSize: Int = 256,
+        clock: any WallClock = SystemWallClock(), logger: Logger = Logger(label: "inbound"), decode: @escaping SagaEventRoute.Decode
+    ) {
+        self.init(
+            consumer: consumer, store: store, retry: retry, batchSize: batchSize, clock: clock, logger: logger,
+            route: SagaEventRoute(engine: engine, decode: decode),
+            handler: { message in _ = try await engine.deliver(try decode(message)) })
+    }
+
+    private init(
+        consumer: KafkaConsumer, store: SagaStore, retry: RetryPolicy, batchSize: Int, clock: any WallClock, logger: Logger, route: SagaEventRoute?,
+        handler: @escaping Handler
     ) {
         self.consumer = consumer
         self.store = store
@@ -47,6 +81,7 @@ package struct InboundPipeline: Sendable {
         self.batchSize = max(1, batchSize)
         self.clock = clock
         self.logger = logger
+        self.route = route
         self.handler = handler
     }
 
@@ -78,9 +113,15 @@ package struct InboundPipeline: Sendable {
     /// Handles a batch: each message's effect or DLQ record, then one offset commit for the
     /// settled ones.
     package func handle(_ batch: [KafkaMessage]) async {
-        let settled = await settleAll(batch)
+        var settled = Array(repeating: false, count: batch.count)
+        if let route { settled = await deliverTogether(batch, through: route) }
+        let together = settled.count { $0 }
+        let rest = batch.indices.filter { !settled[$0] }
+        for index in await settleInOrder(rest, of: batch) { settled[index] = true }
         let committable = Self.settledPrefixes(of: batch, settled: settled)
         Recorder(label: "interview_inbound_batch_size", aggregate: true).record(batch.count)
+        Counter(label: "interview_inbound_messages_total", dimensions: [("path", "batch")]).increment(by: together)
+        Counter(label: "interview_inbound_messages_total", dimensions: [("path", "single")]).increment(by: rest.count)
         do {
             try consumer.commit(committable)
         } catch {
@@ -89,14 +130,58 @@ package struct InboundPipeline: Sendable {
         }
     }
 
-    /// Settles every message, one key's messages in order, different keys at once; returns
-    /// which settled, by index in `batch`.
-    private func settleAll(_ batch: [KafkaMessage]) async -> [Bool] {
-        if batch.count == 1 { return [await settle(batch[0])] }
-        var lanes: [String: [Int]] = [:]
+    /// Applies the batch's events together; returns which messages settled, by index.
+    ///
+    /// The keys are split into `shards` groups, each decoded and delivered at once with the
+    /// others (their writes share the store's commits), so that decoding one group overlaps
+    /// writing another. Per key, what settles is a prefix: decoding stops a key at its first
+    /// poison message, and the engine stops a key at its first event it did not apply.
+    private func deliverTogether(_ batch: [KafkaMessage], through route: SagaEventRoute, shards: Int = 4) async -> [Bool] {
+        var laneNumbers: [String: Int] = [:]
+        var groups = Array(repeating: [Int](), count: max(1, min(shards, batch.count)))
+        var lanes: [Int] = []
         for (index, message) in batch.enumerated() {
-            lanes["\(message.topic)|\(message.partition)|\(message.keyText ?? "")", default: []].append(index)
+            let name = Self.lane(of: message)
+            let lane = laneNumbers[name] ?? laneNumbers.count
+            laneNumbers[name] = lane
+            lanes.append(lane)
+            groups[lane % groups.count].append(index)
         }
+        return await withTaskGroup(of: [Int].self) { [lanes] group in
+            for indices in groups where !indices.isEmpty {
+                group.addTask { await Self.deliver(indices, of: batch, lanes: lanes, through: route) }
+            }
+            var settled = Array(repeating: false, count: batch.count)
+            for await indices in group { for index in indices { settled[index] = true } }
+            return settled
+        }
+    }
+
+    /// Decodes and delivers the messages at `indices` as one batch; returns those that settled.
+    private static func deliver(_ indices: [Int], of batch: [KafkaMessage], lanes: [Int], through route: SagaEventRoute) async -> [Int] {
+        var stopped = Set<Int>()
+        var events: [InboundEvent] = []
+        var eventLanes: [Int] = []
+        var positions: [Int] = []
+        for index in indices where !stopped.contains(lanes[index]) {
+            guard let event = try? route.decode(batch[index]) else {
+                stopped.insert(lanes[index])
+                continue
+            }
+            events.append(event)
+            eventLanes.append(lanes[index])
+            positions.append(index)
+        }
+        return zip(positions, await route.engine.deliver(batch: events, lanes: eventLanes)).compactMap { $1 == nil ? nil : $0 }
+    }
+
+    /// Settles the messages at `indices` of `batch`, one key's messages in order, different
+    /// keys at once; returns the indices that settled.
+    private func settleInOrder(_ indices: [Int], of batch: [KafkaMessage]) async -> [Int] {
+        if indices.isEmpty { return [] }
+        if indices.count == 1 { return await settle(batch[indices[0]]) ? indices : [] }
+        var lanes: [String: [Int]] = [:]
+        for index in indices { lanes[Self.lane(of: batch[index]), default: []].append(index) }
         return await withTaskGroup(of: [Int].self) { group in
             for lane in lanes.values {
                 group.addTask {
@@ -108,10 +193,15 @@ package struct InboundPipeline: Sendable {
                     return settled
                 }
             }
-            var settled = Array(repeating: false, count: batch.count)
-            for await indices in group { for index in indices { settled[index] = true } }
+            var settled: [Int] = []
+            for await indices in group { settled += indices }
             return settled
         }
+    }
+
+    /// Messages with the same lane must be handled in offset order.
+    private static func lane(of message: KafkaMessage) -> String {
+        "\(message.topic)|\(message.partition)|\(message.keyText ?? "")"
     }
 
     /// Per partition, the messages up to (not including) the first that did not settle:

@@ -35,30 +35,35 @@ extension SagaEngine {
         guard let waitingID = try await store.instanceWaiting(for: event.type, correlation: event.correlation) else {
             return try await store.receive(
                 messageID: event.messageID, topic: event.topic, at: now, transition: nil,
-                ignoredBecause: "no saga is waiting for \(event.type) with correlation \(event.correlation)")
+                ignoredBecause: Self.nobodyWaits(for: event))
         }
         let outcome = try await locks.withLock(waitingID) { () async throws -> InboxOutcome in
             // Re-read under the lock: the deadline may have passed meanwhile.
-            guard let instance = try await store.instance(id: waitingID), instance.status == .waiting,
-                instance.waitingFor == AwaitedEvent(event: event.type, correlation: event.correlation),
-                let definition = catalog.definition(instance.type, version: instance.definitionVersion),
-                let handlerName = definition.steps[instance.stepIndex].wait?.onEvent,
-                let handler = handlers.eventHandlers[handlerName]
-            else {
+            guard let instance = try await store.instance(id: waitingID), let transition = try await transition(applying: event, to: instance) else {
                 return try await store.receive(
                     messageID: event.messageID, topic: event.topic, at: clock.now(), transition: nil,
                     ignoredBecause: "saga \(waitingID) stopped waiting before the event was applied")
             }
-            let context = StepContext(
-                sagaID: instance.id, sagaType: instance.type, step: definition.steps[instance.stepIndex].name,
-                attempt: instance.attempt, idempotencyKey: "\(instance.id):event:\(event.messageID)",
-                partitionKey: instance.partitionKey, data: instance.data, lastError: instance.lastError, now: clock.now())
-            let decision = try await handler(context, event.payload)
-            let transition = try SagaMachine(definition: definition).apply(
-                .eventArrived(decision), to: instance, now: clock.now(), unitRandom: Double.random(in: 0..<1))
             return try await store.receive(messageID: event.messageID, topic: event.topic, at: clock.now(), transition: transition)
         }
         wake.signal()
         return outcome
+    }
+
+    /// The transition `event` causes in `instance`: what its handler decides, or nil when the
+    /// instance does not wait for it. Throws what the handler throws.
+    func transition(applying event: InboundEvent, to instance: SagaInstance) async throws -> SagaTransition? {
+        guard instance.status == .waiting, instance.waitingFor == AwaitedEvent(event: event.type, correlation: event.correlation),
+            let definition = catalog.definition(instance.type, version: instance.definitionVersion),
+            let handlerName = definition.steps[instance.stepIndex].wait?.onEvent,
+            let handler = handlers.eventHandlers[handlerName]
+        else { return nil }
+        let context = StepContext(
+            sagaID: instance.id, sagaType: instance.type, step: definition.steps[instance.stepIndex].name,
+            attempt: instance.attempt, idempotencyKey: "\(instance.id):event:\(event.messageID)",
+            partitionKey: instance.partitionKey, data: instance.data, lastError: instance.lastError, now: clock.now())
+        let decision = try await handler(context, event.payload)
+        return try SagaMachine(definition: definition).apply(
+            .eventArrived(decision), to: instance, now: clock.now(), unitRandom: Double.random(in: 0..<1))
     }
 }

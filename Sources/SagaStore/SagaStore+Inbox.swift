@@ -1,5 +1,5 @@
 package import Foundation
-import GRDB
+package import GRDB
 package import SagaCore
 
 /// What became of an inbound message.
@@ -34,14 +34,29 @@ extension SagaStore {
         messageID: String, topic: String, at now: Date, transition: SagaTransition?, ignoredBecause reason: String? = nil
     ) async throws -> InboxOutcome {
         try await write { db in
-            let outcome: InboxOutcome = transition.map { .applied(sagaID: $0.instance.id) } ?? .ignored(reason: reason ?? "no saga is waiting for it")
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO inbox (message_id, topic, received_at, saga_id, outcome) VALUES (?, ?, ?, ?, ?)",
-                arguments: [messageID, topic, now.milliseconds, transition?.instance.id, outcome.stored])
-            guard db.changesCount == 1 else { return .duplicate }
-            if let transition { _ = try self.commit(transition, in: db) }
-            return outcome
+            try self.receive(messageID: messageID, topic: topic, at: now, transition: transition, ignoredBecause: reason, in: db)
         }
+    }
+
+    /// Records an inbound message and its transition inside a transaction the caller holds.
+    package func receive(
+        messageID: String, topic: String, at now: Date, transition: SagaTransition?, ignoredBecause reason: String? = nil, in db: Database
+    ) throws -> InboxOutcome {
+        let outcome: InboxOutcome = transition.map { .applied(sagaID: $0.instance.id) } ?? .ignored(reason: reason ?? "no saga is waiting for it")
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO inbox (message_id, topic, received_at, saga_id, outcome) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [messageID, topic, now.milliseconds, transition?.instance.id, outcome.stored])
+        guard db.changesCount == 1 else { return .duplicate }
+        if let transition { _ = try commit(transition, in: db) }
+        return outcome
+    }
+
+    /// Which of `messageIDs` have been processed already, read inside a transaction the
+    /// caller holds.
+    package static func processed(_ messageIDs: some Sequence<String>, in db: Database) throws -> Set<String> {
+        let statement = try db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM inbox WHERE message_id = ?)")
+        var seen = Set<String>()
+        for id in messageIDs where try Bool.fetchOne(statement, arguments: [id]) ?? false { seen.insert(id) }
+        return seen
     }
 
     /// Records a message that will not be handled, and the messages announcing that (a DLQ

@@ -7,11 +7,6 @@ extension SagaStore {
         id, type, definition_version, partition_key, status, step_index, attempt, last_succeeded_action, data,
         waiting_event, waiting_correlation, wake_at, last_error_kind, last_error_message, created_at, updated_at, version
         """
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return encoder
-    }()
 
     /// Stores a new instance with its first log lines; returns false (and writes nothing)
     /// when an instance with that id exists already, so starting is idempotent.
@@ -114,6 +109,16 @@ extension SagaStore {
                 db, sql: "SELECT id FROM saga_instance WHERE waiting_event = ? AND waiting_correlation = ? AND status = 'waiting'",
                 arguments: [event, correlation])
         }
+    }
+
+    /// The instance waiting for `event` with `correlation`, if any, read inside a transaction
+    /// the caller holds.
+    package static func instanceWaiting(for event: String, correlation: String, in db: Database) throws -> SagaInstance? {
+        try Row.fetchOne(
+            db.cachedStatement(
+                sql: "SELECT \(instanceColumns) FROM saga_instance WHERE waiting_event = ? AND waiting_correlation = ? AND status = 'waiting'"),
+            arguments: [event, correlation]
+        ).map(SagaInstance.init(row:))
     }
 
     /// Instances, newest first, optionally filtered.

@@ -30,7 +30,9 @@ extension SagaStore {
 
     /// Inserts a message unless one with its id exists (a transition repeated after a crash).
     package static func insertOutbox(_ message: OutboxMessage, sagaID: String?, at now: Date, in db: Database) throws {
-        let headers = String(decoding: try encoder.encode(message.headers), as: UTF8.self)
+        let headers =
+            message.headers.isEmpty
+            ? "{}" : String(decoding: try JSONValue.object(message.headers.mapValues(JSONValue.string)).jsonText(), as: UTF8.self)
         try db.cachedStatement(
             sql: "INSERT OR IGNORE INTO outbox (id, saga_id, topic, key, headers, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
         ).execute(
@@ -61,11 +63,8 @@ extension SagaStore {
     package func markPublished(ids: [String], at now: Date) async throws {
         guard !ids.isEmpty else { return }
         try await write { db in
-            for id in ids {
-                try db.execute(
-                    sql: "UPDATE outbox SET published_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
-                    arguments: [now.milliseconds, id])
-            }
+            let update = try db.cachedStatement(sql: "UPDATE outbox SET published_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?")
+            for id in ids { try update.execute(arguments: [now.milliseconds, id]) }
         }
     }
 

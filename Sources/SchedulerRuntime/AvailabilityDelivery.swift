@@ -5,17 +5,15 @@ import Messaging
 import SagaCore
 import SagaEngine
 
-/// The service's handler for `scheduling.availability`: checked strictly (unknown members
-/// ignored), then handed to the saga waiting for its `requestId`.
+/// How the service reads `scheduling.availability`: checked strictly (unknown members
+/// ignored), it becomes an event for the saga waiting for its `requestId`.
 enum AvailabilityDelivery {
-    static func handler(decoder: InboundEventDecoder, engine: SagaEngine) -> InboundPipeline.Handler {
+    static func decoding(with decoder: InboundEventDecoder) -> SagaEventRoute.Decode {
         { message in
             let envelope = try decoder.availability(message.value)
-            let payload = try JSONValue.encoding(envelope.data)
-            _ = try await engine.deliver(
-                InboundEvent(
-                    messageID: envelope.eventId, topic: message.topic, type: envelope.eventType, correlation: envelope.data.requestId,
-                    payload: payload))
+            return InboundEvent(
+                messageID: envelope.eventId, topic: message.topic, type: envelope.eventType, correlation: envelope.data.requestId,
+                payload: try JSONValue(parsing: Data(message.value))["data"] ?? [:])
         }
     }
 }

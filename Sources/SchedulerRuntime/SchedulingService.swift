@@ -65,7 +65,7 @@ package struct SchedulingService {
         let consumer = try KafkaConsumer(
             configuration: kafka.configuration, groupID: options.consumerGroup, topics: [Topic.schedulingAvailability.rawValue], logger: logger)
         let pipeline = InboundPipeline(
-            consumer: consumer, store: sagas, logger: logger, handler: AvailabilityDelivery.handler(decoder: InboundEventDecoder(), engine: engine))
+            consumer: consumer, store: sagas, engine: engine, logger: logger, decode: AvailabilityDelivery.decoding(with: InboundEventDecoder()))
 
         let mailRelay = MailRelay(store: sagas, transport: try options.mail.transport(logger: logger), logger: logger)
 

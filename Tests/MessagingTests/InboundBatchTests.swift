@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import Messaging
 import SagaCore
+import SagaEngine
 import SagaStore
 import SchedulerTesting
 import Synchronization
@@ -83,6 +84,63 @@ struct InboundBatchTests {
         }
         let dlq = try await fixture.store.pendingOutbox(limit: 100).filter { $0.message.topic == Topic.deadLetter.rawValue }
         #expect(dlq.count == 1, "only the poison message went to the DLQ")
+    }
+
+    @Test func eventsForSagasAreAppliedTogetherAndThePoisonAloneGoesToTheDLQ() async throws {
+        let cluster = try DevelopmentCluster()
+        let fixture = try MessagingFixture()
+        defer { fixture.directory.remove() }
+        let requests = (0..<40).map { "req-\($0)" }
+        for id in requests { try await fixture.engine.start(type: "await", id: id, partitionKey: id, data: [:]) }
+        try await fixture.engine.runDueWork()
+        let producer = try KafkaProducer(configuration: cluster.configuration)
+        defer { producer.shutdown() }
+        // Ten replies per key; the third of the second key is poison, and the last message
+        // repeats the first (a redelivery).
+        var sent: [KafkaProducerMessage] = []
+        for (index, request) in requests.enumerated() {
+            let key = Self.keys[index % Self.keys.count]
+            let poison = key == Self.keys[1] && index / Self.keys.count == 2
+            let value =
+                poison
+                ? #"{"eventId":"bad","eventType":"scheduling.availability"}"#
+                : MessagingFixture.availabilityJSON(eventID: "e-\(index)", requestID: request)
+            sent.append(KafkaProducerMessage(topic: topic, key: Array(key.utf8), value: Array(value.utf8)))
+        }
+        sent.append(sent[0])
+        for result in await producer.send(sent) { _ = try result.get() }
+
+        let consumer = try KafkaConsumer(configuration: cluster.configuration, groupID: "saga-batches", topics: [topic])
+        defer { consumer.close() }
+        var batch: [KafkaMessage] = []
+        while batch.count < sent.count {
+            let more = await consumer.next(upTo: 100)
+            try #require(!more.isEmpty)
+            batch += more
+        }
+        let commitsBefore = fixture.store.committedTransactions
+        let pipeline = InboundPipeline(consumer: consumer, store: fixture.store, engine: fixture.engine) { message in
+            let envelope = try fixture.decoder.availability(message.value)
+            return InboundEvent(
+                messageID: envelope.eventId, topic: message.topic, type: envelope.eventType, correlation: envelope.data.requestId,
+                payload: try JSONValue.encoding(envelope.data))
+        }
+        await pipeline.handle(batch)
+
+        let poisoned = requests[1 + 2 * Self.keys.count]
+        for request in requests {
+            let status = try await fixture.store.instance(id: request)?.status
+            #expect(status == (request == poisoned ? .waiting : .completed), "\(request)")
+        }
+        let dlq = try await fixture.store.pendingOutbox(limit: 100).filter { $0.message.topic == Topic.deadLetter.rawValue }
+        #expect(dlq.count == 1, "only the poison message went to the DLQ")
+        for (index, request) in requests.enumerated() where request != poisoned {
+            #expect(try await fixture.store.hasProcessed(messageID: "e-\(index)"))
+        }
+        // The batch path: the 32 messages before each key's poison or end share a few
+        // commits; the seven after the poison, the poison's DLQ record and nothing else are
+        // written one at a time.
+        #expect(fixture.store.committedTransactions - commitsBefore <= Self.keys.count + 8)
     }
 
     @Test func shutdownLetsTheBatchInHandCommitBeforeTheConsumerCloses() async throws {

@@ -129,6 +129,8 @@ struct EngineFixture {
             }
         }
         handlers.onEvent("collect") { context, payload in
+            await held.pass("collect")
+            if let failure = script.next("collect") { throw failure }
             let replies = (context.data["replies"]?.numberValue ?? 0) + 1
             if payload["accept"] == .bool(false) { return .fail(StepFailure(.conflict, "declined")) }
             return replies >= 2 ? .complete(StepOutcome(dataPatch: ["replies": .number(replies)])) : .keepWaiting(["replies": .number(replies)])
@@ -143,6 +145,11 @@ struct EngineFixture {
     func reply(_ sagaID: String, id: String, accept: Bool = true) async throws -> InboxOutcome {
         try await engine.deliver(
             InboundEvent(messageID: id, topic: "replies", type: "reply", correlation: "req-\(sagaID)", payload: ["accept": .bool(accept)]))
+    }
+
+    /// A reply event, not yet delivered.
+    static func replyEvent(_ sagaID: String, id: String, accept: Bool = true) -> InboundEvent {
+        InboundEvent(messageID: id, topic: "replies", type: "reply", correlation: "req-\(sagaID)", payload: ["accept": .bool(accept)])
     }
 
     func instance(_ id: String) async throws -> SagaInstance? {

@@ -105,13 +105,12 @@ let consumer = try KafkaConsumer(
     configuration: cluster.configuration, groupID: "interview-worker-main", topics: [Topic.schedulingAvailability.rawValue])
 let decoder = InboundEventDecoder()
 // As the service's availability handler does: checked strictly, then handed to the saga.
-let pipeline = InboundPipeline(consumer: consumer, store: store) { message in
+let pipeline = InboundPipeline(consumer: consumer, store: store, engine: engine) { message in
     let envelope = try decoder.availability(message.value)
     let payload = try JSONValue(parsing: Data(message.value))
-    _ = try await engine.deliver(
-        InboundEvent(
-            messageID: envelope.eventId, topic: message.topic, type: envelope.eventType, correlation: envelope.data.requestId,
-            payload: payload["data"] ?? [:]))
+    return InboundEvent(
+        messageID: envelope.eventId, topic: message.topic, type: envelope.eventType, correlation: envelope.data.requestId,
+        payload: payload["data"] ?? [:])
 }
 let pipelineTask = Task { await pipeline.run() }
 let relayTask = Task { await relay.run() }
@@ -127,7 +126,8 @@ _ = try await producer.send(
         topic: Topic.schedulingAvailability.rawValue, key: Array("warm-up".utf8), value: Array(availability(warmUp, sentAt: nowMilliseconds()).utf8)))
 try await waitForReplies(1)
 
-// Saturated: everything at once.
+// Saturated: everything at once. The phases are named on stderr, for attaching a profiler.
+FileHandle.standardError.write(Data("phase: saturated\n".utf8))
 let started = clock.now
 _ = await producer.send(
     (0..<count).map {
@@ -139,6 +139,7 @@ try await waitForReplies(count + 1)
 let saturated = clock.now - started
 
 // Paced: 100 messages a second, for latency without a queue.
+FileHandle.standardError.write(Data("phase: paced\n".utf8))
 for index in count..<(count + paced) {
     _ = try await producer.send(
         KafkaProducerMessage(

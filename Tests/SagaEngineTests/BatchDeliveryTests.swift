@@ -1,0 +1,101 @@
+import Foundation
+import GRDB
+import SagaCore
+import SagaEngine
+import SagaStore
+import SchedulerTesting
+import Testing
+
+/// A batch of events is read once and written once, with the same outcomes as delivering
+/// the events one at a time; what cannot be applied together is left, in lane order, for
+/// one-at-a-time delivery.
+@Suite("Batch delivery")
+struct BatchDeliveryTests {
+    /// Starts booking sagas and moves them to their wait for replies.
+    func waiting(_ ids: [String], in fixture: EngineFixture) async throws {
+        for id in ids { try await fixture.engine.start(type: "booking", id: id, partitionKey: "k", data: [:]) }
+        try await fixture.engine.runDueWork()
+        for id in ids { #expect(try await fixture.instance(id)?.status == .waiting) }
+    }
+
+    @Test func oneWriteAppliesChainedRepliesDuplicatesAndStrays() async throws {
+        let fixture = try EngineFixture()
+        defer { fixture.directory.remove() }
+        try await waiting(["s1", "s2"], in: fixture)
+        #expect(try await fixture.reply("s2", id: "old") == .applied(sagaID: "s2"))
+        let commitsBefore = fixture.store.committedTransactions
+
+        let outcomes = await fixture.engine.deliver(
+            batch: [
+                EngineFixture.replyEvent("s1", id: "a"),
+                EngineFixture.replyEvent("s2", id: "old"),  // processed before
+                EngineFixture.replyEvent("s1", id: "b"),  // s1's second reply completes its wait
+                EngineFixture.replyEvent("s1", id: "a"),  // repeated within the batch
+                EngineFixture.replyEvent("nobody", id: "stray"),
+                EngineFixture.replyEvent("s1", id: "late"),  // s1 no longer waits
+            ], lanes: [0, 1, 0, 0, 2, 0])
+
+        #expect(
+            outcomes == [
+                .applied(sagaID: "s1"), .duplicate, .applied(sagaID: "s1"), .duplicate,
+                .ignored(reason: "no saga is waiting for reply with correlation req-nobody"),
+                .ignored(reason: "no saga is waiting for reply with correlation req-s1"),
+            ])
+        #expect(fixture.store.committedTransactions == commitsBefore + 1, "the whole batch is one transaction")
+        let s1 = try #require(try await fixture.instance("s1"))
+        #expect(s1.status == .running && s1.data["replies"] == 2, "both replies were applied, the second on top of the first")
+        #expect(try await fixture.instance("s2")?.data["replies"] == 1, "the repeated message did nothing")
+        let inbox = try await fixture.store.read { db in try String.fetchAll(db, sql: "SELECT message_id FROM inbox ORDER BY message_id") }
+        #expect(inbox == ["a", "b", "late", "old", "stray"])
+        try await fixture.engine.runDueWork()
+        #expect(try await fixture.instance("s1")?.status == .completed)
+    }
+
+    @Test func aFailingHandlerStopsItsLaneAndNothingElse() async throws {
+        let fixture = try EngineFixture()
+        defer { fixture.directory.remove() }
+        try await waiting(["s1", "s2", "s3"], in: fixture)
+        fixture.script.fail("collect", StepFailure(.transient, "not now"))
+
+        // Lane 0: s1 (fails), then s2 (must wait behind it); lane 1: s3.
+        let outcomes = await fixture.engine.deliver(
+            batch: [
+                EngineFixture.replyEvent("s1", id: "a"), EngineFixture.replyEvent("s3", id: "b"), EngineFixture.replyEvent("s2", id: "c"),
+            ], lanes: [0, 1, 0])
+
+        #expect(outcomes == [nil, .applied(sagaID: "s3"), nil])
+        #expect(try await fixture.instance("s1")?.data["replies"] == nil)
+        #expect(try await fixture.instance("s2")?.data["replies"] == nil, "nothing in a lane is applied after what was not")
+        #expect(try await !fixture.store.hasProcessed(messageID: "a"))
+        #expect(try await !fixture.store.hasProcessed(messageID: "c"))
+        // One at a time, in order, as the pipeline then does.
+        #expect(try await fixture.engine.deliver(EngineFixture.replyEvent("s1", id: "a")) == .applied(sagaID: "s1"))
+        #expect(try await fixture.engine.deliver(EngineFixture.replyEvent("s2", id: "c")) == .applied(sagaID: "s2"))
+    }
+
+    @Test func aSagaMovedAfterTheSnapshotIsLeftAndTheRestIsStored() async throws {
+        let fixture = try EngineFixture()
+        defer { fixture.directory.remove() }
+        try await waiting(["s1", "s2"], in: fixture)
+        // While the batch's handlers run, someone else moves s1 (as a deadline or an
+        // operator would): its stored version no longer matches the snapshot's.
+        fixture.held.hold("collect")
+        let engine = fixture.engine
+        let delivering = Task {
+            await engine.deliver(
+                batch: [EngineFixture.replyEvent("s1", id: "a"), EngineFixture.replyEvent("s2", id: "b"), EngineFixture.replyEvent("s1", id: "c")],
+                lanes: [0, 1, 2])
+        }
+        while !fixture.held.hasStarted("collect") { await Task.yield() }
+        let version = try #require(try await fixture.instance("s1")?.version)
+        try await fixture.store.write { db in try db.execute(sql: "UPDATE saga_instance SET version = version + 1 WHERE id = 's1'") }
+        fixture.held.release("collect")
+        let outcomes = await delivering.value
+
+        #expect(outcomes == [nil, .applied(sagaID: "s2"), nil], "s1's events wait for one-at-a-time delivery; s2's is stored")
+        let s1 = try #require(try await fixture.instance("s1"))
+        #expect(s1.version == version + 1 && s1.data["replies"] == nil)
+        #expect(try await fixture.instance("s2")?.data["replies"] == 1)
+        #expect(try await !fixture.store.hasProcessed(messageID: "a"), "no inbox row without its transition")
+    }
+}
