@@ -22,6 +22,31 @@ actor KeyedLocks {
         }
     }
 
+    /// Takes every key's lock, one after another in the order given.
+    private func lock(all keys: [String]) async {
+        for key in keys { await lock(key) }
+    }
+
+    private func unlock(all keys: [String]) {
+        for key in keys { unlock(key) }
+    }
+
+    /// Runs `body` holding the locks of all `keys`. They are taken in sorted order, so two
+    /// callers wanting overlapping sets cannot each hold what the other waits for (every
+    /// other caller holds one lock at a time).
+    nonisolated func withLocks<T: Sendable>(_ keys: Set<String>, _ body: () async throws -> T) async throws -> T {
+        let ordered = keys.sorted()
+        await lock(all: ordered)
+        do {
+            let result = try await body()
+            await unlock(all: ordered)
+            return result
+        } catch {
+            await unlock(all: ordered)
+            throw error
+        }
+    }
+
     /// Runs `body` holding `key`'s lock.
     nonisolated func withLock<T: Sendable>(_ key: String, _ body: () async throws -> T) async throws -> T {
         await lock(key)

@@ -12,8 +12,12 @@ extension SagaEngine {
     /// `lanes[i]` names the ordered stream event `i` came from (a Kafka key). Nothing in a lane
     /// is applied after an event of that lane that was not: a handler that threw, a write that
     /// failed, a saga moved meanwhile by someone else (the version check catches that; no
-    /// lock is taken). Such events come back as nil, in a suffix of their lane, for the caller
-    /// to deliver one at a time, in order, with `deliver(_:)`.
+    /// lock is needed for that). Such events come back as nil, in a suffix of their lane, for
+    /// the caller to deliver one at a time, in order, with `deliver(_:)`.
+    ///
+    /// The write holds the locks of the sagas it moves, so that it never lands while a worker
+    /// is in the middle of a step of one of them (a deadline's handler, begun on the version
+    /// the snapshot saw): it waits for the step's result and then finds the saga moved.
     package func deliver(batch events: [InboundEvent], lanes: [Int]) async -> [InboxOutcome?] {
         precondition(events.count == lanes.count, "one lane per event")
         guard !events.isEmpty else { return [] }
@@ -31,16 +35,20 @@ extension SagaEngine {
         // All or nothing first: a savepoint per event costs more than the event's own writes.
         // When something fails (rare: a saga moved meanwhile), the whole write is undone and
         // done again event by event, so that only the failing ones and what follows them wait.
-        let stored: [Int: InboxOutcome]
-        do {
-            stored = try await store.write { db in try Self.record(receipts, of: events, lanes: lanes, at: now, in: store, isolating: false, db) }
-        } catch {
-            do {
-                stored = try await store.write { db in try Self.record(receipts, of: events, lanes: lanes, at: now, in: store, isolating: true, db) }
-            } catch {
-                stored = [:]
-            }
-        }
+        let moved = Set(receipts.compactMap { $0.transition?.instance.id })
+        let stored =
+            (try? await locks.withLocks(moved) { () async -> [Int: InboxOutcome] in
+                do {
+                    return try await store.write { db in
+                        try Self.record(receipts, of: events, lanes: lanes, at: now, in: store, isolating: false, db)
+                    }
+                } catch {
+                    return
+                        (try? await store.write { db in
+                            try Self.record(receipts, of: events, lanes: lanes, at: now, in: store, isolating: true, db)
+                        }) ?? [:]
+                }
+            }) ?? [:]
         for (index, outcome) in stored { plan.outcomes[index] = outcome }
         if stored.values.contains(where: { if case .applied = $0 { true } else { false } }) { wake.signal() }
         return plan.outcomes
@@ -102,7 +110,9 @@ extension SagaEngine {
             let event = events[receipt.index]
             let sagaID = receipt.transition?.instance.id
             if stoppedLanes.contains(lanes[receipt.index]) || sagaID.map(stoppedSagas.contains) == true {
+                // Later transitions of its saga were planned on top of this one.
                 stoppedLanes.insert(lanes[receipt.index])
+                if let sagaID { stoppedSagas.insert(sagaID) }
                 continue
             }
             func receive() throws -> InboxOutcome {

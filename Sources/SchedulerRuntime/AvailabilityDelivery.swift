@@ -11,9 +11,11 @@ enum AvailabilityDelivery {
     static func decoding(with decoder: InboundEventDecoder) -> SagaEventRoute.Decode {
         { message in
             let envelope = try decoder.availability(message.value)
+            // The message as sent, when the value parser reads it (it refuses numbers beyond a
+            // Double even in fields the service ignores); else the checked data written anew.
+            let payload = try (try? JSONValue(parsing: Data(message.value)))?["data"] ?? JSONValue.encoding(envelope.data)
             return InboundEvent(
-                messageID: envelope.eventId, topic: message.topic, type: envelope.eventType, correlation: envelope.data.requestId,
-                payload: try JSONValue(parsing: Data(message.value))["data"] ?? [:])
+                messageID: envelope.eventId, topic: message.topic, type: envelope.eventType, correlation: envelope.data.requestId, payload: payload)
         }
     }
 }

@@ -4,6 +4,7 @@ import SagaCore
 import SagaEngine
 import SagaStore
 import SchedulerTesting
+import Synchronization
 import Testing
 
 /// A batch of events is read once and written once, with the same outcomes as delivering
@@ -97,5 +98,60 @@ struct BatchDeliveryTests {
         #expect(s1.version == version + 1 && s1.data["replies"] == nil)
         #expect(try await fixture.instance("s2")?.data["replies"] == 1)
         #expect(try await !fixture.store.hasProcessed(messageID: "a"), "no inbox row without its transition")
+    }
+
+    @Test func aTransitionSkippedInItsLaneStopsTheLaterOnesPlannedOnTopOfIt() async throws {
+        let fixture = try EngineFixture()
+        defer { fixture.directory.remove() }
+        try await waiting(["s1", "s2"], in: fixture)
+        // Lane 0: s1's reply, then s2's first; lane 1: s2's second, planned on top of the first.
+        // While the handlers run, s1 and s2 are each moved once by someone else: s1's write
+        // fails, which stops lane 0, so s2's first is not stored, and its second must not be
+        // either (its expected version happens to match after the other move).
+        fixture.held.hold("collect")
+        let engine = fixture.engine
+        let delivering = Task {
+            await engine.deliver(
+                batch: [EngineFixture.replyEvent("s1", id: "x"), EngineFixture.replyEvent("s2", id: "a"), EngineFixture.replyEvent("s2", id: "c")],
+                lanes: [0, 0, 1])
+        }
+        while !fixture.held.hasStarted("collect") { await Task.yield() }
+        try await fixture.store.write { db in try db.execute(sql: "UPDATE saga_instance SET version = version + 1 WHERE id IN ('s1', 's2')") }
+        fixture.held.release("collect")
+
+        #expect(await delivering.value == [nil, nil, nil])
+        #expect(try await fixture.instance("s2")?.data["replies"] == nil)
+    }
+
+    @Test func aReplyWaitsForADeadlineHandlerThatIsRunningAndThenFindsTheSagaMoved() async throws {
+        let fixture = try EngineFixture()
+        defer { fixture.directory.remove() }
+        try await waiting(["s1"], in: fixture)
+        #expect(try await fixture.reply("s1", id: "first") == .applied(sagaID: "s1"))
+        fixture.clock.advance(by: 61)
+        fixture.held.hold("settle")
+        let engine = fixture.engine
+        let worker = Task { try await engine.runDueWork() }
+        while !fixture.held.hasStarted("settle") { await Task.yield() }
+
+        // The deadline's step has begun (the saga still reads as waiting); the second reply
+        // must not be stored under it while its handler runs.
+        let finished = Mutex(false)
+        let delivering = Task {
+            let outcomes = await engine.deliver(batch: [EngineFixture.replyEvent("s1", id: "second")], lanes: [0])
+            finished.withLock { $0 = true }
+            return outcomes
+        }
+        // A second is ample for a one-event batch that does not wait (a few milliseconds).
+        try await Task.sleep(for: .seconds(1))
+        let finishedFirst = finished.withLock { $0 }
+        #expect(!finishedFirst, "the batch waited for the saga's lock")
+        fixture.held.release("settle")
+        try await worker.value
+
+        #expect(await delivering.value == [nil], "left for one-at-a-time delivery, which will find nobody waiting")
+        let s1 = try #require(try await fixture.instance("s1"))
+        #expect(s1.status == .completed && s1.data["partial"] == true && s1.data["replies"] == 1)
+        #expect(try await fixture.reply("s1", id: "second") == .ignored(reason: "no saga is waiting for reply with correlation req-s1"))
     }
 }

@@ -136,7 +136,8 @@ struct EngineFixture {
             return replies >= 2 ? .complete(StepOutcome(dataPatch: ["replies": .number(replies)])) : .keepWaiting(["replies": .number(replies)])
         }
         handlers.onDeadline("settle") { context in
-            (context.data["replies"]?.numberValue ?? 0) >= 1
+            await held.pass("settle")
+            return (context.data["replies"]?.numberValue ?? 0) >= 1
                 ? .proceed(StepOutcome(dataPatch: ["partial": true])) : .fail(StepFailure(.timeout, "nobody replied"))
         }
         return handlers

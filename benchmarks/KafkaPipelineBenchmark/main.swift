@@ -44,9 +44,15 @@ let lines = scratch.appendingPathComponent("messages.txt")
 try (0..<count).map { availability($0, sentAt: 0) }.joined(separator: "\n").appending("\n").write(to: lines, atomically: true, encoding: .utf8)
 let clock = ContinuousClock()
 let kcatProduce = try clock.measure { try run("/usr/bin/kcat", ["-b", bootstrap, "-P", "-t", "bench.raw", "-l", lines.path]) }
-let kcatConsume = try clock.measure {
-    try run("/usr/bin/kcat", ["-b", bootstrap, "-C", "-t", "bench.raw", "-o", "beginning", "-c", "\(count)", "-q"])
-}
+// With the service's fetch wait (the mock holds a fetch for all of it, and kcat's default of
+// 500 ms made one run in four read 0.55 s), best of three: the reference is the ceiling.
+let kcatConsume =
+    try (0..<3).map { _ in
+        try clock.measure {
+            try run(
+                "/usr/bin/kcat", ["-b", bootstrap, "-X", "fetch.wait.max.ms=10", "-C", "-t", "bench.raw", "-o", "beginning", "-c", "\(count)", "-q"])
+        }
+    }.min() ?? .zero
 
 // The service's path.
 let sagas = scratch.appendingPathComponent("sagas")
@@ -172,7 +178,7 @@ let pacedLatencies = latencies.filter { $0.index >= count && $0.index < warmUp }
 print("| path | messages | seconds | messages/s | p50 ms | p99 ms |")
 print("|---|---:|---:|---:|---:|---:|")
 print(String(format: "| kcat produce (raw) | %d | %.3f | %.0f | | |", count, seconds(kcatProduce), Double(count) / seconds(kcatProduce)))
-print(String(format: "| kcat consume (raw) | %d | %.3f | %.0f | | |", count, seconds(kcatConsume), Double(count) / seconds(kcatConsume)))
+print(String(format: "| kcat consume (raw, best of 3) | %d | %.3f | %.0f | | |", count, seconds(kcatConsume), Double(count) / seconds(kcatConsume)))
 print(
     String(
         format: "| service, all at once: consume → inbox + saga → outbox → produce | %d | %.3f | %.0f | %lld | %lld |", count, seconds(saturated),
