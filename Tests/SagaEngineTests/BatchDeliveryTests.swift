@@ -19,6 +19,21 @@ struct BatchDeliveryTests {
         for id in ids { #expect(try await fixture.instance(id)?.status == .waiting) }
     }
 
+    /// Delivers a batch, and while its handlers run, moves each of `moved` once, as a
+    /// deadline or an operator would.
+    func deliver(_ events: [InboundEvent], lanes: [Int], whileMoving moved: [String], in fixture: EngineFixture) async throws -> [InboxOutcome?] {
+        fixture.held.hold("collect")
+        let engine = fixture.engine
+        let delivering = Task { await engine.deliver(batch: events, lanes: lanes) }
+        while !fixture.held.hasStarted("collect") { await Task.yield() }
+        for id in moved {
+            try await fixture.store.write { db in try db.execute(sql: "UPDATE saga_instance SET version = version + 1 WHERE id = ?", arguments: [id])
+            }
+        }
+        fixture.held.release("collect")
+        return await delivering.value
+    }
+
     @Test func oneWriteAppliesChainedRepliesDuplicatesAndStrays() async throws {
         let fixture = try EngineFixture()
         defer { fixture.directory.remove() }
@@ -80,18 +95,10 @@ struct BatchDeliveryTests {
         try await waiting(["s1", "s2"], in: fixture)
         // While the batch's handlers run, someone else moves s1 (as a deadline or an
         // operator would): its stored version no longer matches the snapshot's.
-        fixture.held.hold("collect")
-        let engine = fixture.engine
-        let delivering = Task {
-            await engine.deliver(
-                batch: [EngineFixture.replyEvent("s1", id: "a"), EngineFixture.replyEvent("s2", id: "b"), EngineFixture.replyEvent("s1", id: "c")],
-                lanes: [0, 1, 2])
-        }
-        while !fixture.held.hasStarted("collect") { await Task.yield() }
         let version = try #require(try await fixture.instance("s1")?.version)
-        try await fixture.store.write { db in try db.execute(sql: "UPDATE saga_instance SET version = version + 1 WHERE id = 's1'") }
-        fixture.held.release("collect")
-        let outcomes = await delivering.value
+        let outcomes = try await deliver(
+            [EngineFixture.replyEvent("s1", id: "a"), EngineFixture.replyEvent("s2", id: "b"), EngineFixture.replyEvent("s1", id: "c")],
+            lanes: [0, 1, 2], whileMoving: ["s1"], in: fixture)
 
         #expect(outcomes == [nil, .applied(sagaID: "s2"), nil], "s1's events wait for one-at-a-time delivery; s2's is stored")
         let s1 = try #require(try await fixture.instance("s1"))
@@ -108,18 +115,11 @@ struct BatchDeliveryTests {
         // While the handlers run, s1 and s2 are each moved once by someone else: s1's write
         // fails, which stops lane 0, so s2's first is not stored, and its second must not be
         // either (its expected version happens to match after the other move).
-        fixture.held.hold("collect")
-        let engine = fixture.engine
-        let delivering = Task {
-            await engine.deliver(
-                batch: [EngineFixture.replyEvent("s1", id: "x"), EngineFixture.replyEvent("s2", id: "a"), EngineFixture.replyEvent("s2", id: "c")],
-                lanes: [0, 0, 1])
-        }
-        while !fixture.held.hasStarted("collect") { await Task.yield() }
-        try await fixture.store.write { db in try db.execute(sql: "UPDATE saga_instance SET version = version + 1 WHERE id IN ('s1', 's2')") }
-        fixture.held.release("collect")
+        let outcomes = try await deliver(
+            [EngineFixture.replyEvent("s1", id: "x"), EngineFixture.replyEvent("s2", id: "a"), EngineFixture.replyEvent("s2", id: "c")],
+            lanes: [0, 0, 1], whileMoving: ["s1", "s2"], in: fixture)
 
-        #expect(await delivering.value == [nil, nil, nil])
+        #expect(outcomes == [nil, nil, nil])
         #expect(try await fixture.instance("s2")?.data["replies"] == nil)
     }
 
