@@ -1,12 +1,9 @@
 import Foundation
 
 extension JSONValue {
-    /// The JSON form of a Codable value, for saga data and event payloads: built directly,
-    /// or, for a type `JSONEncoder` writes its own way (or a value it refuses, whose error then
-    /// comes from `JSONEncoder`), through its text.
+    /// The JSON form of a Codable value, for saga data and event payloads.
     package static func encoding(_ value: some Encodable) throws -> JSONValue {
-        if let built = try? JSONValueEncoder().encode(value) { return built }
-        return try JSONValue(parsing: JSONEncoder().encode(value))
+        try JSONValue(parsing: JSONEncoder().encode(value))
     }
 
     /// Reads saga data back as a Codable value: straight from the value, or, when that fails
