@@ -6,12 +6,9 @@ extension JSONValue {
         try JSONValue(parsing: JSONEncoder().encode(value))
     }
 
-    /// Reads saga data back as a Codable value: straight from the value, or, when that fails
-    /// (a type `JSONDecoder` reads its own way, or bad data, whose error then comes from
-    /// `JSONDecoder`), through its text.
+    /// Reads saga data back as a Codable value.
     package func decoded<T: Decodable>(as type: T.Type) throws -> T {
-        if let value = try? T(from: JSONValueDecoder(self)) { return value }
-        return try JSONDecoder().decode(T.self, from: jsonText())
+        try JSONDecoder().decode(T.self, from: jsonText())
     }
 }
 
