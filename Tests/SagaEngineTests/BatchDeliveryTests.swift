@@ -25,7 +25,7 @@ struct BatchDeliveryTests {
         fixture.held.hold("collect")
         let engine = fixture.engine
         let delivering = Task { await engine.deliver(batch: events, lanes: lanes) }
-        while !fixture.held.hasStarted("collect") { await Task.yield() }
+        try await waitUntil { fixture.held.hasStarted("collect") }
         for id in moved {
             try await fixture.store.write { db in try db.execute(sql: "UPDATE saga_instance SET version = version + 1 WHERE id = ?", arguments: [id])
             }
@@ -132,7 +132,7 @@ struct BatchDeliveryTests {
         fixture.held.hold("settle")
         let engine = fixture.engine
         let worker = Task { try await engine.runDueWork() }
-        while !fixture.held.hasStarted("settle") { await Task.yield() }
+        try await waitUntil { fixture.held.hasStarted("settle") }
 
         // The deadline's step has begun (the saga still reads as waiting); the second reply
         // must not be stored under it while its handler runs.
