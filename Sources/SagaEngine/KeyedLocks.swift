@@ -22,27 +22,31 @@ actor KeyedLocks {
         }
     }
 
-    /// Takes every key's lock, one after another in the order given.
-    private func lock(all keys: [String]) async {
-        for key in keys { await lock(key) }
+    /// Takes the lock of each key that nobody holds; returns the keys taken.
+    private func lockFree(_ keys: Set<String>) -> Set<String> {
+        var taken = Set<String>()
+        for key in keys where waiters[key] == nil {
+            waiters[key] = []
+            taken.insert(key)
+        }
+        return taken
     }
 
-    private func unlock(all keys: [String]) {
+    private func unlock(all keys: Set<String>) {
         for key in keys { unlock(key) }
     }
 
-    /// Runs `body` holding the locks of all `keys`. They are taken in sorted order, so two
-    /// callers wanting overlapping sets cannot each hold what the other waits for (every
-    /// other caller holds one lock at a time).
-    nonisolated func withLocks<T: Sendable>(_ keys: Set<String>, _ body: () async throws -> T) async throws -> T {
-        let ordered = keys.sorted()
-        await lock(all: ordered)
+    /// Runs `body` holding the locks of those `keys` that nobody held; `body` learns which
+    /// were busy. It never waits, so it cannot deadlock with anyone, and it does not sit
+    /// behind a saga that a worker is moving through slow steps.
+    nonisolated func withFreeLocks<T: Sendable>(_ keys: Set<String>, _ body: (_ busy: Set<String>) async throws -> T) async throws -> T {
+        let taken = await lockFree(keys)
         do {
-            let result = try await body()
-            await unlock(all: ordered)
+            let result = try await body(keys.subtracting(taken))
+            await unlock(all: taken)
             return result
         } catch {
-            await unlock(all: ordered)
+            await unlock(all: taken)
             throw error
         }
     }

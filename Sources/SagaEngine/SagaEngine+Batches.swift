@@ -17,7 +17,8 @@ extension SagaEngine {
     ///
     /// The write holds the locks of the sagas it moves, so that it never lands while a worker
     /// is in the middle of a step of one of them (a deadline's handler, begun on the version
-    /// the snapshot saw): it waits for the step's result and then finds the saga moved.
+    /// the snapshot saw). A saga whose lock is busy is left out, like a moved one: its events
+    /// then wait for the lock one at a time, and the rest of the batch does not.
     package func deliver(batch events: [InboundEvent], lanes: [Int]) async -> [InboxOutcome?] {
         precondition(events.count == lanes.count, "one lane per event")
         guard !events.isEmpty else { return [] }
@@ -35,17 +36,17 @@ extension SagaEngine {
         // All or nothing first: a savepoint per event costs more than the event's own writes.
         // When something fails (rare: a saga moved meanwhile), the whole write is undone and
         // done again event by event, so that only the failing ones and what follows them wait.
-        let moved = Set(receipts.compactMap { $0.transition?.instance.id })
+        let moved = Set(receipts.compactMap(\.sagaID))
         let stored =
-            (try? await locks.withLocks(moved) { () async -> [Int: InboxOutcome] in
+            (try? await locks.withFreeLocks(moved) { busy -> [Int: InboxOutcome] in
                 do {
                     return try await store.write { db in
-                        try Self.record(receipts, of: events, lanes: lanes, at: now, in: store, isolating: false, db)
+                        try Self.record(receipts, of: events, lanes: lanes, at: now, in: store, isolating: false, busy: busy, db)
                     }
                 } catch {
                     return
                         (try? await store.write { db in
-                            try Self.record(receipts, of: events, lanes: lanes, at: now, in: store, isolating: true, db)
+                            try Self.record(receipts, of: events, lanes: lanes, at: now, in: store, isolating: true, busy: busy, db)
                         }) ?? [:]
                 }
             }) ?? [:]
@@ -71,7 +72,7 @@ extension SagaEngine {
             seen.insert(event.messageID)
             let awaited = AwaitedEvent(event: event.type, correlation: event.correlation)
             guard let sagaID = snapshot.waitingIDs[awaited] else {
-                plan.receipts.append(.init(index: index, transition: nil, ignoredBecause: Self.nobodyWaits(for: event)))
+                plan.receipts.append(.init(index: index, sagaID: nil, transition: nil, ignoredBecause: Self.nobodyWaits(for: event)))
                 continue
             }
             if stoppedSagas.contains(sagaID) {
@@ -80,13 +81,14 @@ extension SagaEngine {
             }
             do {
                 guard let instance = latest[sagaID], let transition = try await transition(applying: event, to: instance) else {
-                    plan.receipts.append(.init(index: index, transition: nil, ignoredBecause: Self.nobodyWaits(for: event)))
+                    // Decided on the saga as this batch left it: stored only with what came before.
+                    plan.receipts.append(.init(index: index, sagaID: sagaID, transition: nil, ignoredBecause: Self.nobodyWaits(for: event)))
                     continue
                 }
                 var next = transition.instance
                 next.version += 1
                 latest[sagaID] = next
-                plan.receipts.append(.init(index: index, transition: transition, ignoredBecause: nil))
+                plan.receipts.append(.init(index: index, sagaID: sagaID, transition: transition, ignoredBecause: nil))
             } catch {
                 // Left for the one-at-a-time path, which retries or dead-letters it.
                 stoppedLanes.insert(lane)
@@ -96,19 +98,20 @@ extension SagaEngine {
         return plan
     }
 
-    /// Stores the receipts in batch order; returns the outcomes stored. `isolating`: each in
-    /// a savepoint, skipping a failed one and what follows it in its lane or saga; otherwise
-    /// the first failure or stale duplicate throws, and the caller's transaction is undone.
+    /// Stores the receipts in batch order, leaving out the sagas in `busy` and what follows
+    /// them in their lanes; returns the outcomes stored. `isolating`: each in a savepoint,
+    /// skipping a failed one and what follows it in its lane or saga; otherwise the first
+    /// failure or stale duplicate throws, and the caller's transaction is undone.
     private static func record(
         _ receipts: [BatchPlan.Receipt], of events: [InboundEvent], lanes: [Int], at now: Date, in store: SagaStore, isolating: Bool,
-        _ db: Database
+        busy: Set<String>, _ db: Database
     ) throws -> [Int: InboxOutcome] {
         var outcomes: [Int: InboxOutcome] = [:]
         var stoppedLanes = Set<Int>()
-        var stoppedSagas = Set<String>()
+        var stoppedSagas = busy
         for receipt in receipts {
             let event = events[receipt.index]
-            let sagaID = receipt.transition?.instance.id
+            let sagaID = receipt.sagaID
             if stoppedLanes.contains(lanes[receipt.index]) || sagaID.map(stoppedSagas.contains) == true {
                 // Later transitions of its saga were planned on top of this one.
                 stoppedLanes.insert(lanes[receipt.index])
@@ -175,6 +178,8 @@ private struct BatchSnapshot: Sendable {
 private struct BatchPlan {
     struct Receipt: Sendable {
         var index: Int
+        /// The saga the event was decided against, if any was waiting for it.
+        var sagaID: String?
         var transition: SagaTransition?
         var ignoredBecause: String?
     }

@@ -4,7 +4,6 @@ import SagaCore
 import SagaEngine
 import SagaStore
 import SchedulerTesting
-import Synchronization
 import Testing
 
 /// A batch of events is read once and written once, with the same outcomes as delivering
@@ -123,7 +122,7 @@ struct BatchDeliveryTests {
         #expect(try await fixture.instance("s2")?.data["replies"] == nil)
     }
 
-    @Test func aReplyWaitsForADeadlineHandlerThatIsRunningAndThenFindsTheSagaMoved() async throws {
+    @Test func aReplyForASagaAWorkerIsMovingIsLeftForOneAtATimeDelivery() async throws {
         let fixture = try EngineFixture()
         defer { fixture.directory.remove() }
         try await waiting(["s1"], in: fixture)
@@ -134,24 +133,32 @@ struct BatchDeliveryTests {
         let worker = Task { try await engine.runDueWork() }
         try await waitUntil { fixture.held.hasStarted("settle") }
 
-        // The deadline's step has begun (the saga still reads as waiting); the second reply
-        // must not be stored under it while its handler runs.
-        let finished = Mutex(false)
-        let delivering = Task {
-            let outcomes = await engine.deliver(batch: [EngineFixture.replyEvent("s1", id: "second")], lanes: [0])
-            finished.withLock { $0 = true }
-            return outcomes
-        }
-        // A second is ample for a one-event batch that does not wait (a few milliseconds).
-        try await Task.sleep(for: .seconds(1))
-        let finishedFirst = finished.withLock { $0 }
-        #expect(!finishedFirst, "the batch waited for the saga's lock")
+        // The deadline's step has begun (the saga still reads as waiting) and its worker holds
+        // the saga's lock: the second reply is neither stored under it nor waited for.
+        #expect(await engine.deliver(batch: [EngineFixture.replyEvent("s1", id: "second")], lanes: [0]) == [nil])
+        #expect(try await fixture.instance("s1")?.data["replies"] == 1)
         fixture.held.release("settle")
         try await worker.value
 
-        #expect(await delivering.value == [nil], "left for one-at-a-time delivery, which will find nobody waiting")
         let s1 = try #require(try await fixture.instance("s1"))
         #expect(s1.status == .completed && s1.data["partial"] == true && s1.data["replies"] == 1)
         #expect(try await fixture.reply("s1", id: "second") == .ignored(reason: "no saga is waiting for reply with correlation req-s1"))
+    }
+
+    @Test func anEventIgnoredBecauseOfAnEarlierOneIsNotStoredWithoutIt() async throws {
+        let fixture = try EngineFixture()
+        defer { fixture.directory.remove() }
+        try await waiting(["s1", "s2"], in: fixture)
+        #expect(try await fixture.reply("s1", id: "first") == .applied(sagaID: "s1"))
+        // Lane 0: s2's reply, then s1's second, which completes s1's wait; lane 1: one more for
+        // s1, ignored because of that. s2 is moved meanwhile, which stops lane 0: the one
+        // more must not be stored as ignored while s1 still waits.
+        let outcomes = try await deliver(
+            [EngineFixture.replyEvent("s2", id: "x"), EngineFixture.replyEvent("s1", id: "a"), EngineFixture.replyEvent("s1", id: "late")],
+            lanes: [0, 0, 1], whileMoving: ["s2"], in: fixture)
+
+        #expect(outcomes == [nil, nil, nil])
+        #expect(try await fixture.instance("s1")?.status == .waiting)
+        #expect(try await !fixture.store.hasProcessed(messageID: "late"))
     }
 }

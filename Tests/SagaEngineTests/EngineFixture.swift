@@ -30,7 +30,13 @@ final class FailureScript: Sendable {
 final class HeldActions: Sendable {
     private let state = Mutex<(held: Set<String>, started: Set<String>, waiting: [String: [CheckedContinuation<Void, Never>]])>(([], [], [:]))
 
-    func hold(_ name: String) { state.withLock { _ = $0.held.insert(name) } }
+    /// Holds `name` from now on; `hasStarted` then tells whether it started since.
+    func hold(_ name: String) {
+        state.withLock { state in
+            state.held.insert(name)
+            state.started.remove(name)
+        }
+    }
     func hasStarted(_ name: String) -> Bool { state.withLock { $0.started.contains(name) } }
 
     func release(_ name: String) {

@@ -247,6 +247,11 @@ struct SagaEngineTests {
         let running = Task { try await fixture.engine.run() }
         defer { running.cancel() }
         try await waitUntil { try await fixture.store.countsByStatus()[.waiting] == 60 }
+        for instance in try await fixture.store.instances() where instance.status != .waiting {
+            Issue.record(
+                "not waiting: \(instance.id) \(instance.status) step \(instance.stepIndex) attempt \(instance.attempt) wake \(String(describing: instance.wakeAt)) now \(fixture.clock.now()) error \(String(describing: instance.lastError))"
+            )
+        }
         for index in 0..<60 {
             _ = try await fixture.reply("s\(index)", id: "a\(index)")
             _ = try await fixture.reply("s\(index)", id: "b\(index)")

@@ -110,7 +110,9 @@ let relay = OutboxRelay(store: store, publisher: publisher, batchSize: 500)
 let consumer = try KafkaConsumer(
     configuration: cluster.configuration, groupID: "interview-worker-main", topics: [Topic.schedulingAvailability.rawValue])
 let decoder = InboundEventDecoder()
-// As the service's availability handler does: checked strictly, then handed to the saga.
+// As the service reads availability: checked strictly, then the message's data as the event
+// for the waiting saga (the service also falls back to the checked data when its value
+// parser refuses the message, which these messages never make it do).
 let pipeline = InboundPipeline(consumer: consumer, store: store, engine: engine) { message in
     let envelope = try decoder.availability(message.value)
     let payload = try JSONValue(parsing: Data(message.value))
