@@ -133,6 +133,8 @@ let package = Package(
         // MARK: Test support and benchmarks.
         .target(
             name: "SchedulerTesting", dependencies: ["SagaCore", .product(name: "Logging", package: "swift-log"), "SchedulingCore", "SagaEngine"]),
+        // Swift Testing traits the test targets share (kept out of SchedulerTesting, which benchmarks link).
+        .target(name: "SchedulerTestScopes"),
         .executableTarget(
             name: "SlotFinderBenchmark",
             dependencies: ["SchedulingCore", "SchedulerTesting"],
@@ -173,7 +175,7 @@ let package = Package(
             name: "MessagingTests",
             dependencies: [
                 "Events", "Kafka", "SagaCore", "SagaEngine", "SagaStore", .product(name: "Logging", package: "swift-log"), "Messaging",
-                "SchedulerTesting",
+                "SchedulerTesting", "SchedulerTestScopes",
             ]),
         .testTarget(
             name: "CalendarProvidersTests",
@@ -215,7 +217,7 @@ let package = Package(
         .testTarget(
             name: "ServiceEndToEndTests",
             dependencies: [
-                "SagaStore", "SchedulerTesting", "CalendarProviders", "SchedulingCore", "Events", "InterviewScheduling",
+                "SagaStore", "SchedulerTesting", "SchedulerTestScopes", "CalendarProviders", "SchedulingCore", "Events", "InterviewScheduling",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(name: "SchedulerCLITests", dependencies: ["SagaCore", "SagaStore", "SchedulerTesting", "SagaEngine", "InterviewScheduling"]),

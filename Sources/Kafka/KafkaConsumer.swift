@@ -189,17 +189,16 @@ package final class KafkaConsumer: Sendable {
         if let refused { throw KafkaError(refused, context: "store offset") }
     }
 
-    /// Waits up to `timeout` until every commit made so far has its outcome from the broker;
-    /// false if some are still out. Blocks the calling thread.
-    package func waitForCommits(within timeout: Duration = .seconds(10)) -> Bool {
+    /// `waitForCommits(within:)` on the calling thread, which it blocks.
+    func waitForCommitsBlocking(within timeout: Duration) -> Bool {
         pendingCommits.drain(within: timeout)
     }
 
     var isClosed: Bool { closed.load(ordering: .acquiring) }
     var handlePointer: OpaquePointer { handle.pointer }
 
-    /// Commits the stored offsets, leaves the group and stops. Waiting callers get nil.
-    package func close() {
+    /// `close()` on the calling thread, which it blocks.
+    func closeBlocking() {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         for waiting in handOff.takeAll() { waiting.continuation.resume(returning: []) }
         poller.stop()
@@ -212,7 +211,7 @@ package final class KafkaConsumer: Sendable {
 
     /// Without `close()`: closes, so that the polling thread stops and the handle is freed.
     deinit {
-        close()
+        closeBlocking()
     }
 
     /// Commits the position after every message handled since the last revocation,

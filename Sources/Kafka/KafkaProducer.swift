@@ -166,15 +166,14 @@ package final class KafkaProducer: Sendable {
         }
     }
 
-    /// Waits up to `timeout` for queued messages to be delivered.
-    package func flush(timeout: Duration = .seconds(10)) -> Bool {
+    /// `flush(timeout:)` on the calling thread, which it blocks.
+    func flushBlocking(timeout: Duration) -> Bool {
         rd_kafka_flush(handle.pointer, timeout.librdkafkaMilliseconds) == RD_KAFKA_RESP_ERR_NO_ERROR
     }
 
-    /// Flushes, stops polling and fails whoever still waits; later sends fail at once. Call
-    /// before dropping the producer, so that queued messages get out.
-    package func shutdown(timeout: Duration = .seconds(10)) {
-        if !flush(timeout: timeout) { logger.warning("producer shut down with undelivered messages") }
+    /// `shutdown(timeout:)` on the calling thread, which it blocks.
+    func shutdownBlocking(timeout: Duration) {
+        if !flushBlocking(timeout: timeout) { logger.warning("producer shut down with undelivered messages") }
         poller.stop()
         deliveries.close(.closed("producer"))
     }

@@ -37,6 +37,7 @@ package final class KafkaTopicAdmin: Sendable {
     }
 
     /// Partition counts of every existing topic (asking for all topics creates none).
+    @available(*, noasync, message: "blocks the calling thread; from async code, call it through BlockingCalls.run")
     package func existingTopics(timeout: Duration = .seconds(10)) throws(KafkaError) -> [String: Int] {
         var metadata: UnsafePointer<rd_kafka_metadata>?
         let error = rd_kafka_metadata(handle.pointer, 1, nil, &metadata, timeout.librdkafkaMilliseconds)
@@ -52,6 +53,7 @@ package final class KafkaTopicAdmin: Sendable {
     }
 
     /// Creates the topics that do not exist and reports on each; warns on partition mismatches.
+    @available(*, noasync, message: "blocks the calling thread; from async code, call it through BlockingCalls.run")
     package func ensure(_ specifications: [TopicSpecification], timeout: Duration = .seconds(15)) throws(KafkaError) -> [String: TopicStatus] {
         let existing = try existingTopics(timeout: timeout)
         var statuses: [String: TopicStatus] = [:]

@@ -101,7 +101,7 @@ package struct InboundPipeline: Sendable {
     /// inbox recognises it), then closes the consumer, which ends `run()`.
     package func shutdown(patience: Duration = .seconds(10)) async {
         await gate.stop(waitingAtMost: patience)
-        await BlockingCalls.run { consumer.close() }
+        await consumer.close()
     }
 
     /// Handles one message completely: effect or DLQ, then the offset; cancelled first,

@@ -59,8 +59,7 @@ package struct AvailabilityResponder: Sendable {
             configuration: .init(
                 services: [
                     .init(
-                        service: Background("outbox-relay", afterShutdown: { _ = await BlockingCalls.run { producer.flush(timeout: .seconds(10)) } })
-                        { await relay.run() }),
+                        service: Background("outbox-relay", afterShutdown: { _ = await producer.flush(timeout: .seconds(10)) }) { await relay.run() }),
                     .init(
                         service: Background("requests-consumer", onShutdown: { await pipeline.shutdown() }) {
                             await pipeline.run()
@@ -68,7 +67,7 @@ package struct AvailabilityResponder: Sendable {
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
-        await BlockingCalls.run { producer.shutdown() }
+        await producer.shutdown()
         withExtendedLifetime(kafka) {}
     }
 

@@ -86,8 +86,7 @@ package struct SchedulingService {
                     .init(service: Background("saga-engine") { try await engine.run() }),
                     .init(service: Background("saga-watchdog") { await engine.watchForStuckSagas() }),
                     .init(
-                        service: Background("outbox-relay", afterShutdown: { _ = await BlockingCalls.run { producer.flush(timeout: .seconds(10)) } })
-                        { await relay.run() }),
+                        service: Background("outbox-relay", afterShutdown: { _ = await producer.flush(timeout: .seconds(10)) }) { await relay.run() }),
                     .init(service: Background("mail-relay") { await mailRelay.run() }),
                     .init(service: Background("outbox-backlog") { await Self.exportBacklog(of: sagas) }),
                     .init(service: Background("ledger-watchdog") { await Self.exportOrphanedHolds(of: sagas) }),
@@ -100,7 +99,7 @@ package struct SchedulingService {
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
-        await BlockingCalls.run { producer.shutdown() }
+        await producer.shutdown()
         withExtendedLifetime((kafka, instance)) {}
     }
 

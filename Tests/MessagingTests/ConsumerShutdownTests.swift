@@ -1,13 +1,14 @@
 import Events
 import Kafka
 import Messaging
+import SchedulerTestScopes
 import SchedulerTesting
 import Testing
 
 /// Consumers that stop before their first assignment or in the middle of a rebalance: a
 /// rolling deploy, more instances than partitions, a SIGTERM right after start. With the
 /// sticky assignor, librdkafka before 2.3.0 aborts the process here (librdkafka #4312).
-@Suite("Consumer shutdown before and during assignment", .serialized)
+@Suite("Consumer shutdown before and during assignment", .serialized, .runsAfterTestWork)
 struct ConsumerShutdownTests {
     let topic = Topic.schedulingAvailability.rawValue
 
@@ -15,7 +16,7 @@ struct ConsumerShutdownTests {
     /// put it.
     func firstMessage(ofANewMemberOf group: String, in cluster: DevelopmentCluster) async throws -> String {
         let successor = try KafkaConsumer(configuration: cluster.configuration, groupID: group, topics: [topic])
-        defer { successor.close() }
+        afterTest { await successor.close() }
         let next = try #require(await finishing(within: 60) { await successor.next() } ?? nil)
         return String(decoding: next.value, as: UTF8.self)
     }
@@ -32,12 +33,13 @@ struct ConsumerShutdownTests {
     }
 
     @Test(arguments: ["cooperative-sticky", "range, Cooperative-Sticky "])
-    func aStickyAssignorIsRefusedWhereItWouldAbort(strategy: String) throws {
+    func aStickyAssignorIsRefusedWhereItWouldAbort(strategy: String) async throws {
         let cluster = try DevelopmentCluster()
+        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         var configuration = cluster.configuration
         configuration.consumerProperties[AssignmentStrategy.property] = strategy
         guard KafkaLibrary.versionNumber < AssignmentStrategy.firstSafeCooperativeVersion else {
-            try KafkaConsumer(configuration: configuration, groupID: "configured", topics: [topic]).close()
+            try await KafkaConsumer(configuration: configuration, groupID: "configured", topics: [topic]).close()
             return
         }
         let error = #expect(throws: KafkaError.self) {
@@ -48,15 +50,16 @@ struct ConsumerShutdownTests {
 
     @Test func consumersClosedBeforeTheirFirstAssignmentCommitNothingAndDoNotAbort() async throws {
         let cluster = try DevelopmentCluster()
+        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let producer = try KafkaProducer(configuration: cluster.configuration)
-        defer { producer.shutdown() }
+        afterTest { await producer.shutdown() }
         let first = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("req-1".utf8), value: Array("m0".utf8)))
         _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("req-1".utf8), value: Array("m1".utf8)))
         let handled = KafkaMessage(topic: topic, partition: first.partition, offset: first.offset, key: nil, value: [])
         for _ in 0..<8 {
             let early = try KafkaConsumer(configuration: cluster.configuration, groupID: "early", topics: [topic])
             #expect(throws: KafkaError.self, "an unassigned partition's offset is not stored") { try early.commit(handled) }
-            let closed = try await finishing(within: 30) { early.close() }
+            let closed: Void? = try await finishing(within: 30) { await early.close() }
             #expect(closed != nil, "close returns before any assignment")
         }
         #expect(try await firstMessage(ofANewMemberOf: "early", in: cluster) == "m0", "nothing was committed for the group")
@@ -67,6 +70,7 @@ struct ConsumerShutdownTests {
     /// librdkafka 2.0.2 with `cooperative-sticky`, `close()` here aborts the process.
     @Test func aConsumerThatJoinedButWasNeverAssignedClosesCleanly() async throws {
         let cluster = try DevelopmentCluster()
+        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         cluster.mock.failNextRequests(.syncGroup, with: Array(repeating: 27, count: 500))  // REBALANCE_IN_PROGRESS
         var configuration = cluster.configuration
         configuration.consumerProperties["debug"] = "cgrp"
@@ -77,30 +81,31 @@ struct ConsumerShutdownTests {
         #expect(joined, "the consumer joined a generation")
         let unassigned = KafkaMessage(topic: topic, partition: 0, offset: 0, key: nil, value: [])
         #expect(throws: KafkaError.self, "nothing to commit without an assignment") { try consumer.commit(unassigned) }
-        consumer.close()
+        await consumer.close()
         #expect(await waiting.value == nil)
         #expect(!log.messages.contains { $0.contains("partitions assigned") }, "it never had partitions")
     }
 
     @Test func aConsumerClosedDuringARebalanceHandsOverWhatItHandled() async throws {
         let cluster = try DevelopmentCluster()
+        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let producer = try KafkaProducer(configuration: cluster.configuration)
-        defer { producer.shutdown() }
+        afterTest { await producer.shutdown() }
         _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("req-2".utf8), value: Array("m0".utf8)))
         let log = RecordingLogHandler()
         let member = try KafkaConsumer(configuration: cluster.configuration, groupID: "rebalance", topics: [topic], logger: log.logger)
         let handled = try #require(await finishing(within: 60) { await member.next() } ?? nil)
         try member.commit(handled)
         // The commit lands before the rebalance, during which the broker refuses commits.
-        #expect(member.waitForCommits(within: .seconds(30)))
+        #expect(await member.waitForCommits(within: .seconds(30)))
         // Waiting for a message keeps the member polling, so it serves the rebalance that a
         // second member's arrival starts.
         let waiting = Task { await member.next() }
         let newcomer = try KafkaConsumer(configuration: cluster.configuration, groupID: "rebalance", topics: [topic])
         let newcomerWaiting = Task { await newcomer.next() }
         #expect(try await eventually(30) { log.messages.contains { $0.contains("partitions revoked") } }, "\(log.messages)")
-        member.close()
-        newcomer.close()
+        await member.close()
+        await newcomer.close()
         #expect(await waiting.value == nil)
         #expect(await newcomerWaiting.value == nil)
 
@@ -113,8 +118,9 @@ struct ConsumerShutdownTests {
     /// newcomer's (it did, before revocations retired them).
     @Test func aMemberThatLostPartitionsDoesNotMoveThemBackOnClose() async throws {
         let cluster = try DevelopmentCluster()
+        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let producer = try KafkaProducer(configuration: cluster.configuration)
-        defer { producer.shutdown() }
+        afterTest { await producer.shutdown() }
         var keys: [Int32: String] = [:]
         for index in 0..<200 where keys.count < 4 {
             let key = "key-\(index)"
@@ -137,7 +143,7 @@ struct ConsumerShutdownTests {
         let memberLog = RecordingLogHandler()
         let member = try KafkaConsumer(configuration: cluster.configuration, groupID: "handover", topics: [topic], logger: memberLog.logger)
         for _ in 0..<4 { _ = try await handle(member) }
-        #expect(member.waitForCommits(within: .seconds(30)))
+        #expect(await member.waitForCommits(within: .seconds(30)))
 
         // The member keeps polling (waiting for a message) so that it takes part in the rebalance.
         let memberWaiting = Task { await member.next() }
@@ -158,17 +164,19 @@ struct ConsumerShutdownTests {
         let newcomerFirst = try #require(await newcomerWaiting.value)
         try newcomer.commit(newcomerFirst)
         _ = try await handle(newcomer)
-        #expect(member.waitForCommits(within: .seconds(30)) && newcomer.waitForCommits(within: .seconds(30)))
+        let memberSettled = await member.waitForCommits(within: .seconds(30))
+        let newcomerSettled = await newcomer.waitForCommits(within: .seconds(30))
+        #expect(memberSettled && newcomerSettled)
 
         // The member stops first: its final commit lands, and the rebalance its leaving starts
         // makes the broker refuse the newcomer's. Whatever the member commits stays.
-        member.close()
-        newcomer.close()
+        await member.close()
+        await newcomer.close()
         try await produce(round: 3)
         let successor = try KafkaConsumer(configuration: cluster.configuration, groupID: "handover", topics: [topic])
         var seen: [String] = []
         for _ in 0..<4 { seen.append(String(decoding: try await handle(successor).value, as: UTF8.self)) }
-        successor.close()
+        await successor.close()
         #expect(seen.allSatisfy { $0.hasPrefix("r3-") }, "nothing handled is delivered again: \(seen)")
     }
 }

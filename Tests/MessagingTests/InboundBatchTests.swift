@@ -5,12 +5,13 @@ import Messaging
 import SagaCore
 import SagaEngine
 import SagaStore
+import SchedulerTestScopes
 import SchedulerTesting
 import Synchronization
 import Testing
 
 /// Batches: what the consumer has received is handled at once, key by key, and committed once.
-@Suite("Inbound batches", .serialized)
+@Suite("Inbound batches", .serialized, .runsAfterTestWork)
 struct InboundBatchTests {
     let topic = Topic.schedulingAvailability.rawValue
 
@@ -29,10 +30,11 @@ struct InboundBatchTests {
 
     @Test func aBatchRunsKeysAtOnceInOrderPerKeyAndDeadLettersOnlyThePoison() async throws {
         let cluster = try DevelopmentCluster()
+        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let fixture = try MessagingFixture()
         defer { fixture.directory.remove() }
         let producer = try KafkaProducer(configuration: cluster.configuration)
-        defer { producer.shutdown() }
+        afterTest { await producer.shutdown() }
         // Ten messages per key, interleaved; the fifth of the second key is poison.
         var sent: [KafkaProducerMessage] = []
         for sequence in 0..<10 {
@@ -44,7 +46,7 @@ struct InboundBatchTests {
         for result in await producer.send(sent) { _ = try result.get() }
 
         let consumer = try KafkaConsumer(configuration: cluster.configuration, groupID: "batches", topics: [topic])
-        defer { consumer.close() }
+        afterTest { await consumer.close() }
         var batches: [[KafkaMessage]] = []
         while batches.joined().count < sent.count {
             let batch = await consumer.next(upTo: 100)
@@ -88,13 +90,14 @@ struct InboundBatchTests {
 
     @Test func eventsForSagasAreAppliedTogetherAndThePoisonAloneGoesToTheDLQ() async throws {
         let cluster = try DevelopmentCluster()
+        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let fixture = try MessagingFixture()
         defer { fixture.directory.remove() }
         let requests = (0..<40).map { "req-\($0)" }
         for id in requests { try await fixture.engine.start(type: "await", id: id, partitionKey: id, data: [:]) }
         try await fixture.engine.runDueWork()
         let producer = try KafkaProducer(configuration: cluster.configuration)
-        defer { producer.shutdown() }
+        afterTest { await producer.shutdown() }
         // Ten replies per key; the third of the second key is poison, and the last message
         // repeats the first (a redelivery).
         var sent: [KafkaProducerMessage] = []
@@ -111,7 +114,7 @@ struct InboundBatchTests {
         for result in await producer.send(sent) { _ = try result.get() }
 
         let consumer = try KafkaConsumer(configuration: cluster.configuration, groupID: "saga-batches", topics: [topic])
-        defer { consumer.close() }
+        afterTest { await consumer.close() }
         var batch: [KafkaMessage] = []
         while batch.count < sent.count {
             let more = await consumer.next(upTo: 100)
@@ -145,10 +148,11 @@ struct InboundBatchTests {
 
     @Test func shutdownLetsTheBatchInHandCommitBeforeTheConsumerCloses() async throws {
         let cluster = try DevelopmentCluster()
+        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let fixture = try MessagingFixture()
         defer { fixture.directory.remove() }
         let producer = try KafkaProducer(configuration: cluster.configuration)
-        defer { producer.shutdown() }
+        afterTest { await producer.shutdown() }
         for value in ["m0", "m1"] {
             _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("cand-1".utf8), value: Array(value.utf8)))
         }
@@ -171,7 +175,7 @@ struct InboundBatchTests {
 
         _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("cand-1".utf8), value: Array("m2".utf8)))
         let successor = try KafkaConsumer(configuration: cluster.configuration, groupID: "graceful", topics: [topic])
-        defer { successor.close() }
+        afterTest { await successor.close() }
         let next = try #require(await finishing(within: 60) { await successor.next() } ?? nil)
         // m1 may have come in a second batch, which a stopping pipeline leaves alone.
         let handled = gate.withLock { $0.handled }

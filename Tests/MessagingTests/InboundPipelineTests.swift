@@ -4,12 +4,13 @@ import Kafka
 import Messaging
 import SagaCore
 import SagaStore
+import SchedulerTestScopes
 import SchedulerTesting
 import Synchronization
 import Testing
 
 /// What the pipeline does when the service, not the message, is the problem.
-@Suite("Inbound pipeline", .serialized)
+@Suite("Inbound pipeline", .serialized, .runsAfterTestWork)
 struct InboundPipelineTests {
     let topic = Topic.schedulingAvailability.rawValue
 
@@ -27,15 +28,16 @@ struct InboundPipelineTests {
 
     @Test func aDatabaseOutageRetriesAValidMessageInsteadOfDeadLetteringIt() async throws {
         let cluster = try DevelopmentCluster()
+        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let fixture = try MessagingFixture()
         defer { fixture.directory.remove() }
         let outage = try unavailableStoreError()
         #expect(SagaStore.isUnavailable(outage))
         let producer = try KafkaProducer(configuration: cluster.configuration)
-        defer { producer.shutdown() }
+        afterTest { await producer.shutdown() }
         _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("c".utf8), value: Array("{}".utf8)))
         let consumer = try KafkaConsumer(configuration: cluster.configuration, groupID: "pipeline", topics: [topic])
-        defer { consumer.close() }
+        afterTest { await consumer.close() }
         let message = try #require(await consumer.next())
         let calls = Mutex(0)
         let pipeline = InboundPipeline(
@@ -56,10 +58,11 @@ struct InboundPipelineTests {
 
     @Test func shutdownNeitherDeadLettersNorCommits() async throws {
         let cluster = try DevelopmentCluster()
+        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let fixture = try MessagingFixture()
         defer { fixture.directory.remove() }
         let producer = try KafkaProducer(configuration: cluster.configuration)
-        defer { producer.shutdown() }
+        afterTest { await producer.shutdown() }
         _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("c".utf8), value: Array("{}".utf8)))
 
         let first = try KafkaConsumer(configuration: cluster.configuration, groupID: "pipeline", topics: [topic])
@@ -68,11 +71,11 @@ struct InboundPipelineTests {
         let handling = Task { await pipeline.handle(message) }
         handling.cancel()
         await handling.value
-        first.close()
+        await first.close()
         #expect(try await fixture.store.outboxBacklog() == 0, "a message interrupted by shutdown is not dead-lettered")
 
         let second = try KafkaConsumer(configuration: cluster.configuration, groupID: "pipeline", topics: [topic])
-        defer { second.close() }
+        afterTest { await second.close() }
         let again = try await finishing(within: 60) { await second.next() }
         #expect(again??.offset == message.offset, "its offset was not committed, so it comes again")
     }

@@ -2,12 +2,13 @@ import Events
 import Kafka
 import Logging
 import Messaging
+import SchedulerTestScopes
 import SchedulerTesting
 import Testing
 
 /// Each librdkafka handle belongs to one Swift object, which frees it even when the
 /// application forgets `shutdown()`/`close()`; misuse fails instead of hanging.
-@Suite("Kafka client lifecycle", .serialized)
+@Suite("Kafka client lifecycle", .serialized, .runsAfterTestWork)
 struct KafkaClientLifecycleTests {
     /// Lives exactly as long as a logger made by `logger(holding:)`.
     final class Token: Sendable {}
@@ -30,6 +31,7 @@ struct KafkaClientLifecycleTests {
 
     @Test func aProducerDroppedWithoutShutdownStopsPollingAndFreesItsHandle() async throws {
         let cluster = try DevelopmentCluster()
+        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         weak var watched: Token?
         do {
             let token = Token()
@@ -42,6 +44,7 @@ struct KafkaClientLifecycleTests {
 
     @Test func aConsumerDroppedWithoutCloseStopsPollingAndFreesItsHandle() async throws {
         let cluster = try DevelopmentCluster()
+        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         weak var watched: Token?
         do {
             let token = Token()
@@ -54,8 +57,9 @@ struct KafkaClientLifecycleTests {
 
     @Test func sendingAfterShutdownFails() async throws {
         let cluster = try DevelopmentCluster()
+        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let producer = try KafkaProducer(configuration: cluster.configuration)
-        producer.shutdown()
+        await producer.shutdown()
         let message = KafkaProducerMessage(topic: Topic.interviewCreated.rawValue, key: nil, value: Array("{}".utf8))
         let single = try await finishing(within: 30) { () async -> Result<KafkaDeliveryReport, any Error> in
             do { return .success(try await producer.send(message)) } catch { return .failure(error) }
@@ -67,14 +71,15 @@ struct KafkaClientLifecycleTests {
 
     @Test func concurrentCallersOfNextAreEachServed() async throws {
         let cluster = try DevelopmentCluster()
+        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let topic = Topic.interviewCreated.rawValue
         let producer = try KafkaProducer(configuration: cluster.configuration)
-        defer { producer.shutdown() }
+        afterTest { await producer.shutdown() }
         for index in 0..<2 {
             _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("same-key".utf8), value: Array("\(index)".utf8)))
         }
         let consumer = try KafkaConsumer(configuration: cluster.configuration, groupID: "lifecycle-next", topics: [topic])
-        defer { consumer.close() }
+        afterTest { await consumer.close() }
         let offsets = try await finishing(within: 60) { () async -> [Int64] in
             async let first = consumer.next()
             async let second = consumer.next()

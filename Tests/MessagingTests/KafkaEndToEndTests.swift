@@ -5,11 +5,12 @@ import Messaging
 import SagaCore
 import SagaEngine
 import SagaStore
+import SchedulerTestScopes
 import SchedulerTesting
 import Testing
 
 /// The real librdkafka client, the dev cluster in its own process, and kcat.
-@Suite("Kafka with real processes", .serialized)
+@Suite("Kafka with real processes", .serialized, .runsAfterTestWork)
 struct KafkaEndToEndTests {
     @Test func kcatProducesAndTheServiceConsumesAndProducesBack() async throws {
         let cluster = Process()
@@ -19,11 +20,12 @@ struct KafkaEndToEndTests {
         cluster.standardOutput = output
         cluster.standardError = FileHandle.nullDevice
         try cluster.run()
-        defer {
+        afterTest {
             cluster.terminate()
-            cluster.waitUntilExit()
+            await onOwnThread { cluster.waitUntilExit() }
         }
-        let firstLine = output.fileHandleForReading.availableData
+        let reading = output.fileHandleForReading
+        let firstLine = await onOwnThread { reading.availableData }
         let bootstrap = String(decoding: firstLine, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
         #expect(bootstrap.hasPrefix("127.0.0.1:"))
 
@@ -59,7 +61,7 @@ struct KafkaEndToEndTests {
             OutboxMessage(id: confirmation.eventId, topic: Topic.schedulingConfirmed.rawValue, key: "cand-7", payload: try confirmation.encoded()),
             at: Date())
         let producer = try KafkaProducer(configuration: configuration)
-        defer { producer.shutdown() }
+        afterTest { await producer.shutdown() }
         let relay = OutboxRelay(store: fixture.store, publisher: KafkaOutboxPublisher(producer: producer))
         #expect(try await relay.publishPending() == 1)
         let read = try await kcat(["-b", bootstrap, "-C", "-t", Topic.schedulingConfirmed.rawValue, "-e", "-q", "-f", "%k|%p|%s\\n"])

@@ -2,18 +2,20 @@ import Events
 import Foundation
 import Kafka
 import Messaging
+import SchedulerTestScopes
 import SchedulerTesting
 import Testing
 
 /// The mock cluster's request errors and leader changes against the real client.
-@Suite("Kafka fault injection", .serialized)
+@Suite("Kafka fault injection", .serialized, .runsAfterTestWork)
 struct KafkaFaultInjectionTests {
     let topic = Topic.interviewUpdated.rawValue
 
     @Test func retriableProduceErrorsAreRetriedTransparently() async throws {
         let cluster = try DevelopmentCluster()
+        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let producer = try KafkaProducer(configuration: cluster.configuration)
-        defer { producer.shutdown() }
+        afterTest { await producer.shutdown() }
         // NOT_ENOUGH_REPLICAS (19), twice: the idempotent producer retries without duplicating.
         cluster.mock.failNextRequests(.produce, with: [19, 19])
         let report = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("iv-1".utf8), value: Array("retried".utf8)))
@@ -24,6 +26,7 @@ struct KafkaFaultInjectionTests {
 
     @Test func consumerErrorsAreLogged() async throws {
         let cluster = try DevelopmentCluster()
+        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let log = RecordingLogHandler()
         // Fetches are refused as "not authorised": librdkafka hands that to the consumer.
         cluster.mock.failNextRequests(.fetch, with: Array(repeating: 29, count: 50))
@@ -32,15 +35,16 @@ struct KafkaFaultInjectionTests {
         let logged = try await eventually(30) {
             log.messages.contains { $0.contains("consumer error") && $0.contains("error=TOPIC_AUTHORIZATION_FAILED") }
         }
-        consumer.close()
+        await consumer.close()
         #expect(await waiting.value == nil)
         #expect(logged, "\(log.messages)")
     }
 
     @Test func aPermanentProduceErrorReachesTheCaller() async throws {
         let cluster = try DevelopmentCluster()
+        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let producer = try KafkaProducer(configuration: cluster.configuration)
-        defer { producer.shutdown() }
+        afterTest { await producer.shutdown() }
         cluster.mock.failNextRequests(.produce, with: [29])  // TOPIC_AUTHORIZATION_FAILED
         await #expect(throws: KafkaError.self) {
             _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("iv-2".utf8), value: Array("x".utf8)))
@@ -49,8 +53,9 @@ struct KafkaFaultInjectionTests {
 
     @Test func theProducerFollowsALeaderChange() async throws {
         let cluster = try DevelopmentCluster()
+        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let producer = try KafkaProducer(configuration: cluster.configuration)
-        defer { producer.shutdown() }
+        afterTest { await producer.shutdown() }
         let partition = JavaPartitioner.partition(forKey: Array("iv-3".utf8), partitions: 12)
         _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("iv-3".utf8), value: Array("before".utf8)))
         for broker: Int32 in [1, 2, 3] {
@@ -63,8 +68,9 @@ struct KafkaFaultInjectionTests {
 
     @Test func aCommitThatHitsACoordinatorMoveStillLands() async throws {
         let cluster = try DevelopmentCluster()
+        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let producer = try KafkaProducer(configuration: cluster.configuration)
-        defer { producer.shutdown() }
+        afterTest { await producer.shutdown() }
         for index in 0..<3 {
             _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("iv-4".utf8), value: Array("m\(index)".utf8)))
         }
@@ -74,11 +80,11 @@ struct KafkaFaultInjectionTests {
         try consumer.commit(first)
         let second = try #require(await consumer.next())
         try consumer.commit(second)
-        consumer.close()
+        await consumer.close()
         // A new member of the group starts after the second message.
         let successor = try KafkaConsumer(configuration: cluster.configuration, groupID: "commit-test", topics: [topic])
         let next = try #require(await successor.next())
-        successor.close()
+        await successor.close()
         #expect(String(decoding: next.value, as: UTF8.self) == "m2")
     }
 }

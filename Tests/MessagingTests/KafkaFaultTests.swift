@@ -5,11 +5,12 @@ import Messaging
 import SagaCore
 import SagaEngine
 import SagaStore
+import SchedulerTestScopes
 import SchedulerTesting
 import Testing
 
 /// Fault injection on the mock cluster: outages, poison messages, redelivery.
-@Suite("Kafka faults", .serialized)
+@Suite("Kafka faults", .serialized, .runsAfterTestWork)
 struct KafkaFaultTests {
     /// Reads every message of `topic` from the start with kcat: `key|partition|payload` lines.
     func readAll(_ topic: String, from cluster: DevelopmentCluster) async throws -> [(key: String, partition: String, payload: String)] {
@@ -22,6 +23,7 @@ struct KafkaFaultTests {
 
     @Test func aBrokerOutageLosesNothingDuplicatesNothingAndKeepsOrderPerKey() async throws {
         let cluster = try DevelopmentCluster()
+        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let fixture = try MessagingFixture()
         defer { fixture.directory.remove() }
         let topic = Topic.interviewCreated.rawValue
@@ -32,7 +34,7 @@ struct KafkaFaultTests {
         }
         try cluster.mock.setBrokerDown()
         let producer = try KafkaProducer(configuration: cluster.configuration)
-        defer { producer.shutdown() }
+        afterTest { await producer.shutdown() }
         let relay = OutboxRelay(
             store: fixture.store, publisher: KafkaOutboxPublisher(producer: producer), batchSize: 250, retryBackoff: .milliseconds(200))
         let relaying = Task { await relay.run() }
@@ -55,6 +57,7 @@ struct KafkaFaultTests {
 
     @Test func poisonMessagesGoToTheDLQAndConsumptionMovesOn() async throws {
         let cluster = try DevelopmentCluster()
+        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         // The mock broker refuses messages over 1 MB, so the size limit is tested below it here
         // (and at 2 MB in InboundEventDecoderTests).
         let fixture = try MessagingFixture(maximumMessageSize: 256 * 1024)
@@ -64,7 +67,7 @@ struct KafkaFaultTests {
 
         let settings = cluster.configuration
         let producer = try KafkaProducer(configuration: settings)
-        defer { producer.shutdown() }
+        afterTest { await producer.shutdown() }
         let topic = Topic.schedulingAvailability.rawValue
         let poison: [(String, [UInt8])] = [
             ("not JSON", Array("this is not json".utf8)),
@@ -137,18 +140,19 @@ struct KafkaFaultTests {
         let next = Task { await again.next() }
         try await Task.sleep(for: .seconds(3))
         next.cancel()
-        again.close()
+        await again.close()
         #expect(await next.value == nil, "nothing is redelivered to the group")
     }
 
     @Test func aRedeliveryAfterACrashBeforeTheOffsetCommitIsRecognised() async throws {
         let cluster = try DevelopmentCluster()
+        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let fixture = try MessagingFixture()
         defer { fixture.directory.remove() }
         try await fixture.engine.start(type: "await", id: "req-9", partitionKey: "c9", data: [:])
         try await fixture.engine.runDueWork()
         let producer = try KafkaProducer(configuration: cluster.configuration)
-        defer { producer.shutdown() }
+        afterTest { await producer.shutdown() }
         let topic = Topic.schedulingAvailability.rawValue
         _ = try await producer.send(
             KafkaProducerMessage(
@@ -158,7 +162,7 @@ struct KafkaFaultTests {
         let first = try KafkaConsumer(configuration: cluster.configuration, groupID: "interview-worker-main", topics: [topic])
         let message = try #require(await first.next())
         try await fixture.availabilityHandler(message)
-        first.close()
+        await first.close()
         #expect(try await fixture.store.instance(id: "req-9")?.status == .completed)
 
         // Its successor gets the message again; the inbox recognises the event id.
@@ -170,7 +174,7 @@ struct KafkaFaultTests {
             InboundEvent(messageID: envelope.eventId, topic: topic, type: envelope.eventType, correlation: envelope.data.requestId, payload: [:]))
         #expect(outcome == .duplicate)
         try second.commit(redelivered)
-        second.close()
+        await second.close()
         #expect(try await fixture.store.stepLog(sagaID: "req-9").filter { $0.outcome == .eventApplied }.count == 1, "applied once")
     }
 }

@@ -1,19 +1,21 @@
 import Events
 import Messaging
+import SchedulerTestScopes
 import SchedulerTesting
 import Testing
 
 @testable import Kafka
 
-@Suite("Kafka producer", .serialized)
+@Suite("Kafka producer", .serialized, .runsAfterTestWork)
 struct KafkaProducerTests {
     @Test func aBatchKeepsItsOrderPerKeyUnderBackPressure() async throws {
         let cluster = try DevelopmentCluster()
+        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         // One message in librdkafka's queue at a time: every enqueue waits for the one before.
         var configuration = cluster.configuration
         configuration.properties["queue.buffering.max.messages"] = "1"
         let producer = try KafkaProducer(configuration: configuration)
-        defer { producer.shutdown() }
+        afterTest { await producer.shutdown() }
         let topic = Topic.interviewCreated.rawValue
         let messages = (0..<60).map { KafkaProducerMessage(topic: topic, key: Array("key-\($0 % 3)".utf8), value: Array("\($0 / 3)".utf8)) }
         let results = await producer.send(messages)

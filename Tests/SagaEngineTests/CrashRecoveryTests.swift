@@ -28,7 +28,7 @@ struct CrashRecoveryTests {
             } else {
                 settledEarly = true
             }
-            process.waitUntilExit()
+            await onOwnThread { process.waitUntilExit() }
             if settledEarly { break }
         }
         #expect(kills >= 20 || settledEarly)

@@ -323,12 +323,19 @@ struct SagaEngineTests {
     }
 }
 
-/// Polls `condition` every 20 ms for up to 20 s.
+/// Polls `condition` every 20 ms for up to 20 s, and once more at the deadline. A failure
+/// names the longest pause between two looks: a long one means the process's cooperative
+/// threads were all blocked (by a synchronous wait somewhere), not that the condition was slow.
 func waitUntil(_ condition: () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + .seconds(20)
+    var lastLook = ContinuousClock.now
+    var longestPause = Duration.zero
     while ContinuousClock.now < deadline {
         if try await condition() { return }
         try await Task.sleep(for: .milliseconds(20))
+        longestPause = max(longestPause, ContinuousClock.now - lastLook)
+        lastLook = ContinuousClock.now
     }
-    Issue.record("condition not met within 20 s")
+    if try await condition() { return }
+    Issue.record("condition not met within 20 s; longest pause between two looks: \(longestPause)")
 }

@@ -1,4 +1,3 @@
-import Dispatch
 import Synchronization
 import Testing
 
@@ -11,17 +10,36 @@ struct ReadinessProbeTests {
         let calls = Atomic<Int>(0)
     }
 
+    /// Holds every check until opened, without holding a thread.
+    final class Gate: Sendable {
+        private let state = Mutex<(open: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
+
+        func passed() async {
+            await withCheckedContinuation { continuation in
+                let open = state.withLock { state in
+                    if !state.open { state.waiting.append(continuation) }
+                    return state.open
+                }
+                if open { continuation.resume() }
+            }
+        }
+
+        func open() {
+            for waiting in state.withLock({ state in
+                state.open = true
+                defer { state.waiting = [] }
+                return state.waiting
+            }) { waiting.resume() }
+        }
+    }
+
     @Test func concurrentProbesShareOneCheck() async {
         let counter = Counter()
-        let release = DispatchSemaphore(value: 0)
+        let gate = Gate()
         let probe = ReadinessProbe(freshness: .zero) {
             counter.calls.add(1, ordering: .relaxed)
-            return await withCheckedContinuation { continuation in
-                DispatchQueue.global().async {
-                    release.wait()
-                    continuation.resume(returning: true)
-                }
-            }
+            await gate.passed()
+            return true
         }
         let answers = Task {
             await withTaskGroup(of: Bool.self) { group in
@@ -30,9 +48,9 @@ struct ReadinessProbeTests {
             }
         }
         // Let every probe arrive while the first check is still out.
-        while counter.calls.load(ordering: .relaxed) == 0 { await Task.yield() }
+        while counter.calls.load(ordering: .relaxed) == 0 { try? await Task.sleep(for: .milliseconds(1)) }
         for _ in 0..<50 { await Task.yield() }
-        for _ in 0..<50 { release.signal() }  // enough for checks that were not shared
+        gate.open()
         let results = await answers.value
         #expect(results.count == 50 && results.allSatisfy { $0 })
         #expect(counter.calls.load(ordering: .relaxed) < 50, "probes arriving while a check ran shared it")

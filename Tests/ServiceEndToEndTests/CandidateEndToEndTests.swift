@@ -1,4 +1,5 @@
 import Foundation
+import SchedulerTestScopes
 import SchedulerTesting
 import Testing
 
@@ -14,7 +15,7 @@ extension ServiceEndToEndTests {
     /// Kafka with the candidate's response.
     @Test func theCandidateDeclinesFromTheEmailedPage() async throws {
         let system = try await ServiceProcesses()
-        defer { system.stopAll() }
+        afterTest { await system.stopAll() }
         let smtp = try await SMTPTestServer(tls: true, credentials: ("scheduler", "mail pass"))
         defer { smtp.stop() }
         try system.sendMail(to: smtp, user: "scheduler", password: "mail pass")

@@ -1,4 +1,5 @@
 import Foundation
+import SchedulerTestScopes
 import SchedulerTesting
 import Testing
 
@@ -7,7 +8,7 @@ import FoundationNetworking
 #endif
 
 /// `serve` without `--embedded` refuses development defaults; `serve --embedded` runs on them.
-@Suite("serve: production and embedded modes", .serialized)
+@Suite("serve: production and embedded modes", .serialized, .runsAfterTestWork)
 struct ServeModesTests {
     let scheduler = BuiltProducts.executable("scheduler")
 
@@ -64,7 +65,7 @@ struct ServeModesTests {
         ])
         let service = try BackgroundProcess(
             "serve", arguments: ["serve", "--embedded"], environment: environment, logFile: directory.path("service.log"))
-        defer { service.stop() }
+        afterTest { await service.stop() }
         func status(_ path: String, token: String? = nil) async throws -> Int {
             var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)\(path)")))
             if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
@@ -83,14 +84,14 @@ struct ServeModesTests {
         ).run()
         let foreignToken = foreign.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try await status("/api/v1/scheduling-requests/unknown", token: foreignToken) == 401, "a token signed with another key is refused")
-        #expect(service.stop() == 0, "SIGTERM stops it cleanly")
+        #expect(await service.stop() == 0, "SIGTERM stops it cleanly")
     }
 
     /// `make run`'s responder answers for addresses it has no feed for, so a newcomer's own
     /// panel is booked within working hours instead of waiting out the deadline.
     @Test func embeddedModeBooksANewcomersOwnInterviewers() async throws {
         let system = try await ServiceProcesses()
-        defer { system.stopAll() }
+        afterTest { await system.stopAll() }
         try await system.startService(embedded: true)
         try system.startResponder(embedded: true)
         let from = ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400))

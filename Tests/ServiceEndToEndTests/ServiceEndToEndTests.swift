@@ -3,11 +3,12 @@ import Events
 import Foundation
 import InterviewScheduling
 import SagaStore
+import SchedulerTestScopes
 import SchedulerTesting
 import SchedulingCore
 import Testing
 
-@Suite("The service end to end, with real processes", .serialized)
+@Suite("The service end to end, with real processes", .serialized, .runsAfterTestWork)
 struct ServiceEndToEndTests {
     static let root = BuiltProducts.repositoryRoot
 
@@ -16,7 +17,7 @@ struct ServiceEndToEndTests {
     /// candidate's e-mails at a real SMTP server (STARTTLS, AUTH); then cancels.
     @Test func bookAndCancelAPanelInterview() async throws {
         let system = try await ServiceProcesses()
-        defer { system.stopAll() }
+        afterTest { await system.stopAll() }
         let smtp = try await SMTPTestServer(tls: true, credentials: ("scheduler", "mail pass"))
         defer { smtp.stop() }
         try system.sendMail(to: smtp, user: "scheduler", password: "mail pass")
@@ -191,7 +192,7 @@ struct ServiceEndToEndTests {
     /// four free hours once the feeds' meetings are counted, depending on the time of day.
     @Test func aKilledServiceBooksExactlyOnceAfterRestart() async throws {
         let system = try await ServiceProcesses()
-        defer { system.stopAll() }
+        afterTest { await system.stopAll() }
         try await system.startService()
         try system.startResponder()
         var requestIDs: [String] = []
@@ -213,7 +214,7 @@ struct ServiceEndToEndTests {
             #expect(events.count == requestIDs.count, "\(person): one event per request, none twice")
             #expect(events.allSatisfy { !$0.cancelled })
         }
-        #expect(system.service?.stop() == 0, "SIGTERM shuts the service down cleanly")
+        #expect(await system.service?.stop() == 0, "SIGTERM shuts the service down cleanly")
     }
 
     /// Three `serve` processes on one data directory booked people twice (the per-saga lock is
@@ -221,7 +222,7 @@ struct ServiceEndToEndTests {
     /// has gone (even by SIGKILL) the lock is free again.
     @Test func aSecondServiceOnTheSameDatabaseRefusesToStart() async throws {
         let system = try await ServiceProcesses()
-        defer { system.stopAll() }
+        afterTest { await system.stopAll() }
         try await system.startService()
         let first = try #require(system.service)
         var environment = ProcessInfo.processInfo.environment.merging(system.environment) { _, new in new }
@@ -238,7 +239,7 @@ struct ServiceEndToEndTests {
 
     @Test func badInputIsAProblemNamingTheField() async throws {
         let system = try await ServiceProcesses()
-        defer { system.stopAll() }
+        afterTest { await system.stopAll() }
         try await system.startService()
         let zone = ServiceProcesses.panelRequest().replacingOccurrences(of: "America/New_York", with: "Mars/Olympus_Mons")
         let answer = try await system.request("POST", "/api/v1/scheduling-requests", body: zone)

@@ -29,12 +29,14 @@ final class BackgroundProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    /// SIGTERM, then the exit status.
+    /// SIGTERM, then the exit status. The graceful stop may take seconds: waited for on a
+    /// thread of its own.
     @discardableResult
-    func stop() -> Int32 {
+    func stop() async -> Int32 {
         if process.isRunning {
             process.terminate()
-            process.waitUntilExit()
+            let process = self.process
+            await onOwnThread { process.waitUntilExit() }
         }
         return process.terminationStatus
     }
@@ -61,7 +63,9 @@ final class ServiceProcesses: @unchecked Sendable {
         let output = Pipe()
         cluster = try BackgroundProcess(
             "dev-cluster", arguments: ["dev-cluster"], environment: [:], logFile: directory.path("dev-cluster.log"), standardOutput: output)
-        let firstLine = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+        let reading = output.fileHandleForReading
+        let printed = await onOwnThread { reading.availableData }
+        let firstLine = String(decoding: printed, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
         try #require(firstLine.hasPrefix("127.0.0.1:"), "dev-cluster printed \(firstLine)")
         bootstrap = firstLine
         port = try FreePort.next()
@@ -118,10 +122,10 @@ final class ServiceProcesses: @unchecked Sendable {
             environment: environment, logFile: directory.path("responder.log"))
     }
 
-    func stopAll() {
-        service?.stop()
-        responder?.stop()
-        cluster.stop()
+    func stopAll() async {
+        await service?.stop()
+        await responder?.stop()
+        await cluster.stop()
         directory.remove()
     }
 

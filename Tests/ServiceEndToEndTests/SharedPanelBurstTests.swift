@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import InterviewScheduling
 import SagaStore
+import SchedulerTestScopes
 import SchedulerTesting
 import SchedulingCore
 import Testing
@@ -10,7 +11,7 @@ import Testing
 /// Thirty requests for one panel at once through the API, with the service killed twice
 /// while they run: nobody is booked into two interviews at once, every confirmed interview
 /// has exactly one live event per interviewer, and no hold is left behind.
-@Suite("A burst on one shared panel, with real processes", .serialized)
+@Suite("A burst on one shared panel, with real processes", .serialized, .runsAfterTestWork)
 struct SharedPanelBurstTests {
     /// A panel in one zone over two weeks: about 80 free hours, minus the feeds' meetings.
     static func request(candidate: String) -> String {
@@ -26,7 +27,7 @@ struct SharedPanelBurstTests {
 
     @Test func thirtyRequestsAtOnceAndTwoKillsBookNobodyTwice() async throws {
         let system = try await ServiceProcesses()
-        defer { system.stopAll() }
+        afterTest { await system.stopAll() }
         try await system.startService()
         try system.startResponder()
         let requestIDs = try await withThrowingTaskGroup(of: String.self) { group in
@@ -80,6 +81,6 @@ struct SharedPanelBurstTests {
         }
         #expect(orphaned == 0, "no hold outlives its saga")
         #expect(reservations.count == 2 * confirmed.count && reservations.allSatisfy { $0.kind == .booked })
-        #expect(system.service?.stop() == 0)
+        #expect(await system.service?.stop() == 0)
     }
 }

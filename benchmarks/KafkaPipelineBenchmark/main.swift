@@ -156,7 +156,7 @@ for index in count..<(count + paced) {
     try await Task.sleep(for: .milliseconds(10))
 }
 try await waitForReplies(count + paced + 1)
-consumer.close()
+await consumer.close()
 pipelineTask.cancel()
 relayTask.cancel()
 
@@ -168,8 +168,8 @@ while latencies.count < count + paced + 1, let message = await reader.next() {
     let index = Int(String(decoding: message.key ?? [], as: UTF8.self).split(separator: "-").last ?? "") ?? 0
     latencies.append((index, (message.timestamp ?? 0) - sentAt))
 }
-reader.close()
-producer.shutdown()
+await reader.close()
+await producer.shutdown()
 
 func percentile(_ values: [Int64], _ p: Double) -> Int64 {
     let sorted = values.sorted()

@@ -203,7 +203,7 @@ if contention {
                 disjointRun.confirmed, disjointRun.seconds,
                 Double(multiplier) / disjointRun.seconds, sharedRun.seconds / disjointRun.seconds, overlaps
             ).utf8))
-    consumer.close()
+    await consumer.close()
     listening.cancel()
     stopEverything()
     exit(overlaps == 0 ? 0 : 1)
@@ -374,7 +374,7 @@ for (index, name) in stageNames.enumerated() {
 }
 FileHandle.standardOutput.write(
     Data(String(format: "\nPeak resident memory (VmHWM) after the run: service %.1f MiB, responder %.1f MiB\n", servicePeak, responderPeak).utf8))
-consumer.close()
+await consumer.close()
 listening.cancel()
 stopEverything()
 
