@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import SagaCore
+package import SagaCore
 package import SagaStore
 
 extension SagaEngine {

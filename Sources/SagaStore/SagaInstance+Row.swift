@@ -37,12 +37,3 @@ extension SagaInstance {
         ]
     }
 }
-
-extension Date {
-    /// Milliseconds since the epoch, as stored.
-    var milliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
-
-    init(milliseconds: Int64) {
-        self.init(timeIntervalSince1970: TimeInterval(milliseconds) / 1000)
-    }
-}

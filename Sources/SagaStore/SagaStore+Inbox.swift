@@ -2,24 +2,6 @@ package import Foundation
 package import GRDB
 package import SagaCore
 
-/// What became of an inbound message.
-package enum InboxOutcome: Hashable, Sendable {
-    /// It moved the saga.
-    case applied(sagaID: String)
-    /// Recorded and ignored: no saga waits for it (late, unknown correlation).
-    case ignored(reason: String)
-    /// Its id was seen before; nothing was done.
-    case duplicate
-
-    var stored: String {
-        switch self {
-        case .applied: return "applied"
-        case .ignored(let reason): return "ignored: \(reason)"
-        case .duplicate: return "duplicate"
-        }
-    }
-}
-
 extension SagaStore {
     /// Whether a message id has been processed already.
     package func hasProcessed(messageID: String) async throws -> Bool {

@@ -106,11 +106,3 @@ package struct ApplicationMigration: Sendable {
         self.migrate = migrate
     }
 }
-
-/// A write that named a version which is no longer current: someone else moved the saga.
-package struct StaleSagaWrite: Error, Hashable, Sendable, CustomStringConvertible {
-    package let sagaID: String
-    package let expectedVersion: Int
-
-    package var description: String { "saga \(sagaID) changed since version \(expectedVersion) was read" }
-}
