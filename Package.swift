@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
     ],
     targets: [
         // MARK: Pure core: Foundation only, no I/O.
@@ -46,6 +47,10 @@ let package = Package(
 
         // MARK: Adapters.
         .target(name: "SagaStore", dependencies: ["SagaCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The saga store's second backend: several instances over one PostgreSQL database.
+        .target(
+            name: "PostgresStore",
+            dependencies: ["SagaCore", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "SagaEngine",
             dependencies: [
@@ -169,6 +174,12 @@ let package = Package(
         .testTarget(name: "SagaCoreTests", dependencies: ["SagaCore", "SchedulerTesting"]),
         .testTarget(
             name: "SagaStoreTests", dependencies: ["SagaStore", "SagaCore", "SchedulerTesting", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "PostgresStoreTests",
+            dependencies: [
+                "PostgresStore", "SagaStore", "SagaCore", "SchedulerTesting", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "SchedulingCore"]),
         .testTarget(name: "MailTests", dependencies: ["Mail", "SMTP", "SchedulerTesting"]),
         .testTarget(

@@ -16,6 +16,8 @@ DEBIAN_PACKAGES=(
   sqlite3          # the contention benchmark counts overlapping calendar events with it
   python3 python3-pip
   chromium         # headless, drives the candidate's page in the end-to-end test (scripts/tests/browser.py)
+  postgresql       # the PostgreSQL store's tests start a private server (scripts/postgres-server.sh)
+  postgresql-client
 )
 # Independent peers the tests compare against (PyPI). schemathesis checks the API against
 # docs/openapi.yaml (scripts/schemathesis.sh); pinned, so that its fixed seed gives the same run.

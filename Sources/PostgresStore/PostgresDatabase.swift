@@ -1,0 +1,81 @@
+package import Foundation
+package import Logging
+package import PostgresNIO
+
+/// One PostgreSQL database, reached through a pool of connections that runs for as long as
+/// this object lives (`close()` ends it sooner). Several service instances open the same one.
+package final class PostgresDatabase: Sendable {
+    package let client: PostgresClient
+    let logger: Logger
+    private let running: Task<Void, Never>
+
+    /// Connects lazily to the database `url` names: `postgres://user[:password]@host[:port]/database`.
+    package init(url: URL, maximumConnections: Int = 20, logger: Logger = Logger(label: "postgres")) throws {
+        var configuration = try PostgresClient.Configuration(url: url)
+        configuration.options.maximumConnections = maximumConnections
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        self.logger = logger
+        running = Task { await client.run() }
+    }
+
+    /// Closes the pool: queries after this fail.
+    package func close() {
+        running.cancel()
+    }
+
+    deinit {
+        running.cancel()
+    }
+
+    /// Runs `body` in one transaction, committed when it returns and rolled back when it
+    /// throws. What `body` threw is what the caller sees (a `StaleSagaWrite`, say), not the
+    /// driver's wrapper around it; a failed rollback drops the connection, which aborts the
+    /// transaction on the server just the same.
+    package func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        } catch let error as PostgresTransactionError {
+            throw error.closureError ?? error
+        }
+    }
+
+    /// Runs one statement outside an explicit transaction.
+    @discardableResult
+    package func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
+        try await client.query(query, logger: logger)
+    }
+}
+
+extension PostgresClient.Configuration {
+    /// From `postgres://user[:password]@host[:port]/database`; TLS is not negotiated (a
+    /// loopback or private-network database). Each missing or malformed part is named.
+    init(url: URL) throws {
+        guard let scheme = url.scheme, ["postgres", "postgresql"].contains(scheme) else {
+            throw PostgresURLError("the scheme must be postgres:// (was \(url.scheme ?? "none"))")
+        }
+        guard let host = url.host, !host.isEmpty else { throw PostgresURLError("no host in \(url.redactingPassword)") }
+        guard let user = url.user, !user.isEmpty else { throw PostgresURLError("no user in \(url.redactingPassword)") }
+        let database = String(url.path.drop { $0 == "/" })
+        guard !database.isEmpty else { throw PostgresURLError("no database name in \(url.redactingPassword)") }
+        self.init(host: host, port: url.port ?? 5432, username: user, password: url.password, database: database, tls: .disable)
+    }
+}
+
+/// `SCHEDULER_DATABASE_URL` (or a test's URL) cannot be used.
+package struct PostgresURLError: Error, CustomStringConvertible {
+    package let description: String
+
+    init(_ description: String) {
+        self.description = "database URL: \(description)"
+    }
+}
+
+extension URL {
+    /// The URL with its password replaced, for messages and logs.
+    package var redactingPassword: String {
+        guard password != nil, var components = URLComponents(url: self, resolvingAgainstBaseURL: false) else { return absoluteString }
+        components.password = "redacted"
+        return components.string ?? "postgres://…"
+    }
+}

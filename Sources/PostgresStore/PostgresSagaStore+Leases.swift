@@ -1,0 +1,69 @@
+package import Foundation
+import PostgresNIO
+import SagaCore
+
+/// Saga work shared by several instances: an instance claims due sagas with a lease, moves
+/// them, and renews the lease while a step runs. When an instance dies, its leases run out and
+/// the others claim those sagas; a step that was running then is repeated with the same
+/// idempotency key, as after a crash. A late write of the dead instance cannot land: the
+/// version it names is gone (`StaleSagaWrite`).
+extension PostgresSagaStore {
+    /// Claims up to `limit` sagas with work due at `now` that no live lease covers, for
+    /// `owner` until `now + duration`; returns their ids. Rows another claimer is taking at
+    /// the same moment are skipped, not waited for, so claimers never block each other.
+    package func claimDueWork(owner: String, at now: Date, for duration: Duration, limit: Int) async throws -> [String] {
+        let until = now.addingTimeInterval(duration.seconds).milliseconds
+        let rows = try await database.query(
+            """
+            UPDATE saga_instance SET lease_owner = \(owner), lease_until = \(until)
+            WHERE id IN (
+                SELECT id FROM saga_instance
+                WHERE wake_at IS NOT NULL AND wake_at <= \(now.milliseconds)
+                    AND (lease_until IS NULL OR lease_until <= \(now.milliseconds))
+                ORDER BY wake_at LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED)
+            RETURNING id
+            """)
+        var ids: [String] = []
+        for try await id in rows.decode(String.self) { ids.append(id) }
+        return ids
+    }
+
+    /// Extends `owner`'s lease on `sagaID` to `now + duration`; false when the lease is no
+    /// longer `owner`'s (it ran out and another instance claimed the saga).
+    package func renewLease(on sagaID: String, owner: String, at now: Date, for duration: Duration) async throws -> Bool {
+        let until = now.addingTimeInterval(duration.seconds).milliseconds
+        let rows = try await database.query(
+            """
+            UPDATE saga_instance SET lease_until = \(until)
+            WHERE id = \(sagaID) AND lease_owner = \(owner) AND lease_until > \(now.milliseconds)
+            RETURNING id
+            """
+        ).collect()
+        return !rows.isEmpty
+    }
+
+    /// Gives up `owner`'s lease on `sagaID` (its work is done for now).
+    package func releaseLease(on sagaID: String, owner: String) async throws {
+        try await database.query(
+            "UPDATE saga_instance SET lease_owner = NULL, lease_until = NULL WHERE id = \(sagaID) AND lease_owner = \(owner)")
+    }
+
+    /// Who holds the lease on `sagaID`, and until when, if anyone does.
+    package func lease(on sagaID: String) async throws -> (owner: String, until: Date)? {
+        let rows = try await database.query("SELECT lease_owner, lease_until FROM saga_instance WHERE id = \(sagaID)")
+        for try await (owner, until) in rows.decode((String?, Int64?).self) {
+            guard let owner, let until else { return nil }
+            return (owner, Date(milliseconds: until))
+        }
+        return nil
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a `TimeInterval`.
+    var seconds: TimeInterval {
+        let (seconds, attoseconds) = components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,81 @@
+package import Foundation
+
+/// A private PostgreSQL server for the tests of one test process (`scripts/postgres-server.sh`):
+/// started on first use, in a temporary directory on a free loopback port, stopped when the
+/// process exits. Each test asks for a database of its own.
+package final class PostgresTestServer: Sendable {
+    package let port: Int
+    package let directory: TemporaryDirectory
+
+    private static let starting = StartOnce()
+
+    /// The process's server, started by the first caller.
+    package static func shared() async throws -> PostgresTestServer {
+        try await starting.server()
+    }
+
+    private init() async throws {
+        directory = try TemporaryDirectory(prefix: "postgres")
+        port = try FreePort.next()
+        try await Self.script(["start", directory.url.path, "\(port)"])
+        stopAtExit(directory.url.path)
+    }
+
+    /// A new, empty database; its URL (`postgres://postgres@127.0.0.1:<port>/<name>`).
+    package func newDatabase() async throws -> URL {
+        let name = "test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
+        try await psql("CREATE DATABASE \(name)")
+        guard let url = URL(string: "postgres://postgres@127.0.0.1:\(port)/\(name)") else { throw TestServerError("bad database URL") }
+        return url
+    }
+
+    /// Runs `sql` as the superuser in the `postgres` database; its output, unaligned.
+    @discardableResult
+    package func psql(_ sql: String, database: String = "postgres") async throws -> String {
+        let result = try await ChildProcess(
+            executable: ChildProcess.onPath("psql"),
+            arguments: ["-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "-d", database, "-v", "ON_ERROR_STOP=1", "-Atc", sql]
+        ).run()
+        guard result.status == 0 else { throw TestServerError("psql \(sql): \(result.standardError)") }
+        return result.standardOutput
+    }
+
+    /// Stops the server and starts it again on the same data: clients see their connections drop.
+    package func restart() async throws {
+        try await Self.script(["restart", directory.url.path])
+    }
+
+    private static func script(_ arguments: [String]) async throws {
+        let script = BuiltProducts.repositoryRoot.appendingPathComponent("scripts/postgres-server.sh")
+        let result = try await ChildProcess(executable: URL(fileURLWithPath: "/bin/bash"), arguments: [script.path] + arguments).run()
+        guard result.status == 0 else { throw TestServerError("postgres-server.sh \(arguments.joined(separator: " ")): \(result.standardError)") }
+    }
+
+    /// Starts the server once, whoever asks first; later callers wait for that start.
+    private actor StartOnce {
+        private var started: Task<PostgresTestServer, any Error>?
+
+        func server() async throws -> PostgresTestServer {
+            if let started { return try await started.value }
+            let start = Task { try await PostgresTestServer() }
+            started = start
+            return try await start.value
+        }
+    }
+}
+
+/// The data directory of the server to stop when the process exits (one per process).
+nonisolated(unsafe) private var serverToStop: String?
+
+private func stopAtExit(_ directory: String) {
+    serverToStop = directory
+    atexit {
+        guard let directory = serverToStop else { return }
+        let stop = Process()
+        stop.executableURL = URL(fileURLWithPath: "/bin/bash")
+        stop.arguments = [BuiltProducts.repositoryRoot.appendingPathComponent("scripts/postgres-server.sh").path, "stop", directory]
+        try? stop.run()
+        stop.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
