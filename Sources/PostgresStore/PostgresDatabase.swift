@@ -48,9 +48,10 @@ package final class PostgresDatabase: Sendable {
 }
 
 extension PostgresClient.Configuration {
-    /// From `postgres://user[:password]@host[:port]/database`; TLS is not negotiated (a
-    /// loopback or private-network database). Each missing or malformed part is named.
-    init(url: URL) throws {
+    /// From `postgres://user[:password]@host[:port]/database`, the password percent-decoded;
+    /// TLS is not negotiated (a loopback or private-network database). Each missing or
+    /// malformed part is named.
+    package init(url: URL) throws {
         guard let scheme = url.scheme, ["postgres", "postgresql"].contains(scheme) else {
             throw PostgresURLError("the scheme must be postgres:// (was \(url.scheme ?? "none"))")
         }
@@ -58,7 +59,10 @@ extension PostgresClient.Configuration {
         guard let user = url.user, !user.isEmpty else { throw PostgresURLError("no user in \(url.redactingPassword)") }
         let database = String(url.path.drop { $0 == "/" })
         guard !database.isEmpty else { throw PostgresURLError("no database name in \(url.redactingPassword)") }
-        self.init(host: host, port: url.port ?? 5432, username: user, password: url.password, database: database, tls: .disable)
+        // Options such as sslmode would be silently ignored: refused instead.
+        guard url.query == nil else { throw PostgresURLError("query parameters are not supported (TLS is not negotiated): \(url.redactingPassword)") }
+        self.init(
+            host: host, port: url.port ?? 5432, username: user, password: url.password(percentEncoded: false), database: database, tls: .disable)
     }
 }
 

@@ -5,17 +5,20 @@ import SagaCore
 /// Saga work shared by several instances: an instance claims due sagas with a lease, moves
 /// them, and renews the lease while a step runs. When an instance dies, its leases run out and
 /// the others claim those sagas; a step that was running then is repeated with the same
-/// idempotency key, as after a crash. A late write of the dead instance cannot land: the
-/// version it names is gone (`StaleSagaWrite`).
+/// idempotency key, as after a crash. A claim moves the saga's version on, so a late write of
+/// the previous owner cannot land, before or after the new owner's first write: the version
+/// it names is gone (`StaleSagaWrite`). Lease times are the callers' clocks: instances must
+/// agree on the time (NTP) to well within a lease.
 extension PostgresSagaStore {
     /// Claims up to `limit` sagas with work due at `now` that no live lease covers, for
     /// `owner` until `now + duration`; returns their ids. Rows another claimer is taking at
-    /// the same moment are skipped, not waited for, so claimers never block each other.
+    /// the same moment are skipped, not waited for, so claimers never block each other. The
+    /// claimed instances' versions move on by one: read them after claiming.
     package func claimDueWork(owner: String, at now: Date, for duration: Duration, limit: Int) async throws -> [String] {
         let until = now.addingTimeInterval(duration.seconds).milliseconds
         let rows = try await database.query(
             """
-            UPDATE saga_instance SET lease_owner = \(owner), lease_until = \(until)
+            UPDATE saga_instance SET lease_owner = \(owner), lease_until = \(until), version = version + 1
             WHERE id IN (
                 SELECT id FROM saga_instance
                 WHERE wake_at IS NOT NULL AND wake_at <= \(now.milliseconds)

@@ -17,8 +17,8 @@ package final class PostgresTestServer: Sendable {
     private init() async throws {
         directory = try TemporaryDirectory(prefix: "postgres")
         port = try FreePort.next()
+        stopAtExit(directory.url.path)  // first: a start that fails after the server came up must not leak it
         try await Self.script(["start", directory.url.path, "\(port)"])
-        stopAtExit(directory.url.path)
     }
 
     /// A new, empty database; its URL (`postgres://postgres@127.0.0.1:<port>/<name>`).

@@ -60,7 +60,6 @@ struct SeveralInstancesTests {
         }
         let all = claims.flatMap { $0 }
         #expect(all.count == 60 && Set(all).count == 60, "each saga claimed once: \(claims.map(\.count))")
-        #expect(claims.filter { !$0.isEmpty }.count >= 2, "the work was shared: \(claims.map(\.count))")
         #expect(try await stores[1].dueInstanceIDs(at: Sagas.epoch, limit: 100).isEmpty, "leased work is not due for anyone")
     }
 
@@ -98,7 +97,7 @@ struct SeveralInstancesTests {
             let opening = Task { try await PostgresSagaStore(database: PostgresDatabase(url: url)) }
             let waiting = try await eventually(10) {
                 try await server.psql(
-                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%pg_advisory_xact_lock%'",
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%pg_advisory_xact_lock%'",
                     database: url.lastPathComponent) == "1\n"
             }
             #expect(waiting, "the second instance waits on the migration lock")
@@ -119,15 +118,19 @@ struct SeveralInstancesTests {
         try await first.insert(start)
         let t0 = Sagas.epoch
         #expect(try await first.claimDueWork(owner: "a", at: t0, for: .seconds(30), limit: 10) == ["s-1"])
+        let seenByFirst = try #require(try await first.instance(id: "s-1"))  // as the first owner works on it
         #expect(try await second.claimDueWork(owner: "b", at: t0.addingTimeInterval(29), for: .seconds(30), limit: 10).isEmpty)
         #expect(try await first.renewLease(on: "s-1", owner: "a", at: t0.addingTimeInterval(10), for: .seconds(30)))
         #expect(try await second.claimDueWork(owner: "b", at: t0.addingTimeInterval(39), for: .seconds(30), limit: 10).isEmpty, "renewed to 40 s")
         #expect(try await second.claimDueWork(owner: "b", at: t0.addingTimeInterval(41), for: .seconds(30), limit: 10) == ["s-1"])
         #expect(try await first.lease(on: "s-1")?.owner == "b")
         #expect(try await first.renewLease(on: "s-1", owner: "a", at: t0.addingTimeInterval(42), for: .seconds(30)) == false)
-        // Both had read version 0; the new owner writes first.
-        let moved = try await second.commit(Sagas.begin(start.instance, at: t0.addingTimeInterval(42)))
-        await #expect(throws: StaleSagaWrite.self) { try await first.commit(Sagas.begin(start.instance, at: t0.addingTimeInterval(43))) }
+        // The old owner's late write is refused before the new owner has written anything, and after.
+        let claimed = try #require(try await second.instance(id: "s-1"))
+        #expect(claimed.version == seenByFirst.version + 1, "the takeover moved the version on")
+        await #expect(throws: StaleSagaWrite.self) { try await first.commit(Sagas.begin(seenByFirst, at: t0.addingTimeInterval(42))) }
+        let moved = try await second.commit(Sagas.begin(claimed, at: t0.addingTimeInterval(42)))
+        await #expect(throws: StaleSagaWrite.self) { try await first.commit(Sagas.begin(seenByFirst, at: t0.addingTimeInterval(43))) }
         #expect(try await first.instance(id: "s-1") == moved)
         try await second.releaseLease(on: "s-1", owner: "b")
         #expect(try await first.lease(on: "s-1") == nil)
@@ -140,4 +143,26 @@ final class Flag: Sendable {
 
     func raise() { raised.store(true, ordering: .releasing) }
     var isRaised: Bool { raised.load(ordering: .acquiring) }
+}
+
+/// `SCHEDULER_DATABASE_URL`-style URLs, as the store reads them.
+@Suite("PostgreSQL database URLs")
+struct PostgresURLTests {
+    @Test func aPercentEncodedPasswordReachesTheServerDecoded() throws {
+        let url = try #require(URL(string: "postgres://sched%40ops:p%40ss%3Aw%2Frd%25@db.internal:6432/interviews"))
+        let configuration = try PostgresClient.Configuration(url: url)
+        #expect(configuration.username == "sched@ops" && configuration.password == "p@ss:w/rd%")
+        #expect(configuration.host == "db.internal" && configuration.port == 6432 && configuration.database == "interviews")
+        #expect(!url.redactingPassword.contains("p%40ss"), "\(url.redactingPassword)")
+    }
+
+    @Test(arguments: [
+        ("mysql://u@h/db", "scheme"), ("postgres://u@h/", "no database name"), ("postgres://h/db", "no user"),
+        ("postgres://u@h/db?sslmode=require", "query parameters"),
+    ])
+    func aURLThatCannotBeUsedIsRefusedNamingThePart(text: String, named: String) throws {
+        let url = try #require(URL(string: text))
+        let refusal = #expect(throws: PostgresURLError.self) { try PostgresClient.Configuration(url: url) }
+        #expect(refusal?.description.contains(named) == true, "\(String(describing: refusal))")
+    }
 }
