@@ -35,8 +35,22 @@ extension PostgresSagaStore {
         return messages
     }
 
-    /// Marks `ids` published, in one statement.
+    /// Marks `ids` published, in one statement: called only once the broker has confirmed them.
     package func markPublished(ids: [String], at now: Date) async throws {
-        try await database.query("UPDATE outbox SET published_at = \(now.milliseconds) WHERE id = ANY(\(ids))")
+        guard !ids.isEmpty else { return }
+        try await database.query(
+            "UPDATE outbox SET published_at = \(now.milliseconds), attempts = attempts + 1, last_error = NULL WHERE id = ANY(\(ids))")
+    }
+
+    /// Records a failed delivery; the message stays pending.
+    package func markPublishFailed(id: String, error: String) async throws {
+        try await database.query("UPDATE outbox SET attempts = attempts + 1, last_error = \(error) WHERE id = \(id)")
+    }
+
+    /// The attempts and last error of one message, as stored.
+    package func deliveryAttempts(id: String) async throws -> (attempts: Int, lastError: String?)? {
+        let rows = try await database.query("SELECT attempts, last_error FROM outbox WHERE id = \(id)")
+        for try await (attempts, lastError) in rows.decode((Int, String?).self) { return (attempts, lastError) }
+        return nil
     }
 }

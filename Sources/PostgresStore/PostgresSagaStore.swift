@@ -1,6 +1,6 @@
 package import Foundation
 import Logging
-package import PostgresNIO
+import PostgresNIO
 package import SagaCore
 
 /// Durable saga state in a PostgreSQL database that several service instances share: the

@@ -1,4 +1,5 @@
 package import Foundation
+import Synchronization
 
 /// A private PostgreSQL server for the tests of one test process (`scripts/postgres-server.sh`):
 /// started on first use, in a temporary directory on a free loopback port, stopped when the
@@ -19,6 +20,18 @@ package final class PostgresTestServer: Sendable {
         port = try FreePort.next()
         stopAtExit(directory.url.path)  // first: a start that fails after the server came up must not leak it
         try await Self.script(["start", directory.url.path, "\(port)"])
+    }
+
+    /// A server of the caller's own, for a test that restarts or stops it; `stop()` it at the end.
+    package static func startPrivate() async throws -> PostgresTestServer {
+        try await PostgresTestServer()
+    }
+
+    /// Stops the server and removes its files.
+    package func stop() async throws {
+        try await Self.script(["stop", directory.url.path])
+        forgetAtExit(directory.url.path)
+        directory.remove()
     }
 
     /// A new, empty database; its URL (`postgres://postgres@127.0.0.1:<port>/<name>`).
@@ -45,6 +58,16 @@ package final class PostgresTestServer: Sendable {
         try await Self.script(["restart", directory.url.path])
     }
 
+    /// Stops the server, keeping its data: clients cannot connect until `resume()`.
+    package func pause() async throws {
+        try await Self.script(["stop", directory.url.path])
+    }
+
+    /// Starts a paused server again, on the same port and data.
+    package func resume() async throws {
+        try await Self.script(["start", directory.url.path, "\(port)"])
+    }
+
     private static func script(_ arguments: [String]) async throws {
         let script = BuiltProducts.repositoryRoot.appendingPathComponent("scripts/postgres-server.sh")
         let result = try await ChildProcess(executable: URL(fileURLWithPath: "/bin/bash"), arguments: [script.path] + arguments).run()
@@ -64,18 +87,26 @@ package final class PostgresTestServer: Sendable {
     }
 }
 
-/// The data directory of the server to stop when the process exits (one per process).
-nonisolated(unsafe) private var serverToStop: String?
+/// The data directories of the servers to stop when the process exits.
+private let serversToStop = Mutex<[String]>([])
+private let stopAllAtExit: Void = {
+    atexit {
+        for directory in serversToStop.withLock({ $0 }) {
+            let stop = Process()
+            stop.executableURL = URL(fileURLWithPath: "/bin/bash")
+            stop.arguments = [BuiltProducts.repositoryRoot.appendingPathComponent("scripts/postgres-server.sh").path, "stop", directory]
+            try? stop.run()
+            stop.waitUntilExit()
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+}()
 
 private func stopAtExit(_ directory: String) {
-    serverToStop = directory
-    atexit {
-        guard let directory = serverToStop else { return }
-        let stop = Process()
-        stop.executableURL = URL(fileURLWithPath: "/bin/bash")
-        stop.arguments = [BuiltProducts.repositoryRoot.appendingPathComponent("scripts/postgres-server.sh").path, "stop", directory]
-        try? stop.run()
-        stop.waitUntilExit()
-        try? FileManager.default.removeItem(atPath: directory)
-    }
+    stopAllAtExit
+    serversToStop.withLock { $0.append(directory) }
+}
+
+private func forgetAtExit(_ directory: String) {
+    serversToStop.withLock { $0.removeAll { $0 == directory } }
 }

@@ -97,5 +97,11 @@ struct SagaStoreOnBothBackendsTests {
         #expect(pending.first?.payload == Data("0".utf8) && pending.first?.headers == ["eventType": "x"])
         try await store.markPublished(ids: ["m-0", "m-1"], at: Sagas.epoch)
         #expect(try await store.pendingOutbox(limit: 10).map(\.id) == ["m-2"])
+        try await store.markPublishFailed(id: "m-2", error: "broker unavailable")
+        #expect(try await store.pendingOutbox(limit: 10).map(\.id) == ["m-2"], "a failed delivery stays pending")
+        #expect(try await store.deliveryAttempts(id: "m-2", sagaID: "s-1").map { "\($0.attempts) \($0.lastError ?? "-")" } == "1 broker unavailable")
+        try await store.markPublished(ids: ["m-2"], at: Sagas.epoch)
+        #expect(try await store.deliveryAttempts(id: "m-2", sagaID: "s-1").map { "\($0.attempts) \($0.lastError ?? "-")" } == "2 -")
+        #expect(try await store.pendingOutbox(limit: 10).isEmpty)
     }
 }

@@ -17,6 +17,8 @@ protocol SagaStoreBackend: Sendable {
         -> InboxOutcome
     func pendingOutbox(limit: Int) async throws -> [OutboxMessage]
     func markPublished(ids: [String], at now: Date) async throws
+    func markPublishFailed(id: String, error: String) async throws
+    func deliveryAttempts(id: String, sagaID: String) async throws -> (attempts: Int, lastError: String?)?
     func stepLogLength(sagaID: String) async throws -> Int
 }
 
@@ -28,11 +30,19 @@ extension SagaStore: SagaStoreBackend {
     func stepLogLength(sagaID: String) async throws -> Int {
         try await stepLog(sagaID: sagaID).count
     }
+
+    func deliveryAttempts(id: String, sagaID: String) async throws -> (attempts: Int, lastError: String?)? {
+        try await outbox(sagaID: sagaID).first { $0.message.id == id }.map { ($0.attempts, $0.lastError) }
+    }
 }
 
 extension PostgresSagaStore: SagaStoreBackend {
     func stepLogLength(sagaID: String) async throws -> Int {
         try await stepOutcomes(sagaID: sagaID).count
+    }
+
+    func deliveryAttempts(id: String, sagaID: String) async throws -> (attempts: Int, lastError: String?)? {
+        try await deliveryAttempts(id: id)
     }
 }
 
