@@ -3,8 +3,9 @@
 /// librdkafka, so a client's shutdown never stalls the other tasks of the process.
 extension KafkaConsumer {
     /// Commits the handled positions, leaves the group and stops. Waiting callers get nil.
-    package func close() async {
-        await BlockingCalls.run { self.closeBlocking() }
+    /// Leaving the group is given up after `leaveLimit` (see `closeLimit`).
+    package func close(leaveLimit: Duration = KafkaConsumer.closeLimit) async {
+        await BlockingCalls.run { self.closeBlocking(leaveLimit: leaveLimit) }
     }
 
     /// Waits up to `timeout` until every commit made so far has its outcome from the broker;

@@ -198,7 +198,7 @@ package final class KafkaConsumer: Sendable {
     var handlePointer: OpaquePointer { handle.pointer }
 
     /// `close()` on the calling thread, which it blocks.
-    func closeBlocking() {
+    func closeBlocking(leaveLimit: Duration = KafkaConsumer.closeLimit) {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         for waiting in handOff.takeAll() { waiting.continuation.resume(returning: []) }
         poller.stop()
@@ -206,7 +206,48 @@ package final class KafkaConsumer: Sendable {
             logger.warning("asynchronous offset commits still out after 10 s; the final commit may be overtaken by one")
         }
         commitHandledPositions()
-        _ = rd_kafka_consumer_close(handle.pointer)
+        if !leaveGroup(within: leaveLimit) { handle.abandon() }
+    }
+
+    /// How long `close()` waits for librdkafka to leave the group.
+    package static let closeLimit = Duration.seconds(30)
+
+    /// librdkafka's consumer close (revocation, leaving the group), bounded. Its
+    /// `rd_kafka_consumer_close` waits without a limit, and on 2.0.2 it was seen here never to
+    /// return (a consumer closed right after its first message, on the development cluster).
+    /// Every handled position is committed before this, so giving up loses nothing; the handle
+    /// is then kept until the process exits (see `RDKafkaHandle.abandon()`). False when it gave up.
+    private func leaveGroup(within limit: Duration) -> Bool {
+        guard let queue = rd_kafka_queue_new(handle.pointer) else { return false }
+        defer { rd_kafka_queue_destroy(queue) }
+        if let failure = rd_kafka_consumer_close_queue(handle.pointer, queue) {
+            logger.error("cannot close the consumer", metadata: ["error": "\(String(cString: rd_kafka_error_string(failure)))"])
+            rd_kafka_error_destroy(failure)
+            return false
+        }
+        let deadline = ContinuousClock.now + limit
+        while rd_kafka_consumer_closed(handle.pointer) == 0 {
+            guard ContinuousClock.now < deadline else {
+                logger.error(
+                    "librdkafka did not finish leaving the consumer group; its handle is kept until the process exits, and the group drops this member at its session timeout after that",
+                    metadata: ["waited": "\(limit)"])
+                return false
+            }
+            guard let event = rd_kafka_queue_poll(queue, 100) else { continue }
+            // The final revocation comes as an event here, not through the rebalance callback.
+            if rd_kafka_event_type(event) == RD_KAFKA_EVENT_REBALANCE { Self.letGo(handle.pointer, rd_kafka_event_topic_partition_list(event)) }
+            rd_kafka_event_destroy(event)
+        }
+        return true
+    }
+
+    /// Gives up `partitions` (all of them for the eager protocol), as a revocation requires.
+    private static func letGo(_ handle: OpaquePointer, _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) {
+        if String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE" {
+            if let failure = rd_kafka_incremental_unassign(handle, partitions) { rd_kafka_error_destroy(failure) }
+        } else {
+            rd_kafka_assign(handle, nil)
+        }
     }
 
     /// Without `close()`: closes, so that the polling thread stops and the handle is freed.

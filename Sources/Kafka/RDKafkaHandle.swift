@@ -59,6 +59,17 @@ final class RDKafkaHandle: @unchecked Sendable {
     /// How many times a consumer's partitions were revoked so far.
     var revocations: Int { context.takeUnretainedValue().revocations.load(ordering: .acquiring) }
 
+    /// Handles whose consumer close was given up on, kept for the life of the process.
+    private static let abandoned = Mutex<[RDKafkaHandle]>([])
+
+    /// Keeps this handle alive until the process exits: a consumer whose close was given up
+    /// on is still inside librdkafka's close, and destroying it would wait for that without a
+    /// limit (with or without `RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE`). Its threads stay until
+    /// exit, and the group drops the member at its session timeout once the process is gone.
+    func abandon() {
+        Self.abandoned.withLock { $0.append(self) }
+    }
+
     deinit {
         rd_kafka_destroy(pointer)
         context.release()

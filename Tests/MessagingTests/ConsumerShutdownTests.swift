@@ -3,6 +3,7 @@ import Kafka
 import Messaging
 import SchedulerTestScopes
 import SchedulerTesting
+import Synchronization
 import Testing
 
 /// Consumers that stop before their first assignment or in the middle of a rebalance: a
@@ -179,4 +180,40 @@ struct ConsumerShutdownTests {
         await successor.close()
         #expect(seen.allSatisfy { $0.hasPrefix("r3-") }, "nothing handled is delivered again: \(seen)")
     }
+}
+
+@Suite("A consumer close that gives up", .runsAfterTestWork)
+struct ConsumerCloseGivingUpTests {
+    /// librdkafka 2.0.2's own close was seen here waiting forever (a consumer closed right after
+    /// its first message); `close()` now gives up leaving the group after a limit. Given up at
+    /// once here: `close()` returns, says so, and dropping the consumer afterwards does not wait
+    /// on the unfinished close either (the handle is kept, not destroyed).
+    @Test func aCloseThatGivesUpReturnsAndItsHandleIsKept() async throws {
+        let cluster = try DevelopmentCluster()
+        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
+        let topic = Topic.schedulingAvailability.rawValue
+        let producer = try KafkaProducer(configuration: cluster.configuration)
+        afterTest { await producer.shutdown() }
+        _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("k".utf8), value: Array("m0".utf8)))
+        let log = RecordingLogHandler()
+        let box = ConsumerBox()
+        do {
+            let consumer = try KafkaConsumer(configuration: cluster.configuration, groupID: "stranded", topics: [topic], logger: log.logger)
+            box.consumer.withLock { $0 = consumer }
+            let first = try #require(await consumer.next())
+            try consumer.commit(first)
+            await consumer.close(leaveLimit: .zero)
+        }
+        #expect(log.messages.contains { $0.contains("did not finish leaving the consumer group") })
+        // The last reference goes on a thread of its own: a destroy that waited would block it.
+        let released: Void? = try await finishing(within: 30) {
+            await onOwnThread { box.consumer.withLock { $0 = nil } }
+        }
+        #expect(released != nil, "dropping the consumer does not wait for the close it gave up")
+    }
+}
+
+/// Holds the only reference to a consumer, so that a test decides where it is dropped.
+private final class ConsumerBox: Sendable {
+    let consumer = Mutex<KafkaConsumer?>(nil)
 }
