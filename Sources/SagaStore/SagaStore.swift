@@ -81,8 +81,9 @@ package final class SagaStore: Sendable {
     /// Write transactions committed since the store was opened (each may carry many writes).
     package var committedTransactions: Int { batcher.commits.load(ordering: .relaxed) }
 
-    /// Reads a consistent snapshot. Runs on the caller's thread: in WAL mode a reader never
-    /// waits for the writer, and reads here are short.
+    /// Reads a consistent snapshot on the caller's thread. In WAL mode a reader never waits
+    /// for the writer or for another connection's lock, and reads here are short, so this is
+    /// CPU work like any other; writes, which can wait, run on the writer queue instead.
     package func read<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try readHere(work)
     }

@@ -6,16 +6,17 @@ import Synchronization
 /// own savepoint, so that many sagas moving at once pay for one commit (one WAL sync)
 /// instead of one each.
 ///
-/// The first caller to arrive when no commit is running leads: it commits its write on its
-/// own thread, with no hand-off to another thread (hand-offs, not SQLite, dominate a small
-/// commit's cost on a small machine). Callers arriving during that commit wait; their
-/// batch is committed on a dedicated queue, which keeps committing until nobody waits.
+/// Every commit runs on the store's own writer queue, never on the caller's thread: a write
+/// can wait on a disk sync, or for seconds in SQLite's busy handler while another connection
+/// holds the write lock, and a cooperative thread held that long stops every other task of
+/// the process with it. A write arriving while a batch commits joins the next one; the
+/// queue keeps committing until nobody waits.
 final class TransactionBatcher: Sendable {
     private typealias Pending = (run: @Sendable (Database) throws -> Void, resume: @Sendable (Result<Void, any Error>) -> Void)
 
     private let pool: DatabasePool
     private let queue = DispatchQueue(label: "saga-store.writer")
-    /// Writes waiting for the next batch, and whether a commit is running or scheduled.
+    /// Writes waiting for the next batch, and whether the queue is committing.
     private let state = Mutex<(pending: [Pending], busy: Bool)>(([], false))
     /// Transactions committed so far, to tell how well writes are batched.
     let commits = Atomic<Int>(0)
@@ -27,37 +28,16 @@ final class TransactionBatcher: Sendable {
     func submit<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let box = ResultBox<T>()
         let run: @Sendable (Database) throws -> Void = { db in box.value = try work(db) }
-        let leads = state.withLock { state -> Bool in
-            defer { state.busy = true }
-            return !state.busy
-        }
-        if leads {
-            let resumeNobody: @Sendable (Result<Void, any Error>) -> Void = { _ in }
-            let result = commit([(run: run, resume: resumeNobody)]).first ?? .success(())
-            handOver()
-            try result.get()
-        } else {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let resume: @Sendable (Result<Void, any Error>) -> Void = { continuation.resume(with: $0) }
-                state.withLock { $0.pending.append((run: run, resume: resume)) }
-                // The leader may have finished between the two locks: make sure someone commits.
-                handOver()
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let starts = state.withLock { state -> Bool in
+                state.pending.append((run: run, resume: { continuation.resume(with: $0) }))
+                defer { state.busy = true }
+                return !state.busy
             }
+            if starts { queue.async { self.drainPending() } }
         }
         guard let value = box.value else { preconditionFailure("a committed write always stores its result") }
         return value
-    }
-
-    /// Leaves the batcher idle when nobody waits, or gives the waiting batch to the queue.
-    private func handOver() {
-        let drain = state.withLock { state -> Bool in
-            if state.pending.isEmpty {
-                state.busy = false
-                return false
-            }
-            return true
-        }
-        if drain { queue.async { self.drainPending() } }
     }
 
     /// Commits waiting batches until none is left.
