@@ -68,32 +68,7 @@ package final class KafkaConsumer: Sendable {
         handle = try RDKafkaHandle(type: RD_KAFKA_CONSUMER, properties: properties, logger: logger) { conf in
             rd_kafka_conf_set_rebalance_cb(conf) { handle, error, partitions, opaque in
                 guard let handle else { return }
-                let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
-                if error == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
-                    if cooperative {
-                        if let failure = rd_kafka_incremental_assign(handle, partitions) { rd_kafka_error_destroy(failure) }
-                    } else {
-                        rd_kafka_assign(handle, partitions)
-                    }
-                } else {
-                    // Revoked: no message is in flight (see above); commit what was stored, then let go.
-                    // Positions handled so far are no longer this consumer's to commit on close.
-                    if let opaque {
-                        Unmanaged<RDKafkaHandle.HandleContext>.fromOpaque(opaque).takeUnretainedValue().revocations.add(1, ordering: .releasing)
-                    }
-                    _ = rd_kafka_commit(handle, nil, 0)
-                    if cooperative {
-                        if let failure = rd_kafka_incremental_unassign(handle, partitions) { rd_kafka_error_destroy(failure) }
-                    } else {
-                        rd_kafka_assign(handle, nil)
-                    }
-                }
-                if let opaque {
-                    let context = Unmanaged<RDKafkaHandle.HandleContext>.fromOpaque(opaque).takeUnretainedValue()
-                    context.logger.info(
-                        "partitions \(error == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS ? "assigned" : "revoked")",
-                        metadata: ["count": "\(partitions?.pointee.cnt ?? 0)"])
-                }
+                KafkaConsumer.rebalance(handle, error, partitions, opaque)
             }
         }
         self.logger = logger
@@ -206,7 +181,7 @@ package final class KafkaConsumer: Sendable {
             logger.warning("asynchronous offset commits still out after 10 s; the final commit may be overtaken by one")
         }
         commitHandledPositions()
-        if !leaveGroup(within: leaveLimit) { handle.abandon() }
+        if leaveGroup(within: leaveLimit) == .gaveUp { handle.abandon() }
     }
 
     /// How long `close()` waits for librdkafka to leave the group.
@@ -216,41 +191,74 @@ package final class KafkaConsumer: Sendable {
     /// `rd_kafka_consumer_close` waits without a limit, and on 2.0.2 it was seen here never to
     /// return (a consumer closed right after its first message, on the development cluster).
     /// Every handled position is committed before this, so giving up loses nothing; the handle
-    /// is then kept until the process exits (see `RDKafkaHandle.abandon()`). False when it gave up.
-    private func leaveGroup(within limit: Duration) -> Bool {
-        guard let queue = rd_kafka_queue_new(handle.pointer) else { return false }
+    /// is then kept until the process exits (see `RDKafkaHandle.abandon()`).
+    private func leaveGroup(within limit: Duration) -> LeaveOutcome {
+        guard let queue = rd_kafka_queue_new(handle.pointer) else { return .notStarted }
         defer { rd_kafka_queue_destroy(queue) }
         if let failure = rd_kafka_consumer_close_queue(handle.pointer, queue) {
             logger.error("cannot close the consumer", metadata: ["error": "\(String(cString: rd_kafka_error_string(failure)))"])
             rd_kafka_error_destroy(failure)
-            return false
+            return .notStarted
         }
         let deadline = ContinuousClock.now + limit
         while rd_kafka_consumer_closed(handle.pointer) == 0 {
             guard ContinuousClock.now < deadline else {
                 logger.error(
-                    "librdkafka did not finish leaving the consumer group; its handle is kept until the process exits, and the group drops this member at its session timeout after that",
+                    "librdkafka did not finish leaving the consumer group; its handle is kept until the process exits, and the group drops this member one session timeout after the close began",
                     metadata: ["waited": "\(limit)"])
-                return false
+                return .gaveUp
             }
             guard let event = rd_kafka_queue_poll(queue, 100) else { continue }
-            // The final revocation comes as an event here, not through the rebalance callback.
-            if rd_kafka_event_type(event) == RD_KAFKA_EVENT_REBALANCE { Self.letGo(handle.pointer, rd_kafka_event_topic_partition_list(event)) }
+            // A rebalance comes as an event here; the rebalance callback is not called.
+            if rd_kafka_event_type(event) == RD_KAFKA_EVENT_REBALANCE {
+                Self.rebalance(
+                    handle.pointer, rd_kafka_event_error(event), rd_kafka_event_topic_partition_list(event), rd_kafka_opaque(handle.pointer))
+            } else if rd_kafka_event_type(event) == RD_KAFKA_EVENT_ERROR {
+                logger.debug("while leaving the group", metadata: ["error": "\(String(cString: rd_kafka_event_error_string(event)))"])
+            }
             rd_kafka_event_destroy(event)
         }
-        return true
+        return .left
     }
 
-    /// Gives up `partitions` (all of them for the eager protocol), as a revocation requires.
-    private static func letGo(_ handle: OpaquePointer, _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) {
-        if String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE" {
-            if let failure = rd_kafka_incremental_unassign(handle, partitions) { rd_kafka_error_destroy(failure) }
+    /// How `leaveGroup(within:)` ended: only a close given up midway leaves librdkafka busy.
+    private enum LeaveOutcome {
+        case left, notStarted, gaveUp
+    }
+
+    /// A rebalance, from the callback while polling or from the close queue's event: takes
+    /// assigned partitions; for revoked ones, commits what was stored and lets them go.
+    private static func rebalance(
+        _ handle: OpaquePointer, _ error: rd_kafka_resp_err_t, _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,
+        _ opaque: UnsafeMutableRawPointer?
+    ) {
+        let context = opaque.map { Unmanaged<RDKafkaHandle.HandleContext>.fromOpaque($0).takeUnretainedValue() }
+        let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
+        if error == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
+            if cooperative {
+                if let failure = rd_kafka_incremental_assign(handle, partitions) { rd_kafka_error_destroy(failure) }
+            } else {
+                rd_kafka_assign(handle, partitions)
+            }
         } else {
-            rd_kafka_assign(handle, nil)
+            // Revoked: no message is in flight (messages are handed out only while polled);
+            // commit what was stored, then let go. Positions handled so far are no longer this
+            // consumer's to commit on close.
+            context?.revocations.add(1, ordering: .releasing)
+            _ = rd_kafka_commit(handle, nil, 0)
+            if cooperative {
+                if let failure = rd_kafka_incremental_unassign(handle, partitions) { rd_kafka_error_destroy(failure) }
+            } else {
+                rd_kafka_assign(handle, nil)
+            }
         }
+        context?.logger.info(
+            "partitions \(error == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS ? "assigned" : "revoked")",
+            metadata: ["count": "\(partitions?.pointee.cnt ?? 0)"])
     }
 
-    /// Without `close()`: closes, so that the polling thread stops and the handle is freed.
+    /// Without `close()`: closes, so that the polling thread stops and the handle is freed (or
+    /// kept, when leaving the group was given up). Blocks the releasing thread meanwhile.
     deinit {
         closeBlocking()
     }

@@ -65,7 +65,7 @@ final class RDKafkaHandle: @unchecked Sendable {
     /// Keeps this handle alive until the process exits: a consumer whose close was given up
     /// on is still inside librdkafka's close, and destroying it would wait for that without a
     /// limit (with or without `RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE`). Its threads stay until
-    /// exit, and the group drops the member at its session timeout once the process is gone.
+    /// exit; it no longer heartbeats, so the group drops the member at its session timeout.
     func abandon() {
         Self.abandoned.withLock { $0.append(self) }
     }

@@ -28,12 +28,16 @@ package final class SagaStore: Sendable {
     /// `whenSettled` runs inside every transaction that stores a transition to a settled state
     /// (completed, compensated, failed), so that the application's records of the saga (a hold
     /// on someone's time) change with it or not at all.
+    ///
+    /// `lockWait`: how long a write waits while another connection holds the write lock
+    /// (seconds) before it fails with SQLite's "database is locked".
     package init(
-        path: String, durability: Durability = .full, applicationSchema: [ApplicationMigration] = [], whenSettled: SettlementHook? = nil
+        path: String, durability: Durability = .full, applicationSchema: [ApplicationMigration] = [], whenSettled: SettlementHook? = nil,
+        lockWait: Double = 10
     ) throws {
         self.whenSettled = whenSettled
         var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(lockWait)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(durability.rawValue)")
             // Deleted and overwritten content is zeroed, not left in free space: an erasure
@@ -81,9 +85,10 @@ package final class SagaStore: Sendable {
     /// Write transactions committed since the store was opened (each may carry many writes).
     package var committedTransactions: Int { batcher.commits.load(ordering: .relaxed) }
 
-    /// Reads a consistent snapshot on the caller's thread. In WAL mode a reader never waits
-    /// for the writer or for another connection's lock, and reads here are short, so this is
-    /// CPU work like any other; writes, which can wait, run on the writer queue instead.
+    /// Reads a consistent snapshot on the caller's thread. In WAL mode a reader does not wait
+    /// for the writer or for another connection's write lock, and reads here are short; it can
+    /// wait briefly when all reader connections are busy or around a checkpoint. Writes, which
+    /// can wait for seconds, run on the writer queue instead.
     package func read<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try readHere(work)
     }

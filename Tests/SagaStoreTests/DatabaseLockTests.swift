@@ -17,7 +17,9 @@ struct DatabaseLockTests {
         defer { directory.remove() }
         let path = directory.path("sagas.sqlite")
         // More stores than cooperative threads: each has its own writer, so each write waits.
-        let stores = try (0..<(2 * ProcessInfo.processInfo.activeProcessorCount)).map { _ in try SagaStore(path: path) }
+        // A long lock wait, so that only a blocked cooperative pool, not a slow machine, runs
+        // out of it (the old batcher failed here after it with "database is locked").
+        let stores = try (0..<(2 * ProcessInfo.processInfo.activeProcessorCount)).map { _ in try SagaStore(path: path, lockWait: 120) }
         var configuration = Configuration()
         configuration.allowsUnsafeTransactions = true
         let other = try DatabaseQueue(path: path, configuration: configuration)
@@ -35,8 +37,8 @@ struct DatabaseLockTests {
                 try await group.waitForAll()
             }
         }
-        // Every write has begun and waits. A write waiting on a cooperative thread would keep
-        // this loop from running until SQLite's busy timeout made the writes fail.
+        // Every write has begun and waits. Writes waiting on cooperative threads would keep
+        // this loop from running until the lock wait ran out and the writes failed.
         while started.count.load(ordering: .relaxed) < stores.count { try await Task.sleep(for: .milliseconds(5)) }
         try await Task.sleep(for: .milliseconds(50))
         try other.inDatabase { try $0.execute(sql: "ROLLBACK") }
