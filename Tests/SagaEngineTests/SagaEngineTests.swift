@@ -328,7 +328,9 @@ struct SagaEngineTests {
 
 /// Polls `condition` every 20 ms for up to 20 s, and once more at the deadline. A failure
 /// names the longest pause between two looks: a long one means the process's cooperative
-/// threads were all blocked (by a synchronous wait somewhere), not that the condition was slow.
+/// threads were busy elsewhere (a synchronous wait, or other suites' long synchronous test
+/// bodies ahead in the queue), not that the condition was slow. For work whose amount makes
+/// such pauses add up, use `waitUntil(progressing:)`.
 func waitUntil(_ condition: () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + .seconds(20)
     var lastLook = ContinuousClock.now
