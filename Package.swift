@@ -114,6 +114,7 @@ let package = Package(
                 "SchedulerHTTP", "InterviewScheduling", "Messaging", "Kafka", "Events", "ICalendar", "CalendarProviders", "SagaEngine", "SagaStore",
                 "Mail", "SMTP", "Yams",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

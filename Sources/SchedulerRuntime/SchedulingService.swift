@@ -7,6 +7,7 @@ import Kafka
 package import Logging
 import Messaging
 import Metrics
+import NIOCore
 package import Prometheus
 import SagaCore
 import SagaEngine
@@ -98,7 +99,12 @@ package struct SchedulingService {
                     .init(service: http),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw ServiceConfigurationError(
+                variable: "SCHEDULER_PORT", problem: "\(options.port) is taken: another process listens on \(options.host):\(options.port)")
+        }
         await producer.shutdown()
         withExtendedLifetime((kafka, instance)) {}
     }

@@ -87,6 +87,30 @@ struct ServeModesTests {
         #expect(await service.stop() == 0, "SIGTERM stops it cleanly")
     }
 
+    /// A port another process listens on stops `serve` with an error naming the setting.
+    /// Before, the HTTP server's failure cancelled the other services, and the consumer's
+    /// loop, waiting for messages, never noticed: the process went on consuming with no API,
+    /// and never exited.
+    @Test func aTakenPortStopsServeNamingTheSetting() async throws {
+        let directory = try TemporaryDirectory(prefix: "serve-port-taken")
+        defer { directory.remove() }
+        let listener = try ListeningSocket()
+        defer { listener.close() }
+        let service = try BackgroundProcess(
+            "serve", arguments: ["serve", "--embedded"],
+            environment: bare([
+                "SCHEDULER_DATA_DIR": directory.path("data"), "SCHEDULER_PORT": "\(listener.port)",
+                "SCHEDULER_SAGAS_DIR": BuiltProducts.repositoryRoot.appendingPathComponent("sagas").path,
+            ]), logFile: directory.path("service.log"))
+        afterTest { service.kill() }
+        let exited = try await eventually(60) { !service.process.isRunning }
+        #expect(exited, "serve exited by itself")
+        guard exited else { return }  // it would not answer SIGTERM either; afterTest kills it
+        #expect(service.process.terminationStatus != 0)
+        let log = try String(contentsOfFile: directory.path("service.log"), encoding: .utf8)
+        #expect(log.contains("SCHEDULER_PORT") && log.contains("\(listener.port)"), "\(log)")
+    }
+
     /// `make run`'s responder answers for addresses it has no feed for, so a newcomer's own
     /// panel is booked within working hours instead of waiting out the deadline.
     @Test func embeddedModeBooksANewcomersOwnInterviewers() async throws {
