@@ -10,6 +10,10 @@
 //   swift build -c release --product scheduler --product SagaEngineBenchmark --product ServiceBenchmark
 //   .build/release/ServiceBenchmark [requests-per-level-multiplier]
 //
+// The consumers' `fetch.wait.max.ms` is the development configuration's 10 ms; the
+// environment variable BENCH_FETCH_WAIT_MS sets another, to measure what the mock cluster's
+// fetch wait costs (see RESULTS.md).
+//
 // `ServiceBenchmark contention [requests]` measures the cost of the interviewer-time ledger
 // instead: a burst of requests (default 200) that all share one three-person panel, then the
 // same number on panels of their own, each burst sent at once; it prints how long each took
@@ -45,8 +49,9 @@ let clusterOutput = Pipe()
 let cluster = try start(["dev-cluster"], output: clusterOutput)
 let bootstrap = String(decoding: clusterOutput.fileHandleForReading.availableData, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
 let port = 28_080
+let fetchWait = ProcessInfo.processInfo.environment["BENCH_FETCH_WAIT_MS"] ?? "10"
 let environment = [
-    "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "KAFKA_CONSUMER_PROPERTY_FETCH_WAIT_MAX_MS": "10",
+    "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "KAFKA_CONSUMER_PROPERTY_FETCH_WAIT_MAX_MS": fetchWait,
     "KAFKA_CONSUMER_PROPERTY_SESSION_TIMEOUT_MS": "6000", "KAFKA_CONSUMER_PROPERTY_HEARTBEAT_INTERVAL_MS": "500",
     "SCHEDULER_DATA_DIR": work.appendingPathComponent("data").path, "SCHEDULER_PORT": "\(port)", "SCHEDULER_LOG_LEVEL": "error",
     "SCHEDULER_SAGAS_DIR": repository.appendingPathComponent("sagas").path,
@@ -113,7 +118,7 @@ struct KafkaStamps {
 }
 let stamps = Mutex<[String: KafkaStamps]>([:])
 let consumer = try KafkaConsumer(
-    configuration: KafkaConfiguration(bootstrapServers: bootstrap, consumerProperties: ["fetch.wait.max.ms": "10"]),
+    configuration: KafkaConfiguration(bootstrapServers: bootstrap, consumerProperties: ["fetch.wait.max.ms": fetchWait]),
     groupID: "bench-\(UUID().uuidString)",
     topics: [
         "enginedge.interview.scheduling.confirmed", "enginedge.interview.error.occurred", "enginedge.interview.scheduling.requested",
