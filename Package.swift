@@ -88,8 +88,9 @@ let package = Package(
         .target(
             name: "InterviewScheduling",
             dependencies: [
-                "SchedulingCore", "SagaCore", "SagaEngine", "SagaStore", "Events", "ICalendar", "CalendarProviders", "Mail",
+                "SchedulingCore", "SagaCore", "SagaEngine", "SagaStore", "Events", "ICalendar", "CalendarProviders", "Mail", "PostgresStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
@@ -178,7 +179,8 @@ let package = Package(
         .testTarget(
             name: "PostgresStoreTests",
             dependencies: [
-                "PostgresStore", "SagaStore", "SagaCore", "SchedulerTesting", .product(name: "PostgresNIO", package: "postgres-nio"),
+                "PostgresStore", "SagaStore", "SagaCore", "SchedulerTesting", "InterviewScheduling", "SchedulingCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "SchedulingCore"]),

@@ -10,10 +10,12 @@ package import SagaCore
 package final class PostgresSagaStore: Sendable {
     package let database: PostgresDatabase
 
-    /// Opens the store on `database`, migrating its schema first (once across instances).
-    package init(database: PostgresDatabase) async throws {
+    /// Opens the store on `database`, migrating its schema first (once across instances):
+    /// the saga tables, then `applicationSchema`, the tables of the application that shares
+    /// the database and its transactions (as `SagaStore`'s `applicationSchema` does on SQLite).
+    package init(database: PostgresDatabase, applicationSchema: [PostgresMigration] = []) async throws {
         self.database = database
-        try await PostgresMigrator.migrate(database, PostgresSagaSchema.migrations)
+        try await PostgresMigrator.migrate(database, PostgresSagaSchema.migrations + applicationSchema)
     }
 
     static let instanceColumns = """

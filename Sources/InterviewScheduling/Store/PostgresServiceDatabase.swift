@@ -1,0 +1,9 @@
+package import PostgresStore
+
+/// The service's PostgreSQL database: the saga state with the interview tables and the
+/// interviewer-time ledger, migrated once across the instances that open it at the same time.
+package enum PostgresServiceDatabase {
+    package static func open(_ database: PostgresDatabase) async throws -> PostgresSagaStore {
+        try await PostgresSagaStore(database: database, applicationSchema: PostgresInterviewSchema.migrations)
+    }
+}

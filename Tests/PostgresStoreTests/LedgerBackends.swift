@@ -1,0 +1,128 @@
+import Foundation
+import GRDB
+import InterviewScheduling
+import PostgresNIO
+import PostgresStore
+import SagaStore
+import SchedulerTesting
+import SchedulingCore
+
+/// The interviewer-time ledger on either backend, each call in a transaction of its own, so
+/// that one suite asserts the same of both. On PostgreSQL there are two instances (two
+/// connection pools on one database), as two service processes would have; on SQLite there is
+/// one, since a second process is refused.
+protocol LedgerBackend: Sendable {
+    var instances: Int { get }
+    func hold(_ claims: [TimeClaim], for holder: ReservationHolder, instance: Int) async throws -> [TimeReservation]
+    func settle(_ settlement: LedgerSettlement) async throws
+    func reservations(of sagaID: String) async throws -> [TimeReservation]
+    func reservations(of interviewers: [String], overlapping window: Interval) async throws -> [TimeReservation]
+    func orphanedHolds() async throws -> Int
+    /// Inserts a reservation with plain SQL, past the ledger's own check.
+    func insertAroundTheLedger(interviewer: String, interval: Interval, sagaID: String, interviewID: String) async throws
+    /// Stores a running saga with this id.
+    func startSaga(_ id: String) async throws
+}
+
+struct SQLiteLedgerBackend: LedgerBackend {
+    let store: SagaStore
+    let ledger = SQLiteInterviewerTimeLedger()
+    var instances: Int { 1 }
+
+    func hold(_ claims: [TimeClaim], for holder: ReservationHolder, instance: Int) async throws -> [TimeReservation] {
+        try await store.write { [ledger] db in try ledger.hold(claims, for: holder, in: db) }
+    }
+
+    func settle(_ settlement: LedgerSettlement) async throws {
+        try await store.write { [ledger] db in try ledger.settle(settlement, in: db) }
+    }
+
+    func reservations(of sagaID: String) async throws -> [TimeReservation] {
+        try await store.read { [ledger] db in try ledger.reservations(of: sagaID, in: db) }
+    }
+
+    func reservations(of interviewers: [String], overlapping window: Interval) async throws -> [TimeReservation] {
+        try await store.read { [ledger] db in try ledger.reservations(of: interviewers, overlapping: window, in: db) }
+    }
+
+    func orphanedHolds() async throws -> Int {
+        try await store.read { [ledger] db in try ledger.orphanedHolds(in: db) }
+    }
+
+    func insertAroundTheLedger(interviewer: String, interval: Interval, sagaID: String, interviewID: String) async throws {
+        try await store.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO interviewer_reservation (interviewer, start, "end", slot_start, saga_id, interview_id, kind, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, 'held', 0)
+                    """,
+                arguments: [
+                    interviewer, interval.start.secondsSinceEpoch, interval.end.secondsSinceEpoch, interval.start.secondsSinceEpoch, sagaID,
+                    interviewID,
+                ])
+        }
+    }
+
+    func startSaga(_ id: String) async throws {
+        try await store.insert(Sagas.started(id))
+    }
+}
+
+struct PostgresLedgerBackend: LedgerBackend {
+    let stores: [PostgresSagaStore]
+    let ledger = PostgresInterviewerTimeLedger()
+    var instances: Int { stores.count }
+
+    func transaction<T: Sendable>(instance: Int = 0, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await stores[instance].database.transaction(body)
+    }
+
+    func hold(_ claims: [TimeClaim], for holder: ReservationHolder, instance: Int) async throws -> [TimeReservation] {
+        try await transaction(instance: instance) { try await ledger.hold(claims, for: holder, in: $0) }
+    }
+
+    func settle(_ settlement: LedgerSettlement) async throws {
+        try await transaction { try await ledger.settle(settlement, in: $0) }
+    }
+
+    func reservations(of sagaID: String) async throws -> [TimeReservation] {
+        try await transaction { try await ledger.reservations(of: sagaID, in: $0) }
+    }
+
+    func reservations(of interviewers: [String], overlapping window: Interval) async throws -> [TimeReservation] {
+        try await transaction { try await ledger.reservations(of: interviewers, overlapping: window, in: $0) }
+    }
+
+    func orphanedHolds() async throws -> Int {
+        try await transaction { try await ledger.orphanedHolds(in: $0) }
+    }
+
+    func insertAroundTheLedger(interviewer: String, interval: Interval, sagaID: String, interviewID: String) async throws {
+        try await stores[0].database.query(
+            """
+            INSERT INTO interviewer_reservation (interviewer, start, "end", slot_start, saga_id, interview_id, kind, created_at)
+            VALUES (\(interviewer), \(interval.start.secondsSinceEpoch), \(interval.end.secondsSinceEpoch), \(interval.start.secondsSinceEpoch),
+                \(sagaID), \(interviewID), 'held', 0)
+            """)
+    }
+
+    func startSaga(_ id: String) async throws {
+        try await stores[0].insert(Sagas.started(id))
+    }
+}
+
+extension Backend {
+    /// The ledger on a fresh database of this backend, with the service's whole schema.
+    func openLedger() async throws -> (ledger: any LedgerBackend, close: @Sendable () -> Void) {
+        switch self {
+        case .sqlite:
+            let directory = try TemporaryDirectory(prefix: "ledger")
+            return (SQLiteLedgerBackend(store: try ServiceDatabase.open(path: directory.path("sagas.sqlite"))), { directory.remove() })
+        case .postgres:
+            let url = try await PostgresTestServer.shared().newDatabase()
+            var stores: [PostgresSagaStore] = []
+            for _ in 0..<2 { stores.append(try await PostgresServiceDatabase.open(PostgresDatabase(url: url))) }
+            return (PostgresLedgerBackend(stores: stores), { [stores] in for store in stores { store.database.close() } })
+        }
+    }
+}
