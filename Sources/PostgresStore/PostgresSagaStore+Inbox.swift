@@ -23,7 +23,7 @@ extension PostgresSagaStore {
                 """, logger: logger
             ).collect()
             guard !inserted.isEmpty else { return .duplicate }
-            if let transition { _ = try await Self.commit(transition, on: connection, logger: logger) }
+            if let transition { _ = try await Self.commit(transition, on: connection, logger: logger, whenSettled: whenSettled) }
             return outcome
         }
     }

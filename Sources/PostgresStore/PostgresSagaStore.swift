@@ -1,6 +1,6 @@
 package import Foundation
 import Logging
-import PostgresNIO
+package import PostgresNIO
 package import SagaCore
 
 /// Durable saga state in a PostgreSQL database that several service instances share: the
@@ -9,12 +9,16 @@ package import SagaCore
 /// write, and the inbox's primary key as the de-duplication between instances.
 package final class PostgresSagaStore: Sendable {
     package let database: PostgresDatabase
+    let whenSettled: PostgresSettlementHook?
 
     /// Opens the store on `database`, migrating its schema first (once across instances):
     /// the saga tables, then `applicationSchema`, the tables of the application that shares
     /// the database and its transactions (as `SagaStore`'s `applicationSchema` does on SQLite).
-    package init(database: PostgresDatabase, applicationSchema: [PostgresMigration] = []) async throws {
+    /// `whenSettled` runs inside every transaction that stores a transition to a settled
+    /// state, as `SagaStore`'s does.
+    package init(database: PostgresDatabase, applicationSchema: [PostgresMigration] = [], whenSettled: PostgresSettlementHook? = nil) async throws {
         self.database = database
+        self.whenSettled = whenSettled
         try await PostgresMigrator.migrate(database, PostgresSagaSchema.migrations + applicationSchema)
     }
 
@@ -53,10 +57,14 @@ package final class PostgresSagaStore: Sendable {
     /// the stored instance (its version one higher). Throws `StaleSagaWrite` otherwise: another
     /// instance moved the saga (after taking over its lease), and this write must not land.
     package func commit(_ transition: SagaTransition) async throws -> SagaInstance {
-        try await database.transaction { connection in try await Self.commit(transition, on: connection, logger: database.logger) }
+        try await database.transaction { connection in
+            try await Self.commit(transition, on: connection, logger: database.logger, whenSettled: whenSettled)
+        }
     }
 
-    static func commit(_ transition: SagaTransition, on connection: PostgresConnection, logger: Logger) async throws -> SagaInstance {
+    static func commit(
+        _ transition: SagaTransition, on connection: PostgresConnection, logger: Logger, whenSettled: PostgresSettlementHook?
+    ) async throws -> SagaInstance {
         var stored = transition.instance
         let expected = stored.version
         stored.version += 1
@@ -74,6 +82,7 @@ package final class PostgresSagaStore: Sendable {
         ).collect()
         guard !updated.isEmpty else { throw StaleSagaWrite(sagaID: stored.id, expectedVersion: expected) }
         try await append(transition, on: connection, logger: logger)
+        if stored.status.isSettled { try await whenSettled?(stored, connection) }
         return stored
     }
 
@@ -159,3 +168,7 @@ struct StoredValueError: Error, CustomStringConvertible {
         self.description = description
     }
 }
+
+/// What an application does, inside the same transaction, when a saga settles (on SQLite,
+/// `SettlementHook`).
+package typealias PostgresSettlementHook = @Sendable (SagaInstance, PostgresConnection) async throws -> Void

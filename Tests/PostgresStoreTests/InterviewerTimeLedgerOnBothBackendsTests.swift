@@ -1,5 +1,6 @@
 import Foundation
 import InterviewScheduling
+import SagaCore
 import SchedulingCore
 import Testing
 
@@ -128,10 +129,32 @@ struct InterviewerTimeLedgerOnBothBackendsTests {
     func holdsOfSagasThatAreGoneAreCountedAsOrphaned(backend: Backend) async throws {
         let (ledger, close) = try await backend.openLedger()
         defer { close() }
-        try await ledger.startSaga("running")
+        try await ledger.sagas.insert(Sagas.started("running"))
         _ = try await ledger.hold([Self.claim("alice@x.example", 0, 60)], for: Self.holder("running", "i-1"), instance: 0)
         #expect(try await ledger.orphanedHolds() == 0)
         _ = try await ledger.hold([Self.claim("bob@x.example", 0, 60)], for: Self.holder("gone", "i-2"), instance: 0)
         #expect(try await ledger.orphanedHolds() == 1)
+    }
+
+    /// A saga's end settles its time in the transaction that stores the end: a request that
+    /// failed lets its hold go, a confirmed one keeps its time as booked.
+    @Test(arguments: Backend.allCases)
+    func aSagasEndSettlesItsTimeInTheSameCommit(backend: Backend) async throws {
+        let (ledger, close) = try await backend.openLedger()
+        defer { close() }
+        for (index, (id, status, kinds)) in [("r-failed", SagaStatus.failed, []), ("r-confirmed", .completed, [TimeReservation.Kind.booked])]
+            .enumerated()
+        {
+            var start = Sagas.started(id)
+            start.instance.type = "interview-scheduling"
+            try await ledger.sagas.insert(start)
+            let from = Int64(index) * 120
+            #expect(try await ledger.hold([Self.claim("alice@x.example", from, from + 60)], for: Self.holder(id, "iv-\(id)"), instance: 0).isEmpty)
+            var end = Sagas.begin(start.instance, at: Sagas.epoch.addingTimeInterval(1))
+            end.instance.status = status
+            _ = try await ledger.sagas.commit(end)
+            #expect(try await ledger.reservations(of: id).map(\.kind) == kinds, "\(id)")
+        }
+        #expect(try await ledger.orphanedHolds() == 0)
     }
 }

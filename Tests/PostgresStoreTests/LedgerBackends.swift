@@ -20,8 +20,9 @@ protocol LedgerBackend: Sendable {
     func orphanedHolds() async throws -> Int
     /// Inserts a reservation with plain SQL, past the ledger's own check.
     func insertAroundTheLedger(interviewer: String, interval: Interval, sagaID: String, interviewID: String) async throws
-    /// Stores a running saga with this id.
-    func startSaga(_ id: String) async throws
+    /// The saga store of the same database, opened as the service opens it (with the
+    /// settlement hook).
+    var sagas: any SagaStoreBackend { get }
 }
 
 struct SQLiteLedgerBackend: LedgerBackend {
@@ -63,9 +64,7 @@ struct SQLiteLedgerBackend: LedgerBackend {
         }
     }
 
-    func startSaga(_ id: String) async throws {
-        try await store.insert(Sagas.started(id))
-    }
+    var sagas: any SagaStoreBackend { store }
 }
 
 struct PostgresLedgerBackend: LedgerBackend {
@@ -106,9 +105,7 @@ struct PostgresLedgerBackend: LedgerBackend {
             """)
     }
 
-    func startSaga(_ id: String) async throws {
-        try await stores[0].insert(Sagas.started(id))
-    }
+    var sagas: any SagaStoreBackend { stores[0] }
 }
 
 extension Backend {

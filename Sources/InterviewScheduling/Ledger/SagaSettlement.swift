@@ -1,4 +1,5 @@
 package import GRDB
+package import PostgresStore
 import SagaCore
 package import SagaStore
 
@@ -11,6 +12,14 @@ package enum SagaSettlement {
         { instance, db in
             guard let settlement = settlement(of: instance) else { return }
             try ledger.settle(settlement, in: db)
+        }
+    }
+
+    /// The hook for `PostgresSagaStore(whenSettled:)`: the same settlement, on PostgreSQL.
+    package static func postgresHook(ledger: PostgresInterviewerTimeLedger = PostgresInterviewerTimeLedger()) -> PostgresSettlementHook {
+        { instance, connection in
+            guard let settlement = settlement(of: instance) else { return }
+            try await ledger.settle(settlement, in: connection)
         }
     }
 
