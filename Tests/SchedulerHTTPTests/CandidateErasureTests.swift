@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import InterviewScheduling
 import NIOFoundationEssentialsCompat
+import SagaCore
 import SagaEngine
 import SagaStore
 import SchedulerTesting
