@@ -7,8 +7,11 @@ package import SchedulingCore
 /// constraint `interviewer_reservation_no_overlap` (`PostgresInterviewSchema`) is what makes
 /// two instances unable to hold overlapping time for one interviewer: a claim that races
 /// another past the check for conflicts waits for it at the insert, and fails there if it
-/// committed. Claims are inserted in one order (interviewer, then start) so that two claims
-/// for the same people cannot deadlock.
+/// committed. Two claims that insert overlapping rows at the same moment can also wait for
+/// each other (PostgreSQL then aborts one as a deadlock); either way the loser's inserts are
+/// undone to a savepoint and it looks again, which finds the winner's time in the way.
+/// Claims are inserted in one order (interviewer, then start), which keeps such cycles to
+/// that one moment.
 package struct PostgresInterviewerTimeLedger: InterviewerTimeLedger {
     package typealias Transaction = PostgresConnection
 
@@ -62,7 +65,7 @@ package struct PostgresInterviewerTimeLedger: InterviewerTimeLedger {
                 }
                 try await connection.query("RELEASE SAVEPOINT ledger_hold", logger: logger)
                 return []
-            } catch let error as PSQLError where error.serverInfo?[.sqlState] == Self.exclusionViolation {
+            } catch let error as PSQLError where Self.lostTheRace.contains(error.serverInfo?[.sqlState] ?? "") {
                 try await connection.query("ROLLBACK TO SAVEPOINT ledger_hold", logger: logger)
             }
         }
@@ -71,8 +74,9 @@ package struct PostgresInterviewerTimeLedger: InterviewerTimeLedger {
 
     /// How many times a claim looks again after losing a race at the insert.
     static let attempts = 5
-    /// SQLSTATE `exclusion_violation`.
-    static let exclusionViolation = "23P01"
+    /// SQLSTATE `exclusion_violation` (another claim committed first) and `deadlock_detected`
+    /// (two claims inserting at the same moment waited for each other).
+    static let lostTheRace: Set<String> = ["23P01", "40P01"]
 
     private func conflicts(
         with claims: [TimeClaim], of holder: ReservationHolder, on connection: PostgresConnection
@@ -91,13 +95,18 @@ package struct PostgresInterviewerTimeLedger: InterviewerTimeLedger {
         return conflicts
     }
 
-    /// Settles as the SQLite ledger does, except that a confirmed saga with nothing held
-    /// books nothing: a PostgreSQL database has no interviews from before the ledger.
+    /// Settles as the SQLite ledger does, except for a confirmed saga that holds nothing: the
+    /// SQLite ledger then books the interview's time as its record says (interviews from
+    /// before the ledger), which a PostgreSQL database does not have; here the interview keeps
+    /// the time it had booked. Every interview saga holds time before it confirms.
     package func settle(_ settlement: LedgerSettlement, in connection: PostgresConnection) async throws {
         switch settlement {
         case .confirm(let sagaID, let interviewID):
             try await connection.query(
-                "DELETE FROM interviewer_reservation WHERE interview_id = \(interviewID) AND saga_id <> \(sagaID)", logger: logger)
+                """
+                DELETE FROM interviewer_reservation WHERE interview_id = \(interviewID) AND saga_id <> \(sagaID)
+                    AND EXISTS (SELECT 1 FROM interviewer_reservation WHERE saga_id = \(sagaID))
+                """, logger: logger)
             try await connection.query("UPDATE interviewer_reservation SET kind = 'booked' WHERE saga_id = \(sagaID)", logger: logger)
         case .release(let sagaID):
             try await connection.query("DELETE FROM interviewer_reservation WHERE saga_id = \(sagaID) AND kind = 'held'", logger: logger)
