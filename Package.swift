@@ -179,7 +179,7 @@ let package = Package(
         .testTarget(
             name: "PostgresStoreTests",
             dependencies: [
-                "PostgresStore", "SagaStore", "SagaCore", "SchedulerTesting", "InterviewScheduling", "SchedulingCore",
+                "PostgresStore", "SagaStore", "SagaCore", "SagaEngine", "SchedulerTesting", "InterviewScheduling", "SchedulingCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

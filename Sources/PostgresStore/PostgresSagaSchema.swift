@@ -87,5 +87,18 @@ enum PostgresSagaSchema {
                 "ALTER TABLE saga_instance ADD COLUMN lease_owner TEXT",
                 "ALTER TABLE saga_instance ADD COLUMN lease_until BIGINT",
             ]),
+        // Several relays: one leads at a time, by a lease that another takes over when it
+        // runs out (`PostgresRelayOutbox`).
+        PostgresMigration(
+            "v4 (PostgreSQL): the outbox relay's lease",
+            [
+                """
+                CREATE TABLE outbox_relay_lease (
+                    singleton BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (singleton),
+                    owner TEXT NOT NULL,
+                    lease_until BIGINT NOT NULL
+                )
+                """
+            ]),
     ]
 }

@@ -1,20 +1,51 @@
 package import Foundation
-import Logging
-import PostgresNIO
+package import Logging
+package import PostgresNIO
 package import SagaCore
 
 /// The outbox: messages stored with the transitions that produce them, published in the
 /// order they were stored (the sequence), marked published after the broker's report.
+///
+/// Sequence numbers are taken at the insert, not at the commit, so on their own they would let
+/// a relay publish a message of a key while an earlier one of the same key is still being
+/// committed. A transaction that writes messages therefore first takes a transaction-level
+/// advisory lock per topic and key (in one order, so two writers cannot deadlock on them): the
+/// messages of one key are written one transaction after another, and their sequence is their
+/// commit order.
 extension PostgresSagaStore {
-    static func insertOutbox(_ message: OutboxMessage, sagaID: String?, at now: Date, on connection: PostgresConnection, logger: Logger) async throws
+    /// Writes `messages` inside the caller's transaction, as a transition's are, so that they
+    /// are published if and only if it commits. Waits while another transaction that wrote
+    /// messages of the same key is open.
+    package static func enqueue(
+        _ messages: [OutboxMessage], sagaID: String?, at now: Date, on connection: PostgresConnection, logger: Logger
+    )
+        async throws
     {
-        let headers = String(decoding: try JSONValue.object(message.headers.mapValues(JSONValue.string)).jsonText(), as: UTF8.self)
-        try await connection.query(
-            """
-            INSERT INTO outbox (id, saga_id, topic, key, headers, payload, created_at)
-            VALUES (\(message.id), \(sagaID), \(message.topic), \(message.key), \(headers), \(message.payload), \(now.milliseconds))
-            ON CONFLICT (id) DO NOTHING
-            """, logger: logger)
+        try await insertOutbox(messages, sagaID: sagaID, at: now, on: connection, logger: logger)
+    }
+
+    /// The first key of the outbox's per-key advisory locks ("obx"); the second is the hash of
+    /// topic and key.
+    static let keyLockSpace: Int32 = 0x6F_6278
+
+    static func insertOutbox(
+        _ messages: [OutboxMessage], sagaID: String?, at now: Date, on connection: PostgresConnection, logger: Logger
+    )
+        async throws
+    {
+        guard !messages.isEmpty else { return }
+        for key in Set(messages.map { "\($0.topic)|\($0.key)" }).sorted() {
+            try await connection.query("SELECT pg_advisory_xact_lock(\(keyLockSpace), hashtext(\(key)))", logger: logger)
+        }
+        for message in messages {
+            let headers = String(decoding: try JSONValue.object(message.headers.mapValues(JSONValue.string)).jsonText(), as: UTF8.self)
+            try await connection.query(
+                """
+                INSERT INTO outbox (id, saga_id, topic, key, headers, payload, created_at)
+                VALUES (\(message.id), \(sagaID), \(message.topic), \(message.key), \(headers), \(message.payload), \(now.milliseconds))
+                ON CONFLICT (id) DO NOTHING
+                """, logger: logger)
+        }
     }
 
     /// Unpublished messages, oldest first.
@@ -52,5 +83,23 @@ extension PostgresSagaStore {
         let rows = try await database.query("SELECT attempts, last_error FROM outbox WHERE id = \(id)")
         for try await (attempts, lastError) in rows.decode((Int, String?).self) { return (attempts, lastError) }
         return nil
+    }
+}
+
+extension PostgresSagaStore {
+    /// Takes or renews the relays' lease for `owner` until `now + duration`; false while
+    /// another owner's lease has not run out. Lease times are the instances' clocks, which must
+    /// agree to well within a lease.
+    package func leadRelay(owner: String, at now: Date, for duration: Duration) async throws -> Bool {
+        let until = now.addingTimeInterval(duration.seconds).milliseconds
+        let rows = try await database.query(
+            """
+            INSERT INTO outbox_relay_lease (singleton, owner, lease_until) VALUES (TRUE, \(owner), \(until))
+            ON CONFLICT (singleton) DO UPDATE SET owner = EXCLUDED.owner, lease_until = EXCLUDED.lease_until
+            WHERE outbox_relay_lease.owner = EXCLUDED.owner OR outbox_relay_lease.lease_until <= \(now.milliseconds)
+            RETURNING owner
+            """
+        ).collect()
+        return !rows.isEmpty
     }
 }

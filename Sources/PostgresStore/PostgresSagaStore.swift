@@ -95,9 +95,7 @@ package final class PostgresSagaStore: Sendable {
                     \(record.at.milliseconds), \(record.errorKind?.rawValue), \(record.message), \(record.actor))
                 """, logger: logger)
         }
-        for message in transition.messages {
-            try await insertOutbox(message, sagaID: transition.instance.id, at: transition.instance.updatedAt, on: connection, logger: logger)
-        }
+        try await insertOutbox(transition.messages, sagaID: transition.instance.id, at: transition.instance.updatedAt, on: connection, logger: logger)
     }
 
     /// The instance as stored.

@@ -1,7 +1,6 @@
 import Foundation
 package import Logging
 package import SagaCore
-package import SagaStore
 
 /// Where the relay sends outbox messages: Kafka in production, a recorder in tests.
 package protocol OutboxPublisher: Sendable {
@@ -36,7 +35,7 @@ extension OutboxPublisher {
 /// order per key holds (at least once; consumers drop repeats by event id). Nothing is
 /// dropped: the outbox is the buffer.
 package final class OutboxRelay: Sendable {
-    let store: SagaStore
+    let store: any OutboxStore
     let publisher: any OutboxPublisher
     let clock: any WallClock
     let batchSize: Int
@@ -47,7 +46,7 @@ package final class OutboxRelay: Sendable {
     let logger: Logger
 
     package init(
-        store: SagaStore, publisher: any OutboxPublisher, clock: any WallClock = SystemWallClock(), batchSize: Int = 100,
+        store: any OutboxStore, publisher: any OutboxPublisher, clock: any WallClock = SystemWallClock(), batchSize: Int = 100,
         retryBackoff: Duration = .seconds(1), idleInterval: Duration = .seconds(1), logger: Logger = Logger(label: "outbox-relay")
     ) {
         self.store = store
@@ -64,7 +63,7 @@ package final class OutboxRelay: Sendable {
         while !Task.isCancelled {
             do {
                 let published = try await publishPending()
-                if published == 0 { await store.outboxWritten.wait(timeout: idleInterval) }
+                if published == 0 { await store.waitForMessages(timeout: idleInterval) }
             } catch is CancellationError {
                 return
             } catch {
@@ -78,14 +77,13 @@ package final class OutboxRelay: Sendable {
     /// Throws the first publishing error, after recording it on its row.
     @discardableResult
     package func publishPending() async throws -> Int {
-        let pending = try await store.pendingOutbox(limit: batchSize)
+        let pending = try await store.pendingMessages(limit: batchSize)
         guard !pending.isEmpty else { return 0 }
-        let results = await publisher.publish(pending.map(\.message))
+        let results = await publisher.publish(pending)
         var published: [String] = []
         var blockedKeys = Set<String>()
         var firstError: (any Error)?
-        for (row, result) in zip(pending, results) {
-            let message = row.message
+        for (message, result) in zip(pending, results) {
             if blockedKeys.contains("\(message.topic)|\(message.key)") { continue }
             switch result {
             case .success:

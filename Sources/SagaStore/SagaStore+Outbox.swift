@@ -85,3 +85,13 @@ extension SagaStore {
             publishedAt: (row["published_at"] as Int64?).map(Date.init(milliseconds:)), attempts: row["attempts"], lastError: row["last_error"])
     }
 }
+
+extension SagaStore: OutboxStore {
+    package func pendingMessages(limit: Int) async throws -> [OutboxMessage] {
+        try await pendingOutbox(limit: limit).map(\.message)
+    }
+
+    package func waitForMessages(timeout: Duration) async {
+        await outboxWritten.wait(timeout: timeout)
+    }
+}

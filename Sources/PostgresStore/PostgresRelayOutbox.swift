@@ -1,0 +1,50 @@
+package import Foundation
+package import SagaCore
+
+/// The outbox as one instance's relay sees it when several instances share the database: it
+/// hands out messages only while this instance holds the relays' lease, renewed with every
+/// batch it asks for, so one relay publishes at a time and the order per key holds. When the
+/// leading instance dies, its lease runs out and the next relay to ask takes over.
+///
+/// A leader that stalls for longer than a lease (a publish that waits on a broker, a paused
+/// process) may overlap with its successor for one batch. Both publish in the outbox's order
+/// and under the messages' own ids, so consumers see each message at least once, the first
+/// time in order, and drop the repeats by event id.
+package struct PostgresRelayOutbox: OutboxStore {
+    let store: PostgresSagaStore
+    let owner: String
+    let lease: Duration
+    let pollInterval: Duration
+    let clock: any WallClock
+
+    /// `owner` names this instance (unique among the instances); `pollInterval` is how often a
+    /// relay looks for work (and a standby for a lease run out), and must be well below `lease`.
+    package init(
+        store: PostgresSagaStore, owner: String, lease: Duration = .seconds(10), pollInterval: Duration = .milliseconds(200),
+        clock: any WallClock = SystemWallClock()
+    ) {
+        self.store = store
+        self.owner = owner
+        self.lease = lease
+        self.pollInterval = pollInterval
+        self.clock = clock
+    }
+
+    package func pendingMessages(limit: Int) async throws -> [OutboxMessage] {
+        guard try await store.leadRelay(owner: owner, at: clock.now(), for: lease) else { return [] }
+        return try await store.pendingOutbox(limit: limit)
+    }
+
+    package func markPublished(ids: [String], at now: Date) async throws {
+        try await store.markPublished(ids: ids, at: now)
+    }
+
+    package func markPublishFailed(id: String, error: String) async throws {
+        try await store.markPublishFailed(id: id, error: error)
+    }
+
+    /// Nothing tells an instance that another one wrote: it looks again after `pollInterval`.
+    package func waitForMessages(timeout: Duration) async {
+        try? await clock.sleep(for: min(timeout, pollInterval))
+    }
+}
