@@ -12,12 +12,15 @@ package final class KafkaProducer: Sendable {
     private let logger: Logger
 
     /// The defaults this producer sets, which `configuration.properties` may override.
+    /// `linger.ms` is 1, not librdkafka's 5: the outbox relay hands a whole batch over at once
+    /// and awaits its reports together, so a longer linger adds little batching and delays
+    /// every lone message (one per Kafka hop of a request); see `benchmarks/RESULTS.md`.
     package static let defaultProperties = [
         "enable.idempotence": "true",
         "acks": "all",
         "compression.type": "lz4",
         "partitioner": "murmur2_random",
-        "linger.ms": "5",
+        "linger.ms": "1",
         "message.timeout.ms": "300000",
     ]
 
