@@ -5,6 +5,12 @@ package import SchedulingCore
 
 /// The embedded default provider: events kept in SQLite, each calendar exported as an .ics
 /// feed, so that a newcomer can book interviews with no Google or Microsoft account.
+///
+/// The asynchronous calls (the booking path) wait for the database without holding a thread
+/// of Swift's cooperative pool: GRDB runs their work on its own queue. The file keeps SQLite's
+/// rollback journal, not a write-ahead log, so that an erased event leaves no copy of its old
+/// text behind (`secure_delete` covers the main file; a WAL would keep old pages until a
+/// checkpoint).
 package final class LocalCalendarProvider: CalendarProvider {
     package let name = "local"
     private let database: DatabaseQueue
@@ -57,7 +63,8 @@ package final class LocalCalendarProvider: CalendarProvider {
     ) async throws(ProviderError) -> ProviderEventReference {
         let calendar = calendar.lowercased()
         let id = Self.eventID(forKey: idempotencyKey)
-        try write { db in
+        let attendees = Self.encode(event.attendees)
+        try await write { db in
             try db.execute(
                 sql: """
                     INSERT OR IGNORE INTO local_event (id, calendar, title, description, start, end, time_zone, attendees, location, meeting_url, status, sequence)
@@ -65,7 +72,7 @@ package final class LocalCalendarProvider: CalendarProvider {
                     """,
                 arguments: [
                     id, calendar, event.title, event.description, event.start.secondsSinceEpoch, event.end.secondsSinceEpoch,
-                    event.timeZone, Self.encode(event.attendees), event.location, event.meetingURL,
+                    event.timeZone, attendees, event.location, event.meetingURL,
                 ])
         }
         return ProviderEventReference(provider: name, calendar: calendar, eventID: id)
@@ -86,7 +93,7 @@ package final class LocalCalendarProvider: CalendarProvider {
     }
 
     package func updateEvent(_ reference: ProviderEventReference, to event: CalendarEvent) async throws(ProviderError) {
-        let changed = try write { db -> Int in
+        let changed = try await write { db -> Int in
             try db.execute(
                 sql:
                     "UPDATE local_event SET title = ?, description = ?, start = ?, end = ?, time_zone = ?, attendees = ?, location = ?, meeting_url = ?, sequence = sequence + 1 WHERE id = ? AND status = 'confirmed'",
@@ -103,7 +110,7 @@ package final class LocalCalendarProvider: CalendarProvider {
 
     /// Marks the event cancelled; an event already gone or cancelled is fine.
     package func cancelEvent(_ reference: ProviderEventReference, comment: String) async throws(ProviderError) {
-        try write { db in
+        try await write { db in
             try db.execute(
                 sql: "UPDATE local_event SET status = 'cancelled', sequence = sequence + 1 WHERE id = ? AND status = 'confirmed'",
                 arguments: [reference.eventID])
@@ -112,13 +119,13 @@ package final class LocalCalendarProvider: CalendarProvider {
 
     /// Removes the event; an event already gone is fine.
     package func deleteEvent(_ reference: ProviderEventReference) async throws(ProviderError) {
-        try write { db in try db.execute(sql: "DELETE FROM local_event WHERE id = ?", arguments: [reference.eventID]) }
+        try await write { db in try db.execute(sql: "DELETE FROM local_event WHERE id = ?", arguments: [reference.eventID]) }
     }
 
     package func busyTime(of calendars: [String], in window: Interval) async throws(ProviderError) -> [String: IntervalSet] {
         var result: [String: IntervalSet] = [:]
         for calendar in calendars {
-            let rows = try read { db in
+            let rows = try await read { db in
                 try Row.fetchAll(
                     db, sql: "SELECT start, end FROM local_event WHERE calendar = ? AND status = 'confirmed' AND start < ? AND end > ?",
                     arguments: [calendar.lowercased(), window.end.secondsSinceEpoch, window.start.secondsSinceEpoch]
@@ -172,9 +179,17 @@ package final class LocalCalendarProvider: CalendarProvider {
         return (try? String(decoding: JSONEncoder().encode(stored), as: UTF8.self)) ?? "[]"
     }
 
-    private func write<T>(_ work: (Database) throws -> T) throws(ProviderError) -> T {
+    private func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws(ProviderError) -> T {
         do {
-            return try database.write(work)
+            return try await database.write(work)
+        } catch {
+            throw ProviderError(.transient, provider: name, message: "local calendar database: \(error)")
+        }
+    }
+
+    private func read<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws(ProviderError) -> T {
+        do {
+            return try await database.read(work)
         } catch {
             throw ProviderError(.transient, provider: name, message: "local calendar database: \(error)")
         }
