@@ -77,7 +77,16 @@ func get(_ path: String) async -> Int {
     guard let url = URL(string: "http://127.0.0.1:\(port)\(path)"), let (_, response) = try? await URLSession.shared.data(from: url) else { return 0 }
     return (response as? HTTPURLResponse)?.statusCode ?? 0
 }
-for _ in 0..<300 where await get("/health/ready") != 200 { try await Task.sleep(for: .milliseconds(100)) }
+for _ in 0..<300 where await get("/health/ready") != 200 {
+    // A service that stopped (its port taken by one left over from an earlier run, say) must
+    // not leave the run measuring whatever answers on the port.
+    guard service.isRunning else {
+        FileHandle.standardError.write(Data("scheduler serve exited at start-up (is port \(port) taken?)\n".utf8))
+        stopEverything()
+        exit(1)
+    }
+    try await Task.sleep(for: .milliseconds(100))
+}
 
 let tokenProcess = Process()
 tokenProcess.executableURL = scheduler
