@@ -6,7 +6,7 @@ export PATH := $(PATH):/opt/swift/usr/bin
 SWIFT ?= swift
 SAMPLE_REQUEST ?= docs/examples/panel-three-zones.json
 
-.PHONY: setup build run slots test lint format bench bench-service bench-contention sanitize clean
+.PHONY: setup build run slots test lint format bench bench-service bench-stores bench-contention sanitize clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -50,6 +50,12 @@ bench-service: setup
 	$(SWIFT) build -c release --product KafkaPipelineBenchmark
 	.build/release/ServiceBenchmark
 	.build/release/KafkaPipelineBenchmark 2000
+
+## Stored saga transitions per second on SQLite and on a private PostgreSQL server (fsync on),
+## in one run (release build).
+bench-stores: setup
+	$(SWIFT) build -c release --product SagaStoreBackendsBenchmark
+	.build/release/SagaStoreBackendsBenchmark
 
 ## The cost of the interviewer-time ledger: 200 requests on one shared panel versus 200 on
 ## panels of their own, through the dev cluster (release build).

@@ -155,6 +155,12 @@ let package = Package(
         ),
 
         .executableTarget(
+            name: "SagaStoreBackendsBenchmark",
+            dependencies: ["SagaCore", "SagaStore", "PostgresStore", "SchedulerTesting"],
+            path: "benchmarks/SagaStoreBackendsBenchmark"
+        ),
+
+        .executableTarget(
             name: "KafkaPipelineBenchmark",
             dependencies: ["Events", "Kafka", "SagaCore", "SagaEngine", "SagaStore", "Messaging"],
             path: "benchmarks/KafkaPipelineBenchmark"
