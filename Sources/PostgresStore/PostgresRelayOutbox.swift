@@ -8,8 +8,13 @@ package import SagaCore
 ///
 /// A leader that stalls for longer than a lease (a publish that waits on a broker, a paused
 /// process) may overlap with its successor for one batch. Both publish in the outbox's order
-/// and under the messages' own ids, so consumers see each message at least once, the first
-/// time in order, and drop the repeats by event id.
+/// and under the messages' own ids, so consumers see each message at least once and drop the
+/// repeats by event id; the repeats may come after later messages of the same key, as after
+/// any failed delivery that the relay sends again.
+///
+/// Unlike the SQLite store, nothing wakes an idle relay when another instance writes: it looks
+/// again every `pollInterval`. The lease is not given up at shutdown: a successor waits for
+/// it to run out.
 package struct PostgresRelayOutbox: OutboxStore {
     let store: PostgresSagaStore
     let owner: String

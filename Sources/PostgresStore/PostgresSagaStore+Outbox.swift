@@ -9,9 +9,14 @@ package import SagaCore
 /// Sequence numbers are taken at the insert, not at the commit, so on their own they would let
 /// a relay publish a message of a key while an earlier one of the same key is still being
 /// committed. A transaction that writes messages therefore first takes a transaction-level
-/// advisory lock per topic and key (in one order, so two writers cannot deadlock on them): the
-/// messages of one key are written one transaction after another, and their sequence is their
-/// commit order.
+/// advisory lock per topic and key: the messages of one key are written one transaction after
+/// another, and their sequence is their commit order. This rests on two things: every insert
+/// into `outbox` goes through here, and the sequence hands out numbers one at a time (an
+/// identity column's default `CACHE 1`; a larger cache gives each session a block of its own).
+/// The locks are taken in the order of their hashes, so two transactions that write messages
+/// once each cannot deadlock on them; one that writes messages in two calls may, which
+/// PostgreSQL reports (`deadlock_detected`) and the transaction is retried as any transient
+/// failure.
 extension PostgresSagaStore {
     /// Writes `messages` inside the caller's transaction, as a transition's are, so that they
     /// are published if and only if it commits. Waits while another transaction that wrote
@@ -34,8 +39,15 @@ extension PostgresSagaStore {
         async throws
     {
         guard !messages.isEmpty else { return }
-        for key in Set(messages.map { "\($0.topic)|\($0.key)" }).sorted() {
-            try await connection.query("SELECT pg_advisory_xact_lock(\(keyLockSpace), hashtext(\(key)))", logger: logger)
+        let keys = Array(Set(messages.map { "\($0.topic)|\($0.key)" }))
+        var hashes: [Int32] = []
+        for try await hash in try await connection.query("SELECT DISTINCT hashtext(key) FROM unnest(\(keys)) AS key", logger: logger).decode(
+            Int32.self)
+        {
+            hashes.append(hash)
+        }
+        for hash in hashes.sorted() {
+            try await connection.query("SELECT pg_advisory_xact_lock(\(keyLockSpace), \(hash))", logger: logger)
         }
         for message in messages {
             let headers = String(decoding: try JSONValue.object(message.headers.mapValues(JSONValue.string)).jsonText(), as: UTF8.self)

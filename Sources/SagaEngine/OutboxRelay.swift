@@ -40,8 +40,8 @@ package final class OutboxRelay: Sendable {
     let clock: any WallClock
     let batchSize: Int
     let retryBackoff: Duration
-    /// The longest the relay sleeps with nothing to publish; a commit that writes to the
-    /// outbox wakes it at once.
+    /// The longest the relay sleeps with nothing to publish; on SQLite, a commit that writes
+    /// to the outbox wakes it at once (`OutboxStore.waitForMessages`).
     let idleInterval: Duration
     let logger: Logger
 

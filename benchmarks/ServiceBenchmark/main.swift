@@ -45,10 +45,15 @@ func start(_ arguments: [String], environment: [String: String] = [:], output: P
     return process
 }
 
+let port = 28_080
+// A service left over from an earlier run would answer on the port and be measured instead.
+if (try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/health/live")!)) != nil {
+    FileHandle.standardError.write(Data("port \(port) is in use (a scheduler left over from an earlier run?)\n".utf8))
+    exit(1)
+}
 let clusterOutput = Pipe()
 let cluster = try start(["dev-cluster"], output: clusterOutput)
 let bootstrap = String(decoding: clusterOutput.fileHandleForReading.availableData, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
-let port = 28_080
 let fetchWait = ProcessInfo.processInfo.environment["BENCH_FETCH_WAIT_MS"] ?? "10"
 let environment = [
     "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "KAFKA_CONSUMER_PROPERTY_FETCH_WAIT_MAX_MS": fetchWait,
@@ -86,6 +91,11 @@ for _ in 0..<300 where await get("/health/ready") != 200 {
         exit(1)
     }
     try await Task.sleep(for: .milliseconds(100))
+}
+guard service.isRunning else {
+    FileHandle.standardError.write(Data("scheduler serve exited at start-up\n".utf8))
+    stopEverything()
+    exit(1)
 }
 
 let tokenProcess = Process()
