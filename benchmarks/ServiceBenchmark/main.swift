@@ -407,5 +407,11 @@ FileHandle.standardOutput.write(Data("\nSaga engine, same run (SagaEngineBenchma
 let engine = Process()
 engine.executableURL = binaries.appendingPathComponent("SagaEngineBenchmark")
 engine.arguments = ["200", "5"]
-try engine.run()
-engine.waitUntilExit()
+do {
+    try engine.run()
+    engine.waitUntilExit()
+} catch {
+    FileHandle.standardError.write(
+        Data("cannot run \(engine.executableURL?.path ?? "SagaEngineBenchmark") (build it beside this one): \(error)\n".utf8))
+    exit(1)
+}
