@@ -12,20 +12,21 @@ package import SagaCore
 /// repeats by event id; the repeats may come after later messages of the same key, as after
 /// any failed delivery that the relay sends again.
 ///
-/// Unlike the SQLite store, nothing wakes an idle relay when another instance writes: it looks
-/// again every `pollInterval`. The lease is not given up at shutdown: a successor waits for
-/// it to run out.
+/// An idle relay is woken when any instance commits messages (`PostgresOutboxNotifications`);
+/// it also looks every `pollInterval`, which is how a standby notices a lease run out. The
+/// lease is not given up at shutdown: a successor waits for it to run out.
 package struct PostgresRelayOutbox: OutboxStore {
     let store: PostgresSagaStore
     let owner: String
     let lease: Duration
     let pollInterval: Duration
     let clock: any WallClock
+    let notifications: PostgresOutboxNotifications
 
     /// `owner` names this instance (unique among the instances); `pollInterval` is how often a
-    /// relay looks for work (and a standby for a lease run out), and must be well below `lease`.
+    /// relay looks without being woken (a standby, for a lease run out), well below `lease`.
     package init(
-        store: PostgresSagaStore, owner: String, lease: Duration = .seconds(10), pollInterval: Duration = .milliseconds(200),
+        store: PostgresSagaStore, owner: String, lease: Duration = .seconds(10), pollInterval: Duration = .seconds(1),
         clock: any WallClock = SystemWallClock()
     ) {
         self.store = store
@@ -33,6 +34,7 @@ package struct PostgresRelayOutbox: OutboxStore {
         self.lease = lease
         self.pollInterval = pollInterval
         self.clock = clock
+        notifications = PostgresOutboxNotifications(database: store.database)
     }
 
     package func pendingMessages(limit: Int) async throws -> [OutboxMessage] {
@@ -48,8 +50,8 @@ package struct PostgresRelayOutbox: OutboxStore {
         try await store.markPublishFailed(id: id, error: error)
     }
 
-    /// Nothing tells an instance that another one wrote: it looks again after `pollInterval`.
+    /// Returns when an instance committed messages, or after `pollInterval` (or `timeout`).
     package func waitForMessages(timeout: Duration) async {
-        try? await clock.sleep(for: min(timeout, pollInterval))
+        await notifications.signal.wait(timeout: min(timeout, pollInterval))
     }
 }

@@ -49,6 +49,9 @@ extension PostgresSagaStore {
         for hash in hashes.sorted() {
             try await connection.query("SELECT pg_advisory_xact_lock(\(keyLockSpace), \(hash))", logger: logger)
         }
+        // Delivered when the transaction commits, once however many messages it wrote: wakes
+        // the leading relay (`PostgresOutboxNotifications`).
+        try await connection.query("NOTIFY \(unescaped: PostgresOutboxNotifications.channel)", logger: logger)
         for message in messages {
             let headers = String(decoding: try JSONValue.object(message.headers.mapValues(JSONValue.string)).jsonText(), as: UTF8.self)
             try await connection.query(

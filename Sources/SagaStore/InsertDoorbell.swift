@@ -1,4 +1,5 @@
 import GRDB
+import SagaCore
 
 /// Rings `signal` after every committed transaction that inserted into `table` (the outbox,
 /// the mail outbox), so that its relay sends at once instead of at its next poll. Lives on

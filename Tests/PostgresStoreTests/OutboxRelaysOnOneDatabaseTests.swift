@@ -155,4 +155,49 @@ struct OutboxRelaysOnOneDatabaseTests {
         for entry in published { publishedOrder[entry.key, default: []].append(entry.id) }
         #expect(publishedOrder == storedOrder)
     }
+
+    /// A commit that writes outbox messages notifies every listening instance, once it has
+    /// committed; a transaction that rolls back notifies nobody. Each wait below would last an
+    /// hour without the notification: the time limit fails the test instead.
+    @Test(.timeLimit(.minutes(1))) func aCommitOfMessagesWakesTheOtherInstances() async throws {
+        let url = try await PostgresTestServer.shared().newDatabase()
+        let listener = try await PostgresSagaStore(database: PostgresDatabase(url: url))
+        let writer = try await PostgresSagaStore(database: PostgresDatabase(url: url))
+        defer { for store in [listener, writer] { store.database.close() } }
+        let notifications = PostgresOutboxNotifications(database: listener.database)
+        await notifications.signal.wait(timeout: .seconds(3600))  // listening now
+        try await Self.enqueue([Self.message("m-1", key: "k")], in: writer)
+        await notifications.signal.wait(timeout: .seconds(3600))
+
+        struct RolledBack: Error {}
+        await #expect(throws: RolledBack.self) {
+            try await writer.database.transaction { connection in
+                try await PostgresSagaStore.enqueue([Self.message("m-2", key: "k")], sagaID: nil, at: Date(), on: connection, logger: Self.logger)
+                throw RolledBack()
+            }
+        }
+        let clock = ContinuousClock()
+        let started = clock.now
+        await notifications.signal.wait(timeout: .seconds(1))
+        #expect(clock.now - started >= .seconds(1), "nothing was committed, so nothing woke the listener")
+    }
+
+    /// The leading relay, which would otherwise look once an hour, publishes what another
+    /// instance commits.
+    @Test(.timeLimit(.minutes(1))) func anIdleRelayPublishesWhatAnotherInstanceCommits() async throws {
+        let url = try await PostgresTestServer.shared().newDatabase()
+        let leader = try await PostgresSagaStore(database: PostgresDatabase(url: url))
+        let writer = try await PostgresSagaStore(database: PostgresDatabase(url: url))
+        defer { for store in [leader, writer] { store.database.close() } }
+        let log = Recorder("log")
+        let relay = OutboxRelay(
+            store: PostgresRelayOutbox(store: leader, owner: "a", pollInterval: .seconds(3600)), publisher: Recorder("a", into: log),
+            idleInterval: .seconds(3600))
+        let running = Task { await relay.run() }
+        defer { running.cancel() }
+        for index in 1...3 {
+            try await Self.enqueue([Self.message("m-\(index)", key: "k")], in: writer)
+            #expect(try await eventually(30) { log.published.withLock { $0.count } == index })
+        }
+    }
 }

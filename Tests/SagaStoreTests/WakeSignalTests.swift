@@ -1,3 +1,4 @@
+import SagaCore
 import SagaStore
 import Synchronization
 import Testing
