@@ -13,8 +13,8 @@ package import SagaCore
 /// any failed delivery that the relay sends again.
 ///
 /// An idle relay is woken when any instance commits messages (`PostgresOutboxNotifications`);
-/// it also looks every `pollInterval`, which is how a standby notices a lease run out. The
-/// lease is not given up at shutdown: a successor waits for it to run out.
+/// it also looks every `pollInterval`, which is how a standby notices a lease run out. A relay
+/// that stops should `resign()`, so that a successor need not wait for its lease to run out.
 package struct PostgresRelayOutbox: OutboxStore {
     let store: PostgresSagaStore
     let owner: String
@@ -48,6 +48,11 @@ package struct PostgresRelayOutbox: OutboxStore {
 
     package func markPublishFailed(id: String, error: String) async throws {
         try await store.markPublishFailed(id: id, error: error)
+    }
+
+    /// Gives up the lease if this instance holds it; the relay must have stopped.
+    package func resign() async throws {
+        try await store.resignRelay(owner: owner)
     }
 
     /// Returns when an instance committed messages, or after `pollInterval` (or `timeout`).

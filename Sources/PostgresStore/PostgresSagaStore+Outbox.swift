@@ -117,4 +117,10 @@ extension PostgresSagaStore {
         ).collect()
         return !rows.isEmpty
     }
+
+    /// Gives up `owner`'s lease, if it holds it, so that another instance's relay leads at its
+    /// next look instead of when the lease runs out: for a relay that stops (a shutdown).
+    package func resignRelay(owner: String) async throws {
+        try await database.query("DELETE FROM outbox_relay_lease WHERE owner = \(owner)")
+    }
 }

@@ -80,7 +80,8 @@ struct OutboxRelaysOnOneDatabaseTests {
     }
 
     /// Two instances' relays: the first to ask leads and publishes; the other gets nothing
-    /// while that lease lives, and takes over once it has run out unrenewed (the leader died).
+    /// while that lease lives, and takes over once it has run out unrenewed (the leader died),
+    /// or at once when the leader resigns (it stopped).
     @Test func oneRelayLeadsAndAnotherTakesOverWhenItsLeaseRunsOut() async throws {
         let url = try await PostgresTestServer.shared().newDatabase()
         let first = try await PostgresSagaStore(database: PostgresDatabase(url: url))
@@ -88,12 +89,10 @@ struct OutboxRelaysOnOneDatabaseTests {
         defer { for store in [first, second] { store.database.close() } }
         let clock = ManualSagaClock()
         let log = Recorder("log")
-        let relayA = OutboxRelay(
-            store: PostgresRelayOutbox(store: first, owner: "a", lease: .seconds(10), clock: clock), publisher: Recorder("a", into: log), clock: clock
-        )
-        let relayB = OutboxRelay(
-            store: PostgresRelayOutbox(store: second, owner: "b", lease: .seconds(10), clock: clock), publisher: Recorder("b", into: log),
-            clock: clock)
+        let outboxA = PostgresRelayOutbox(store: first, owner: "a", lease: .seconds(10), clock: clock)
+        let outboxB = PostgresRelayOutbox(store: second, owner: "b", lease: .seconds(10), clock: clock)
+        let relayA = OutboxRelay(store: outboxA, publisher: Recorder("a", into: log), clock: clock)
+        let relayB = OutboxRelay(store: outboxB, publisher: Recorder("b", into: log), clock: clock)
         let keys = ["k1", "k2", "k3"]
         try await Self.enqueue((0..<30).map { Self.message("m-\($0)", key: keys[$0 % 3]) }, in: first)
 
@@ -107,10 +106,16 @@ struct OutboxRelaysOnOneDatabaseTests {
         clock.advance(by: 11)  // a stopped renewing
         #expect(try await relayB.publishPending() == 30, "b takes over")
         #expect(try await relayA.publishPending() == 0, "a no longer leads")
+        // b stops and gives its lease up: a leads at its next look, with no wait.
+        try await Self.enqueue((90..<120).map { Self.message("m-\($0)", key: keys[$0 % 3]) }, in: first)
+        try await outboxA.resign()  // not the holder: nothing changes
+        #expect(try await relayA.publishPending() == 0, "b still leads")
+        try await outboxB.resign()
+        #expect(try await relayA.publishPending() == 30, "a leads again at once")
 
         let published = log.published.withLock { $0 }
-        #expect(published.map(\.relay) == Array(repeating: "a", count: 60) + Array(repeating: "b", count: 30))
-        #expect(published.map(\.id) == (0..<90).map { "m-\($0)" }, "each once, in the order stored")
+        #expect(published.map(\.relay) == Array(repeating: "a", count: 60) + Array(repeating: "b", count: 30) + Array(repeating: "a", count: 30))
+        #expect(published.map(\.id) == (0..<120).map { "m-\($0)" }, "each once, in the order stored")
     }
 
     /// Writers on both instances store messages of ten keys at once while both instances'
