@@ -37,9 +37,13 @@ package struct PostgresRelayOutbox: OutboxStore {
         notifications = PostgresOutboxNotifications(database: store.database)
     }
 
+    /// Given up after a lease: a look that takes longer leads nothing, and the relay tries
+    /// again (a query issued while the server restarts was seen never to be answered).
     package func pendingMessages(limit: Int) async throws -> [OutboxMessage] {
-        guard try await store.leadRelay(owner: owner, at: clock.now(), for: lease) else { return [] }
-        return try await store.pendingOutbox(limit: limit)
+        try await withDeadline(lease) { [store, owner, clock, lease] in
+            guard try await store.leadRelay(owner: owner, at: clock.now(), for: lease) else { return [] }
+            return try await store.pendingOutbox(limit: limit)
+        }
     }
 
     package func markPublished(ids: [String], at now: Date) async throws {
