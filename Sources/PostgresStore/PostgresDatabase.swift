@@ -1,6 +1,7 @@
 package import Foundation
 package import Logging
 package import PostgresNIO
+import Synchronization
 
 /// One PostgreSQL database, reached through a pool of connections that runs for as long as
 /// this object lives (`close()` ends it sooner). Several service instances open the same one.
@@ -21,8 +22,13 @@ package final class PostgresDatabase: Sendable {
 
     /// Closes the pool: queries after this fail.
     package func close() {
+        closed.store(true, ordering: .releasing)
         running.cancel()
     }
+
+    /// Whether `close()` was called.
+    package var isClosed: Bool { closed.load(ordering: .acquiring) }
+    private let closed = Atomic<Bool>(false)
 
     deinit {
         running.cancel()

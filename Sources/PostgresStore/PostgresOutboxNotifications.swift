@@ -1,16 +1,24 @@
 import Logging
 package import PostgresNIO
 package import SagaCore
+import Synchronization
 
 /// Wakes a relay when any instance commits outbox messages: a transaction that writes them
 /// sends `NOTIFY outbox`, which PostgreSQL delivers at its commit, and this object listens
-/// for it on one connection of the pool for as long as it lives. After each (re)connection it
-/// signals once, so that a message committed while nobody listened is looked for too.
+/// for it on one connection of the pool for as long as it lives (or until the database is
+/// closed). After each (re)connection it signals once, so that a message committed while
+/// nobody listened is looked for too; while it cannot listen, it signals once a retry.
+///
+/// PostgreSQL commits notifying transactions one at a time (a global lock held through the
+/// commit), so on a busy database this costs commit concurrency among the transactions that
+/// write outbox messages; not measured yet.
 package final class PostgresOutboxNotifications: Sendable {
     /// The channel transactions notify on.
     static let channel = "outbox"
 
     package let signal: WakeSignal
+    /// Whether this instance's relay led at its last look (set by `PostgresRelayOutbox`).
+    let leading = Atomic<Bool>(false)
     private let listening: Task<Void, Never>
 
     package init(database: PostgresDatabase, retryAfter: Duration = .seconds(1)) {
@@ -26,7 +34,7 @@ package final class PostgresOutboxNotifications: Sendable {
                         }
                     }
                 } catch {
-                    if Task.isCancelled { return }
+                    if Task.isCancelled || database.isClosed { return }
                     database.logger.warning("not listening for outbox notifications; retrying", metadata: ["error": "\(error)"])
                     signal.signal()  // look while not listening
                     try? await Task.sleep(for: retryAfter)

@@ -1,5 +1,6 @@
 package import Foundation
 package import SagaCore
+import Synchronization
 
 /// The outbox as one instance's relay sees it when several instances share the database: it
 /// hands out messages only while this instance holds the relays' lease, renewed with every
@@ -38,10 +39,13 @@ package struct PostgresRelayOutbox: OutboxStore {
     }
 
     /// Given up after a lease: a look that takes longer leads nothing, and the relay tries
-    /// again (a query issued while the server restarts was seen never to be answered).
+    /// again (a query issued while the server restarts was seen unanswered for over a minute).
+    /// An abandoned look that is answered later may still renew the lease once.
     package func pendingMessages(limit: Int) async throws -> [OutboxMessage] {
-        try await withDeadline(lease) { [store, owner, clock, lease] in
-            guard try await store.leadRelay(owner: owner, at: clock.now(), for: lease) else { return [] }
+        try await withDeadline(lease) { [store, owner, clock, lease, notifications] in
+            let leads = try await store.leadRelay(owner: owner, at: clock.now(), for: lease)
+            notifications.leading.store(leads, ordering: .relaxed)
+            guard leads else { return [] }
             return try await store.pendingOutbox(limit: limit)
         }
     }
@@ -59,8 +63,14 @@ package struct PostgresRelayOutbox: OutboxStore {
         try await store.resignRelay(owner: owner)
     }
 
-    /// Returns when an instance committed messages, or after `pollInterval` (or `timeout`).
+    /// The leader returns when an instance committed messages, or after `pollInterval` (or
+    /// `timeout`); a standby only after `pollInterval`, so that it does not ask for the lease at
+    /// every commit.
     package func waitForMessages(timeout: Duration) async {
-        await notifications.signal.wait(timeout: min(timeout, pollInterval))
+        if notifications.leading.load(ordering: .relaxed) {
+            await notifications.signal.wait(timeout: min(timeout, pollInterval))
+        } else {
+            try? await clock.sleep(for: min(timeout, pollInterval))
+        }
     }
 }

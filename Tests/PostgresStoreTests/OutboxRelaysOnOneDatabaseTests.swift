@@ -204,5 +204,7 @@ struct OutboxRelaysOnOneDatabaseTests {
             try await Self.enqueue([Self.message("m-\(index)", key: "k")], in: writer)
             #expect(try await eventually(30) { log.published.withLock { $0.count } == index })
         }
+        running.cancel()
+        await running.value
     }
 }
