@@ -17,8 +17,6 @@ package final class PostgresOutboxNotifications: Sendable {
     static let channel = "outbox"
 
     package let signal: WakeSignal
-    /// Whether this instance's relay led at its last look (set by `PostgresRelayOutbox`).
-    let leading = Atomic<Bool>(false)
     private let listening: Task<Void, Never>
 
     package init(database: PostgresDatabase, retryAfter: Duration = .seconds(1)) {

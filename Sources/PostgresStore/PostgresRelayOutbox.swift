@@ -23,6 +23,8 @@ package struct PostgresRelayOutbox: OutboxStore {
     let pollInterval: Duration
     let clock: any WallClock
     let notifications: PostgresOutboxNotifications
+    /// Whether this relay led at its last look.
+    private let leading = LeadershipFlag()
 
     /// `owner` names this instance (unique among the instances); `pollInterval` is how often a
     /// relay looks without being woken (a standby, for a lease run out), well below `lease`.
@@ -42,9 +44,9 @@ package struct PostgresRelayOutbox: OutboxStore {
     /// again (a query issued while the server restarts was seen unanswered for over a minute).
     /// An abandoned look that is answered later may still renew the lease once.
     package func pendingMessages(limit: Int) async throws -> [OutboxMessage] {
-        try await withDeadline(lease) { [store, owner, clock, lease, notifications] in
+        try await withDeadline(lease) { [store, owner, clock, lease, leading] in
             let leads = try await store.leadRelay(owner: owner, at: clock.now(), for: lease)
-            notifications.leading.store(leads, ordering: .relaxed)
+            leading.value.store(leads, ordering: .relaxed)
             guard leads else { return [] }
             return try await store.pendingOutbox(limit: limit)
         }
@@ -67,10 +69,15 @@ package struct PostgresRelayOutbox: OutboxStore {
     /// `timeout`); a standby only after `pollInterval`, so that it does not ask for the lease at
     /// every commit.
     package func waitForMessages(timeout: Duration) async {
-        if notifications.leading.load(ordering: .relaxed) {
+        if leading.value.load(ordering: .relaxed) {
             await notifications.signal.wait(timeout: min(timeout, pollInterval))
         } else {
             try? await clock.sleep(for: min(timeout, pollInterval))
         }
     }
+}
+
+/// A relay's last-known leadership, shared by the copies of its `PostgresRelayOutbox`.
+private final class LeadershipFlag: Sendable {
+    let value = Atomic<Bool>(false)
 }
