@@ -11,7 +11,7 @@ package import SagaStore
 package struct SagaEventRoute: Sendable {
     package typealias Decode = @Sendable (KafkaMessage) throws -> InboundEvent
 
-    let engine: SagaEngine
+    let engine: SagaEngine<SagaStore>
     let decode: Decode
 }
 
@@ -61,7 +61,7 @@ package struct InboundPipeline: Sendable {
     /// moved meanwhile, and whatever follows it under the same key) is then handled one
     /// message at a time, in order, with retries and the DLQ.
     package init(
-        consumer: KafkaConsumer, store: SagaStore, engine: SagaEngine,
+        consumer: KafkaConsumer, store: SagaStore, engine: SagaEngine<SagaStore>,
         retry: RetryPolicy = RetryPolicy(maxAttempts: 5, initialBackoff: .milliseconds(200), maxBackoff: .seconds(5)), batchSize: Int = 256,
         clock: any WallClock = SystemWallClock(), logger: Logger = Logger(label: "inbound"), decode: @escaping SagaEventRoute.Decode
     ) {

@@ -117,6 +117,35 @@ package final class PostgresSagaStore: Sendable {
         return ids
     }
 
+    /// When the next instance's work can be claimed: its wake-up, or the end of the lease that
+    /// covers it, whichever is later.
+    package func nextClaimableAt() async throws -> Date? {
+        let rows = try await database.query(
+            "SELECT MIN(GREATEST(wake_at, COALESCE(lease_until, 0))) FROM saga_instance WHERE wake_at IS NOT NULL")
+        for try await at in rows.decode(Int64?.self) { return at.map(Date.init(milliseconds:)) }
+        return nil
+    }
+
+    /// The id of the instance waiting for `event` with `correlation`, if any.
+    package func instanceWaiting(for event: String, correlation: String) async throws -> String? {
+        let rows = try await database.query(
+            """
+            SELECT id FROM saga_instance
+            WHERE waiting_event = \(event) AND waiting_correlation = \(correlation) AND status = 'waiting'
+            """)
+        for try await id in rows.decode(String.self) { return id }
+        return nil
+    }
+
+    /// The `(type, definition version)` pairs that unsettled instances still run on.
+    package func liveDefinitionVersions() async throws -> Set<DefinitionKey> {
+        let rows = try await database.query(
+            "SELECT DISTINCT type, definition_version FROM saga_instance WHERE status NOT IN ('completed', 'compensated', 'failed')")
+        var keys = Set<DefinitionKey>()
+        for try await (name, version) in rows.decode((String, Int).self) { keys.insert(DefinitionKey(name: name, version: version)) }
+        return keys
+    }
+
     /// The step log of one saga, oldest first, as `(step, phase, outcome)`.
     package func stepOutcomes(sagaID: String) async throws -> [(step: String?, phase: String, outcome: String)] {
         var outcomes: [(String?, String, String)] = []

@@ -3,7 +3,7 @@ import GRDB
 package import SagaCore
 package import SagaStore
 
-extension SagaEngine {
+extension SagaEngine where Store == SagaStore {
     /// Hands a batch of events to the sagas waiting for them with one read and one write:
     /// the inbox and the waiting sagas are read in one snapshot, the handlers run in batch
     /// order (a saga's later event sees its earlier one), and every inbox row and transition
@@ -145,10 +145,6 @@ extension SagaEngine {
             outcomes[receipt.index] = outcome
         }
         return outcomes
-    }
-
-    static func nobodyWaits(for event: InboundEvent) -> String {
-        "no saga is waiting for \(event.type) with correlation \(event.correlation)"
     }
 }
 

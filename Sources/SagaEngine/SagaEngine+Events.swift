@@ -44,7 +44,8 @@ extension SagaEngine {
                     messageID: event.messageID, topic: event.topic, at: clock.now(), transition: nil,
                     ignoredBecause: "saga \(waitingID) stopped waiting before the event was applied")
             }
-            return try await store.receive(messageID: event.messageID, topic: event.topic, at: clock.now(), transition: transition)
+            return try await store.receive(
+                messageID: event.messageID, topic: event.topic, at: clock.now(), transition: transition, ignoredBecause: nil)
         }
         wake.signal()
         return outcome
@@ -65,5 +66,10 @@ extension SagaEngine {
         let decision = try await handler(context, event.payload)
         return try SagaMachine(definition: definition).apply(
             .eventArrived(decision), to: instance, now: clock.now(), unitRandom: Double.random(in: 0..<1))
+    }
+
+    /// Why an event was recorded and otherwise ignored.
+    static func nobodyWaits(for event: InboundEvent) -> String {
+        "no saga is waiting for \(event.type) with correlation \(event.correlation)"
     }
 }

@@ -6,7 +6,7 @@ extension SagaEngine {
     /// that stores it.
     enum Performed: Sendable {
         case happened(SagaEvent)
-        case decideInTransaction(SagaHandlers.Decision)
+        case decideInTransaction(Store.Decision)
     }
 
     /// Calls the handler the work names, within the step's timeout, and reports what happened.

@@ -1,8 +1,6 @@
 import Foundation
-package import GRDB
 package import Logging
 package import SagaCore
-package import SagaStore
 
 /// Runs sagas: many at once (a bounded pool of workers), each strictly one step at a time,
 /// with every decision stored before anything outside is touched.
@@ -11,10 +9,13 @@ package import SagaStore
 /// deadlines) and queues them; workers take a saga's lock and move it until nothing more is
 /// due now. On shutdown, a step interrupted mid-call is left as started: after a restart
 /// it runs again with the same idempotency key.
-package final class SagaEngine: Sendable {
-    package let store: SagaStore
+///
+/// `Store` is where the sagas live: SQLite for one process, PostgreSQL for several instances
+/// that claim their work from one shared database.
+package final class SagaEngine<Store: SagaWorkStore>: Sendable {
+    package let store: Store
     package let catalog: SagaCatalog
-    let handlers: SagaHandlers
+    let handlers: SagaHandlers<Store.Decision>
     let clock: any WallClock
     let maxConcurrency: Int
     let logger: Logger
@@ -25,7 +26,7 @@ package final class SagaEngine: Sendable {
     let pollInterval: Duration
 
     package init(
-        store: SagaStore, catalog: SagaCatalog, handlers: SagaHandlers, clock: any WallClock = SystemWallClock(),
+        store: Store, catalog: SagaCatalog, handlers: SagaHandlers<Store.Decision>, clock: any WallClock = SystemWallClock(),
         maxConcurrency: Int = 32, pollInterval: Duration = .seconds(1), logger: Logger = Logger(label: "saga-engine")
     ) {
         self.store = store
@@ -49,30 +50,25 @@ package final class SagaEngine: Sendable {
     /// already returns the existing instance, so a retried request does not start twice.
     @discardableResult
     package func start(type: String, id: String, partitionKey: String, data: SagaData) async throws -> SagaInstance {
-        try await start(type: type, id: id, partitionKey: partitionKey, data: data, checking: { _ in }, recording: { _ in }).instance
+        let transition = try startTransition(type: type, id: id, partitionKey: partitionKey, data: data)
+        guard try await store.insert(transition) else {
+            guard let existing = try await store.instance(id: id) else { throw UnknownSaga(id: id) }
+            return existing
+        }
+        started(type)
+        return transition.instance
     }
 
-    /// Starts an instance in one transaction with the application's own writes: `checking`
-    /// runs first and may throw to refuse the start (nothing is written); `recording` runs
-    /// after the insert, only when the instance is new. Returns the stored instance and
-    /// whether this call created it.
-    @discardableResult
-    package func start(
-        type: String, id: String, partitionKey: String, data: SagaData,
-        checking: @escaping @Sendable (Database) throws -> Void, recording: @escaping @Sendable (Database) throws -> Void
-    ) async throws -> (instance: SagaInstance, created: Bool) {
+    /// The transition that starts an instance of the newest version of `type`.
+    func startTransition(type: String, id: String, partitionKey: String, data: SagaData) throws -> SagaTransition {
         guard let definition = catalog.latest(type) else { throw UnknownSagaType(type: type) }
-        let transition = SagaMachine(definition: definition).start(id: id, partitionKey: partitionKey, data: data, now: clock.now())
-        let stored = try await store.write { db -> SagaInstance? in
-            try checking(db)
-            guard try SagaStore.insert(transition, in: db) else { return try SagaStore.instance(id: id, in: db) }
-            try recording(db)
-            return nil
-        }
-        if let stored { return (stored, false) }
+        return SagaMachine(definition: definition).start(id: id, partitionKey: partitionKey, data: data, now: clock.now())
+    }
+
+    /// Counts a started instance and wakes the workers for it.
+    func started(_ type: String) {
         metrics.started(type)
         wake.signal()
-        return (transition.instance, true)
     }
 
     /// Runs until the surrounding task is cancelled; refuses to start while a running
@@ -103,7 +99,7 @@ package final class SagaEngine: Sendable {
     package func runDueWork() async throws {
         var stalled = Set<String>()
         while true {
-            let due = try await store.dueInstanceIDs(at: clock.now(), limit: maxConcurrency + stalled.count).filter { !stalled.contains($0) }
+            let due = try await store.claimDueWork(at: clock.now(), limit: maxConcurrency + stalled.count).filter { !stalled.contains($0) }
             if due.isEmpty { return }
             await withTaskGroup(of: (String, Bool).self) { group in
                 for id in due {
@@ -120,7 +116,7 @@ package final class SagaEngine: Sendable {
             var nextWake: Date?
             let now = clock.now()
             do {
-                for id in try await store.dueInstanceIDs(at: now, limit: maxConcurrency * 4) {
+                for id in try await store.claimDueWork(at: now, limit: maxConcurrency * 4) {
                     queuedSomething = await queue.enqueue(id, now: now) || queuedSomething
                 }
                 nextWake = try await store.nextWakeAt()
@@ -148,11 +144,13 @@ package final class SagaEngine: Sendable {
     /// could not be moved (no definition, a store error), so that the caller backs off.
     func advance(_ id: String) async -> Bool {
         do {
-            try await locks.withLock(id) {
-                // Holding the lock, the instance just stored is the current one: no re-read.
-                var instance = try await store.instance(id: id)
-                while !Task.isCancelled, let current = instance {
-                    instance = try await step(current)
+            try await store.working(on: id) {
+                try await self.locks.withLock(id) {
+                    // Holding the lock, the instance just stored is the current one: no re-read.
+                    var instance = try await self.store.instance(id: id)
+                    while !Task.isCancelled, let current = instance {
+                        instance = try await self.step(current)
+                    }
                 }
             }
             return true
@@ -188,7 +186,8 @@ package final class SagaEngine: Sendable {
                 return stored
             } catch is StaleSagaWrite {
                 // Moved by another writer (an operator's abort): the decision was rolled back
-                // with the write; carry on from the instance as it now is.
+                // with the write; carry on from the instance as it now is, if it is still ours.
+                guard try await store.holdsClaim(on: begun.id) else { return nil }
                 return try await store.instance(id: begun.id)
             }
         }
@@ -198,6 +197,12 @@ package final class SagaEngine: Sendable {
             metrics.recorded(work: work, event: event, of: stored, definition: definition, elapsed: ContinuousClock.now - started)
             return stored
         } catch is StaleSagaWrite {
+            // Taken over by another instance (its lease ran out): the new holder repeats the
+            // step, so this result is not recorded.
+            guard try await store.holdsClaim(on: begun.id) else {
+                logger.notice("saga taken over by another instance during a step; leaving the step to it", metadata: ["sagaId": "\(begun.id)"])
+                return nil
+            }
             return try await recordLate(event, of: work, id: begun.id, machine: machine)
         }
     }
@@ -205,24 +210,13 @@ package final class SagaEngine: Sendable {
     /// Runs `decide` and stores its result in one transaction; a decision that throws has its
     /// own writes rolled back and is stored as the action's failure.
     private func decideAndCommit(
-        _ decide: @escaping SagaHandlers.Decision, on begun: SagaInstance, machine: SagaMachine
+        _ decide: Store.Decision, on begun: SagaInstance, machine: SagaMachine
     ) async throws -> (SagaInstance, SagaEvent) {
         let clock = self.clock
-        let store = self.store
-        return try await store.write { db in
-            var event = SagaEvent.actionFailed(StepFailure(.transient, "the decision did not run"))
-            try db.inSavepoint {
-                do {
-                    event = .actionSucceeded(try decide(db))
-                    return .commit
-                } catch {
-                    event = .actionFailed(StepFailure(describing: error))
-                    return .rollback
-                }
-            }
-            let transition = try machine.apply(event, to: begun, now: clock.now(), unitRandom: Double.random(in: 0..<1))
-            return (try store.commit(transition, in: db), event)
+        let (stored, outcome) = try await store.commit(deciding: decide) { outcome in
+            try machine.apply(SagaEvent(deciding: outcome), to: begun, now: clock.now(), unitRandom: Double.random(in: 0..<1))
         }
+        return (stored, SagaEvent(deciding: outcome))
     }
 
     /// Keeps the result of work that finished after another process (an operator's abort)
@@ -236,6 +230,16 @@ package final class SagaEngine: Sendable {
             } catch is StaleSagaWrite {
                 try await Task.sleep(for: .milliseconds(10))
             }
+        }
+    }
+}
+
+extension SagaEvent {
+    /// What a decision's outcome makes of its action.
+    init(deciding outcome: Result<StepOutcome, any Error>) {
+        switch outcome {
+        case .success(let outcome): self = .actionSucceeded(outcome)
+        case .failure(let error): self = .actionFailed(StepFailure(describing: error))
         }
     }
 }

@@ -1,6 +1,6 @@
 package import Foundation
-package import GRDB
 package import SagaCore
+package import SagaStore
 
 /// What a handler knows about the step it runs.
 package struct StepContext: Sendable {
@@ -21,14 +21,13 @@ package struct StepContext: Sendable {
 /// The step handlers a service registers under the names its definitions use.
 ///
 /// Handlers report failures by throwing `StepFailure`; any other error counts as transient.
-package struct SagaHandlers: Sendable {
+/// `Decision` is the store's (`SagaWorkStore.Decision`): what a transactional action hands
+/// back to run in the transaction that stores its outcome.
+package struct SagaHandlers<Decision: Sendable>: Sendable {
     package typealias Action = @Sendable (StepContext) async throws -> StepOutcome
     package typealias Compensation = @Sendable (StepContext) async throws -> CompensationOutcome
     package typealias EventHandler = @Sendable (StepContext, JSONValue) async throws -> EventDecision
     package typealias DeadlineHandler = @Sendable (StepContext) async throws -> DeadlineDecision
-    /// The part of an action that runs inside the transaction storing its result: it reads
-    /// and writes the application's tables and decides the outcome there.
-    package typealias Decision = @Sendable (Database) throws -> StepOutcome
     /// An action that does its slow work first (calls out, reads) and hands back the decision.
     package typealias DecidingAction = @Sendable (StepContext) async throws -> Decision
 
@@ -90,3 +89,6 @@ package struct SagaHandlers: Sendable {
             eventHandlers: Set(eventHandlers.keys), deadlineHandlers: Set(deadlineHandlers.keys))
     }
 }
+
+/// The handlers of sagas on the SQLite store, whose decisions run on GRDB's `Database`.
+package typealias SQLiteSagaHandlers = SagaHandlers<SagaStore.Decision>

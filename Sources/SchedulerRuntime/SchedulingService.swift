@@ -50,7 +50,7 @@ package struct SchedulingService {
         let calendars = try await CalendarDirectory.load(accounts, environment: options.environment)
 
         let candidateLinks = await CandidateLinkSigner(secret: options.candidateLinkSecret, baseURL: options.publicURL ?? "")
-        var handlers = SagaHandlers()
+        var handlers = SQLiteSagaHandlers()
         InterviewSchedulingHandlers(
             calendars: calendars, store: sagas, organizer: .init(email: options.organizerEmail, name: options.organizerName),
             invitationDomain: options.invitationDomain, defaultLoad: options.defaultLoad,

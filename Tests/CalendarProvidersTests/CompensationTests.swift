@@ -37,7 +37,7 @@ struct CompensationTests {
             try FileManager.default.createDirectory(at: sagas, withIntermediateDirectories: true)
             try Self.definition.write(to: sagas.appendingPathComponent("panel-booking.yaml"), atomically: true, encoding: .utf8)
 
-            var handlers = SagaHandlers()
+            var handlers = SQLiteSagaHandlers()
             for (person, provider) in [("grace", google as any CalendarProvider), ("linus", graph)] {
                 let calendar = person == "grace" ? "grace@acme.example" : "linus@contoso.example"
                 handlers.action("calendars.book-\(person)", requiresCompensation: true) { context in

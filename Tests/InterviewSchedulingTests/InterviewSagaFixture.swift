@@ -83,7 +83,7 @@ struct InterviewSagaFixture {
     let sagas: SagaStore
     let local: LocalCalendarProvider
     let provider: ScriptedProvider
-    let engine: SagaEngine
+    let engine: SagaEngine<SagaStore>
 
     /// Monday 2026-11-23 08:00 UTC.
     static let monday = Date(timeIntervalSince1970: 1_795_420_800 + 8 * 3600)
@@ -97,7 +97,7 @@ struct InterviewSagaFixture {
         let calendars = CalendarDirectory(accounts: [
             .init(name: "local", provider: provider, domains: ["*"], probeCalendar: nil, check: { "ok" })
         ])
-        var handlers = SagaHandlers()
+        var handlers = SQLiteSagaHandlers()
         InterviewSchedulingHandlers(calendars: calendars, store: sagas, organizer: .init(email: "interviews@scheduler.example", name: "Interviews"))
             .register(in: &handlers)
         let catalog = try SagaCatalog.load(directory: BuiltProducts.repositoryRoot.appendingPathComponent("sagas"), handlers: handlers.inventory)

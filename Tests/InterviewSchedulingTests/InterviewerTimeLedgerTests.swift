@@ -215,7 +215,7 @@ struct InterviewerTimeLedgerTests {
 
         let operatorStore = try ServiceDatabase.openExisting(path: fixture.directory.path("sagas.sqlite"))
         let catalog = try SagaCatalog.load(directory: BuiltProducts.repositoryRoot.appendingPathComponent("sagas"), handlers: .namesUnchecked)
-        let aborted = try await SagaEngine(store: operatorStore, catalog: catalog, handlers: SagaHandlers()).abort(
+        let aborted = try await SagaEngine(store: operatorStore, catalog: catalog, handlers: SQLiteSagaHandlers()).abort(
             id: "req-a:reschedule:1", by: "ops", reason: "test")
         #expect(aborted.status == .compensated)
         #expect(try await fixture.reservations().filter { $0.kind == .held }.isEmpty, "the abort released the hold")

@@ -13,7 +13,7 @@ import Synchronization
 struct MessagingFixture {
     let directory: TemporaryDirectory
     let store: SagaStore
-    let engine: SagaEngine
+    let engine: SagaEngine<SagaStore>
     let decoder: InboundEventDecoder
 
     init(maximumMessageSize: Int = 1_048_576) throws {
@@ -30,7 +30,7 @@ struct MessagingFixture {
             compensation: none
             wait: { event: scheduling.availability, correlation: requestId, onEvent: collect, deadline: 1h }
         """.write(to: sagas.appendingPathComponent("await.yaml"), atomically: true, encoding: .utf8)
-        var handlers = SagaHandlers()
+        var handlers = SQLiteSagaHandlers()
         handlers.action("ask", requiresCompensation: false) { context in StepOutcome(awaitCorrelation: context.sagaID) }
         handlers.onEvent("collect") { _, payload in
             .complete(StepOutcome(dataPatch: ["conflicts": .number(Double(payload["conflicts"]?.arrayValue?.count ?? 0))]))

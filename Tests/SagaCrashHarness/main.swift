@@ -48,7 +48,7 @@ struct ExternalPublisher: OutboxPublisher {
     }
 }
 
-var handlers = SagaHandlers()
+var handlers = SQLiteSagaHandlers()
 for step in ["debit", "reserve", "confirm"] {
     handlers.action(step, requiresCompensation: step != "confirm") { context in
         // Every fifth saga is refused at the last step, so compensation runs under fire too.

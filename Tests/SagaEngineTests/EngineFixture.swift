@@ -67,7 +67,7 @@ struct EngineFixture {
     let script = FailureScript()
     let held = HeldActions()
     let store: SagaStore
-    let engine: SagaEngine
+    let engine: SagaEngine<SagaStore>
 
     static let definitionYAML = """
         name: booking
@@ -104,8 +104,8 @@ struct EngineFixture {
             store: store, catalog: try SagaCatalog.load(directory: sagas, handlers: handlers.inventory), handlers: handlers, clock: clock)
     }
 
-    static func handlers(calls: ExternalCalls, script: FailureScript, held: HeldActions = HeldActions()) -> SagaHandlers {
-        var handlers = SagaHandlers()
+    static func handlers(calls: ExternalCalls, script: FailureScript, held: HeldActions = HeldActions()) -> SQLiteSagaHandlers {
+        var handlers = SQLiteSagaHandlers()
         func action(_ name: String, requiresCompensation: Bool, outcome: @escaping @Sendable (StepContext) -> StepOutcome = { _ in StepOutcome() }) {
             handlers.action(name, requiresCompensation: requiresCompensation) { context in
                 calls.record("\(name) \(context.idempotencyKey) #\(context.attempt)")

@@ -27,7 +27,7 @@ struct SagasCommandTests {
         let sagas = directory.url.appendingPathComponent("sagas")
         try FileManager.default.createDirectory(at: sagas, withIntermediateDirectories: true)
         try Self.definition.write(to: sagas.appendingPathComponent("demo.yaml"), atomically: true, encoding: .utf8)
-        var handlers = SagaHandlers()
+        var handlers = SQLiteSagaHandlers()
         handlers.action("book", requiresCompensation: true) { _ in StepOutcome() }
         handlers.action("ask", requiresCompensation: false) { context in
             if context.sagaID.hasPrefix("failed") { throw StepFailure(.permanent, "calendar said no") }

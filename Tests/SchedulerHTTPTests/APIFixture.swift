@@ -23,7 +23,7 @@ struct APIFixture {
     let token: String
 
     let store: SagaStore
-    let engine: SagaEngine
+    let engine: SagaEngine<SagaStore>
     /// Sends the candidate's mail as `.eml` files into `mail/` in the directory.
     let mail: MailRelay
     let authenticator: BearerAuthenticator
@@ -36,7 +36,7 @@ struct APIFixture {
         let local = try LocalCalendarProvider(path: directory.path("calendars.sqlite"))
         let calendars = CalendarDirectory(accounts: [.init(name: "local", provider: local, domains: ["*"], probeCalendar: nil, check: { "ok" })])
         links = await CandidateLinkSigner(secret: String(repeating: "c", count: 32), baseURL: "http://candidates.example")
-        var handlers = SagaHandlers()
+        var handlers = SQLiteSagaHandlers()
         InterviewSchedulingHandlers(
             calendars: calendars, store: store, organizer: .init(email: "interviews@scheduler.example", name: "Interviews"), pageLinks: links
         ).register(in: &handlers)

@@ -66,7 +66,7 @@ steps:
     compensation: none
     wait: { event: scheduling.availability, correlation: requestId, onEvent: reply, deadline: 1h }
 """.write(to: sagas.appendingPathComponent("bench.yaml"), atomically: true, encoding: .utf8)
-var handlers = SagaHandlers()
+var handlers = SQLiteSagaHandlers()
 handlers.action("ask", requiresCompensation: false) { context in StepOutcome(awaitCorrelation: context.sagaID) }
 handlers.onEvent("reply") { context, payload in
     let sentAt = payload["sentAt"]?.numberValue ?? 0

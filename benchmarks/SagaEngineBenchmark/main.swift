@@ -45,7 +45,7 @@ func engineRate(_ durability: SagaStore.Durability, concurrency: Int) async thro
     try FileManager.default.createDirectory(at: sagas, withIntermediateDirectories: true)
     let steps = (0..<stepCount).map { "  - { name: s\($0), action: noop, compensation: none }" }.joined(separator: "\n")
     try "name: bench\nversion: 1\nsteps:\n\(steps)\n".write(to: sagas.appendingPathComponent("bench.yaml"), atomically: true, encoding: .utf8)
-    var handlers = SagaHandlers()
+    var handlers = SQLiteSagaHandlers()
     handlers.action("noop", requiresCompensation: false) { _ in StepOutcome() }
     let store = try SagaStore(path: directory.appendingPathComponent("bench.sqlite").path, durability: durability)
     let engine = SagaEngine(

@@ -3,19 +3,19 @@ package import Foundation
 import GRDB
 import SagaCore
 package import SagaEngine
-import SagaStore
+package import SagaStore
 import SchedulingCore
 
 /// The use cases of the service, between the HTTP API and the sagas. Every command is one
 /// transaction in the one database: the saga's start or transition together with the
 /// request's owner, the audit row and the idempotent answer, so a crash leaves all or none.
 package struct SchedulingApplication: Sendable {
-    let engine: SagaEngine
+    let engine: SagaEngine<SagaStore>
     var store: SagaStore { engine.store }
     /// The wall clock of the API (saga steps use the engine's).
     let now: @Sendable () -> Date
 
-    package init(engine: SagaEngine, now: @escaping @Sendable () -> Date = Date.init) {
+    package init(engine: SagaEngine<SagaStore>, now: @escaping @Sendable () -> Date = Date.init) {
         self.engine = engine
         self.now = now
     }

@@ -2,7 +2,7 @@ import CalendarProviders
 import Foundation
 import SagaCore
 import SagaEngine
-import SagaStore
+package import SagaStore
 import SchedulingCore
 
 /// The steps of `candidate-erasure` (see `sagas/candidate-erasure.yaml`): wait until the
@@ -15,7 +15,7 @@ extension InterviewSchedulingHandlers {
     static let erasedTitle = "Interview"
     static let erasedDescription = "The candidate's details were erased at their request (GDPR Art. 17)."
 
-    func registerErasure(in handlers: inout SagaHandlers) {
+    func registerErasure(in handlers: inout SQLiteSagaHandlers) {
         handlers.action("erasure.awaitSettledSagas", requiresCompensation: false) { context in
             let data = try context.data.typed(ErasureSagaData.self)
             let (waiting, mail) = try await store.read { db in

@@ -5,13 +5,13 @@ import GRDB
 import ICalendar
 import SagaCore
 import SagaEngine
-import SagaStore
+package import SagaStore
 import SchedulingCore
 
 /// The undo of a booking, shared by the scheduling saga's compensations and the steps of
 /// `sagas/interview-cancellation.yaml` (a recruiter's cancel runs them as actions).
 extension InterviewSchedulingHandlers {
-    func registerCancellation(in handlers: inout SagaHandlers) {
+    func registerCancellation(in handlers: inout SQLiteSagaHandlers) {
         handlers.action("cancellation.releaseCalendars", requiresCompensation: false) { context in
             let data = try context.data.typed(CancellationSagaData.self)
             try await self.release(data.bookings, of: data.request, bookedBy: data.requestId)

@@ -51,7 +51,7 @@ package struct InterviewSchedulingHandlers: Sendable {
     }
 
     /// Registers every handler under the names the definitions use.
-    package func register(in handlers: inout SagaHandlers) {
+    package func register(in handlers: inout SQLiteSagaHandlers) {
         registerScheduling(in: &handlers)
         registerCancellation(in: &handlers)
         registerRescheduling(in: &handlers)

@@ -4,7 +4,7 @@ import Foundation
 import ICalendar
 import SagaCore
 import SagaEngine
-import SagaStore
+package import SagaStore
 import SchedulingCore
 
 /// The steps of `sagas/interview-rescheduling.yaml`: a new slot in the recruiter's new
@@ -12,7 +12,7 @@ import SchedulingCore
 /// invitation re-issued with SEQUENCE+1; `interview.updated` with the old and new values.
 /// A failure moves everything back.
 extension InterviewSchedulingHandlers {
-    func registerRescheduling(in handlers: inout SagaHandlers) {
+    func registerRescheduling(in handlers: inout SQLiteSagaHandlers) {
         handlers.transactionalAction("reschedule.chooseSlot", requiresCompensation: false) { context in
             try await self.chooseNewSlot(context, try context.data.typed(ReschedulingSagaData.self))
         }
@@ -53,7 +53,7 @@ extension InterviewSchedulingHandlers {
     /// The best slot in the new window, held for the panel; the interview's own events and
     /// reservations are not a conflict. Its current time stays booked until the move is
     /// confirmed, then both change in one transaction.
-    func chooseNewSlot(_ context: StepContext, _ data: ReschedulingSagaData) async throws -> SagaHandlers.Decision {
+    func chooseNewSlot(_ context: StepContext, _ data: ReschedulingSagaData) async throws -> SagaStore.Decision {
         let query = try await slotQuery(for: data.request, reported: [:], ignoring: data.previousSlot.interval, now: context.now)
         let holder = ReservationHolder(sagaID: context.sagaID, interviewID: data.interviewId)
         return { db in

@@ -5,7 +5,7 @@ import ICalendar
 import Logging
 import SagaCore
 import SagaEngine
-import SagaStore
+package import SagaStore
 import SchedulingCore
 
 /// The steps of `sagas/interview-scheduling.yaml`: ask the calendar service, gather its
@@ -13,7 +13,7 @@ import SchedulingCore
 /// calendar, issue the candidate's invitation, announce. A failure undoes what was done
 /// and reports it on `error.occurred`.
 extension InterviewSchedulingHandlers {
-    func registerScheduling(in handlers: inout SagaHandlers) {
+    func registerScheduling(in handlers: inout SQLiteSagaHandlers) {
         handlers.action("scheduling.request", requiresCompensation: false) { context in
             try self.publishRequest(context, try context.data.typed(SchedulingSagaData.self))
         }
@@ -79,7 +79,7 @@ extension InterviewSchedulingHandlers {
 
     /// Reads the calendars, then (in the transaction that stores the result) searches with
     /// the ledger's reservations as busy time and holds the slot for the panel.
-    func chooseSlot(_ context: StepContext, _ data: SchedulingSagaData) async throws -> SagaHandlers.Decision {
+    func chooseSlot(_ context: StepContext, _ data: SchedulingSagaData) async throws -> SagaStore.Decision {
         let reported = (data.replies ?? AvailabilityReplies()).busyByInterviewer(data.request.interviewers.map(\.email))
         let query = try await slotQuery(for: data.request, reported: reported, ignoring: nil, now: context.now)
         let holder = ReservationHolder(sagaID: context.sagaID, interviewID: InterviewIDs.interview(forRequest: data.requestId))
@@ -301,7 +301,7 @@ extension InterviewSchedulingHandlers {
 
     /// Renders the METHOD:REQUEST; the interview row and the candidate's e-mail are written
     /// with the step's result.
-    func issueInvitation(_ context: StepContext, _ data: SchedulingSagaData) async throws -> SagaHandlers.Decision {
+    func issueInvitation(_ context: StepContext, _ data: SchedulingSagaData) async throws -> SagaStore.Decision {
         var data = data
         guard let slot = data.slot?.interval else { throw StepFailure(.permanent, "the saga has no chosen slot") }
         let interviewID = InterviewIDs.interview(forRequest: data.requestId)

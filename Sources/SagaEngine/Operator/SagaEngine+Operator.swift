@@ -2,9 +2,9 @@ import Foundation
 package import GRDB
 import Logging
 package import SagaCore
-import SagaStore
+package import SagaStore
 
-extension SagaEngine {
+extension SagaEngine where Store == SagaStore {
     /// Stops a running or waiting saga and undoes what it did; recorded with `actor`.
     @discardableResult
     package func abort(id: String, by actor: String, reason: String) async throws -> SagaInstance {

@@ -37,8 +37,8 @@ struct SagasCommand: AsyncParsableCommand {
             return try ServiceDatabase.openExisting(path: database)
         }
 
-        func engine() throws -> SagaEngine {
-            SagaEngine(store: try store(), catalog: try catalog(), handlers: SagaHandlers())
+        func engine() throws -> SagaEngine<SagaStore> {
+            SagaEngine(store: try store(), catalog: try catalog(), handlers: SQLiteSagaHandlers())
         }
     }
 

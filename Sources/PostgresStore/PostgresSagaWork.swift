@@ -1,0 +1,132 @@
+package import Foundation
+package import PostgresNIO
+package import SagaCore
+
+/// The engine's view of a PostgreSQL store that several service instances share. This
+/// instance, `owner`, claims due sagas with a lease (`claimDueWork`), renews it every third
+/// of `lease` while it works on one, and gives it up when the work is done. An instance that
+/// dies keeps its leases until they run out; the others then claim those sagas and repeat
+/// the step that was running, with the same idempotency key.
+package struct PostgresSagaWork: SagaWorkStore {
+    /// A decision reads and writes the application's tables on the connection of the
+    /// transaction that stores the action's outcome.
+    package typealias Decision = @Sendable (PostgresConnection) async throws -> StepOutcome
+
+    package let store: PostgresSagaStore
+    package let owner: String
+    package let lease: Duration
+    let clock: any WallClock
+
+    /// `owner` names this instance in the leases it takes (unique per process: a host name and
+    /// a process id, say). `clock` must agree with the other instances' to well within `lease`.
+    package init(store: PostgresSagaStore, owner: String, lease: Duration = .seconds(30), clock: any WallClock = SystemWallClock()) {
+        self.store = store
+        self.owner = owner
+        self.lease = lease
+        self.clock = clock
+    }
+
+    package func insert(_ transition: SagaTransition) async throws -> Bool {
+        try await store.insert(transition)
+    }
+
+    package func instance(id: String) async throws -> SagaInstance? {
+        try await store.instance(id: id)
+    }
+
+    package func commit(_ transition: SagaTransition) async throws -> SagaInstance {
+        try await store.commit(transition)
+    }
+
+    package func commit(
+        deciding decision: @escaping Decision, _ transition: @escaping @Sendable (Result<StepOutcome, any Error>) throws -> SagaTransition
+    ) async throws -> (stored: SagaInstance, outcome: Result<StepOutcome, any Error>) {
+        let logger = store.database.logger
+        let whenSettled = store.whenSettled
+        return try await store.database.transaction { connection in
+            try await connection.query("SAVEPOINT decision", logger: logger)
+            let outcome: Result<StepOutcome, any Error>
+            do {
+                outcome = .success(try await decision(connection))
+            } catch {
+                outcome = .failure(error)
+            }
+            switch outcome {
+            case .success: try await connection.query("RELEASE SAVEPOINT decision", logger: logger)
+            case .failure: try await connection.query("ROLLBACK TO SAVEPOINT decision", logger: logger)
+            }
+            let stored = try await PostgresSagaStore.commit(transition(outcome), on: connection, logger: logger, whenSettled: whenSettled)
+            return (stored, outcome)
+        }
+    }
+
+    package func claimDueWork(at now: Date, limit: Int) async throws -> [String] {
+        try await store.claimDueWork(owner: owner, at: now, for: lease, limit: limit)
+    }
+
+    package func working<T: Sendable>(on sagaID: String, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        let result = await withTaskGroup(of: Result<T, any Error>?.self) { group in
+            group.addTask {
+                await keepRenewing(sagaID)
+                return nil
+            }
+            group.addTask {
+                do { return .success(try await work()) } catch { return .failure(error) }
+            }
+            defer { group.cancelAll() }
+            while let finished = await group.next() {
+                if let finished { return finished }
+            }
+            return .failure(CancellationError())
+        }
+        // Given up even after a failure or a cancellation (a shutdown): another instance may
+        // take the saga at once, and repeats what was running. The release runs outside this
+        // task, which may be cancelled, so that the query is sent all the same.
+        let (store, owner) = (store, owner)
+        await Task { try? await store.releaseLease(on: sagaID, owner: owner) }.value
+        return try result.get()
+    }
+
+    /// Renews the lease on `sagaID` every third of its length until cancelled or lost.
+    private func keepRenewing(_ sagaID: String) async {
+        while true {
+            do {
+                try await Task.sleep(for: lease / 3)
+                guard try await store.renewLease(on: sagaID, owner: owner, at: clock.now(), for: lease) else { return }
+            } catch is CancellationError {
+                return
+            } catch {
+                // The database is away for a moment: try again at the next third, while the
+                // lease still runs.
+                continue
+            }
+        }
+    }
+
+    package func holdsClaim(on sagaID: String) async throws -> Bool {
+        guard let lease = try await store.lease(on: sagaID) else { return false }
+        return lease.owner == owner && lease.until > clock.now()
+    }
+
+    package func nextWakeAt() async throws -> Date? {
+        try await store.nextClaimableAt()
+    }
+
+    package func liveDefinitionVersions() async throws -> Set<DefinitionKey> {
+        try await store.liveDefinitionVersions()
+    }
+
+    package func hasProcessed(messageID: String) async throws -> Bool {
+        try await store.hasProcessed(messageID: messageID)
+    }
+
+    package func instanceWaiting(for event: String, correlation: String) async throws -> String? {
+        try await store.instanceWaiting(for: event, correlation: correlation)
+    }
+
+    package func receive(
+        messageID: String, topic: String, at now: Date, transition: SagaTransition?, ignoredBecause reason: String?
+    ) async throws -> InboxOutcome {
+        try await store.receive(messageID: messageID, topic: topic, at: now, transition: transition, ignoredBecause: reason)
+    }
+}
