@@ -15,27 +15,44 @@ package struct PostgresSagaWork: SagaWorkStore {
     package let store: PostgresSagaStore
     package let owner: String
     package let lease: Duration
+    /// How long a call may wait for the database before it fails (`DeadlineExceeded`).
+    package let answerWithin: Duration
     let clock: any WallClock
 
     /// `owner` names this instance in the leases it takes (unique per process: a host name and
     /// a process id, say). `clock` must agree with the other instances' to well within `lease`.
-    package init(store: PostgresSagaStore, owner: String, lease: Duration = .seconds(30), clock: any WallClock = SystemWallClock()) {
+    ///
+    /// Every call gives up after `answerWithin`: a query sent while the server restarts can go
+    /// unanswered for minutes (see `withDeadline`), and a worker waiting for it would hold its
+    /// saga that long. A write given up on may still have landed; the engine reads the saga
+    /// again before it goes on, so the step's outcome is then found stored (the version moved
+    /// on) or the step is repeated with its key.
+    package init(
+        store: PostgresSagaStore, owner: String, lease: Duration = .seconds(30), answerWithin: Duration = .seconds(10),
+        clock: any WallClock = SystemWallClock()
+    ) {
         self.store = store
         self.owner = owner
         self.lease = lease
+        self.answerWithin = answerWithin
         self.clock = clock
     }
 
+    /// `call`'s answer, or `DeadlineExceeded` after `answerWithin`.
+    private func answer<T: Sendable>(_ call: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withDeadline(answerWithin, call)
+    }
+
     package func insert(_ transition: SagaTransition) async throws -> Bool {
-        try await store.insert(transition)
+        try await answer { try await store.insert(transition) }
     }
 
     package func instance(id: String) async throws -> SagaInstance? {
-        try await store.instance(id: id)
+        try await answer { try await store.instance(id: id) }
     }
 
     package func commit(_ transition: SagaTransition) async throws -> SagaInstance {
-        try await store.commit(transition)
+        try await answer { try await store.commit(transition) }
     }
 
     package func commit(
@@ -43,25 +60,28 @@ package struct PostgresSagaWork: SagaWorkStore {
     ) async throws -> (stored: SagaInstance, outcome: Result<StepOutcome, any Error>) {
         let logger = store.database.logger
         let whenSettled = store.whenSettled
-        return try await store.database.transaction { connection in
-            try await connection.query("SAVEPOINT decision", logger: logger)
-            let outcome: Result<StepOutcome, any Error>
-            do {
-                outcome = .success(try await decision(connection))
-            } catch {
-                outcome = .failure(error)
+        let store = store
+        return try await answer {
+            try await store.database.transaction { connection in
+                try await connection.query("SAVEPOINT decision", logger: logger)
+                let outcome: Result<StepOutcome, any Error>
+                do {
+                    outcome = .success(try await decision(connection))
+                } catch {
+                    outcome = .failure(error)
+                }
+                switch outcome {
+                case .success: try await connection.query("RELEASE SAVEPOINT decision", logger: logger)
+                case .failure: try await connection.query("ROLLBACK TO SAVEPOINT decision", logger: logger)
+                }
+                let stored = try await PostgresSagaStore.commit(transition(outcome), on: connection, logger: logger, whenSettled: whenSettled)
+                return (stored, outcome)
             }
-            switch outcome {
-            case .success: try await connection.query("RELEASE SAVEPOINT decision", logger: logger)
-            case .failure: try await connection.query("ROLLBACK TO SAVEPOINT decision", logger: logger)
-            }
-            let stored = try await PostgresSagaStore.commit(transition(outcome), on: connection, logger: logger, whenSettled: whenSettled)
-            return (stored, outcome)
         }
     }
 
     package func claimDueWork(at now: Date, limit: Int) async throws -> [String] {
-        try await store.claimDueWork(owner: owner, at: now, for: lease, limit: limit)
+        try await answer { try await store.claimDueWork(owner: owner, at: now, for: lease, limit: limit) }
     }
 
     package func working<T: Sendable>(on sagaID: String, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
@@ -82,8 +102,7 @@ package struct PostgresSagaWork: SagaWorkStore {
         // Given up even after a failure or a cancellation (a shutdown): another instance may
         // take the saga at once, and repeats what was running. The release runs outside this
         // task, which may be cancelled, so that the query is sent all the same.
-        let (store, owner) = (store, owner)
-        await Task { try? await store.releaseLease(on: sagaID, owner: owner) }.value
+        await Task { try? await answer { try await store.releaseLease(on: sagaID, owner: owner) } }.value
         return try result.get()
     }
 
@@ -92,7 +111,7 @@ package struct PostgresSagaWork: SagaWorkStore {
         while true {
             do {
                 try await Task.sleep(for: lease / 3)
-                guard try await store.renewLease(on: sagaID, owner: owner, at: clock.now(), for: lease) else { return }
+                guard try await answer({ try await store.renewLease(on: sagaID, owner: owner, at: clock.now(), for: lease) }) else { return }
             } catch is CancellationError {
                 return
             } catch {
@@ -104,29 +123,29 @@ package struct PostgresSagaWork: SagaWorkStore {
     }
 
     package func holdsClaim(on sagaID: String) async throws -> Bool {
-        guard let lease = try await store.lease(on: sagaID) else { return false }
+        guard let lease = try await answer({ try await store.lease(on: sagaID) }) else { return false }
         return lease.owner == owner && lease.until > clock.now()
     }
 
     package func nextWakeAt() async throws -> Date? {
-        try await store.nextClaimableAt()
+        try await answer { try await store.nextClaimableAt() }
     }
 
     package func liveDefinitionVersions() async throws -> Set<DefinitionKey> {
-        try await store.liveDefinitionVersions()
+        try await answer { try await store.liveDefinitionVersions() }
     }
 
     package func hasProcessed(messageID: String) async throws -> Bool {
-        try await store.hasProcessed(messageID: messageID)
+        try await answer { try await store.hasProcessed(messageID: messageID) }
     }
 
     package func instanceWaiting(for event: String, correlation: String) async throws -> String? {
-        try await store.instanceWaiting(for: event, correlation: correlation)
+        try await answer { try await store.instanceWaiting(for: event, correlation: correlation) }
     }
 
     package func receive(
         messageID: String, topic: String, at now: Date, transition: SagaTransition?, ignoredBecause reason: String?
     ) async throws -> InboxOutcome {
-        try await store.receive(messageID: messageID, topic: topic, at: now, transition: transition, ignoredBecause: reason)
+        try await answer { try await store.receive(messageID: messageID, topic: topic, at: now, transition: transition, ignoredBecause: reason) }
     }
 }

@@ -12,6 +12,8 @@ import Synchronization
 protocol EngineUnderTest: Sendable {
     @discardableResult func start(type: String, id: String, partitionKey: String, data: SagaData) async throws -> SagaInstance
     func runDueWork() async throws
+    /// Runs until cancelled, as a service does.
+    func run() async throws
     func deliver(_ event: InboundEvent) async throws -> InboxOutcome
     func storedInstance(_ id: String) async throws -> SagaInstance?
     /// The saga's step log as `phase:step:outcome`, oldest first.
@@ -127,7 +129,13 @@ struct EngineOnBackend: Sendable {
     /// Opens a fresh database of `backend` with `count` engines on it, each as a separate
     /// instance would have it (its own pool, its own lease owner). SQLite has one engine: one
     /// process owns the file.
-    static func open(_ backend: Backend, engines count: Int = 1, lease: Duration = .seconds(60)) async throws -> EngineOnBackend {
+    ///
+    /// The engines run on `clock`, a manual one unless the test runs them in real time
+    /// (`SystemWallClock`); on PostgreSQL, `url` names the database when the test brings its
+    /// own server.
+    static func open(
+        _ backend: Backend, engines count: Int = 1, lease: Duration = .seconds(60), clock engineClock: (any WallClock)? = nil, url: URL? = nil
+    ) async throws -> EngineOnBackend {
         let clock = ManualSagaClock()
         let world = OutsideWorld()
         let catalog = SagaCatalog([definition])
@@ -145,13 +153,13 @@ struct EngineOnBackend: Sendable {
                     return StepOutcome()
                 }
             }
-            let engine = SagaEngine(store: store, catalog: catalog, handlers: handlers, clock: clock)
+            let engine = SagaEngine(store: store, catalog: catalog, handlers: handlers, clock: engineClock ?? clock, pollInterval: .milliseconds(100))
             return EngineOnBackend(
                 clock: clock, world: world, engines: [engine],
                 notes: { try await store.read { db in try String.fetchAll(db, sql: "SELECT saga_id FROM note ORDER BY saga_id") } },
                 close: { directory.remove() })
         case .postgres:
-            let url = try await PostgresTestServer.shared().newDatabase()
+            let url = try await { if let url { url } else { try await PostgresTestServer.shared().newDatabase() } }()
             let schema = [PostgresMigration("notes", ["CREATE TABLE note (saga_id TEXT PRIMARY KEY)"])]
             let handlers = Self.handlers(world) { context -> PostgresSagaWork.Decision in
                 { connection in
@@ -166,8 +174,9 @@ struct EngineOnBackend: Sendable {
                 let database = try PostgresStore.PostgresDatabase(url: url)
                 databases.append(database)
                 let store = try await PostgresSagaStore(database: database, applicationSchema: schema)
-                let work = PostgresSagaWork(store: store, owner: "instance-\(index)", lease: lease, clock: clock)
-                engines.append(SagaEngine(store: work, catalog: catalog, handlers: handlers, clock: clock))
+                let work = PostgresSagaWork(store: store, owner: "instance-\(index)", lease: lease, clock: engineClock ?? clock)
+                engines.append(
+                    SagaEngine(store: work, catalog: catalog, handlers: handlers, clock: engineClock ?? clock, pollInterval: .milliseconds(100)))
             }
             let (reader, opened) = (databases[0], databases)
             return EngineOnBackend(

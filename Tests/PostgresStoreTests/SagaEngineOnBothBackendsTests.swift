@@ -29,7 +29,11 @@ struct SagaEngineOnBothBackendsTests {
         #expect(instance.data["replies"] == .number(2))
         #expect(try await fixture.notes() == ["b1"])
         #expect(try await fixture.engine.pendingOutboxIDs() == ["b1-requested", "b1-confirmed"])
-        #expect(fixture.world.calls == ["reserve b1:reserve #1", "record b1:record #1", "book b1:book #1", "collect b1:event:r1 #1", "collect b1:event:r2 #1", "notify b1:notify #1"])
+        #expect(
+            fixture.world.calls == [
+                "reserve b1:reserve #1", "record b1:record #1", "book b1:book #1", "collect b1:event:r1 #1", "collect b1:event:r2 #1",
+                "notify b1:notify #1",
+            ])
         let succeeded = try await fixture.engine.outcomes("b1").filter { $0.hasPrefix("action:") && $0.hasSuffix(":succeeded") }
         #expect(succeeded == ["action:reserve:succeeded", "action:record:succeeded", "action:book:succeeded", "action:notify:succeeded"])
     }

@@ -93,3 +93,62 @@ struct RecordingPublisher: OutboxPublisher {
         record(message)
     }
 }
+
+/// Sagas in flight on several instances while the server restarts.
+@Suite("PostgreSQL: the engine across server restarts")
+struct EngineAcrossARestartTests {
+    /// Two instances run 20 sagas in real time. The server restarts twice: while the sagas
+    /// act, and while their replies arrive. Every saga completes, none is failed or undone
+    /// because the database was away for a moment, and each step ran under its own key (once,
+    /// or repeated with that key when its outcome was lost).
+    @Test(.timeLimit(.minutes(3))) func sagasInFlightCompleteAcrossRestarts() async throws {
+        let server = try await PostgresTestServer.startPrivate()
+        let fixture = try await EngineOnBackend.open(
+            .postgres, engines: 2, lease: .seconds(5), clock: SystemWallClock(), url: try await server.newDatabase())
+        let ids = (0..<20).map { "s\($0)" }
+        let running = fixture.engines.map { engine in Task { try await engine.run() } }
+        func statuses() async throws -> [SagaStatus?] {
+            var statuses: [SagaStatus?] = []
+            for id in ids { statuses.append(try await fixture.engine.storedInstance(id)?.status) }
+            return statuses
+        }
+        for (index, id) in ids.enumerated() {
+            try await fixture.engines[index % 2].start(type: "booking", id: id, partitionKey: "cand-\(index)", data: [:])
+        }
+        try await server.restart()
+        #expect(try await eventually(90) { try await statuses().allSatisfy { $0 == .waiting } })
+
+        // Replies are delivered as the consumer would: one that fails (the database away, its
+        // saga moved meanwhile by the other reply) is delivered again.
+        async let restarted: Void = server.restart()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, id) in ids.enumerated() {
+                for reply in 0..<2 {
+                    let engine = fixture.engines[(index + reply) % 2]
+                    group.addTask {
+                        while (try? await engine.deliver(EngineOnBackend.reply(id, id: "\(id)-r\(reply)"))) == nil {
+                            try await Task.sleep(for: .milliseconds(50))
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        try await restarted
+        #expect(try await eventually(90) { try await statuses().allSatisfy { $0 == .completed } })
+
+        for id in ids {
+            let instance = try #require(try await fixture.engine.storedInstance(id))
+            #expect(instance.status == .completed, "\(id): \(instance.status) \(instance.lastError?.message ?? "")")
+        }
+        for handler in ["reserve", "record", "book", "notify"] {
+            let keys = Set(fixture.world.calls(of: handler).map { $0.split(separator: " ")[1] })
+            #expect(keys.count == ids.count, "\(handler): one key per saga")
+        }
+        #expect(fixture.world.calls(of: "release").isEmpty && fixture.world.calls(of: "cancel").isEmpty, "nothing undone")
+        #expect(try await fixture.notes() == ids.sorted())
+        for task in running { task.cancel() }
+        fixture.close()
+        try await server.stop()
+    }
+}
