@@ -156,7 +156,9 @@ let package = Package(
 
         .executableTarget(
             name: "SagaStoreBackendsBenchmark",
-            dependencies: ["SagaCore", "SagaStore", "PostgresStore", "SchedulerTesting"],
+            dependencies: [
+                "SagaCore", "SagaStore", "SagaEngine", "PostgresStore", "SchedulerTesting", .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             path: "benchmarks/SagaStoreBackendsBenchmark"
         ),
 

@@ -1,14 +1,18 @@
 // Stored saga transitions per second on the two backends of the saga store, in one run: the
 // SQLite file (FULL durability, group commit) and a private PostgreSQL server on this machine
 // (one instance, a pool of 20 connections, fsync on, synchronous_commit on). Each transition is what the engine stores for a
-// step: the instance's version-checked update and a log line, in one transaction. The engine
-// itself runs only on SQLite so far (issue 18); this measures the store underneath it.
+// step: the instance's version-checked update and a log line, in one transaction. Then the
+// engine itself on each: sagas of no-op steps run to their end by one engine on SQLite, one
+// instance on PostgreSQL, and three instances on PostgreSQL (each its own pool and lease owner,
+// as three processes would have them), in the same run.
 //
 //   swift build -c release --product SagaStoreBackendsBenchmark
 //   .build/release/SagaStoreBackendsBenchmark [sagas] [transitions-per-saga]
 import Foundation
+import PostgresNIO
 import PostgresStore
 import SagaCore
+import SagaEngine
 import SagaStore
 import SchedulerTesting
 
@@ -62,7 +66,7 @@ let sqlite = try SagaStore(path: directory.path("sagas.sqlite"))
 // The test server runs without fsync; this one syncs its commits as a production server does.
 setenv("POSTGRES_SERVER_FSYNC", "on", 1)
 let server = try await PostgresTestServer.startPrivate()
-let database = try PostgresDatabase(url: try await server.newDatabase())
+let database = try PostgresStore.PostgresDatabase(url: try await server.newDatabase())
 let postgres = try await PostgresSagaStore(database: database)
 
 var rows: [String] = []
@@ -76,6 +80,60 @@ for (name, store) in stores {
     rows.append(String(format: "| %@ | %.0f | %.0f |", name, serial, concurrent))
 }
 database.close()
+
+/// Engine transitions per second: `sagaCount` sagas of five no-op steps started across
+/// `engines`, each moving up to 32 at once, until `completed` counts them all.
+func engineRate<Store: SagaWorkStore>(
+    _ engines: [SagaEngine<Store>], prefix: String, completed: @escaping @Sendable () async throws -> Int
+) async throws -> Double {
+    let clock = ContinuousClock()
+    let started = clock.now
+    let running = engines.map { engine in Task { try await engine.run() } }
+    for index in 0..<sagaCount {
+        try await engines[index % engines.count].start(type: "chain", id: "\(prefix)-\(index)", partitionKey: "k", data: [:])
+    }
+    while try await completed() < sagaCount { try await Task.sleep(for: .milliseconds(5)) }
+    let elapsed = clock.now - started
+    for task in running { task.cancel() }
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    return Double(sagaCount * (1 + 2 * chainSteps)) / seconds
+}
+
+let chainSteps = 5
+let chain = SagaDefinition(
+    name: "chain", version: 1,
+    steps: (0..<chainSteps).map { StepDefinition(name: "s\($0)", action: "noop", compensation: nil, retry: .once, timeout: .seconds(5)) },
+    stuckAfter: .seconds(300))
+
+var sqliteHandlers = SQLiteSagaHandlers()
+sqliteHandlers.action("noop", requiresCompensation: false) { _ in StepOutcome() }
+let engineSQLite = try SagaStore(path: directory.path("engine.sqlite"))
+let sqliteEngineRate = try await engineRate(
+    [SagaEngine(store: engineSQLite, catalog: SagaCatalog([chain]), handlers: sqliteHandlers, pollInterval: .milliseconds(5))],
+    prefix: "sqlite", completed: { try await engineSQLite.countsByStatus()[.completed] ?? 0 })
+
+var postgresHandlers = SagaHandlers<PostgresSagaWork.Decision>()
+postgresHandlers.action("noop", requiresCompensation: false) { _ in StepOutcome() }
+var postgresEngineRates: [Int: Double] = [:]
+for instances in [1, 3] {
+    let url = try await server.newDatabase()
+    var databases: [PostgresStore.PostgresDatabase] = []
+    var engines: [SagaEngine<PostgresSagaWork>] = []
+    for index in 0..<instances {
+        let database = try PostgresStore.PostgresDatabase(url: url)
+        databases.append(database)
+        let store = PostgresSagaWork(store: try await PostgresSagaStore(database: database), owner: "instance-\(index)")
+        engines.append(SagaEngine(store: store, catalog: SagaCatalog([chain]), handlers: postgresHandlers, pollInterval: .milliseconds(5)))
+    }
+    let counter = databases[0]
+    postgresEngineRates[instances] = try await engineRate(engines, prefix: "postgres-\(instances)") {
+        for try await count in try await counter.query("SELECT count(*) FROM saga_instance WHERE status = 'completed'").decode(Int.self) {
+            return count
+        }
+        return 0
+    }
+    for database in databases { database.close() }
+}
 try await server.stop()
 print(
     """
@@ -84,4 +142,12 @@ print(
     | store | 1 saga at a time: transitions/s | 32 at once: transitions/s |
     |---|---:|---:|
     \(rows.joined(separator: "\n"))
+
+    The engine: \(sagaCount) sagas × \(chainSteps) no-op steps (\(1 + 2 * chainSteps) transitions each), each engine moving up to 32 at once:
+
+    | engine | transitions/s | ratio to SQLite |
+    |---|---:|---:|
+    \(String(format: "| SQLite, one process | %.0f | 1.00 |", sqliteEngineRate))
+    \(String(format: "| PostgreSQL, one instance | %.0f | %.2f |", postgresEngineRates[1] ?? 0, (postgresEngineRates[1] ?? 0) / sqliteEngineRate))
+    \(String(format: "| PostgreSQL, three instances | %.0f | %.2f |", postgresEngineRates[3] ?? 0, (postgresEngineRates[3] ?? 0) / sqliteEngineRate))
     """)
