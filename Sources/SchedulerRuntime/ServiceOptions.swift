@@ -52,6 +52,15 @@ package struct ServiceOptions: Sendable {
         self.environment = environment
         self.embedded = embedded
         let setting = Settings(environment)
+        // Running on SQLite while the operator asked for a shared database would give each
+        // replica its own state, and two replicas would book one interviewer twice.
+        if setting["SCHEDULER_DATABASE_URL"] != nil {
+            throw ServiceConfigurationError(
+                variable: "SCHEDULER_DATABASE_URL",
+                problem:
+                    "is set, but this build runs the service on SQLite only: on PostgreSQL the saga engine, its store and the ledger exist, "
+                    + "the interviews' own tables not yet (issue 18). Unset it to run one instance on SQLite in SCHEDULER_DATA_DIR")
+        }
         dataDirectory = Self.dataDirectory(environment: environment)
         sagasDirectory = Self.sagasDirectory(environment: environment)
         host = setting["SCHEDULER_HOST"] ?? "127.0.0.1"

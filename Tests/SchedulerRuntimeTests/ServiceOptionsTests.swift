@@ -42,6 +42,18 @@ struct ServiceOptionsTests {
         #expect(refusal(["SCHEDULER_JWT_SECRET": "short", "SCHEDULER_DATA_DIR": "/nonexistent"], embedded: true)?.variable == "SCHEDULER_JWT_SECRET")
     }
 
+    /// Until the service runs on PostgreSQL, asking for it stops `serve` instead of leaving
+    /// each replica on a SQLite file of its own.
+    @Test(arguments: [false, true])
+    func aDatabaseURLIsRefusedUntilTheServiceRunsOnPostgreSQL(embedded: Bool) {
+        var environment = embedded ? [:] : Self.production
+        environment["SCHEDULER_DATABASE_URL"] = "postgres://scheduler@db.acme.example/scheduler"
+        environment["SCHEDULER_DATA_DIR"] = FileManager.default.temporaryDirectory.appendingPathComponent("options-\(UUID())").path
+        let refusal = refusal(environment, embedded: embedded)
+        #expect(refusal?.variable == "SCHEDULER_DATABASE_URL")
+        #expect(refusal?.description.contains("SQLite only") == true)
+    }
+
     @Test(arguments: [
         ("SCHEDULER_PORT", "80a"), ("SCHEDULER_PORT", "70000"), ("SCHEDULER_ORGANIZER_EMAIL", "interviews"),
         ("SCHEDULER_ORGANIZER_EMAIL", "a@b\r\nBcc: x@y"), ("SCHEDULER_INVITATION_DOMAIN", "bad domain"), ("SCHEDULER_INVITATION_DOMAIN", "a..b"),
