@@ -33,13 +33,15 @@ extension PostgresSagaStore {
     }
 
     /// Extends `owner`'s lease on `sagaID` to `now + duration`; false when the lease is no
-    /// longer `owner`'s (it ran out and another instance claimed the saga).
+    /// longer `owner`'s: another instance claimed the saga (after the lease ran out), or it was
+    /// released. A lease that ran out but that nobody claimed since is still `owner`'s: nobody
+    /// else can have moved the saga meanwhile.
     package func renewLease(on sagaID: String, owner: String, at now: Date, for duration: Duration) async throws -> Bool {
         let until = now.addingTimeInterval(duration.seconds).milliseconds
         let rows = try await database.query(
             """
             UPDATE saga_instance SET lease_until = \(until)
-            WHERE id = \(sagaID) AND lease_owner = \(owner) AND lease_until > \(now.milliseconds)
+            WHERE id = \(sagaID) AND lease_owner = \(owner)
             RETURNING id
             """
         ).collect()

@@ -24,9 +24,9 @@ package struct PostgresSagaWork: SagaWorkStore {
     ///
     /// Every call gives up after `answerWithin`: a query sent while the server restarts can go
     /// unanswered for minutes (see `withDeadline`), and a worker waiting for it would hold its
-    /// saga that long. A write given up on may still have landed; the engine reads the saga
-    /// again before it goes on, so the step's outcome is then found stored (the version moved
-    /// on) or the step is repeated with its key.
+    /// saga that long. A write given up on may still have landed: the worker leaves the saga
+    /// (parked for a while), and whoever claims it next reads it as stored, the step's outcome
+    /// recorded or the step to repeat with its key.
     package init(
         store: PostgresSagaStore, owner: String, lease: Duration = .seconds(30), answerWithin: Duration = .seconds(10),
         clock: any WallClock = SystemWallClock()
@@ -68,6 +68,9 @@ package struct PostgresSagaWork: SagaWorkStore {
                 do {
                     outcome = .success(try await decision(connection))
                 } catch {
+                    // Abandoned (the deadline passed): rolled back, not stored as the
+                    // action's failure.
+                    if Task.isCancelled { throw CancellationError() }
                     outcome = .failure(error)
                 }
                 switch outcome {
@@ -84,36 +87,57 @@ package struct PostgresSagaWork: SagaWorkStore {
         try await answer { try await store.claimDueWork(owner: owner, at: now, for: lease, limit: limit) }
     }
 
-    package func working<T: Sendable>(on sagaID: String, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
-        let result = await withTaskGroup(of: Result<T, any Error>?.self) { group in
+    package var sharedByInstances: Bool { true }
+
+    package func working<T: Sendable>(on sagaID: String, _ work: @escaping @Sendable () async throws -> T) async throws -> T? {
+        // The claim may have lapsed while the saga waited for a worker: renewed first, and the
+        // saga left alone when another instance has claimed it since.
+        guard try await renew(sagaID) else { return nil }
+        let finished = await withTaskGroup(of: Finished<T>.self) { group in
+            group.addTask { await keepRenewing(sagaID) ? .claimLost : .renewalsEnded }
             group.addTask {
-                await keepRenewing(sagaID)
-                return nil
-            }
-            group.addTask {
-                do { return .success(try await work()) } catch { return .failure(error) }
+                do { return .worked(.success(try await work())) } catch { return .worked(.failure(error)) }
             }
             defer { group.cancelAll() }
-            while let finished = await group.next() {
-                if let finished { return finished }
+            while let next = await group.next() {
+                switch next {
+                case .renewalsEnded: continue
+                case .worked, .claimLost: return next
+                }
             }
-            return .failure(CancellationError())
+            return .renewalsEnded
         }
         // Given up even after a failure or a cancellation (a shutdown): another instance may
         // take the saga at once, and repeats what was running. The release runs outside this
         // task, which may be cancelled, so that the query is sent all the same.
         await Task { try? await answer { try await store.releaseLease(on: sagaID, owner: owner) } }.value
+        guard case .worked(let result) = finished else { return nil }
         return try result.get()
     }
 
-    /// Renews the lease on `sagaID` every third of its length until cancelled or lost.
-    private func keepRenewing(_ sagaID: String) async {
+    /// How `working` ended.
+    private enum Finished<T: Sendable>: Sendable {
+        case worked(Result<T, any Error>)
+        /// Another instance claimed the saga: the work was cancelled.
+        case claimLost
+        case renewalsEnded
+    }
+
+    /// Extends this instance's claim on `sagaID` by a lease from now; false when another
+    /// instance holds it now.
+    private func renew(_ sagaID: String) async throws -> Bool {
+        try await answer { try await store.renewLease(on: sagaID, owner: owner, at: clock.now(), for: lease) }
+    }
+
+    /// Renews the claim on `sagaID` every third of a lease; returns true when another instance
+    /// took it, false when cancelled.
+    private func keepRenewing(_ sagaID: String) async -> Bool {
         while true {
             do {
                 try await Task.sleep(for: lease / 3)
-                guard try await answer({ try await store.renewLease(on: sagaID, owner: owner, at: clock.now(), for: lease) }) else { return }
+                guard try await renew(sagaID) else { return true }
             } catch is CancellationError {
-                return
+                return false
             } catch {
                 // The database is away for a moment: try again at the next third, while the
                 // lease still runs.
@@ -122,9 +146,8 @@ package struct PostgresSagaWork: SagaWorkStore {
         }
     }
 
-    package func holdsClaim(on sagaID: String) async throws -> Bool {
-        guard let lease = try await answer({ try await store.lease(on: sagaID) }) else { return false }
-        return lease.owner == owner && lease.until > clock.now()
+    package func releaseClaims(on sagaIDs: [String]) async {
+        for id in sagaIDs { try? await answer { try await store.releaseLease(on: id, owner: owner) } }
     }
 
     package func nextWakeAt() async throws -> Date? {

@@ -99,7 +99,9 @@ package final class SagaEngine<Store: SagaWorkStore>: Sendable {
     package func runDueWork() async throws {
         var stalled = Set<String>()
         while true {
-            let due = try await store.claimDueWork(at: clock.now(), limit: maxConcurrency + stalled.count).filter { !stalled.contains($0) }
+            let claimed = try await store.claimDueWork(at: clock.now(), limit: maxConcurrency + stalled.count)
+            let due = claimed.filter { !stalled.contains($0) }
+            await store.releaseClaims(on: claimed.filter(stalled.contains))
             if due.isEmpty { return }
             await withTaskGroup(of: (String, Bool).self) { group in
                 for id in due {
@@ -116,9 +118,18 @@ package final class SagaEngine<Store: SagaWorkStore>: Sendable {
             var nextWake: Date?
             let now = clock.now()
             do {
-                for id in try await store.claimDueWork(at: now, limit: maxConcurrency * 4) {
-                    queuedSomething = await queue.enqueue(id, now: now) || queuedSomething
+                // Sagas claimed from a shared store are this instance's until released: no
+                // more than its workers will take, and a parked one is handed back.
+                let limit = store.sharedByInstances ? maxConcurrency - (await queue.inProgress) : maxConcurrency * 4
+                var refused: [String] = []
+                for id in limit > 0 ? try await store.claimDueWork(at: now, limit: limit) : [] {
+                    switch await queue.enqueue(id, now: now) {
+                    case .queued: queuedSomething = true
+                    case .present: break
+                    case .refused: refused.append(id)
+                    }
                 }
+                await store.releaseClaims(on: refused)
                 nextWake = try await store.nextWakeAt()
             } catch {
                 logger.error("cannot read due sagas", metadata: ["error": "\(error)"])
@@ -144,9 +155,12 @@ package final class SagaEngine<Store: SagaWorkStore>: Sendable {
     /// could not be moved (no definition, a store error), so that the caller backs off.
     func advance(_ id: String) async -> Bool {
         do {
-            try await store.working(on: id) {
+            // Nil when another instance claimed the saga meanwhile: it moves the saga now.
+            _ = try await store.working(on: id) {
                 try await self.locks.withLock(id) {
                     // Holding the lock, the instance just stored is the current one: no re-read.
+                    // (On a shared store, another instance's write meanwhile is caught by the
+                    // version check of the next commit.)
                     var instance = try await self.store.instance(id: id)
                     while !Task.isCancelled, let current = instance {
                         instance = try await self.step(current)
@@ -185,9 +199,10 @@ package final class SagaEngine<Store: SagaWorkStore>: Sendable {
                 metrics.recorded(work: work, event: decided, of: stored, definition: definition, elapsed: ContinuousClock.now - started)
                 return stored
             } catch is StaleSagaWrite {
-                // Moved by another writer (an operator's abort): the decision was rolled back
-                // with the write; carry on from the instance as it now is, if it is still ours.
-                guard try await store.holdsClaim(on: begun.id) else { return nil }
+                // Moved by another writer: the decision was rolled back with the write. An
+                // operator's abort (one process): carry on from the instance as it now is.
+                // Another instance (a shared store): it moves the saga now.
+                guard !store.sharedByInstances else { return nil }
                 return try await store.instance(id: begun.id)
             }
         }
@@ -197,10 +212,10 @@ package final class SagaEngine<Store: SagaWorkStore>: Sendable {
             metrics.recorded(work: work, event: event, of: stored, definition: definition, elapsed: ContinuousClock.now - started)
             return stored
         } catch is StaleSagaWrite {
-            // Taken over by another instance (its lease ran out): the new holder repeats the
-            // step, so this result is not recorded.
-            guard try await store.holdsClaim(on: begun.id) else {
-                logger.notice("saga taken over by another instance during a step; leaving the step to it", metadata: ["sagaId": "\(begun.id)"])
+            // Moved by another instance (it took the saga over and repeats the step with the
+            // same key, or applied an event): this result is not recorded.
+            guard !store.sharedByInstances else {
+                logger.notice("saga moved by another instance during a step; leaving the step's result", metadata: ["sagaId": "\(begun.id)"])
                 return nil
             }
             return try await recordLate(event, of: work, id: begun.id, machine: machine)
@@ -219,8 +234,8 @@ package final class SagaEngine<Store: SagaWorkStore>: Sendable {
         return (stored, SagaEvent(deciding: outcome))
     }
 
-    /// Keeps the result of work that finished after another process (an operator's abort)
-    /// moved the saga: stored on the instance as it now is, retried while it keeps moving.
+    /// Keeps the result of work that finished after another process (an operator's abort; one
+    /// process runs the engine on this store) moved the saga: stored on the instance as it now is, retried while it keeps moving.
     private func recordLate(_ event: SagaEvent, of work: SagaWork, id: String, machine: SagaMachine) async throws -> SagaInstance? {
         logger.notice("saga moved by another writer during a step; keeping the step's result", metadata: ["sagaId": "\(id)"])
         while true {

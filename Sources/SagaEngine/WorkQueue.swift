@@ -12,18 +12,31 @@ actor WorkQueue {
     private var idleWorkers: [CheckedContinuation<String?, Never>] = []
     private var closed = false
 
-    /// Queues `id`; returns false when it is already queued or running, or parked past `now`.
+    /// What `enqueue` did with an id.
+    enum Enqueued {
+        case queued
+        /// Queued or being worked on already.
+        case present
+        /// Parked past now (or the queue is closed): not queued.
+        case refused
+    }
+
+    /// Queues `id` unless it is queued or running already, or parked past `now`.
     @discardableResult
-    func enqueue(_ id: String, now: Date) -> Bool {
-        if let park = parked[id], park.until > now { return false }
-        guard !closed, known.insert(id).inserted else { return false }
+    func enqueue(_ id: String, now: Date) -> Enqueued {
+        if let park = parked[id], park.until > now { return .refused }
+        guard !closed else { return .refused }
+        guard known.insert(id).inserted else { return .present }
         if idleWorkers.isEmpty {
             queue.append(id)
         } else {
             idleWorkers.removeFirst().resume(returning: id)
         }
-        return true
+        return .queued
     }
+
+    /// How many ids are queued or being worked on.
+    var inProgress: Int { known.count }
 
     /// The next id to work on, or nil once the queue is closed.
     func next() async -> String? {

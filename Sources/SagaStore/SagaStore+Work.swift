@@ -28,15 +28,15 @@ extension SagaStore: SagaWorkStore {
         }
     }
 
+    package var sharedByInstances: Bool { false }
+
     package func claimDueWork(at now: Date, limit: Int) async throws -> [String] {
         try await dueInstanceIDs(at: now, limit: limit)
     }
 
-    package func working<T: Sendable>(on sagaID: String, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    package func working<T: Sendable>(on sagaID: String, _ work: @escaping @Sendable () async throws -> T) async throws -> T? {
         try await work()
     }
 
-    package func holdsClaim(on sagaID: String) async throws -> Bool {
-        true
-    }
+    package func releaseClaims(on sagaIDs: [String]) async {}
 }

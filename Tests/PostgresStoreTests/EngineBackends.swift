@@ -117,7 +117,7 @@ struct EngineOnBackend: Sendable {
         steps: [
             StepDefinition(
                 name: "reserve", action: "reserve", compensation: "release",
-                retry: RetryPolicy(maxAttempts: 3, initialBackoff: .seconds(1), maxBackoff: .seconds(4), jitter: .none), timeout: .seconds(5)),
+                retry: RetryPolicy(maxAttempts: 3, initialBackoff: .seconds(1), maxBackoff: .seconds(4), jitter: .none), timeout: .seconds(30)),
             StepDefinition(name: "record", action: "record", compensation: nil, retry: .once, timeout: .seconds(5)),
             StepDefinition(
                 name: "book", action: "book", compensation: "cancel", retry: .once, timeout: .seconds(5),

@@ -170,4 +170,73 @@ struct SagaEngineOnBothBackendsTests {
         #expect(try await first.storedInstance("b1")?.status == .waiting)
         #expect(fixture.world.calls(of: "book").count == 1)
     }
+
+    /// A step that outlasts its lease keeps its saga: the lease is renewed while it runs, so
+    /// another instance looking for work all that time does not take the saga.
+    @Test(.timeLimit(.minutes(1))) func aLongStepKeepsItsSagaByRenewingTheLease() async throws {
+        let fixture = try await EngineOnBackend.open(.postgres, engines: 2, lease: .seconds(3), clock: SystemWallClock())
+        defer { fixture.close() }
+        let (first, second) = (fixture.engines[0], fixture.engines[1])
+        fixture.world.holdNext("reserve")
+        try await first.start(type: "booking", id: "b1", partitionKey: "cand-1", data: [:])
+        let working = Task { try await first.runDueWork() }
+        #expect(try await eventually(10) { fixture.world.isHolding("reserve") })
+        let held = ContinuousClock.now
+        while ContinuousClock.now - held < .seconds(5) {
+            try await second.runDueWork()
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(fixture.world.calls(of: "reserve").count == 1, "taken over while the lease was being renewed")
+        fixture.world.release("reserve")
+        try await working.value
+        #expect(try await first.storedInstance("b1")?.status == .waiting)
+        #expect(try await first.outcomes("b1").filter { $0 == "action:reserve:succeeded" }.count == 1)
+    }
+
+    /// An event another instance applies while this one runs the deadline's handler wins; the
+    /// handler's decision, made on the saga as it was, is not recorded.
+    @Test func anEventAppliedByAnotherInstanceDuringADeadlineStepSupersedesIt() async throws {
+        let fixture = try await EngineOnBackend.open(.postgres, engines: 2)
+        defer { fixture.close() }
+        let (first, second) = (fixture.engines[0], fixture.engines[1])
+        try await first.start(type: "booking", id: "b1", partitionKey: "cand-1", data: [:])
+        try await first.runDueWork()
+        _ = try await first.deliver(EngineOnBackend.reply("b1", id: "r1"))
+        fixture.clock.advance(by: 61)
+        fixture.world.holdNext("settle")
+        let settling = Task { try await first.runDueWork() }
+        #expect(try await eventually(10) { fixture.world.isHolding("settle") })
+        #expect(try await second.deliver(EngineOnBackend.reply("b1", id: "r2")) == .applied(sagaID: "b1"))
+        fixture.world.release("settle")
+        try await settling.value
+        try await second.runDueWork()
+
+        let instance = try #require(try await second.storedInstance("b1"))
+        #expect(instance.status == .completed)
+        #expect(instance.data["replies"] == .number(2))
+        #expect(instance.data["partial"] == nil, "the superseded deadline's decision was recorded")
+        #expect(fixture.world.calls(of: "notify") == ["notify b1:notify #1"])
+    }
+
+    /// A saga claimed by an instance whose claim lapsed before a worker took it up (it waited
+    /// in the queue) and that another instance claimed since is left alone.
+    @Test func workOnASagaClaimedAwayMeanwhileDoesNotRun() async throws {
+        let database = try PostgresStore.PostgresDatabase(url: try await PostgresTestServer.shared().newDatabase())
+        defer { database.close() }
+        let store = try await PostgresSagaStore(database: database)
+        let clock = ManualSagaClock(Sagas.epoch)
+        let first = PostgresSagaWork(store: store, owner: "a", lease: .seconds(30), clock: clock)
+        let second = PostgresSagaWork(store: store, owner: "b", lease: .seconds(30), clock: clock)
+        try await store.insert(Sagas.started("s-1"))
+        #expect(try await first.claimDueWork(at: clock.now(), limit: 10) == ["s-1"])
+        clock.advance(by: 31)
+        #expect(try await second.claimDueWork(at: clock.now(), limit: 10) == ["s-1"])
+        let ran = Flag()
+        #expect(try await first.working(on: "s-1") { ran.raise() } == nil)
+        #expect(!ran.isRaised, "worked on a saga another instance holds")
+        #expect(try await store.lease(on: "s-1")?.owner == "b", "the other instance's claim was touched")
+        #expect(try await second.working(on: "s-1") { ran.raise() } != nil)
+        #expect(ran.isRaised)
+        #expect(try await store.lease(on: "s-1") == nil, "released after the work")
+    }
 }

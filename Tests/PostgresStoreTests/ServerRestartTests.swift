@@ -107,6 +107,10 @@ struct EngineAcrossARestartTests {
             .postgres, engines: 2, lease: .seconds(5), clock: SystemWallClock(), url: try await server.newDatabase())
         let ids = (0..<20).map { "s\($0)" }
         let running = fixture.engines.map { engine in Task { try await engine.run() } }
+        defer {
+            for task in running { task.cancel() }
+            fixture.close()
+        }
         func statuses() async throws -> [SagaStatus?] {
             var statuses: [SagaStatus?] = []
             for id in ids { statuses.append(try await fixture.engine.storedInstance(id)?.status) }
@@ -147,8 +151,14 @@ struct EngineAcrossARestartTests {
         }
         #expect(fixture.world.calls(of: "release").isEmpty && fixture.world.calls(of: "cancel").isEmpty, "nothing undone")
         #expect(try await fixture.notes() == ids.sorted())
-        for task in running { task.cancel() }
-        fixture.close()
+        for id in ids {
+            let succeeded = try await fixture.engine.outcomes(id).filter { $0.hasSuffix(":succeeded") }
+            #expect(succeeded.count == Set(succeeded).count, "\(id): a step's success recorded twice: \(succeeded)")
+        }
+        for task in running {
+            task.cancel()
+            _ = await task.result
+        }
         try await server.stop()
     }
 }

@@ -26,17 +26,26 @@ package protocol SagaWorkStore: Sendable {
         deciding decision: Decision, _ transition: @escaping @Sendable (Result<StepOutcome, any Error>) throws -> SagaTransition
     ) async throws -> (stored: SagaInstance, outcome: Result<StepOutcome, any Error>)
 
+    /// Whether other processes move sagas in this store too (PostgreSQL shared by several
+    /// instances). Then a process claims no more work than it has workers for, and a step whose
+    /// saga another writer moved meanwhile leaves its result unrecorded: that writer is an
+    /// instance that took the saga over (and repeats the step with the same idempotency key) or
+    /// applied an event to it. With one process (SQLite), such a writer is an operator's
+    /// command, and the late result is recorded so that the compensation sees it.
+    var sharedByInstances: Bool { get }
+
     /// Up to `limit` sagas with work due at `now`, most overdue first, claimed for this
-    /// process: no other process is given them until `working(on:)` ends or the claim lapses.
+    /// process: no other process is given them until the claim is released or lapses.
     func claimDueWork(at now: Date, limit: Int) async throws -> [String]
 
-    /// Runs `work` on a claimed saga, keeping the claim alive meanwhile; gives it up after.
-    func working<T: Sendable>(on sagaID: String, _ work: @escaping @Sendable () async throws -> T) async throws -> T
+    /// Runs `work` on a claimed saga, keeping the claim alive meanwhile, and releases it after.
+    /// Returns nil, without running `work` or cancelling it midway, when the claim was lost to
+    /// another process: that process moves the saga now.
+    func working<T: Sendable>(on sagaID: String, _ work: @escaping @Sendable () async throws -> T) async throws -> T?
 
-    /// Whether this process still holds its claim on `sagaID`. False once another process
-    /// took the saga over: a step that finishes then must leave its result unrecorded, since
-    /// the new holder repeats it (with the same idempotency key).
-    func holdsClaim(on sagaID: String) async throws -> Bool
+    /// Gives up claims this process took but will not work on now (a saga parked after
+    /// failures), so that another process may take them at once.
+    func releaseClaims(on sagaIDs: [String]) async
 
     /// When the next instance's work falls due, if any is scheduled.
     func nextWakeAt() async throws -> Date?
