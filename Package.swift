@@ -188,6 +188,7 @@ let package = Package(
             name: "PostgresStoreTests",
             dependencies: [
                 "PostgresStore", "SagaStore", "SagaCore", "SagaEngine", "SchedulerTesting", "InterviewScheduling", "SchedulingCore",
+                "Messaging", "Kafka", "Events", "SchedulerTestScopes",
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -7,11 +7,13 @@ package import SagaCore
 package import SagaEngine
 package import SagaStore
 
-/// Events for sagas: how a message becomes one, and the engine that applies them.
+/// Events for sagas: how a message becomes one, and how the engine applies a batch of them.
 package struct SagaEventRoute: Sendable {
     package typealias Decode = @Sendable (KafkaMessage) throws -> InboundEvent
 
-    let engine: SagaEngine<SagaStore>
+    /// The engine's `deliver(batch:lanes:)`: the outcome per event, nil for those left to the
+    /// one-at-a-time path.
+    let deliver: @Sendable (_ events: [InboundEvent], _ lanes: [Int]) async -> [InboxOutcome?]
     let decode: Decode
 }
 
@@ -36,7 +38,7 @@ package struct InboundPipeline: Sendable {
     package typealias Handler = @Sendable (KafkaMessage) async throws -> Void
 
     let consumer: KafkaConsumer
-    let store: SagaStore
+    let store: any DeadLetterInbox
     let handler: Handler
     let retry: RetryPolicy
     let batchSize: Int
@@ -48,7 +50,7 @@ package struct InboundPipeline: Sendable {
 
     /// A pipeline that hands each message to `handler`.
     package init(
-        consumer: KafkaConsumer, store: SagaStore,
+        consumer: KafkaConsumer, store: any DeadLetterInbox,
         retry: RetryPolicy = RetryPolicy(maxAttempts: 5, initialBackoff: .milliseconds(200), maxBackoff: .seconds(5)), batchSize: Int = 256,
         clock: any WallClock = SystemWallClock(), logger: Logger = Logger(label: "inbound"), handler: @escaping Handler
     ) {
@@ -67,12 +69,28 @@ package struct InboundPipeline: Sendable {
     ) {
         self.init(
             consumer: consumer, store: store, retry: retry, batchSize: batchSize, clock: clock, logger: logger,
-            route: SagaEventRoute(engine: engine, decode: decode),
+            route: SagaEventRoute(deliver: { await engine.deliver(batch: $0, lanes: $1) }, decode: decode),
+            handler: { message in _ = try await engine.deliver(try decode(message)) })
+    }
+
+    /// A pipeline of events for sagas on a store that several instances share (PostgreSQL):
+    /// as above, with each batch's events delivered one key after another (different keys at
+    /// once) instead of in one write. The inbox stores each message once whichever instance
+    /// gets it, so instances may consume the same messages.
+    package init<Store: SagaWorkStore>(
+        consumer: KafkaConsumer, store: any DeadLetterInbox, engine: SagaEngine<Store>,
+        retry: RetryPolicy = RetryPolicy(maxAttempts: 5, initialBackoff: .milliseconds(200), maxBackoff: .seconds(5)), batchSize: Int = 256,
+        clock: any WallClock = SystemWallClock(), logger: Logger = Logger(label: "inbound"), decode: @escaping SagaEventRoute.Decode
+    ) {
+        self.init(
+            consumer: consumer, store: store, retry: retry, batchSize: batchSize, clock: clock, logger: logger,
+            route: SagaEventRoute(deliver: { await engine.deliverEach(batch: $0, lanes: $1) }, decode: decode),
             handler: { message in _ = try await engine.deliver(try decode(message)) })
     }
 
     private init(
-        consumer: KafkaConsumer, store: SagaStore, retry: RetryPolicy, batchSize: Int, clock: any WallClock, logger: Logger, route: SagaEventRoute?,
+        consumer: KafkaConsumer, store: any DeadLetterInbox, retry: RetryPolicy, batchSize: Int, clock: any WallClock, logger: Logger,
+        route: SagaEventRoute?,
         handler: @escaping Handler
     ) {
         self.consumer = consumer
@@ -172,7 +190,7 @@ package struct InboundPipeline: Sendable {
             eventLanes.append(lanes[index])
             positions.append(index)
         }
-        return zip(positions, await route.engine.deliver(batch: events, lanes: eventLanes)).compactMap { $1 == nil ? nil : $0 }
+        return zip(positions, await route.deliver(events, eventLanes)).compactMap { $1 == nil ? nil : $0 }
     }
 
     /// Settles the messages at `indices` of `batch`, one key's messages in order, different
@@ -231,7 +249,7 @@ package struct InboundPipeline: Sendable {
                 return await deadLetter(message, EventRejection(.processingFailed, "\(failure)"), retryCount: attempt - 1)
             } catch {
                 if Task.isCancelled || error is CancellationError { return false }
-                let unavailable = SagaStore.isUnavailable(error)
+                let unavailable = store.isUnavailable(error)
                 if !unavailable, attempt >= retry.maxAttempts {
                     return await deadLetter(
                         message, EventRejection(.processingFailed, "failed \(attempt) times; last error: \(error)"), retryCount: attempt - 1)

@@ -32,4 +32,46 @@ extension PostgresSagaStore {
     package func hasProcessed(messageID: String) async throws -> Bool {
         try await !database.query("SELECT 1 FROM inbox WHERE message_id = \(messageID)").collect().isEmpty
     }
+
+    /// Records a message that will not be handled, and the messages announcing that (a DLQ
+    /// record, an error event), in one transaction. A message id seen before, by any instance,
+    /// writes nothing.
+    package func deadLetter(messageID: String, topic: String, at now: Date, reason: String, messages: [OutboxMessage]) async throws -> InboxOutcome {
+        let logger = database.logger
+        return try await database.transaction { connection in
+            let inserted = try await connection.query(
+                """
+                INSERT INTO inbox (message_id, topic, received_at, saga_id, outcome)
+                VALUES (\(messageID), \(topic), \(now.milliseconds), NULL, \("dead-lettered: \(reason)"))
+                ON CONFLICT (message_id) DO NOTHING RETURNING message_id
+                """, logger: logger
+            ).collect()
+            guard !inserted.isEmpty else { return .duplicate }
+            try await Self.insertOutbox(messages, sagaID: nil, at: now, on: connection, logger: logger)
+            return .ignored(reason: "dead-lettered: \(reason)")
+        }
+    }
+}
+
+extension PostgresSagaStore: DeadLetterInbox {
+    /// Whether `error` says the server could not be reached or is restarting (the connection
+    /// dropped or was refused, the server shuts down or starts up, no answer in time) rather
+    /// than that the statement was wrong.
+    package func isUnavailable(_ error: any Error) -> Bool {
+        if error is DeadlineExceeded { return true }
+        if let error = error as? PostgresTransactionError {
+            return [error.beginError, error.closureError, error.commitError, error.rollbackError].contains { $0.map(isUnavailable) ?? false }
+        }
+        guard let error = error as? PSQLError else { return false }
+        switch error.code {
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
+            return true
+        case .server:
+            // Class 08: connection exceptions; 57P01–57P03: shutting down, crashed, starting up.
+            let state = error.serverInfo?[.sqlState] ?? ""
+            return state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state)
+        default:
+            return false
+        }
+    }
 }

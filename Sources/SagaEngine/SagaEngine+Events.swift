@@ -72,4 +72,29 @@ extension SagaEngine {
     static func nobodyWaits(for event: InboundEvent) -> String {
         "no saga is waiting for \(event.type) with correlation \(event.correlation)"
     }
+
+    /// Hands a batch of events to their sagas one at a time: the events of a lane (an ordered
+    /// stream, a Kafka key) in order, different lanes at once. An event that fails (its
+    /// handler threw, its saga moved meanwhile) and the rest of its lane come back as nil, for
+    /// the caller to deliver one at a time, as with `deliver(batch:lanes:)` on SQLite.
+    package func deliverEach(batch events: [InboundEvent], lanes: [Int]) async -> [InboxOutcome?] {
+        precondition(events.count == lanes.count, "one lane per event")
+        var byLane: [Int: [Int]] = [:]
+        for (index, lane) in lanes.enumerated() { byLane[lane, default: []].append(index) }
+        return await withTaskGroup(of: [(Int, InboxOutcome)].self) { group in
+            for indices in byLane.values {
+                group.addTask {
+                    var outcomes: [(Int, InboxOutcome)] = []
+                    for index in indices {
+                        guard let outcome = try? await self.deliver(events[index]) else { break }
+                        outcomes.append((index, outcome))
+                    }
+                    return outcomes
+                }
+            }
+            var outcomes = [InboxOutcome?](repeating: nil, count: events.count)
+            for await delivered in group { for (index, outcome) in delivered { outcomes[index] = outcome } }
+            return outcomes
+        }
+    }
 }

@@ -1,6 +1,7 @@
 import GRDB
+package import SagaCore
 
-extension SagaStore {
+extension SagaStore: DeadLetterInbox {
     /// Whether `error` says the database could not do its work (locked, full, I/O, cannot
     /// open) rather than that the write was wrong: worth retrying for as long as it takes.
     package static func isUnavailable(_ error: any Error) -> Bool {
@@ -9,5 +10,9 @@ extension SagaStore {
             .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_FULL, .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_NOMEM, .SQLITE_READONLY, .SQLITE_PROTOCOL,
         ]
         return transient.contains(error.resultCode.primaryResultCode)
+    }
+
+    package func isUnavailable(_ error: any Error) -> Bool {
+        Self.isUnavailable(error)
     }
 }

@@ -106,6 +106,8 @@ struct EngineOnBackend: Sendable {
     let clock: ManualSagaClock
     let world: OutsideWorld
     let engines: [any EngineUnderTest]
+    /// The same engines as `engines` on PostgreSQL, typed: for the inbound pipeline.
+    var postgresEngines: [SagaEngine<PostgresSagaWork>] = []
     /// The rows the `record` decision wrote, by saga id.
     let notes: @Sendable () async throws -> [String]
     let close: @Sendable () -> Void
@@ -169,7 +171,7 @@ struct EngineOnBackend: Sendable {
                 }
             }
             var databases: [PostgresStore.PostgresDatabase] = []
-            var engines: [any EngineUnderTest] = []
+            var engines: [SagaEngine<PostgresSagaWork>] = []
             for index in 0..<count {
                 let database = try PostgresStore.PostgresDatabase(url: url)
                 databases.append(database)
@@ -180,7 +182,7 @@ struct EngineOnBackend: Sendable {
             }
             let (reader, opened) = (databases[0], databases)
             return EngineOnBackend(
-                clock: clock, world: world, engines: engines,
+                clock: clock, world: world, engines: engines, postgresEngines: engines,
                 notes: {
                     var ids: [String] = []
                     for try await id in try await reader.query("SELECT saga_id FROM note ORDER BY saga_id").decode(String.self) { ids.append(id) }

@@ -1,0 +1,84 @@
+import Events
+import Foundation
+import Kafka
+import Messaging
+import PostgresStore
+import SagaCore
+import SagaEngine
+import SchedulerTestScopes
+import SchedulerTesting
+import Testing
+
+/// Kafka's inbound pipeline on instances that share one PostgreSQL database, through the
+/// development cluster (librdkafka's mock brokers).
+@Suite("PostgreSQL: inbound pipelines of several instances", .runsAfterTestWork)
+struct InboundPipelinesOnOneDatabaseTests {
+    static let topic = "replies"
+
+    /// Each instance consumes every message (two consumer groups), at the same time: each
+    /// reply is applied once, a repeated message is recognised, and the poison message is
+    /// dead-lettered once, whichever instance stores it first.
+    @Test func twoInstancesGivenTheSameMessagesApplyEachOnce() async throws {
+        let cluster = try DevelopmentCluster()
+        afterTest { withExtendedLifetime(cluster) {} }
+        let fixture = try await EngineOnBackend.open(.postgres, engines: 2)
+        defer { fixture.close() }
+        let ids = (0..<8).map { "s\($0)" }
+        for id in ids { try await fixture.engine.start(type: "booking", id: id, partitionKey: id, data: [:]) }
+        try await fixture.engine.runDueWork()
+
+        let producer = try KafkaProducer(configuration: cluster.configuration)
+        afterTest { await producer.shutdown() }
+        var sent: [KafkaProducerMessage] = []
+        for id in ids {
+            for reply in 0..<2 {
+                let value = #"{"eventId":"\#(id)-r\#(reply)","sagaId":"\#(id)"}"#
+                sent.append(KafkaProducerMessage(topic: Self.topic, key: Array(id.utf8), value: Array(value.utf8)))
+            }
+        }
+        sent.insert(KafkaProducerMessage(topic: Self.topic, key: Array("s3".utf8), value: Array(#"{"eventId":"bad"}"#.utf8)), at: 5)
+        sent.append(sent[0])
+        for result in await producer.send(sent) { _ = try result.get() }
+        let count = sent.count
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, engine) in fixture.postgresEngines.enumerated() {
+                let consumer = try KafkaConsumer(configuration: cluster.configuration, groupID: "instance-\(index)", topics: [Self.topic])
+                afterTest { await consumer.close() }
+                let pipeline = InboundPipeline(consumer: consumer, store: engine.store.store, engine: engine, decode: Self.decode)
+                group.addTask {
+                    var batch: [KafkaMessage] = []
+                    while batch.count < count {
+                        let more = await consumer.next(upTo: 100)
+                        try #require(!more.isEmpty)
+                        batch += more
+                    }
+                    await pipeline.handle(batch)
+                }
+            }
+            try await group.waitForAll()
+        }
+        try await fixture.engine.runDueWork()
+
+        for id in ids {
+            let instance = try #require(try await fixture.engine.storedInstance(id))
+            #expect(instance.status == .completed, "\(id)")
+            #expect(instance.data["replies"] == .number(2), "\(id)")
+        }
+        let dlq = try await fixture.engine.pendingOutboxIDs().filter { $0.hasPrefix("dlq:") }
+        #expect(dlq.count == 1, "dead-lettered \(dlq.count) times")
+        for id in ids {
+            let applied = try await fixture.engine.outcomes(id).filter { $0 == "wait:book:eventApplied" }
+            #expect(applied.count == 2, "\(id): \(applied.count) replies applied")
+        }
+    }
+
+    /// A reply as this test writes it: `eventId` and `sagaId`, else a rejection.
+    static let decode: SagaEventRoute.Decode = { message in
+        let value = try JSONValue(parsing: Data(message.value))
+        guard case .string(let eventID)? = value["eventId"], case .string(let sagaID)? = value["sagaId"] else {
+            throw EventRejection(.schemaViolation, field: "sagaId", "a reply names its eventId and sagaId")
+        }
+        return EngineOnBackend.reply(sagaID, id: eventID)
+    }
+}
