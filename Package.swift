@@ -50,7 +50,12 @@ let package = Package(
         // The saga store's second backend: several instances over one PostgreSQL database.
         .target(
             name: "PostgresStore",
-            dependencies: ["SagaCore", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "SagaCore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                // For `ConnectionPoolError` only: the pool's own errors (its circuit breaker, open
+                // while the server cannot be reached) are not mapped to `PSQLError`.
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(
             name: "SagaEngine",
             dependencies: [

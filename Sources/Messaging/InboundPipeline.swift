@@ -7,12 +7,13 @@ package import SagaCore
 package import SagaEngine
 package import SagaStore
 
-/// Events for sagas: how a message becomes one, and how the engine applies a batch of them.
+/// Events for sagas: how a message becomes one, and how the engine applies a batch of them
+/// (in one write on SQLite, key by key on PostgreSQL).
 package struct SagaEventRoute: Sendable {
     package typealias Decode = @Sendable (KafkaMessage) throws -> InboundEvent
 
-    /// The engine's `deliver(batch:lanes:)`: the outcome per event, nil for those left to the
-    /// one-at-a-time path.
+    /// The engine's `deliver(batch:lanes:)` or `deliverEach(batch:lanes:)`: the outcome per
+    /// event, nil for those left to the one-at-a-time path.
     let deliver: @Sendable (_ events: [InboundEvent], _ lanes: [Int]) async -> [InboxOutcome?]
     let decode: Decode
 }
@@ -21,14 +22,16 @@ package struct SagaEventRoute: Sendable {
 /// messages' effects are durable.
 ///
 /// A batch is what the consumer has already received (up to `batchSize`). Messages that
-/// share a key run one after another in offset order; different keys run at once, so their
-/// writes share the store's commits. Each message settles alone: a poison message goes to
+/// share a key run one after another in offset order; different keys run at once (on SQLite
+/// their writes share the store's commits). Each message settles alone: a poison message goes to
 /// the DLQ without failing its neighbours. Then one offset commit covers the batch, up to the
 /// first message per partition that did not settle (cancelled by a shutdown).
 ///
 /// A handler throws `EventRejection` (or a permanent `StepFailure`) for input that can never
 /// be handled; the message then goes to the DLQ at once. While the database is unavailable
-/// the message is retried for as long as that lasts: the input is fine. Any other error is
+/// (as the store tells it: `DeadLetterInbox.isUnavailable`), or while another writer moves the
+/// saga meanwhile, the message is retried for as long as that lasts: the input is fine. Any
+/// other error is
 /// retried with backoff, and the message goes to the DLQ when the retries are spent. A DLQ
 /// record and an `error.occurred` event are written to the outbox in one transaction with an
 /// inbox row, so a redelivered message is not dead-lettered twice. When the task is
@@ -249,13 +252,15 @@ package struct InboundPipeline: Sendable {
                 return await deadLetter(message, EventRejection(.processingFailed, "\(failure)"), retryCount: attempt - 1)
             } catch {
                 if Task.isCancelled || error is CancellationError { return false }
-                let unavailable = store.isUnavailable(error)
+                // The database away, or the saga moved by another writer meanwhile (the next
+                // attempt sees it as it is now): the message is fine, tried until it settles.
+                let unavailable = store.isUnavailable(error) || error is StaleSagaWrite
                 if !unavailable, attempt >= retry.maxAttempts {
                     return await deadLetter(
                         message, EventRejection(.processingFailed, "failed \(attempt) times; last error: \(error)"), retryCount: attempt - 1)
                 }
                 logger.warning(
-                    unavailable ? "database unavailable; retrying until it is back" : "handling failed; retrying",
+                    unavailable ? "database unavailable or saga moved meanwhile; retrying" : "handling failed; retrying",
                     metadata: [
                         "topic": "\(message.topic)", "offset": "\(message.offset)", "error": "\(error)",
                     ])

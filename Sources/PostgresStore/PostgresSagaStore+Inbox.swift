@@ -2,6 +2,7 @@ package import Foundation
 import Logging
 import PostgresNIO
 package import SagaCore
+import _ConnectionPoolModule
 
 /// The inbox: each inbound message id once, whichever instance received it. Its primary key
 /// is the de-duplication: of two instances storing the same message at once, one inserts and
@@ -54,22 +55,23 @@ extension PostgresSagaStore {
 }
 
 extension PostgresSagaStore: DeadLetterInbox {
-    /// Whether `error` says the server could not be reached or is restarting (the connection
-    /// dropped or was refused, the server shuts down or starts up, no answer in time) rather
-    /// than that the statement was wrong.
+    /// Whether `error` says the server could not be reached or could not do the work for now:
+    /// the connection dropped or was refused, the pool gave up connecting for a while, the
+    /// server shuts down, starts up, is read-only (a failover), out of connections or resources,
+    /// cancelled the statement, or chose this transaction to fail in a serialization conflict
+    /// or a deadlock, or no answer came in time. Not: a statement the server refused as wrong.
     package func isUnavailable(_ error: any Error) -> Bool {
-        if error is DeadlineExceeded { return true }
+        if error is DeadlineExceeded || error is ConnectionPoolError { return true }
         if let error = error as? PostgresTransactionError {
             return [error.beginError, error.closureError, error.commitError, error.rollbackError].contains { $0.map(isUnavailable) ?? false }
         }
         guard let error = error as? PSQLError else { return false }
         switch error.code {
-        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed, .queryCancelled:
             return true
         case .server:
-            // Class 08: connection exceptions; 57P01–57P03: shutting down, crashed, starting up.
             let state = error.serverInfo?[.sqlState] ?? ""
-            return state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state)
+            return ["08", "53", "57"].contains(String(state.prefix(2))) || ["40001", "40P01", "25006"].contains(state)
         default:
             return false
         }

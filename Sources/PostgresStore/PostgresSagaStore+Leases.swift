@@ -14,7 +14,10 @@ extension PostgresSagaStore {
     /// `owner` until `now + duration`; returns their ids. Rows another claimer is taking at
     /// the same moment are skipped, not waited for, so claimers never block each other. The
     /// claimed instances' versions move on by one: read them after claiming.
-    package func claimDueWork(owner: String, at now: Date, for duration: Duration, limit: Int) async throws -> [String] {
+    /// `excluded`: ids not to claim (sagas the caller parked after failures).
+    package func claimDueWork(
+        owner: String, at now: Date, for duration: Duration, limit: Int, excluding excluded: Set<String> = []
+    ) async throws -> [String] {
         let until = now.addingTimeInterval(duration.seconds).milliseconds
         let rows = try await database.query(
             """
@@ -23,6 +26,7 @@ extension PostgresSagaStore {
                 SELECT id FROM saga_instance
                 WHERE wake_at IS NOT NULL AND wake_at <= \(now.milliseconds)
                     AND (lease_until IS NULL OR lease_until <= \(now.milliseconds))
+                    AND id <> ALL(\(Array(excluded)))
                 ORDER BY wake_at LIMIT \(limit)
                 FOR UPDATE SKIP LOCKED)
             RETURNING id
@@ -34,8 +38,9 @@ extension PostgresSagaStore {
 
     /// Extends `owner`'s lease on `sagaID` to `now + duration`; false when the lease is no
     /// longer `owner`'s: another instance claimed the saga (after the lease ran out), or it was
-    /// released. A lease that ran out but that nobody claimed since is still `owner`'s: nobody
-    /// else can have moved the saga meanwhile.
+    /// released. A lease that ran out but that nobody claimed since is still `owner`'s: no
+    /// other instance's worker took the saga up meanwhile (an event may have moved it, which
+    /// the version check of the owner's next write catches).
     package func renewLease(on sagaID: String, owner: String, at now: Date, for duration: Duration) async throws -> Bool {
         let until = now.addingTimeInterval(duration.seconds).milliseconds
         let rows = try await database.query(

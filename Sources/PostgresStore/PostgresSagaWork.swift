@@ -83,8 +83,8 @@ package struct PostgresSagaWork: SagaWorkStore {
         }
     }
 
-    package func claimDueWork(at now: Date, limit: Int) async throws -> [String] {
-        try await answer { try await store.claimDueWork(owner: owner, at: now, for: lease, limit: limit) }
+    package func claimDueWork(at now: Date, limit: Int, excluding excluded: Set<String>) async throws -> [String] {
+        try await answer { try await store.claimDueWork(owner: owner, at: now, for: lease, limit: limit, excluding: excluded) }
     }
 
     package var sharedByInstances: Bool { true }
@@ -92,7 +92,13 @@ package struct PostgresSagaWork: SagaWorkStore {
     package func working<T: Sendable>(on sagaID: String, _ work: @escaping @Sendable () async throws -> T) async throws -> T? {
         // The claim may have lapsed while the saga waited for a worker: renewed first, and the
         // saga left alone when another instance has claimed it since.
-        guard try await renew(sagaID) else { return nil }
+        do {
+            guard try await renew(sagaID) else { return nil }
+        } catch {
+            // Not known to be ours: given up if it is, so that it does not wait to lapse.
+            await releaseClaims(on: [sagaID])
+            throw error
+        }
         let finished = await withTaskGroup(of: Finished<T>.self) { group in
             group.addTask { await keepRenewing(sagaID) ? .claimLost : .renewalsEnded }
             group.addTask {

@@ -81,7 +81,7 @@ package final class SagaEngine<Store: SagaWorkStore>: Sendable {
                 group.addTask {
                     while let id = await queue.next() {
                         let moved = await self.advance(id)
-                        await queue.finished(id, stalled: !moved, now: self.clock.now())
+                        if await queue.finished(id, stalled: !moved, now: self.clock.now()) { await self.store.releaseClaims(on: [id]) }
                         self.wake.signal()
                     }
                 }
@@ -99,9 +99,7 @@ package final class SagaEngine<Store: SagaWorkStore>: Sendable {
     package func runDueWork() async throws {
         var stalled = Set<String>()
         while true {
-            let claimed = try await store.claimDueWork(at: clock.now(), limit: maxConcurrency + stalled.count)
-            let due = claimed.filter { !stalled.contains($0) }
-            await store.releaseClaims(on: claimed.filter(stalled.contains))
+            let due = try await store.claimDueWork(at: clock.now(), limit: maxConcurrency, excluding: stalled)
             if due.isEmpty { return }
             await withTaskGroup(of: (String, Bool).self) { group in
                 for id in due {
@@ -121,11 +119,12 @@ package final class SagaEngine<Store: SagaWorkStore>: Sendable {
                 // Sagas claimed from a shared store are this instance's until released: no
                 // more than its workers will take, and a parked one is handed back.
                 let limit = store.sharedByInstances ? maxConcurrency - (await queue.inProgress) : maxConcurrency * 4
+                let parked = await queue.parkedIDs(after: now)
                 var refused: [String] = []
-                for id in limit > 0 ? try await store.claimDueWork(at: now, limit: limit) : [] {
+                for id in limit > 0 ? try await store.claimDueWork(at: now, limit: limit, excluding: parked) : [] {
                     switch await queue.enqueue(id, now: now) {
                     case .queued: queuedSomething = true
-                    case .present: break
+                    case .present: await queue.claimedAgain(id)
                     case .refused: refused.append(id)
                     }
                 }
@@ -223,7 +222,8 @@ package final class SagaEngine<Store: SagaWorkStore>: Sendable {
     }
 
     /// Runs `decide` and stores its result in one transaction; a decision that throws has its
-    /// own writes rolled back and is stored as the action's failure.
+    /// own writes rolled back and is stored as the action's failure (unless it was abandoned:
+    /// then nothing is stored).
     private func decideAndCommit(
         _ decide: Store.Decision, on begun: SagaInstance, machine: SagaMachine
     ) async throws -> (SagaInstance, SagaEvent) {

@@ -9,6 +9,8 @@ actor WorkQueue {
     private var head = 0
     private var known: Set<String> = []
     private var parked: [String: (until: Date, failures: Int)] = [:]
+    /// Ids claimed again while being worked on (a shared store): queued again once finished.
+    private var claimedAgain: Set<String> = []
     private var idleWorkers: [CheckedContinuation<String?, Never>] = []
     private var closed = false
 
@@ -53,15 +55,33 @@ actor WorkQueue {
         return await withCheckedContinuation { idleWorkers.append($0) }
     }
 
+    /// Notes that `id`, queued or being worked on, was claimed again (on a shared store, the
+    /// claim a worker gives up as it finishes can be taken again just before): it is queued
+    /// again when its worker finishes, so that the claim does not wait, unworked, to lapse.
+    func claimedAgain(_ id: String) {
+        if known.contains(id) { claimedAgain.insert(id) }
+    }
+
     /// A worker is done with `id`; it may be queued again, after a backoff if it `stalled`.
-    func finished(_ id: String, stalled: Bool, now: Date) {
+    /// Returns true when the id had been claimed again meanwhile but is parked now: the caller
+    /// gives that claim up.
+    @discardableResult
+    func finished(_ id: String, stalled: Bool, now: Date) -> Bool {
         known.remove(id)
+        let wanted = claimedAgain.remove(id) != nil
         guard stalled else {
             parked[id] = nil
-            return
+            if wanted { enqueue(id, now: now) }
+            return false
         }
         let failures = (parked[id]?.failures ?? 0) + 1
         parked[id] = (now.addingTimeInterval(min(60, Double(1 << min(failures - 1, 6)))), failures)
+        return wanted
+    }
+
+    /// The ids parked past `now`: a dispatcher does not claim them.
+    func parkedIDs(after now: Date) -> Set<String> {
+        Set(parked.filter { $0.value.until > now }.keys)
     }
 
     /// When the first parked saga may run again, if one is parked past `now`. Forgets

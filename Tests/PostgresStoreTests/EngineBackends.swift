@@ -136,7 +136,8 @@ struct EngineOnBackend: Sendable {
     /// (`SystemWallClock`); on PostgreSQL, `url` names the database when the test brings its
     /// own server.
     static func open(
-        _ backend: Backend, engines count: Int = 1, lease: Duration = .seconds(60), clock engineClock: (any WallClock)? = nil, url: URL? = nil
+        _ backend: Backend, engines count: Int = 1, lease: Duration = .seconds(60), clock engineClock: (any WallClock)? = nil, url: URL? = nil,
+        workers: Int = 32
     ) async throws -> EngineOnBackend {
         let clock = ManualSagaClock()
         let world = OutsideWorld()
@@ -155,7 +156,9 @@ struct EngineOnBackend: Sendable {
                     return StepOutcome()
                 }
             }
-            let engine = SagaEngine(store: store, catalog: catalog, handlers: handlers, clock: engineClock ?? clock, pollInterval: .milliseconds(100))
+            let engine = SagaEngine(
+                store: store, catalog: catalog, handlers: handlers, clock: engineClock ?? clock, maxConcurrency: workers,
+                pollInterval: .milliseconds(100))
             return EngineOnBackend(
                 clock: clock, world: world, engines: [engine],
                 notes: { try await store.read { db in try String.fetchAll(db, sql: "SELECT saga_id FROM note ORDER BY saga_id") } },
@@ -178,7 +181,9 @@ struct EngineOnBackend: Sendable {
                 let store = try await PostgresSagaStore(database: database, applicationSchema: schema)
                 let work = PostgresSagaWork(store: store, owner: "instance-\(index)", lease: lease, clock: engineClock ?? clock)
                 engines.append(
-                    SagaEngine(store: work, catalog: catalog, handlers: handlers, clock: engineClock ?? clock, pollInterval: .milliseconds(100)))
+                    SagaEngine(
+                        store: work, catalog: catalog, handlers: handlers, clock: engineClock ?? clock, maxConcurrency: workers,
+                        pollInterval: .milliseconds(100)))
             }
             let (reader, opened) = (databases[0], databases)
             return EngineOnBackend(

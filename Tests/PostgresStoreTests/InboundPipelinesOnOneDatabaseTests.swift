@@ -17,8 +17,9 @@ struct InboundPipelinesOnOneDatabaseTests {
 
     /// Each instance consumes every message (two consumer groups), at the same time: each
     /// reply is applied once, a repeated message is recognised, and the poison message is
-    /// dead-lettered once, whichever instance stores it first.
-    @Test func twoInstancesGivenTheSameMessagesApplyEachOnce() async throws {
+    /// dead-lettered once, whichever instance stores it first. A saga waits for two replies and
+    /// gets one, so a reply applied twice would end its wait.
+    @Test(.timeLimit(.minutes(2))) func twoInstancesGivenTheSameMessagesApplyEachOnce() async throws {
         let cluster = try DevelopmentCluster()
         afterTest { withExtendedLifetime(cluster) {} }
         let fixture = try await EngineOnBackend.open(.postgres, engines: 2)
@@ -31,12 +32,10 @@ struct InboundPipelinesOnOneDatabaseTests {
         afterTest { await producer.shutdown() }
         var sent: [KafkaProducerMessage] = []
         for id in ids {
-            for reply in 0..<2 {
-                let value = #"{"eventId":"\#(id)-r\#(reply)","sagaId":"\#(id)"}"#
-                sent.append(KafkaProducerMessage(topic: Self.topic, key: Array(id.utf8), value: Array(value.utf8)))
-            }
+            let value = #"{"eventId":"\#(id)-r0","sagaId":"\#(id)"}"#
+            sent.append(KafkaProducerMessage(topic: Self.topic, key: Array(id.utf8), value: Array(value.utf8)))
         }
-        sent.insert(KafkaProducerMessage(topic: Self.topic, key: Array("s3".utf8), value: Array(#"{"eventId":"bad"}"#.utf8)), at: 5)
+        sent.insert(KafkaProducerMessage(topic: Self.topic, key: Array("s3".utf8), value: Array(#"{"eventId":"bad"}"#.utf8)), at: 3)
         sent.append(sent[0])
         for result in await producer.send(sent) { _ = try result.get() }
         let count = sent.count
@@ -62,14 +61,14 @@ struct InboundPipelinesOnOneDatabaseTests {
 
         for id in ids {
             let instance = try #require(try await fixture.engine.storedInstance(id))
-            #expect(instance.status == .completed, "\(id)")
-            #expect(instance.data["replies"] == .number(2), "\(id)")
+            #expect(instance.status == .waiting, "\(id)")
+            #expect(instance.data["replies"] == .number(1), "\(id)")
         }
         let dlq = try await fixture.engine.pendingOutboxIDs().filter { $0.hasPrefix("dlq:") }
         #expect(dlq.count == 1, "dead-lettered \(dlq.count) times")
         for id in ids {
             let applied = try await fixture.engine.outcomes(id).filter { $0 == "wait:book:eventApplied" }
-            #expect(applied.count == 2, "\(id): \(applied.count) replies applied")
+            #expect(applied.count == 1, "\(id): \(applied.count) replies applied")
         }
     }
 

@@ -228,9 +228,9 @@ struct SagaEngineOnBothBackendsTests {
         let first = PostgresSagaWork(store: store, owner: "a", lease: .seconds(30), clock: clock)
         let second = PostgresSagaWork(store: store, owner: "b", lease: .seconds(30), clock: clock)
         try await store.insert(Sagas.started("s-1"))
-        #expect(try await first.claimDueWork(at: clock.now(), limit: 10) == ["s-1"])
+        #expect(try await first.claimDueWork(at: clock.now(), limit: 10, excluding: []) == ["s-1"])
         clock.advance(by: 31)
-        #expect(try await second.claimDueWork(at: clock.now(), limit: 10) == ["s-1"])
+        #expect(try await second.claimDueWork(at: clock.now(), limit: 10, excluding: []) == ["s-1"])
         let ran = Flag()
         #expect(try await first.working(on: "s-1") { ran.raise() } == nil)
         #expect(!ran.isRaised, "worked on a saga another instance holds")
@@ -238,5 +238,28 @@ struct SagaEngineOnBothBackendsTests {
         #expect(try await second.working(on: "s-1") { ran.raise() } != nil)
         #expect(ran.isRaised)
         #expect(try await store.lease(on: "s-1") == nil, "released after the work")
+    }
+
+    /// Sagas this instance cannot move (their definition is not loaded here: another instance
+    /// runs a newer version, say) are parked, and do not take the places of the others in its
+    /// claims: with two workers and two such sagas due first, a third saga still runs.
+    @Test(.timeLimit(.minutes(1))) func sagasParkedHereDoNotCrowdOutTheOthers() async throws {
+        let fixture = try await EngineOnBackend.open(.postgres, engines: 1, lease: .seconds(30), clock: SystemWallClock(), workers: 2)
+        defer { fixture.close() }
+        let engine = try #require(fixture.postgresEngines.first)
+        let running = Task { try await engine.run() }
+        defer { running.cancel() }
+        // Running (past its start-up check, which refuses unloaded definitions) before the
+        // newer instances' sagas appear.
+        try await engine.start(type: "booking", id: "b0", partitionKey: "cand-0", data: [:])
+        #expect(try await eventually(20) { try await engine.store.instance(id: "b0")?.status == .waiting })
+        let newer = SagaMachine(
+            definition: SagaDefinition(name: "booking", version: 2, steps: EngineOnBackend.definition.steps, stuckAfter: .seconds(600)))
+        for id in ["v2-a", "v2-b"] {
+            try await engine.store.store.insert(newer.start(id: id, partitionKey: id, data: [:], now: Date(timeIntervalSinceNow: -60)))
+        }
+        try await engine.start(type: "booking", id: "b1", partitionKey: "cand-1", data: [:])
+        #expect(try await eventually(20) { try await engine.store.instance(id: "b1")?.status == .waiting })
+        #expect(fixture.world.calls(of: "reserve") == ["reserve b0:reserve #1", "reserve b1:reserve #1"])
     }
 }

@@ -21,7 +21,8 @@ package protocol SagaWorkStore: Sendable {
     func commit(_ transition: SagaTransition) async throws -> SagaInstance
 
     /// Runs `decision` and stores `transition(outcome)` in one transaction. A decision that
-    /// throws has its own writes undone, and its error is the outcome.
+    /// throws has its own writes undone, and its error is the outcome; one abandoned midway
+    /// (cancelled) stores nothing.
     func commit(
         deciding decision: Decision, _ transition: @escaping @Sendable (Result<StepOutcome, any Error>) throws -> SagaTransition
     ) async throws -> (stored: SagaInstance, outcome: Result<StepOutcome, any Error>)
@@ -34,9 +35,10 @@ package protocol SagaWorkStore: Sendable {
     /// command, and the late result is recorded so that the compensation sees it.
     var sharedByInstances: Bool { get }
 
-    /// Up to `limit` sagas with work due at `now`, most overdue first, claimed for this
-    /// process: no other process is given them until the claim is released or lapses.
-    func claimDueWork(at now: Date, limit: Int) async throws -> [String]
+    /// Up to `limit` sagas with work due at `now`, most overdue first, leaving out `excluded`
+    /// (sagas this process parked), claimed for this process: no other process is given them
+    /// until the claim is released or lapses.
+    func claimDueWork(at now: Date, limit: Int, excluding excluded: Set<String>) async throws -> [String]
 
     /// Runs `work` on a claimed saga, keeping the claim alive meanwhile, and releases it after.
     /// Returns nil, without running `work` or cancelling it midway, when the claim was lost to
