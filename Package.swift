@@ -193,7 +193,7 @@ let package = Package(
             name: "PostgresStoreTests",
             dependencies: [
                 "PostgresStore", "SagaStore", "SagaCore", "SagaEngine", "SchedulerTesting", "InterviewScheduling", "SchedulingCore",
-                "Messaging", "Kafka", "Events", "SchedulerTestScopes",
+                "Messaging", "Kafka", "Events", "SchedulerTestScopes", .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -1,13 +1,16 @@
 import Events
 import Foundation
 import Kafka
+import Logging
 import Messaging
+import PostgresNIO
 import PostgresStore
 import SagaCore
 import SagaEngine
 import SchedulerTestScopes
 import SchedulerTesting
 import Testing
+import _ConnectionPoolModule
 
 /// Kafka's inbound pipeline on instances that share one PostgreSQL database, through the
 /// development cluster (librdkafka's mock brokers).
@@ -79,5 +82,41 @@ struct InboundPipelinesOnOneDatabaseTests {
             throw EventRejection(.schemaViolation, field: "sagaId", "a reply names its eventId and sagaId")
         }
         return EngineOnBackend.reply(sagaID, id: eventID)
+    }
+}
+
+/// How the PostgreSQL store tells the pipeline that the database is away (retry until it is
+/// back) from a statement it refused (the message goes to the DLQ after its retries).
+@Suite("PostgreSQL: unavailable or refused")
+struct PostgresUnavailabilityTests {
+    @Test func droppedConnectionsAndAnOpenCircuitBreakerAreUnavailableAndRefusalsAreNot() async throws {
+        let database = try PostgresStore.PostgresDatabase(url: try await PostgresTestServer.shared().newDatabase())
+        defer { database.close() }
+        let store = try await PostgresSagaStore(database: database)
+        func error(_ work: () async throws -> Void) async -> (any Error)? {
+            do {
+                try await work()
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let terminated = await error {
+            try await database.transaction { connection in
+                _ = try await connection.query("SELECT pg_terminate_backend(pg_backend_pid())", logger: Logger(label: "test"))
+            }
+        }
+        #expect(terminated.map(store.isUnavailable) == true, "\(String(reflecting: terminated))")
+        #expect(store.isUnavailable(ConnectionPoolError.connectionCreationCircuitBreakerTripped))
+
+        let missingTable = await error { _ = try await database.query("SELECT * FROM no_such_table").collect() }
+        #expect(missingTable.map(store.isUnavailable) == false, "\(String(reflecting: missingTable))")
+        try await store.insert(Sagas.started("s-1"))
+        let duplicate = await error {
+            _ = try await database.query(
+                "INSERT INTO inbox (message_id, topic, received_at, outcome) VALUES ('m', 't', 0, 'x'), ('m', 't', 0, 'x')"
+            ).collect()
+        }
+        #expect(duplicate.map(store.isUnavailable) == false, "\(String(reflecting: duplicate))")
     }
 }
