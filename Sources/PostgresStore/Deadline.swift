@@ -49,5 +49,10 @@ private final class FirstOutcome<T: Sendable>: Sendable {
 /// An operation on the database did not finish within its limit.
 package struct DeadlineExceeded: Error, CustomStringConvertible {
     package let limit: Duration
+
+    package init(limit: Duration) {
+        self.limit = limit
+    }
+
     package var description: String { "the database did not answer within \(limit)" }
 }

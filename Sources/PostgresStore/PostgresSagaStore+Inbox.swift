@@ -37,19 +37,23 @@ extension PostgresSagaStore {
     /// Records a message that will not be handled, and the messages announcing that (a DLQ
     /// record, an error event), in one transaction. A message id seen before, by any instance,
     /// writes nothing.
+    /// Gives up after 10 s (`DeadlineExceeded`, which counts as unavailable): a transaction on a
+    /// connection the server dropped can go unanswered (see `withDeadline`).
     package func deadLetter(messageID: String, topic: String, at now: Date, reason: String, messages: [OutboxMessage]) async throws -> InboxOutcome {
-        let logger = database.logger
-        return try await database.transaction { connection in
-            let inserted = try await connection.query(
-                """
-                INSERT INTO inbox (message_id, topic, received_at, saga_id, outcome)
-                VALUES (\(messageID), \(topic), \(now.milliseconds), NULL, \("dead-lettered: \(reason)"))
-                ON CONFLICT (message_id) DO NOTHING RETURNING message_id
-                """, logger: logger
-            ).collect()
-            guard !inserted.isEmpty else { return .duplicate }
-            try await Self.insertOutbox(messages, sagaID: nil, at: now, on: connection, logger: logger)
-            return .ignored(reason: "dead-lettered: \(reason)")
+        let (database, logger) = (database, database.logger)
+        return try await withDeadline(.seconds(10)) {
+            try await database.transaction { connection in
+                let inserted = try await connection.query(
+                    """
+                    INSERT INTO inbox (message_id, topic, received_at, saga_id, outcome)
+                    VALUES (\(messageID), \(topic), \(now.milliseconds), NULL, \("dead-lettered: \(reason)"))
+                    ON CONFLICT (message_id) DO NOTHING RETURNING message_id
+                    """, logger: logger
+                ).collect()
+                guard !inserted.isEmpty else { return .duplicate }
+                try await Self.insertOutbox(messages, sagaID: nil, at: now, on: connection, logger: logger)
+                return .ignored(reason: "dead-lettered: \(reason)")
+            }
         }
     }
 }

@@ -117,11 +117,18 @@ package final class PostgresSagaStore: Sendable {
         return ids
     }
 
-    /// When the next instance's work can be claimed: its wake-up, or the end of the lease that
-    /// covers it, whichever is later.
-    package func nextClaimableAt() async throws -> Date? {
+    /// When the next instance's work can be claimed, as seen at `now`: its wake-up, or the end
+    /// of the lease that covers it, whichever is later. Two index reads: the earliest wake-up
+    /// no live lease covers, and among the (few) leased sagas the earliest claimable.
+    package func nextClaimableAt(now: Date) async throws -> Date? {
         let rows = try await database.query(
-            "SELECT MIN(GREATEST(wake_at, COALESCE(lease_until, 0))) FROM saga_instance WHERE wake_at IS NOT NULL")
+            """
+            SELECT LEAST(
+                (SELECT MIN(wake_at) FROM saga_instance
+                 WHERE wake_at IS NOT NULL AND (lease_until IS NULL OR lease_until <= \(now.milliseconds))),
+                (SELECT MIN(GREATEST(wake_at, lease_until)) FROM saga_instance
+                 WHERE wake_at IS NOT NULL AND lease_until > \(now.milliseconds)))
+            """)
         for try await at in rows.decode(Int64?.self) { return at.map(Date.init(milliseconds:)) }
         return nil
     }

@@ -157,7 +157,7 @@ package struct PostgresSagaWork: SagaWorkStore {
     }
 
     package func nextWakeAt() async throws -> Date? {
-        try await answer { try await store.nextClaimableAt() }
+        try await answer { try await store.nextClaimableAt(now: clock.now()) }
     }
 
     package func liveDefinitionVersions() async throws -> Set<DefinitionKey> {
