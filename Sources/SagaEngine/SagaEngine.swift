@@ -124,7 +124,8 @@ package final class SagaEngine<Store: SagaWorkStore>: Sendable {
                 for id in limit > 0 ? try await store.claimDueWork(at: now, limit: limit, excluding: parked) : [] {
                     switch await queue.enqueue(id, now: now) {
                     case .queued: queuedSomething = true
-                    case .present: await queue.claimedAgain(id)
+                    // A claim on a shared store; on SQLite the due list names running sagas too.
+                    case .present: if store.sharedByInstances { await queue.claimedAgain(id) }
                     case .refused: refused.append(id)
                     }
                 }
