@@ -20,7 +20,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
-        .package(url: "https://github.com/vapor/postgres-nio", from: "1.30.0"),
+        // Up to the next minor only: PostgresStore also uses the underscored `_ConnectionPoolModule`.
+        .package(url: "https://github.com/vapor/postgres-nio", .upToNextMinor(from: "1.33.0")),
     ],
     targets: [
         // MARK: Pure core: Foundation only, no I/O.

@@ -62,8 +62,9 @@ extension PostgresSagaStore: DeadLetterInbox {
     /// Whether `error` says the server could not be reached or could not do the work for now:
     /// the connection dropped or was refused, the pool gave up connecting for a while, the
     /// server shuts down, starts up, is read-only (a failover), out of connections or resources,
-    /// cancelled the statement, or chose this transaction to fail in a serialization conflict
-    /// or a deadlock, or no answer came in time. Not: a statement the server refused as wrong.
+    /// or chose this transaction to fail in a serialization conflict or a deadlock, or no answer
+    /// came in time. Not: a statement the server refused as wrong, or one that ran out of its
+    /// statement timeout.
     package func isUnavailable(_ error: any Error) -> Bool {
         if error is DeadlineExceeded || error is ConnectionPoolError { return true }
         if let error = error as? PostgresTransactionError {
@@ -75,7 +76,8 @@ extension PostgresSagaStore: DeadLetterInbox {
             return true
         case .server:
             let state = error.serverInfo?[.sqlState] ?? ""
-            return ["08", "53", "57"].contains(String(state.prefix(2))) || ["40001", "40P01", "25006"].contains(state)
+            // Not 57014 (a statement timeout: the same statement would time out again).
+            return ["08", "53"].contains(String(state.prefix(2))) || ["57P01", "57P02", "57P03", "40001", "40P01", "25006"].contains(state)
         default:
             return false
         }

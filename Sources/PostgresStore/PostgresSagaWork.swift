@@ -114,9 +114,8 @@ package struct PostgresSagaWork: SagaWorkStore {
             return .renewalsEnded
         }
         // Given up even after a failure or a cancellation (a shutdown): another instance may
-        // take the saga at once, and repeats what was running. The release runs outside this
-        // task, which may be cancelled, so that the query is sent all the same.
-        await Task { try? await answer { try await store.releaseLease(on: sagaID, owner: owner) } }.value
+        // take the saga at once, and repeats what was running.
+        await releaseClaims(on: [sagaID])
         guard case .worked(let result) = finished else { return nil }
         return try result.get()
     }
@@ -152,8 +151,13 @@ package struct PostgresSagaWork: SagaWorkStore {
         }
     }
 
+    /// Runs outside the calling task, which may be cancelled (a shutdown), so that the releases
+    /// are sent all the same.
     package func releaseClaims(on sagaIDs: [String]) async {
-        for id in sagaIDs { try? await answer { try await store.releaseLease(on: id, owner: owner) } }
+        guard !sagaIDs.isEmpty else { return }
+        await Task {
+            for id in sagaIDs { try? await answer { try await store.releaseLease(on: id, owner: owner) } }
+        }.value
     }
 
     package func nextWakeAt() async throws -> Date? {

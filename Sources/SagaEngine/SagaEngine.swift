@@ -122,10 +122,10 @@ package final class SagaEngine<Store: SagaWorkStore>: Sendable {
                 let parked = await queue.parkedIDs(after: now)
                 var refused: [String] = []
                 for id in limit > 0 ? try await store.claimDueWork(at: now, limit: limit, excluding: parked) : [] {
-                    switch await queue.enqueue(id, now: now) {
+                    // On SQLite the due list names running sagas too: not claims.
+                    switch await queue.enqueue(id, now: now, claimed: store.sharedByInstances) {
                     case .queued: queuedSomething = true
-                    // A claim on a shared store; on SQLite the due list names running sagas too.
-                    case .present: if store.sharedByInstances { await queue.claimedAgain(id) }
+                    case .present: break
                     case .refused: refused.append(id)
                     }
                 }

@@ -23,12 +23,18 @@ actor WorkQueue {
         case refused
     }
 
-    /// Queues `id` unless it is queued or running already, or parked past `now`.
+    /// Queues `id` unless it is queued or running already, or parked past `now`. `claimed`: the
+    /// id was just claimed from a shared store; when it is present already (its worker may be
+    /// finishing, having given the claim up just before), it is queued again once that worker
+    /// finishes, so that the claim does not wait, unworked, to lapse.
     @discardableResult
-    func enqueue(_ id: String, now: Date) -> Enqueued {
+    func enqueue(_ id: String, now: Date, claimed: Bool = false) -> Enqueued {
         if let park = parked[id], park.until > now { return .refused }
         guard !closed else { return .refused }
-        guard known.insert(id).inserted else { return .present }
+        guard known.insert(id).inserted else {
+            if claimed { claimedAgain.insert(id) }
+            return .present
+        }
         if idleWorkers.isEmpty {
             queue.append(id)
         } else {
@@ -55,24 +61,16 @@ actor WorkQueue {
         return await withCheckedContinuation { idleWorkers.append($0) }
     }
 
-    /// Notes that `id`, queued or being worked on, was claimed again (on a shared store, the
-    /// claim a worker gives up as it finishes can be taken again just before): it is queued
-    /// again when its worker finishes, so that the claim does not wait, unworked, to lapse.
-    func claimedAgain(_ id: String) {
-        if known.contains(id) { claimedAgain.insert(id) }
-    }
-
     /// A worker is done with `id`; it may be queued again, after a backoff if it `stalled`.
-    /// Returns true when the id had been claimed again meanwhile but is parked now: the caller
-    /// gives that claim up.
+    /// Returns true when the id had been claimed again meanwhile but is not queued again
+    /// (parked now, or the queue closed): the caller gives that claim up.
     @discardableResult
     func finished(_ id: String, stalled: Bool, now: Date) -> Bool {
         known.remove(id)
         let wanted = claimedAgain.remove(id) != nil
         guard stalled else {
             parked[id] = nil
-            if wanted { enqueue(id, now: now) }
-            return false
+            return wanted && enqueue(id, now: now) == .refused
         }
         let failures = (parked[id]?.failures ?? 0) + 1
         parked[id] = (now.addingTimeInterval(min(60, Double(1 << min(failures - 1, 6)))), failures)

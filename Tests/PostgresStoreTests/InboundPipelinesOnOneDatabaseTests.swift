@@ -114,8 +114,8 @@ struct PostgresUnavailabilityTests {
         for state in ["57P01", "57P03", "08006", "25006", "53300", "40001", "40P01"] {
             #expect(try await Self.classify(state, on: store), "\(state)")
         }
-        // A missing table, a duplicate key, a check violation, bad input.
-        for state in ["42P01", "23505", "23514", "22P02"] {
+        // A missing table, a duplicate key, a check violation, bad input, a statement timeout.
+        for state in ["42P01", "23505", "23514", "22P02", "57014"] {
             #expect(try await !Self.classify(state, on: store), "\(state)")
         }
         #expect(store.isUnavailable(ConnectionPoolError.connectionCreationCircuitBreakerTripped))
