@@ -156,7 +156,7 @@ package final class SagaEngine<Store: SagaWorkStore>: Sendable {
     func advance(_ id: String) async -> Bool {
         do {
             // Nil when another instance claimed the saga meanwhile: it moves the saga now.
-            _ = try await store.working(on: id) {
+            let worked = try await store.working(on: id) {
                 try await self.locks.withLock(id) {
                     // Holding the lock, the instance just stored is the current one: no re-read.
                     // (On a shared store, another instance's write meanwhile is caught by the
@@ -166,6 +166,10 @@ package final class SagaEngine<Store: SagaWorkStore>: Sendable {
                         instance = try await self.step(current)
                     }
                 }
+            }
+            if worked == nil {
+                metrics.claimLost()
+                logger.notice("saga claimed by another instance; leaving it", metadata: ["sagaId": "\(id)"])
             }
             return true
         } catch is StaleSagaWrite {
@@ -202,7 +206,10 @@ package final class SagaEngine<Store: SagaWorkStore>: Sendable {
                 // Moved by another writer: the decision was rolled back with the write. An
                 // operator's abort (one process): carry on from the instance as it now is.
                 // Another instance (a shared store): it moves the saga now.
-                guard !store.sharedByInstances else { return nil }
+                guard !store.sharedByInstances else {
+                    metrics.resultSuperseded(begun.type)
+                    return nil
+                }
                 return try await store.instance(id: begun.id)
             }
         }
@@ -215,6 +222,7 @@ package final class SagaEngine<Store: SagaWorkStore>: Sendable {
             // Moved by another instance (it took the saga over and repeats the step with the
             // same key, or applied an event): this result is not recorded.
             guard !store.sharedByInstances else {
+                metrics.resultSuperseded(begun.type)
                 logger.notice("saga moved by another instance during a step; leaving the step's result", metadata: ["sagaId": "\(begun.id)"])
                 return nil
             }

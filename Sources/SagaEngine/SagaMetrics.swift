@@ -2,7 +2,8 @@ import Metrics
 import SagaCore
 
 /// The engine's Prometheus-style metrics: sagas started and settled by type, step
-/// durations and outcomes, and the number of stuck sagas.
+/// durations and outcomes, the number of stuck sagas, and (several instances) claims lost and
+/// results superseded.
 struct SagaMetrics: Sendable {
     private let stuckGauge = Gauge(label: "interview_sagas_stuck")
 
@@ -38,5 +39,18 @@ struct SagaMetrics: Sendable {
 
     func stuck(_ count: Int) {
         stuckGauge.record(count)
+    }
+
+    /// On a store shared by several instances: a saga this instance had claimed was found, when
+    /// a worker took it up or while a step ran, claimed by another instance (after the lease ran
+    /// out: a slow or paused instance, or a database away for longer than a lease).
+    func claimLost() {
+        Counter(label: "interview_saga_claims_lost_total").increment()
+    }
+
+    /// On a store shared by several instances: a step's result left unrecorded because another
+    /// instance moved the saga while the step ran (it repeats the step, or applied an event).
+    func resultSuperseded(_ type: String) {
+        Counter(label: "interview_saga_results_superseded_total", dimensions: [("type", type)]).increment()
     }
 }
