@@ -31,12 +31,11 @@ package struct SagaEventRoute: Sendable {
 /// be handled; the message then goes to the DLQ at once. While the database is unavailable
 /// (as the store tells it: `DeadLetterInbox.isUnavailable`), or while another writer moves the
 /// saga meanwhile, the message is retried for as long as that lasts: the input is fine. Any
-/// other error is
-/// retried with backoff, and the message goes to the DLQ when the retries are spent. A DLQ
-/// record and an `error.occurred` event are written to the outbox in one transaction with an
-/// inbox row, so a redelivered message is not dead-lettered twice. When the task is
-/// cancelled (shutdown) first, nothing is dead-lettered or committed: the message comes again
-/// after a restart and the inbox recognises it.
+/// other error is retried with backoff, and the message goes to the DLQ when the retries are
+/// spent. A DLQ record and an `error.occurred` event are written to the outbox in one
+/// transaction with an inbox row, so a redelivered message is not dead-lettered twice. When
+/// the task is cancelled (shutdown) first, nothing is dead-lettered or committed: the message
+/// comes again after a restart and the inbox recognises it.
 package struct InboundPipeline: Sendable {
     package typealias Handler = @Sendable (KafkaMessage) async throws -> Void
 

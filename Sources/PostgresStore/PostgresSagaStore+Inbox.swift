@@ -37,11 +37,12 @@ extension PostgresSagaStore {
     /// Records a message that will not be handled, and the messages announcing that (a DLQ
     /// record, an error event), in one transaction. A message id seen before, by any instance,
     /// writes nothing.
-    /// Gives up after 10 s (`DeadlineExceeded`, which counts as unavailable): a transaction on a
-    /// connection the server dropped can go unanswered (see `withDeadline`).
+    ///
+    /// Gives up after `defaultAnswerLimit` (`DeadlineExceeded`, which counts as unavailable): a
+    /// transaction on a connection the server dropped can go unanswered (see `withDeadline`).
     package func deadLetter(messageID: String, topic: String, at now: Date, reason: String, messages: [OutboxMessage]) async throws -> InboxOutcome {
         let (database, logger) = (database, database.logger)
-        return try await withDeadline(.seconds(10)) {
+        return try await withDeadline(defaultAnswerLimit) {
             try await database.transaction { connection in
                 let inserted = try await connection.query(
                     """

@@ -28,7 +28,7 @@ package struct PostgresSagaWork: SagaWorkStore {
     /// (parked for a while), and whoever claims it next reads it as stored, the step's outcome
     /// recorded or the step to repeat with its key.
     package init(
-        store: PostgresSagaStore, owner: String, lease: Duration = .seconds(30), answerWithin: Duration = .seconds(10),
+        store: PostgresSagaStore, owner: String, lease: Duration = .seconds(30), answerWithin: Duration = defaultAnswerLimit,
         clock: any WallClock = SystemWallClock()
     ) {
         self.store = store

@@ -31,7 +31,7 @@ extension SagaStore: SagaWorkStore {
     package var sharedByInstances: Bool { false }
 
     package func claimDueWork(at now: Date, limit: Int, excluding excluded: Set<String>) async throws -> [String] {
-        try await dueInstanceIDs(at: now, limit: limit + excluded.count).filter { !excluded.contains($0) }.prefix(limit).map { $0 }
+        Array(try await dueInstanceIDs(at: now, limit: limit + excluded.count).filter { !excluded.contains($0) }.prefix(limit))
     }
 
     package func working<T: Sendable>(on sagaID: String, _ work: @escaping @Sendable () async throws -> T) async throws -> T? {

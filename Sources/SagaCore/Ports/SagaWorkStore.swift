@@ -41,8 +41,8 @@ package protocol SagaWorkStore: Sendable {
     func claimDueWork(at now: Date, limit: Int, excluding excluded: Set<String>) async throws -> [String]
 
     /// Runs `work` on a claimed saga, keeping the claim alive meanwhile, and releases it after.
-    /// Returns nil, without running `work` or cancelling it midway, when the claim was lost to
-    /// another process: that process moves the saga now.
+    /// Returns nil when the claim was lost to another process, which moves the saga now:
+    /// before `work` began (it does not run) or while it ran (it is cancelled).
     func working<T: Sendable>(on sagaID: String, _ work: @escaping @Sendable () async throws -> T) async throws -> T?
 
     /// Gives up claims this process took but will not work on now (a saga parked after
