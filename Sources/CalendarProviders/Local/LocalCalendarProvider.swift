@@ -10,7 +10,9 @@ package import SchedulingCore
 /// of Swift's cooperative pool: GRDB runs their work on its own queue. The file keeps SQLite's
 /// rollback journal, not a write-ahead log, so that an erased event leaves no copy of its old
 /// text behind (`secure_delete` covers the main file; a WAL would keep old pages until a
-/// checkpoint).
+/// checkpoint). The journal is truncated after each commit rather than deleted: the same
+/// nothing-left-behind, without creating and removing a file (and its directory entry) for
+/// every booking.
 package final class LocalCalendarProvider: CalendarProvider {
     package let name = "local"
     private let database: DatabaseQueue
@@ -20,7 +22,7 @@ package final class LocalCalendarProvider: CalendarProvider {
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
         var configuration = Configuration()
         // A renamed or deleted event leaves no old text in the file (a candidate's erasure).
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = ON") }
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = ON; PRAGMA journal_mode = TRUNCATE") }
         database = try DatabaseQueue(path: path, configuration: configuration)
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: local calendar events") { db in
