@@ -27,6 +27,24 @@ package struct InterviewRecord: Hashable, Sendable {
     /// How the candidate's e-mail of the latest version fares; filled in where an interview
     /// is shown on its own (not a column).
     package var invitationDelivery: InvitationDelivery? = nil
+
+    package init(
+        id: String, requestID: String, candidateID: String, owner: String, slot: Interval, status: Status, sequence: Int, inviteRequest: String,
+        inviteCancel: String?, bookings: [ProviderEventReference], createdAt: Int64, candidateResponse: CandidateResponse = .needsAction
+    ) {
+        self.id = id
+        self.requestID = requestID
+        self.candidateID = candidateID
+        self.owner = owner
+        self.slot = slot
+        self.status = status
+        self.sequence = sequence
+        self.inviteRequest = inviteRequest
+        self.inviteCancel = inviteCancel
+        self.bookings = bookings
+        self.createdAt = createdAt
+        self.candidateResponse = candidateResponse
+    }
 }
 
 /// One state-changing call, as the audit log keeps it.

@@ -18,7 +18,7 @@ package enum InterviewRecords {
             arguments: [
                 interview.id, interview.requestID, interview.candidateID, interview.owner, interview.slot.start.secondsSinceEpoch,
                 interview.slot.end.secondsSinceEpoch, interview.status.rawValue, interview.sequence, interview.inviteRequest, interview.inviteCancel,
-                try encoded(interview.bookings), interview.createdAt,
+                try bookingsText(interview.bookings), interview.createdAt,
             ])
     }
 
@@ -83,12 +83,17 @@ package enum InterviewRecords {
             id: row["id"], requestID: row["request_id"], candidateID: row["candidate_id"], owner: row["owner"],
             slot: Interval(start: Instant(secondsSinceEpoch: row["start"]), end: Instant(secondsSinceEpoch: row["end"])),
             status: InterviewRecord.Status(rawValue: row["status"]) ?? .confirmed, sequence: row["sequence"], inviteRequest: row["invite_request"],
-            inviteCancel: row["invite_cancel"], bookings: try JSONDecoder().decode([ProviderEventReference].self, from: Data(bookings.utf8)),
+            inviteCancel: row["invite_cancel"], bookings: try self.bookings(fromText: bookings),
             createdAt: row["created_at"], candidateResponse: CandidateResponse(rawValue: row["candidate_response"]) ?? .needsAction)
     }
 
-    private static func encoded(_ bookings: [ProviderEventReference]) throws -> String {
+    /// The `bookings` column's text (both backends): the events as JSON.
+    static func bookingsText(_ bookings: [ProviderEventReference]) throws -> String {
         String(decoding: try JSONEncoder().encode(bookings), as: UTF8.self)
+    }
+
+    static func bookings(fromText text: String) throws -> [ProviderEventReference] {
+        try JSONDecoder().decode([ProviderEventReference].self, from: Data(text.utf8))
     }
 
     // MARK: Owners, idempotency keys, audit
@@ -105,6 +110,11 @@ package enum InterviewRecords {
     package struct IdempotentRequest: Hashable, Sendable {
         package var bodyFingerprint: String
         package var requestID: String
+
+        package init(bodyFingerprint: String, requestID: String) {
+            self.bodyFingerprint = bodyFingerprint
+            self.requestID = requestID
+        }
     }
 
     /// The answer stored under a key. Older rows hold the whole 202 body; its `requestId` is what is read back.
@@ -113,13 +123,22 @@ package enum InterviewRecords {
         else {
             return nil
         }
+        return IdempotentRequest(bodyFingerprint: row["body_hash"], requestID: try requestID(fromIdempotencyBody: row["body"]))
+    }
+
+    /// The `idempotency_key.body` column (both backends): `{"requestId": …}`; older SQLite
+    /// rows hold the whole 202 body, whose `requestId` is what is read back.
+    static func idempotencyBody(requestID: String) throws -> Data {
+        try JSONEncoder().encode(["requestId": requestID])
+    }
+
+    static func requestID(fromIdempotencyBody body: Data) throws -> String {
         struct Stored: Decodable { var requestId: String }
-        let body: Data = row["body"]
-        return IdempotentRequest(bodyFingerprint: row["body_hash"], requestID: try JSONDecoder().decode(Stored.self, from: body).requestId)
+        return try JSONDecoder().decode(Stored.self, from: body).requestId
     }
 
     package static func recordIdempotentRequest(_ request: IdempotentRequest, owner: String, key: String, at: Int64, in db: Database) throws {
-        let body = try JSONEncoder().encode(["requestId": request.requestID])
+        let body = try idempotencyBody(requestID: request.requestID)
         try db.execute(
             sql:
                 "INSERT OR IGNORE INTO idempotency_key (owner, key, body_hash, status, body, location, created_at) VALUES (?, ?, ?, 202, ?, NULL, ?)",
