@@ -22,6 +22,22 @@ package struct CandidateMail: Sendable {
     /// The candidate's own page (accept, decline, another time), when the service has one.
     package var pageLink: String?
 
+    package init(
+        request: SchedulingRequestBody, interviewID: String, slot: Interval, sequence: Int, method: Invitation.Method, calendar: String,
+        organizer: MailAddress, domain: String, date: Date, pageLink: String? = nil
+    ) {
+        self.request = request
+        self.interviewID = interviewID
+        self.slot = slot
+        self.sequence = sequence
+        self.method = method
+        self.calendar = calendar
+        self.organizer = organizer
+        self.domain = domain
+        self.date = date
+        self.pageLink = pageLink
+    }
+
     /// `<interview>.<sequence>.<method>@<domain>`: the same for every attempt to send this
     /// version of the invitation, and different for every other version.
     package static func messageID(interviewID: String, sequence: Int, method: Invitation.Method, domain: String) -> String {

@@ -170,10 +170,10 @@ package enum MailOutbox {
 }
 
 extension Date {
-    /// As the mail outbox stores times: milliseconds since 1970.
-    fileprivate var mailMilliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+    /// As the mail outbox stores times (both backends): milliseconds since 1970.
+    var mailMilliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
 
-    fileprivate init(mailMilliseconds: Int64) {
+    init(mailMilliseconds: Int64) {
         self.init(timeIntervalSince1970: TimeInterval(mailMilliseconds) / 1000)
     }
 }

@@ -136,6 +136,15 @@ package final class MailRelay: Sendable {
         messageID: String, interviewID: String, method: String, reason: String, replyCode: Int?, at now: Date, in db: Database
     ) throws {
         let interview = try InterviewRecords.interview(id: interviewID, in: db)
+        let message = try undeliverableMessage(
+            messageID: messageID, interviewID: interviewID, method: method, reason: reason, replyCode: replyCode, interview: interview, at: now)
+        try SagaStore.insertOutbox(message, sagaID: interview?.requestID, at: now, in: db)
+    }
+
+    /// The `error.occurred` that says the candidate's message will not be delivered (both backends).
+    static func undeliverableMessage(
+        messageID: String, interviewID: String, method: String, reason: String, replyCode: Int?, interview: InterviewRecord?, at now: Date
+    ) throws -> OutboxMessage {
         var context = ["messageId": messageID, "method": method]
         if let replyCode { context["smtpReplyCode"] = "\(replyCode)" }
         if let requestID = interview?.requestID { context["requestId"] = requestID }
@@ -143,9 +152,8 @@ package final class MailRelay: Sendable {
             errorId: "mail:\(messageID):error", component: "scheduling", severity: "medium",
             error: .init(code: "INVITATION_UNDELIVERABLE", message: "the candidate's invitation could not be delivered: \(reason)", context: context),
             affectedEntities: .init(interviewId: interviewID, candidateId: interview?.candidateID))
-        let message = try InterviewMessages.message(
+        return try InterviewMessages.message(
             .errorOccurred, id: "mail:\(messageID):error.occurred", key: interviewID, correlation: interview?.requestID ?? interviewID, data: error,
             now: now)
-        try SagaStore.insertOutbox(message, sagaID: interview?.requestID, at: now, in: db)
     }
 }
