@@ -194,7 +194,8 @@ let package = Package(
             name: "PostgresStoreTests",
             dependencies: [
                 "PostgresStore", "SagaStore", "SagaCore", "SagaEngine", "SchedulerTesting", "InterviewScheduling", "SchedulingCore",
-                "Messaging", "Kafka", "Events", "SchedulerTestScopes", .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
+                "Messaging", "Kafka", "Events", "SchedulerTestScopes", "CalendarProviders", "ICalendar", "Mail",
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

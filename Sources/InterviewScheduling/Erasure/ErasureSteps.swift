@@ -12,8 +12,8 @@ import SchedulingCore
 /// only goes forward, and a failed one is retried by an operator.
 extension InterviewSchedulingHandlers {
     /// What interviewers' calendars say instead of the candidate's details.
-    static let erasedTitle = "Interview"
-    static let erasedDescription = "The candidate's details were erased at their request (GDPR Art. 17)."
+    static var erasedTitle: String { "Interview" }
+    static var erasedDescription: String { "The candidate's details were erased at their request (GDPR Art. 17)." }
 
     func registerErasure(in handlers: inout SQLiteSagaHandlers) {
         handlers.action("erasure.awaitSettledSagas", requiresCompensation: false) { context in

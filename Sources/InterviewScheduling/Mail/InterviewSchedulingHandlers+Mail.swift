@@ -4,7 +4,7 @@ import Mail
 import SagaCore
 import SchedulingCore
 
-extension InterviewSchedulingHandlers {
+extension InterviewSagaHandlers {
     /// The candidate's e-mail for this version of the invitation (`calendar` is its .ics).
     func candidateMail(
         _ method: Invitation.Method, _ request: SchedulingRequestBody, interviewID: String, slot: Interval, sequence: Int, calendar: String,

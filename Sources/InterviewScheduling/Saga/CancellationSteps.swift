@@ -1,7 +1,6 @@
 import CalendarProviders
 import Events
 import Foundation
-import GRDB
 import ICalendar
 import SagaCore
 import SagaEngine
@@ -10,8 +9,8 @@ import SchedulingCore
 
 /// The undo of a booking, shared by the scheduling saga's compensations and the steps of
 /// `sagas/interview-cancellation.yaml` (a recruiter's cancel runs them as actions).
-extension InterviewSchedulingHandlers {
-    func registerCancellation(in handlers: inout SQLiteSagaHandlers) {
+extension InterviewSagaHandlers {
+    func registerCancellation(in handlers: inout SagaHandlers<Storage.Decision>) {
         handlers.action("cancellation.releaseCalendars", requiresCompensation: false) { context in
             let data = try context.data.typed(CancellationSagaData.self)
             try await self.release(data.bookings, of: data.request, bookedBy: data.requestId)
@@ -21,10 +20,7 @@ extension InterviewSchedulingHandlers {
             let data = try context.data.typed(CancellationSagaData.self)
             let withdrawal = try await self.withdrawal(
                 context, request: data.request, requestID: data.requestId, reason: data.cancelReason, by: data.cancelledBy)
-            return { db in
-                try withdrawal?.apply(in: db)
-                return StepOutcome(messages: withdrawal?.messages ?? [])
-            }
+            return self.storage.decision(writing: withdrawal?.writes ?? [], then: StepOutcome(messages: withdrawal?.messages ?? []))
         }
     }
 
@@ -60,10 +56,11 @@ extension InterviewSchedulingHandlers {
         var messages: [OutboxMessage]
         var now: Date
 
-        func apply(in db: Database) throws {
-            guard let cancel else { return }
-            try InterviewRecords.cancel(id: interviewID, cancelInvite: cancel.invite, in: db)
-            try MailOutbox.queue(cancel.mail, at: now, in: db)
+        /// The interview cancelled and the CANCEL queued for the candidate; nothing when it is
+        /// cancelled already.
+        var writes: [InterviewWrite] {
+            guard let cancel else { return [] }
+            return [.cancel(interviewID: interviewID, cancelInvite: cancel.invite), .queueMail(cancel.mail, at: now)]
         }
     }
 
@@ -72,7 +69,7 @@ extension InterviewSchedulingHandlers {
         _ context: StepContext, request: SchedulingRequestBody, requestID: String, reason: InterviewCancelled.Reason, by actor: String
     ) async throws -> Withdrawal? {
         let interviewID = InterviewIDs.interview(forRequest: requestID)
-        guard let interview = try await store.read({ db in try InterviewRecords.interview(id: interviewID, in: db) }) else { return nil }
+        guard let interview = try await storage.interview(id: interviewID) else { return nil }
         var cancel: (invite: String, mail: CandidateMail)?
         if interview.status != .cancelled {
             let sequence = interview.sequence + 1
@@ -95,7 +92,7 @@ extension InterviewSchedulingHandlers {
         _ context: StepContext, request: SchedulingRequestBody, requestID: String, reason: InterviewCancelled.Reason, by actor: String
     ) async throws -> [OutboxMessage] {
         guard let withdrawal = try await withdrawal(context, request: request, requestID: requestID, reason: reason, by: actor) else { return [] }
-        try await store.write { db in try withdrawal.apply(in: db) }
+        try await storage.write(withdrawal.writes)
         return withdrawal.messages
     }
 }

@@ -10,8 +10,9 @@ import SchedulingCore
 
 /// The step handlers of the interview sagas in `sagas/` and the candidate erasure. Each reads its saga's typed
 /// data (`SchedulingSagaData`, `CancellationSagaData`, `ReschedulingSagaData`); the steps
-/// live in the extensions beside this file.
-package struct InterviewSchedulingHandlers: Sendable {
+/// live in the extensions beside this file. They reach their database through `storage`, on
+/// SQLite or PostgreSQL; the erasure is SQLite's only (see `ErasureSteps`).
+package struct InterviewSagaHandlers<Storage: InterviewSagaStorage>: Sendable {
     package struct Organizer: Sendable {
         package var email: String
         package var name: String
@@ -23,13 +24,11 @@ package struct InterviewSchedulingHandlers: Sendable {
     }
 
     let calendars: CalendarDirectory
-    /// The saga database, which also holds the interview tables.
-    let store: SagaStore
+    /// The saga database, which also holds the interview tables, the ledger and the mail outbox.
+    let storage: Storage
     let organizer: Organizer
     /// The right-hand side of every invitation's UID.
     let invitationDomain: String
-    /// Interviewer time claimed by running and confirmed interviews.
-    let ledger = SQLiteInterviewerTimeLedger()
     /// The service's caps and gap, where a request gives none.
     let defaultLoad: InterviewerLoad
     /// Signs the candidate's page links for their e-mail; nil: no page.
@@ -37,7 +36,7 @@ package struct InterviewSchedulingHandlers: Sendable {
     let logger: Logger
 
     package init(
-        calendars: CalendarDirectory, store: SagaStore, organizer: Organizer,
+        calendars: CalendarDirectory, storage: Storage, organizer: Organizer,
         invitationDomain: String = Invitation.defaultUIDDomain, defaultLoad: InterviewerLoad = .unlimited,
         pageLinks: (any CandidatePageLinks)? = nil, logger: Logger = Logger(label: "interview-saga")
     ) {
@@ -45,17 +44,17 @@ package struct InterviewSchedulingHandlers: Sendable {
         self.pageLinks = pageLinks
         self.defaultLoad = defaultLoad
         self.calendars = calendars
-        self.store = store
+        self.storage = storage
         self.organizer = organizer
         self.invitationDomain = invitationDomain
     }
 
-    /// Registers every handler under the names the definitions use.
-    package func register(in handlers: inout SQLiteSagaHandlers) {
+    /// Registers the handlers of scheduling, cancellation and rescheduling under the names
+    /// the definitions use.
+    package func registerInterviewSagas(in handlers: inout SagaHandlers<Storage.Decision>) {
         registerScheduling(in: &handlers)
         registerCancellation(in: &handlers)
         registerRescheduling(in: &handlers)
-        registerErasure(in: &handlers)
     }
 
     /// A log line that names the saga and the request it serves.
@@ -94,5 +93,29 @@ package struct InterviewSchedulingHandlers: Sendable {
         } catch {
             throw stepFailure(error)
         }
+    }
+}
+
+/// The handlers on the service's SQLite file, the erasure included.
+package typealias InterviewSchedulingHandlers = InterviewSagaHandlers<SQLiteInterviewSagaStorage>
+
+extension InterviewSagaHandlers where Storage == SQLiteInterviewSagaStorage {
+    package init(
+        calendars: CalendarDirectory, store: SagaStore, organizer: Organizer,
+        invitationDomain: String = Invitation.defaultUIDDomain, defaultLoad: InterviewerLoad = .unlimited,
+        pageLinks: (any CandidatePageLinks)? = nil, logger: Logger = Logger(label: "interview-saga")
+    ) {
+        self.init(
+            calendars: calendars, storage: SQLiteInterviewSagaStorage(store: store), organizer: organizer, invitationDomain: invitationDomain,
+            defaultLoad: defaultLoad, pageLinks: pageLinks, logger: logger)
+    }
+
+    /// The saga database.
+    var store: SagaStore { storage.store }
+
+    /// Registers every handler under the names the definitions use.
+    package func register(in handlers: inout SQLiteSagaHandlers) {
+        registerInterviewSagas(in: &handlers)
+        registerErasure(in: &handlers)
     }
 }

@@ -11,8 +11,8 @@ import SchedulingCore
 /// window, checked against each calendar now; every provider event moved; the candidate's
 /// invitation re-issued with SEQUENCE+1; `interview.updated` with the old and new values.
 /// A failure moves everything back.
-extension InterviewSchedulingHandlers {
-    func registerRescheduling(in handlers: inout SQLiteSagaHandlers) {
+extension InterviewSagaHandlers {
+    func registerRescheduling(in handlers: inout SagaHandlers<Storage.Decision>) {
         handlers.transactionalAction("reschedule.chooseSlot", requiresCompensation: false) { context in
             try await self.chooseNewSlot(context, try context.data.typed(ReschedulingSagaData.self))
         }
@@ -29,11 +29,9 @@ extension InterviewSchedulingHandlers {
             let data = try context.data.typed(ReschedulingSagaData.self)
             let slot = try Self.newSlot(data), sequence = data.previousSequence + 1
             let (ics, mail) = try await self.reissue(context, data, slot: slot, sequence: sequence)
-            return { db in
-                try InterviewRecords.move(id: data.interviewId, to: slot, sequence: sequence, invite: ics, in: db)
-                try MailOutbox.queue(mail, at: context.now, in: db)
-                return StepOutcome()
-            }
+            return self.storage.decision(
+                writing: [.move(interviewID: data.interviewId, slot: slot, sequence: sequence, invite: ics), .queueMail(mail, at: context.now)],
+                then: StepOutcome())
         }
         // Puts the previous time back with yet another SEQUENCE, so calendars apply it.
         handlers.compensation("reschedule.restoreInvitation") { context in
@@ -53,12 +51,12 @@ extension InterviewSchedulingHandlers {
     /// The best slot in the new window, held for the panel; the interview's own events and
     /// reservations are not a conflict. Its current time stays booked until the move is
     /// confirmed, then both change in one transaction.
-    func chooseNewSlot(_ context: StepContext, _ data: ReschedulingSagaData) async throws -> SagaStore.Decision {
+    func chooseNewSlot(_ context: StepContext, _ data: ReschedulingSagaData) async throws -> Storage.Decision {
         let query = try await slotQuery(for: data.request, reported: [:], ignoring: data.previousSlot.interval, now: context.now)
         let holder = ReservationHolder(sagaID: context.sagaID, interviewID: data.interviewId)
-        return { db in
+        return storage.decision(claiming: slotClaim(query, for: data.request, holder: holder)) { slot in
             var data = data
-            data.slot = SlotTimes(try self.claimSlot(query, for: data.request, holder: holder, in: db))
+            data.slot = SlotTimes(slot)
             return StepOutcome(dataPatch: try SagaData(encoding: data))
         }
     }
@@ -77,10 +75,9 @@ extension InterviewSchedulingHandlers {
 
     func storeInvitation(_ context: StepContext, _ data: ReschedulingSagaData, slot: Interval, sequence: Int) async throws {
         let (ics, mail) = try await reissue(context, data, slot: slot, sequence: sequence)
-        try await store.write { db in
-            try InterviewRecords.move(id: data.interviewId, to: slot, sequence: sequence, invite: ics, in: db)
-            try MailOutbox.queue(mail, at: context.now, in: db)
-        }
+        try await storage.write([
+            .move(interviewID: data.interviewId, slot: slot, sequence: sequence, invite: ics), .queueMail(mail, at: context.now),
+        ])
     }
 
     /// The invitation for `slot` at `sequence`, and the e-mail that carries it to the candidate.

@@ -12,8 +12,8 @@ import SchedulingCore
 /// replies, choose a slot checked against each calendar now, book every interviewer's
 /// calendar, issue the candidate's invitation, announce. A failure undoes what was done
 /// and reports it on `error.occurred`.
-extension InterviewSchedulingHandlers {
-    func registerScheduling(in handlers: inout SQLiteSagaHandlers) {
+extension InterviewSagaHandlers {
+    func registerScheduling(in handlers: inout SagaHandlers<Storage.Decision>) {
         handlers.action("scheduling.request", requiresCompensation: false) { context in
             try self.publishRequest(context, try context.data.typed(SchedulingSagaData.self))
         }
@@ -79,13 +79,12 @@ extension InterviewSchedulingHandlers {
 
     /// Reads the calendars, then (in the transaction that stores the result) searches with
     /// the ledger's reservations as busy time and holds the slot for the panel.
-    func chooseSlot(_ context: StepContext, _ data: SchedulingSagaData) async throws -> SagaStore.Decision {
+    func chooseSlot(_ context: StepContext, _ data: SchedulingSagaData) async throws -> Storage.Decision {
         let reported = (data.replies ?? AvailabilityReplies()).busyByInterviewer(data.request.interviewers.map(\.email))
         let query = try await slotQuery(for: data.request, reported: reported, ignoring: nil, now: context.now)
         let holder = ReservationHolder(sagaID: context.sagaID, interviewID: InterviewIDs.interview(forRequest: data.requestId))
-        return { db in
+        return storage.decision(claiming: slotClaim(query, for: data.request, holder: holder)) { slot in
             var data = data
-            let slot = try self.claimSlot(query, for: data.request, holder: holder, in: db)
             self.log(context, requestID: data.requestId, "slot chosen and held", ["slot": "\(ISO8601.format(slot.start))"])
             data.slot = SlotTimes(slot)
             return StepOutcome(dataPatch: try SagaData(encoding: data))
@@ -223,7 +222,7 @@ extension InterviewSchedulingHandlers {
     }
 
     /// How often a held slot that a meeting made outside the service took is chosen again.
-    static let maximumRechoices = 3
+    static var maximumRechoices: Int { 3 }
 
     /// The slot the ledger holds for this saga, checked against the calendars once more on
     /// the first attempt: when a meeting made outside the service has taken it since it was
@@ -232,7 +231,7 @@ extension InterviewSchedulingHandlers {
     /// conflict. The ledger is read first, so a crash after a move books the moved slot.
     func slotToBook(_ context: StepContext, _ data: SchedulingSagaData) async throws -> Interval {
         guard let chosen = data.slot?.interval else { throw StepFailure(.permanent, "the saga has no chosen slot") }
-        let held = try await store.read { db in try self.ledger.reservations(of: context.sagaID, in: db) }.first
+        let held = try await storage.reservations(of: context.sagaID).first
         var slot = held.map { Interval(start: $0.slotStart, end: $0.slotStart + (chosen.end - chosen.start)) } ?? chosen
         guard context.attempt == 1 else { return slot }
         for _ in 0..<Self.maximumRechoices {
@@ -243,7 +242,7 @@ extension InterviewSchedulingHandlers {
             let reported = (data.replies ?? AvailabilityReplies()).busyByInterviewer(data.request.interviewers.map(\.email))
             let query = try await slotQuery(for: data.request, reported: reported, ignoring: nil, now: context.now)
             let holder = ReservationHolder(sagaID: context.sagaID, interviewID: InterviewIDs.interview(forRequest: data.requestId))
-            slot = try await store.write { db in try self.claimSlot(query, for: data.request, holder: holder, in: db) }
+            slot = try await storage.claimSlot(slotClaim(query, for: data.request, holder: holder))
         }
         guard try await interviewerWhoseCalendarTook(slot, data.request) == nil else {
             throw StepFailure(.conflict, "the slot was taken on a calendar \(Self.maximumRechoices) times in a row while it was being booked")
@@ -301,7 +300,7 @@ extension InterviewSchedulingHandlers {
 
     /// Renders the METHOD:REQUEST; the interview row and the candidate's e-mail are written
     /// with the step's result.
-    func issueInvitation(_ context: StepContext, _ data: SchedulingSagaData) async throws -> SagaStore.Decision {
+    func issueInvitation(_ context: StepContext, _ data: SchedulingSagaData) async throws -> Storage.Decision {
         var data = data
         guard let slot = data.slot?.interval else { throw StepFailure(.permanent, "the saga has no chosen slot") }
         let interviewID = InterviewIDs.interview(forRequest: data.requestId)
@@ -312,11 +311,7 @@ extension InterviewSchedulingHandlers {
         data.interviewId = interviewID
         let mail = try await candidateMail(.request, data.request, interviewID: interviewID, slot: slot, sequence: 0, calendar: ics, now: context.now)
         let outcome = StepOutcome(dataPatch: try SagaData(encoding: data))
-        return { db in
-            try InterviewRecords.insert(interview, in: db)
-            try MailOutbox.queue(mail, at: context.now, in: db)
-            return outcome
-        }
+        return storage.decision(writing: [.insert(interview), .queueMail(mail, at: context.now)], then: outcome)
     }
 
     // MARK: 5. Announce

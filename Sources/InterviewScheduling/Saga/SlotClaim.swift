@@ -1,14 +1,10 @@
 import CalendarProviders
 import Foundation
-import GRDB
-import SagaCore
-import SchedulingCore
+package import SagaCore
+package import SchedulingCore
 
-/// Choosing a slot and claiming it for the panel as one serialised write: the ledger's
-/// reservations and full days are busy time for the search, and the chosen slot is held for
-/// every interviewer before anyone else can look. The calendars are read before, outside the
-/// transaction.
-extension InterviewSchedulingHandlers {
+/// The search for a slot, over the calendars read before the transaction that claims it.
+extension InterviewSagaHandlers {
     /// The search for `request` over the busy time the calendar service `reported` and each
     /// interviewer's calendar as their account shows it now, less `own`: the interview's own
     /// events, when it is being moved.
@@ -28,16 +24,48 @@ extension InterviewSchedulingHandlers {
         return query
     }
 
-    /// Finds the best slot with the ledger's reservations (of other interviews) and full days
-    /// and weeks as busy time, and holds it for every interviewer. Runs inside the write
-    /// transaction that stores the saga's next state.
-    func claimSlot(_ query: SlotQuery, for request: SchedulingRequestBody, holder: ReservationHolder, in db: Database) throws -> Interval {
+    /// The claim of the best slot `query` finds for `holder`, with this service's default load.
+    func slotClaim(_ query: SlotQuery, for request: SchedulingRequestBody, holder: ReservationHolder) -> SlotClaim {
+        SlotClaim(query: query, request: request, holder: holder, defaultLoad: defaultLoad)
+    }
+}
+
+/// Choosing a slot and claiming it for the panel as one serialised write: the ledger's
+/// reservations and full days are busy time for the search, and the chosen slot is held for
+/// every interviewer before anyone else can look. This is the part that knows no database: a
+/// storage reads the ledger around `reach`, lets `choose` pick the slot and the claims, holds
+/// them, and lets `check` judge what the ledger answered, all in one transaction.
+package struct SlotClaim: Sendable {
+    let query: SlotQuery
+    let request: SchedulingRequestBody
+    package let holder: ReservationHolder
+    let defaultLoad: InterviewerLoad
+
+    init(query: SlotQuery, request: SchedulingRequestBody, holder: ReservationHolder, defaultLoad: InterviewerLoad) {
+        self.query = query
+        self.request = request
+        self.holder = holder
+        self.defaultLoad = defaultLoad
+    }
+
+    /// The panel, by lower-cased e-mail.
+    package var interviewers: [String] { Array(panel.keys) }
+
+    private var panel: [String: SchedulingRequestBody.Person] {
+        Dictionary(request.interviewers.map { ($0.email.lowercased(), $0) }) { first, _ in first }
+    }
+
+    /// Where reservations count: the window and the weeks around it (daily and weekly caps).
+    package var reach: Interval {
+        Interval(start: query.window.start - .seconds(8 * 86_400), end: query.window.end + .seconds(8 * 86_400))
+    }
+
+    /// The best slot with `reservations` (of other interviews) and full days and weeks as busy
+    /// time, and the claims that hold it for every interviewer.
+    package func choose(around reservations: [TimeReservation]) throws -> (slot: Interval, claims: [TimeClaim]) {
         var query = query
-        let interviewers = Dictionary(request.interviewers.map { ($0.email.lowercased(), $0) }) { first, _ in first }
-        let reach = Interval(start: query.window.start - .seconds(8 * 86_400), end: query.window.end + .seconds(8 * 86_400))
-        let reservations = try ledger.reservations(of: Array(interviewers.keys), overlapping: reach, in: db).filter {
-            $0.interviewID != holder.interviewID
-        }
+        let interviewers = panel
+        let reservations = reservations.filter { $0.interviewID != holder.interviewID }
         var commitments: [String: InterviewerCommitments] = [:]
         query.participants = query.participants.map { participant in
             let email = participant.id.lowercased()
@@ -56,13 +84,16 @@ extension InterviewSchedulingHandlers {
             TimeClaim(
                 interviewer: $0, interval: Interval(start: slot.start - query.bufferBefore, end: slot.end + query.bufferAfter), slotStart: slot.start)
         }
-        let conflicts = try ledger.hold(claims, for: holder, in: db)
+        return (slot, claims)
+    }
+
+    /// Judges what the ledger answered to the claims: nothing in the way, or a failure.
+    package func check(_ conflicts: [TimeReservation]) throws {
         guard conflicts.isEmpty else {
             // The search treated every reservation as busy; this means the ledger and the search disagree.
             throw StepFailure(
                 .conflict, "the chosen slot overlaps \(conflicts.map { "\($0.interviewID) (\($0.interviewer))" }.joined(separator: ", "))")
         }
-        return slot
     }
 
     /// What the ledger adds to "why no slot": other interviews' time in the window, and full days and weeks.

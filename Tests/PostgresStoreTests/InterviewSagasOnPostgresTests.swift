@@ -1,0 +1,210 @@
+import CalendarProviders
+import Events
+import Foundation
+import InterviewScheduling
+import Logging
+import Mail
+import PostgresNIO
+import PostgresStore
+import SagaCore
+import SagaEngine
+import SchedulerTesting
+import SchedulingCore
+import Testing
+
+/// The interview sagas of `sagas/` (scheduling, cancellation, rescheduling) run by two
+/// instances on one PostgreSQL database, each with its own pool, lease owner and engine, and
+/// one local calendar provider between them: the repository's definitions and the service's
+/// handlers, on `PostgresInterviewSagaStorage`.
+struct InterviewSagasOnPostgres {
+    let clock: ManualSagaClock
+    let engines: [SagaEngine<PostgresSagaWork>]
+    let stores: [PostgresSagaStore]
+    let calendars: LocalCalendarProvider
+    let directory: TemporaryDirectory
+
+    /// Monday 2026-11-23 08:00 UTC.
+    static let monday = Date(timeIntervalSince1970: 1_795_420_800 + 8 * 3600)
+    static let panel = ["grace@example.com", "alan@example.com"]
+
+    static func open(instances: Int = 2) async throws -> InterviewSagasOnPostgres {
+        let directory = try TemporaryDirectory(prefix: "interview-sagas-pg")
+        let clock = ManualSagaClock(monday)
+        let calendars = try LocalCalendarProvider(path: directory.path("calendars.sqlite"))
+        let accounts = CalendarDirectory(accounts: [
+            .init(name: "local", provider: calendars, domains: ["*"], probeCalendar: nil, check: { "ok" })
+        ])
+        // The three sagas whose steps run on PostgreSQL; the erasure's do not yet.
+        let definitions = URL(fileURLWithPath: directory.path("sagas"))
+        try FileManager.default.createDirectory(at: definitions, withIntermediateDirectories: true)
+        for name in ["interview-scheduling", "interview-cancellation", "interview-rescheduling"] {
+            try FileManager.default.copyItem(
+                at: BuiltProducts.repositoryRoot.appendingPathComponent("sagas/\(name).yaml"), to: definitions.appendingPathComponent("\(name).yaml"))
+        }
+        let url = try await PostgresTestServer.shared().newDatabase()
+        var stores: [PostgresSagaStore] = []
+        var engines: [SagaEngine<PostgresSagaWork>] = []
+        for index in 0..<instances {
+            let store = try await PostgresServiceDatabase.open(PostgresStore.PostgresDatabase(url: url))
+            var handlers = SagaHandlers<PostgresSagaWork.Decision>()
+            InterviewSagaHandlers(
+                calendars: accounts, storage: PostgresInterviewSagaStorage(store: store),
+                organizer: .init(email: "interviews@scheduler.example", name: "Interviews")
+            ).registerInterviewSagas(in: &handlers)
+            let catalog = try SagaCatalog.load(directory: definitions, handlers: handlers.inventory)
+            let work = PostgresSagaWork(store: store, owner: "instance-\(index)", lease: .seconds(60), clock: clock)
+            stores.append(store)
+            engines.append(SagaEngine(store: work, catalog: catalog, handlers: handlers, clock: clock))
+        }
+        return InterviewSagasOnPostgres(clock: clock, engines: engines, stores: stores, calendars: calendars, directory: directory)
+    }
+
+    func close() {
+        for store in stores { store.database.close() }
+        directory.remove()
+    }
+
+    static func request(window: (String, String) = ("2026-11-24T00:00:00Z", "2026-11-28T00:00:00Z")) -> String {
+        """
+        {"candidate": {"id": "cand-1", "name": "Ada Lovelace", "email": "ada@candidates.example", "timeZone": "Europe/Berlin"},
+         "interviewers": [{"name": "Grace Hopper", "email": "grace@example.com", "timeZone": "America/New_York"},
+                          {"name": "Alan Turing", "email": "alan@example.com", "timeZone": "Europe/London"}],
+         "durationMinutes": 60, "window": {"start": "\(window.0)", "end": "\(window.1)"}, "title": "Panel"}
+        """
+    }
+
+    /// Starts a scheduling saga; the default window (two working weeks) has room for 18
+    /// interviews of the panel, whose working hours overlap two hours a day.
+    func begin(_ id: String, on instance: Int, window: (String, String) = ("2026-11-24T00:00:00Z", "2026-12-05T00:00:00Z")) async throws {
+        let body = try SchedulingRequestBody.decode(from: Data(Self.request(window: window).utf8), now: Instant(clock.now()))
+        _ = try await engines[instance].start(
+            type: InterviewSagaKind.scheduling.rawValue, id: id, partitionKey: body.candidateID,
+            data: try SagaData(encoding: SchedulingSagaData(request: body, owner: "recruiter@example.com", requestId: id)))
+    }
+
+    func reply(_ id: String, on instance: Int) async throws {
+        let reply = SchedulingAvailability(requestId: id, interviewerId: nil, availability: [], conflicts: [])
+        _ = try await engines[instance].deliver(
+            InboundEvent(
+                messageID: "reply-\(id)", topic: Topic.schedulingAvailability.rawValue, type: "scheduling.availability", correlation: id,
+                payload: try .encoding(reply)))
+    }
+
+    /// Every instance runs its due work at once, over and over, the clock moving past backoffs,
+    /// until the sagas `ids` have settled or wait for an event.
+    func settle(_ ids: [String]) async throws -> [String: SagaInstance] {
+        for _ in 0..<100 {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for engine in engines { group.addTask { try await engine.runDueWork() } }
+                try await group.waitForAll()
+            }
+            var instances: [String: SagaInstance] = [:]
+            for id in ids { instances[id] = try await stores[0].instance(id: id) }
+            if instances.values.allSatisfy({ $0.status.isSettled || $0.status == .waiting }) && instances.count == ids.count { return instances }
+            clock.advance(by: 60)
+        }
+        throw StepFailure(.timeout, "the sagas did not settle")
+    }
+
+    func interview(requestID: String) async throws -> InterviewRecord? {
+        try await stores[0].database.transaction { try await PostgresInterviewTables().interview(requestID: requestID, in: $0) }
+    }
+
+    func mail(ofInterview interviewID: String) async throws -> [MailOutbox.Entry] {
+        try await stores[0].database.transaction { try await PostgresMailOutbox().entries(ofInterview: interviewID, in: $0) }
+    }
+
+    /// The live (not cancelled) events on an interviewer's calendar.
+    func liveEvents(of interviewer: String) throws -> [(id: String, event: CalendarEvent)] {
+        try calendars.events(of: interviewer).filter { !$0.cancelled }.map { ($0.id, $0.event) }
+    }
+
+    func topics(_ id: String) async throws -> [String] {
+        try await stores[0].pendingOutbox(limit: 1000).filter { $0.headers["correlationId"] == id || $0.key == id || $0.id.hasPrefix(id) }.map(
+            \.topic)
+    }
+}
+
+@Suite("Interview sagas on PostgreSQL, two instances")
+struct InterviewSagasOnPostgresTests {
+    /// Twelve requests for one panel, started and answered half on each instance, moved by both
+    /// at once: each is booked once at a time of its own, with one event per interviewer, its
+    /// interview stored, the candidate's invitation queued, the time booked in the ledger and
+    /// `scheduling.confirmed` waiting for Kafka.
+    @Test func aBurstOnOnePanelIsBookedWithoutOverlapByTwoInstances() async throws {
+        let sagas = try await InterviewSagasOnPostgres.open()
+        defer { sagas.close() }
+        let ids = (0..<12).map { "req-\($0)" }
+        for (index, id) in ids.enumerated() { try await sagas.begin(id, on: index % 2) }
+        _ = try await sagas.settle(ids)
+        for (index, id) in ids.enumerated() { try await sagas.reply(id, on: (index + 1) % 2) }
+        let settled = try await sagas.settle(ids)
+        #expect(settled.values.allSatisfy { $0.status == .completed }, "\(settled.mapValues(\.status))")
+
+        var slots: [Interval] = []
+        for id in ids {
+            let interview = try #require(try await sagas.interview(requestID: id))
+            #expect(interview.status == .confirmed && interview.bookings.count == 2 && interview.inviteRequest.contains("METHOD:REQUEST"))
+            slots.append(interview.slot)
+            let mail = try await sagas.mail(ofInterview: interview.id)
+            #expect(mail.map(\.status) == [.pending] && mail.first?.mail.recipients == ["ada@candidates.example"], "\(id): \(mail)")
+        }
+        for (index, slot) in slots.enumerated() {
+            #expect(!slots[(index + 1)...].contains { $0.overlaps(slot) }, "no two interviews of the panel overlap")
+        }
+        for interviewer in InterviewSagasOnPostgres.panel {
+            let events = try sagas.liveEvents(of: interviewer)
+            #expect(events.count == ids.count, "\(interviewer): one event per interview")
+            for (index, event) in events.enumerated() {
+                let span = Interval(start: event.event.start, end: event.event.end)
+                #expect(!events[(index + 1)...].contains { Interval(start: $0.event.start, end: $0.event.end).overlaps(span) })
+            }
+        }
+        let confirmed = try await sagas.stores[0].pendingOutbox(limit: 1000).filter { $0.topic == Topic.schedulingConfirmed.rawValue }
+        #expect(Set(confirmed.map(\.id)) == Set(ids.map { "\($0):scheduling.confirmed" }))
+        let booked = try await sagas.stores[0].database.transaction { connection in
+            try await PostgresInterviewerTimeLedger().reservations(
+                of: InterviewSagasOnPostgres.panel,
+                overlapping: Interval(start: Instant(secondsSinceEpoch: 0), end: Instant(secondsSinceEpoch: 4_000_000_000)), in: connection)
+        }
+        #expect(booked.count == 2 * ids.count && booked.allSatisfy { $0.kind == .booked }, "\(booked.map(\.kind))")
+    }
+
+    /// A booked interview is moved by the rescheduling saga and then cancelled by the
+    /// cancellation saga, each on the other instance: the events follow, the invitation is
+    /// re-issued with SEQUENCE 1 and then withdrawn, the candidate's mail is queued in order,
+    /// and the time is free again.
+    @Test func anInterviewIsMovedThenCancelledAcrossInstances() async throws {
+        let sagas = try await InterviewSagasOnPostgres.open()
+        defer { sagas.close() }
+        try await sagas.begin("req-1", on: 0)
+        _ = try await sagas.settle(["req-1"])
+        try await sagas.reply("req-1", on: 1)
+        let booked = try #require(try await sagas.settle(["req-1"])["req-1"])
+        #expect(booked.status == .completed)
+        let interview = try #require(try await sagas.interview(requestID: "req-1"))
+
+        let later = try SchedulingRequestBody.decode(
+            from: Data(InterviewSagasOnPostgres.request(window: ("2026-11-26T00:00:00Z", "2026-11-28T00:00:00Z")).utf8),
+            now: Instant(sagas.clock.now()))
+        _ = try await sagas.engines[1].start(
+            type: InterviewSagaKind.rescheduling.rawValue, id: "req-1:reschedule", partitionKey: interview.id,
+            data: try SagaData(encoding: ReschedulingSagaData(interview: interview, request: later)))
+        #expect(try await sagas.settle(["req-1:reschedule"])["req-1:reschedule"]?.status == .completed)
+        let moved = try #require(try await sagas.interview(requestID: "req-1"))
+        #expect(moved.slot.start >= Instant(secondsSinceEpoch: 1_795_680_000) && moved.sequence == 1, "moved into the new window")
+        for interviewer in InterviewSagasOnPostgres.panel {
+            #expect(try sagas.liveEvents(of: interviewer).map(\.event.start) == [moved.slot.start])
+        }
+
+        let booking = try booked.data.decoded(as: SchedulingSagaData.self)
+        _ = try await sagas.engines[0].start(
+            type: InterviewSagaKind.cancellation.rawValue, id: "req-1:cancel", partitionKey: booked.partitionKey,
+            data: try SagaData(encoding: CancellationSagaData(booking: booking, reason: .interviewerUnavailable, by: "recruiter@example.com")))
+        #expect(try await sagas.settle(["req-1:cancel"])["req-1:cancel"]?.status == .completed)
+        let cancelled = try #require(try await sagas.interview(requestID: "req-1"))
+        #expect(cancelled.status == .cancelled && cancelled.sequence == 2 && cancelled.inviteCancel?.contains("METHOD:CANCEL") == true)
+        #expect(try await sagas.mail(ofInterview: interview.id).map(\.sequence) == [0, 1, 2])
+        for interviewer in InterviewSagasOnPostgres.panel { #expect(try sagas.liveEvents(of: interviewer).isEmpty) }
+    }
+}
