@@ -4,7 +4,7 @@ import Synchronization
 /// operation is cancelled and left to end by itself. A query issued while the server shuts
 /// down for a restart was seen here to stay unanswered for over a minute (postgres-nio 1.33.2,
 /// PostgreSQL 15), so a caller that must go on (a relay that retries) cannot wait for it.
-func withDeadline<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+package func withDeadline<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
     let outcome = FirstOutcome<T>()
     let work = Task {
         do { outcome.finish(.success(try await operation())) } catch { outcome.finish(.failure(error)) }

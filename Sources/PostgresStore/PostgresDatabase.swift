@@ -7,7 +7,7 @@ import Synchronization
 /// this object lives (`close()` ends it sooner). Several service instances open the same one.
 package final class PostgresDatabase: Sendable {
     package let client: PostgresClient
-    let logger: Logger
+    package let logger: Logger
     private let running: Task<Void, Never>
 
     /// Connects lazily to the database `url` names: `postgres://user[:password]@host[:port]/database`.

@@ -64,19 +64,23 @@ struct InterviewSagasOnPostgres {
         directory.remove()
     }
 
-    static func request(window: (String, String) = ("2026-11-24T00:00:00Z", "2026-11-28T00:00:00Z")) -> String {
-        """
-        {"candidate": {"id": "cand-1", "name": "Ada Lovelace", "email": "ada@candidates.example", "timeZone": "Europe/Berlin"},
-         "interviewers": [{"name": "Grace Hopper", "email": "grace@example.com", "timeZone": "America/New_York"},
-                          {"name": "Alan Turing", "email": "alan@example.com", "timeZone": "Europe/London"}],
-         "durationMinutes": 60, "window": {"start": "\(window.0)", "end": "\(window.1)"}, "title": "Panel"}
-        """
+    /// A request for the panel; `load` adds members to each interviewer (`"maxInterviewsPerDay": 1`).
+    static func request(window: (String, String) = ("2026-11-24T00:00:00Z", "2026-11-28T00:00:00Z"), load: String = "") -> String {
+        let extra = load.isEmpty ? "" : ", " + load
+        return """
+            {"candidate": {"id": "cand-1", "name": "Ada Lovelace", "email": "ada@candidates.example", "timeZone": "Europe/Berlin"},
+             "interviewers": [{"name": "Grace Hopper", "email": "grace@example.com", "timeZone": "America/New_York"\(extra)},
+                              {"name": "Alan Turing", "email": "alan@example.com", "timeZone": "Europe/London"\(extra)}],
+             "durationMinutes": 60, "window": {"start": "\(window.0)", "end": "\(window.1)"}, "title": "Panel"}
+            """
     }
 
     /// Starts a scheduling saga; the default window (two working weeks) has room for 18
     /// interviews of the panel, whose working hours overlap two hours a day.
-    func begin(_ id: String, on instance: Int, window: (String, String) = ("2026-11-24T00:00:00Z", "2026-12-05T00:00:00Z")) async throws {
-        let body = try SchedulingRequestBody.decode(from: Data(Self.request(window: window).utf8), now: Instant(clock.now()))
+    func begin(
+        _ id: String, on instance: Int, window: (String, String) = ("2026-11-24T00:00:00Z", "2026-12-05T00:00:00Z"), load: String = ""
+    ) async throws {
+        let body = try SchedulingRequestBody.decode(from: Data(Self.request(window: window, load: load).utf8), now: Instant(clock.now()))
         _ = try await engines[instance].start(
             type: InterviewSagaKind.scheduling.rawValue, id: id, partitionKey: body.candidateID,
             data: try SagaData(encoding: SchedulingSagaData(request: body, owner: "recruiter@example.com", requestId: id)))
@@ -170,6 +174,70 @@ struct InterviewSagasOnPostgresTests {
         #expect(booked.count == 2 * ids.count && booked.allSatisfy { $0.kind == .booked }, "\(booked.map(\.kind))")
     }
 
+    /// Eight requests for one panel whose members take at most one interview a day, started and
+    /// moved by two instances at once: the caps hold across the instances (the exclusion
+    /// constraint alone would let two claims on one day through), each interview on a day of
+    /// its own.
+    @Test func dailyCapsHoldAcrossInstances() async throws {
+        let sagas = try await InterviewSagasOnPostgres.open()
+        defer { sagas.close() }
+        let ids = (0..<8).map { "capped-\($0)" }
+        for (index, id) in ids.enumerated() { try await sagas.begin(id, on: index % 2, load: #""maxInterviewsPerDay": 1"#) }
+        _ = try await sagas.settle(ids)
+        for (index, id) in ids.enumerated() { try await sagas.reply(id, on: (index + 1) % 2) }
+        let settled = try await sagas.settle(ids)
+        #expect(settled.values.allSatisfy { $0.status == .completed }, "\(settled.mapValues(\.status))")
+        var days: [Int64] = []
+        for id in ids {
+            // The panel's shared hours are 14:00–16:00 UTC, the same date in every member's zone.
+            if let interview = try await sagas.interview(requestID: id) { days.append(interview.slot.start.secondsSinceEpoch / 86_400) }
+        }
+        #expect(days.count == ids.count && Set(days).count == days.count, "one interview a day: \(days.sorted())")
+    }
+
+    /// Two claims of one capped panel on two instances, the second made while the first's
+    /// transaction is still open: the second waits for the first and takes another day.
+    /// Without the per-interviewer lock it would read the ledger without the first's hold and
+    /// take the same day, which the exclusion constraint lets through (the times do not overlap).
+    /// The half second only gives a claim that does not wait the time to finish; the outcome of
+    /// one that waits does not depend on it.
+    @Test func aClaimWaitsForAnotherInstancesOpenClaimOfTheSameInterviewers() async throws {
+        let sagas = try await InterviewSagasOnPostgres.open()
+        defer { sagas.close() }
+        let now = Instant(sagas.clock.now())
+        // The first claim's earliest slot is Tuesday 14:00 UTC, the second's (its window opens
+        // an hour later) Tuesday 15:00: no overlap, one day.
+        let claims = try [("2026-11-24T00:00:00Z", 1), ("2026-11-24T15:00:00Z", 2)].map { start, number in
+            let body = try SchedulingRequestBody.decode(
+                from: Data(InterviewSagasOnPostgres.request(window: (start, "2026-12-05T00:00:00Z"), load: #""maxInterviewsPerDay": 1"#).utf8),
+                now: now)
+            var query = try body.slotRequest(busy: [:]).validated(clock: now)
+            query.limit = 1
+            return SlotClaim(query: query, request: body, holder: ReservationHolder(sagaID: "saga-\(number)", interviewID: "iv-\(number)"))
+        }
+        let stores = sagas.stores
+        let storages = stores.map { PostgresInterviewSagaStorage(store: $0) }
+        let held = AsyncStream<Interval>.makeStream()
+        let release = AsyncStream<Void>.makeStream()
+        let first = Task {
+            try await stores[0].database.transaction { connection in
+                let slot = try await storages[0].hold(claims[0], on: connection)
+                held.continuation.yield(slot)
+                for await _ in release.stream { break }
+                return slot
+            }
+        }
+        var heldSlots = held.stream.makeAsyncIterator()
+        _ = await heldSlots.next()
+        let second = Task { try await stores[1].database.transaction { try await storages[1].hold(claims[1], on: $0) } }
+        try await Task.sleep(for: .milliseconds(500))
+        release.continuation.yield()
+        release.continuation.finish()
+        let (one, two) = (try await first.value, try await second.value)
+        #expect(ISO8601.format(one.start) == "2026-11-24T14:00:00Z")
+        #expect(one.start.secondsSinceEpoch / 86_400 != two.start.secondsSinceEpoch / 86_400, "\(one) and \(two) on one day")
+    }
+
     /// A booked interview is moved by the rescheduling saga and then cancelled by the
     /// cancellation saga, each on the other instance: the events follow, the invitation is
     /// re-issued with SEQUENCE 1 and then withdrawn, the candidate's mail is queued in order,
@@ -204,7 +272,10 @@ struct InterviewSagasOnPostgresTests {
         #expect(try await sagas.settle(["req-1:cancel"])["req-1:cancel"]?.status == .completed)
         let cancelled = try #require(try await sagas.interview(requestID: "req-1"))
         #expect(cancelled.status == .cancelled && cancelled.sequence == 2 && cancelled.inviteCancel?.contains("METHOD:CANCEL") == true)
-        #expect(try await sagas.mail(ofInterview: interview.id).map(\.sequence) == [0, 1, 2])
+        // Nothing was sent meanwhile (no relay runs here): each version replaced the one before,
+        // and a CANCEL of an invitation the candidate never had is not sent either.
+        let mail = try await sagas.mail(ofInterview: interview.id)
+        #expect(mail.map(\.sequence) == [0, 1, 2] && mail.map(\.status) == [.superseded, .superseded, .superseded], "\(mail)")
         for interviewer in InterviewSagasOnPostgres.panel { #expect(try sagas.liveEvents(of: interviewer).isEmpty) }
     }
 }

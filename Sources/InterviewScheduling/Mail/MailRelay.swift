@@ -14,17 +14,16 @@ package import SagaStore
 /// undeliverable and publishes `error.occurred`. The booking stands either way: the recruiter
 /// sees the delivery on the request.
 package final class MailRelay: Sendable {
-    private let store: SagaStore
+    private let store: any MailRelayStore
     private let transport: any MailTransport
     private let policy: MailRetryPolicy
     private let logger: Logger
     private let clock: @Sendable () -> Date
-    private let written = WakeSignal()
     /// Messages handed to the transport at once (SMTP sends them one after another).
     private let batchSize = 4
 
     package init(
-        store: SagaStore, transport: any MailTransport, policy: MailRetryPolicy = MailRetryPolicy(), logger: Logger,
+        store: any MailRelayStore, transport: any MailTransport, policy: MailRetryPolicy = MailRetryPolicy(), logger: Logger,
         clock: @escaping @Sendable () -> Date = Date.init
     ) {
         self.store = store
@@ -32,7 +31,14 @@ package final class MailRelay: Sendable {
         self.policy = policy
         self.logger = logger
         self.clock = clock
-        store.ringAfterInserts(into: "mail_outbox", written)
+    }
+
+    /// The relay of the service's SQLite file.
+    package convenience init(
+        store: SagaStore, transport: any MailTransport, policy: MailRetryPolicy = MailRetryPolicy(), logger: Logger,
+        clock: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.init(store: SQLiteMailRelayStore(store: store), transport: transport, policy: policy, logger: logger, clock: clock)
     }
 
     /// Sends until cancelled; wakes when a message is queued or the next retry is due.
@@ -41,9 +47,9 @@ package final class MailRelay: Sendable {
         while !Task.isCancelled {
             do {
                 if try await deliverDue() > 0 { continue }
-                let next = try await store.read { db in try MailOutbox.nextAttempt(in: db) }
+                let next = try await store.nextAttempt()
                 let idle = next.map { max(0, $0.timeIntervalSince(clock())) } ?? 5
-                await written.wait(timeout: .milliseconds(Int(min(idle, 5) * 1000) + 1))
+                await store.waitForMail(timeout: .milliseconds(Int(min(idle, 5) * 1000) + 1))
             } catch {
                 logger.error("mail relay could not read the mail outbox", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: .seconds(1))
@@ -56,9 +62,7 @@ package final class MailRelay: Sendable {
     @discardableResult
     package func deliverDue() async throws -> Int {
         let now = clock()
-        let claimed = try await store.write { [batchSize] db in
-            try MailOutbox.due(at: now, limit: batchSize, in: db).filter { try MailOutbox.claim($0.messageID, in: db) }
-        }
+        let claimed = try await store.claimDue(at: now, limit: batchSize)
         guard !claimed.isEmpty else { return 0 }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for entry in claimed {
@@ -80,14 +84,13 @@ package final class MailRelay: Sendable {
     private func record(_ entry: MailOutbox.Entry, _ failure: MailDeliveryError?) async throws {
         let now = clock()
         let decision = decide(entry, failure)
-        try await store.write { db in
-            switch decision {
-            case .sent: try MailOutbox.markSent(entry.messageID, at: now, in: db)
-            case .retry(let wait):
-                let retryAt = now.addingTimeInterval(Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
-                try MailOutbox.retry(entry.messageID, at: retryAt, error: "\(failure.map(String.init(describing:)) ?? "")", in: db)
-            case .giveUp: try Self.giveUp(entry, failure, at: now, in: db)
-            }
+        switch decision {
+        case .sent: try await store.markSent(entry.messageID, at: now)
+        case .retry(let wait):
+            let retryAt = now.addingTimeInterval(Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
+            try await store.retry(entry.messageID, at: retryAt, error: "\(failure.map(String.init(describing:)) ?? "")")
+        case .giveUp:
+            try await store.giveUp(entry, reason: failure.map(String.init(describing:)) ?? "no reason given", replyCode: failure?.replyCode, at: now)
         }
         let metadata: Logger.Metadata = [
             "messageId": "\(entry.messageID)", "interviewId": "\(entry.interviewID)", "attempt": "\(entry.attempts + 1)",
@@ -119,15 +122,6 @@ package final class MailRelay: Sendable {
         // `entry` was read before its claim counted this attempt: this is attempt `attempts + 1`.
         if failure.kind == .permanent || entry.attempts + 1 >= policy.maximumAttempts { return .giveUp }
         return .retry(policy.backoff(afterAttempts: entry.attempts + 1))
-    }
-
-    /// Marks the message undeliverable and announces it, in one transaction.
-    static func giveUp(_ entry: MailOutbox.Entry, _ failure: MailDeliveryError?, at now: Date, in db: Database) throws {
-        let reason = failure.map(String.init(describing:)) ?? "no reason given"
-        try MailOutbox.markUndeliverable(entry.messageID, error: reason, in: db)
-        try announceUndeliverable(
-            messageID: entry.messageID, interviewID: entry.interviewID, method: entry.method, reason: reason, replyCode: failure?.replyCode, at: now,
-            in: db)
     }
 
     /// `error.occurred` for an invitation that will not reach the candidate, filed under the

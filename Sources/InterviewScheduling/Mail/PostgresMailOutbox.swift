@@ -6,14 +6,15 @@ package import PostgresNIO
 import PostgresStore
 
 /// The candidate's mail outbox in a PostgreSQL database that several instances share, with
-/// `MailOutbox`'s statements. On SQLite one writer puts the calls in order; here two instances
-/// may queue, claim and put back versions of one interview at once, and the order still holds:
-/// the calls that race change the same row (PostgreSQL makes the second wait for the first and
-/// look at the row again), and a claim gives way to any newer version it can see, which
-/// covers a version put back while a newer one was being queued.
+/// `MailOutbox`'s statements. On SQLite one writer puts the calls in order; here every call that
+/// weighs one version of an interview's invitation against the others (queue, claim, retry)
+/// first takes a transaction-scoped lock on the interview, so that such calls on any instance
+/// run one after another and each sees what the previous committed. (Row locks alone are not
+/// enough: a version put back while a newer one is being queued does not see it, and two
+/// claims of two versions each read the other's row without a lock.)
 ///
 /// A `sending` row counts as left behind by a sender that stopped, as on SQLite: one relay at a
-/// time should send (the instance that leads the relays), or two would send it at once.
+/// time sends (`PostgresMailRelayStore`, the instance that leads the relays).
 package struct PostgresMailOutbox: MailOutboxStore {
     package typealias Transaction = PostgresConnection
 
@@ -23,10 +24,28 @@ package struct PostgresMailOutbox: MailOutboxStore {
         self.logger = logger
     }
 
+    /// The first key of the per-interview advisory locks ("mlo"); the second is the hash of
+    /// the interview's id.
+    static let interviewLockSpace: Int32 = 0x6D_6C6F
+
     static let entryColumns = "message_id, interview_id, sequence, method, status, attempts, next_attempt_at, last_error, sender, recipient, content"
+
+    private func lock(interview interviewID: String, on connection: PostgresConnection) async throws {
+        try await connection.query("SELECT pg_advisory_xact_lock(\(Self.interviewLockSpace), hashtext(\(interviewID)))", logger: logger)
+    }
+
+    /// The interview of a queued message, locked; nil when there is no such message.
+    private func lockInterview(ofMessage messageID: String, on connection: PostgresConnection) async throws -> String? {
+        var interviewID: String?
+        let rows = try await connection.query("SELECT interview_id FROM mail_outbox WHERE message_id = \(messageID)", logger: logger)
+        for try await id in rows.decode(String.self) { interviewID = id }
+        if let interviewID { try await lock(interview: interviewID, on: connection) }
+        return interviewID
+    }
 
     package func queue(_ mail: CandidateMail, at now: Date, in connection: PostgresConnection) async throws {
         let method = mail.method == .cancel ? "cancel" : "request"
+        try await lock(interview: mail.interviewID, on: connection)
         let message: OutgoingMail
         do {
             message = try mail.message().outgoing()
@@ -55,9 +74,14 @@ package struct PostgresMailOutbox: MailOutboxStore {
                 AND (status IN ('sending', 'sent', 'undeliverable') OR attempts > 0))
             """, logger: logger)
         for try await exists in rows.decode(Bool.self) { told = exists }
-        try await insert(
-            message, of: mail, method: method, status: mail.method == .cancel && !told ? .superseded : .pending, error: nil, at: now, on: connection)
+        let status: MailOutbox.Status = mail.method == .cancel && !told ? .superseded : .pending
+        try await insert(message, of: mail, method: method, status: status, error: nil, at: now, on: connection)
+        // Delivered at the commit: wakes the relay of whichever instance sends.
+        if status == .pending { try await connection.query("NOTIFY \(unescaped: Self.notificationChannel)", logger: logger) }
     }
+
+    /// The channel a transaction that queues mail notifies on.
+    package static let notificationChannel = "mail_outbox"
 
     private func insert(
         _ message: OutgoingMail, of mail: CandidateMail, method: String, status: MailOutbox.Status, error: String?, at now: Date,
@@ -91,6 +115,7 @@ package struct PostgresMailOutbox: MailOutboxStore {
     }
 
     package func claim(_ messageID: String, in connection: PostgresConnection) async throws -> Bool {
+        guard try await lockInterview(ofMessage: messageID, on: connection) != nil else { return false }
         try await connection.query(
             """
             UPDATE mail_outbox SET status = 'superseded'
@@ -118,6 +143,7 @@ package struct PostgresMailOutbox: MailOutboxStore {
     }
 
     package func retry(_ messageID: String, at time: Date, error: String, in connection: PostgresConnection) async throws {
+        _ = try await lockInterview(ofMessage: messageID, on: connection)
         try await connection.query(
             """
             UPDATE mail_outbox SET next_attempt_at = \(time.mailMilliseconds), last_error = \(error),

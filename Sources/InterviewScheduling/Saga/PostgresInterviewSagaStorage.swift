@@ -4,9 +4,10 @@ package import PostgresStore
 package import SagaCore
 package import SchedulingCore
 
-/// The interview sagas' storage in a PostgreSQL database that several instances share: the
-/// ledger's exclusion constraint keeps two instances' claims apart, and the tables' rules
-/// hold whatever runs at once. Its decisions run on the connection of the engine's transaction.
+/// The interview sagas' storage in a PostgreSQL database that several instances share: claims
+/// of one interviewer run one after another across the instances (`hold`), the ledger's
+/// exclusion constraint refuses any overlap written around them, and the tables' rules hold
+/// whatever runs at once. Its decisions run on the connection of the engine's transaction.
 package struct PostgresInterviewSagaStorage: InterviewSagaStorage {
     package typealias Decision = PostgresSagaWork.Decision
 
@@ -61,22 +62,52 @@ package struct PostgresInterviewSagaStorage: InterviewSagaStorage {
         }
     }
 
-    /// How many times a claim searches again after another instance's claim took the slot it chose.
+    /// How many times a claim searches again after another claim took the slot it chose.
     static let searches = 10
 
-    /// Chooses and holds. Unlike SQLite's single writer, another instance can claim the same
-    /// time between this claim's look at the ledger and its hold; the ledger then names the
-    /// winner's time, which is committed and so in the next look, and the search runs again.
-    func hold(_ claim: SlotClaim, on connection: PostgresConnection) async throws -> Interval {
+    /// The first key of the per-interviewer advisory locks ("ivl"); the second is the hash of
+    /// the interviewer's lower-cased address.
+    static let interviewerLockSpace: Int32 = 0x69_766C
+
+    /// Chooses and holds, as SQLite's single writer would: first a transaction-scoped lock on
+    /// each interviewer of the panel (in one order, so two panels cannot deadlock), so that
+    /// claims of one interviewer on any instance run one after another and each sees the
+    /// others' committed time. The exclusion constraint refuses overlaps only; the daily and
+    /// weekly caps and the minimum gap, which the search enforces, need the serial order.
+    ///
+    /// A claim that still loses (to time written without these locks) looks at the ledger
+    /// again, which shows the winner's committed time; a loss to time the search already
+    /// treated as busy means the search and the ledger disagree, a conflict at once.
+    package func hold(_ claim: SlotClaim, on connection: PostgresConnection) async throws -> Interval {
+        for interviewer in Set(claim.interviewers).sorted() {
+            try await connection.query(
+                "SELECT pg_advisory_xact_lock(\(Self.interviewerLockSpace), hashtext(\(interviewer)))", logger: store.database.logger)
+        }
         var lost: [TimeReservation] = []
         for _ in 0..<Self.searches {
-            let choice = try claim.choose(around: try await ledger.reservations(of: claim.interviewers, overlapping: claim.reach, in: connection))
+            let reservations = try await ledger.reservations(of: claim.interviewers, overlapping: claim.reach, in: connection)
+            let choice = try claim.choose(around: reservations)
             lost = try await ledger.hold(choice.claims, for: claim.holder, in: connection)
             if lost.isEmpty { return choice.slot }
+            let seen = Set(reservations.map { ReservationKey($0) })
+            if lost.contains(where: { seen.contains(ReservationKey($0)) }) { try claim.check(lost) }
         }
         throw StepFailure(
             .transient,
             "other interviews' claims took the chosen slot \(Self.searches) times in a row, last \(Set(lost.map(\.interviewID)).sorted().joined(separator: ", "))"
         )
+    }
+}
+
+/// A reservation's identity, for telling a reservation the search saw from one it did not.
+private struct ReservationKey: Hashable {
+    let interviewer: String
+    let sagaID: String
+    let start: Instant
+
+    init(_ reservation: TimeReservation) {
+        interviewer = reservation.interviewer
+        sagaID = reservation.sagaID
+        start = reservation.interval.start
     }
 }

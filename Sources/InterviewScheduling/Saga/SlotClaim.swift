@@ -41,7 +41,7 @@ package struct SlotClaim: Sendable {
     package let holder: ReservationHolder
     let defaultLoad: InterviewerLoad
 
-    init(query: SlotQuery, request: SchedulingRequestBody, holder: ReservationHolder, defaultLoad: InterviewerLoad) {
+    package init(query: SlotQuery, request: SchedulingRequestBody, holder: ReservationHolder, defaultLoad: InterviewerLoad = .unlimited) {
         self.query = query
         self.request = request
         self.holder = holder

@@ -70,7 +70,7 @@ package struct PostgresInterviewTables: InterviewTables {
                 AND (\(from?.secondsSinceEpoch)::BIGINT IS NULL OR start >= \(from?.secondsSinceEpoch))
                 AND (\(to?.secondsSinceEpoch)::BIGINT IS NULL OR start < \(to?.secondsSinceEpoch))
                 AND (\(owner)::TEXT IS NULL OR owner = \(owner))
-            ORDER BY start, id LIMIT \(Int64(limit))
+            ORDER BY start, id COLLATE "C" LIMIT \(Int64(limit))
             """, on: connection)
     }
 
