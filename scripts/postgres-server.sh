@@ -50,7 +50,7 @@ case "$command" in
     # commits must cost what a production server's do.
     fsync=${POSTGRES_SERVER_FSYNC:-off}
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -k '$dir' -c listen_addresses=127.0.0.1 -c fsync=$fsync -c max_connections=200" start >/dev/null \
+      -o "-p $port -k '$dir' -c listen_addresses=127.0.0.1 -c fsync=$fsync -c max_connections=500" start >/dev/null \
       || { cat "$dir/server.log" >&2; exit 1; }
     ;;
   stop)

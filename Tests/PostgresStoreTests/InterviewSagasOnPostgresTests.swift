@@ -45,7 +45,7 @@ struct InterviewSagasOnPostgres {
         var stores: [PostgresSagaStore] = []
         var engines: [SagaEngine<PostgresSagaWork>] = []
         for index in 0..<instances {
-            let store = try await PostgresServiceDatabase.open(PostgresStore.PostgresDatabase(url: url))
+            let store = try await PostgresServiceDatabase.open(PostgresStore.PostgresDatabase(url: url, maximumConnections: 8))
             var handlers = SagaHandlers<PostgresSagaWork.Decision>()
             InterviewSagaHandlers(
                 calendars: accounts, storage: PostgresInterviewSagaStorage(store: store),

@@ -141,7 +141,7 @@ extension Backend {
         case .postgres:
             let url = try await PostgresTestServer.shared().newDatabase()
             var stores: [PostgresSagaStore] = []
-            for _ in 0..<2 { stores.append(try await PostgresServiceDatabase.open(PostgresDatabase(url: url))) }
+            for _ in 0..<2 { stores.append(try await PostgresServiceDatabase.open(PostgresDatabase(url: url, maximumConnections: 8))) }
             return (PostgresMailOutboxBackend(stores: stores), { [stores] in for store in stores { store.database.close() } })
         }
     }

@@ -43,7 +43,7 @@ struct MailRelaysOnOneDatabaseTests {
     @Test(.timeLimit(.minutes(2))) func theLeaderSendsEachMessageOnceAndTheOtherTakesOver() async throws {
         let url = try await PostgresTestServer.shared().newDatabase()
         let stores = [
-            try await PostgresServiceDatabase.open(PostgresDatabase(url: url)), try await PostgresServiceDatabase.open(PostgresDatabase(url: url)),
+            try await PostgresServiceDatabase.open(PostgresDatabase(url: url, maximumConnections: 8)), try await PostgresServiceDatabase.open(PostgresDatabase(url: url, maximumConnections: 8)),
         ]
         defer { for store in stores { store.database.close() } }
         let sent = SentMail()
@@ -57,7 +57,7 @@ struct MailRelaysOnOneDatabaseTests {
         // While one instance leads, the other claims nothing, even messages left `sending`.
         let early = try MailOutboxOnBothBackendsTests.mail("iv-early", sequence: 0)
         try await stores[0].database.transaction { try await PostgresMailOutbox().queue(early, at: Date(), in: $0) }
-        let direct = names.indices.map { PostgresMailRelayStore(store: stores[$0], owner: names[$0], lease: .seconds(2)) }
+        let direct = names.indices.map { PostgresMailRelayStore(store: stores[$0], owner: names[$0], lease: .seconds(60)) }
         #expect(try await direct[0].claimDue(at: Date(), limit: 10).map(\.messageID) == [early.messageID])
         #expect(try await direct[1].claimDue(at: Date(), limit: 10).isEmpty, "b does not lead while a's lease runs")
         try await direct[0].markSent(early.messageID, at: Date())
@@ -89,7 +89,7 @@ struct MailRelaysOnOneDatabaseTests {
     /// in one transaction, and not sent again.
     @Test func aRefusedMessageIsAnnouncedOnce() async throws {
         let url = try await PostgresTestServer.shared().newDatabase()
-        let store = try await PostgresServiceDatabase.open(PostgresDatabase(url: url))
+        let store = try await PostgresServiceDatabase.open(PostgresDatabase(url: url, maximumConnections: 8))
         defer { store.database.close() }
         let mail = try MailOutboxOnBothBackendsTests.mail("iv-1", sequence: 0)
         try await store.database.transaction { try await PostgresMailOutbox().queue(mail, at: Date(), in: $0) }
