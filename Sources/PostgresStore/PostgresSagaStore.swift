@@ -9,7 +9,7 @@ package import SagaCore
 /// write, and the inbox's primary key as the de-duplication between instances.
 package final class PostgresSagaStore: Sendable {
     package let database: PostgresDatabase
-    let whenSettled: PostgresSettlementHook?
+    package let whenSettled: PostgresSettlementHook?
 
     /// Opens the store on `database`, migrating its schema first (once across instances):
     /// the saga tables, then `applicationSchema`, the tables of the application that shares
@@ -34,7 +34,7 @@ package final class PostgresSagaStore: Sendable {
         try await database.transaction { connection in try await Self.insert(transition, on: connection, logger: database.logger) }
     }
 
-    static func insert(_ transition: SagaTransition, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+    package static func insert(_ transition: SagaTransition, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
         let instance = transition.instance
         let data = try instance.dataText()
         let inserted = try await connection.query(
@@ -62,7 +62,7 @@ package final class PostgresSagaStore: Sendable {
         }
     }
 
-    static func commit(
+    package static func commit(
         _ transition: SagaTransition, on connection: PostgresConnection, logger: Logger, whenSettled: PostgresSettlementHook?
     ) async throws -> SagaInstance {
         var stored = transition.instance

@@ -13,15 +13,13 @@ extension SagaEngine where Store == SagaStore {
         type: String, id: String, partitionKey: String, data: SagaData,
         checking: @escaping @Sendable (Database) throws -> Void, recording: @escaping @Sendable (Database) throws -> Void
     ) async throws -> (instance: SagaInstance, created: Bool) {
-        let transition = try startTransition(type: type, id: id, partitionKey: partitionKey, data: data)
-        let stored = try await store.write { db -> SagaInstance? in
-            try checking(db)
-            guard try SagaStore.insert(transition, in: db) else { return try SagaStore.instance(id: id, in: db) }
-            try recording(db)
-            return nil
+        try await start(type: type, id: id, partitionKey: partitionKey, data: data) { transition in
+            try await store.write { db -> SagaInstance? in
+                try checking(db)
+                guard try SagaStore.insert(transition, in: db) else { return try SagaStore.instance(id: id, in: db) }
+                try recording(db)
+                return nil
+            }
         }
-        if let stored { return (stored, false) }
-        started(type)
-        return (transition.instance, true)
     }
 }

@@ -10,4 +10,6 @@ package enum ApplicationError: Error, Hashable, Sendable {
     case idempotencyKeyReused(String)
     /// The caller's role does not allow it.
     case forbidden(String)
+    /// This deployment cannot do it (yet): what, and why.
+    case unavailable(String)
 }

@@ -9,15 +9,36 @@ import SchedulingCore
 /// The use cases of the service, between the HTTP API and the sagas. Every command is one
 /// transaction in the one database: the saga's start or transition together with the
 /// request's owner, the audit row and the idempotent answer, so a crash leaves all or none.
+/// They reach the database through `storage`: SQLite, or PostgreSQL shared by several
+/// instances. The candidate's page and the erasure run on SQLite only, so far.
 package struct SchedulingApplication: Sendable {
-    let engine: SagaEngine<SagaStore>
-    var store: SagaStore { engine.store }
+    let storage: any SchedulingStorage
     /// The wall clock of the API (saga steps use the engine's).
     let now: @Sendable () -> Date
 
-    package init(engine: SagaEngine<SagaStore>, now: @escaping @Sendable () -> Date = Date.init) {
-        self.engine = engine
+    package init(storage: any SchedulingStorage, now: @escaping @Sendable () -> Date = Date.init) {
+        self.storage = storage
         self.now = now
+    }
+
+    /// The use cases on the service's SQLite file.
+    package init(engine: SagaEngine<SagaStore>, now: @escaping @Sendable () -> Date = Date.init) {
+        self.init(storage: SQLiteSchedulingStorage(engine: engine), now: now)
+    }
+
+    /// The SQLite engine, for the use cases that run on SQLite only (the candidate's page, the
+    /// erasure); on PostgreSQL they are refused as not available yet.
+    var engine: SagaEngine<SagaStore> {
+        get throws(ApplicationError) {
+            guard let sqlite = storage as? SQLiteSchedulingStorage else {
+                throw ApplicationError.unavailable("this runs on the SQLite database only, not yet on PostgreSQL")
+            }
+            return sqlite.engine
+        }
+    }
+
+    var store: SagaStore {
+        get throws(ApplicationError) { try engine.store }
     }
 
     // MARK: Request an interview
@@ -31,7 +52,7 @@ package struct SchedulingApplication: Sendable {
             guard !key.isEmpty, key.unicodeScalars.count <= 200, !key.contains(where: \.isNewline) else {
                 throw ApplicationError.invalid(field: "Idempotency-Key", reason: "must be 1 to 200 characters on one line")
             }
-            if let earlier = try await store.read({ db in try InterviewRecords.idempotentRequest(owner: caller.subject, key: key, in: db) }) {
+            if let earlier = try await storage.idempotentRequest(owner: caller.subject, key: key) {
                 guard earlier.bodyFingerprint == fingerprint else { throw ApplicationError.idempotencyKeyReused(key) }
                 return RequestAccepted(requestID: earlier.requestID)
             }
@@ -53,52 +74,43 @@ package struct SchedulingApplication: Sendable {
         let key = command.idempotencyKey
         // Two requests with one key at once: the second sees the first's answer inside the
         // write, so a different body is refused there too.
-        try await engine.start(
-            type: InterviewSagaKind.scheduling.rawValue, id: requestID, partitionKey: body.candidateID, data: data,
-            checking: { db in
-                if try CandidateRecords.unsettledErasure(ofCandidate: body.candidateID, in: db) != nil {
-                    throw ApplicationError.conflict(
-                        "candidate \(body.candidateID.prefix(100)) is being erased; ask again once the erasure has finished")
-                }
-                guard let key, let earlier = try InterviewRecords.idempotentRequest(owner: caller.subject, key: key, in: db) else { return }
-                guard earlier.bodyFingerprint == fingerprint else { throw ApplicationError.idempotencyKeyReused(key) }
-            },
-            recording: { db in
-                try InterviewRecords.recordOwner(of: requestID, owner: caller.subject, in: db)
-                try InterviewRecords.append(audit, in: db)
-                if let key {
-                    try InterviewRecords.recordIdempotentRequest(
-                        .init(bodyFingerprint: fingerprint, requestID: requestID), owner: caller.subject, key: key, at: audit.at, in: db)
-                }
-            })
+        var writes: [ApplicationWrite] = [.owner(requestID: requestID, owner: caller.subject), .audit(audit)]
+        if let key {
+            writes.append(
+                .idempotentRequest(.init(bodyFingerprint: fingerprint, requestID: requestID), owner: caller.subject, key: key, at: audit.at))
+        }
+        try await storage.start(
+            SagaStart(
+                type: InterviewSagaKind.scheduling.rawValue, id: requestID, partitionKey: body.candidateID, data: data,
+                check: .newRequest(candidateID: body.candidateID, owner: caller.subject, idempotencyKey: key, fingerprint: fingerprint),
+                writes: writes))
         return RequestAccepted(requestID: requestID)
     }
 
     // MARK: Show a request
 
     package func requestStatus(_ requestID: String, caller: Caller) async throws -> RequestStatus {
-        let (instance, interview, log, invitation) = try await store.read { db in
-            (
-                try Self.ownedRequest(requestID, caller: caller, in: db), try InterviewRecords.interview(requestID: requestID, in: db),
-                try SagaStore.stepLog(sagaID: requestID, in: db),
-                try InvitationDelivery.latest(ofInterview: InterviewIDs.interview(forRequest: requestID), in: db)
-            )
-        }
+        let view = try Self.owned(try await storage.requestView(requestID), requestID, caller: caller)
+        let instance = view.instance
         let data = try instance.data.decoded(as: SchedulingSagaData.self)
         return RequestStatus(
-            requestID: requestID, state: RequestStatus.state(of: instance, interviewStatus: interview?.status), slot: data.slot?.interval,
-            interviewID: data.interviewId, error: instance.lastError?.description, invitation: invitation,
-            timeline: log.map {
+            requestID: requestID, state: RequestStatus.state(of: instance, interviewStatus: view.interview?.status), slot: data.slot?.interval,
+            interviewID: data.interviewId, error: instance.lastError?.description, invitation: view.invitation,
+            timeline: view.log.map {
                 .init(at: $0.at, step: $0.step, phase: $0.phase.rawValue, outcome: $0.outcome.rawValue, attempt: $0.attempt, message: $0.message)
             })
     }
 
-    /// The request's saga, if the caller may see it.
-    static func ownedRequest(_ requestID: String, caller: Caller, in db: Database) throws -> SagaInstance {
-        guard let instance = try SagaStore.instance(id: requestID, in: db), instance.type == InterviewSagaKind.scheduling.rawValue,
-            let owner = try InterviewRecords.owner(ofRequest: requestID, in: db), caller.mayAccess(ownedBy: owner)
+    /// The request's view, if the caller may see it.
+    static func owned(_ view: RequestView?, _ requestID: String, caller: Caller) throws -> RequestView {
+        guard let view, view.instance.type == InterviewSagaKind.scheduling.rawValue, let owner = view.owner, caller.mayAccess(ownedBy: owner)
         else { throw ApplicationError.notFound("scheduling request \(requestID.prefix(100))") }
-        return instance
+        return view
+    }
+
+    /// The request's saga, if the caller may see it.
+    func ownedRequest(_ requestID: String, caller: Caller) async throws -> SagaInstance {
+        try Self.owned(try await storage.requestView(requestID), requestID, caller: caller).instance
     }
 
     // MARK: Cancel
@@ -109,7 +121,7 @@ package struct SchedulingApplication: Sendable {
     package func cancel(_ command: CancelRequest) async throws {
         let requestID = command.requestID
         let caller = command.caller
-        let instance = try await store.read { db in try Self.ownedRequest(requestID, caller: caller, in: db) }
+        let instance = try await ownedRequest(requestID, caller: caller)
         let reason = try Self.cancelReason(command.reason)
         let audit = AuditEntry(
             actor: caller.subject, action: "scheduling-request.cancel", target: requestID, detail: reason.rawValue,
@@ -117,8 +129,7 @@ package struct SchedulingApplication: Sendable {
         switch instance.status {
         case .running, .waiting:
             do {
-                try await engine.abort(id: requestID, by: caller.subject, reason: reason.rawValue) { db in try InterviewRecords.append(audit, in: db)
-                }
+                try await storage.abort(id: requestID, by: caller.subject, reason: reason.rawValue, writes: [.audit(audit)])
             } catch let illegal as IllegalTransition {
                 // It moved on (confirmed, or failed) between the read and the abort.
                 throw ApplicationError.conflict("request \(requestID) is \(illegal.status.rawValue) now; try again")
@@ -128,27 +139,10 @@ package struct SchedulingApplication: Sendable {
             let data = try SagaData(encoding: CancellationSagaData(booking: booking, reason: reason, by: caller.subject))
             let cancellationID = InterviewIDs.cancellation(ofRequest: requestID)
             let interviewID = InterviewIDs.interview(forRequest: requestID)
-            try await engine.start(
-                type: InterviewSagaKind.cancellation.rawValue, id: cancellationID, partitionKey: instance.partitionKey, data: data,
-                checking: { db in
-                    if try InterviewRecords.interview(id: interviewID, in: db)?.status == .cancelled {
-                        throw ApplicationError.conflict("request \(requestID) is cancelled already")
-                    }
-                    if let earlier = try SagaStore.instance(id: cancellationID, in: db) {
-                        switch earlier.status {
-                        case .completed: throw ApplicationError.conflict("request \(requestID) is cancelled already")
-                        case .running, .waiting, .compensating: throw ApplicationError.conflict("request \(requestID) is being cancelled")
-                        case .compensated, .failed:
-                            throw ApplicationError.conflict(
-                                "an earlier cancellation of request \(requestID) failed (\(earlier.lastError?.description ?? "unknown")); "
-                                    + "an operator can retry it: scheduler sagas retry \(cancellationID)")
-                        }
-                    }
-                    if try SagaStore.hasUnsettledInstance(type: InterviewSagaKind.rescheduling.rawValue, partitionKey: interviewID, in: db) {
-                        throw ApplicationError.conflict("interview \(interviewID) is being rescheduled; cancel it when that has finished")
-                    }
-                },
-                recording: { db in try InterviewRecords.append(audit, in: db) })
+            try await storage.start(
+                SagaStart(
+                    type: InterviewSagaKind.cancellation.rawValue, id: cancellationID, partitionKey: instance.partitionKey, data: data,
+                    check: .cancellation(requestID: requestID, interviewID: interviewID, cancellationID: cancellationID), writes: [.audit(audit)]))
         case .compensating, .compensated, .failed:
             let state = RequestStatus.state(of: instance, interviewStatus: nil)
             throw ApplicationError.conflict("request \(requestID) is \(state.rawValue); it cannot be cancelled")
@@ -189,7 +183,7 @@ package struct SchedulingApplication: Sendable {
         guard interview.status == .confirmed else {
             throw ApplicationError.conflict("interview \(interview.id) is \(interview.status.rawValue); it cannot be rescheduled")
         }
-        guard let original = try await store.instance(id: interview.requestID) else {
+        guard let original = try await storage.instance(id: interview.requestID) else {
             throw ApplicationError.notFound("the request of interview \(interview.id.prefix(100))")
         }
         var request = try original.data.decoded(as: SchedulingSagaData.self).request
@@ -215,44 +209,28 @@ package struct SchedulingApplication: Sendable {
         let audit = AuditEntry(
             actor: actor, action: "interview.reschedule", target: interview.id, detail: sagaID, at: Instant(now()).secondsSinceEpoch)
         let interviewID = interview.id
-        let requestID = interview.requestID
-        let cancellationID = InterviewIDs.cancellation(ofRequest: interview.requestID)
-        try await engine.start(
-            type: InterviewSagaKind.rescheduling.rawValue, id: sagaID, partitionKey: interviewID, data: data,
-            checking: { db in
-                guard try SagaStore.instance(id: requestID, in: db)?.status == .completed else {
-                    throw ApplicationError.conflict("interview \(interviewID) is still being booked; reschedule it once it is confirmed")
-                }
-                if try SagaStore.hasUnsettledInstance(type: InterviewSagaKind.rescheduling.rawValue, partitionKey: interviewID, in: db) {
-                    throw ApplicationError.conflict("interview \(interviewID) is being rescheduled already")
-                }
-                if let cancellation = try SagaStore.instance(id: cancellationID, in: db), cancellation.status != .compensated {
-                    throw ApplicationError.conflict("interview \(interviewID) is cancelled or being cancelled; it cannot be rescheduled")
-                }
-                guard let current = try InterviewRecords.interview(id: interviewID, in: db), current.status == .confirmed else {
-                    throw ApplicationError.conflict("interview \(interviewID) is cancelled; it cannot be rescheduled")
-                }
-                guard current.sequence == interview.sequence, current.slot == interview.slot else {
-                    throw ApplicationError.conflict("interview \(interviewID) changed while this reschedule was prepared; try again")
-                }
-            },
-            recording: { db in try InterviewRecords.append(audit, in: db) })
+        try await storage.start(
+            SagaStart(
+                type: InterviewSagaKind.rescheduling.rawValue, id: sagaID, partitionKey: interviewID, data: data,
+                check: .reschedule(
+                    requestID: interview.requestID, interviewID: interviewID,
+                    cancellationID: InterviewIDs.cancellation(ofRequest: interview.requestID),
+                    sequence: interview.sequence, slot: interview.slot),
+                writes: [.audit(audit)]))
         return RescheduleAccepted(interviewID: interviewID, rescheduleID: sagaID)
     }
 
     // MARK: Interviews and invitations
 
     package func interviews(_ query: InterviewQuery) async throws -> [InterviewRecord] {
-        try await store.read { db in
-            try InterviewRecords.interviews(
-                candidateID: query.candidateID, from: query.from, to: query.to, owner: query.caller.ownerFilter, limit: query.limit, in: db)
-        }
+        try await storage.interviews(
+            candidateID: query.candidateID, from: query.from, to: query.to, owner: query.caller.ownerFilter, limit: query.limit)
     }
 
     /// The interview, with how its invitation's e-mail fares.
     package func interview(_ id: String, caller: Caller) async throws -> InterviewRecord {
         var interview = try await ownedInterview(id, caller: caller)
-        interview.invitationDelivery = try await store.read { db in try InvitationDelivery.latest(ofInterview: id, in: db) }
+        interview.invitationDelivery = try await storage.invitationDelivery(ofInterview: id)
         return interview
     }
 
@@ -266,9 +244,7 @@ package struct SchedulingApplication: Sendable {
     }
 
     func ownedInterview(_ id: String, caller: Caller) async throws -> InterviewRecord {
-        guard let interview = try await store.read({ db in try InterviewRecords.interview(id: id, in: db) }),
-            caller.mayAccess(ownedBy: interview.owner)
-        else {
+        guard let interview = try await storage.interview(id: id), caller.mayAccess(ownedBy: interview.owner) else {
             throw ApplicationError.notFound("interview \(id.prefix(100))")
         }
         return interview
@@ -276,11 +252,11 @@ package struct SchedulingApplication: Sendable {
 
     /// The audit trail of a request or an interview, oldest first.
     package func auditLog(of target: String) async throws -> [AuditEntry] {
-        try await store.read { db in try InterviewRecords.auditLog(target: target, in: db) }
+        try await storage.auditLog(target: target)
     }
 
     /// Whether the database answers, for `/health/ready`.
     package func databaseIsReachable() async -> Bool {
-        (try? await store.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+        await storage.isReachable()
     }
 }

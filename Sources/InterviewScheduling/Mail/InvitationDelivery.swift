@@ -23,7 +23,12 @@ package struct InvitationDelivery: Hashable, Sendable {
 
     /// The latest version of the invitation of `interviewID`, if any was queued.
     static func latest(ofInterview interviewID: String, in db: Database) throws -> InvitationDelivery? {
-        guard let entry = try MailOutbox.entries(ofInterview: interviewID, in: db).last(where: { $0.status != .superseded }) else { return nil }
+        latest(of: try MailOutbox.entries(ofInterview: interviewID, in: db))
+    }
+
+    /// The latest version among an interview's messages (oldest version first), if any was queued.
+    static func latest(of entries: [MailOutbox.Entry]) -> InvitationDelivery? {
+        guard let entry = entries.last(where: { $0.status != .superseded }) else { return nil }
         let state: State
         switch entry.status {
         case .sent: state = .sent

@@ -63,20 +63,12 @@ extension SagaEngine where Store == SagaStore {
     private func operate(
         _ id: String, _ event: @Sendable () -> SagaEvent, recording: @escaping @Sendable (Database) throws -> Void
     ) async throws -> SagaInstance {
-        let stored = try await locks.withLock(id) { () async throws -> SagaInstance in
-            guard let instance = try await store.instance(id: id) else { throw UnknownSaga(id: id) }
-            guard let definition = catalog.definition(instance.type, version: instance.definitionVersion) else {
-                throw MissingDefinitions(keys: [DefinitionKey(name: instance.type, version: instance.definitionVersion)])
-            }
-            let transition = try SagaMachine(definition: definition).apply(
-                event(), to: instance, now: clock.now(), unitRandom: Double.random(in: 0..<1))
-            return try await store.write { db in
+        try await operate(id, event) { transition in
+            try await store.write { db in
                 let stored = try self.store.commit(transition, in: db)
                 try recording(db)
                 return stored
             }
         }
-        wake.signal()
-        return stored
     }
 }

@@ -1,0 +1,153 @@
+import Foundation
+package import Logging
+package import PostgresNIO
+package import PostgresStore
+package import SagaCore
+package import SagaEngine
+package import SchedulingCore
+
+/// The use cases' storage in a PostgreSQL database that several instances share. A start
+/// first locks what its check names (`StartCheck.serializingKeys`: the interview, the
+/// candidate, the idempotency key), so that two commands about one interview on two
+/// instances run one after another, as SQLite's one writer runs them; then it checks, stores
+/// the saga and writes, in one transaction.
+package struct PostgresSchedulingStorage: SchedulingStorage {
+    package let engine: SagaEngine<PostgresSagaWork>
+    var store: PostgresSagaStore { engine.store.store }
+    var logger: Logger { store.database.logger }
+    let tables: PostgresInterviewTables
+    let mail: PostgresMailOutbox
+
+    package init(engine: SagaEngine<PostgresSagaWork>) {
+        self.engine = engine
+        tables = PostgresInterviewTables(logger: engine.store.store.database.logger)
+        mail = PostgresMailOutbox(logger: engine.store.store.database.logger)
+    }
+
+    private func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await store.database.transaction(body)
+    }
+
+    package func idempotentRequest(owner: String, key: String) async throws -> InterviewRecords.IdempotentRequest? {
+        try await transaction { [tables] in try await tables.idempotentRequest(owner: owner, key: key, in: $0) }
+    }
+
+    package func instance(id: String) async throws -> SagaInstance? {
+        try await store.instance(id: id)
+    }
+
+    package func interview(id: String) async throws -> InterviewRecord? {
+        try await transaction { [tables] in try await tables.interview(id: id, in: $0) }
+    }
+
+    /// In one transaction at REPEATABLE READ, so that every part is of one moment.
+    package func requestView(_ requestID: String) async throws -> RequestView? {
+        guard
+            let (instance, owner, interview, entries) = try await transaction({ [tables, mail, logger] connection in
+                try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+                guard let instance = try await PostgresSagaStore.instance(id: requestID, on: connection, logger: logger) else {
+                    return (SagaInstance, String?, InterviewRecord?, [MailOutbox.Entry])?.none
+                }
+                return (
+                    instance, try await tables.owner(ofRequest: requestID, in: connection),
+                    try await tables.interview(requestID: requestID, in: connection),
+                    try await mail.entries(ofInterview: InterviewIDs.interview(forRequest: requestID), in: connection)
+                )
+            })
+        else { return nil }
+        return RequestView(
+            instance: instance, owner: owner, interview: interview, log: try await store.stepLog(sagaID: requestID),
+            invitation: InvitationDelivery.latest(of: entries))
+    }
+
+    package func invitationDelivery(ofInterview interviewID: String) async throws -> InvitationDelivery? {
+        InvitationDelivery.latest(of: try await transaction { [mail] in try await mail.entries(ofInterview: interviewID, in: $0) })
+    }
+
+    package func interviews(candidateID: String?, from: Instant?, to: Instant?, owner: String?, limit: Int) async throws -> [InterviewRecord] {
+        try await transaction { [tables] in
+            try await tables.interviews(candidateID: candidateID, from: from, to: to, owner: owner, limit: limit, in: $0)
+        }
+    }
+
+    package func auditLog(target: String) async throws -> [AuditEntry] {
+        try await transaction { [tables] in try await tables.auditLog(target: target, in: $0) }
+    }
+
+    package func isReachable() async -> Bool {
+        guard let rows = try? await store.database.query("SELECT 1") else { return false }
+        return (try? await rows.decode(Int.self).first { _ in true }) == 1
+    }
+
+    package func start(_ start: SagaStart) async throws {
+        let (store, tables, logger) = (self.store, self.tables, self.logger)
+        try await engine.start(type: start.type, id: start.id, partitionKey: start.partitionKey, data: start.data) { transition in
+            try await store.database.transaction { connection -> SagaInstance? in
+                for key in start.check.serializingKeys.sorted() { try await PostgresSagaStore.lock(key, on: connection, logger: logger) }
+                try start.check.verdict(try await Self.facts(for: start.check, tables: tables, on: connection, logger: logger))
+                guard try await PostgresSagaStore.insert(transition, on: connection, logger: logger) else {
+                    return try await PostgresSagaStore.instance(id: start.id, on: connection, logger: logger)
+                }
+                try await Self.apply(start.writes, tables: tables, on: connection)
+                return nil
+            }
+        }
+    }
+
+    /// Another instance may move the saga between the read and the write (the version then
+    /// refuses the write): the abort is decided again on what is stored now, a few times.
+    package func abort(id: String, by actor: String, reason: String, writes: [ApplicationWrite]) async throws {
+        let (store, tables, logger) = (self.store, self.tables, self.logger)
+        for attempt in 1...Self.abortAttempts {
+            do {
+                try await engine.operate(id, { .abort(by: actor, reason: reason) }) { transition in
+                    try await store.database.transaction { connection in
+                        let stored = try await PostgresSagaStore.commit(transition, on: connection, logger: logger, whenSettled: store.whenSettled)
+                        try await Self.apply(writes, tables: tables, on: connection)
+                        return stored
+                    }
+                }
+                return
+            } catch is StaleSagaWrite where attempt < Self.abortAttempts {
+                continue
+            }
+        }
+    }
+
+    static let abortAttempts = 5
+
+    static func apply(_ writes: [ApplicationWrite], tables: PostgresInterviewTables, on connection: PostgresConnection) async throws {
+        for write in writes {
+            switch write {
+            case .owner(let requestID, let owner): try await tables.recordOwner(of: requestID, owner: owner, in: connection)
+            case .audit(let entry): try await tables.append(entry, in: connection)
+            case .idempotentRequest(let request, let owner, let key, let at):
+                try await tables.recordIdempotentRequest(request, owner: owner, key: key, at: at, in: connection)
+            }
+        }
+    }
+
+    static func facts(
+        for check: StartCheck, tables: PostgresInterviewTables, on connection: PostgresConnection, logger: Logger
+    ) async throws -> StartFacts {
+        var facts = StartFacts()
+        switch check {
+        case .newRequest(let candidate, let owner, let key, _):
+            facts.erasureRunning = try await PostgresSagaStore.hasUnsettledInstance(
+                type: InterviewSagaKind.erasure.rawValue, partitionKey: candidate, on: connection, logger: logger)
+            if let key { facts.earlierRequest = try await tables.idempotentRequest(owner: owner, key: key, in: connection) }
+        case .cancellation(_, let interviewID, let cancellationID):
+            facts.interview = try await tables.interview(id: interviewID, in: connection)
+            facts.cancellation = try await PostgresSagaStore.instance(id: cancellationID, on: connection, logger: logger)
+            facts.rescheduling = try await PostgresSagaStore.hasUnsettledInstance(
+                type: InterviewSagaKind.rescheduling.rawValue, partitionKey: interviewID, on: connection, logger: logger)
+        case .reschedule(let requestID, let interviewID, let cancellationID, _, _):
+            facts.request = try await PostgresSagaStore.instance(id: requestID, on: connection, logger: logger)
+            facts.rescheduling = try await PostgresSagaStore.hasUnsettledInstance(
+                type: InterviewSagaKind.rescheduling.rawValue, partitionKey: interviewID, on: connection, logger: logger)
+            facts.cancellation = try await PostgresSagaStore.instance(id: cancellationID, on: connection, logger: logger)
+            facts.interview = try await tables.interview(id: interviewID, in: connection)
+        }
+        return facts
+    }
+}

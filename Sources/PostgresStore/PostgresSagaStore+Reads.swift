@@ -1,0 +1,58 @@
+import Foundation
+package import Logging
+package import PostgresNIO
+package import SagaCore
+
+/// Reads inside a transaction the caller holds, for the application's checks beside a saga's
+/// start or an operator's command; and the whole step log, for showing a saga.
+extension PostgresSagaStore {
+    /// The instance as stored, read on `connection`.
+    package static func instance(id: String, on connection: PostgresConnection, logger: Logger) async throws -> SagaInstance? {
+        let rows = try await connection.query(
+            "SELECT \(unescaped: instanceColumns) FROM saga_instance WHERE id = \(id)", logger: logger
+        ).collect()
+        return try rows.first.map(SagaInstance.init(row:))
+    }
+
+    /// Whether an instance of `type` with `partitionKey` has not settled yet.
+    package static func hasUnsettledInstance(
+        type: String, partitionKey: String, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Bool {
+        let rows = try await connection.query(
+            """
+            SELECT EXISTS (SELECT 1 FROM saga_instance WHERE type = \(type) AND partition_key = \(partitionKey)
+                AND status NOT IN ('completed', 'compensated', 'failed'))
+            """, logger: logger)
+        for try await exists in rows.decode(Bool.self) { return exists }
+        return false
+    }
+
+    /// Takes a transaction-scoped lock on `key`, so that transactions that change what `key`
+    /// names (an interview, a candidate) on any instance run one after another.
+    package static func lock(_ key: String, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("SELECT pg_advisory_xact_lock(\(applicationLockSpace), hashtext(\(key)))", logger: logger)
+    }
+
+    /// The first key of the application's advisory locks ("app").
+    static let applicationLockSpace: Int32 = 0x61_7070
+
+    /// The saga's log, oldest first.
+    package func stepLog(sagaID: String) async throws -> [StepLogRecord] {
+        var records: [StepLogRecord] = []
+        let rows = try await database.query(
+            """
+            SELECT saga_id, step, phase, attempt, outcome, at, error_kind, message, actor FROM saga_step_log
+            WHERE saga_id = \(sagaID) ORDER BY id
+            """)
+        for try await (saga, step, phase, attempt, outcome, at, errorKind, message, actor) in rows.decode(
+            (String, String?, String, Int, String, Int64, String?, String?, String).self)
+        {
+            records.append(
+                StepLogRecord(
+                    sagaID: saga, step: step, phase: StepLogRecord.Phase(rawValue: phase) ?? .saga, attempt: attempt,
+                    outcome: StepLogRecord.Outcome(rawValue: outcome) ?? .failed, at: Date(milliseconds: at),
+                    errorKind: errorKind.flatMap(StepFailure.Kind.init(rawValue:)), message: message, actor: actor))
+        }
+        return records
+    }
+}
