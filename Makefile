@@ -6,7 +6,7 @@ export PATH := $(PATH):/opt/swift/usr/bin
 SWIFT ?= swift
 SAMPLE_REQUEST ?= docs/examples/panel-three-zones.json
 
-.PHONY: setup build run slots test lint format bench bench-service bench-stores bench-contention sanitize clean
+.PHONY: setup build run run-postgres slots test lint format bench bench-service bench-stores bench-contention sanitize clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -17,6 +17,11 @@ build: setup
 ## Starts the whole service on embedded defaults and prints a curl that books an interview.
 run: build
 	scripts/run-embedded.sh
+
+## Two instances of the service on one private PostgreSQL server, with the dev cluster and
+## the responder (scripts/run-two-instances.sh).
+run-postgres: build
+	scripts/run-two-instances.sh
 
 ## Finds interview slots for the sample panel (London, New York, Berlin) and prints them.
 slots: build

@@ -119,6 +119,7 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 "SagaCore", "SchedulingCore",
                 "SchedulerHTTP", "InterviewScheduling", "Messaging", "Kafka", "Events", "ICalendar", "CalendarProviders", "SagaEngine", "SagaStore",
+                "PostgresStore",
                 "Mail", "SMTP", "Yams",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -48,7 +48,7 @@ private final class FirstOutcome<T: Sendable>: Sendable {
 
 /// How long a call on a shared database may wait for its answer before it gives up, unless a
 /// caller chooses otherwise.
-let defaultAnswerLimit: Duration = .seconds(10)
+package let defaultAnswerLimit: Duration = .seconds(10)
 
 /// An operation on the database did not finish within its limit.
 package struct DeadlineExceeded: Error, CustomStringConvertible {

@@ -53,16 +53,18 @@ package struct PostgresRelayOutbox: OutboxStore {
     }
 
     package func markPublished(ids: [String], at now: Date) async throws {
-        try await store.markPublished(ids: ids, at: now)
+        try await withDeadline(lease) { [store] in try await store.markPublished(ids: ids, at: now) }
     }
 
     package func markPublishFailed(id: String, error: String) async throws {
-        try await store.markPublishFailed(id: id, error: error)
+        try await withDeadline(lease) { [store] in try await store.markPublishFailed(id: id, error: error) }
     }
 
-    /// Gives up the lease if this instance holds it; the relay must have stopped.
+    /// Gives up the lease if this instance holds it; the relay must have stopped. Gives up
+    /// after a lease (the database away at shutdown must not hold the process up): the lease
+    /// then runs out by itself.
     package func resign() async throws {
-        try await store.resignRelay(owner: owner)
+        try await withDeadline(lease) { [store, owner] in try await store.resignRelay(owner: owner) }
     }
 
     /// The leader returns when an instance committed messages, or after `pollInterval` (or

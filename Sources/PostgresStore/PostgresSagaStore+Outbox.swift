@@ -63,6 +63,13 @@ extension PostgresSagaStore {
         }
     }
 
+    /// How many messages are written but not yet published: the outbox's backlog.
+    package func outboxBacklog() async throws -> Int {
+        let rows = try await database.query("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL")
+        for try await count in rows.decode(Int64.self) { return Int(count) }
+        return 0
+    }
+
     /// Unpublished messages, oldest first.
     package func pendingOutbox(limit: Int) async throws -> [OutboxMessage] {
         let rows = try await database.query(

@@ -29,7 +29,10 @@ package struct SagaCatalog: Sendable {
 
     /// Loads every `*.yaml`, `*.yml` and `*.json` file in `directory` and checks each
     /// against `handlers`. The first problem stops the load with the file, step and reason.
-    package static func load(directory: URL, handlers: HandlerInventory) throws(DefinitionError) -> SagaCatalog {
+    /// Sagas named in `excluding` are left out (a backend that does not run them yet).
+    package static func load(
+        directory: URL, handlers: HandlerInventory, excluding excluded: Set<String> = []
+    ) throws(DefinitionError) -> SagaCatalog {
         let files: [URL]
         do {
             files = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
@@ -43,6 +46,7 @@ package struct SagaCatalog: Sendable {
         for file in files {
             let name = "\(directory.lastPathComponent)/\(file.lastPathComponent)"
             let document = try decode(file, name: name)
+            if excluded.contains(document.name) { continue }
             let definition = try document.validated(file: name, handlers: handlers)
             let key = DefinitionKey(name: definition.name, version: definition.version)
             if let other = origins[key] {

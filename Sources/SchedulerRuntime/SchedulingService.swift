@@ -31,8 +31,19 @@ package struct SchedulingService {
         self.registry = registry
     }
 
+    /// Runs on PostgreSQL when `SCHEDULER_DATABASE_URL` names one, else on SQLite in the data
+    /// directory.
     package func run() async throws {
         try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true)
+        if let url = options.databaseURL {
+            try await runOnPostgres(url)
+        } else {
+            try await runOnSQLite()
+        }
+    }
+
+    /// One instance on the SQLite file in the data directory, which it locks.
+    func runOnSQLite() async throws {
         let databasePath = options.path(ServiceOptions.sagaDatabaseName)
         let instance = try InstanceLock(path: databasePath + ".lock", guarding: databasePath)
         let sagas = try ServiceDatabase.open(path: databasePath)
@@ -44,10 +55,7 @@ package struct SchedulingService {
             logger.notice(
                 "interview records moved into the saga database", metadata: ["rows": "\(imported)", "from": "\(LegacyInterviewDatabase.fileName)"])
         }
-        let accounts =
-            try options.calendarsFile.map { try CalendarAccountsFile(contentsOf: $0) }
-            ?? .localOnly(database: options.path("calendars.sqlite"))
-        let calendars = try await CalendarDirectory.load(accounts, environment: options.environment)
+        let calendars = try await loadCalendars()
 
         let candidateLinks = await CandidateLinkSigner(secret: options.candidateLinkSecret, baseURL: options.publicURL ?? "")
         var handlers = SQLiteSagaHandlers()
@@ -70,8 +78,37 @@ package struct SchedulingService {
 
         let mailRelay = MailRelay(store: sagas, transport: try options.mail.transport(logger: logger), logger: logger)
 
+        try await serve(
+            application: SchedulingApplication(engine: engine), kafka: kafka, candidateLinks: candidateLinks,
+            background: [
+                .init(service: Background("saga-engine") { try await engine.run() }),
+                .init(service: Background("saga-watchdog") { await engine.watchForStuckSagas() }),
+                .init(service: Background("outbox-relay", afterShutdown: { _ = await producer.flush(timeout: .seconds(10)) }) { await relay.run() }),
+                .init(service: Background("mail-relay") { await mailRelay.run() }),
+                .init(service: Background("outbox-backlog") { await Self.exportBacklog(of: sagas) }),
+                .init(service: Background("ledger-watchdog") { await Self.exportOrphanedHolds(of: sagas) }),
+                .init(service: Background("consumer-lag") { await Self.exportLag(of: consumer) }),
+                .init(service: Background("availability-consumer", onShutdown: { await pipeline.shutdown() }) { await pipeline.run() }),
+            ])
+        await producer.shutdown()
+        withExtendedLifetime((kafka, instance)) {}
+    }
+
+    /// The calendar accounts of `SCHEDULER_CALENDARS`, or the local calendars in the data directory.
+    func loadCalendars() async throws -> CalendarDirectory {
+        let accounts =
+            try options.calendarsFile.map { try CalendarAccountsFile(contentsOf: $0) }
+            ?? .localOnly(database: options.path("calendars.sqlite"))
+        return try await CalendarDirectory.load(accounts, environment: options.environment)
+    }
+
+    /// Runs the HTTP API and `background` as one service group until SIGTERM or SIGINT.
+    func serve(
+        application: SchedulingApplication, kafka: KafkaConnection, candidateLinks: CandidateLinkSigner,
+        background: [ServiceGroupConfiguration.ServiceConfiguration]
+    ) async throws {
         let services = APIServices(
-            application: SchedulingApplication(engine: engine), authenticator: await BearerAuthenticator(secret: options.jwtSecret),
+            application: application, authenticator: await BearerAuthenticator(secret: options.jwtSecret),
             kafkaReady: { await kafka.isReachable() }, metricsText: { [registry] in registry.emitToString() }, candidateLinks: candidateLinks)
         let http = Application(
             router: SchedulerAPI.router(services), configuration: .init(address: .hostname(options.host, port: options.port)),
@@ -80,33 +117,14 @@ package struct SchedulingService {
                     "listening", metadata: ["address": "http://\(options.host):\(options.port)", "kafka": "\(kafka.configuration.bootstrapServers)"])
             },
             logger: logger)
-
         let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(service: Background("saga-engine") { try await engine.run() }),
-                    .init(service: Background("saga-watchdog") { await engine.watchForStuckSagas() }),
-                    .init(
-                        service: Background("outbox-relay", afterShutdown: { _ = await producer.flush(timeout: .seconds(10)) }) { await relay.run() }),
-                    .init(service: Background("mail-relay") { await mailRelay.run() }),
-                    .init(service: Background("outbox-backlog") { await Self.exportBacklog(of: sagas) }),
-                    .init(service: Background("ledger-watchdog") { await Self.exportOrphanedHolds(of: sagas) }),
-                    .init(service: Background("consumer-lag") { await Self.exportLag(of: consumer) }),
-                    .init(
-                        service: Background("availability-consumer", onShutdown: { await pipeline.shutdown() }) {
-                            await pipeline.run()
-                        }),
-                    .init(service: http),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: background + [.init(service: http)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch let error as IOError where error.errnoCode == EADDRINUSE {
             throw ServiceConfigurationError(
                 variable: "SCHEDULER_PORT", problem: "\(options.port) is taken: another process listens on \(options.host):\(options.port)")
         }
-        await producer.shutdown()
-        withExtendedLifetime((kafka, instance)) {}
     }
 
     /// The gauge `interview_consumer_lag{topic,partition}`: messages not yet handled.

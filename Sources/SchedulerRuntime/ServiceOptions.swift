@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 import ICalendar
 package import InterviewScheduling
 import Mail
@@ -40,6 +40,12 @@ package struct ServiceOptions: Sendable {
     /// derived from the API's key (a link is never an API token, nor the reverse).
     package var candidateLinkSecret: String
     package var environment: [String: String]
+    /// `SCHEDULER_DATABASE_URL`: the PostgreSQL database that several instances share; nil
+    /// means SQLite in the data directory, one instance.
+    package var databaseURL: URL?
+    /// `SCHEDULER_INSTANCE_ID`: this instance's name in the leases of a shared database
+    /// (unique among the instances); by default the host name and process id.
+    package var instanceID: String
 
     /// The shortest signing key accepted: HS256's own key size.
     package static let minimumSecretBytes = 32
@@ -52,15 +58,16 @@ package struct ServiceOptions: Sendable {
         self.environment = environment
         self.embedded = embedded
         let setting = Settings(environment)
-        // Running on SQLite while the operator asked for a shared database would give each
-        // replica its own state, and two replicas would book one interviewer twice.
-        if setting["SCHEDULER_DATABASE_URL"] != nil {
-            throw ServiceConfigurationError(
-                variable: "SCHEDULER_DATABASE_URL",
-                problem:
-                    "is set, but this build runs the service on SQLite only: on PostgreSQL the saga engine, its store and the ledger exist, "
-                    + "the interviews' own tables not yet (issue 18). Unset it to run one instance on SQLite in SCHEDULER_DATA_DIR")
+        if let url = setting["SCHEDULER_DATABASE_URL"] {
+            guard let parsed = URL(string: url), ["postgres", "postgresql"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
+                // The value is not echoed: it may hold a password.
+                throw ServiceConfigurationError(
+                    variable: "SCHEDULER_DATABASE_URL",
+                    problem: "is not a PostgreSQL URL; expected one such as postgres://scheduler:secret@db.internal:5432/scheduler")
+            }
+            databaseURL = parsed
         }
+        instanceID = setting["SCHEDULER_INSTANCE_ID"] ?? Self.defaultInstanceID()
         dataDirectory = Self.dataDirectory(environment: environment)
         sagasDirectory = Self.sagasDirectory(environment: environment)
         host = setting["SCHEDULER_HOST"] ?? "127.0.0.1"
@@ -166,5 +173,10 @@ package struct ServiceOptions: Sendable {
 
     func path(_ name: String) -> String {
         URL(fileURLWithPath: dataDirectory).appendingPathComponent(name).path
+    }
+
+    /// The host's name and this process's id, which no other live instance has.
+    static func defaultInstanceID() -> String {
+        "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
     }
 }

@@ -38,7 +38,8 @@ struct MailOutboxAcrossInstancesTests {
     @Test(.timeLimit(.minutes(1))) func twoVersionsAreNeverBeingSentAtOnce() async throws {
         let url = try await PostgresTestServer.shared().newDatabase()
         let stores = [
-            try await PostgresServiceDatabase.open(PostgresDatabase(url: url, maximumConnections: 8)), try await PostgresServiceDatabase.open(PostgresDatabase(url: url, maximumConnections: 8)),
+            try await PostgresServiceDatabase.open(PostgresDatabase(url: url, maximumConnections: 8)),
+            try await PostgresServiceDatabase.open(PostgresDatabase(url: url, maximumConnections: 8)),
         ]
         defer { for store in stores { store.database.close() } }
         let outbox = PostgresMailOutbox()

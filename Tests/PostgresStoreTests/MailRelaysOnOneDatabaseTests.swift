@@ -43,7 +43,8 @@ struct MailRelaysOnOneDatabaseTests {
     @Test(.timeLimit(.minutes(2))) func theLeaderSendsEachMessageOnceAndTheOtherTakesOver() async throws {
         let url = try await PostgresTestServer.shared().newDatabase()
         let stores = [
-            try await PostgresServiceDatabase.open(PostgresDatabase(url: url, maximumConnections: 8)), try await PostgresServiceDatabase.open(PostgresDatabase(url: url, maximumConnections: 8)),
+            try await PostgresServiceDatabase.open(PostgresDatabase(url: url, maximumConnections: 8)),
+            try await PostgresServiceDatabase.open(PostgresDatabase(url: url, maximumConnections: 8)),
         ]
         defer { for store in stores { store.database.close() } }
         let sent = SentMail()

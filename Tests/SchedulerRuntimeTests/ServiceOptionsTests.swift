@@ -45,13 +45,25 @@ struct ServiceOptionsTests {
     /// Until the service runs on PostgreSQL, asking for it stops `serve` instead of leaving
     /// each replica on a SQLite file of its own.
     @Test(arguments: [false, true])
-    func aDatabaseURLIsRefusedUntilTheServiceRunsOnPostgreSQL(embedded: Bool) {
+    func aDatabaseURLSelectsPostgreSQLAndAMalformedOneIsRefusedWithoutEchoingIt(embedded: Bool) throws {
         var environment = embedded ? [:] : Self.production
-        environment["SCHEDULER_DATABASE_URL"] = "postgres://scheduler@db.acme.example/scheduler"
         environment["SCHEDULER_DATA_DIR"] = FileManager.default.temporaryDirectory.appendingPathComponent("options-\(UUID())").path
-        let refusal = refusal(environment, embedded: embedded)
-        #expect(refusal?.variable == "SCHEDULER_DATABASE_URL")
-        #expect(refusal?.description.contains("SQLite only") == true)
+        environment["SCHEDULER_DATABASE_URL"] = "postgres://scheduler:s3cret@db.acme.example:5433/scheduler"
+        environment["SCHEDULER_INSTANCE_ID"] = "scheduler-a"
+        let options = try ServiceOptions(environment: environment, embedded: embedded)
+        #expect(options.databaseURL?.host == "db.acme.example" && options.databaseURL?.port == 5433 && options.instanceID == "scheduler-a")
+
+        environment["SCHEDULER_INSTANCE_ID"] = nil
+        #expect(
+            try ServiceOptions(environment: environment, embedded: embedded).instanceID.hasSuffix("-\(ProcessInfo.processInfo.processIdentifier)"))
+        #expect(try ServiceOptions(environment: [:], embedded: true).databaseURL == nil, "unset: SQLite")
+
+        for malformed in ["mysql://scheduler:s3cret@db.acme.example/scheduler", "postgres:///s3cret", "s3cret"] {
+            environment["SCHEDULER_DATABASE_URL"] = malformed
+            let refusal = refusal(environment, embedded: embedded)
+            #expect(refusal?.variable == "SCHEDULER_DATABASE_URL", "\(malformed)")
+            #expect(refusal?.description.contains("s3cret") == false, "the value may hold a password: \(refusal?.description ?? "")")
+        }
     }
 
     @Test(arguments: [

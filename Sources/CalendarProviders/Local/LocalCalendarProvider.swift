@@ -21,6 +21,9 @@ package final class LocalCalendarProvider: CalendarProvider {
     package init(path: String) throws {
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
         var configuration = Configuration()
+        // Several service instances on one machine (the two-instance demo on PostgreSQL) share
+        // the file: a write waits for another process's instead of failing at once.
+        configuration.busyMode = .timeout(10)
         // A renamed or deleted event leaves no old text in the file (a candidate's erasure).
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = ON; PRAGMA journal_mode = TRUNCATE") }
         database = try DatabaseQueue(path: path, configuration: configuration)

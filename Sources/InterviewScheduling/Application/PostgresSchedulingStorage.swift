@@ -24,8 +24,10 @@ package struct PostgresSchedulingStorage: SchedulingStorage {
         mail = PostgresMailOutbox(logger: engine.store.store.database.logger)
     }
 
-    private func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await store.database.transaction(body)
+    /// A read in a transaction of its own, given up after `defaultAnswerLimit` (an API call
+    /// while the database is away answers an error instead of waiting for it).
+    private func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await withDeadline(defaultAnswerLimit) { [store] in try await store.database.transaction(body) }
     }
 
     package func idempotentRequest(owner: String, key: String) async throws -> InterviewRecords.IdempotentRequest? {
@@ -33,7 +35,7 @@ package struct PostgresSchedulingStorage: SchedulingStorage {
     }
 
     package func instance(id: String) async throws -> SagaInstance? {
-        try await store.instance(id: id)
+        try await withDeadline(defaultAnswerLimit) { [store] in try await store.instance(id: id) }
     }
 
     package func interview(id: String) async throws -> InterviewRecord? {
@@ -56,7 +58,8 @@ package struct PostgresSchedulingStorage: SchedulingStorage {
             })
         else { return nil }
         return RequestView(
-            instance: instance, owner: owner, interview: interview, log: try await store.stepLog(sagaID: requestID),
+            instance: instance, owner: owner, interview: interview,
+            log: try await withDeadline(defaultAnswerLimit) { [store] in try await store.stepLog(sagaID: requestID) },
             invitation: InvitationDelivery.latest(of: entries))
     }
 
@@ -75,21 +78,25 @@ package struct PostgresSchedulingStorage: SchedulingStorage {
     }
 
     package func isReachable() async -> Bool {
-        guard let rows = try? await store.database.query("SELECT 1") else { return false }
-        return (try? await rows.decode(Int.self).first { _ in true }) == 1
+        let answer = try? await withDeadline(.seconds(2)) { [store] in
+            try await store.database.query("SELECT 1").decode(Int.self).first { _ in true }
+        }
+        return answer == 1
     }
 
     package func start(_ start: SagaStart) async throws {
         let (store, tables, logger) = (self.store, self.tables, self.logger)
         try await engine.start(type: start.type, id: start.id, partitionKey: start.partitionKey, data: start.data) { transition in
-            try await store.database.transaction { connection -> SagaInstance? in
-                for key in start.check.serializingKeys.sorted() { try await PostgresSagaStore.lock(key, on: connection, logger: logger) }
-                try start.check.verdict(try await Self.facts(for: start.check, tables: tables, on: connection, logger: logger))
-                guard try await PostgresSagaStore.insert(transition, on: connection, logger: logger) else {
-                    return try await PostgresSagaStore.instance(id: start.id, on: connection, logger: logger)
+            try await withDeadline(defaultAnswerLimit) {
+                try await store.database.transaction { connection -> SagaInstance? in
+                    for key in start.check.serializingKeys.sorted() { try await PostgresSagaStore.lock(key, on: connection, logger: logger) }
+                    try start.check.verdict(try await Self.facts(for: start.check, tables: tables, on: connection, logger: logger))
+                    guard try await PostgresSagaStore.insert(transition, on: connection, logger: logger) else {
+                        return try await PostgresSagaStore.instance(id: start.id, on: connection, logger: logger)
+                    }
+                    try await Self.apply(start.writes, tables: tables, on: connection)
+                    return nil
                 }
-                try await Self.apply(start.writes, tables: tables, on: connection)
-                return nil
             }
         }
     }
@@ -101,10 +108,13 @@ package struct PostgresSchedulingStorage: SchedulingStorage {
         for attempt in 1...Self.abortAttempts {
             do {
                 try await engine.operate(id, { .abort(by: actor, reason: reason) }) { transition in
-                    try await store.database.transaction { connection in
-                        let stored = try await PostgresSagaStore.commit(transition, on: connection, logger: logger, whenSettled: store.whenSettled)
-                        try await Self.apply(writes, tables: tables, on: connection)
-                        return stored
+                    try await withDeadline(defaultAnswerLimit) {
+                        try await store.database.transaction { connection in
+                            let stored = try await PostgresSagaStore.commit(
+                                transition, on: connection, logger: logger, whenSettled: store.whenSettled)
+                            try await Self.apply(writes, tables: tables, on: connection)
+                            return stored
+                        }
                     }
                 }
                 return

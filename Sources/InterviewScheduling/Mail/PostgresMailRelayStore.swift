@@ -11,7 +11,8 @@ import Synchronization
 /// the same Message-ID, as after a crash on SQLite.
 ///
 /// A commit that queues mail wakes the leader (`NOTIFY mail_outbox`); a standby looks every
-/// `pollInterval` whether the lease has run out.
+/// `pollInterval` whether the lease has run out. Every call gives up after a lease, so that a
+/// database that is away holds neither the relay nor a shutdown.
 package struct PostgresMailRelayStore: MailRelayStore {
     let store: PostgresSagaStore
     let owner: String
@@ -37,36 +38,47 @@ package struct PostgresMailRelayStore: MailRelayStore {
         let leads = try await withDeadline(lease) { [store, owner, lease] in try await store.leadRelay(owner: owner, at: now, for: lease) }
         leading.set(leads)
         guard leads else { return [] }
-        return try await store.database.transaction { [outbox] connection in
-            var claimed: [MailOutbox.Entry] = []
-            for entry in try await outbox.due(at: now, limit: limit, in: connection) where try await outbox.claim(entry.messageID, in: connection) {
-                claimed.append(entry)
+        return try await withDeadline(lease) { [store, outbox] in
+            try await store.database.transaction { connection in
+                var claimed: [MailOutbox.Entry] = []
+                for entry in try await outbox.due(at: now, limit: limit, in: connection) where try await outbox.claim(entry.messageID, in: connection)
+                {
+                    claimed.append(entry)
+                }
+                return claimed
             }
-            return claimed
         }
     }
 
     package func nextAttempt() async throws -> Date? {
-        try await store.database.transaction { [outbox] connection in try await outbox.nextAttempt(in: connection) }
+        try await withDeadline(lease) { [store, outbox] in
+            try await store.database.transaction { connection in try await outbox.nextAttempt(in: connection) }
+        }
     }
 
     package func markSent(_ messageID: String, at now: Date) async throws {
-        try await store.database.transaction { [outbox] connection in try await outbox.markSent(messageID, at: now, in: connection) }
+        try await withDeadline(lease) { [store, outbox] in
+            try await store.database.transaction { connection in try await outbox.markSent(messageID, at: now, in: connection) }
+        }
     }
 
     package func retry(_ messageID: String, at time: Date, error: String) async throws {
-        try await store.database.transaction { [outbox] connection in try await outbox.retry(messageID, at: time, error: error, in: connection) }
+        try await withDeadline(lease) { [store, outbox] in
+            try await store.database.transaction { connection in try await outbox.retry(messageID, at: time, error: error, in: connection) }
+        }
     }
 
     package func giveUp(_ entry: MailOutbox.Entry, reason: String, replyCode: Int?, at now: Date) async throws {
-        try await store.database.transaction { [outbox, tables, store] connection in
-            try await outbox.markUndeliverable(entry.messageID, error: reason, in: connection)
-            let interview = try await tables.interview(id: entry.interviewID, in: connection)
-            let announcement = try MailRelay.undeliverableMessage(
-                messageID: entry.messageID, interviewID: entry.interviewID, method: entry.method, reason: reason, replyCode: replyCode,
-                interview: interview, at: now)
-            try await PostgresSagaStore.enqueue(
-                [announcement], sagaID: interview?.requestID, at: now, on: connection, logger: store.database.logger)
+        try await withDeadline(lease) { [store, outbox, tables] in
+            try await store.database.transaction { connection in
+                try await outbox.markUndeliverable(entry.messageID, error: reason, in: connection)
+                let interview = try await tables.interview(id: entry.interviewID, in: connection)
+                let announcement = try MailRelay.undeliverableMessage(
+                    messageID: entry.messageID, interviewID: entry.interviewID, method: entry.method, reason: reason, replyCode: replyCode,
+                    interview: interview, at: now)
+                try await PostgresSagaStore.enqueue(
+                    [announcement], sagaID: interview?.requestID, at: now, on: connection, logger: store.database.logger)
+            }
         }
     }
 
