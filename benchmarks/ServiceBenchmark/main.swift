@@ -14,6 +14,9 @@
 // environment variable BENCH_FETCH_WAIT_MS sets another, to measure what the mock cluster's
 // fetch wait costs (see RESULTS.md).
 //
+// `BENCH_POSTGRES_INSTANCES=N` runs N `serve` instances on one private PostgreSQL server
+// (scripts/postgres-server.sh, fsync on) instead of one on SQLite; requests go to them in turn.
+//
 // `ServiceBenchmark contention [requests]` measures the cost of the interviewer-time ledger
 // instead: a burst of requests (default 200) that all share one three-person panel, then the
 // same number on panels of their own, each burst sent at once; it prints how long each took
@@ -45,11 +48,39 @@ func start(_ arguments: [String], environment: [String: String] = [:], output: P
     return process
 }
 
-let port = 28_080
+let postgresInstances = Int(ProcessInfo.processInfo.environment["BENCH_POSTGRES_INSTANCES"] ?? "0") ?? 0
+let ports = (0..<max(1, postgresInstances)).map { 28_080 + $0 }
+let port = ports[0]
 // A service left over from an earlier run would answer on the port and be measured instead.
-if (try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/health/live")!)) != nil {
+for port in ports where (try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/health/live")!)) != nil {
     FileHandle.standardError.write(Data("port \(port) is in use (a scheduler left over from an earlier run?)\n".utf8))
     exit(1)
+}
+/// The port of the instance that takes request `index`.
+func port(for index: Int) -> Int { ports[abs(index) % ports.count] }
+
+/// Runs a command to its end; its standard output.
+@discardableResult
+func shell(_ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let output = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: output, as: UTF8.self)
+}
+let postgresDirectory = work.appendingPathComponent("postgres").path
+let postgresPort = 28_432
+if postgresInstances > 0 {
+    try shell([repository.appendingPathComponent("scripts/postgres-server.sh").path, "start", postgresDirectory, "\(postgresPort)"])
+    try shell(["psql", "-h", postgresDirectory, "-p", "\(postgresPort)", "-U", "postgres", "-qc", "CREATE DATABASE scheduler"])
+}
+/// psql on the benchmark's database, unaligned, `|` between fields.
+func psql(_ query: String) throws -> String {
+    try shell(["psql", "-h", postgresDirectory, "-p", "\(postgresPort)", "-U", "postgres", "-d", "scheduler", "-At", "-F", "|", "-c", query])
 }
 let clusterOutput = Pipe()
 let cluster = try start(["dev-cluster"], output: clusterOutput)
@@ -66,21 +97,34 @@ let environment = [
 let responderConfig = work.appendingPathComponent("responder.yaml")
 try "interviewers:\n  \"*\": { feed: \(repository.appendingPathComponent("ical-samples/feeds/grace.ics").path), timeZone: America/New_York }\n"
     .write(to: responderConfig, atomically: true, encoding: .utf8)
-let service = try start(["serve"], environment: environment)
+let services = try ports.enumerated().map { index, port in
+    var instance = environment
+    instance["SCHEDULER_PORT"] = "\(port)"
+    if postgresInstances > 0 {
+        instance["SCHEDULER_DATABASE_URL"] = "postgres://postgres@127.0.0.1:\(postgresPort)/scheduler"
+        instance["SCHEDULER_INSTANCE_ID"] = "bench-\(index)"
+    }
+    return try start(["serve"], environment: instance)
+}
+let service = services[0]
 let responder = try start(
     ["availability-responder", "--config", responderConfig.path, "--data-directory", work.appendingPathComponent("responder").path],
     environment: environment)
 func stopEverything() {
-    for process in [service, responder, cluster] {
+    for process in services + [responder, cluster] {
         process.terminate()
         process.waitUntilExit()
     }
+    if postgresInstances > 0 { _ = try? shell([repository.appendingPathComponent("scripts/postgres-server.sh").path, "stop", postgresDirectory]) }
     try? FileManager.default.removeItem(at: work)
 }
 
-func get(_ path: String) async -> Int {
+func get(_ path: String, port: Int = port) async -> Int {
     guard let url = URL(string: "http://127.0.0.1:\(port)\(path)"), let (_, response) = try? await URLSession.shared.data(from: url) else { return 0 }
     return (response as? HTTPURLResponse)?.statusCode ?? 0
+}
+for port in ports.dropFirst() {
+    for _ in 0..<300 where await get("/health/ready", port: port) != 200 { try await Task.sleep(for: .milliseconds(100)) }
 }
 for _ in 0..<300 where await get("/health/ready") != 200 {
     // A service that stopped (its port taken by one left over from an earlier run, say) must
@@ -261,7 +305,7 @@ func schedule(_ index: Int) async throws -> Duration {
          "interviewers": [{"name": "A", "email": "a\(index)@bench.example", "timeZone": "America/New_York"}, {"name": "B", "email": "b\(index)@bench.example", "timeZone": "Europe/London"}],
          "durationMinutes": 60, "window": {"start": "\(from)", "end": "\(to)"}}
         """
-    var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/v1/scheduling-requests")!)
+    var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port(for: index))/api/v1/scheduling-requests")!)
     request.httpMethod = "POST"
     request.httpBody = Data(body.utf8)
     request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
@@ -278,19 +322,10 @@ func schedule(_ index: Int) async throws -> Duration {
 
 /// The service's step log, read with sqlite3: per saga, per `step/phase/outcome`, the last time.
 func stepLog() throws -> [String: [String: Int64]] {
-    let sqlite = Process()
-    sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    sqlite.arguments = [
-        "sqlite3", work.appendingPathComponent("data/sagas.sqlite").path,
-        "SELECT saga_id, coalesce(step, ''), phase, outcome, MAX(at) FROM saga_step_log GROUP BY 1, 2, 3, 4;",
-    ]
-    let pipe = Pipe()
-    sqlite.standardOutput = pipe
-    try sqlite.run()
-    let output = pipe.fileHandleForReading.readDataToEndOfFile()
-    sqlite.waitUntilExit()
+    let query = "SELECT saga_id, coalesce(step, ''), phase, outcome, MAX(at) FROM saga_step_log GROUP BY 1, 2, 3, 4;"
+    let output = try postgresInstances > 0 ? psql(query) : shell(["sqlite3", work.appendingPathComponent("data/sagas.sqlite").path, query])
     var log: [String: [String: Int64]] = [:]
-    for line in String(decoding: output, as: UTF8.self).split(separator: "\n") {
+    for line in output.split(separator: "\n") {
         let fields = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
         guard fields.count == 5, let at = Int64(fields[4]) else { continue }
         log[fields[0], default: [:]]["\(fields[1])/\(fields[2])/\(fields[3])"] = at
@@ -386,7 +421,7 @@ for inFlight in [1, 10, 100] {
             }
         ))
 }
-let servicePeak = peakResidentMiB(service)
+let servicePeak = services.map(peakResidentMiB).max() ?? 0
 let responderPeak = peakResidentMiB(responder)
 FileHandle.standardOutput.write(
     Data(
@@ -397,7 +432,10 @@ for (index, name) in stageNames.enumerated() {
     FileHandle.standardOutput.write(Data("| \(name) | \(cells.joined(separator: " | ")) |\n".utf8))
 }
 FileHandle.standardOutput.write(
-    Data(String(format: "\nPeak resident memory (VmHWM) after the run: service %.1f MiB, responder %.1f MiB\n", servicePeak, responderPeak).utf8))
+    Data(
+        (String(format: "\nPeak resident memory (VmHWM) after the run: service %.1f MiB", servicePeak)
+            + (services.count > 1 ? " (the largest of \(services.count) instances)" : "")
+            + String(format: ", responder %.1f MiB\n", responderPeak)).utf8))
 await consumer.close()
 listening.cancel()
 stopEverything()
