@@ -6,7 +6,7 @@ export PATH := $(PATH):/opt/swift/usr/bin
 SWIFT ?= swift
 SAMPLE_REQUEST ?= docs/examples/panel-three-zones.json
 
-.PHONY: setup build run run-postgres slots test lint format bench bench-service bench-stores bench-contention sanitize clean
+.PHONY: setup build run run-postgres slots test lint format bench bench-service bench-stores bench-postgres bench-contention sanitize clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -61,6 +61,18 @@ bench-service: setup
 bench-stores: setup
 	$(SWIFT) build -c release --product SagaStoreBackendsBenchmark
 	.build/release/SagaStoreBackendsBenchmark
+
+## Issue 18's figures in one run: stored saga transitions/s on SQLite and PostgreSQL, then the
+## service end to end on SQLite, on PostgreSQL with one instance and with three (release build).
+bench-postgres: setup
+	$(SWIFT) build -c release --product SagaStoreBackendsBenchmark
+	$(SWIFT) build -c release --product scheduler
+	$(SWIFT) build -c release --product SagaEngineBenchmark
+	$(SWIFT) build -c release --product ServiceBenchmark
+	.build/release/SagaStoreBackendsBenchmark
+	BENCH_POSTGRES_INSTANCES=0 .build/release/ServiceBenchmark
+	BENCH_POSTGRES_INSTANCES=1 .build/release/ServiceBenchmark
+	BENCH_POSTGRES_INSTANCES=3 .build/release/ServiceBenchmark
 
 ## The cost of the interviewer-time ledger: 200 requests on one shared panel versus 200 on
 ## panels of their own, through the dev cluster (release build).

@@ -18,7 +18,7 @@ stop() {
     trap - EXIT INT TERM
     for pid in "${pids[@]:1}"; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]:1}"; do wait "$pid" 2>/dev/null || true; done
-    kill -TERM "${pids[0]}" 2>/dev/null || true
+    [[ ${#pids[@]} -gt 0 ]] && kill -TERM "${pids[0]}" 2>/dev/null || true
     wait 2>/dev/null || true
     scripts/postgres-server.sh stop "$data/postgres" || true
 }

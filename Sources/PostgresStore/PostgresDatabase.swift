@@ -84,7 +84,8 @@ package struct PostgresURLError: Error, CustomStringConvertible {
 extension URL {
     /// The URL with its password replaced, for messages and logs.
     package var redactingPassword: String {
-        guard password != nil, var components = URLComponents(url: self, resolvingAgainstBaseURL: false) else { return absoluteString }
+        guard password != nil else { return absoluteString }
+        guard var components = URLComponents(url: self, resolvingAgainstBaseURL: false) else { return "(a URL with a password, not shown)" }
         components.password = "redacted"
         return components.string ?? "postgres://…"
     }

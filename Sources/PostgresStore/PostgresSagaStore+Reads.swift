@@ -38,12 +38,17 @@ extension PostgresSagaStore {
 
     /// The saga's log, oldest first.
     package func stepLog(sagaID: String) async throws -> [StepLogRecord] {
+        try await database.transaction { connection in try await Self.stepLog(sagaID: sagaID, on: connection, logger: database.logger) }
+    }
+
+    /// The saga's log, oldest first, read on `connection`.
+    package static func stepLog(sagaID: String, on connection: PostgresConnection, logger: Logger) async throws -> [StepLogRecord] {
         var records: [StepLogRecord] = []
-        let rows = try await database.query(
+        let rows = try await connection.query(
             """
             SELECT saga_id, step, phase, attempt, outcome, at, error_kind, message, actor FROM saga_step_log
             WHERE saga_id = \(sagaID) ORDER BY id
-            """)
+            """, logger: logger)
         for try await (saga, step, phase, attempt, outcome, at, errorKind, message, actor) in rows.decode(
             (String, String?, String, Int, String, Int64, String?, String?, String).self)
         {

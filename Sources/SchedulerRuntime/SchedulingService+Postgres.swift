@@ -21,8 +21,20 @@ import ServiceLifecycle
 extension SchedulingService {
     func runOnPostgres(_ url: URL) async throws {
         let database = try PostgresDatabase(url: url, logger: logger)
+        defer { database.close() }
         let store = try await PostgresServiceDatabase.open(database)
         let owner = options.instanceID
+        let name: InstanceNameLock
+        do {
+            name = try await InstanceNameLock.take(owner, on: database)
+        } catch let taken as InstanceNameTaken {
+            throw ServiceConfigurationError(
+                variable: "SCHEDULER_INSTANCE_ID", problem: "\(taken); give each instance a name of its own (or leave it unset)")
+        }
+        if options.publicURL != nil {
+            logger.warning(
+                "SCHEDULER_PUBLIC_URL is ignored on PostgreSQL: the candidate's page runs on SQLite only, so the e-mails carry no link to it")
+        }
         logger.notice(
             "running on PostgreSQL, one of any number of instances",
             metadata: ["database": "\(url.redactingPassword)", "instance": "\(owner)"])
@@ -73,7 +85,7 @@ extension SchedulingService {
                 .init(service: Background("availability-consumer", onShutdown: { await pipeline.shutdown() }) { await pipeline.run() }),
             ])
         await producer.shutdown()
-        database.close()
+        await name.give()
         withExtendedLifetime(kafka) {}
     }
 

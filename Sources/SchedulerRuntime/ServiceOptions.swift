@@ -44,7 +44,8 @@ package struct ServiceOptions: Sendable {
     /// means SQLite in the data directory, one instance.
     package var databaseURL: URL?
     /// `SCHEDULER_INSTANCE_ID`: this instance's name in the leases of a shared database
-    /// (unique among the instances); by default the host name and process id.
+    /// (unique among the instances: a second live instance with the same name is refused); by
+    /// default the host name, the process id and a random part.
     package var instanceID: String
 
     /// The shortest signing key accepted: HS256's own key size.
@@ -59,7 +60,7 @@ package struct ServiceOptions: Sendable {
         self.embedded = embedded
         let setting = Settings(environment)
         if let url = setting["SCHEDULER_DATABASE_URL"] {
-            guard let parsed = URL(string: url), ["postgres", "postgresql"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
+            guard let parsed = URL(string: url), ["postgres", "postgresql"].contains(parsed.scheme ?? ""), parsed.host != nil else {
                 // The value is not echoed: it may hold a password.
                 throw ServiceConfigurationError(
                     variable: "SCHEDULER_DATABASE_URL",
@@ -175,8 +176,9 @@ package struct ServiceOptions: Sendable {
         URL(fileURLWithPath: dataDirectory).appendingPathComponent(name).path
     }
 
-    /// The host's name and this process's id, which no other live instance has.
+    /// The host's name, this process's id and a random part: in containers the pid is often 1
+    /// and the host name shared, so those alone could name two instances alike.
     static func defaultInstanceID() -> String {
-        "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+        "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8).lowercased())"
     }
 }

@@ -117,8 +117,10 @@ struct SchedulingApplicationOnPostgresTests {
         #expect(try await apps[0].requestStatus(requestID, caller: Self.recruiter).state == .cancelled)
         #expect(try await apps[0].auditLog(of: requestID).map(\.action) == ["scheduling-request.create", "scheduling-request.cancel"])
 
-        await #expect(throws: ApplicationError.unavailable("this runs on the SQLite database only, not yet on PostgreSQL")) {
-            _ = try await apps[0].candidatePage("iv-\(requestID)")
+        let refusal = ApplicationError.unavailable("the candidate's page and the erasure run on the SQLite database only, not yet on PostgreSQL")
+        await #expect(throws: refusal) { _ = try await apps[0].candidatePage("iv-\(requestID)") }
+        await #expect(throws: refusal) {
+            _ = try await apps[0].eraseCandidate(EraseCandidate(caller: Caller(subject: "admin@example.com", role: .admin), candidateID: "cand-1"))
         }
     }
 

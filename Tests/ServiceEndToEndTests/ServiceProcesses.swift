@@ -29,15 +29,21 @@ final class BackgroundProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    /// SIGTERM, then the exit status. The graceful stop may take seconds: waited for on a
-    /// thread of its own.
+    /// SIGTERM, then the exit status. The graceful stop may take seconds; one that takes over
+    /// a minute is a hang: the process is killed and -1 returned, so the test fails instead of
+    /// waiting for ever.
     @discardableResult
     func stop() async -> Int32 {
-        if process.isRunning {
-            process.terminate()
-            let process = self.process
-            await onOwnThread { process.waitUntilExit() }
+        guard process.isRunning else { return process.terminationStatus }
+        process.terminate()
+        let deadline = ContinuousClock.now + .seconds(60)
+        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        guard !process.isRunning else {
+            kill()
+            return -1
         }
+        let process = self.process
+        await onOwnThread { process.waitUntilExit() }
         return process.terminationStatus
     }
 }

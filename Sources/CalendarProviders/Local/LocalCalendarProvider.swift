@@ -48,7 +48,14 @@ package final class LocalCalendarProvider: CalendarProvider {
                     CREATE INDEX local_event_calendar ON local_event(calendar, start);
                     """)
         }
-        try migrator.migrate(database)
+        do {
+            try migrator.migrate(database)
+        } catch {
+            // Instances that share the file and start at once both find it unmigrated; the one
+            // that loses fails on what the winner created. GRDB's migrator reads what was
+            // applied outside its write, so look again: the winner's migration is recorded now.
+            try migrator.migrate(database)
+        }
     }
 
     /// The event id: the key's UTF-8 bytes in hex, so a repeated create finds the first and

@@ -44,23 +44,16 @@ package struct PostgresSchedulingStorage: SchedulingStorage {
 
     /// In one transaction at REPEATABLE READ, so that every part is of one moment.
     package func requestView(_ requestID: String) async throws -> RequestView? {
-        guard
-            let (instance, owner, interview, entries) = try await transaction({ [tables, mail, logger] connection in
-                try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
-                guard let instance = try await PostgresSagaStore.instance(id: requestID, on: connection, logger: logger) else {
-                    return (SagaInstance, String?, InterviewRecord?, [MailOutbox.Entry])?.none
-                }
-                return (
-                    instance, try await tables.owner(ofRequest: requestID, in: connection),
-                    try await tables.interview(requestID: requestID, in: connection),
-                    try await mail.entries(ofInterview: InterviewIDs.interview(forRequest: requestID), in: connection)
-                )
-            })
-        else { return nil }
-        return RequestView(
-            instance: instance, owner: owner, interview: interview,
-            log: try await withDeadline(defaultAnswerLimit) { [store] in try await store.stepLog(sagaID: requestID) },
-            invitation: InvitationDelivery.latest(of: entries))
+        try await transaction { [tables, mail, logger] connection in
+            try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+            guard let instance = try await PostgresSagaStore.instance(id: requestID, on: connection, logger: logger) else { return nil }
+            return RequestView(
+                instance: instance, owner: try await tables.owner(ofRequest: requestID, in: connection),
+                interview: try await tables.interview(requestID: requestID, in: connection),
+                log: try await PostgresSagaStore.stepLog(sagaID: requestID, on: connection, logger: logger),
+                invitation: InvitationDelivery.latest(
+                    of: try await mail.entries(ofInterview: InterviewIDs.interview(forRequest: requestID), in: connection)))
+        }
     }
 
     package func invitationDelivery(ofInterview interviewID: String) async throws -> InvitationDelivery? {
@@ -110,6 +103,7 @@ package struct PostgresSchedulingStorage: SchedulingStorage {
                 try await engine.operate(id, { .abort(by: actor, reason: reason) }) { transition in
                     try await withDeadline(defaultAnswerLimit) {
                         try await store.database.transaction { connection in
+                            try await Self.boundWaits(on: connection, logger: logger)
                             let stored = try await PostgresSagaStore.commit(
                                 transition, on: connection, logger: logger, whenSettled: store.whenSettled)
                             try await Self.apply(writes, tables: tables, on: connection)
@@ -118,10 +112,20 @@ package struct PostgresSchedulingStorage: SchedulingStorage {
                     }
                 }
                 return
-            } catch is StaleSagaWrite where attempt < Self.abortAttempts {
-                continue
+            } catch is StaleSagaWrite {
+                guard attempt < Self.abortAttempts else {
+                    throw ApplicationError.conflict("saga \(id) kept moving while it was being stopped; try again")
+                }
             }
         }
+    }
+
+    /// A command's transaction waits for a lock, or runs a statement, at most this long: the
+    /// server then aborts it, well inside the caller's deadline (`defaultAnswerLimit`), so that
+    /// a command the caller gave up on does not commit later.
+    static func boundWaits(on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("SET LOCAL lock_timeout = '4s'", logger: logger)
+        try await connection.query("SET LOCAL statement_timeout = '4s'", logger: logger)
     }
 
     static let abortAttempts = 5

@@ -31,7 +31,7 @@ package struct SchedulingApplication: Sendable {
     var engine: SagaEngine<SagaStore> {
         get throws(ApplicationError) {
             guard let sqlite = storage as? SQLiteSchedulingStorage else {
-                throw ApplicationError.unavailable("this runs on the SQLite database only, not yet on PostgreSQL")
+                throw ApplicationError.unavailable("the candidate's page and the erasure run on the SQLite database only, not yet on PostgreSQL")
             }
             return sqlite.engine
         }
