@@ -150,17 +150,11 @@ struct PostgresInterviewTablesBackend: InterviewTablesBackend {
 }
 
 extension Backend {
-    /// The interview tables on a fresh database of this backend, with the service's whole schema.
+    /// The interview tables on a fresh database of this backend.
     func openInterviewTables() async throws -> (tables: any InterviewTablesBackend, close: @Sendable () -> Void) {
-        switch self {
-        case .sqlite:
-            let directory = try TemporaryDirectory(prefix: "interview-tables")
-            return (SQLiteInterviewTablesBackend(store: try ServiceDatabase.open(path: directory.path("sagas.sqlite"))), { directory.remove() })
-        case .postgres:
-            let url = try await PostgresTestServer.shared().newDatabase()
-            var stores: [PostgresSagaStore] = []
-            for _ in 0..<2 { stores.append(try await PostgresServiceDatabase.open(PostgresDatabase(url: url, maximumConnections: 8))) }
-            return (PostgresInterviewTablesBackend(stores: stores), { [stores] in for store in stores { store.database.close() } })
-        }
+        let (tables, close) = try await openServiceDatabase(
+            prefix: "interview-tables", sqlite: { SQLiteInterviewTablesBackend(store: $0) as any InterviewTablesBackend },
+            postgres: { PostgresInterviewTablesBackend(stores: $0) })
+        return (tables, close)
     }
 }

@@ -109,17 +109,28 @@ struct PostgresLedgerBackend: LedgerBackend {
 }
 
 extension Backend {
-    /// The ledger on a fresh database of this backend, with the service's whole schema.
-    func openLedger() async throws -> (ledger: any LedgerBackend, close: @Sendable () -> Void) {
+    /// The service's database, fresh, with its whole schema: one SQLite store, or the stores of
+    /// two instances (each with its own pool) on one new PostgreSQL database; `sqlite` or
+    /// `postgres` makes the suite's backend of it.
+    func openServiceDatabase<T>(
+        prefix: String, sqlite: (SagaStore) -> T, postgres: ([PostgresSagaStore]) -> T
+    ) async throws -> (backend: T, close: @Sendable () -> Void) {
         switch self {
         case .sqlite:
-            let directory = try TemporaryDirectory(prefix: "ledger")
-            return (SQLiteLedgerBackend(store: try ServiceDatabase.open(path: directory.path("sagas.sqlite"))), { directory.remove() })
+            let directory = try TemporaryDirectory(prefix: prefix)
+            return (sqlite(try ServiceDatabase.open(path: directory.path("sagas.sqlite"))), { directory.remove() })
         case .postgres:
             let url = try await PostgresTestServer.shared().newDatabase()
             var stores: [PostgresSagaStore] = []
-            for _ in 0..<2 { stores.append(try await PostgresServiceDatabase.open(PostgresDatabase(url: url))) }
-            return (PostgresLedgerBackend(stores: stores), { [stores] in for store in stores { store.database.close() } })
+            for _ in 0..<2 { stores.append(try await PostgresServiceDatabase.open(PostgresDatabase(url: url, maximumConnections: 8))) }
+            return (postgres(stores), { [stores] in for store in stores { store.database.close() } })
         }
+    }
+
+    /// The ledger on a fresh database of this backend.
+    func openLedger() async throws -> (ledger: any LedgerBackend, close: @Sendable () -> Void) {
+        let (ledger, close) = try await openServiceDatabase(
+            prefix: "ledger", sqlite: { SQLiteLedgerBackend(store: $0) as any LedgerBackend }, postgres: { PostgresLedgerBackend(stores: $0) })
+        return (ledger, close)
     }
 }

@@ -132,17 +132,11 @@ struct PostgresMailOutboxBackend: MailOutboxBackend {
 }
 
 extension Backend {
-    /// The mail outbox on a fresh database of this backend, with the service's whole schema.
+    /// The mail outbox on a fresh database of this backend.
     func openMailOutbox() async throws -> (outbox: any MailOutboxBackend, close: @Sendable () -> Void) {
-        switch self {
-        case .sqlite:
-            let directory = try TemporaryDirectory(prefix: "mail-outbox")
-            return (SQLiteMailOutboxBackend(store: try ServiceDatabase.open(path: directory.path("sagas.sqlite"))), { directory.remove() })
-        case .postgres:
-            let url = try await PostgresTestServer.shared().newDatabase()
-            var stores: [PostgresSagaStore] = []
-            for _ in 0..<2 { stores.append(try await PostgresServiceDatabase.open(PostgresDatabase(url: url, maximumConnections: 8))) }
-            return (PostgresMailOutboxBackend(stores: stores), { [stores] in for store in stores { store.database.close() } })
-        }
+        let (outbox, close) = try await openServiceDatabase(
+            prefix: "mail-outbox", sqlite: { SQLiteMailOutboxBackend(store: $0) as any MailOutboxBackend },
+            postgres: { PostgresMailOutboxBackend(stores: $0) })
+        return (outbox, close)
     }
 }

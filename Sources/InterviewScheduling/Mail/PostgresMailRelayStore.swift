@@ -82,10 +82,11 @@ package struct PostgresMailRelayStore: MailRelayStore {
         }
     }
 
-    /// The leader waits for a commit that queues mail (or `timeout`); a standby for `pollInterval`.
+    /// The leader waits for a commit that queues mail, or `pollInterval` at most, so that it
+    /// renews its lease well before it runs out while idle; a standby waits `pollInterval`.
     package func waitForMail(timeout: Duration) async {
         if leading.get() {
-            await notifications.signal.wait(timeout: timeout)
+            await notifications.signal.wait(timeout: min(timeout, pollInterval))
         } else {
             try? await Task.sleep(for: min(timeout, pollInterval))
         }
