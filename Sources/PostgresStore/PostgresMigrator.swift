@@ -25,7 +25,7 @@ package enum PostgresMigrator {
     @discardableResult
     package static func migrate(_ database: PostgresDatabase, _ migrations: [PostgresMigration]) async throws -> [String] {
         try await database.transaction { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: database.logger)
+            _ = try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: database.logger).collect()
             try await connection.query(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
                 logger: database.logger)

@@ -47,7 +47,7 @@ extension PostgresSagaStore {
             hashes.append(hash)
         }
         for hash in hashes.sorted() {
-            try await connection.query("SELECT pg_advisory_xact_lock(\(keyLockSpace), \(hash))", logger: logger)
+            _ = try await connection.query("SELECT pg_advisory_xact_lock(\(keyLockSpace), \(hash))", logger: logger).collect()
         }
         // Delivered when the transaction commits, once however many messages it wrote: wakes
         // the leading relay (`PostgresOutboxNotifications`).

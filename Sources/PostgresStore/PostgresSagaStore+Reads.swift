@@ -30,7 +30,7 @@ extension PostgresSagaStore {
     /// Takes a transaction-scoped lock on `key`, so that transactions that change what `key`
     /// names (an interview, a candidate) on any instance run one after another.
     package static func lock(_ key: String, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("SELECT pg_advisory_xact_lock(\(applicationLockSpace), hashtext(\(key)))", logger: logger)
+        _ = try await connection.query("SELECT pg_advisory_xact_lock(\(applicationLockSpace), hashtext(\(key)))", logger: logger).collect()
     }
 
     /// The first key of the application's advisory locks ("app").

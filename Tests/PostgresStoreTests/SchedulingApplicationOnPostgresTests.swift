@@ -1,5 +1,6 @@
 import Foundation
 import InterviewScheduling
+import PostgresStore
 import SagaCore
 import SchedulerTesting
 import SchedulingCore
@@ -27,17 +28,22 @@ struct SchedulingApplicationOnPostgresTests {
         defer { sagas.close() }
         let apps = Self.applications(sagas)
         // The same key at once on both instances, half with another body: one body wins, the
-        // other is refused; the winner's repeats get the same request.
+        // other is refused; the winner's repeats get the same request. The requests wait for one
+        // another on the key; one that waits too long is told to try again, and does, as a
+        // client would.
         let outcomes = try await withThrowingTaskGroup(of: Result<String, ApplicationError>.self) { group in
             for index in 0..<8 {
                 group.addTask {
                     let body = index.isMultiple(of: 2) ? Self.body() : Self.body(window: ("2026-11-25T00:00:00Z", "2026-12-05T00:00:00Z"))
-                    do {
-                        let accepted = try await apps[index % 2].requestInterview(
-                            RequestInterview(caller: Self.recruiter, body: body, idempotencyKey: "key-1"))
-                        return .success(accepted.requestID)
-                    } catch let error as ApplicationError {
-                        return .failure(error)
+                    while true {
+                        do {
+                            let accepted = try await apps[index % 2].requestInterview(
+                                RequestInterview(caller: Self.recruiter, body: body, idempotencyKey: "key-1"))
+                            return .success(accepted.requestID)
+                        } catch let error as ApplicationError {
+                            if case .conflict(let detail) = error, detail.hasSuffix("try again") { continue }
+                            return .failure(error)
+                        }
                     }
                 }
             }
@@ -124,18 +130,56 @@ struct SchedulingApplicationOnPostgresTests {
         }
     }
 
-    /// Whether the command went ahead; a refusal as a conflict is expected, anything else fails the test.
+    /// A cancel that waits on another transaction holding its interview longer than a command
+    /// may wait is refused as a conflict, and nothing of it is stored, also after the other lets go.
+    @Test func aCommandThatWaitsTooLongIsRefusedAndLeavesNothing() async throws {
+        let sagas = try await InterviewSagasOnPostgres.open()
+        defer { sagas.close() }
+        let apps = Self.applications(sagas)
+        let requestID = try await apps[0].requestInterview(RequestInterview(caller: Self.recruiter, body: Self.body(), idempotencyKey: nil)).requestID
+        _ = try await sagas.settle([requestID])
+        try await sagas.reply(requestID, on: 1)
+        _ = try await sagas.settle([requestID])
+        let interviewID = InterviewIDs.interview(forRequest: requestID)
+        let store = sagas.stores[1]
+        let (held, release) = (Gate(), Gate())
+        let holder = Task {
+            try await store.database.transaction { connection in
+                try await PostgresSagaStore.lock("interview:\(interviewID)", on: connection, logger: store.database.logger)
+                held.open()
+                await release.wait()
+            }
+        }
+        await held.wait()
+        let refusal = await #expect(throws: ApplicationError.self) {
+            try await apps[0].cancel(CancelRequest(caller: Self.recruiter, requestID: requestID, reason: nil))
+        }
+        #expect(refusal == .conflict("\(InterviewIDs.cancellation(ofRequest: requestID)) is being changed by another request; try again"))
+        release.open()
+        try await holder.value
+        #expect(try await sagas.stores[0].instance(id: InterviewIDs.cancellation(ofRequest: requestID)) == nil, "the refused start left nothing")
+        #expect(try await apps[0].auditLog(of: requestID).map(\.action) == ["scheduling-request.create"])
+    }
+
+    /// Whether the command went ahead; a refusal as a conflict is expected, anything else fails
+    /// the test. A command told to try again (it waited too long for another) is tried again,
+    /// as a client would.
     static func outcome(_ work: () async throws -> Void) async -> Bool {
-        do {
-            try await work()
-            return true
-        } catch let error as ApplicationError {
-            if case .conflict = error { return false }
-            Issue.record("unexpected refusal: \(error)")
-            return false
-        } catch {
-            Issue.record("unexpected error: \(error)")
-            return false
+        while true {
+            do {
+                try await work()
+                return true
+            } catch let error as ApplicationError {
+                if case .conflict(let detail) = error {
+                    if detail.hasSuffix("try again") { continue }
+                    return false
+                }
+                Issue.record("unexpected refusal: \(error)")
+                return false
+            } catch {
+                Issue.record("unexpected error: \(error)")
+                return false
+            }
         }
     }
 }

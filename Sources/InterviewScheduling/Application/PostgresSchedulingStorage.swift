@@ -79,18 +79,32 @@ package struct PostgresSchedulingStorage: SchedulingStorage {
 
     package func start(_ start: SagaStart) async throws {
         let (store, tables, logger) = (self.store, self.tables, self.logger)
-        try await engine.start(type: start.type, id: start.id, partitionKey: start.partitionKey, data: start.data) { transition in
-            try await withDeadline(defaultAnswerLimit) {
-                try await store.database.transaction { connection -> SagaInstance? in
-                    for key in start.check.serializingKeys.sorted() { try await PostgresSagaStore.lock(key, on: connection, logger: logger) }
-                    try start.check.verdict(try await Self.facts(for: start.check, tables: tables, on: connection, logger: logger))
-                    guard try await PostgresSagaStore.insert(transition, on: connection, logger: logger) else {
-                        return try await PostgresSagaStore.instance(id: start.id, on: connection, logger: logger)
+        try await Self.answeringBusy(about: start.id) {
+            try await engine.start(type: start.type, id: start.id, partitionKey: start.partitionKey, data: start.data) { transition in
+                try await withDeadline(defaultAnswerLimit) {
+                    try await store.database.transaction { connection -> SagaInstance? in
+                        try await Self.boundWaits(on: connection, logger: logger)
+                        for key in start.check.serializingKeys.sorted() { try await PostgresSagaStore.lock(key, on: connection, logger: logger) }
+                        try start.check.verdict(try await Self.facts(for: start.check, tables: tables, on: connection, logger: logger))
+                        guard try await PostgresSagaStore.insert(transition, on: connection, logger: logger) else {
+                            return try await PostgresSagaStore.instance(id: start.id, on: connection, logger: logger)
+                        }
+                        try await Self.apply(start.writes, tables: tables, on: connection)
+                        return nil
                     }
-                    try await Self.apply(start.writes, tables: tables, on: connection)
-                    return nil
                 }
             }
+        }
+    }
+
+    /// A command that waited longer than `boundWaits` allows (another command about the same
+    /// interview or key holds it) is refused as a conflict to try again; the server aborted its
+    /// transaction, so nothing of it is stored.
+    static func answeringBusy(about subject: String, _ command: () async throws -> Void) async throws {
+        do {
+            try await command()
+        } catch let error as PSQLError where ["55P03", "57014"].contains(error.serverInfo?[.sqlState] ?? "") {
+            throw ApplicationError.conflict("\(subject) is being changed by another request; try again")
         }
     }
 
@@ -100,14 +114,16 @@ package struct PostgresSchedulingStorage: SchedulingStorage {
         let (store, tables, logger) = (self.store, self.tables, self.logger)
         for attempt in 1...Self.abortAttempts {
             do {
-                try await engine.operate(id, { .abort(by: actor, reason: reason) }) { transition in
-                    try await withDeadline(defaultAnswerLimit) {
-                        try await store.database.transaction { connection in
-                            try await Self.boundWaits(on: connection, logger: logger)
-                            let stored = try await PostgresSagaStore.commit(
-                                transition, on: connection, logger: logger, whenSettled: store.whenSettled)
-                            try await Self.apply(writes, tables: tables, on: connection)
-                            return stored
+                try await Self.answeringBusy(about: id) {
+                    try await engine.operate(id, { .abort(by: actor, reason: reason) }) { transition in
+                        try await withDeadline(defaultAnswerLimit) {
+                            try await store.database.transaction { connection in
+                                try await Self.boundWaits(on: connection, logger: logger)
+                                let stored = try await PostgresSagaStore.commit(
+                                    transition, on: connection, logger: logger, whenSettled: store.whenSettled)
+                                try await Self.apply(writes, tables: tables, on: connection)
+                                return stored
+                            }
                         }
                     }
                 }

@@ -31,7 +31,7 @@ package struct PostgresMailOutbox: MailOutboxStore {
     static let entryColumns = "message_id, interview_id, sequence, method, status, attempts, next_attempt_at, last_error, sender, recipient, content"
 
     private func lock(interview interviewID: String, on connection: PostgresConnection) async throws {
-        try await connection.query("SELECT pg_advisory_xact_lock(\(Self.interviewLockSpace), hashtext(\(interviewID)))", logger: logger)
+        _ = try await connection.query("SELECT pg_advisory_xact_lock(\(Self.interviewLockSpace), hashtext(\(interviewID)))", logger: logger).collect()
     }
 
     /// The interview of a queued message, locked; nil when there is no such message.

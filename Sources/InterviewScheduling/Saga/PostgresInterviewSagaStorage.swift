@@ -80,8 +80,9 @@ package struct PostgresInterviewSagaStorage: InterviewSagaStorage {
     /// treated as busy means the search and the ledger disagree, a conflict at once.
     package func hold(_ claim: SlotClaim, on connection: PostgresConnection) async throws -> Interval {
         for interviewer in Set(claim.interviewers).sorted() {
-            try await connection.query(
-                "SELECT pg_advisory_xact_lock(\(Self.interviewerLockSpace), hashtext(\(interviewer)))", logger: store.database.logger)
+            _ = try await connection.query(
+                "SELECT pg_advisory_xact_lock(\(Self.interviewerLockSpace), hashtext(\(interviewer)))", logger: store.database.logger
+            ).collect()
         }
         var lost: [TimeReservation] = []
         for _ in 0..<Self.searches {
