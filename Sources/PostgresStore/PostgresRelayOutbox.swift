@@ -1,6 +1,5 @@
 package import Foundation
 package import SagaCore
-import Synchronization
 
 /// The outbox as one instance's relay sees it when several instances share the database: it
 /// hands out messages only while this instance holds the relays' lease, renewed with every
@@ -24,7 +23,7 @@ package struct PostgresRelayOutbox: OutboxStore {
     let clock: any WallClock
     let notifications: PostgresOutboxNotifications
     /// Whether this relay led at its last look.
-    private let leading = LeadershipFlag()
+    private let leading = RelayLeadership()
 
     /// `owner` names this instance (unique among the instances); `pollInterval` is how often a
     /// relay looks without being woken (a standby, for a lease run out), well below `lease`.
@@ -46,7 +45,7 @@ package struct PostgresRelayOutbox: OutboxStore {
     package func pendingMessages(limit: Int) async throws -> [OutboxMessage] {
         try await withDeadline(lease) { [store, owner, clock, lease, leading] in
             let leads = try await store.leadRelay(owner: owner, at: clock.now(), for: lease)
-            leading.value.store(leads, ordering: .relaxed)
+            leading.record(leads)
             guard leads else { return [] }
             return try await store.pendingOutbox(limit: limit)
         }
@@ -71,15 +70,10 @@ package struct PostgresRelayOutbox: OutboxStore {
     /// `timeout`); a standby only after `pollInterval`, so that it does not ask for the lease at
     /// every commit.
     package func waitForMessages(timeout: Duration) async {
-        if leading.value.load(ordering: .relaxed) {
+        if leading.leads {
             await notifications.signal.wait(timeout: min(timeout, pollInterval))
         } else {
             try? await clock.sleep(for: min(timeout, pollInterval))
         }
     }
-}
-
-/// A relay's last-known leadership, shared by the copies of its `PostgresRelayOutbox`.
-private final class LeadershipFlag: Sendable {
-    let value = Atomic<Bool>(false)
 }

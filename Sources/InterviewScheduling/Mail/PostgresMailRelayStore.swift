@@ -1,7 +1,6 @@
 package import Foundation
 package import PostgresStore
 import SagaCore
-import Synchronization
 
 /// The mail relay's view of a PostgreSQL database that several instances share. Only the
 /// instance that holds the relays' lease (`PostgresSagaStore.leadRelay`, the same lease as the
@@ -21,7 +20,7 @@ package struct PostgresMailRelayStore: MailRelayStore {
     let outbox: PostgresMailOutbox
     let tables: PostgresInterviewTables
     private let notifications: PostgresOutboxNotifications
-    private let leading = LeadershipFlag()
+    private let leading = RelayLeadership()
 
     /// `owner` names this instance (unique among the instances), as for its Kafka relay.
     package init(store: PostgresSagaStore, owner: String, lease: Duration = .seconds(10), pollInterval: Duration = .seconds(1)) {
@@ -36,7 +35,7 @@ package struct PostgresMailRelayStore: MailRelayStore {
 
     package func claimDue(at now: Date, limit: Int) async throws -> [MailOutbox.Entry] {
         let leads = try await withDeadline(lease) { [store, owner, lease] in try await store.leadRelay(owner: owner, at: now, for: lease) }
-        leading.set(leads)
+        leading.record(leads)
         guard leads else { return [] }
         return try await withDeadline(lease) { [store, outbox] in
             try await store.database.transaction { connection in
@@ -85,17 +84,10 @@ package struct PostgresMailRelayStore: MailRelayStore {
     /// The leader waits for a commit that queues mail, or `pollInterval` at most, so that it
     /// renews its lease well before it runs out while idle; a standby waits `pollInterval`.
     package func waitForMail(timeout: Duration) async {
-        if leading.get() {
+        if leading.leads {
             await notifications.signal.wait(timeout: min(timeout, pollInterval))
         } else {
             try? await Task.sleep(for: min(timeout, pollInterval))
         }
     }
-}
-
-/// The relay's last-known leadership.
-private final class LeadershipFlag: Sendable {
-    private let value = Atomic<Bool>(false)
-    func set(_ leads: Bool) { value.store(leads, ordering: .relaxed) }
-    func get() -> Bool { value.load(ordering: .relaxed) }
 }
