@@ -134,7 +134,7 @@ let package = Package(
         .executableTarget(
             name: "scheduler",
             dependencies: [
-                "SagaCore", "SagaStore",
+                "SagaCore", "SagaStore", "PostgresStore",
                 "SchedulingCore", "SagaEngine", "Messaging", "Kafka", "ICalendar", "CalendarProviders", "InterviewScheduling", "SchedulerRuntime",
                 "SchedulerHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -251,7 +251,9 @@ let package = Package(
                 "SagaStore", "SchedulerTesting", "SchedulerTestScopes", "CalendarProviders", "SchedulingCore", "Events", "InterviewScheduling",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
-        .testTarget(name: "SchedulerCLITests", dependencies: ["SagaCore", "SagaStore", "SchedulerTesting", "SagaEngine", "InterviewScheduling"]),
+        .testTarget(
+            name: "SchedulerCLITests",
+            dependencies: ["SagaCore", "SagaStore", "SchedulerTesting", "SagaEngine", "InterviewScheduling", "PostgresStore"]),
         .testTarget(
             name: "SchedulerHTTPTests",
             dependencies: [

@@ -76,16 +76,20 @@ extension PostgresSagaStore {
             "SELECT id, topic, key, headers, payload FROM outbox WHERE published_at IS NULL ORDER BY sequence LIMIT \(limit)")
         var messages: [OutboxMessage] = []
         for try await (id, topic, key, headersText, payload) in rows.decode((String, String, String, String, Data).self) {
-            guard case .object(let fields) = try JSONValue(parsing: Data(headersText.utf8)) else {
-                throw StoredValueError("outbox message \(id) has headers that are not a JSON object")
-            }
-            let headers = fields.compactMapValues { value -> String? in
-                if case .string(let text) = value { return text }
-                return nil
-            }
-            messages.append(OutboxMessage(id: id, topic: topic, key: key, headers: headers, payload: payload))
+            messages.append(OutboxMessage(id: id, topic: topic, key: key, headers: try Self.headers(headersText, of: id), payload: payload))
         }
         return messages
+    }
+
+    /// A message's headers as stored: a JSON object of strings.
+    static func headers(_ text: String, of id: String) throws -> [String: String] {
+        guard case .object(let fields) = try JSONValue(parsing: Data(text.utf8)) else {
+            throw StoredValueError("outbox message \(id) has headers that are not a JSON object")
+        }
+        return fields.compactMapValues { value -> String? in
+            if case .string(let text) = value { return text }
+            return nil
+        }
     }
 
     /// Marks `ids` published, in one statement: called only once the broker has confirmed them.

@@ -2,18 +2,6 @@ package import Foundation
 package import GRDB
 package import SagaCore
 
-/// An outbox row: a message and its delivery state.
-package struct StoredOutboxMessage: Hashable, Sendable {
-    /// Insertion order; the relay publishes in this order, so order per key is kept.
-    package var sequence: Int64
-    package var message: OutboxMessage
-    package var sagaID: String?
-    package var createdAt: Date
-    package var publishedAt: Date?
-    package var attempts: Int
-    package var lastError: String?
-}
-
 extension SagaStore {
     /// Adds a message outside any saga transition (e.g. an error event).
     package func enqueue(_ message: OutboxMessage, sagaID: String? = nil, at now: Date) async throws {
@@ -85,6 +73,8 @@ extension SagaStore {
             publishedAt: (row["published_at"] as Int64?).map(Date.init(milliseconds:)), attempts: row["attempts"], lastError: row["last_error"])
     }
 }
+
+extension SagaStore: SagaInspection {}
 
 extension SagaStore: OutboxStore {
     package func pendingMessages(limit: Int) async throws -> [OutboxMessage] {

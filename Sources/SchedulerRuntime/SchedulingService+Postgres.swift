@@ -17,7 +17,7 @@ import ServiceLifecycle
 /// candidates' mail, and every instance consumes, answers the API and reads everything.
 ///
 /// Not on PostgreSQL yet: the candidate's erasure and the candidate's own page (both answer
-/// 501), the stuck-saga watchdog, and the import of a pre-ledger interview database.
+/// 501), and the import of a pre-ledger interview database.
 extension SchedulingService {
     func runOnPostgres(_ url: URL) async throws {
         let database = try PostgresDatabase(url: url, logger: logger)
@@ -38,6 +38,10 @@ extension SchedulingService {
         logger.notice(
             "running on PostgreSQL, one of any number of instances",
             metadata: ["database": "\(url.redactingPassword)", "instance": "\(owner)"])
+        let repaired = try await withDeadline(defaultAnswerLimit) {
+            try await store.database.transaction { connection in try await SagaSettlement.repair(on: connection, logger: store.database.logger) }
+        }
+        if repaired > 0 { logger.warning("released interviewer time held by sagas that had ended", metadata: ["sagas": "\(repaired)"]) }
         let calendars = try await loadCalendars()
 
         var handlers = SagaHandlers<PostgresSagaWork.Decision>()
@@ -79,6 +83,7 @@ extension SchedulingService {
                         }
                     ) { await relay.run() }),
                 .init(service: Background("mail-relay") { await mailRelay.run() }),
+                .init(service: Background("saga-watchdog") { await engine.watchForStuckSagas() }),
                 .init(service: Background("outbox-backlog") { await Self.exportBacklog(of: store) }),
                 .init(service: Background("ledger-watchdog") { await Self.exportOrphanedHolds(of: store) }),
                 .init(service: Background("consumer-lag") { await Self.exportLag(of: consumer) }),

@@ -20,10 +20,15 @@ protocol EngineUnderTest: Sendable {
     func outcomes(_ id: String) async throws -> [String]
     /// The ids of the outbox messages not yet published, in publishing order.
     func pendingOutboxIDs() async throws -> [String]
+    /// What an operator reads of the store.
+    var inspection: any SagaInspection { get }
+    @discardableResult func abort(id: String, by actor: String, reason: String) async throws -> SagaInstance
+    @discardableResult func retry(id: String, by actor: String) async throws -> SagaInstance
+    func stuckInstances() async throws -> [SagaInstance]
 }
 
 /// A store whose step log and outbox the suite can read.
-protocol InspectableWorkStore: SagaWorkStore {
+protocol InspectableWorkStore: SagaWorkStore, SagaInspection {
     func outcomes(_ id: String) async throws -> [String]
     func pendingOutboxIDs() async throws -> [String]
 }
@@ -52,6 +57,7 @@ extension SagaEngine: EngineUnderTest where Store: InspectableWorkStore {
     func storedInstance(_ id: String) async throws -> SagaInstance? { try await store.instance(id: id) }
     func outcomes(_ id: String) async throws -> [String] { try await store.outcomes(id) }
     func pendingOutboxIDs() async throws -> [String] { try await store.pendingOutboxIDs() }
+    var inspection: any SagaInspection { store }
 }
 
 /// Calls the fake outside world saw, and scripted failures and holds of its handlers.

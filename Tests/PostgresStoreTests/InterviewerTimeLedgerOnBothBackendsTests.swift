@@ -136,6 +136,33 @@ struct InterviewerTimeLedgerOnBothBackendsTests {
         #expect(try await ledger.orphanedHolds() == 1)
     }
 
+    /// Holds no settlement will come for (their saga is gone, or ended while something wrote
+    /// around the hook) are settled at start-up as the saga's end says; a running saga keeps its hold.
+    @Test(arguments: Backend.allCases)
+    func holdsOfEndedOrMissingSagasAreSettledByTheStartUpRepair(backend: Backend) async throws {
+        let (ledger, close) = try await backend.openLedger()
+        defer { close() }
+        try await ledger.sagas.insert(Sagas.started("running"))
+        _ = try await ledger.hold([Self.claim("alice@x.example", 0, 60)], for: Self.holder("running", "i-1"), instance: 0)
+        _ = try await ledger.hold([Self.claim("bob@x.example", 0, 60)], for: Self.holder("gone", "i-2"), instance: 0)
+        var start = Sagas.started("r-done")
+        start.instance.type = "interview-scheduling"
+        try await ledger.sagas.insert(start)
+        var end = Sagas.begin(start.instance, at: Sagas.epoch.addingTimeInterval(1))
+        end.instance.status = .completed
+        _ = try await ledger.sagas.commit(end)
+        let hour = Interval(start: Instant(secondsSinceEpoch: 7_200), end: Instant(secondsSinceEpoch: 10_800))
+        try await ledger.insertAroundTheLedger(interviewer: "carol@x.example", interval: hour, sagaID: "r-done", interviewID: "iv-r-done")
+        #expect(try await ledger.orphanedHolds() == 2)
+
+        #expect(try await ledger.repair() == 2)
+        #expect(try await ledger.orphanedHolds() == 0)
+        #expect(try await ledger.reservations(of: "gone").isEmpty, "a missing saga's hold is released")
+        #expect(try await ledger.reservations(of: "r-done").map(\.kind) == [.booked], "a confirmed request keeps its time")
+        #expect(try await ledger.reservations(of: "running").map(\.kind) == [.held], "a running saga keeps its hold")
+        #expect(try await ledger.repair() == 0)
+    }
+
     /// A saga's end settles its time in the transaction that stores the end: a request that
     /// failed lets its hold go, a confirmed one keeps its time as booked.
     @Test(arguments: Backend.allCases)

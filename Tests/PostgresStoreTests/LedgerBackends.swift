@@ -18,6 +18,8 @@ protocol LedgerBackend: Sendable {
     func reservations(of sagaID: String) async throws -> [TimeReservation]
     func reservations(of interviewers: [String], overlapping window: Interval) async throws -> [TimeReservation]
     func orphanedHolds() async throws -> Int
+    /// Settles the holds of sagas that ended without their settlement, as `serve` does at start-up.
+    func repair() async throws -> Int
     /// Inserts a reservation with plain SQL, past the ledger's own check.
     func insertAroundTheLedger(interviewer: String, interval: Interval, sagaID: String, interviewID: String) async throws
     /// The saga store of the same database, opened as the service opens it (with the
@@ -48,6 +50,10 @@ struct SQLiteLedgerBackend: LedgerBackend {
 
     func orphanedHolds() async throws -> Int {
         try await store.read { [ledger] db in try ledger.orphanedHolds(in: db) }
+    }
+
+    func repair() async throws -> Int {
+        try await store.write { db in try SagaSettlement.repair(in: db) }
     }
 
     func insertAroundTheLedger(interviewer: String, interval: Interval, sagaID: String, interviewID: String) async throws {
@@ -94,6 +100,10 @@ struct PostgresLedgerBackend: LedgerBackend {
 
     func orphanedHolds() async throws -> Int {
         try await transaction { try await ledger.orphanedHolds(in: $0) }
+    }
+
+    func repair() async throws -> Int {
+        try await transaction(instance: 1) { try await SagaSettlement.repair(on: $0, logger: stores[1].database.logger) }
     }
 
     func insertAroundTheLedger(interviewer: String, interval: Interval, sagaID: String, interviewID: String) async throws {

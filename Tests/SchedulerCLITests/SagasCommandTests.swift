@@ -1,4 +1,6 @@
 import Foundation
+import InterviewScheduling
+import PostgresStore
 import SagaCore
 import SagaEngine
 import SagaStore
@@ -21,35 +23,76 @@ struct SagasCommandTests {
 
     let scheduler = BuiltProducts.executable("scheduler")
 
-    /// A database with `waiting-1` (waiting for a reply) and `failed-1` (its compensation failed).
-    func prepare() async throws -> (TemporaryDirectory, [String]) {
+    /// A database of `backend` with `waiting-1` (waiting for a reply) and `failed-1` (its
+    /// compensation failed), the arguments that name it, and its step log as the command left it.
+    func prepare(_ backend: Backend = .sqlite) async throws -> Prepared {
         let directory = try TemporaryDirectory(prefix: "sagas-cli")
         let sagas = directory.url.appendingPathComponent("sagas")
         try FileManager.default.createDirectory(at: sagas, withIntermediateDirectories: true)
         try Self.definition.write(to: sagas.appendingPathComponent("demo.yaml"), atomically: true, encoding: .utf8)
-        var handlers = SQLiteSagaHandlers()
-        handlers.action("book", requiresCompensation: true) { _ in StepOutcome() }
-        handlers.action("ask", requiresCompensation: false) { context in
-            if context.sagaID.hasPrefix("failed") { throw StepFailure(.permanent, "calendar said no") }
-            return StepOutcome(awaitCorrelation: "r-\(context.sagaID)")
+        func register<Decision>(_ handlers: inout SagaHandlers<Decision>) {
+            handlers.action("book", requiresCompensation: true) { _ in StepOutcome() }
+            handlers.action("ask", requiresCompensation: false) { context in
+                if context.sagaID.hasPrefix("failed") { throw StepFailure(.permanent, "calendar said no") }
+                return StepOutcome(awaitCorrelation: "r-\(context.sagaID)")
+            }
+            handlers.compensation("cancel") { _ in throw StepFailure(.permanent, "provider gone") }
+            handlers.onEvent("collect") { _, _ in .complete(StepOutcome()) }
         }
-        handlers.compensation("cancel") { _ in throw StepFailure(.permanent, "provider gone") }
-        handlers.onEvent("collect") { _, _ in .complete(StepOutcome()) }
-        let store = try SagaStore(path: directory.path("scheduler.sqlite"))
-        let engine = SagaEngine(store: store, catalog: try SagaCatalog.load(directory: sagas, handlers: handlers.inventory), handlers: handlers)
-        try await engine.start(type: "demo", id: "waiting-1", partitionKey: "c1", data: [:])
-        try await engine.start(type: "demo", id: "failed-1", partitionKey: "c2", data: [:])
-        try await engine.runDueWork()
-        return (directory, ["--database", directory.path("scheduler.sqlite"), "--sagas", sagas.path])
+        switch backend {
+        case .sqlite:
+            var handlers = SQLiteSagaHandlers()
+            register(&handlers)
+            let store = try SagaStore(path: directory.path("scheduler.sqlite"))
+            let engine = SagaEngine(store: store, catalog: try SagaCatalog.load(directory: sagas, handlers: handlers.inventory), handlers: handlers)
+            try await engine.start(type: "demo", id: "waiting-1", partitionKey: "c1", data: [:])
+            try await engine.start(type: "demo", id: "failed-1", partitionKey: "c2", data: [:])
+            try await engine.runDueWork()
+            return Prepared(
+                directory: directory, location: ["--database", directory.path("scheduler.sqlite"), "--sagas", sagas.path],
+                stepLog: { try await SagaStore(path: directory.path("scheduler.sqlite")).stepLog(sagaID: $0) }, close: { directory.remove() })
+        case .postgres:
+            var handlers = SagaHandlers<PostgresSagaWork.Decision>()
+            register(&handlers)
+            let url = try await PostgresTestServer.shared().newDatabase()
+            let database = try PostgresDatabase(url: url, maximumConnections: 4)
+            let store = try await PostgresServiceDatabase.open(database)
+            let engine = SagaEngine(
+                store: PostgresSagaWork(store: store, owner: "instance-0"),
+                catalog: try SagaCatalog.load(directory: sagas, handlers: handlers.inventory), handlers: handlers)
+            try await engine.start(type: "demo", id: "waiting-1", partitionKey: "c1", data: [:])
+            try await engine.start(type: "demo", id: "failed-1", partitionKey: "c2", data: [:])
+            try await engine.runDueWork()
+            return Prepared(
+                directory: directory, location: ["--database-url", url.absoluteString, "--sagas", sagas.path],
+                stepLog: { try await store.stepLog(sagaID: $0) },
+                close: {
+                    database.close()
+                    directory.remove()
+                })
+        }
+    }
+
+    struct Prepared {
+        var directory: TemporaryDirectory
+        var location: [String]
+        var stepLog: @Sendable (String) async throws -> [StepLogRecord]
+        var close: @Sendable () -> Void
+    }
+
+    enum Backend: CaseIterable, Sendable {
+        case sqlite, postgres
     }
 
     func run(_ arguments: [String]) async throws -> ChildProcess.Result {
         try await ChildProcess(executable: scheduler, arguments: arguments).run()
     }
 
-    @Test func listShowsEveryInstanceAndFiltersByState() async throws {
-        let (directory, location) = try await prepare()
-        defer { directory.remove() }
+    @Test(arguments: Backend.allCases)
+    func listShowsEveryInstanceAndFiltersByState(_ backend: Backend) async throws {
+        let prepared = try await prepare(backend)
+        defer { prepared.close() }
+        let location = prepared.location
         let table = try await run(["sagas", "list"] + location)
         #expect(table.status == 0, "\(table.standardError)")
         #expect(table.standardOutput.hasPrefix("ID "))
@@ -65,8 +108,9 @@ struct SagasCommandTests {
     /// The README's `scheduler sagas list`, with no options, reads the database `serve` writes
     /// under the same SCHEDULER_DATA_DIR and SCHEDULER_SAGAS_DIR.
     @Test func withoutOptionsTheServicesDatabaseIsFound() async throws {
-        let (directory, _) = try await prepare()
-        defer { directory.remove() }
+        let prepared = try await prepare()
+        defer { prepared.close() }
+        let directory = prepared.directory
         let data = directory.url.appendingPathComponent("data")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: directory.path("scheduler.sqlite" + suffix)) {
@@ -81,9 +125,11 @@ struct SagasCommandTests {
         #expect(listed.standardOutput.contains("waiting-1") && listed.standardOutput.contains("failed-1"))
     }
 
-    @Test func showPrintsTheTimeline() async throws {
-        let (directory, location) = try await prepare()
-        defer { directory.remove() }
+    @Test(arguments: Backend.allCases)
+    func showPrintsTheTimeline(_ backend: Backend) async throws {
+        let prepared = try await prepare(backend)
+        defer { prepared.close() }
+        let location = prepared.location
         let shown = try await run(["sagas", "show", "failed-1"] + location)
         #expect(shown.status == 0)
         #expect(shown.standardOutput.contains("Saga failed-1: demo v3, failed"))
@@ -96,27 +142,29 @@ struct SagasCommandTests {
         #expect(missing.status != 0 && missing.standardError.contains("no saga with id \"nope\""))
     }
 
-    @Test func abortAndRetryAreRecordedWithTheOperator() async throws {
-        let (directory, location) = try await prepare()
-        defer { directory.remove() }
+    @Test(arguments: Backend.allCases)
+    func abortAndRetryAreRecordedWithTheOperator(_ backend: Backend) async throws {
+        let prepared = try await prepare(backend)
+        defer { prepared.close() }
+        let location = prepared.location
         let aborted = try await run(["sagas", "abort", "waiting-1", "--reason", "candidate withdrew", "--by", "alice"] + location)
         #expect(aborted.status == 0, "\(aborted.standardError)")
         #expect(aborted.standardOutput.contains("compensating"))
         let retried = try await run(["sagas", "retry", "failed-1", "--by", "bob"] + location)
         #expect(retried.status == 0, "\(retried.standardError)")
-        let store = try SagaStore(path: directory.path("scheduler.sqlite"))
         #expect(
-            try await store.stepLog(sagaID: "waiting-1").contains {
+            try await prepared.stepLog("waiting-1").contains {
                 $0.outcome == .aborted && $0.actor == "alice" && $0.message == "candidate withdrew"
             })
-        #expect(try await store.stepLog(sagaID: "failed-1").contains { $0.outcome == .retried && $0.actor == "bob" })
+        #expect(try await prepared.stepLog("failed-1").contains { $0.outcome == .retried && $0.actor == "bob" })
         let illegal = try await run(["sagas", "abort", "failed-1", "--reason", "x"] + location)
         #expect(illegal.status != 0 && illegal.standardError.contains("cannot abort"))
     }
 
     @Test func diagramIsGeneratedFromTheDefinition() async throws {
-        let (directory, location) = try await prepare()
-        defer { directory.remove() }
+        let prepared = try await prepare()
+        defer { prepared.close() }
+        let location = prepared.location
         let diagram = try await run(["sagas", "diagram", "demo"] + location)
         #expect(diagram.standardOutput.hasPrefix("stateDiagram-v2\n"))
         #expect(diagram.standardOutput.contains("state \"waiting for reply\\nby requestId, 1h deadline\" as wait1"))
@@ -125,8 +173,9 @@ struct SagasCommandTests {
     }
 
     @Test func aBrokenDefinitionNamesFileStepAndReason() async throws {
-        let (directory, location) = try await prepare()
-        defer { directory.remove() }
+        let prepared = try await prepare()
+        defer { prepared.close() }
+        let (directory, location) = (prepared.directory, prepared.location)
         try "name: bad\nversion: 1\nsteps:\n  - { name: x, action: y, compensation: none, timeout: soon }\n"
             .write(to: directory.url.appendingPathComponent("sagas/bad.yaml"), atomically: true, encoding: .utf8)
         let result = try await run(["sagas", "diagram", "demo"] + location)

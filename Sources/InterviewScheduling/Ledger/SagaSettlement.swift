@@ -1,4 +1,6 @@
 package import GRDB
+package import Logging
+package import PostgresNIO
 package import PostgresStore
 import SagaCore
 package import SagaStore
@@ -38,6 +40,32 @@ package enum SagaSettlement {
                 try ledger.settle(settlement, in: db)
             } else {
                 try ledger.settle(.release(sagaID: sagaID), in: db)
+            }
+        }
+        return orphaned.count
+    }
+
+    /// `repair(in:)` on PostgreSQL, in the caller's transaction. Safe beside running
+    /// instances: a saga's end and its settlement commit together, so a hold it finds is one
+    /// no settlement will come for.
+    @discardableResult
+    package static func repair(
+        on connection: PostgresConnection, logger: Logger, ledger: PostgresInterviewerTimeLedger = PostgresInterviewerTimeLedger()
+    ) async throws -> Int {
+        let orphaned = try await connection.query(
+            """
+            SELECT DISTINCT r.saga_id FROM interviewer_reservation r LEFT JOIN saga_instance s ON s.id = r.saga_id
+            WHERE r.kind = 'held' AND (s.id IS NULL OR s.status IN ('completed', 'compensated', 'failed'))
+            """, logger: logger
+        ).collect()
+        for row in orphaned {
+            let sagaID = try row.decode(String.self)
+            if let instance = try await PostgresSagaStore.instance(id: sagaID, on: connection, logger: logger),
+                let settlement = settlement(of: instance)
+            {
+                try await ledger.settle(settlement, in: connection)
+            } else {
+                try await ledger.settle(.release(sagaID: sagaID), in: connection)
             }
         }
         return orphaned.count

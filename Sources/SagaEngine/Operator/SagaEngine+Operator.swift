@@ -4,33 +4,43 @@ import Logging
 package import SagaCore
 package import SagaStore
 
-extension SagaEngine where Store == SagaStore {
+extension SagaEngine {
     /// Stops a running or waiting saga and undoes what it did; recorded with `actor`.
     @discardableResult
     package func abort(id: String, by actor: String, reason: String) async throws -> SagaInstance {
-        try await operate(id, { .abort(by: actor, reason: reason) }, recording: { _ in })
-    }
-
-    /// Aborts as above, with the application's own writes (an audit row) in the same transaction.
-    @discardableResult
-    package func abort(
-        id: String, by actor: String, reason: String, recording: @escaping @Sendable (Database) throws -> Void
-    ) async throws -> SagaInstance {
-        try await operate(id, { .abort(by: actor, reason: reason) }, recording: recording)
+        try await operate(id, { .abort(by: actor, reason: reason) }, committing: { try await store.commit($0) })
     }
 
     /// Re-runs a failed compensation, or cuts a retry backoff short; recorded with `actor`.
     @discardableResult
     package func retry(id: String, by actor: String) async throws -> SagaInstance {
-        try await operate(id, { .retry(by: actor) }, recording: { _ in })
+        try await operate(id, { .retry(by: actor) }, committing: { try await store.commit($0) })
     }
+}
 
+extension SagaEngine where Store == SagaStore {
+    /// Aborts as `abort(id:by:reason:)`, with the application's own writes (an audit row) in the same transaction.
+    @discardableResult
+    package func abort(
+        id: String, by actor: String, reason: String, recording: @escaping @Sendable (Database) throws -> Void
+    ) async throws -> SagaInstance {
+        try await operate(id, { .abort(by: actor, reason: reason) }) { transition in
+            try await store.write { db in
+                let stored = try self.store.commit(transition, in: db)
+                try recording(db)
+                return stored
+            }
+        }
+    }
+}
+
+extension SagaEngine where Store: SagaInspection {
     /// Instances that have not moved for longer than their definitions allow.
     package func stuckInstances() async throws -> [SagaInstance] {
         let now = clock.now()
         var stuck: [SagaInstance] = []
         for status in [SagaStatus.running, .waiting, .compensating] {
-            for instance in try await store.instances(status: status, limit: 100_000) {
+            for instance in try await store.instances(status: status, type: nil, limit: 100_000) {
                 guard let definition = catalog.definition(instance.type, version: instance.definitionVersion) else { continue }
                 if SagaMachine(definition: definition).isStuck(instance, now: now) { stuck.append(instance) }
             }
@@ -57,18 +67,6 @@ extension SagaEngine where Store == SagaStore {
                 logger.error("stuck-saga check failed", metadata: ["error": "\(error)"])
             }
             try? await Task.sleep(for: interval)
-        }
-    }
-
-    private func operate(
-        _ id: String, _ event: @Sendable () -> SagaEvent, recording: @escaping @Sendable (Database) throws -> Void
-    ) async throws -> SagaInstance {
-        try await operate(id, event) { transition in
-            try await store.write { db in
-                let stored = try self.store.commit(transition, in: db)
-                try recording(db)
-                return stored
-            }
         }
     }
 }

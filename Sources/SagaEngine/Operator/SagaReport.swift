@@ -55,7 +55,7 @@ package enum SagaReport {
             lastError: instance.lastError?.description)
     }
 
-    package static func timeline(_ instance: SagaInstance, store: SagaStore, catalog: SagaCatalog, now: Date) async throws -> Timeline {
+    package static func timeline(_ instance: SagaInstance, store: some SagaInspection, catalog: SagaCatalog, now: Date) async throws -> Timeline {
         let log = try await store.stepLog(sagaID: instance.id).map { record in
             LogLine(
                 at: timestamp(record.at), step: record.step, phase: record.phase.rawValue, attempt: record.attempt,

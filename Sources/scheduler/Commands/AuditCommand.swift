@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import InterviewScheduling
+import PostgresStore
 import SagaStore
 import SchedulingCore
 
@@ -31,7 +32,17 @@ struct AuditCommand: AsyncParsableCommand {
 
     func run() async throws {
         let action = action, target = target, limit = max(1, limit)
-        let entries = try await location.store().read { db in try InterviewRecords.auditLog(action: action, target: target, limit: limit, in: db) }
+        let entries = try await location.withDatabase { database in
+            switch database {
+            case .sqlite(let store):
+                return try await store.read { db in try InterviewRecords.auditLog(action: action, target: target, limit: limit, in: db) }
+            case .postgres(let store):
+                let tables = PostgresInterviewTables(logger: store.database.logger)
+                return try await store.database.transaction { connection in
+                    try await tables.auditLog(action: action, target: target, limit: limit, in: connection)
+                }
+            }
+        }
         let rows = entries.map {
             Row(at: ISO8601.format(Instant(secondsSinceEpoch: $0.at)), actor: $0.actor, action: $0.action, target: $0.target, detail: $0.detail)
         }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import InterviewScheduling
+import Logging
+import PostgresStore
 import SagaCore
 import SagaEngine
 import SagaStore
@@ -19,6 +21,13 @@ struct SagasCommand: AsyncParsableCommand {
         @Option(help: "The service's saga database (default: sagas.sqlite in SCHEDULER_DATA_DIR, as `serve` uses).")
         var database = ServiceOptions.sagaDatabasePath()
 
+        @Option(
+            help: """
+                The PostgreSQL database the instances share, postgres://user:password@host:port/name \
+                (default: SCHEDULER_DATABASE_URL, as `serve` uses); when set, --database is not read.
+                """)
+        var databaseURL = ProcessInfo.processInfo.environment["SCHEDULER_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+
         @Option(help: "The directory of saga definitions (default: SCHEDULER_SAGAS_DIR, else sagas).")
         var sagas = ServiceOptions.sagasDirectory()
 
@@ -30,16 +39,52 @@ struct SagasCommand: AsyncParsableCommand {
             }
         }
 
-        func store() throws -> SagaStore {
-            guard FileManager.default.fileExists(atPath: database) else {
-                throw CommandFailure("no database at \(database) (use --database)")
+        /// Runs `body` with the service's database: the SQLite file, or the PostgreSQL
+        /// database that running instances share.
+        func withDatabase<T>(_ body: (OperatorDatabase) async throws -> T) async throws -> T {
+            guard let databaseURL else {
+                guard FileManager.default.fileExists(atPath: database) else {
+                    throw CommandFailure("no database at \(database) (use --database, or --database-url for PostgreSQL)")
+                }
+                return try await body(.sqlite(try ServiceDatabase.openExisting(path: database)))
             }
-            return try ServiceDatabase.openExisting(path: database)
+            guard let url = URL(string: databaseURL), ["postgres", "postgresql"].contains(url.scheme ?? "") else {
+                // Not echoed: it may hold a password.
+                throw CommandFailure("--database-url (or SCHEDULER_DATABASE_URL) is not a postgres:// URL")
+            }
+            let postgres: PostgresDatabase
+            do {
+                postgres = try PostgresDatabase(url: url, maximumConnections: 2, logger: Logger(label: "scheduler-operator"))
+            } catch {
+                throw CommandFailure("\(error)")
+            }
+            defer { postgres.close() }
+            return try await body(.postgres(try await PostgresServiceDatabase.open(postgres)))
         }
 
-        func engine() throws -> SagaEngine<SagaStore> {
-            SagaEngine(store: try store(), catalog: try catalog(), handlers: SQLiteSagaHandlers())
+        /// Runs `body` with an engine on the database. On PostgreSQL it claims no work: its
+        /// commands are writes that the running instances see.
+        func withEngine<T>(_ body: (any OperatorEngine) async throws -> T) async throws -> T {
+            let catalog = try catalog()
+            return try await withDatabase { database in
+                switch database {
+                case .sqlite(let store):
+                    return try await body(SagaEngine(store: store, catalog: catalog, handlers: SQLiteSagaHandlers()))
+                case .postgres(let store):
+                    let name = "operator-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+                    return try await body(
+                        SagaEngine(
+                            store: PostgresSagaWork(store: store, owner: name), catalog: catalog, handlers: SagaHandlers<PostgresSagaWork.Decision>())
+                    )
+                }
+            }
         }
+    }
+
+    /// The service's database, as an operator command opened it.
+    enum OperatorDatabase {
+        case sqlite(SagaStore)
+        case postgres(PostgresSagaStore)
     }
 
     struct List: AsyncParsableCommand {
@@ -61,9 +106,11 @@ struct SagasCommand: AsyncParsableCommand {
             }
             let catalog = try location.catalog()
             let now = Date()
-            let summaries = try await location.store().instances(status: status, type: type)
-                .map { SagaReport.summary($0, catalog: catalog, now: now) }
-                .filter { !stuck || $0.stuck }
+            let summaries = try await location.withEngine { engine in
+                try await engine.inspection.instances(status: status, type: type, limit: 1000)
+            }
+            .map { SagaReport.summary($0, catalog: catalog, now: now) }
+            .filter { !stuck || $0.stuck }
             try print(json ? JSON.text(summaries) : SagaReport.table(summaries), terminator: "")
         }
     }
@@ -75,9 +122,10 @@ struct SagasCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let store = try location.store()
-            guard let instance = try await store.instance(id: id) else { throw CommandFailure("no saga with id \"\(id)\"") }
-            let timeline = try await SagaReport.timeline(instance, store: store, catalog: try location.catalog(), now: Date())
+            let timeline = try await location.withEngine { engine in
+                guard let instance = try await engine.instance(id: id) else { throw CommandFailure("no saga with id \"\(id)\"") }
+                return try await SagaReport.timeline(instance, store: engine.inspection, catalog: try location.catalog(), now: Date())
+            }
             try print(json ? JSON.text(timeline) : SagaReport.text(timeline), terminator: "")
         }
     }
@@ -89,7 +137,7 @@ struct SagasCommand: AsyncParsableCommand {
         @Option(help: "Who is acting, for the log.") var by = ProcessInfo.processInfo.environment["USER"] ?? "operator"
 
         func run() async throws {
-            let instance = try await OperatorAction.perform { try await location.engine().retry(id: id, by: by) }
+            let instance = try await location.withEngine { engine in try await OperatorAction.perform { try await engine.retry(id: id, by: by) } }
             print("saga \(instance.id) is \(instance.status.rawValue); the service carries on with it")
         }
     }
@@ -102,7 +150,9 @@ struct SagasCommand: AsyncParsableCommand {
         @Option(help: "Who is acting, for the log.") var by = ProcessInfo.processInfo.environment["USER"] ?? "operator"
 
         func run() async throws {
-            let instance = try await OperatorAction.perform { try await location.engine().abort(id: id, by: by, reason: reason) }
+            let instance = try await location.withEngine { engine in
+                try await OperatorAction.perform { try await engine.abort(id: id, by: by, reason: reason) }
+            }
             print("saga \(instance.id) is \(instance.status.rawValue); the service runs its compensations")
         }
     }
@@ -141,6 +191,19 @@ enum OperatorAction {
         }
         throw CommandFailure("the saga kept changing under the command; try again")
     }
+}
+
+/// What the operator commands need of an engine, on either backend.
+protocol OperatorEngine: Sendable {
+    var inspection: any SagaInspection { get }
+    func instance(id: String) async throws -> SagaInstance?
+    func retry(id: String, by actor: String) async throws -> SagaInstance
+    func abort(id: String, by actor: String, reason: String) async throws -> SagaInstance
+}
+
+extension SagaEngine: OperatorEngine where Store: SagaInspection {
+    var inspection: any SagaInspection { store }
+    func instance(id: String) async throws -> SagaInstance? { try await store.instance(id: id) }
 }
 
 enum JSON {
