@@ -14,17 +14,18 @@ extension PostgresSagaStore {
         return try rows.first.map(SagaInstance.init(row:))
     }
 
-    /// Whether an instance of `type` with `partitionKey` has not settled yet.
-    package static func hasUnsettledInstance(
+    /// The id of an instance of `type` with `partitionKey` that has not settled yet, the oldest if several.
+    package static func unsettledInstanceID(
         type: String, partitionKey: String, on connection: PostgresConnection, logger: Logger
-    ) async throws -> Bool {
+    ) async throws -> String? {
         let rows = try await connection.query(
             """
-            SELECT EXISTS (SELECT 1 FROM saga_instance WHERE type = \(type) AND partition_key = \(partitionKey)
-                AND status NOT IN ('completed', 'compensated', 'failed'))
-            """, logger: logger)
-        for try await exists in rows.decode(Bool.self) { return exists }
-        return false
+            SELECT id FROM saga_instance WHERE type = \(type) AND partition_key = \(partitionKey)
+                AND status NOT IN ('completed', 'compensated', 'failed')
+            ORDER BY created_at, id LIMIT 1
+            """, logger: logger
+        ).collect()
+        return try rows.first?.decode(String.self)
     }
 
     /// Takes a transaction-scoped lock on `key`, so that transactions that change what `key`

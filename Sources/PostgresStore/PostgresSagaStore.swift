@@ -22,7 +22,7 @@ package final class PostgresSagaStore: Sendable {
         try await PostgresMigrator.migrate(database, PostgresSagaSchema.migrations + applicationSchema)
     }
 
-    static let instanceColumns = """
+    package static let instanceColumns = """
         id, type, definition_version, partition_key, status, step_index, attempt, last_succeeded_action, data,
         waiting_event, waiting_correlation, wake_at, last_error_kind, last_error_message, created_at, updated_at, version
         """
@@ -164,7 +164,7 @@ package final class PostgresSagaStore: Sendable {
 
 extension SagaInstance {
     /// Reads an instance from a row of `PostgresSagaStore.instanceColumns`.
-    init(row: PostgresRow) throws {
+    package init(row: PostgresRow) throws {
         let columns = row.makeRandomAccess()
         let dataText = try columns[8].decode(String.self)
         guard case .object(let data) = try JSONValue(parsing: Data(dataText.utf8)) else {

@@ -31,14 +31,15 @@ extension SagaStore {
             .map(SagaInstance.init(row:))
     }
 
-    /// Whether an unsettled instance of `type` runs under `partitionKey`, read inside a
-    /// transaction the caller holds (so that a check and a start are one serialised write).
-    package static func hasUnsettledInstance(type: String, partitionKey: String, in db: Database) throws -> Bool {
-        try Bool.fetchOne(
+    /// The id of an instance of `type` with `partitionKey` that has not settled yet, the oldest if several.
+    package static func unsettledInstanceID(type: String, partitionKey: String, in db: Database) throws -> String? {
+        try String.fetchOne(
             db,
-            sql:
-                "SELECT EXISTS (SELECT 1 FROM saga_instance WHERE type = ? AND partition_key = ? AND status NOT IN ('completed', 'compensated', 'failed'))",
-            arguments: [type, partitionKey]) ?? false
+            sql: """
+                SELECT id FROM saga_instance WHERE type = ? AND partition_key = ? AND status NOT IN ('completed', 'compensated', 'failed')
+                ORDER BY created_at, id LIMIT 1
+                """,
+            arguments: [type, partitionKey])
     }
 
     /// Stores `transition` if the instance is still at `transition.instance.version`;

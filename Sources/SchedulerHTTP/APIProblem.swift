@@ -41,7 +41,6 @@ package struct APIProblem: HTTPResponseError {
                 .unprocessableContent, "Idempotency-Key reused", detail: "Idempotency-Key \"\(key)\" was used with another body",
                 field: "Idempotency-Key")
         case .forbidden(let detail): self.init(.forbidden, "Forbidden", detail: detail)
-        case .unavailable(let detail): self.init(.notImplemented, "Not available here", detail: detail)
         }
     }
 

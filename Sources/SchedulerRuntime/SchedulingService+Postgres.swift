@@ -16,8 +16,8 @@ import ServiceLifecycle
 /// with leases, the instance that holds the relays' lease publishes to Kafka and sends the
 /// candidates' mail, and every instance consumes, answers the API and reads everything.
 ///
-/// Not on PostgreSQL yet: the candidate's erasure and the candidate's own page (both answer
-/// 501), and the import of a pre-ledger interview database.
+/// Not on PostgreSQL: the import of a pre-ledger interview database, which only SQLite
+/// deployments from before the ledger have.
 extension SchedulingService {
     func runOnPostgres(_ url: URL) async throws {
         let database = try PostgresDatabase(url: url, logger: logger)
@@ -31,10 +31,6 @@ extension SchedulingService {
             throw ServiceConfigurationError(
                 variable: "SCHEDULER_INSTANCE_ID", problem: "\(taken); give each instance a name of its own (or leave it unset)")
         }
-        if options.publicURL != nil {
-            logger.warning(
-                "SCHEDULER_PUBLIC_URL is ignored on PostgreSQL: the candidate's page runs on SQLite only, so the e-mails carry no link to it")
-        }
         logger.notice(
             "running on PostgreSQL, one of any number of instances",
             metadata: ["database": "\(url.redactingPassword)", "instance": "\(owner)"])
@@ -44,14 +40,15 @@ extension SchedulingService {
         if repaired > 0 { logger.warning("released interviewer time held by sagas that had ended", metadata: ["sagas": "\(repaired)"]) }
         let calendars = try await loadCalendars()
 
+        // Every instance signs and checks the candidates' links with the same secret.
+        let candidateLinks = await CandidateLinkSigner(secret: options.candidateLinkSecret, baseURL: options.publicURL ?? "")
         var handlers = SagaHandlers<PostgresSagaWork.Decision>()
         InterviewSagaHandlers(
             calendars: calendars, storage: PostgresInterviewSagaStorage(store: store, logger: logger),
             organizer: .init(email: options.organizerEmail, name: options.organizerName), invitationDomain: options.invitationDomain,
-            defaultLoad: options.defaultLoad, pageLinks: nil, logger: logger
-        ).registerInterviewSagas(in: &handlers)
-        let catalog = try SagaCatalog.load(
-            directory: URL(fileURLWithPath: options.sagasDirectory), handlers: handlers.inventory, excluding: [InterviewSagaKind.erasure.rawValue])
+            defaultLoad: options.defaultLoad, pageLinks: options.publicURL == nil ? nil : candidateLinks, logger: logger
+        ).register(in: &handlers)
+        let catalog = try SagaCatalog.load(directory: URL(fileURLWithPath: options.sagasDirectory), handlers: handlers.inventory)
         let engine = SagaEngine(
             store: PostgresSagaWork(store: store, owner: owner), catalog: catalog, handlers: handlers, pollInterval: .milliseconds(200),
             logger: logger)
@@ -67,7 +64,6 @@ extension SchedulingService {
             consumer: consumer, store: store, engine: engine, logger: logger, decode: AvailabilityDelivery.decoding(with: InboundEventDecoder()))
         let mailRelay = MailRelay(
             store: PostgresMailRelayStore(store: store, owner: owner), transport: try options.mail.transport(logger: logger), logger: logger)
-        let candidateLinks = await CandidateLinkSigner(secret: options.candidateLinkSecret, baseURL: options.publicURL ?? "")
 
         try await serve(
             application: SchedulingApplication(storage: PostgresSchedulingStorage(engine: engine)), kafka: kafka, candidateLinks: candidateLinks,

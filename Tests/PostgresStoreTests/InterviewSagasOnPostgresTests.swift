@@ -12,7 +12,7 @@ import SchedulerTesting
 import SchedulingCore
 import Testing
 
-/// The interview sagas of `sagas/` (scheduling, cancellation, rescheduling) run by two
+/// The sagas of `sagas/` (scheduling, cancellation, rescheduling, the candidate's erasure) run by two
 /// instances on one PostgreSQL database, each with its own pool, lease owner and engine, and
 /// one local calendar provider between them: the repository's definitions and the service's
 /// handlers, on `PostgresInterviewSagaStorage`.
@@ -34,13 +34,7 @@ struct InterviewSagasOnPostgres {
         let accounts = CalendarDirectory(accounts: [
             .init(name: "local", provider: calendars, domains: ["*"], probeCalendar: nil, check: { "ok" })
         ])
-        // The three sagas whose steps run on PostgreSQL; the erasure's do not yet.
-        let definitions = URL(fileURLWithPath: directory.path("sagas"))
-        try FileManager.default.createDirectory(at: definitions, withIntermediateDirectories: true)
-        for name in ["interview-scheduling", "interview-cancellation", "interview-rescheduling"] {
-            try FileManager.default.copyItem(
-                at: BuiltProducts.repositoryRoot.appendingPathComponent("sagas/\(name).yaml"), to: definitions.appendingPathComponent("\(name).yaml"))
-        }
+        let definitions = BuiltProducts.repositoryRoot.appendingPathComponent("sagas")
         let url = try await PostgresTestServer.shared().newDatabase()
         var stores: [PostgresSagaStore] = []
         var engines: [SagaEngine<PostgresSagaWork>] = []
@@ -50,7 +44,7 @@ struct InterviewSagasOnPostgres {
             InterviewSagaHandlers(
                 calendars: accounts, storage: PostgresInterviewSagaStorage(store: store),
                 organizer: .init(email: "interviews@scheduler.example", name: "Interviews")
-            ).registerInterviewSagas(in: &handlers)
+            ).register(in: &handlers)
             let catalog = try SagaCatalog.load(directory: definitions, handlers: handlers.inventory)
             let work = PostgresSagaWork(store: store, owner: "instance-\(index)", lease: .seconds(60), clock: clock)
             stores.append(store)
@@ -108,6 +102,17 @@ struct InterviewSagasOnPostgres {
             clock.advance(by: 60)
         }
         throw StepFailure(.timeout, "the sagas did not settle")
+    }
+
+    /// Sends the candidates' due e-mails into the test's directory, as the relays' leader would.
+    @discardableResult
+    func deliverMail() async throws -> Int {
+        let outbox = directory.url.appendingPathComponent("mail")
+        try FileManager.default.createDirectory(at: outbox, withIntermediateDirectories: true)
+        return try await MailRelay(
+            store: PostgresMailRelayStore(store: stores[0], owner: "instance-0"), transport: MailDirectoryTransport(directory: outbox),
+            logger: Logger(label: "mail")
+        ).deliverDue()
     }
 
     func interview(requestID: String) async throws -> InterviewRecord? {

@@ -19,6 +19,15 @@ struct SchedulingApplicationOnPostgresTests {
         sagas.engines.map { engine in SchedulingApplication(storage: PostgresSchedulingStorage(engine: engine), now: { sagas.clock.now() }) }
     }
 
+    /// A request made through the first instance, answered through the second, confirmed.
+    static func confirmedRequest(_ sagas: InterviewSagasOnPostgres, _ apps: [SchedulingApplication]) async throws -> String {
+        let requestID = try await apps[0].requestInterview(RequestInterview(caller: recruiter, body: body(), idempotencyKey: nil)).requestID
+        _ = try await sagas.settle([requestID])
+        try await sagas.reply(requestID, on: 1)
+        #expect(try await sagas.settle([requestID])[requestID]?.status == .completed)
+        return requestID
+    }
+
     static func body(window: (String, String) = ("2026-11-24T00:00:00Z", "2026-12-05T00:00:00Z")) -> Data {
         Data(InterviewSagasOnPostgres.request(window: window).utf8)
     }
@@ -112,7 +121,7 @@ struct SchedulingApplicationOnPostgresTests {
         }
     }
 
-    @Test func aRequestStoppedWhileSchedulingIsUndoneAndTheSQLiteOnlyUseCasesAreRefusedByName() async throws {
+    @Test func aRequestStoppedWhileSchedulingIsUndone() async throws {
         let sagas = try await InterviewSagasOnPostgres.open()
         defer { sagas.close() }
         let apps = Self.applications(sagas)
@@ -122,12 +131,51 @@ struct SchedulingApplicationOnPostgresTests {
         _ = try await sagas.settle([requestID])
         #expect(try await apps[0].requestStatus(requestID, caller: Self.recruiter).state == .cancelled)
         #expect(try await apps[0].auditLog(of: requestID).map(\.action) == ["scheduling-request.create", "scheduling-request.cancel"])
+    }
 
-        let refusal = ApplicationError.unavailable("the candidate's page and the erasure run on the SQLite database only, not yet on PostgreSQL")
-        await #expect(throws: refusal) { _ = try await apps[0].candidatePage("iv-\(requestID)") }
-        await #expect(throws: refusal) {
-            _ = try await apps[0].eraseCandidate(EraseCandidate(caller: Caller(subject: "admin@example.com", role: .admin), candidateID: "cand-1"))
+    /// The candidate's page, their answer and their request for another time, through either
+    /// instance; ten answers at once on both instances each announce their change once.
+    @Test func theCandidatesPageAnswersAndAsksForAnotherTimeOnEitherInstance() async throws {
+        let sagas = try await InterviewSagasOnPostgres.open()
+        defer { sagas.close() }
+        let apps = Self.applications(sagas)
+        let interviewID = InterviewIDs.interview(forRequest: try await Self.confirmedRequest(sagas, apps))
+
+        let page = try await apps[1].candidatePage(interviewID)
+        #expect(page.candidateName == "Ada Lovelace" && page.sequence == 0 && page.response == .needsAction && !page.rescheduling)
+        await #expect(throws: ApplicationError.notFound("interview iv-nobody")) { _ = try await apps[0].candidatePage("iv-nobody") }
+
+        let answers = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<10 {
+                group.addTask {
+                    while true {
+                        do {
+                            return try await apps[index % 2].respondAsCandidate(
+                                interviewID, index.isMultiple(of: 2) ? .accepted : .declined, toVersion: 0, via: "page")
+                        } catch ApplicationError.conflict(let detail) where detail.hasSuffix("try again") {
+                            continue
+                        }
+                    }
+                }
+            }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
         }
+        let changes = answers.filter { $0 }.count
+        #expect(changes >= 1)
+        let announced = try await sagas.stores[0].pendingOutbox(limit: 1000).filter { $0.id.hasPrefix("\(interviewID):candidateResponse:") }
+        #expect(Set(announced.map(\.id)) == Set((1...changes).map { "\(interviewID):candidateResponse:\($0)" }), "one message per change")
+        let audited = try await apps[1].auditLog(of: interviewID).filter { $0.action == "interview.candidate-response" }
+        #expect(audited.count == changes)
+        let answered = try await apps[0].candidatePage(interviewID).response
+        #expect(try await apps[1].respondAsCandidate(interviewID, answered, toVersion: 0, via: "page") == false, "the same answer again")
+
+        let moved = try await apps[1].candidateAsksAnotherTime(interviewID, from: "2026-11-30", to: "2026-12-04")
+        #expect(try await apps[0].candidatePage(interviewID).rescheduling)
+        _ = try await sagas.settle([moved.rescheduleID])
+        #expect(try await apps[0].candidatePage(interviewID).sequence == 1)
+        await #expect(throws: ApplicationError.self) { try await apps[0].respondAsCandidate(interviewID, .accepted, toVersion: 0, via: "page") }
+        let asked = try await apps[0].auditLog(of: interviewID).filter { $0.action == "interview.reschedule" }
+        #expect(asked.map(\.actor) == ["candidate:cand-1"])
     }
 
     /// A cancel that waits on another transaction holding its interview longer than a command
@@ -136,10 +184,7 @@ struct SchedulingApplicationOnPostgresTests {
         let sagas = try await InterviewSagasOnPostgres.open()
         defer { sagas.close() }
         let apps = Self.applications(sagas)
-        let requestID = try await apps[0].requestInterview(RequestInterview(caller: Self.recruiter, body: Self.body(), idempotencyKey: nil)).requestID
-        _ = try await sagas.settle([requestID])
-        try await sagas.reply(requestID, on: 1)
-        _ = try await sagas.settle([requestID])
+        let requestID = try await Self.confirmedRequest(sagas, apps)
         let interviewID = InterviewIDs.interview(forRequest: requestID)
         let store = sagas.stores[1]
         let (held, release) = (Gate(), Gate())

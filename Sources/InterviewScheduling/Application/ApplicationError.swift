@@ -10,6 +10,4 @@ package enum ApplicationError: Error, Hashable, Sendable {
     case idempotencyKeyReused(String)
     /// The caller's role does not allow it.
     case forbidden(String)
-    /// This deployment cannot do it (yet): what, and why.
-    case unavailable(String)
 }

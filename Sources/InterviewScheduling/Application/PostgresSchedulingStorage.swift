@@ -1,6 +1,6 @@
 import Foundation
-package import Logging
-package import PostgresNIO
+import Logging
+import PostgresNIO
 package import PostgresStore
 package import SagaCore
 package import SagaEngine
@@ -70,6 +70,52 @@ package struct PostgresSchedulingStorage: SchedulingStorage {
         try await transaction { [tables] in try await tables.auditLog(target: target, in: $0) }
     }
 
+    /// In one transaction at REPEATABLE READ, so that every part is of one moment.
+    package func candidateTraces(_ candidateID: String) async throws -> CandidateTraces {
+        try await transaction { [tables, mail, logger] connection in
+            try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+            return try await PostgresCandidateRecords(tables: tables, mail: mail, logger: logger).traces(ofCandidate: candidateID, on: connection)
+        }
+    }
+
+    package func candidateInterview(_ interviewID: String) async throws -> CandidateInterviewView? {
+        try await transaction { [tables, logger] connection in
+            try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+            guard let interview = try await tables.interview(id: interviewID, in: connection),
+                let request = try await PostgresSagaStore.instance(id: interview.requestID, on: connection, logger: logger)
+            else { return nil }
+            return CandidateInterviewView(
+                interview: interview, request: request, rescheduling: try await Self.isRescheduling(interviewID, on: connection, logger: logger))
+        }
+    }
+
+    /// The interview's row is locked first: a reschedule that moves it (and resets the answer)
+    /// commits before or after the answer, never in between its check and its write.
+    package func recordCandidateAnswer(_ answer: CandidateAnswer) async throws -> Bool {
+        try await Self.answeringBusy(about: answer.interviewID) { try await answerInOneTransaction(answer) }
+    }
+
+    private func answerInOneTransaction(_ answer: CandidateAnswer) async throws -> Bool {
+        try await transaction { [tables, logger] connection in
+            try await Self.boundWaits(on: connection, logger: logger)
+            let locked = try await connection.query(
+                "SELECT candidate_response_changes FROM interview WHERE id = \(answer.interviewID) FOR UPDATE", logger: logger
+            ).collect()
+            let changes = try locked.first?.decode(Int.self) ?? 0
+            guard let record = try answer.record(on: try await tables.interview(id: answer.interviewID, in: connection), changes: changes) else {
+                return false
+            }
+            try await connection.query(
+                """
+                UPDATE interview SET candidate_response = \(answer.response.rawValue), candidate_response_changes = candidate_response_changes + 1
+                WHERE id = \(answer.interviewID)
+                """, logger: logger)
+            try await PostgresSagaStore.enqueue([record.message], sagaID: record.requestID, at: answer.at, on: connection, logger: logger)
+            try await tables.append(record.audit, in: connection)
+            return true
+        }
+    }
+
     package func isReachable() async -> Bool {
         let answer = try? await withDeadline(.seconds(2)) { [store] in
             try await store.database.query("SELECT 1").decode(Int.self).first { _ in true }
@@ -100,9 +146,10 @@ package struct PostgresSchedulingStorage: SchedulingStorage {
     /// A command that waited longer than `boundWaits` allows (another command about the same
     /// interview or key holds it) is refused as a conflict to try again; the server aborted its
     /// transaction, so nothing of it is stored.
-    static func answeringBusy(about subject: String, _ command: () async throws -> Void) async throws {
+    @discardableResult
+    static func answeringBusy<T>(about subject: String, _ command: () async throws -> T) async throws -> T {
         do {
-            try await command()
+            return try await command()
         } catch let error as PSQLError where ["55P03", "57014"].contains(error.serverInfo?[.sqlState] ?? "") {
             throw ApplicationError.conflict("\(subject) is being changed by another request; try again")
         }
@@ -163,21 +210,28 @@ package struct PostgresSchedulingStorage: SchedulingStorage {
         var facts = StartFacts()
         switch check {
         case .newRequest(let candidate, let owner, let key, _):
-            facts.erasureRunning = try await PostgresSagaStore.hasUnsettledInstance(
+            facts.runningErasure = try await PostgresSagaStore.unsettledInstanceID(
                 type: InterviewSagaKind.erasure.rawValue, partitionKey: candidate, on: connection, logger: logger)
             if let key { facts.earlierRequest = try await tables.idempotentRequest(owner: owner, key: key, in: connection) }
         case .cancellation(_, let interviewID, let cancellationID):
             facts.interview = try await tables.interview(id: interviewID, in: connection)
             facts.cancellation = try await PostgresSagaStore.instance(id: cancellationID, on: connection, logger: logger)
-            facts.rescheduling = try await PostgresSagaStore.hasUnsettledInstance(
-                type: InterviewSagaKind.rescheduling.rawValue, partitionKey: interviewID, on: connection, logger: logger)
+            facts.rescheduling = try await isRescheduling(interviewID, on: connection, logger: logger)
         case .reschedule(let requestID, let interviewID, let cancellationID, _, _):
             facts.request = try await PostgresSagaStore.instance(id: requestID, on: connection, logger: logger)
-            facts.rescheduling = try await PostgresSagaStore.hasUnsettledInstance(
-                type: InterviewSagaKind.rescheduling.rawValue, partitionKey: interviewID, on: connection, logger: logger)
+            facts.rescheduling = try await isRescheduling(interviewID, on: connection, logger: logger)
             facts.cancellation = try await PostgresSagaStore.instance(id: cancellationID, on: connection, logger: logger)
             facts.interview = try await tables.interview(id: interviewID, in: connection)
+        case .erasure(let candidate):
+            facts.runningErasure = try await PostgresSagaStore.unsettledInstanceID(
+                type: InterviewSagaKind.erasure.rawValue, partitionKey: candidate, on: connection, logger: logger)
         }
         return facts
+    }
+
+    /// Whether a reschedule of the interview has not settled.
+    static func isRescheduling(_ interviewID: String, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        try await PostgresSagaStore.unsettledInstanceID(
+            type: InterviewSagaKind.rescheduling.rawValue, partitionKey: interviewID, on: connection, logger: logger) != nil
     }
 }

@@ -53,6 +53,32 @@ package struct SQLiteSchedulingStorage: SchedulingStorage {
         try await store.read { [tables] db in try tables.auditLog(target: target, in: db) }
     }
 
+    package func candidateTraces(_ candidateID: String) async throws -> CandidateTraces {
+        try await store.read { db in try CandidateRecords.traces(ofCandidate: candidateID, in: db) }
+    }
+
+    package func candidateInterview(_ interviewID: String) async throws -> CandidateInterviewView? {
+        try await store.read { [tables] db in
+            guard let interview = try tables.interview(id: interviewID, in: db), let request = try SagaStore.instance(id: interview.requestID, in: db)
+            else { return nil }
+            return CandidateInterviewView(interview: interview, request: request, rescheduling: try Self.isRescheduling(interviewID, in: db))
+        }
+    }
+
+    package func recordCandidateAnswer(_ answer: CandidateAnswer) async throws -> Bool {
+        try await store.write { [tables] db in
+            let changes =
+                try Int.fetchOne(db, sql: "SELECT candidate_response_changes FROM interview WHERE id = ?", arguments: [answer.interviewID]) ?? 0
+            guard let record = try answer.record(on: try tables.interview(id: answer.interviewID, in: db), changes: changes) else { return false }
+            try db.execute(
+                sql: "UPDATE interview SET candidate_response = ?, candidate_response_changes = candidate_response_changes + 1 WHERE id = ?",
+                arguments: [answer.response.rawValue, answer.interviewID])
+            try SagaStore.insertOutbox(record.message, sagaID: record.requestID, at: answer.at, in: db)
+            try tables.append(record.audit, in: db)
+            return true
+        }
+    }
+
     package func isReachable() async -> Bool {
         (try? await store.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
     }
@@ -83,18 +109,25 @@ package struct SQLiteSchedulingStorage: SchedulingStorage {
         var facts = StartFacts()
         switch check {
         case .newRequest(let candidate, let owner, let key, _):
-            facts.erasureRunning = try CandidateRecords.unsettledErasure(ofCandidate: candidate, in: db) != nil
+            facts.runningErasure = try SagaStore.unsettledInstanceID(type: InterviewSagaKind.erasure.rawValue, partitionKey: candidate, in: db)
             if let key { facts.earlierRequest = try tables.idempotentRequest(owner: owner, key: key, in: db) }
         case .cancellation(_, let interviewID, let cancellationID):
             facts.interview = try tables.interview(id: interviewID, in: db)
             facts.cancellation = try SagaStore.instance(id: cancellationID, in: db)
-            facts.rescheduling = try SagaStore.hasUnsettledInstance(type: InterviewSagaKind.rescheduling.rawValue, partitionKey: interviewID, in: db)
+            facts.rescheduling = try Self.isRescheduling(interviewID, in: db)
         case .reschedule(let requestID, let interviewID, let cancellationID, _, _):
             facts.request = try SagaStore.instance(id: requestID, in: db)
-            facts.rescheduling = try SagaStore.hasUnsettledInstance(type: InterviewSagaKind.rescheduling.rawValue, partitionKey: interviewID, in: db)
+            facts.rescheduling = try Self.isRescheduling(interviewID, in: db)
             facts.cancellation = try SagaStore.instance(id: cancellationID, in: db)
             facts.interview = try tables.interview(id: interviewID, in: db)
+        case .erasure(let candidate):
+            facts.runningErasure = try SagaStore.unsettledInstanceID(type: InterviewSagaKind.erasure.rawValue, partitionKey: candidate, in: db)
         }
         return facts
+    }
+
+    /// Whether a reschedule of the interview has not settled.
+    static func isRescheduling(_ interviewID: String, in db: Database) throws -> Bool {
+        try SagaStore.unsettledInstanceID(type: InterviewSagaKind.rescheduling.rawValue, partitionKey: interviewID, in: db) != nil
     }
 }

@@ -10,7 +10,7 @@ import SchedulingCore
 /// transaction in the one database: the saga's start or transition together with the
 /// request's owner, the audit row and the idempotent answer, so a crash leaves all or none.
 /// They reach the database through `storage`: SQLite, or PostgreSQL shared by several
-/// instances. The candidate's page and the erasure run on SQLite only, so far.
+/// instances.
 package struct SchedulingApplication: Sendable {
     let storage: any SchedulingStorage
     /// The wall clock of the API (saga steps use the engine's).
@@ -24,21 +24,6 @@ package struct SchedulingApplication: Sendable {
     /// The use cases on the service's SQLite file.
     package init(engine: SagaEngine<SagaStore>, now: @escaping @Sendable () -> Date = Date.init) {
         self.init(storage: SQLiteSchedulingStorage(engine: engine), now: now)
-    }
-
-    /// The SQLite engine, for the use cases that run on SQLite only (the candidate's page, the
-    /// erasure); on PostgreSQL they are refused as not available yet.
-    var engine: SagaEngine<SagaStore> {
-        get throws(ApplicationError) {
-            guard let sqlite = storage as? SQLiteSchedulingStorage else {
-                throw ApplicationError.unavailable("the candidate's page and the erasure run on the SQLite database only, not yet on PostgreSQL")
-            }
-            return sqlite.engine
-        }
-    }
-
-    var store: SagaStore {
-        get throws(ApplicationError) { try engine.store }
     }
 
     // MARK: Request an interview

@@ -14,6 +14,15 @@ package protocol SchedulingStorage: Sendable {
     func invitationDelivery(ofInterview interviewID: String) async throws -> InvitationDelivery?
     func interviews(candidateID: String?, from: Instant?, to: Instant?, owner: String?, limit: Int) async throws -> [InterviewRecord]
     func auditLog(target: String) async throws -> [AuditEntry]
+    /// What the database holds of a candidate, as one read sees it.
+    func candidateTraces(_ candidateID: String) async throws -> CandidateTraces
+    /// The interview the candidate's page shows, with its request, if both exist.
+    func candidateInterview(_ interviewID: String) async throws -> CandidateInterviewView?
+
+    /// Records the candidate's answer, its `interview.updated` and its audit row in one
+    /// transaction, as `answer.record` decides on the interview read there; false when it
+    /// changed nothing.
+    func recordCandidateAnswer(_ answer: CandidateAnswer) async throws -> Bool
     func isReachable() async -> Bool
 
     /// Starts `start.type` in one transaction with `start.check` and `start.writes`; the writes
@@ -60,6 +69,9 @@ package enum StartCheck: Sendable {
     case cancellation(requestID: String, interviewID: String, cancellationID: String)
     /// The reschedule of a confirmed interview, as it was when the reschedule was prepared.
     case reschedule(requestID: String, interviewID: String, cancellationID: String, sequence: Int, slot: Interval)
+    /// The erasure of a candidate: no other erasure of theirs runs (the first start wins, and
+    /// the others answer with it: `ErasureAlreadyRunning`).
+    case erasure(candidateID: String)
 
     /// What the transactions of two such commands must not interleave on: they take a lock on
     /// each (on PostgreSQL; SQLite's one writer orders them anyway).
@@ -67,6 +79,7 @@ package enum StartCheck: Sendable {
         switch self {
         case .newRequest(let candidate, let owner, let key, _): ["candidate:\(candidate)"] + (key.map { ["idempotency:\(owner)\n\($0)"] } ?? [])
         case .cancellation(_, let interview, _), .reschedule(_, let interview, _, _, _): ["interview:\(interview)"]
+        case .erasure(let candidate): ["candidate:\(candidate)"]
         }
     }
 
@@ -74,7 +87,7 @@ package enum StartCheck: Sendable {
     package func verdict(_ facts: StartFacts) throws {
         switch self {
         case .newRequest(let candidate, _, let key, let fingerprint):
-            if facts.erasureRunning {
+            if facts.runningErasure != nil {
                 throw ApplicationError.conflict("candidate \(candidate.prefix(100)) is being erased; ask again once the erasure has finished")
             }
             if let key, let earlier = facts.earlierRequest, earlier.bodyFingerprint != fingerprint {
@@ -109,14 +122,16 @@ package enum StartCheck: Sendable {
             guard current.sequence == sequence, current.slot == slot else {
                 throw ApplicationError.conflict("interview \(interviewID) changed while this reschedule was prepared; try again")
             }
+        case .erasure:
+            if let other = facts.runningErasure { throw ErasureAlreadyRunning(id: other) }
         }
     }
 }
 
 /// What a `StartCheck` looks at, read in the starting transaction.
 package struct StartFacts: Sendable {
-    /// An erasure of the candidate has not settled.
-    package var erasureRunning = false
+    /// The id of an erasure of the candidate that has not settled.
+    package var runningErasure: String?
     /// What the `Idempotency-Key` was first used for.
     package var earlierRequest: InterviewRecords.IdempotentRequest?
     /// The request's saga.

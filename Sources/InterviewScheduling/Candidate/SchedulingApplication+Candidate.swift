@@ -45,34 +45,8 @@ extension SchedulingApplication {
         -> Bool
     {
         guard response != .needsAction else { throw ApplicationError.invalid(field: "response", reason: "must be accepted, declined or tentative") }
-        let at = now()
-        return try await store.write { db in
-            guard let interview = try InterviewRecords.interview(id: interviewID, in: db) else {
-                throw ApplicationError.notFound("interview \(interviewID.prefix(100))")
-            }
-            guard interview.status == .confirmed else { throw ApplicationError.conflict("interview \(interviewID) is cancelled") }
-            if let sequence, sequence != interview.sequence {
-                throw ApplicationError.conflict(
-                    "the answer is to version \(sequence) of the invitation; the interview has changed since (version \(interview.sequence))")
-            }
-            guard interview.candidateResponse != response else { return false }
-            try db.execute(
-                sql: "UPDATE interview SET candidate_response = ?, candidate_response_changes = candidate_response_changes + 1 WHERE id = ?",
-                arguments: [response.rawValue, interviewID])
-            let change = try Int.fetchOne(db, sql: "SELECT candidate_response_changes FROM interview WHERE id = ?", arguments: [interviewID]) ?? 0
-            let updated = InterviewUpdated(
-                interviewId: interviewID, changes: ["candidateResponse": .init(old: interview.candidateResponse.rawValue, new: response.rawValue)])
-            let message = try InterviewMessages.message(
-                .interviewUpdated, id: "\(interviewID):candidateResponse:\(change)", key: interviewID, correlation: interview.requestID,
-                data: updated,
-                now: at)
-            try SagaStore.insertOutbox(message, sagaID: interview.requestID, at: at, in: db)
-            try InterviewRecords.append(
-                AuditEntry(
-                    actor: "candidate:\(interview.candidateID)", action: "interview.candidate-response", target: interviewID,
-                    detail: "\(interview.candidateResponse.rawValue) → \(response.rawValue) (\(channel))", at: Instant(at).secondsSinceEpoch), in: db)
-            return true
-        }
+        return try await storage.recordCandidateAnswer(
+            CandidateAnswer(interviewID: interviewID, response: response, sequence: sequence, channel: channel, at: now()))
     }
 
     /// An iTIP REPLY from the candidate's mail client: it must be about this interview's
@@ -113,9 +87,7 @@ extension SchedulingApplication {
             throw ApplicationError.invalid(field: "timeZone", reason: "the candidate's zone is unknown")
         }
         let actor = "candidate:\(interview.candidateID)"
-        let asked = try await store.read { db in
-            try InterviewRecords.auditLog(target: interviewID, in: db).filter { $0.action == "interview.reschedule" && $0.actor == actor }.count
-        }
+        let asked = try await storage.auditLog(target: interviewID).filter { $0.action == "interview.reschedule" && $0.actor == actor }.count
         guard asked < Self.maximumCandidateReschedules else {
             throw ApplicationError.conflict("another time was asked for \(asked) times already; please contact the recruiter")
         }
@@ -153,14 +125,9 @@ extension SchedulingApplication {
 
     /// The interview, its request, and whether a reschedule of it runs.
     private func candidateInterview(_ interviewID: String) async throws -> (InterviewRecord, SchedulingRequestBody, Bool) {
-        let found = try await store.read { db -> (InterviewRecord, SagaInstance, Bool)? in
-            guard let interview = try InterviewRecords.interview(id: interviewID, in: db),
-                let original = try SagaStore.instance(id: interview.requestID, in: db)
-            else { return nil }
-            let rescheduling = try SagaStore.hasUnsettledInstance(type: InterviewSagaKind.rescheduling.rawValue, partitionKey: interviewID, in: db)
-            return (interview, original, rescheduling)
+        guard let found = try await storage.candidateInterview(interviewID) else {
+            throw ApplicationError.notFound("interview \(interviewID.prefix(100))")
         }
-        guard let (interview, original, rescheduling) = found else { throw ApplicationError.notFound("interview \(interviewID.prefix(100))") }
-        return (interview, try original.data.decoded(as: SchedulingSagaData.self).request, rescheduling)
+        return (found.interview, try found.request.data.decoded(as: SchedulingSagaData.self).request, found.rescheduling)
     }
 }

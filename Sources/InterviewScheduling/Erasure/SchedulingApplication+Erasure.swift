@@ -14,10 +14,9 @@ extension SchedulingApplication {
         let candidateID = command.candidateID
         guard !candidateID.isEmpty, candidateID.unicodeScalars.count <= 200, !candidateID.contains(where: { $0.isNewline || $0.asciiValue == 0 })
         else { throw ApplicationError.invalid(field: "id", reason: "must be a candidate id of 1 to 200 characters on one line") }
-        let (latest, newerRequests) = try await store.read { db in
-            let latest = try CandidateRecords.latestErasure(ofCandidate: candidateID, in: db)
-            return (latest, try latest.map { try CandidateRecords.hasRequests(ofCandidate: candidateID, since: $0.createdAt, in: db) } ?? false)
-        }
+        let traces = try await storage.candidateTraces(candidateID)
+        let latest = traces.latestErasure
+        let newerRequests = latest.map { traces.hasRequests(since: $0.createdAt) } ?? false
         // The same answer while one runs, and once one has erased everything there is; a new
         // generation after one that gave up, or when the candidate has applied again since.
         if let latest {
@@ -39,15 +38,11 @@ extension SchedulingApplication {
             latest == nil
             ? InterviewIDs.erasure(ofCandidate: candidateID) : "\(InterviewIDs.erasure(ofCandidate: candidateID)):\(UUID().uuidString.lowercased())"
         do {
-            try await engine.start(
-                type: InterviewSagaKind.erasure.rawValue, id: erasureID, partitionKey: candidateID, data: data,
-                checking: { db in
-                    // Two admins at once: the first start wins, the second answers with it.
-                    if let other = try CandidateRecords.unsettledErasure(ofCandidate: candidateID, in: db) {
-                        throw ErasureAlreadyRunning(id: other)
-                    }
-                },
-                recording: { db in try InterviewRecords.append(audit, in: db) })
+            // Two admins at once: the first start wins, the second answers with it.
+            try await storage.start(
+                SagaStart(
+                    type: InterviewSagaKind.erasure.rawValue, id: erasureID, partitionKey: candidateID, data: data,
+                    check: .erasure(candidateID: candidateID), writes: [.audit(audit)]))
         } catch is ErasureAlreadyRunning {}
         return try await erasureStatus(of: candidateID, caller: command.caller)
     }
@@ -60,7 +55,7 @@ extension SchedulingApplication {
     /// Where the latest erasure of `candidateID` stands (admins only).
     package func erasureStatus(of candidateID: String, caller: Caller) async throws -> ErasureStatus {
         try Self.requireAdmin(caller)
-        guard let instance = try await store.read({ db in try CandidateRecords.latestErasure(ofCandidate: candidateID, in: db) }) else {
+        guard let instance = try await storage.candidateTraces(candidateID).latestErasure else {
             throw ApplicationError.notFound("erasure of candidate \(candidateID.prefix(100))")
         }
         let data = try? instance.data.decoded(as: ErasureSagaData.self)
@@ -81,12 +76,8 @@ extension SchedulingApplication {
     /// rescheduled: it would be confirmed again after the erasure looked.
     private func stopWhatIsAhead(of candidateID: String, caller: Caller) async throws {
         let now = Instant(now())
-        let (requests, sagas, interviews) = try await store.read { db in
-            let ids = try CandidateRecords.sagaIDs(ofCandidate: candidateID, in: db)
-            let instances = try ids.requests.compactMap { try SagaStore.instance(id: $0, in: db) }
-            let interviews = try ids.requests.compactMap { try InterviewRecords.interview(requestID: $0, in: db) }
-            return (instances, try SagaStore.unsettled(ids.sagas, in: db), interviews)
-        }
+        let traces = try await storage.candidateTraces(candidateID)
+        let (requests, sagas, interviews) = (traces.requests, traces.unsettledSagas, traces.interviews)
         if let moving = sagas.first(where: { $0.contains(":reschedule:") }) {
             throw ApplicationError.conflict("an interview of the candidate is being rescheduled (\(moving)); erase when that has finished")
         }
@@ -107,7 +98,7 @@ extension SchedulingApplication {
             } catch ApplicationError.conflict(let reason) {
                 // Fine if it is being stopped or cancelled anyway (the erasure waits for that);
                 // anything else (an earlier cancellation that failed) would leave it booked.
-                guard try await store.read({ db in try CandidateRecords.isStoppingOrStopped(request.id, in: db) }) else {
+                guard try await storage.candidateTraces(candidateID).isStoppingOrStopped(request.id) else {
                     throw ApplicationError.conflict("cannot cancel request \(request.id) before the erasure: \(reason)")
                 }
             }

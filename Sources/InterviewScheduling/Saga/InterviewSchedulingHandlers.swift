@@ -11,7 +11,7 @@ import SchedulingCore
 /// The step handlers of the interview sagas in `sagas/` and the candidate erasure. Each reads its saga's typed
 /// data (`SchedulingSagaData`, `CancellationSagaData`, `ReschedulingSagaData`); the steps
 /// live in the extensions beside this file. They reach their database through `storage`, on
-/// SQLite or PostgreSQL; the erasure is SQLite's only (see `ErasureSteps`).
+/// SQLite or PostgreSQL.
 package struct InterviewSagaHandlers<Storage: InterviewSagaStorage>: Sendable {
     package struct Organizer: Sendable {
         package var email: String
@@ -96,7 +96,7 @@ package struct InterviewSagaHandlers<Storage: InterviewSagaStorage>: Sendable {
     }
 }
 
-/// The handlers on the service's SQLite file, the erasure included.
+/// The handlers on the service's SQLite file.
 package typealias InterviewSchedulingHandlers = InterviewSagaHandlers<SQLiteInterviewSagaStorage>
 
 extension InterviewSagaHandlers where Storage == SQLiteInterviewSagaStorage {
@@ -112,9 +112,11 @@ extension InterviewSagaHandlers where Storage == SQLiteInterviewSagaStorage {
 
     /// The saga database.
     var store: SagaStore { storage.store }
+}
 
-    /// Registers every handler under the names the definitions use.
-    package func register(in handlers: inout SQLiteSagaHandlers) {
+extension InterviewSagaHandlers where Storage: CandidateErasureStorage {
+    /// Registers every handler under the names the definitions use: the interview sagas' and the erasure's.
+    package func register(in handlers: inout SagaHandlers<Storage.Decision>) {
         registerInterviewSagas(in: &handlers)
         registerErasure(in: &handlers)
     }

@@ -26,7 +26,7 @@ struct SagasCommand: AsyncParsableCommand {
                 The PostgreSQL database the instances share, postgres://user:password@host:port/name \
                 (default: SCHEDULER_DATABASE_URL, as `serve` uses); when set, --database is not read.
                 """)
-        var databaseURL = ProcessInfo.processInfo.environment["SCHEDULER_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        var databaseURL: String?
 
         @Option(help: "The directory of saga definitions (default: SCHEDULER_SAGAS_DIR, else sagas).")
         var sagas = ServiceOptions.sagasDirectory()
@@ -42,7 +42,8 @@ struct SagasCommand: AsyncParsableCommand {
         /// Runs `body` with the service's database: the SQLite file, or the PostgreSQL
         /// database that running instances share.
         func withDatabase<T>(_ body: (OperatorDatabase) async throws -> T) async throws -> T {
-            guard let databaseURL else {
+            let environment = ProcessInfo.processInfo.environment["SCHEDULER_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+            guard let databaseURL = databaseURL ?? environment else {
                 guard FileManager.default.fileExists(atPath: database) else {
                     throw CommandFailure("no database at \(database) (use --database, or --database-url for PostgreSQL)")
                 }

@@ -1,0 +1,50 @@
+import Foundation
+import PostgresNIO
+import PostgresStore
+package import SagaCore
+
+/// The erasure on PostgreSQL. Its transaction first locks the candidate, as a new request of
+/// theirs does (`StartCheck.serializingKeys`), so that no instance starts one in between.
+///
+/// PostgreSQL keeps an updated row's old version in the table until a `VACUUM` frees it:
+/// `purgeErasedBytes` runs one on the tables the erasure rewrote. A version that a
+/// transaction open at that moment may still see stays until the next (autovacuum's);
+/// the write-ahead log and base backups hold the old values until they are recycled, and
+/// freed space is overwritten only when reused. `VACUUM FULL` in a maintenance window
+/// rewrites the files.
+extension PostgresInterviewSagaStorage: CandidateErasureStorage {
+    var candidateRecords: PostgresCandidateRecords { PostgresCandidateRecords(tables: tables, mail: mail, logger: store.database.logger) }
+
+    package func traces(ofCandidate candidateID: String) async throws -> CandidateTraces {
+        try await store.database.transaction { connection in
+            try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: store.database.logger)
+            return try await candidateRecords.traces(ofCandidate: candidateID, on: connection)
+        }
+    }
+
+    package func decision(
+        erasingCandidate candidateID: String, then outcome: @escaping @Sendable (ErasureCounts) throws -> (StepOutcome, AuditEntry)
+    ) -> Decision {
+        { [candidateRecords, tables] connection in
+            let logger = candidateRecords.logger
+            try await PostgresSagaStore.lock("candidate:\(candidateID)", on: connection, logger: logger)
+            let traces = try await candidateRecords.traces(ofCandidate: candidateID, on: connection)
+            guard traces.unsettledSagas.isEmpty else { throw CandidateStillBusy.failure() }
+            let redactions = traces.redactions
+            let sagas = try await PostgresSagaStore.rewrite(
+                sagas: traces.sagaIDs, on: connection, logger: logger, data: { value in redactions.reduce(value) { $1.json($0) } },
+                text: { text in redactions.reduce(text) { $1.text($0) } },
+                payload: { payload in redactions.reduce(payload) { $1.jsonText($0) } })
+            let interviews = try await candidateRecords.erase(requests: traces.requestIDs, sagas: traces.sagaIDs, with: redactions, on: connection)
+            let (stepOutcome, audit) = try outcome(ErasureCounts(requests: traces.requests.count, sagas: sagas, interviews: interviews))
+            try await tables.append(audit, in: connection)
+            return stepOutcome
+        }
+    }
+
+    package func purgeErasedBytes() async throws -> Bool {
+        try await store.database.query(
+            "VACUUM saga_instance, saga_step_log, outbox, interview, mail_outbox, idempotency_key, audit_log")
+        return true
+    }
+}
