@@ -38,13 +38,27 @@ package final class PostgresDatabase: Sendable {
     /// throws. What `body` threw is what the caller sees (a `StaleSagaWrite`, say), not the
     /// driver's wrapper around it; a failed rollback drops the connection, which aborts the
     /// transaction on the server just the same.
+    ///
+    /// A transaction whose `BEGIN` fails is begun again on another connection, a few times:
+    /// nothing of it ran. That happens when the pool hands out a connection the server has
+    /// just ended (a restart or a failover sends `57P01` to idle connections, which the pool
+    /// may not have read yet); the next connection waits for the server as any other does.
     package func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
-        } catch let error as PostgresTransactionError {
-            throw error.closureError ?? error
+        var attempt = 1
+        while true {
+            do {
+                return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            } catch let error as PostgresTransactionError {
+                let onlyTheBeginFailed = error.beginError != nil && error.closureError == nil && error.commitError == nil
+                guard onlyTheBeginFailed, attempt < Self.beginAttempts, !Task.isCancelled else { throw error.closureError ?? error }
+                logger.notice("a transaction could not begin on a pooled connection; beginning it again", metadata: ["error": "\(error)"])
+                attempt += 1
+            }
         }
     }
+
+    /// How many times a transaction is begun before its `BEGIN`'s failure is the caller's.
+    static let beginAttempts = 3
 
     /// Runs one statement outside an explicit transaction.
     @discardableResult
