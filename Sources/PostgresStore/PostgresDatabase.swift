@@ -14,6 +14,10 @@ package final class PostgresDatabase: Sendable {
     package init(url: URL, maximumConnections: Int = 20, logger: Logger = Logger(label: "postgres")) throws {
         var configuration = try PostgresClient.Configuration(url: url)
         configuration.options.maximumConnections = maximumConnections
+        // postgres-nio 1.33 opens a connection for a waiting request only while the pool is
+        // below its minimum: with a minimum of 0, a request queued behind the last connection
+        // waits for ever when the server ends that connection (vapor/postgres-nio#657).
+        configuration.options.minimumConnections = 1
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         self.logger = logger
