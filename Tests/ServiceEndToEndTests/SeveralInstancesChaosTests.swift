@@ -115,10 +115,13 @@ struct SeveralInstancesChaosTests {
     }
 
     /// `count` `serve` processes on the database at `url`, each on a port of its own; once all answer ready.
-    static func startInstances(_ count: Int, on url: URL, _ system: ServiceProcesses) async throws -> [(process: BackgroundProcess, port: Int)] {
+    /// `firstPort`, if given, is the first instance's.
+    static func startInstances(
+        _ count: Int, on url: URL, _ system: ServiceProcesses, firstPort: Int? = nil
+    ) async throws -> [(process: BackgroundProcess, port: Int)] {
         var started: [(process: BackgroundProcess, port: Int)] = []
         for index in 0..<count {
-            let port = try FreePort.next()
+            let port = try index == 0 ? firstPort ?? FreePort.next() : FreePort.next()
             var environment = system.environment
             environment["SCHEDULER_DATABASE_URL"] = url.absoluteString
             environment["SCHEDULER_INSTANCE_ID"] = "instance-\(index)"
