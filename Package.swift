@@ -253,7 +253,10 @@ let package = Package(
             ]),
         .testTarget(
             name: "SchedulerCLITests",
-            dependencies: ["SagaCore", "SagaStore", "SchedulerTesting", "SagaEngine", "InterviewScheduling", "PostgresStore"]),
+            dependencies: [
+                "SagaCore", "SagaStore", "SchedulerTesting", "SagaEngine", "InterviewScheduling", "PostgresStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
         .testTarget(
             name: "SchedulerHTTPTests",
             dependencies: [

@@ -14,6 +14,7 @@ package final class PostgresDatabase: Sendable {
     package init(url: URL, maximumConnections: Int = 20, logger: Logger = Logger(label: "postgres")) throws {
         var configuration = try PostgresClient.Configuration(url: url)
         configuration.options.maximumConnections = maximumConnections
+        beginAttempts = maximumConnections + 1
         // postgres-nio 1.33 opens a connection for a waiting request only while the pool is
         // below its minimum: with a minimum of 0, a request queued behind the last connection
         // waits for ever when the server ends that connection (vapor/postgres-nio#657).
@@ -54,15 +55,22 @@ package final class PostgresDatabase: Sendable {
                 return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
             } catch let error as PostgresTransactionError {
                 let onlyTheBeginFailed = error.beginError != nil && error.closureError == nil && error.commitError == nil
-                guard onlyTheBeginFailed, attempt < Self.beginAttempts, !Task.isCancelled else { throw error.closureError ?? error }
+                guard onlyTheBeginFailed, attempt < beginAttempts, !Task.isCancelled else { throw error.closureError ?? error }
                 logger.notice("a transaction could not begin on a pooled connection; beginning it again", metadata: ["error": "\(error)"])
                 attempt += 1
             }
         }
     }
 
-    /// How many times a transaction is begun before its `BEGIN`'s failure is the caller's.
-    static let beginAttempts = 3
+    /// How many times a transaction is begun before its `BEGIN`'s failure is the caller's: one
+    /// more than the pool's connections, each of which a restart may have ended.
+    let beginAttempts: Int
+
+    /// Runs `body` on one connection of the pool, outside any transaction (for statements that
+    /// cannot run in one, such as `VACUUM`, with settings of their own).
+    package func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await client.withConnection(body)
+    }
 
     /// Runs one statement outside an explicit transaction.
     @discardableResult

@@ -48,6 +48,35 @@ package enum PostgresMigrator {
     }
 }
 
+extension PostgresMigrator {
+    /// Checks, without changing anything, that the database has exactly the steps `migrations`
+    /// name: for tools that must not migrate (an operator's command beside running instances).
+    package static func check(_ database: PostgresDatabase, _ migrations: [PostgresMigration]) async throws {
+        let exists = try await database.query("SELECT to_regclass('schema_migrations') IS NOT NULL").collect()
+        guard try exists.first?.decode(Bool.self) == true else {
+            throw MissingMigrations(names: migrations.map(\.name), empty: true)
+        }
+        let rows = try await database.query("SELECT name FROM schema_migrations").collect()
+        let applied = Set(try rows.map { try $0.decode(String.self) })
+        let unknown = applied.subtracting(migrations.map(\.name))
+        guard unknown.isEmpty else { throw UnknownMigrations(names: unknown.sorted()) }
+        let missing = migrations.map(\.name).filter { !applied.contains($0) }
+        guard missing.isEmpty else { throw MissingMigrations(names: missing, empty: applied.isEmpty) }
+    }
+}
+
+/// The database lacks steps this build has: it is not the service's, or no instance of this
+/// build has started on it yet.
+package struct MissingMigrations: Error, CustomStringConvertible {
+    package let names: [String]
+    package let empty: Bool
+    package var description: String {
+        empty
+            ? "the database has no scheduler schema: is it the one the instances use?"
+            : "the database lacks schema steps of this build (\(names.joined(separator: ", "))): start an instance of this build first"
+    }
+}
+
 /// The database was migrated by a newer build: this one must not run on it.
 package struct UnknownMigrations: Error, CustomStringConvertible {
     package let names: [String]

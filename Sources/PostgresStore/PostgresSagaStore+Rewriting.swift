@@ -6,8 +6,10 @@ package import SagaCore
 extension PostgresSagaStore {
     /// Rewrites everything the store keeps of the sagas `ids`, in the caller's transaction:
     /// their data, their last error, their step log's messages and their outbox payloads
-    /// (published or not). For an erasure: the old row versions stay in the tables' files
-    /// until a `VACUUM` frees them. Returns how many of the sagas existed.
+    /// (published or not). The version moves on, so that a write prepared from the old data
+    /// (an operator's retry, a command's copy) is refused. For an erasure: the old row
+    /// versions stay in the tables' files until a `VACUUM` frees them. Returns how many of the
+    /// sagas existed.
     package static func rewrite(
         sagas ids: [String], on connection: PostgresConnection, logger: Logger, data: (JSONValue) -> JSONValue, text: (String) -> String,
         payload: (Data) -> Data
@@ -22,7 +24,9 @@ extension PostgresSagaStore {
             let (stored, lastError) = try row.decode((String, String?).self)
             let rewritten = String(decoding: try data(try JSONValue(parsing: Data(stored.utf8))).jsonText(), as: UTF8.self)
             try await connection.query(
-                "UPDATE saga_instance SET data = \(rewritten), last_error_message = \(lastError.map(text)) WHERE id = \(id)", logger: logger)
+                """
+                UPDATE saga_instance SET data = \(rewritten), last_error_message = \(lastError.map(text)), version = version + 1 WHERE id = \(id)
+                """, logger: logger)
             for entry in try await connection.query(
                 "SELECT id, message FROM saga_step_log WHERE saga_id = \(id) AND message IS NOT NULL", logger: logger
             ).collect() {

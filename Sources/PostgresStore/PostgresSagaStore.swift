@@ -16,10 +16,20 @@ package final class PostgresSagaStore: Sendable {
     /// the database and its transactions (as `SagaStore`'s `applicationSchema` does on SQLite).
     /// `whenSettled` runs inside every transaction that stores a transition to a settled
     /// state, as `SagaStore`'s does.
-    package init(database: PostgresDatabase, applicationSchema: [PostgresMigration] = [], whenSettled: PostgresSettlementHook? = nil) async throws {
+    ///
+    /// With `migrating` false the schema is only checked, never changed (`PostgresMigrator.check`):
+    /// for an operator's tools beside running instances.
+    package init(
+        database: PostgresDatabase, applicationSchema: [PostgresMigration] = [], whenSettled: PostgresSettlementHook? = nil,
+        migrating: Bool = true
+    ) async throws {
         self.database = database
         self.whenSettled = whenSettled
-        try await PostgresMigrator.migrate(database, PostgresSagaSchema.migrations + applicationSchema)
+        if migrating {
+            try await PostgresMigrator.migrate(database, PostgresSagaSchema.migrations + applicationSchema)
+        } else {
+            try await PostgresMigrator.check(database, PostgresSagaSchema.migrations + applicationSchema)
+        }
     }
 
     package static let instanceColumns = """

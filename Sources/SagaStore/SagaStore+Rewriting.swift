@@ -4,8 +4,9 @@ package import SagaCore
 
 extension SagaStore {
     /// Rewrites everything the store keeps of the sagas `ids`: their data, their last error,
-    /// their step log's messages and their outbox payloads (published or not). For an
-    /// erasure: with `secure_delete` on, the old text is zeroed in the file, and a
+    /// their step log's messages and their outbox payloads (published or not). The version
+    /// moves on, so that a write prepared from the old data (an operator's retry, a command's
+    /// copy) is refused. For an erasure: with `secure_delete` on, the old text is zeroed in the file, and a
     /// `checkpoint()` afterwards removes it from the write-ahead log. Returns how many of the
     /// sagas existed.
     package static func rewrite(
@@ -20,7 +21,7 @@ extension SagaStore {
             let stored: String = row[0]
             let rewritten = String(decoding: try data(try JSONValue(parsing: Data(stored.utf8))).jsonText(), as: UTF8.self)
             try db.execute(
-                sql: "UPDATE saga_instance SET data = ?, last_error_message = ? WHERE id = ?",
+                sql: "UPDATE saga_instance SET data = ?, last_error_message = ?, version = version + 1 WHERE id = ?",
                 arguments: [rewritten, (row[1] as String?).map(text), id])
             for entry in try Row.fetchAll(
                 db, sql: "SELECT id, message FROM saga_step_log WHERE saga_id = ? AND message IS NOT NULL", arguments: [id])

@@ -1,6 +1,8 @@
 import CalendarProviders
+import Events
 import Foundation
 import InterviewScheduling
+import Logging
 import PostgresNIO
 import PostgresStore
 import SagaCore
@@ -75,7 +77,7 @@ struct CandidateErasureOnPostgresTests {
         }
         let asked = try await apps[1].eraseCandidate(EraseCandidate(caller: Self.admin, candidateID: "cand-1"))
         #expect(asked.state == .running && asked.erasureID == "erasure:cand-1")
-        await #expect(throws: ApplicationError.self) {
+        await #expect(throws: ApplicationError.conflict("candidate cand-1 is being erased; ask again once the erasure has finished")) {
             _ = try await apps[0].requestInterview(
                 RequestInterview(
                     caller: SchedulingApplicationOnPostgresTests.recruiter, body: SchedulingApplicationOnPostgresTests.body(), idempotencyKey: nil))
@@ -99,6 +101,37 @@ struct CandidateErasureOnPostgresTests {
         #expect(audit.last?.actor == "dpo@example.com" && audit.last?.detail == "requests: 1, sagas: 2, interviews: 1")
     }
 
+    /// A cancel prepared from the request before the erasure rewrote it (its copy names the
+    /// candidate) and stored after is refused, on either instance: the rewrite moved the
+    /// request's version, which the cancel's check compares under the candidate's lock.
+    @Test func aCancelPreparedBeforeTheErasureIsRefusedAfterIt() async throws {
+        let sagas = try await InterviewSagasOnPostgres.open()
+        defer { sagas.close() }
+        let apps = SchedulingApplicationOnPostgresTests.applications(sagas)
+        let requestID = try await SchedulingApplicationOnPostgresTests.confirmedRequest(sagas, apps)
+        let request = try #require(try await sagas.stores[0].instance(id: requestID))
+        let cancellationID = InterviewIDs.cancellation(ofRequest: requestID)
+        let start = SagaStart(
+            type: InterviewSagaKind.cancellation.rawValue, id: cancellationID, partitionKey: "cand-1",
+            data: try SagaData(
+                encoding: CancellationSagaData(
+                    booking: try request.data.decoded(as: SchedulingSagaData.self), reason: .interviewerUnavailable, by: "recruiter@example.com")),
+            check: .cancellation(
+                candidateID: "cand-1", requestID: requestID, requestVersion: request.version,
+                interviewID: InterviewIDs.interview(forRequest: requestID), cancellationID: cancellationID),
+            writes: [])
+        // The erasure's rewrite of the request, as its records step makes it.
+        _ = try await sagas.stores[1].database.transaction { connection in
+            try await PostgresSagaStore.rewrite(
+                sagas: [requestID], on: connection, logger: Logger(label: "test"), data: { $0 }, text: { $0 }, payload: { $0 })
+        }
+        let storage = PostgresSchedulingStorage(engine: sagas.engines[1])
+        await #expect(throws: ApplicationError.conflict("request \(requestID) changed while this command was prepared; try again")) {
+            try await storage.start(start)
+        }
+        #expect(try await sagas.stores[0].instance(id: cancellationID) == nil, "nothing of the refused cancel is stored")
+    }
+
     /// After an erasure the candidate applies again; ten erasures asked for on both instances
     /// at once start one new erasure, and all ten answer with it.
     @Test func erasuresAskedForOnBothInstancesAtOnceStartOne() async throws {
@@ -113,7 +146,7 @@ struct CandidateErasureOnPostgresTests {
         let answers = try await withThrowingTaskGroup(of: String.self) { group in
             for index in 0..<10 {
                 group.addTask {
-                    while true {
+                    for _ in 0..<50 {
                         do {
                             return try await apps[index % 2].eraseCandidate(
                                 EraseCandidate(caller: Self.admin, candidateID: "cand-1", cancelFutureInterviews: false)
@@ -122,6 +155,7 @@ struct CandidateErasureOnPostgresTests {
                             continue  // waited on another instance's start too long, as a client would retry
                         }
                     }
+                    throw ApplicationError.conflict("still told to try again after 50 attempts")
                 }
             }
             return try await group.reduce(into: [String]()) { $0.append($1) }

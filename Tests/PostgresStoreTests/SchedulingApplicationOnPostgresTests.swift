@@ -148,7 +148,7 @@ struct SchedulingApplicationOnPostgresTests {
         let answers = try await withThrowingTaskGroup(of: Bool.self) { group in
             for index in 0..<10 {
                 group.addTask {
-                    while true {
+                    for _ in 0..<50 {
                         do {
                             return try await apps[index % 2].respondAsCandidate(
                                 interviewID, index.isMultiple(of: 2) ? .accepted : .declined, toVersion: 0, via: "page")
@@ -156,6 +156,7 @@ struct SchedulingApplicationOnPostgresTests {
                             continue
                         }
                     }
+                    throw ApplicationError.conflict("still told to try again after 50 attempts")
                 }
             }
             return try await group.reduce(into: [Bool]()) { $0.append($1) }
@@ -173,7 +174,9 @@ struct SchedulingApplicationOnPostgresTests {
         #expect(try await apps[0].candidatePage(interviewID).rescheduling)
         _ = try await sagas.settle([moved.rescheduleID])
         #expect(try await apps[0].candidatePage(interviewID).sequence == 1)
-        await #expect(throws: ApplicationError.self) { try await apps[0].respondAsCandidate(interviewID, .accepted, toVersion: 0, via: "page") }
+        await #expect(
+            throws: ApplicationError.conflict("the answer is to version 0 of the invitation; the interview has changed since (version 1)")
+        ) { try await apps[0].respondAsCandidate(interviewID, .accepted, toVersion: 0, via: "page") }
         let asked = try await apps[0].auditLog(of: interviewID).filter { $0.action == "interview.reschedule" }
         #expect(asked.map(\.actor) == ["candidate:cand-1"])
     }

@@ -1,5 +1,6 @@
 import Foundation
 import InterviewScheduling
+import PostgresNIO
 import PostgresStore
 import SagaCore
 import SagaEngine
@@ -159,6 +160,24 @@ struct SagasCommandTests {
         #expect(try await prepared.stepLog("failed-1").contains { $0.outcome == .retried && $0.actor == "bob" })
         let illegal = try await run(["sagas", "abort", "failed-1", "--reason", "x"] + location)
         #expect(illegal.status != 0 && illegal.standardError.contains("cannot abort"))
+    }
+
+    /// An explicit --database wins over SCHEDULER_DATABASE_URL; a PostgreSQL database without
+    /// the service's schema is refused by name, and left as it was (an operator's command never migrates).
+    @Test func theDatabaseNamedOnTheCommandLineIsTheOneUsedAndNeverMigrated() async throws {
+        let prepared = try await prepare()
+        defer { prepared.close() }
+        let empty = try await PostgresTestServer.shared().newDatabase()
+        var environment = ProcessInfo.processInfo.environment
+        environment["SCHEDULER_DATABASE_URL"] = empty.absoluteString
+        let listed = try await ChildProcess(executable: scheduler, arguments: ["sagas", "list"] + prepared.location, environment: environment).run()
+        #expect(listed.status == 0 && listed.standardOutput.contains("waiting-1"), "\(listed.standardError)")
+        let refused = try await ChildProcess(executable: scheduler, arguments: ["sagas", "list"], environment: environment).run()
+        #expect(refused.status != 0 && refused.standardError.contains("no scheduler schema"), "\(refused.standardError)")
+        let database = try PostgresDatabase(url: empty, maximumConnections: 2)
+        defer { database.close() }
+        let tables = try await database.query("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").collect()
+        #expect(try tables.first?.decode(Int64.self) == 0, "nothing was created in the database")
     }
 
     @Test func diagramIsGeneratedFromTheDefinition() async throws {

@@ -213,11 +213,12 @@ package struct PostgresSchedulingStorage: SchedulingStorage {
             facts.runningErasure = try await PostgresSagaStore.unsettledInstanceID(
                 type: InterviewSagaKind.erasure.rawValue, partitionKey: candidate, on: connection, logger: logger)
             if let key { facts.earlierRequest = try await tables.idempotentRequest(owner: owner, key: key, in: connection) }
-        case .cancellation(_, let interviewID, let cancellationID):
+        case .cancellation(_, let requestID, _, let interviewID, let cancellationID):
+            facts.request = try await PostgresSagaStore.instance(id: requestID, on: connection, logger: logger)
             facts.interview = try await tables.interview(id: interviewID, in: connection)
             facts.cancellation = try await PostgresSagaStore.instance(id: cancellationID, on: connection, logger: logger)
             facts.rescheduling = try await isRescheduling(interviewID, on: connection, logger: logger)
-        case .reschedule(let requestID, let interviewID, let cancellationID, _, _):
+        case .reschedule(_, let requestID, _, let interviewID, let cancellationID, _, _):
             facts.request = try await PostgresSagaStore.instance(id: requestID, on: connection, logger: logger)
             facts.rescheduling = try await isRescheduling(interviewID, on: connection, logger: logger)
             facts.cancellation = try await PostgresSagaStore.instance(id: cancellationID, on: connection, logger: logger)

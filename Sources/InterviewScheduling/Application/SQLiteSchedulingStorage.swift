@@ -111,11 +111,12 @@ package struct SQLiteSchedulingStorage: SchedulingStorage {
         case .newRequest(let candidate, let owner, let key, _):
             facts.runningErasure = try SagaStore.unsettledInstanceID(type: InterviewSagaKind.erasure.rawValue, partitionKey: candidate, in: db)
             if let key { facts.earlierRequest = try tables.idempotentRequest(owner: owner, key: key, in: db) }
-        case .cancellation(_, let interviewID, let cancellationID):
+        case .cancellation(_, let requestID, _, let interviewID, let cancellationID):
+            facts.request = try SagaStore.instance(id: requestID, in: db)
             facts.interview = try tables.interview(id: interviewID, in: db)
             facts.cancellation = try SagaStore.instance(id: cancellationID, in: db)
             facts.rescheduling = try Self.isRescheduling(interviewID, in: db)
-        case .reschedule(let requestID, let interviewID, let cancellationID, _, _):
+        case .reschedule(_, let requestID, _, let interviewID, let cancellationID, _, _):
             facts.request = try SagaStore.instance(id: requestID, in: db)
             facts.rescheduling = try Self.isRescheduling(interviewID, in: db)
             facts.cancellation = try SagaStore.instance(id: cancellationID, in: db)

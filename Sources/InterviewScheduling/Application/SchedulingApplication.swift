@@ -127,7 +127,9 @@ package struct SchedulingApplication: Sendable {
             try await storage.start(
                 SagaStart(
                     type: InterviewSagaKind.cancellation.rawValue, id: cancellationID, partitionKey: instance.partitionKey, data: data,
-                    check: .cancellation(requestID: requestID, interviewID: interviewID, cancellationID: cancellationID), writes: [.audit(audit)]))
+                    check: .cancellation(
+                        candidateID: instance.partitionKey, requestID: requestID, requestVersion: instance.version, interviewID: interviewID,
+                        cancellationID: cancellationID), writes: [.audit(audit)]))
         case .compensating, .compensated, .failed:
             let state = RequestStatus.state(of: instance, interviewStatus: nil)
             throw ApplicationError.conflict("request \(requestID) is \(state.rawValue); it cannot be cancelled")
@@ -198,7 +200,7 @@ package struct SchedulingApplication: Sendable {
             SagaStart(
                 type: InterviewSagaKind.rescheduling.rawValue, id: sagaID, partitionKey: interviewID, data: data,
                 check: .reschedule(
-                    requestID: interview.requestID, interviewID: interviewID,
+                    candidateID: original.partitionKey, requestID: interview.requestID, requestVersion: original.version, interviewID: interviewID,
                     cancellationID: InterviewIDs.cancellation(ofRequest: interview.requestID),
                     sequence: interview.sequence, slot: interview.slot),
                 writes: [.audit(audit)]))

@@ -50,6 +50,15 @@ package struct SagaStart: Sendable {
     package var data: SagaData
     package var check: StartCheck
     package var writes: [ApplicationWrite]
+
+    package init(type: String, id: String, partitionKey: String, data: SagaData, check: StartCheck, writes: [ApplicationWrite]) {
+        self.type = type
+        self.id = id
+        self.partitionKey = partitionKey
+        self.data = data
+        self.check = check
+        self.writes = writes
+    }
 }
 
 /// The application's own rows, written in a command's transaction.
@@ -65,20 +74,25 @@ package enum StartCheck: Sendable {
     /// A new request: its candidate is not being erased; an `Idempotency-Key` used before
     /// came with the same body.
     case newRequest(candidateID: String, owner: String, idempotencyKey: String?, fingerprint: String)
-    /// The cancellation of a confirmed request.
-    case cancellation(requestID: String, interviewID: String, cancellationID: String)
+    /// The cancellation of a confirmed request, whose saga was at `requestVersion` when the
+    /// cancellation's data was copied from it.
+    case cancellation(candidateID: String, requestID: String, requestVersion: Int, interviewID: String, cancellationID: String)
     /// The reschedule of a confirmed interview, as it was when the reschedule was prepared.
-    case reschedule(requestID: String, interviewID: String, cancellationID: String, sequence: Int, slot: Interval)
+    case reschedule(
+        candidateID: String, requestID: String, requestVersion: Int, interviewID: String, cancellationID: String, sequence: Int, slot: Interval)
     /// The erasure of a candidate: no other erasure of theirs runs (the first start wins, and
     /// the others answer with it: `ErasureAlreadyRunning`).
     case erasure(candidateID: String)
 
     /// What the transactions of two such commands must not interleave on: they take a lock on
-    /// each (on PostgreSQL; SQLite's one writer orders them anyway).
+    /// each (on PostgreSQL; SQLite's one writer orders them anyway). A cancellation and a
+    /// reschedule copy the candidate's details from their request, so they lock the candidate
+    /// too: the erasure's rewrite, under the same lock, comes wholly before or after them.
     package var serializingKeys: [String] {
         switch self {
         case .newRequest(let candidate, let owner, let key, _): ["candidate:\(candidate)"] + (key.map { ["idempotency:\(owner)\n\($0)"] } ?? [])
-        case .cancellation(_, let interview, _), .reschedule(_, let interview, _, _, _): ["interview:\(interview)"]
+        case .cancellation(let candidate, _, _, let interview, _), .reschedule(let candidate, _, _, let interview, _, _, _):
+            ["candidate:\(candidate)", "interview:\(interview)"]
         case .erasure(let candidate): ["candidate:\(candidate)"]
         }
     }
@@ -93,7 +107,8 @@ package enum StartCheck: Sendable {
             if let key, let earlier = facts.earlierRequest, earlier.bodyFingerprint != fingerprint {
                 throw ApplicationError.idempotencyKeyReused(key)
             }
-        case .cancellation(let requestID, let interviewID, let cancellationID):
+        case .cancellation(_, let requestID, let requestVersion, let interviewID, let cancellationID):
+            try Self.requireUnchanged(requestID, at: requestVersion, facts)
             if facts.interview?.status == .cancelled { throw ApplicationError.conflict("request \(requestID) is cancelled already") }
             if let earlier = facts.cancellation {
                 switch earlier.status {
@@ -108,7 +123,8 @@ package enum StartCheck: Sendable {
             if facts.rescheduling {
                 throw ApplicationError.conflict("interview \(interviewID) is being rescheduled; cancel it when that has finished")
             }
-        case .reschedule(_, let interviewID, _, let sequence, let slot):
+        case .reschedule(_, let requestID, let requestVersion, let interviewID, _, let sequence, let slot):
+            try Self.requireUnchanged(requestID, at: requestVersion, facts)
             guard facts.request?.status == .completed else {
                 throw ApplicationError.conflict("interview \(interviewID) is still being booked; reschedule it once it is confirmed")
             }
@@ -124,6 +140,16 @@ package enum StartCheck: Sendable {
             }
         case .erasure:
             if let other = facts.runningErasure { throw ErasureAlreadyRunning(id: other) }
+        }
+    }
+}
+
+extension StartCheck {
+    /// Refuses a command whose data was copied from its request's saga at `version` when the
+    /// saga has been written since (an erasure rewrote it, say): the copy may hold what is gone.
+    static func requireUnchanged(_ requestID: String, at version: Int, _ facts: StartFacts) throws {
+        guard facts.request?.version == version else {
+            throw ApplicationError.conflict("request \(requestID) changed while this command was prepared; try again")
         }
     }
 }

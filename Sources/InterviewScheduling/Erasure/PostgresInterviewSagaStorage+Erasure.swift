@@ -42,9 +42,21 @@ extension PostgresInterviewSagaStorage: CandidateErasureStorage {
         }
     }
 
+    /// The `VACUUM` may take at most 20 s (inside the step's timeout); one that takes longer
+    /// is given up, and autovacuum frees the old versions later: the rows themselves are
+    /// rewritten already, so the erasure goes on.
     package func purgeErasedBytes() async throws -> Bool {
-        try await store.database.query(
-            "VACUUM saga_instance, saga_step_log, outbox, interview, mail_outbox, idempotency_key, audit_log")
+        let logger = store.database.logger
+        try await store.database.withConnection { connection in
+            try await connection.query("SET statement_timeout = '20s'", logger: logger)
+            do {
+                try await connection.query(
+                    "VACUUM saga_instance, saga_step_log, outbox, interview, mail_outbox, idempotency_key, audit_log", logger: logger)
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "57014" {
+                logger.warning("VACUUM after an erasure took over 20 s and was stopped; autovacuum will free the old row versions")
+            }
+            try await connection.query("RESET statement_timeout", logger: logger)
+        }
         return true
     }
 }

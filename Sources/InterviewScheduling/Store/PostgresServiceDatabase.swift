@@ -8,4 +8,13 @@ package enum PostgresServiceDatabase {
         try await PostgresSagaStore(
             database: database, applicationSchema: PostgresInterviewSchema.migrations, whenSettled: SagaSettlement.postgresHook())
     }
+
+    /// For operator tools (`scheduler sagas`, `scheduler audit`) beside running instances: the
+    /// same store, its schema checked and never changed, so that a wrong database name or a
+    /// newer tool than the instances is refused instead of migrated.
+    package static func openExisting(_ database: PostgresDatabase) async throws -> PostgresSagaStore {
+        try await PostgresSagaStore(
+            database: database, applicationSchema: PostgresInterviewSchema.migrations, whenSettled: SagaSettlement.postgresHook(),
+            migrating: false)
+    }
 }

@@ -18,13 +18,13 @@ struct SagasCommand: AsyncParsableCommand {
 
     /// Where the database and the definitions are.
     struct Location: ParsableArguments {
-        @Option(help: "The service's saga database (default: sagas.sqlite in SCHEDULER_DATA_DIR, as `serve` uses).")
-        var database = ServiceOptions.sagaDatabasePath()
+        @Option(help: "The service's SQLite database (default: sagas.sqlite in SCHEDULER_DATA_DIR, as `serve` uses).")
+        var database: String?
 
         @Option(
             help: """
-                The PostgreSQL database the instances share, postgres://user:password@host:port/name \
-                (default: SCHEDULER_DATABASE_URL, as `serve` uses); when set, --database is not read.
+                The PostgreSQL database the instances share, postgres://user:password@host:port/name. \
+                Without --database or --database-url: SCHEDULER_DATABASE_URL if set (as `serve` does), else SQLite.
                 """)
         var databaseURL: String?
 
@@ -42,8 +42,10 @@ struct SagasCommand: AsyncParsableCommand {
         /// Runs `body` with the service's database: the SQLite file, or the PostgreSQL
         /// database that running instances share.
         func withDatabase<T>(_ body: (OperatorDatabase) async throws -> T) async throws -> T {
+            // An explicit option wins; the environment only stands in for a missing one.
             let environment = ProcessInfo.processInfo.environment["SCHEDULER_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
-            guard let databaseURL = databaseURL ?? environment else {
+            guard let databaseURL = databaseURL ?? (self.database == nil ? environment : nil) else {
+                let database = self.database ?? ServiceOptions.sagaDatabasePath()
                 guard FileManager.default.fileExists(atPath: database) else {
                     throw CommandFailure("no database at \(database) (use --database, or --database-url for PostgreSQL)")
                 }
@@ -60,7 +62,13 @@ struct SagasCommand: AsyncParsableCommand {
                 throw CommandFailure("\(error)")
             }
             defer { postgres.close() }
-            return try await body(.postgres(try await PostgresServiceDatabase.open(postgres)))
+            do {
+                return try await body(.postgres(try await PostgresServiceDatabase.openExisting(postgres)))
+            } catch let error as MissingMigrations {
+                throw CommandFailure("\(error)")
+            } catch let error as UnknownMigrations {
+                throw CommandFailure("\(error)")
+            }
         }
 
         /// Runs `body` with an engine on the database. On PostgreSQL it claims no work: its
