@@ -180,6 +180,17 @@ struct SagasCommandTests {
         #expect(try tables.first?.decode(Int64.self) == 0, "nothing was created in the database")
     }
 
+    /// A database that does not answer is named (without its password) after a bounded wait,
+    /// instead of the command waiting for it as the service's pool does.
+    @Test func aDatabaseThatDoesNotAnswerIsNamedAfterABoundedWait() async throws {
+        let prepared = try await prepare()
+        defer { prepared.close() }
+        let url = "postgres://scheduler:s3cret-pass@127.0.0.1:\(try FreePort.next())/nothing"
+        let result = try await run(["sagas", "list", "--database-url", url, "--sagas", prepared.directory.path("sagas")])
+        #expect(result.status != 0 && result.standardError.contains("did not answer within 15 s"), "\(result.standardError)")
+        #expect(!result.standardError.contains("s3cret-pass"))
+    }
+
     @Test func diagramIsGeneratedFromTheDefinition() async throws {
         let prepared = try await prepare()
         defer { prepared.close() }

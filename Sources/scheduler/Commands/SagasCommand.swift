@@ -63,7 +63,11 @@ struct SagasCommand: AsyncParsableCommand {
             }
             defer { postgres.close() }
             do {
-                return try await body(.postgres(try await PostgresServiceDatabase.openExisting(postgres)))
+                // The pool waits for a server that is away; a command says so instead.
+                let store = try await withDeadline(.seconds(15)) { try await PostgresServiceDatabase.openExisting(postgres) }
+                return try await body(.postgres(store))
+            } catch is DeadlineExceeded {
+                throw CommandFailure("the database at \(url.redactingPassword) did not answer within 15 s")
             } catch let error as MissingMigrations {
                 throw CommandFailure("\(error)")
             } catch let error as UnknownMigrations {
