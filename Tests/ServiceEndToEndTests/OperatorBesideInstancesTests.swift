@@ -1,0 +1,48 @@
+import Foundation
+import SchedulerTestScopes
+import SchedulerTesting
+import Testing
+
+/// `scheduler sagas` against a PostgreSQL database while a `serve` instance runs on it: what
+/// the operator's command writes, the running instance carries out.
+@Suite("Operator commands beside a running instance", .serialized, .runsAfterTestWork)
+struct OperatorBesideInstancesTests {
+    typealias Chaos = SeveralInstancesChaosTests
+
+    @Test(.timeLimit(.minutes(3))) func anAbortFromTheCommandLineIsCarriedOutByTheRunningInstance() async throws {
+        let system = try await ServiceProcesses()
+        let url = try await PostgresTestServer.shared().newDatabase()
+        let instances = try await Chaos.startInstances(1, on: url, system)
+        let processes = instances.map(\.process)
+        afterTest {
+            for process in processes { await process.stop() }
+            await system.stopAll()
+        }
+        // No responder: the request waits for availability until the operator steps in.
+        let requestID = try #require(try await Chaos.burst(1, through: [instances[0].port], system).first)
+        let cli = BuiltProducts.executable("scheduler")
+        let location = ["--database-url", url.absoluteString, "--sagas", BuiltProducts.repositoryRoot.appendingPathComponent("sagas").path]
+        var listed = ""
+        let waiting = try await eventually(60) {
+            listed = try await ChildProcess(executable: cli, arguments: ["sagas", "list", "--state", "waiting"] + location).run().standardOutput
+            return listed.contains(requestID)
+        }
+        try #require(waiting, "the request waits for availability: \(listed)")
+
+        let aborted = try await ChildProcess(
+            executable: cli, arguments: ["sagas", "abort", requestID, "--reason", "duplicate request", "--by", "ops@example.com"] + location
+        ).run()
+        #expect(aborted.status == 0, "\(aborted.standardError)")
+        var state: [String: Any] = [:]
+        let undone = try await eventually(60) {
+            state = (try? await Chaos.call(system, instances[0].port, "GET", "/api/v1/scheduling-requests/\(requestID)").json) ?? [:]
+            return state["state"] as? String == "cancelled"
+        }
+        #expect(undone, "the instance undid the request: \(state)")
+        let shown = try await ChildProcess(executable: cli, arguments: ["sagas", "show", requestID, "--json"] + location).run()
+        let timeline = try JSONSerialization.jsonObject(with: Data(shown.standardOutput.utf8)) as? [String: Any]
+        let log = timeline?["log"] as? [[String: Any]] ?? []
+        #expect(log.contains { $0["outcome"] as? String == "aborted" && $0["actor"] as? String == "ops@example.com" }, "\(log)")
+        #expect((timeline?["saga"] as? [String: Any])?["status"] as? String == "compensated")
+    }
+}
