@@ -83,6 +83,15 @@ extension SchedulingService {
                 .init(service: Background("outbox-backlog") { await Self.exportBacklog(of: store) }),
                 .init(service: Background("ledger-watchdog") { await Self.exportOrphanedHolds(of: store) }),
                 .init(service: Background("consumer-lag") { await Self.exportLag(of: consumer) }),
+                // Another instance took this one's name while its session was gone (a database
+                // restart): two instances under one name would renew each other's leases.
+                .init(
+                    service: Background("instance-name") {
+                        await name.lost()
+                        guard !Task.isCancelled else { return }
+                        throw ServiceConfigurationError(
+                            variable: "SCHEDULER_INSTANCE_ID", problem: "another instance took the name \(owner) while the database was away")
+                    }, failureTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: Background("availability-consumer", onShutdown: { await pipeline.shutdown() }) { await pipeline.run() }),
             ])
         await producer.shutdown()

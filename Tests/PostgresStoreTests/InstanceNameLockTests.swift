@@ -1,0 +1,74 @@
+import Foundation
+import Logging
+import PostgresNIO
+import PostgresStore
+import SchedulerTesting
+import Testing
+
+/// An instance's name on a shared database: refused to a second live instance, held again after
+/// the holder's session ends (a restart, a failover), and reported lost when another instance
+/// took it meanwhile. The session is ended with `pg_terminate_backend`, and the holder is told
+/// to look at once (`checkNow`), so that who takes the name first is decided by the test.
+@Suite("The instance's name on PostgreSQL")
+struct InstanceNameLockTests {
+    static let lockSpace = 0x69_6E73
+
+    /// Ends every session that holds an instance name's lock; returns how many it ended.
+    static func endHolders(_ admin: PostgresStore.PostgresDatabase) async throws -> Int {
+        let rows = try await admin.query(
+            """
+            SELECT pg_terminate_backend(pid) FROM pg_locks
+            WHERE locktype = 'advisory' AND classid = \(Self.lockSpace) AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            """
+        ).collect()
+        return rows.count
+    }
+
+    static func isHeld(_ admin: PostgresStore.PostgresDatabase) async throws -> Bool {
+        let rows = try await admin.query(
+            """
+            SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = \(Self.lockSpace) AND granted
+                AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            """
+        ).collect()
+        return try rows.first?.decode(Int64.self) == 1
+    }
+
+    @Test func aNameWhoseSessionEndedIsHeldAgainAndStillRefusedToASecondInstance() async throws {
+        let url = try await PostgresTestServer.shared().newDatabase()
+        let (first, second, admin) = (
+            try PostgresStore.PostgresDatabase(url: url), try PostgresStore.PostgresDatabase(url: url), try PostgresStore.PostgresDatabase(url: url)
+        )
+        defer { for database in [first, second, admin] { database.close() } }
+        let name = try await InstanceNameLock.take("instance-a", on: first, checkEvery: .seconds(3600))
+        await #expect(throws: InstanceNameTaken.self) { _ = try await InstanceNameLock.take("instance-a", on: second) }
+
+        #expect(try await Self.endHolders(admin) == 1)
+        name.checkNow()
+        #expect(try await eventually(30) { try await Self.isHeld(admin) }, "held again on a new session")
+        await #expect(throws: InstanceNameTaken.self) { _ = try await InstanceNameLock.take("instance-a", on: second) }
+        await name.give()
+        #expect(try await !Self.isHeld(admin), "given up")
+    }
+
+    @Test func aNameTakenByAnotherInstanceWhileTheSessionWasGoneIsReportedLost() async throws {
+        let url = try await PostgresTestServer.shared().newDatabase()
+        let (first, second, admin) = (
+            try PostgresStore.PostgresDatabase(url: url), try PostgresStore.PostgresDatabase(url: url), try PostgresStore.PostgresDatabase(url: url)
+        )
+        defer { for database in [first, second, admin] { database.close() } }
+        let name = try await InstanceNameLock.take("instance-a", on: first, checkEvery: .seconds(3600))
+        #expect(try await Self.endHolders(admin) == 1)
+        let twin = try await InstanceNameLock.take("instance-a", on: second, checkEvery: .seconds(3600))
+        name.checkNow()
+        let lost = Flag()
+        Task {
+            await name.lost()
+            lost.raise()
+        }
+        #expect(try await eventually(30) { lost.isRaised }, "the first holder learns it lost the name")
+        await name.give()
+        #expect(try await Self.isHeld(admin), "the twin still holds it")
+        await twin.give()
+    }
+}
