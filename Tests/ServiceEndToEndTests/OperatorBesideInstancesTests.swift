@@ -1,4 +1,6 @@
 import Foundation
+import PostgresNIO
+import PostgresStore
 import SchedulerTestScopes
 import SchedulerTesting
 import Testing
@@ -44,5 +46,35 @@ struct OperatorBesideInstancesTests {
         let log = timeline?["log"] as? [[String: Any]] ?? []
         #expect(log.contains { $0["outcome"] as? String == "aborted" && $0["actor"] as? String == "ops@example.com" }, "\(log)")
         #expect((timeline?["saga"] as? [String: Any])?["status"] as? String == "compensated")
+    }
+
+    /// A database restart ends the instance's session and with it the lock on its name; here
+    /// another holder is queued for the name at that moment (one statement ends the session and
+    /// waits for the lock, which the server grants it as the session ends). The instance finds
+    /// its name taken at its next look and stops, naming the setting.
+    @Test(.timeLimit(.minutes(3))) func anInstanceWhoseNameWasTakenWhileItsSessionWasGoneStops() async throws {
+        let system = try await ServiceProcesses()
+        let url = try await PostgresTestServer.shared().newDatabase()
+        let instances = try await Chaos.startInstances(1, on: url, system)
+        let processes = instances.map(\.process)
+        afterTest {
+            for process in processes { await process.stop() }
+            await system.stopAll()
+        }
+        let twin = try PostgresStore.PostgresDatabase(url: url, maximumConnections: 1)
+        defer { twin.close() }
+        let taken = try await twin.query(
+            """
+            SELECT pg_advisory_lock(\(Int32(0x69_6E73)), hashtext('instance-0')) FROM (
+                SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = \(0x69_6E73) AND granted
+                    AND database = (SELECT oid FROM pg_database WHERE datname = current_database())) AS ended
+            """
+        ).collect()
+        #expect(taken.count == 1, "the instance's session held the name")
+        let process = try #require(processes.first)
+        #expect(try await eventually(60) { !process.process.isRunning }, "the instance stops")
+        #expect(await process.stop() == 1)
+        let log = (try? String(contentsOfFile: system.directory.path("service-0.log"), encoding: .utf8)) ?? ""
+        #expect(log.contains("SCHEDULER_INSTANCE_ID") && log.contains("another instance took the name"), "\(log.suffix(800))")
     }
 }
