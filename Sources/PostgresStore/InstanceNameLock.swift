@@ -30,12 +30,18 @@ package final class InstanceNameLock: Sendable {
         case released, refused, connectionLost
     }
 
-    private init(holding: Task<Void, Never>, ticking: Task<Void, Never>, events: HolderEvents, lost: AsyncStream<Void>) {
+    private let state: NameState
+
+    private init(holding: Task<Void, Never>, ticking: Task<Void, Never>, events: HolderEvents, lost: AsyncStream<Void>, state: NameState) {
         self.holding = holding
         self.ticking = ticking
         self.events = events
         self.lostSignal = lost
+        self.state = state
     }
+
+    /// Whether another instance has taken the name (see `lost()`).
+    package var isLost: Bool { state.isLost }
 
     /// Takes `name`; throws `InstanceNameTaken` when a live instance holds it.
     package static func take(
@@ -46,15 +52,26 @@ package final class InstanceNameLock: Sendable {
         let (outcomes, reporting) = AsyncStream<Result<Bool, any Error>>.makeStream()
         let events = HolderEvents()
         let (lost, losing) = AsyncStream<Void>.makeStream()
+        let state = NameState()
         let logger = database.logger
         let holding = Task {
             var first = true
+            // The backend of the session that held the name last: after a check that timed out,
+            // it may still hold it (a stall, not a restart), and is then ended, not taken for a twin.
+            var ownSession: Int32?
             while true {
+                let wasFirst = first
                 let ended: HoldEnded
                 do {
                     ended = try await database.client.withConnection { connection in
-                        let taken = try await Self.tryLock(name, on: connection, logger: logger)
-                        if first {
+                        let (taken, session): (Bool, Int32)
+                        do {
+                            // Bounded, as every call on a connection that may have been dropped (see `withDeadline`).
+                            (taken, session) = try await withDeadline(.seconds(2)) { try await Self.tryLock(name, on: connection, logger: logger) }
+                        } catch is DeadlineExceeded where !wasFirst {
+                            return .connectionLost
+                        }
+                        if wasFirst {
                             reporting.yield(.success(taken))
                             reporting.finish()
                         } else if taken {
@@ -62,10 +79,10 @@ package final class InstanceNameLock: Sendable {
                         }
                         first = false
                         guard taken else { return .refused }
+                        ownSession = session
                         while let event = await events.next() {
                             switch event {
                             case .release:
-                                // Bounded: a query on a dropped connection can go unanswered (see `withDeadline`).
                                 _ = try? await withDeadline(.seconds(2)) {
                                     try await connection.query("SELECT pg_advisory_unlock(\(lockSpace), hashtext(\(name)))", logger: logger)
                                 }
@@ -74,6 +91,8 @@ package final class InstanceNameLock: Sendable {
                                 do {
                                     _ = try await withDeadline(.seconds(2)) { try await connection.query("SELECT 1", logger: logger).collect() }
                                 } catch {
+                                    // Gone, or stalled: closed, so that a live session gives the name up.
+                                    _ = try? await withDeadline(.seconds(1)) { try await connection.close() }
                                     return .connectionLost
                                 }
                             }
@@ -81,7 +100,7 @@ package final class InstanceNameLock: Sendable {
                         return .released
                     }
                 } catch {
-                    if first {
+                    if wasFirst {
                         reporting.yield(.failure(error))
                         reporting.finish()
                         return
@@ -94,12 +113,17 @@ package final class InstanceNameLock: Sendable {
                 case .released: return
                 case .connectionLost: continue
                 case .refused:
-                    if !first {
-                        logger.error(
-                            "another instance took this instance's name while its database session was gone; this instance must stop",
-                            metadata: ["instance": "\(name)"])
-                        losing.finish()
+                    guard !wasFirst else { return }
+                    if let old = ownSession, (try? await withDeadline(.seconds(4), { try await Self.end(old, holding: name, on: database) })) == true
+                    {
+                        ownSession = nil
+                        continue
                     }
+                    logger.error(
+                        "another instance took this instance's name while its database session was gone; this instance must stop",
+                        metadata: ["instance": "\(name)"])
+                    state.markLost()
+                    losing.finish()
                     return
                 }
             }
@@ -116,11 +140,27 @@ package final class InstanceNameLock: Sendable {
                 events.send(.check)
             }
         }
-        return InstanceNameLock(holding: holding, ticking: ticking, events: events, lost: lost)
+        return InstanceNameLock(holding: holding, ticking: ticking, events: events, lost: lost, state: state)
     }
 
-    private static func tryLock(_ name: String, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
-        let rows = try await connection.query("SELECT pg_try_advisory_lock(\(lockSpace), hashtext(\(name)))", logger: logger).collect()
+    /// Tries to take `name` on `connection`; whether it did, and the connection's backend.
+    private static func tryLock(_ name: String, on connection: PostgresConnection, logger: Logger) async throws -> (Bool, Int32) {
+        let rows = try await connection.query(
+            "SELECT pg_try_advisory_lock(\(lockSpace), hashtext(\(name))), pg_backend_pid()", logger: logger
+        ).collect()
+        return try rows.first?.decode((Bool, Int32).self) ?? (false, 0)
+    }
+
+    /// Ends the session `backend` if it is the one holding `name` (this instance's previous
+    /// one, stalled); true when it did, waiting up to 2 s for it to go.
+    private static func end(_ backend: Int32, holding name: String, on database: PostgresDatabase) async throws -> Bool {
+        let rows = try await database.query(
+            """
+            SELECT pg_terminate_backend(pid, 2000) FROM pg_locks
+            WHERE locktype = 'advisory' AND classid = \(Int64(lockSpace)) AND objid::bigint = (hashtext(\(name))::bigint & 4294967295)
+                AND granted AND pid = \(backend)
+            """
+        ).collect()
         return try rows.first?.decode(Bool.self) ?? false
     }
 
@@ -146,6 +186,13 @@ package final class InstanceNameLock: Sendable {
     }
 }
 
+/// Whether the name was lost to another instance.
+final class NameState: Sendable {
+    private let lost = Mutex(false)
+    var isLost: Bool { lost.withLock { $0 } }
+    func markLost() { lost.withLock { $0 = true } }
+}
+
 /// What the holder of a name is asked to do, one at a time, in order; `next()` is nil once
 /// finished and nothing is left.
 final class HolderEvents: Sendable {
@@ -159,6 +206,8 @@ final class HolderEvents: Sendable {
     func send(_ event: InstanceNameLock.Event) {
         let waiting = state.withLock { state -> CheckedContinuation<InstanceNameLock.Event?, Never>? in
             guard !state.finished else { return nil }
+            // Looks that pile up while the holder waits for the server are one look.
+            if event == .check, state.queued.contains(.check) { return nil }
             if let waiting = state.waiting {
                 state.waiting = nil
                 return waiting

@@ -18,7 +18,8 @@ package final class PostgresDatabase: Sendable {
         // postgres-nio 1.33 opens a connection for a waiting request only while the pool is
         // below its minimum: with a minimum of 0, a request queued behind the last connection
         // waits for ever when the server ends that connection (vapor/postgres-nio#657).
-        configuration.options.minimumConnections = 1
+        // Two, not one: the instance's name holds a connection for as long as it runs.
+        configuration.options.minimumConnections = min(2, maximumConnections)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         self.logger = logger

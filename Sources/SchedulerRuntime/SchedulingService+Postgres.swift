@@ -65,35 +65,43 @@ extension SchedulingService {
         let mailRelay = MailRelay(
             store: PostgresMailRelayStore(store: store, owner: owner), transport: try options.mail.transport(logger: logger), logger: logger)
 
-        try await serve(
-            application: SchedulingApplication(storage: PostgresSchedulingStorage(engine: engine)), kafka: kafka, candidateLinks: candidateLinks,
-            background: [
-                .init(service: Background("saga-engine") { try await engine.run() }),
-                .init(
-                    service: Background(
-                        "outbox-relay",
-                        afterShutdown: {
-                            _ = await producer.flush(timeout: .seconds(10))
-                            // The next instance's relay leads at once instead of after the lease.
-                            try? await relayOutbox.resign()
-                        }
-                    ) { await relay.run() }),
-                .init(service: Background("mail-relay") { await mailRelay.run() }),
-                .init(service: Background("saga-watchdog") { await engine.watchForStuckSagas() }),
-                .init(service: Background("outbox-backlog") { await Self.exportBacklog(of: store) }),
-                .init(service: Background("ledger-watchdog") { await Self.exportOrphanedHolds(of: store) }),
-                .init(service: Background("consumer-lag") { await Self.exportLag(of: consumer) }),
-                // Another instance took this one's name while its session was gone (a database
-                // restart): two instances under one name would renew each other's leases.
-                .init(
-                    service: Background("instance-name") {
-                        await name.lost()
-                        guard !Task.isCancelled else { return }
-                        throw ServiceConfigurationError(
-                            variable: "SCHEDULER_INSTANCE_ID", problem: "another instance took the name \(owner) while the database was away")
-                    }, failureTerminationBehavior: .gracefullyShutdownGroup),
-                .init(service: Background("availability-consumer", onShutdown: { await pipeline.shutdown() }) { await pipeline.run() }),
-            ])
+        do {
+            try await serve(
+                application: SchedulingApplication(storage: PostgresSchedulingStorage(engine: engine)), kafka: kafka, candidateLinks: candidateLinks,
+                background: [
+                    .init(service: Background("saga-engine") { try await engine.run() }),
+                    .init(
+                        service: Background(
+                            "outbox-relay",
+                            afterShutdown: {
+                                _ = await producer.flush(timeout: .seconds(10))
+                                // The next instance's relay leads at once instead of after the lease;
+                                // not when the name is lost: the lease is the other instance's now.
+                                if !name.isLost { try? await relayOutbox.resign() }
+                            }
+                        ) { await relay.run() }),
+                    .init(service: Background("mail-relay") { await mailRelay.run() }),
+                    .init(service: Background("saga-watchdog") { await engine.watchForStuckSagas() }),
+                    .init(service: Background("outbox-backlog") { await Self.exportBacklog(of: store) }),
+                    .init(service: Background("ledger-watchdog") { await Self.exportOrphanedHolds(of: store) }),
+                    .init(service: Background("consumer-lag") { await Self.exportLag(of: consumer) }),
+                    // Another instance took this one's name while its session was gone (a database
+                    // restart): two instances under one name would renew each other's leases.
+                    .init(
+                        service: Background("instance-name") {
+                            await name.lost()
+                            guard !Task.isCancelled else { return }
+                            throw ServiceConfigurationError(
+                                variable: "SCHEDULER_INSTANCE_ID", problem: "another instance took the name \(owner) while the database was away")
+                        }, failureTerminationBehavior: .gracefullyShutdownGroup),
+                    .init(service: Background("availability-consumer", onShutdown: { await pipeline.shutdown() }) { await pipeline.run() }),
+                ])
+        } catch {
+            // Stopped by a failure (the name lost, say): the name's holder is given up too.
+            await producer.shutdown()
+            await name.give()
+            throw error
+        }
         await producer.shutdown()
         await name.give()
         withExtendedLifetime(kafka) {}
