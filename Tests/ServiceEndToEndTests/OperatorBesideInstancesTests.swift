@@ -11,17 +11,22 @@ import Testing
 struct OperatorBesideInstancesTests {
     typealias Chaos = SeveralInstancesChaosTests
 
-    @Test(.timeLimit(.minutes(3))) func anAbortFromTheCommandLineIsCarriedOutByTheRunningInstance() async throws {
+    /// One `serve` on a new database of the shared test server, stopped after the test.
+    static func oneInstance() async throws -> (ServiceProcesses, URL, (process: BackgroundProcess, port: Int)) {
         let system = try await ServiceProcesses()
         let url = try await PostgresTestServer.shared().newDatabase()
-        let instances = try await Chaos.startInstances(1, on: url, system)
-        let processes = instances.map(\.process)
+        let instance = try #require(try await Chaos.startInstances(1, on: url, system).first)
         afterTest {
-            for process in processes { await process.stop() }
+            await instance.process.stop()
             await system.stopAll()
         }
+        return (system, url, instance)
+    }
+
+    @Test(.timeLimit(.minutes(3))) func anAbortFromTheCommandLineIsCarriedOutByTheRunningInstance() async throws {
+        let (system, url, instance) = try await Self.oneInstance()
         // No responder: the request waits for availability until the operator steps in.
-        let requestID = try #require(try await Chaos.burst(1, through: [instances[0].port], system).first)
+        let requestID = try #require(try await Chaos.burst(1, through: [instance.port], system).first)
         let cli = BuiltProducts.executable("scheduler")
         let location = ["--database-url", url.absoluteString, "--sagas", BuiltProducts.repositoryRoot.appendingPathComponent("sagas").path]
         var listed = ""
@@ -37,7 +42,7 @@ struct OperatorBesideInstancesTests {
         #expect(aborted.status == 0, "\(aborted.standardError)")
         var state: [String: Any] = [:]
         let undone = try await eventually(60) {
-            state = (try? await Chaos.call(system, instances[0].port, "GET", "/api/v1/scheduling-requests/\(requestID)").json) ?? [:]
+            state = (try? await Chaos.call(system, instance.port, "GET", "/api/v1/scheduling-requests/\(requestID)").json) ?? [:]
             return state["state"] as? String == "cancelled"
         }
         #expect(undone, "the instance undid the request: \(state)")
@@ -53,14 +58,7 @@ struct OperatorBesideInstancesTests {
     /// waits for the lock, which the server grants it as the session ends). The instance finds
     /// its name taken at its next look and stops, naming the setting.
     @Test(.timeLimit(.minutes(3))) func anInstanceWhoseNameWasTakenWhileItsSessionWasGoneStops() async throws {
-        let system = try await ServiceProcesses()
-        let url = try await PostgresTestServer.shared().newDatabase()
-        let instances = try await Chaos.startInstances(1, on: url, system)
-        let processes = instances.map(\.process)
-        afterTest {
-            for process in processes { await process.stop() }
-            await system.stopAll()
-        }
+        let (system, url, instance) = try await Self.oneInstance()
         let twin = try PostgresStore.PostgresDatabase(url: url, maximumConnections: 1)
         defer { twin.close() }
         let taken = try await twin.query(
@@ -71,7 +69,7 @@ struct OperatorBesideInstancesTests {
             """
         ).collect()
         #expect(taken.count == 1, "the instance's session held the name")
-        let process = try #require(processes.first)
+        let process = instance.process
         #expect(try await eventually(60) { !process.process.isRunning }, "the instance stops")
         #expect(await process.stop() == 1)
         let log = (try? String(contentsOfFile: system.directory.path("service-0.log"), encoding: .utf8)) ?? ""
