@@ -1,4 +1,5 @@
 import Events
+import Foundation
 package import Kafka
 package import Logging
 
@@ -17,6 +18,20 @@ package final class DevelopmentCluster: Sendable {
             metadata: [
                 "bootstrap": "\(mock.bootstrapServers)"
             ])
+    }
+
+    /// Starts a cluster off the cooperative threads: creating the mock's topics waits on its
+    /// own thread (`rd_kafka_mock_topic_create`), which under load takes seconds, and two such
+    /// waits on a two-core machine's cooperative threads stall every task in the process.
+    package static func start(brokers: Int = 3, logger: Logger = Logger(label: "dev-kafka")) async throws(KafkaError) -> DevelopmentCluster {
+        let started = await BlockingCalls.run { () -> Result<DevelopmentCluster, KafkaError> in
+            do throws(KafkaError) {
+                return .success(try DevelopmentCluster(brokers: brokers, logger: logger))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try started.get()
     }
 
     /// Client configuration that reaches this cluster. The mock's group coordinator does

@@ -35,7 +35,7 @@ struct ConsumerShutdownTests {
 
     @Test(arguments: ["cooperative-sticky", "range, Cooperative-Sticky "])
     func aStickyAssignorIsRefusedWhereItWouldAbort(strategy: String) async throws {
-        let cluster = try DevelopmentCluster()
+        let cluster = try await DevelopmentCluster.start()
         afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         var configuration = cluster.configuration
         configuration.consumerProperties[AssignmentStrategy.property] = strategy
@@ -50,7 +50,7 @@ struct ConsumerShutdownTests {
     }
 
     @Test func consumersClosedBeforeTheirFirstAssignmentCommitNothingAndDoNotAbort() async throws {
-        let cluster = try DevelopmentCluster()
+        let cluster = try await DevelopmentCluster.start()
         afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let producer = try KafkaProducer(configuration: cluster.configuration)
         afterTest { await producer.shutdown() }
@@ -70,7 +70,7 @@ struct ConsumerShutdownTests {
     /// assignor is chosen) but every SyncGroup is refused, so no assignment ever arrives. On
     /// librdkafka 2.0.2 with `cooperative-sticky`, `close()` here aborts the process.
     @Test func aConsumerThatJoinedButWasNeverAssignedClosesCleanly() async throws {
-        let cluster = try DevelopmentCluster()
+        let cluster = try await DevelopmentCluster.start()
         afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         cluster.mock.failNextRequests(.syncGroup, with: Array(repeating: 27, count: 500))  // REBALANCE_IN_PROGRESS
         var configuration = cluster.configuration
@@ -88,7 +88,7 @@ struct ConsumerShutdownTests {
     }
 
     @Test func aConsumerClosedDuringARebalanceHandsOverWhatItHandled() async throws {
-        let cluster = try DevelopmentCluster()
+        let cluster = try await DevelopmentCluster.start()
         afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let producer = try KafkaProducer(configuration: cluster.configuration)
         afterTest { await producer.shutdown() }
@@ -118,7 +118,7 @@ struct ConsumerShutdownTests {
     /// where the member stood. The member's close must not commit its old positions over the
     /// newcomer's (it did, before revocations retired them).
     @Test func aMemberThatLostPartitionsDoesNotMoveThemBackOnClose() async throws {
-        let cluster = try DevelopmentCluster()
+        let cluster = try await DevelopmentCluster.start()
         afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let producer = try KafkaProducer(configuration: cluster.configuration)
         afterTest { await producer.shutdown() }
@@ -189,7 +189,7 @@ struct ConsumerCloseGivingUpTests {
     /// once here: `close()` returns, says so, and dropping the consumer afterwards does not wait
     /// on the unfinished close either (the handle is kept, not destroyed).
     @Test func aCloseThatGivesUpReturnsAndItsHandleIsKept() async throws {
-        let cluster = try DevelopmentCluster()
+        let cluster = try await DevelopmentCluster.start()
         afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let topic = Topic.schedulingAvailability.rawValue
         let producer = try KafkaProducer(configuration: cluster.configuration)

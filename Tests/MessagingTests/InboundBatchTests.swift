@@ -29,7 +29,7 @@ struct InboundBatchTests {
     }()
 
     @Test func aBatchRunsKeysAtOnceInOrderPerKeyAndDeadLettersOnlyThePoison() async throws {
-        let cluster = try DevelopmentCluster()
+        let cluster = try await DevelopmentCluster.start()
         afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let fixture = try MessagingFixture()
         defer { fixture.directory.remove() }
@@ -89,7 +89,7 @@ struct InboundBatchTests {
     }
 
     @Test func eventsForSagasAreAppliedTogetherAndThePoisonAloneGoesToTheDLQ() async throws {
-        let cluster = try DevelopmentCluster()
+        let cluster = try await DevelopmentCluster.start()
         afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let fixture = try MessagingFixture()
         defer { fixture.directory.remove() }
@@ -147,7 +147,7 @@ struct InboundBatchTests {
     }
 
     @Test func shutdownLetsTheBatchInHandCommitBeforeTheConsumerCloses() async throws {
-        let cluster = try DevelopmentCluster()
+        let cluster = try await DevelopmentCluster.start()
         afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let fixture = try MessagingFixture()
         defer { fixture.directory.remove() }

@@ -27,7 +27,7 @@ struct InboundPipelineTests {
     }
 
     @Test func aDatabaseOutageRetriesAValidMessageInsteadOfDeadLetteringIt() async throws {
-        let cluster = try DevelopmentCluster()
+        let cluster = try await DevelopmentCluster.start()
         afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let fixture = try MessagingFixture()
         defer { fixture.directory.remove() }
@@ -57,7 +57,7 @@ struct InboundPipelineTests {
     }
 
     @Test func shutdownNeitherDeadLettersNorCommits() async throws {
-        let cluster = try DevelopmentCluster()
+        let cluster = try await DevelopmentCluster.start()
         afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let fixture = try MessagingFixture()
         defer { fixture.directory.remove() }

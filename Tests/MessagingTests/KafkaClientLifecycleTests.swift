@@ -30,7 +30,7 @@ struct KafkaClientLifecycleTests {
     }
 
     @Test func aProducerDroppedWithoutShutdownStopsPollingAndFreesItsHandle() async throws {
-        let cluster = try DevelopmentCluster()
+        let cluster = try await DevelopmentCluster.start()
         afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         weak var watched: Token?
         do {
@@ -43,7 +43,7 @@ struct KafkaClientLifecycleTests {
     }
 
     @Test func aConsumerDroppedWithoutCloseStopsPollingAndFreesItsHandle() async throws {
-        let cluster = try DevelopmentCluster()
+        let cluster = try await DevelopmentCluster.start()
         afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         weak var watched: Token?
         do {
@@ -56,7 +56,7 @@ struct KafkaClientLifecycleTests {
     }
 
     @Test func sendingAfterShutdownFails() async throws {
-        let cluster = try DevelopmentCluster()
+        let cluster = try await DevelopmentCluster.start()
         afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let producer = try KafkaProducer(configuration: cluster.configuration)
         await producer.shutdown()
@@ -70,7 +70,7 @@ struct KafkaClientLifecycleTests {
     }
 
     @Test func concurrentCallersOfNextAreEachServed() async throws {
-        let cluster = try DevelopmentCluster()
+        let cluster = try await DevelopmentCluster.start()
         afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let topic = Topic.interviewCreated.rawValue
         let producer = try KafkaProducer(configuration: cluster.configuration)

@@ -7,7 +7,7 @@ import Testing
 @Suite("Kafka consumer lag", .runsAfterTestWork)
 struct KafkaConsumerLagTests {
     @Test func lagIsTheMessagesNotYetHandedOut() async throws {
-        let cluster = try DevelopmentCluster()
+        let cluster = try await DevelopmentCluster.start()
         afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let topic = "enginedge.interview.scheduling.availability"
         let producer = try KafkaProducer(configuration: cluster.configuration)

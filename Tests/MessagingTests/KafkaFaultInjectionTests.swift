@@ -12,7 +12,7 @@ struct KafkaFaultInjectionTests {
     let topic = Topic.interviewUpdated.rawValue
 
     @Test func retriableProduceErrorsAreRetriedTransparently() async throws {
-        let cluster = try DevelopmentCluster()
+        let cluster = try await DevelopmentCluster.start()
         afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let producer = try KafkaProducer(configuration: cluster.configuration)
         afterTest { await producer.shutdown() }
@@ -25,7 +25,7 @@ struct KafkaFaultInjectionTests {
     }
 
     @Test func consumerErrorsAreLogged() async throws {
-        let cluster = try DevelopmentCluster()
+        let cluster = try await DevelopmentCluster.start()
         afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let log = RecordingLogHandler()
         // Fetches are refused as "not authorised": librdkafka hands that to the consumer.
@@ -41,7 +41,7 @@ struct KafkaFaultInjectionTests {
     }
 
     @Test func aPermanentProduceErrorReachesTheCaller() async throws {
-        let cluster = try DevelopmentCluster()
+        let cluster = try await DevelopmentCluster.start()
         afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let producer = try KafkaProducer(configuration: cluster.configuration)
         afterTest { await producer.shutdown() }
@@ -52,7 +52,7 @@ struct KafkaFaultInjectionTests {
     }
 
     @Test func theProducerFollowsALeaderChange() async throws {
-        let cluster = try DevelopmentCluster()
+        let cluster = try await DevelopmentCluster.start()
         afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let producer = try KafkaProducer(configuration: cluster.configuration)
         afterTest { await producer.shutdown() }
@@ -67,7 +67,7 @@ struct KafkaFaultInjectionTests {
     }
 
     @Test func aCommitThatHitsACoordinatorMoveStillLands() async throws {
-        let cluster = try DevelopmentCluster()
+        let cluster = try await DevelopmentCluster.start()
         afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let producer = try KafkaProducer(configuration: cluster.configuration)
         afterTest { await producer.shutdown() }

@@ -22,7 +22,7 @@ struct KafkaFaultTests {
     }
 
     @Test func aBrokerOutageLosesNothingDuplicatesNothingAndKeepsOrderPerKey() async throws {
-        let cluster = try DevelopmentCluster()
+        let cluster = try await DevelopmentCluster.start()
         afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let fixture = try MessagingFixture()
         defer { fixture.directory.remove() }
@@ -56,7 +56,7 @@ struct KafkaFaultTests {
     }
 
     @Test func poisonMessagesGoToTheDLQAndConsumptionMovesOn() async throws {
-        let cluster = try DevelopmentCluster()
+        let cluster = try await DevelopmentCluster.start()
         afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         // The mock broker refuses messages over 1 MB, so the size limit is tested below it here
         // (and at 2 MB in InboundEventDecoderTests).
@@ -145,7 +145,7 @@ struct KafkaFaultTests {
     }
 
     @Test func aRedeliveryAfterACrashBeforeTheOffsetCommitIsRecognised() async throws {
-        let cluster = try DevelopmentCluster()
+        let cluster = try await DevelopmentCluster.start()
         afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let fixture = try MessagingFixture()
         defer { fixture.directory.remove() }

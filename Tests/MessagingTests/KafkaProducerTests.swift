@@ -9,7 +9,7 @@ import Testing
 @Suite("Kafka producer", .serialized, .runsAfterTestWork)
 struct KafkaProducerTests {
     @Test func aBatchKeepsItsOrderPerKeyUnderBackPressure() async throws {
-        let cluster = try DevelopmentCluster()
+        let cluster = try await DevelopmentCluster.start()
         afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         // One message in librdkafka's queue at a time: every enqueue waits for the one before.
         var configuration = cluster.configuration

@@ -8,7 +8,7 @@ struct TopicAdminTests {
     /// The admin calls block (metadata and CreateTopics requests): they run on a thread of
     /// their own, and the test asserts on what they returned.
     @Test func catalogTopicsAreRecognisedAndMismatchesReported() async throws {
-        let cluster = try DevelopmentCluster()
+        let cluster = try await DevelopmentCluster.start()
         let admin = try KafkaTopicAdmin(configuration: cluster.configuration)
         let (statuses, mismatch) = try await BlockingCalls.run {
             Result { () throws(KafkaError) in

@@ -23,7 +23,7 @@ struct InboundPipelinesOnOneDatabaseTests {
     /// dead-lettered once, whichever instance stores it first. A saga waits for two replies and
     /// gets one, so a reply applied twice would end its wait.
     @Test(.timeLimit(.minutes(2))) func twoInstancesGivenTheSameMessagesApplyEachOnce() async throws {
-        let cluster = try DevelopmentCluster()
+        let cluster = try await DevelopmentCluster.start()
         afterTest { withExtendedLifetime(cluster) {} }
         let fixture = try await EngineOnBackend.open(.postgres, engines: 2)
         defer { fixture.close() }
