@@ -27,7 +27,7 @@ let package = Package(
         // MARK: Pure core: Foundation only, no I/O.
         .target(name: "SchedulingCore"),
         .target(name: "SagaCore"),
-        .target(name: "Events", dependencies: ["SchedulingCore"]),
+        .target(name: "Events", dependencies: ["SchedulingCore", "SagaCore"]),
 
         // MARK: C libraries, each seen by exactly one Swift adapter.
         .systemLibrary(
@@ -200,7 +200,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "EventsTests", dependencies: ["Events", "SchedulingCore"]),
+        .testTarget(name: "EventsTests", dependencies: ["Events", "SchedulingCore", "SagaCore"]),
         .testTarget(name: "MailTests", dependencies: ["Mail", "SMTP", "SchedulerTesting"]),
         .testTarget(
             name: "MessagingTests",

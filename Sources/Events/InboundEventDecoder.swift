@@ -1,4 +1,5 @@
 import Foundation
+package import SagaCore
 import SchedulingCore
 
 /// Checks an inbound message strictly for the fields the service needs, and accepts and
@@ -16,6 +17,14 @@ package struct InboundEventDecoder: Sendable {
     package func decode<Payload: Codable & Sendable>(
         _ bytes: [UInt8], as: Payload.Type, expectedType: String
     ) throws(EventRejection) -> EventEnvelope<Payload> {
+        try decodeDocument(bytes, as: Payload.self, expectedType: expectedType).envelope
+    }
+
+    /// As `decode`, with the whole message as parsed on the way (nil when only the careful
+    /// path below could read it), so that a caller needing it does not parse it again.
+    package func decodeDocument<Payload: Codable & Sendable>(
+        _ bytes: [UInt8], as: Payload.Type, expectedType: String
+    ) throws(EventRejection) -> (envelope: EventEnvelope<Payload>, document: JSONValue?) {
         guard bytes.count <= maximumSize else {
             throw EventRejection(.payloadTooLarge, "\(bytes.count) bytes; at most \(maximumSize) are accepted")
         }
@@ -24,11 +33,17 @@ package struct InboundEventDecoder: Sendable {
         }
         // Well-formed messages, the usual case, are parsed once; anything else is examined
         // step by step below, for an error that names what is wrong.
-        if let envelope = try? JSONDecoder().decode(EventEnvelope<Payload>.self, from: Data(bytes)) {
+        // Parsed into a value once, then read from it. The value parser refuses numbers beyond
+        // a Double even in members the service ignores, which JSONDecoder reads past, so such a
+        // message is read by JSONDecoder instead (without a document); what both refuse is
+        // left to the careful path, which names the problem.
+        let document = try? JSONValue(parsing: Data(bytes))
+        let read = document.flatMap { try? JSONValueDecoder().decode(EventEnvelope<Payload>.self, from: $0) }
+        if let envelope = read ?? (try? JSONDecoder().decode(EventEnvelope<Payload>.self, from: Data(bytes))) {
             guard envelope.eventType == expectedType else {
                 throw EventRejection(.unexpectedEventType, field: "eventType", "\"\(envelope.eventType)\" where \"\(expectedType)\" was expected")
             }
-            return try Self.checked(envelope)
+            return (try Self.checked(envelope), document)
         }
         let object: [String: Any]
         do {
@@ -56,7 +71,7 @@ package struct InboundEventDecoder: Sendable {
         } catch {
             throw EventRejection(.schemaViolation, "\(error)")
         }
-        return try Self.checked(envelope)
+        return (try Self.checked(envelope), nil)
     }
 
     /// What the envelope's types do not say: a non-empty id, an RFC 3339 timestamp.
@@ -68,7 +83,14 @@ package struct InboundEventDecoder: Sendable {
 
     /// Decodes and checks a `scheduling.availability` message.
     package func availability(_ bytes: [UInt8]) throws(EventRejection) -> EventEnvelope<SchedulingAvailability> {
-        let envelope = try decode(bytes, as: SchedulingAvailability.self, expectedType: SchedulingAvailability.eventType)
+        try availabilityDocument(bytes).envelope
+    }
+
+    /// As `availability`, with the message as parsed on the way (see `decodeDocument`).
+    package func availabilityDocument(
+        _ bytes: [UInt8]
+    ) throws(EventRejection) -> (envelope: EventEnvelope<SchedulingAvailability>, document: JSONValue?) {
+        let (envelope, document) = try decodeDocument(bytes, as: SchedulingAvailability.self, expectedType: SchedulingAvailability.eventType)
         let data = envelope.data
         guard !data.requestId.isEmpty else { throw EventRejection(.schemaViolation, field: "data.requestId", "must not be empty") }
         for (index, window) in data.availability.enumerated() {
@@ -77,7 +99,7 @@ package struct InboundEventDecoder: Sendable {
         for (index, conflict) in data.conflicts.enumerated() {
             try Self.requireSpan(conflict.start, conflict.end, field: "data.conflicts[\(index)]")
         }
-        return envelope
+        return (envelope, document)
     }
 
     /// Decodes and checks a `scheduling.requested` message.

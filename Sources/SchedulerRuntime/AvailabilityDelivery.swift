@@ -10,10 +10,10 @@ import SagaEngine
 enum AvailabilityDelivery {
     static func decoding(with decoder: InboundEventDecoder) -> SagaEventRoute.Decode {
         { message in
-            let envelope = try decoder.availability(message.value)
-            // The message as sent, when the value parser reads it (it refuses numbers beyond a
+            let (envelope, document) = try decoder.availabilityDocument(message.value)
+            // The message as sent, when the value parser read it (it refuses numbers beyond a
             // Double even in fields the service ignores); else the checked data written anew.
-            let payload = try (try? JSONValue(parsing: Data(message.value)))?["data"] ?? JSONValue.encoding(envelope.data)
+            let payload = try document?["data"] ?? JSONValue.encoding(envelope.data)
             return InboundEvent(
                 messageID: envelope.eventId, topic: message.topic, type: envelope.eventType, correlation: envelope.data.requestId, payload: payload)
         }

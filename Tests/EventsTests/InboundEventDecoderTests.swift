@@ -1,5 +1,6 @@
 import Events
 import Foundation
+import SagaCore
 import Testing
 
 /// Strict where the service needs fields, lenient about everything else, never crashing.
@@ -30,6 +31,20 @@ struct InboundEventDecoderTests {
         #expect(envelope.eventId == "calendar-service/42")
         #expect(envelope.metadata?.service == "calendar")
         #expect(envelope.data.conflicts.first?.reason == "Existing meeting")
+    }
+
+    /// The message is parsed once: the document handed back is the message as sent. A message
+    /// the value parser refuses only for a field the service ignores is still accepted, by the
+    /// careful path, without a document.
+    @Test func theDocumentParsedOnTheWayIsTheMessage() throws {
+        let text = Self.availabilityJSON(eventID: "e", requestID: "r")
+        let (envelope, document) = try decoder.availabilityDocument(Array(text.utf8))
+        #expect(envelope.data.requestId == "r")
+        #expect(document == (try JSONValue(parsing: Data(text.utf8))))
+        let huge = text.replacingOccurrences(of: #""futureField":42"#, with: #""futureField":1e400"#)
+        let (accepted, none) = try decoder.availabilityDocument(Array(huge.utf8))
+        #expect(accepted.data.requestId == "r")
+        #expect(none == nil)
     }
 
     @Test func twoMegabytesAreRefusedBeforeParsing() {

@@ -110,15 +110,13 @@ let relay = OutboxRelay(store: store, publisher: publisher, batchSize: 500)
 let consumer = try KafkaConsumer(
     configuration: cluster.configuration, groupID: "interview-worker-main", topics: [Topic.schedulingAvailability.rawValue])
 let decoder = InboundEventDecoder()
-// As the service reads availability: checked strictly, then the message's data as the event
-// for the waiting saga (the service also falls back to the checked data when its value
-// parser refuses the message, which these messages never make it do).
+// As the service reads availability (`AvailabilityDelivery`): checked strictly, then the
+// message's data, as parsed on the way, is the event for the waiting saga.
 let pipeline = InboundPipeline(consumer: consumer, store: store, engine: engine) { message in
-    let envelope = try decoder.availability(message.value)
-    let payload = try JSONValue(parsing: Data(message.value))
+    let (envelope, document) = try decoder.availabilityDocument(message.value)
+    let payload = try document?["data"] ?? JSONValue.encoding(envelope.data)
     return InboundEvent(
-        messageID: envelope.eventId, topic: message.topic, type: envelope.eventType, correlation: envelope.data.requestId,
-        payload: payload["data"] ?? [:])
+        messageID: envelope.eventId, topic: message.topic, type: envelope.eventType, correlation: envelope.data.requestId, payload: payload)
 }
 let pipelineTask = Task { await pipeline.run() }
 let relayTask = Task { await relay.run() }

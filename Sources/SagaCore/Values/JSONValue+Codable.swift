@@ -3,12 +3,12 @@ import Foundation
 extension JSONValue {
     /// The JSON form of a Codable value, for saga data and event payloads.
     package static func encoding(_ value: some Encodable) throws -> JSONValue {
-        try JSONValue(parsing: JSONEncoder().encode(value))
+        try JSONValueEncoder().encode(value)
     }
 
     /// Reads saga data back as a Codable value.
     package func decoded<T: Decodable>(as type: T.Type) throws -> T {
-        try JSONDecoder().decode(T.self, from: jsonText())
+        try JSONValueDecoder().decode(T.self, from: self)
     }
 }
 
