@@ -24,6 +24,23 @@ struct ZoneTimelineTests {
         #expect(mismatches == 0)
     }
 
+    /// Timelines are shared between lookups over the same days: each zone keeps its own, and
+    /// a window that starts or ends mid-day is still covered two days either side.
+    @Test func sharedTimelinesKeepZonesAndMarginsApart() {
+        let window = interval("2026-03-27T13:30:00Z", "2026-03-28T09:15:00Z")
+        let zones = Self.zones.map { zone($0) }
+        for _ in 0..<2 {
+            for tz in zones {
+                let timeline = ZoneTimeline(zone: tz, covering: window)
+                var seconds = window.start.secondsSinceEpoch - 2 * 86_400
+                while seconds <= window.end.secondsSinceEpoch + 2 * 86_400 {
+                    #expect(timeline.utcOffset(atSecondsSinceEpoch: seconds) == tz.utcOffset(atSecondsSinceEpoch: seconds), "\(tz.identifier)")
+                    seconds += 3_599
+                }
+            }
+        }
+    }
+
     @Test func seesApiasSkippedDay() {
         let apia = zone("Pacific/Apia")
         let timeline = ZoneTimeline(zone: apia, covering: interval("2011-12-29T00:00:00Z", "2012-01-01T00:00:00Z"))

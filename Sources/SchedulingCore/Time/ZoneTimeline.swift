@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 
 /// A zone's offsets over a stretch of time, looked up once: the offset at the start and
 /// every transition up to the end. Offsets inside the stretch are then a short scan
@@ -12,11 +13,42 @@ public struct ZoneTimeline: UTCOffsetSource, Sendable {
     /// Transition instants (seconds) and the offset in force from each on, ascending.
     private let transitions: [(at: Int64, offset: Int64)]
 
-    /// Looks up `zone`'s transitions from two days before `interval` to two days after it.
+    /// `zone`'s transitions from at least two days before `interval` to two days after it,
+    /// widened to whole UTC days. Looked up once per zone and days, then shared: requests over
+    /// the same days of one zone are the usual case, and each lookup is several calls into ICU.
     public init(zone: TimeZone, covering interval: Interval) {
+        let day: Int64 = 86_400
+        let from = Self.floor(interval.start.secondsSinceEpoch - 2 * day, to: day)
+        let to = Self.floor(interval.end.secondsSinceEpoch + 3 * day - 1, to: day)
+        let key = Key(zone: zone.identifier, from: from, to: to)
+        if let known = Self.known.withLock({ $0[key] }), known.zone == zone {
+            self = known
+            return
+        }
+        self.init(zone: zone, from: from, to: to)
+        let made = self
+        Self.known.withLock { known in
+            if known.count >= Self.capacity { known.removeAll(keepingCapacity: true) }
+            known[key] = made
+        }
+    }
+
+    private struct Key: Hashable {
+        var zone: String
+        var from: Int64
+        var to: Int64
+    }
+
+    /// Timelines already looked up; emptied when full (a few hundred zones and day ranges).
+    private static let known = Mutex<[Key: ZoneTimeline]>([:])
+    private static let capacity = 1024
+
+    private static func floor(_ seconds: Int64, to unit: Int64) -> Int64 {
+        seconds >= 0 ? seconds / unit * unit : -((-seconds + unit - 1) / unit * unit)
+    }
+
+    private init(zone: TimeZone, from: Int64, to: Int64) {
         self.zone = zone
-        let from = interval.start.secondsSinceEpoch - 2 * 86_400
-        let to = interval.end.secondsSinceEpoch + 2 * 86_400
         covered = from...to
         initialOffset = zone.utcOffset(atSecondsSinceEpoch: from)
         var found: [(at: Int64, offset: Int64)] = []
