@@ -49,12 +49,12 @@ package enum CalendarFeedWriter {
             icalproperty_set_x_name(property, "X-WR-CALNAME")
             icalcomponent_add_property(calendarPointer, property)
         }
-        var zones: [String: OpaquePointer] = [:]
+        var zones: [String: OpaquePointer?] = [:]
         for event in events {
             guard IANATimeZone.named(event.timeZone) != nil, let builtin = icaltimezone_get_builtin_timezone(event.timeZone) else {
                 throw ICalendarError("event \(event.uid): unknown time zone \"\(event.timeZone)\"")
             }
-            let zone: OpaquePointer
+            let zone: OpaquePointer?
             if let known = zones[event.timeZone] {
                 zone = known
             } else {
@@ -69,7 +69,7 @@ package enum CalendarFeedWriter {
             icalcomponent_add_property(
                 eventPointer,
                 icalproperty_new_dtstamp(icaltime_from_timet_with_zone(time_t(stamp.secondsSinceEpoch), 0, icaltimezone_get_utc_timezone())))
-            ICalendarBuilding.setTimes(of: eventPointer, start: event.start, end: event.end, zone: zone)
+            ICalendarBuilding.setTimes(of: eventPointer, start: event.start, end: event.end, zone: zone, builtin: builtin)
             icalcomponent_add_property(eventPointer, icalproperty_new_summary(event.summary))
             icalcomponent_add_property(eventPointer, icalproperty_new_description(event.description))
             icalcomponent_add_property(eventPointer, icalproperty_new_location(event.location))

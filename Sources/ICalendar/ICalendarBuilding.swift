@@ -4,10 +4,12 @@ import SchedulingCore
 /// Pieces shared by everything that writes iCalendar: invitations and feeds.
 enum ICalendarBuilding {
     /// Adds a copy of the built-in VTIMEZONE, trimmed to the years that matter and named by
-    /// its plain IANA name, and returns the zone as the calendar now holds it.
+    /// its plain IANA name, and returns the zone as the calendar now holds it; nil for UTC,
+    /// which needs no VTIMEZONE (its times are written with `Z`).
     static func addTimeZone(
         named name: String, builtin: OpaquePointer, fromYearOf start: Instant, to calendar: OpaquePointer
-    ) throws(ICalendarError) -> OpaquePointer {
+    ) throws(ICalendarError) -> OpaquePointer? {
+        if builtin == icaltimezone_get_utc_timezone() { return nil }
         guard let source = icaltimezone_get_component(builtin), let copy = icalcomponent_new_clone(source) else {
             throw ICalendarError("libical has no VTIMEZONE for \(name)")
         }
@@ -40,11 +42,27 @@ enum ICalendarBuilding {
         return property
     }
 
-    /// DTSTART and DTEND in `zone`, converted by libical from UTC (converting straight from a
-    /// time_t into a zone mislabels the result as UTC in libical 3.0).
-    static func setTimes(of event: OpaquePointer, start: Instant, end: Instant, zone: OpaquePointer) {
+    /// DTSTART and DTEND in `zone` (the calendar's copy of `builtin`), converted by libical
+    /// from UTC (converting straight from a time_t into a zone mislabels the result as UTC in
+    /// libical 3.0).
+    ///
+    /// The conversion goes through `builtin`, whose rules the copy keeps from the year before
+    /// `start` on: libical expands a zone's changes once per zone object, under its own lock, and
+    /// the built-in zones live as long as the process, while a fresh copy was expanded again for
+    /// every calendar (through ICU's calendar, most of the cost of rendering an invitation).
+    static func setTimes(of event: OpaquePointer, start: Instant, end: Instant, zone: OpaquePointer?, builtin: OpaquePointer) {
+        icalcomponent_set_dtstart(event, wallClock(of: start, in: builtin, labelledAs: zone))
+        icalcomponent_set_dtend(event, wallClock(of: end, in: builtin, labelledAs: zone))
+    }
+
+    /// `instant` as `builtin`'s wall clock, labelled with the calendar's `zone`; in UTC when
+    /// there is no zone.
+    private static func wallClock(of instant: Instant, in builtin: OpaquePointer, labelledAs zone: OpaquePointer?) -> icaltimetype {
         let utc = icaltimezone_get_utc_timezone()
-        icalcomponent_set_dtstart(event, icaltime_convert_to_zone(icaltime_from_timet_with_zone(time_t(start.secondsSinceEpoch), 0, utc), zone))
-        icalcomponent_set_dtend(event, icaltime_convert_to_zone(icaltime_from_timet_with_zone(time_t(end.secondsSinceEpoch), 0, utc), zone))
+        let universal = icaltime_from_timet_with_zone(time_t(instant.secondsSinceEpoch), 0, utc)
+        guard let zone else { return universal }
+        var time = icaltime_convert_to_zone(universal, builtin)
+        time.zone = zone
+        return time
     }
 }

@@ -52,7 +52,7 @@ extension Invitation {
         icalcomponent_add_property(eventPointer, icalproperty_new_dtstamp(icaltime_from_timet_with_zone(time_t(stamp.secondsSinceEpoch), 0, utc)))
         // From UTC into the zone by libical's own conversion (converting straight from a time_t
         // into a zone mislabels the result as UTC in libical 3.0).
-        ICalendarBuilding.setTimes(of: eventPointer, start: start, end: end, zone: calendarZone)
+        ICalendarBuilding.setTimes(of: eventPointer, start: start, end: end, zone: calendarZone, builtin: zone)
         icalcomponent_add_property(eventPointer, try ICalendarBuilding.person(organizer, organizer: true))
         for attendee in attendees { icalcomponent_add_property(eventPointer, try ICalendarBuilding.person(attendee, organizer: false)) }
         icalcomponent_add_property(eventPointer, icalproperty_new_summary(summary))
