@@ -63,11 +63,23 @@ struct ServerRestartTests {
             publisher: RecordingPublisher { message in published.withLock { $0.append(message.id) } }, retryBackoff: .milliseconds(100),
             idleInterval: .seconds(3600))
         let running = Task { await relay.run() }
+        // The test's own calls are bounded as the service's are (see `withDeadline`): a query
+        // written to a connection the restart is closing can go unanswered in postgres-nio,
+        // and the time limit cannot end a test that never returns. A write that timed out is
+        // made again; the message's id makes it land once.
         func enqueue(_ id: String) async throws {
-            try await writer.database.transaction { connection in
-                try await PostgresSagaStore.enqueue(
-                    [OutboxMessage(id: id, topic: "events", key: "k", payload: Data(id.utf8))], sagaID: nil, at: Date(), on: connection,
-                    logger: Logger(label: "test"))
+            for attempt in 1... {
+                do {
+                    return try await withDeadline(.seconds(10)) {
+                        try await writer.database.transaction { connection in
+                            try await PostgresSagaStore.enqueue(
+                                [OutboxMessage(id: id, topic: "events", key: "k", payload: Data(id.utf8))], sagaID: nil, at: Date(),
+                                on: connection, logger: Logger(label: "test"))
+                        }
+                    }
+                } catch is DeadlineExceeded where attempt < 5 {
+                    continue
+                }
             }
         }
         try await enqueue("before")
@@ -75,7 +87,7 @@ struct ServerRestartTests {
         // Marked published before the restart: a mark that the restart interrupts leaves the
         // message pending, and the relay sends it again (at least once), which is not what
         // this test is about.
-        #expect(try await eventually(30) { try await writer.pendingOutbox(limit: 10).isEmpty })
+        #expect(try await eventually(30) { try await withDeadline(.seconds(5)) { try await writer.pendingOutbox(limit: 10).isEmpty } })
         try await server.restart()
         for index in 1...3 {
             try await enqueue("after-\(index)")
