@@ -14,6 +14,9 @@
 // environment variable BENCH_FETCH_WAIT_MS sets another, to measure what the mock cluster's
 // fetch wait costs (see RESULTS.md).
 //
+// Requests go over plain keep-alive connections (`PlainHTTP`, a thread per request in flight);
+// `BENCH_HTTP_CLIENT=urlsession` sends them with URLSession instead, as runs before 2026-12-01 did.
+//
 // `BENCH_POSTGRES_INSTANCES=N` runs N `serve` instances on one private PostgreSQL server
 // (scripts/postgres-server.sh, fsync on) instead of one on SQLite; requests go to them in turn.
 //
@@ -216,13 +219,27 @@ let listening = Task {
 let from = ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400))
 let to = ISO8601DateFormatter().string(from: Date().addingTimeInterval((contention ? 50 : 8) * 86_400))
 
+/// `BENCH_HTTP_CLIENT=urlsession` sends the requests with URLSession, as runs before
+/// `PlainHTTP` did, to compare what the client itself costs.
+let usesURLSession = ProcessInfo.processInfo.environment["BENCH_HTTP_CLIENT"] == "urlsession"
+
+/// POSTs a scheduling request to the instance on `port`; the answer's body.
+func postRequest(_ body: String, port: Int) async throws -> Data {
+    if usesURLSession {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/v1/scheduling-requests")!)
+        request.httpMethod = "POST"
+        request.httpBody = Data(body.utf8)
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        return try await URLSession.shared.data(for: request).0
+    }
+    return try await PlainHTTP.post(
+        port: port, path: "/api/v1/scheduling-requests", headers: [("Authorization", "Bearer \(token)")], body: Data(body.utf8)
+    ).body
+}
+
 /// Posts `body`; returns the request id.
 func post(_ body: String) async throws -> String {
-    var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/v1/scheduling-requests")!)
-    request.httpMethod = "POST"
-    request.httpBody = Data(body.utf8)
-    request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-    let (data, _) = try await URLSession.shared.data(for: request)
+    let data = try await postRequest(body, port: port)
     guard let id = (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["requestId"] as? String else { throw CancellationError() }
     return id
 }
@@ -305,13 +322,9 @@ func schedule(_ index: Int) async throws -> Duration {
          "interviewers": [{"name": "A", "email": "a\(index)@bench.example", "timeZone": "America/New_York"}, {"name": "B", "email": "b\(index)@bench.example", "timeZone": "Europe/London"}],
          "durationMinutes": 60, "window": {"start": "\(from)", "end": "\(to)"}}
         """
-    var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port(for: index))/api/v1/scheduling-requests")!)
-    request.httpMethod = "POST"
-    request.httpBody = Data(body.utf8)
-    request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
     let sent = ContinuousClock.now
     let sentAt = epochMilliseconds()
-    let (data, _) = try await URLSession.shared.data(for: request)
+    let data = try await postRequest(body, port: port(for: index))
     let acceptedAt = epochMilliseconds()
     guard let id = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["requestId"] as? String else {
         throw BenchmarkFailure("POST /api/v1/scheduling-requests answered: \(String(decoding: data, as: UTF8.self))")
