@@ -49,19 +49,18 @@ package enum CalendarFeedWriter {
             icalproperty_set_x_name(property, "X-WR-CALNAME")
             icalcomponent_add_property(calendarPointer, property)
         }
-        var zones: [String: OpaquePointer?] = [:]
+        var added = Set<String>()
         for event in events {
             guard IANATimeZone.named(event.timeZone) != nil, let builtin = icaltimezone_get_builtin_timezone(event.timeZone) else {
                 throw ICalendarError("event \(event.uid): unknown time zone \"\(event.timeZone)\"")
             }
-            let zone: OpaquePointer?
-            if let known = zones[event.timeZone] {
-                zone = known
-            } else {
-                zone = try ICalendarBuilding.addTimeZone(
+            if added.insert(event.timeZone).inserted {
+                _ = try ICalendarBuilding.addTimeZone(
                     named: event.timeZone, builtin: builtin, fromYearOf: events.map(\.start).min() ?? event.start, to: calendarPointer)
-                zones[event.timeZone] = zone
             }
+            // Looked up for each event: libical keeps a calendar's zones in an array that it
+            // sorts by TZID in place, so a zone's address moves when another zone is added.
+            let zone = ICalendarBuilding.timeZone(named: event.timeZone, builtin: builtin, in: calendarPointer)
             guard let eventPointer = icalcomponent_new(ICAL_VEVENT_COMPONENT) else { throw ICalendarError("libical could not allocate a component") }
             icalcomponent_add_component(calendarPointer, eventPointer)
             icalcomponent_add_property(eventPointer, icalproperty_new_uid(event.uid))

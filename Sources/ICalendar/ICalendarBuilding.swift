@@ -22,6 +22,11 @@ enum ICalendarBuilding {
         return zone
     }
 
+    /// The calendar's zone `name` as it is now (see `addTimeZone`); nil for UTC.
+    static func timeZone(named name: String, builtin: OpaquePointer, in calendar: OpaquePointer) -> OpaquePointer? {
+        builtin == icaltimezone_get_utc_timezone() ? nil : icalcomponent_get_timezone(calendar, name)
+    }
+
     static func person(_ person: Invitation.Person, organizer: Bool) throws(ICalendarError) -> OpaquePointer {
         let address = "mailto:\(person.email)"
         guard let property = organizer ? icalproperty_new_organizer(address) : icalproperty_new_attendee(address) else {

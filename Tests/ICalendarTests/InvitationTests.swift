@@ -124,6 +124,24 @@ struct InvitationTests {
         #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
     }
 
+    /// A feed's events in several zones, the zones coming and going between events (libical
+    /// moves a calendar's zones as it adds them), read back as the instants written.
+    @Test func aFeedOfEventsInSeveralZonesReadsBackAsItsInstants() throws {
+        let zones = ["Europe/London", "America/New_York", "Europe/London", "UTC", "Asia/Tokyo", "America/New_York", "Australia/Lord_Howe"]
+        let events = zones.enumerated().map { index, zone in
+            CalendarFeedWriter.Event(
+                uid: "e\(index)@feed.example", sequence: 0, start: Self.instant("2026-03-10T14:00:00Z") + .seconds(index * 86_400),
+                end: Self.instant("2026-03-10T15:00:00Z") + .seconds(index * 86_400), timeZone: zone, summary: "Interview \(index)",
+                description: "", location: "", url: nil, cancelled: false, attendees: [])
+        }
+        let text = try CalendarFeedWriter.render(name: "Grace", events: events, stamp: Self.instant("2026-03-01T00:00:00Z"))
+        let read = try BusyTimeReader(ownerZone: .gmt).busyTime(
+            in: ICalendarDocument(text: text),
+            window: Interval(start: Self.instant("2026-03-01T00:00:00Z"), end: Self.instant("2026-04-01T00:00:00Z")))
+        #expect(read.intervals == events.map { Interval(start: $0.start, end: $0.end) })
+        #expect(read.unknownTimeZones.isEmpty)
+    }
+
     @Test func linesAreCRLFTerminatedAndFoldedAt75Octets() async throws {
         let text = try Self.panel().render()
         #expect(text.hasSuffix("END:VCALENDAR\r\n"))
