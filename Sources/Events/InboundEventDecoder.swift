@@ -20,8 +20,9 @@ package struct InboundEventDecoder: Sendable {
         try decodeDocument(bytes, as: Payload.self, expectedType: expectedType).envelope
     }
 
-    /// As `decode`, with the whole message as parsed on the way (nil when only the careful
-    /// path below could read it), so that a caller needing it does not parse it again.
+    /// As `decode`, with the whole message as parsed on the way (nil when the value parser
+    /// refused it and JSONDecoder read it instead), so that a caller needing it does not parse
+    /// it again.
     package func decodeDocument<Payload: Codable & Sendable>(
         _ bytes: [UInt8], as: Payload.Type, expectedType: String
     ) throws(EventRejection) -> (envelope: EventEnvelope<Payload>, document: JSONValue?) {

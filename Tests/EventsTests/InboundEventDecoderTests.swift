@@ -34,8 +34,8 @@ struct InboundEventDecoderTests {
     }
 
     /// The message is parsed once: the document handed back is the message as sent. A message
-    /// the value parser refuses only for a field the service ignores is still accepted, by the
-    /// careful path, without a document.
+    /// the value parser refuses only for a field the service ignores is still accepted, read by
+    /// JSONDecoder, without a document.
     @Test func theDocumentParsedOnTheWayIsTheMessage() throws {
         let text = Self.availabilityJSON(eventID: "e", requestID: "r")
         let (envelope, document) = try decoder.availabilityDocument(Array(text.utf8))

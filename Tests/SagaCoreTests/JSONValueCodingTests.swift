@@ -44,16 +44,39 @@ struct JSONValueCodingTests {
         var link: URL
         var raw: JSONValue
         var optionals: [Int?]
+        var price: Decimal
+        var loose: Loose
+    }
+
+    /// Reads each element as a number or else as text: a failed read must not use up the element.
+    struct Loose: Codable, Equatable {
+        var items: [String]
+
+        init(items: [String]) { self.items = items }
+
+        init(from decoder: any Decoder) throws {
+            var container = try decoder.unkeyedContainer()
+            items = []
+            while !container.isAtEnd {
+                if let number = try? container.decode(Int.self) { items.append("\(number)") } else { items.append(try container.decode(String.self)) }
+            }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.unkeyedContainer()
+            for item in items { if let number = Int(item) { try container.encode(number) } else { try container.encode(item) } }
+        }
     }
 
     static let everything = Everything(
-        text: "é \"quoted\" \n 😀", count: -42, big: 1_700_000_000_123, small: 255, ratio: 0.25, flag: true, present: "here", absent: nil,
+        text: "é \"quoted\" \n 😀", count: -42, big: 1_700_000_000_123, small: 255, ratio: 0.1, flag: true, present: "here", absent: nil,
         kind: .panel, outcome: .booked(at: Date(timeIntervalSince1970: 1_773_150_000.5), rooms: ["a", "b"]), failure: .failed("busy"),
         plain: .none, inner: Inner(name: "x", weight: 1.5, tags: nil),
         list: [Inner(name: "a", weight: 0, tags: []), Inner(name: "b", weight: -1e21, tags: ["t"])], matrix: [[], [1, 2], [3]],
         byName: ["one": 1, "two": 2], byNumber: [1: "one", 20: "twenty"], when: Date(timeIntervalSinceReferenceDate: 12.75),
         bytes: Data([0, 1, 2, 250, 255]), link: URL(string: "https://example.com/a?b=c")!,
-        raw: ["nested": [1, "two", nil, true], "empty": [:]], optionals: [1, nil, 3])
+        raw: ["nested": [1, "two", nil, true], "empty": [:]], optionals: [1, nil, 3], price: Decimal(string: "0.07") ?? 0,
+        loose: Loose(items: ["1", "two", "3"]))
 
     @Test func writesWhatJSONEncodersTextSaid() throws {
         let direct = try JSONValueEncoder().encode(Self.everything)

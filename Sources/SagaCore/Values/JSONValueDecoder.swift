@@ -58,7 +58,11 @@ private struct ValueDecoder: Decoder {
             }
             return result
         }
-        if T.self == Decimal.self, let result = Decimal(try number(Double.self)) as? T { return result }
+        if T.self == Decimal.self {
+            // JSONDecoder read the decimal from the value's text, which is the Double's shortest form.
+            let number = try number(Decimal.self)
+            if let result = (Decimal(string: "\(number)") ?? Decimal(number)) as? T { return result }
+        }
         return try T(from: self)
     }
 
@@ -174,7 +178,7 @@ private struct KeyedValues<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer { try member(key).unkeyedContainer() }
 
     func superDecoder() throws -> any Decoder {
-        ValueDecoder(members["super"] ?? .null, at: codingPath, key: ValueKey("super"))
+        ValueDecoder(members["super"] ?? .null, at: codingPath, key: JSONValuePathKey("super"))
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {
@@ -196,55 +200,58 @@ private struct ListedValues: UnkeyedDecodingContainer {
     var count: Int? { elements.count }
     var isAtEnd: Bool { currentIndex >= elements.count }
 
-    /// The next element, which must exist; the index moves past it.
-    private mutating func next(_ expected: Any.Type) throws -> ValueDecoder {
-        let key = ValueKey(index: currentIndex)
+    /// Reads the next element, which must exist, with `read`; the index moves past it only
+    /// when that succeeds, as JSONDecoder's does (a caller may try another type).
+    private mutating func next<T>(_ expected: Any.Type, _ read: (ValueDecoder) throws -> T) throws -> T {
+        let key = JSONValuePathKey(index: currentIndex)
         guard !isAtEnd else {
             throw DecodingError.valueNotFound(expected, .init(codingPath: codingPath + [key], debugDescription: "Unkeyed container is at end."))
         }
-        defer { currentIndex += 1 }
-        return ValueDecoder(elements[currentIndex], at: codingPath, key: key)
+        let value = try read(ValueDecoder(elements[currentIndex], at: codingPath, key: key))
+        currentIndex += 1
+        return value
     }
 
     mutating func decodeNil() throws -> Bool {
         guard !isAtEnd else {
             throw DecodingError.valueNotFound(
-                JSONValue.self, .init(codingPath: codingPath + [ValueKey(index: currentIndex)], debugDescription: "Unkeyed container is at end."))
+                JSONValue.self,
+                .init(codingPath: codingPath + [JSONValuePathKey(index: currentIndex)], debugDescription: "Unkeyed container is at end."))
         }
         guard elements[currentIndex] == .null else { return false }
         currentIndex += 1
         return true
     }
 
-    mutating func decode(_ type: Bool.Type) throws -> Bool { try next(type).decode(Bool.self) }
-    mutating func decode(_ type: String.Type) throws -> String { try next(type).decode(String.self) }
-    mutating func decode(_ type: Double.Type) throws -> Double { try next(type).decode(Double.self) }
-    mutating func decode(_ type: Float.Type) throws -> Float { try next(type).decode(Float.self) }
-    mutating func decode(_ type: Int.Type) throws -> Int { try next(type).integer(Int.self) }
-    mutating func decode(_ type: Int8.Type) throws -> Int8 { try next(type).integer(Int8.self) }
-    mutating func decode(_ type: Int16.Type) throws -> Int16 { try next(type).integer(Int16.self) }
-    mutating func decode(_ type: Int32.Type) throws -> Int32 { try next(type).integer(Int32.self) }
-    mutating func decode(_ type: Int64.Type) throws -> Int64 { try next(type).integer(Int64.self) }
-    mutating func decode(_ type: UInt.Type) throws -> UInt { try next(type).integer(UInt.self) }
-    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try next(type).integer(UInt8.self) }
-    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try next(type).integer(UInt16.self) }
-    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try next(type).integer(UInt32.self) }
-    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try next(type).integer(UInt64.self) }
-    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try next(type).unwrap(as: T.self) }
+    mutating func decode(_ type: Bool.Type) throws -> Bool { try next(type) { try $0.decode(Bool.self) } }
+    mutating func decode(_ type: String.Type) throws -> String { try next(type) { try $0.decode(String.self) } }
+    mutating func decode(_ type: Double.Type) throws -> Double { try next(type) { try $0.decode(Double.self) } }
+    mutating func decode(_ type: Float.Type) throws -> Float { try next(type) { try $0.decode(Float.self) } }
+    mutating func decode(_ type: Int.Type) throws -> Int { try next(type) { try $0.integer(Int.self) } }
+    mutating func decode(_ type: Int8.Type) throws -> Int8 { try next(type) { try $0.integer(Int8.self) } }
+    mutating func decode(_ type: Int16.Type) throws -> Int16 { try next(type) { try $0.integer(Int16.self) } }
+    mutating func decode(_ type: Int32.Type) throws -> Int32 { try next(type) { try $0.integer(Int32.self) } }
+    mutating func decode(_ type: Int64.Type) throws -> Int64 { try next(type) { try $0.integer(Int64.self) } }
+    mutating func decode(_ type: UInt.Type) throws -> UInt { try next(type) { try $0.integer(UInt.self) } }
+    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try next(type) { try $0.integer(UInt8.self) } }
+    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try next(type) { try $0.integer(UInt16.self) } }
+    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try next(type) { try $0.integer(UInt32.self) } }
+    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try next(type) { try $0.integer(UInt64.self) } }
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try next(type) { try $0.unwrap(as: T.self) } }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
-        try next([String: JSONValue].self).container(keyedBy: type)
+        try next([String: JSONValue].self) { try $0.container(keyedBy: type) }
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        try next([JSONValue].self).unkeyedContainer()
+        try next([JSONValue].self) { try $0.unkeyedContainer() }
     }
 
-    mutating func superDecoder() throws -> any Decoder { try next(JSONValue.self) }
+    mutating func superDecoder() throws -> any Decoder { try next(JSONValue.self) { $0 } }
 }
 
 /// A coding key for array positions and `super`; a position's name is made only when asked.
-struct ValueKey: CodingKey {
+struct JSONValuePathKey: CodingKey {
     private let name: String?
     let intValue: Int?
 

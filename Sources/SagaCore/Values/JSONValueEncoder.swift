@@ -111,14 +111,15 @@ private struct ValueEncoder: Encoder {
 
     /// Writes `value`, with the types `JSONEncoder` writes in its own way.
     func box<T: Encodable>(_ value: T) throws {
-        if let json = value as? JSONValue, T.self == JSONValue.self {
+        if T.self == JSONValue.self, let json = value as? JSONValue {
             slot.set(json)
         } else if T.self == Data.self, let data = value as? Data {
             slot.set(.string(data.base64EncodedString()))
         } else if T.self == URL.self, let url = value as? URL {
             slot.set(.string(url.absoluteString))
         } else if T.self == Decimal.self, let decimal = value as? Decimal {
-            try number(NSDecimalNumber(decimal: decimal).doubleValue)
+            // JSONEncoder writes the decimal's text, which the value then read as a Double.
+            try number(Double(decimal.description) ?? NSDecimalNumber(decimal: decimal).doubleValue)
         } else {
             try value.encode(to: self)
         }
@@ -143,7 +144,8 @@ extension ValueEncoder: SingleValueEncodingContainer {
     func encode(_ value: Bool) throws { slot.set(.bool(value)) }
     func encode(_ value: String) throws { slot.set(.string(value)) }
     func encode(_ value: Double) throws { try number(value) }
-    func encode(_ value: Float) throws { try number(Double(value)) }
+    /// As JSONEncoder's shortest text for the Float read back as a Double (0.1, not 0.100000001…).
+    func encode(_ value: Float) throws { try number(Double("\(value)") ?? Double(value)) }
     func encode(_ value: Int) throws { try integer(value) }
     func encode(_ value: Int8) throws { try integer(value) }
     func encode(_ value: Int16) throws { try integer(value) }
@@ -187,7 +189,7 @@ private struct KeyedSlots<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer { member(key).unkeyedContainer() }
 
-    mutating func superEncoder() -> any Encoder { ValueEncoder(slot.member("super"), at: codingPath, key: ValueKey("super")) }
+    mutating func superEncoder() -> any Encoder { ValueEncoder(slot.member("super"), at: codingPath, key: JSONValuePathKey("super")) }
 
     mutating func superEncoder(forKey key: Key) -> any Encoder { member(key) }
 }
@@ -201,7 +203,7 @@ private struct ListedSlots: UnkeyedEncodingContainer {
 
     private func next() -> ValueEncoder {
         let index = slot.count
-        return ValueEncoder(slot.appended(), at: codingPath, key: ValueKey(index: index))
+        return ValueEncoder(slot.appended(), at: codingPath, key: JSONValuePathKey(index: index))
     }
 
     mutating func encodeNil() throws { try next().encodeNil() }
