@@ -13,6 +13,9 @@ import Glibc
 enum PlainHTTP {
     struct Failure: Error, CustomStringConvertible {
         var description: String
+        /// The connection ended before any of the answer came: a kept-alive connection the
+        /// server had closed, where the request can be sent again on a new one.
+        var nothingReceived = false
     }
 
     /// Idle connections by port.
@@ -30,12 +33,18 @@ enum PlainHTTP {
         }
     }
 
-    /// One request and its answer, blocking; on a reused connection the server may have closed
-    /// meanwhile, so a failure there is tried once more on a new one.
+    /// One request and its answer, blocking; a reused connection that the server had closed
+    /// (nothing of an answer came) is replaced by a new one for a second try.
     private static func exchange(_ request: Data, port: Int) throws -> (status: Int, body: Data) {
         if let reused = idle.withLock({ $0[port]?.popLast() }) {
-            if let answer = try? exchange(request, on: reused, port: port) { return answer }
-            close(reused)
+            do {
+                return try exchange(request, on: reused, port: port)
+            } catch let failure as Failure where failure.nothingReceived {
+                close(reused)
+            } catch {
+                close(reused)
+                throw error
+            }
         }
         let fresh = try connect(port: port)
         do {
@@ -60,7 +69,9 @@ enum PlainHTTP {
         var buffer = [UInt8](repeating: 0, count: 16_384)
         func receiveMore() throws {
             let count = recv(socket, &buffer, buffer.count, 0)
-            guard count > 0 else { throw Failure(description: "connection closed before the answer was complete") }
+            guard count > 0 else {
+                throw Failure(description: "connection closed before the answer was complete", nothingReceived: received.isEmpty)
+            }
             received.append(contentsOf: buffer[0..<count])
         }
         let separator = Data("\r\n\r\n".utf8)
@@ -91,21 +102,25 @@ enum PlainHTTP {
     }
 
     private static func connect(port: Int) throws -> Int32 {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw Failure(description: "socket failed: \(errno)") }
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw Failure(description: "socket failed: \(errno)") }
         var noDelay: Int32 = 1
-        setsockopt(socket, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
+        setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
+        // A stalled service fails the request after a minute instead of holding its thread for good.
+        var limit = timeval(tv_sec: 60, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard result == 0 else {
-            close(socket)
-            throw Failure(description: "connect to port \(port) failed: \(errno)")
+            let error = errno
+            close(descriptor)
+            throw Failure(description: "connect to port \(port) failed: \(error)")
         }
-        return socket
+        return descriptor
     }
 }
