@@ -50,8 +50,8 @@ extension SchedulingService {
         ).register(in: &handlers)
         let catalog = try SagaCatalog.load(directory: URL(fileURLWithPath: options.sagasDirectory), handlers: handlers.inventory)
         let engine = SagaEngine(
-            store: PostgresSagaWork(store: store, owner: owner), catalog: catalog, handlers: handlers, pollInterval: .milliseconds(200),
-            logger: logger)
+            store: PostgresSagaWork(store: store, owner: owner), catalog: catalog, handlers: handlers, maxConcurrency: options.sagaWorkers,
+            pollInterval: .milliseconds(200), logger: logger)
         try await engine.checkLiveDefinitionsAreLoaded()
 
         let kafka = try await KafkaConnection.open(environment: options.environment, embedded: options.embedded, logger: logger)

@@ -65,7 +65,8 @@ package struct SchedulingService {
             pageLinks: options.publicURL == nil ? nil : candidateLinks, logger: logger
         ).register(in: &handlers)
         let catalog = try SagaCatalog.load(directory: URL(fileURLWithPath: options.sagasDirectory), handlers: handlers.inventory)
-        let engine = SagaEngine(store: sagas, catalog: catalog, handlers: handlers, pollInterval: .milliseconds(200), logger: logger)
+        let engine = SagaEngine(
+            store: sagas, catalog: catalog, handlers: handlers, maxConcurrency: options.sagaWorkers, pollInterval: .milliseconds(200), logger: logger)
         try await engine.checkLiveDefinitionsAreLoaded()
 
         let kafka = try await KafkaConnection.open(environment: options.environment, embedded: options.embedded, logger: logger)

@@ -68,7 +68,8 @@ struct ServiceOptionsTests {
     }
 
     @Test(arguments: [
-        ("SCHEDULER_PORT", "80a"), ("SCHEDULER_PORT", "70000"), ("SCHEDULER_ORGANIZER_EMAIL", "interviews"),
+        ("SCHEDULER_PORT", "80a"), ("SCHEDULER_PORT", "70000"), ("SCHEDULER_SAGA_WORKERS", "0"), ("SCHEDULER_SAGA_WORKERS", "many"),
+        ("SCHEDULER_ORGANIZER_EMAIL", "interviews"),
         ("SCHEDULER_ORGANIZER_EMAIL", "a@b\r\nBcc: x@y"), ("SCHEDULER_INVITATION_DOMAIN", "bad domain"), ("SCHEDULER_INVITATION_DOMAIN", "a..b"),
         ("SCHEDULER_SMTP_URL", "http://mail.acme.example"), ("SCHEDULER_SMTP_URL", "smtp://user:pw@mail.acme.example"),
         ("SCHEDULER_SMTP_URL", "smtp://"), ("SCHEDULER_SMTP_TLS", "maybe"), ("SCHEDULER_SMTP_PASSWORD_FILE", "/nonexistent/password"),
