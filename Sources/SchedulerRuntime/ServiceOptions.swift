@@ -80,7 +80,7 @@ package struct ServiceOptions: Sendable {
         organizerName = setting["SCHEDULER_ORGANIZER_NAME"] ?? "Interview Scheduling"
         invitationDomain = try setting.domain("SCHEDULER_INVITATION_DOMAIN") ?? Invitation.defaultUIDDomain
         consumerGroup = setting["SCHEDULER_CONSUMER_GROUP"] ?? Self.defaultConsumerGroup
-        sagaWorkers = try setting.integer("SCHEDULER_SAGA_WORKERS", in: 1...1024) ?? 32
+        sagaWorkers = try setting.integer("SCHEDULER_SAGA_WORKERS", in: 1...256) ?? 32
         defaultLoad = InterviewerLoad(
             maxPerDay: try setting.integer("SCHEDULER_MAX_INTERVIEWS_PER_DAY", in: 1...50),
             maxPerWeek: try setting.integer("SCHEDULER_MAX_INTERVIEWS_PER_WEEK", in: 1...200),

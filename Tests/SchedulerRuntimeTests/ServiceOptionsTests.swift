@@ -24,6 +24,10 @@ struct ServiceOptionsTests {
         #expect(options.organizerEmail == "interviews@acme.example")
         #expect(options.consumerGroup == "interview-worker-main", "the topic catalog's group for scheduling.availability")
         #expect(options.invitationDomain == "interview-scheduler.invalid")
+        #expect(options.sagaWorkers == 32)
+        var more = Self.production
+        more["SCHEDULER_SAGA_WORKERS"] = "96"
+        #expect(try ServiceOptions(environment: more, embedded: false).sagaWorkers == 96)
     }
 
     @Test(arguments: ["SCHEDULER_JWT_SECRET", "KAFKA_BOOTSTRAP_SERVERS", "SCHEDULER_ORGANIZER_EMAIL", "SCHEDULER_SMTP_URL"])
@@ -68,7 +72,7 @@ struct ServiceOptionsTests {
     }
 
     @Test(arguments: [
-        ("SCHEDULER_PORT", "80a"), ("SCHEDULER_PORT", "70000"), ("SCHEDULER_SAGA_WORKERS", "0"), ("SCHEDULER_SAGA_WORKERS", "many"),
+        ("SCHEDULER_PORT", "80a"), ("SCHEDULER_PORT", "70000"), ("SCHEDULER_SAGA_WORKERS", "0"), ("SCHEDULER_SAGA_WORKERS", "257"),
         ("SCHEDULER_ORGANIZER_EMAIL", "interviews"),
         ("SCHEDULER_ORGANIZER_EMAIL", "a@b\r\nBcc: x@y"), ("SCHEDULER_INVITATION_DOMAIN", "bad domain"), ("SCHEDULER_INVITATION_DOMAIN", "a..b"),
         ("SCHEDULER_SMTP_URL", "http://mail.acme.example"), ("SCHEDULER_SMTP_URL", "smtp://user:pw@mail.acme.example"),

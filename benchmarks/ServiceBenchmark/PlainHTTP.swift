@@ -61,7 +61,8 @@ enum PlainHTTP {
             var sent = 0
             while sent < bytes.count {
                 let count = send(socket, start + sent, bytes.count - sent, Int32(MSG_NOSIGNAL))
-                guard count > 0 else { throw Failure(description: "send failed: \(errno)") }
+                // Nothing of the request reached a server that had closed the connection.
+                guard count > 0 else { throw Failure(description: "send failed: \(errno)", nothingReceived: true) }
                 sent += count
             }
         }
@@ -69,8 +70,12 @@ enum PlainHTTP {
         var buffer = [UInt8](repeating: 0, count: 16_384)
         func receiveMore() throws {
             let count = recv(socket, &buffer, buffer.count, 0)
+            // Only an orderly close before any answer means the server never took the request;
+            // a timeout or a reset may come after it did, and is not sent again.
             guard count > 0 else {
-                throw Failure(description: "connection closed before the answer was complete", nothingReceived: received.isEmpty)
+                throw Failure(
+                    description: count == 0 ? "connection closed before the answer was complete" : "receive failed: \(errno)",
+                    nothingReceived: count == 0 && received.isEmpty)
             }
             received.append(contentsOf: buffer[0..<count])
         }

@@ -59,9 +59,12 @@ private struct ValueDecoder: Decoder {
             return result
         }
         if T.self == Decimal.self {
-            // JSONDecoder read the decimal from the value's text, which is the Double's shortest form.
+            // JSONDecoder read the decimal from the value's text, here the Double's shortest form.
             let number = try number(Decimal.self)
-            if let result = (Decimal(string: "\(number)") ?? Decimal(number)) as? T { return result }
+            guard let decimal = Decimal(string: "\(number)"), let result = decimal as? T else {
+                throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "Number \(number) does not fit in Decimal."))
+            }
+            return result
         }
         return try T(from: self)
     }
