@@ -34,11 +34,11 @@ extension SagaStore {
     /// The id of an instance of `type` with `partitionKey` that has not settled yet, the oldest if several.
     package static func unsettledInstanceID(type: String, partitionKey: String, in db: Database) throws -> String? {
         try String.fetchOne(
-            db,
-            sql: """
-                SELECT id FROM saga_instance WHERE type = ? AND partition_key = ? AND status NOT IN ('completed', 'compensated', 'failed')
-                ORDER BY created_at, id LIMIT 1
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT id FROM saga_instance WHERE type = ? AND partition_key = ? AND status NOT IN ('completed', 'compensated', 'failed')
+                    ORDER BY created_at, id LIMIT 1
+                    """),
             arguments: [type, partitionKey])
     }
 
@@ -91,7 +91,7 @@ extension SagaStore {
     package func dueInstanceIDs(at now: Date, limit: Int) async throws -> [String] {
         try await read { db in
             try String.fetchAll(
-                db, sql: "SELECT id FROM saga_instance WHERE wake_at IS NOT NULL AND wake_at <= ? ORDER BY wake_at LIMIT ?",
+                db.cachedStatement(sql: "SELECT id FROM saga_instance WHERE wake_at IS NOT NULL AND wake_at <= ? ORDER BY wake_at LIMIT ?"),
                 arguments: [now.milliseconds, limit])
         }
     }
@@ -99,7 +99,8 @@ extension SagaStore {
     /// When the next instance's work falls due, if any is scheduled.
     package func nextWakeAt() async throws -> Date? {
         try await read { db in
-            try Int64.fetchOne(db, sql: "SELECT MIN(wake_at) FROM saga_instance WHERE wake_at IS NOT NULL").map(Date.init(milliseconds:))
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(wake_at) FROM saga_instance WHERE wake_at IS NOT NULL")).map(
+                Date.init(milliseconds:))
         }
     }
 
@@ -107,7 +108,7 @@ extension SagaStore {
     package func instanceWaiting(for event: String, correlation: String) async throws -> String? {
         try await read { db in
             try String.fetchOne(
-                db, sql: "SELECT id FROM saga_instance WHERE waiting_event = ? AND waiting_correlation = ? AND status = 'waiting'",
+                db.cachedStatement(sql: "SELECT id FROM saga_instance WHERE waiting_event = ? AND waiting_correlation = ? AND status = 'waiting'"),
                 arguments: [event, correlation])
         }
     }
@@ -148,7 +149,7 @@ extension SagaStore {
     package func countsByStatus() async throws -> [SagaStatus: Int] {
         try await read { db in
             var counts: [SagaStatus: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM saga_instance GROUP BY status") {
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT status, COUNT(*) AS n FROM saga_instance GROUP BY status")) {
                 if let status = SagaStatus(rawValue: row["status"]) { counts[status] = row["n"] }
             }
             return counts
@@ -160,7 +161,8 @@ extension SagaStore {
         try await read { db in
             Set(
                 try Row.fetchAll(
-                    db, sql: "SELECT DISTINCT type, definition_version FROM saga_instance WHERE status NOT IN ('completed', 'compensated', 'failed')"
+                    db.cachedStatement(
+                        sql: "SELECT DISTINCT type, definition_version FROM saga_instance WHERE status NOT IN ('completed', 'compensated', 'failed')")
                 )
                 .map { DefinitionKey(name: $0["type"], version: $0["definition_version"]) })
         }

@@ -30,7 +30,7 @@ extension SagaStore {
     /// The oldest unpublished messages, in insertion order.
     package func pendingOutbox(limit: Int) async throws -> [StoredOutboxMessage] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE published_at IS NULL ORDER BY sequence LIMIT ?", arguments: [limit])
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM outbox WHERE published_at IS NULL ORDER BY sequence LIMIT ?"), arguments: [limit])
                 .map(Self.outboxMessage)
         }
     }
@@ -38,13 +38,14 @@ extension SagaStore {
     /// Every message a saga produced, oldest first.
     package func outbox(sagaID: String) async throws -> [StoredOutboxMessage] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE saga_id = ? ORDER BY sequence", arguments: [sagaID]).map(Self.outboxMessage)
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM outbox WHERE saga_id = ? ORDER BY sequence"), arguments: [sagaID]).map(
+                Self.outboxMessage)
         }
     }
 
     /// How many messages wait to be published.
     package func outboxBacklog() async throws -> Int {
-        try await read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL") ?? 0 }
+        try await read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL")) ?? 0 }
     }
 
     /// Marks messages published: called only once the broker has confirmed them.
@@ -59,7 +60,7 @@ extension SagaStore {
     /// Records a failed delivery; the message stays pending.
     package func markPublishFailed(id: String, error: String) async throws {
         try await write { db in
-            try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?", arguments: [error, id])
+            try db.cachedStatement(sql: "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?").execute(arguments: [error, id])
         }
     }
 

@@ -77,15 +77,15 @@ package final class LocalCalendarProvider: CalendarProvider {
         let id = Self.eventID(forKey: idempotencyKey)
         let attendees = Self.encode(event.attendees)
         try await write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT OR IGNORE INTO local_event (id, calendar, title, description, start, end, time_zone, attendees, location, meeting_url, status, sequence)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'confirmed', 0)
-                    """,
-                arguments: [
-                    id, calendar, event.title, event.description, event.start.secondsSinceEpoch, event.end.secondsSinceEpoch,
-                    event.timeZone, attendees, event.location, event.meetingURL,
-                ])
+                    """
+            ).execute(arguments: [
+                id, calendar, event.title, event.description, event.start.secondsSinceEpoch, event.end.secondsSinceEpoch,
+                event.timeZone, attendees, event.location, event.meetingURL,
+            ])
         }
         return ProviderEventReference(provider: name, calendar: calendar, eventID: id)
     }
@@ -106,13 +106,13 @@ package final class LocalCalendarProvider: CalendarProvider {
 
     package func updateEvent(_ reference: ProviderEventReference, to event: CalendarEvent) async throws(ProviderError) {
         let changed = try await write { db -> Int in
-            try db.execute(
+            try db.cachedStatement(
                 sql:
-                    "UPDATE local_event SET title = ?, description = ?, start = ?, end = ?, time_zone = ?, attendees = ?, location = ?, meeting_url = ?, sequence = sequence + 1 WHERE id = ? AND status = 'confirmed'",
-                arguments: [
-                    event.title, event.description, event.start.secondsSinceEpoch, event.end.secondsSinceEpoch, event.timeZone,
-                    Self.encode(event.attendees), event.location, event.meetingURL, reference.eventID,
-                ])
+                    "UPDATE local_event SET title = ?, description = ?, start = ?, end = ?, time_zone = ?, attendees = ?, location = ?, meeting_url = ?, sequence = sequence + 1 WHERE id = ? AND status = 'confirmed'"
+            ).execute(arguments: [
+                event.title, event.description, event.start.secondsSinceEpoch, event.end.secondsSinceEpoch, event.timeZone,
+                Self.encode(event.attendees), event.location, event.meetingURL, reference.eventID,
+            ])
             return db.changesCount
         }
         guard changed == 1 else {
@@ -123,15 +123,14 @@ package final class LocalCalendarProvider: CalendarProvider {
     /// Marks the event cancelled; an event already gone or cancelled is fine.
     package func cancelEvent(_ reference: ProviderEventReference, comment: String) async throws(ProviderError) {
         try await write { db in
-            try db.execute(
-                sql: "UPDATE local_event SET status = 'cancelled', sequence = sequence + 1 WHERE id = ? AND status = 'confirmed'",
-                arguments: [reference.eventID])
+            try db.cachedStatement(sql: "UPDATE local_event SET status = 'cancelled', sequence = sequence + 1 WHERE id = ? AND status = 'confirmed'")
+                .execute(arguments: [reference.eventID])
         }
     }
 
     /// Removes the event; an event already gone is fine.
     package func deleteEvent(_ reference: ProviderEventReference) async throws(ProviderError) {
-        try await write { db in try db.execute(sql: "DELETE FROM local_event WHERE id = ?", arguments: [reference.eventID]) }
+        try await write { db in try db.cachedStatement(sql: "DELETE FROM local_event WHERE id = ?").execute(arguments: [reference.eventID]) }
     }
 
     package func busyTime(of calendars: [String], in window: Interval) async throws(ProviderError) -> [String: IntervalSet] {
@@ -139,7 +138,8 @@ package final class LocalCalendarProvider: CalendarProvider {
         for calendar in calendars {
             let rows = try await read { db in
                 try Row.fetchAll(
-                    db, sql: "SELECT start, end FROM local_event WHERE calendar = ? AND status = 'confirmed' AND start < ? AND end > ?",
+                    db.cachedStatement(
+                        sql: "SELECT start, end FROM local_event WHERE calendar = ? AND status = 'confirmed' AND start < ? AND end > ?"),
                     arguments: [calendar.lowercased(), window.end.secondsSinceEpoch, window.start.secondsSinceEpoch]
                 ).map { Interval(start: Instant(secondsSinceEpoch: $0["start"]), end: Instant(secondsSinceEpoch: $0["end"])) }
             }
@@ -151,7 +151,9 @@ package final class LocalCalendarProvider: CalendarProvider {
     /// Every event of a calendar, cancelled ones included (so subscribers learn of them).
     package func events(of calendar: String) throws(ProviderError) -> [(id: String, event: CalendarEvent, cancelled: Bool, sequence: Int)] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM local_event WHERE calendar = ? ORDER BY start, id", arguments: [calendar.lowercased()]).map {
+            try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM local_event WHERE calendar = ? ORDER BY start, id"), arguments: [calendar.lowercased()]
+            ).map {
                 row in
                 let attendees = (try? JSONDecoder().decode([StoredAttendee].self, from: Data((row["attendees"] as String).utf8))) ?? []
                 let event = CalendarEvent(

@@ -68,11 +68,12 @@ package struct SQLiteSchedulingStorage: SchedulingStorage {
     package func recordCandidateAnswer(_ answer: CandidateAnswer) async throws -> Bool {
         try await store.write { [tables] db in
             let changes =
-                try Int.fetchOne(db, sql: "SELECT candidate_response_changes FROM interview WHERE id = ?", arguments: [answer.interviewID]) ?? 0
+                try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT candidate_response_changes FROM interview WHERE id = ?"), arguments: [answer.interviewID]) ?? 0
             guard let record = try answer.record(on: try tables.interview(id: answer.interviewID, in: db), changes: changes) else { return false }
-            try db.execute(
-                sql: "UPDATE interview SET candidate_response = ?, candidate_response_changes = candidate_response_changes + 1 WHERE id = ?",
-                arguments: [answer.response.rawValue, answer.interviewID])
+            try db.cachedStatement(
+                sql: "UPDATE interview SET candidate_response = ?, candidate_response_changes = candidate_response_changes + 1 WHERE id = ?"
+            ).execute(arguments: [answer.response.rawValue, answer.interviewID])
             try SagaStore.insertOutbox(record.message, sagaID: record.requestID, at: answer.at, in: db)
             try tables.append(record.audit, in: db)
             return true
@@ -80,7 +81,7 @@ package struct SQLiteSchedulingStorage: SchedulingStorage {
     }
 
     package func isReachable() async -> Bool {
-        (try? await store.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+        (try? await store.read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT 1")) }) == 1
     }
 
     package func start(_ start: SagaStart) async throws {

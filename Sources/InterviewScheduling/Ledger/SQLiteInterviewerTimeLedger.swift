@@ -22,25 +22,26 @@ package struct SQLiteInterviewerTimeLedger: InterviewerTimeLedger {
     }
 
     package func reservations(of sagaID: String, in db: Database) throws -> [TimeReservation] {
-        try Row.fetchAll(db, sql: "SELECT * FROM interviewer_reservation WHERE saga_id = ? ORDER BY interviewer", arguments: [sagaID]).map(
-            Self.reservation)
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM interviewer_reservation WHERE saga_id = ? ORDER BY interviewer"), arguments: [sagaID])
+            .map(
+                Self.reservation)
     }
 
     package func hold(_ claims: [TimeClaim], for holder: ReservationHolder, in db: Database) throws -> [TimeReservation] {
         var conflicts: [TimeReservation] = []
         for claim in claims {
             conflicts += try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM interviewer_reservation
-                    WHERE interviewer = ? AND start < ? AND "end" > ? AND interview_id != ?
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT * FROM interviewer_reservation
+                        WHERE interviewer = ? AND start < ? AND "end" > ? AND interview_id != ?
+                        """),
                 arguments: [claim.interviewer, claim.interval.end.secondsSinceEpoch, claim.interval.start.secondsSinceEpoch, holder.interviewID]
             ).map(Self.reservation)
         }
         // All or none: on a conflict, what the holder held before stays held.
         guard conflicts.isEmpty else { return conflicts }
-        try db.execute(sql: "DELETE FROM interviewer_reservation WHERE saga_id = ? AND kind = 'held'", arguments: [holder.sagaID])
+        try db.cachedStatement(sql: "DELETE FROM interviewer_reservation WHERE saga_id = ? AND kind = 'held'").execute(arguments: [holder.sagaID])
         let now = Int64(Date().timeIntervalSince1970)
         for claim in claims {
             try insert(
@@ -55,42 +56,45 @@ package struct SQLiteInterviewerTimeLedger: InterviewerTimeLedger {
         interviewer: String, interval: Interval, slotStart: Instant, sagaID: String, interviewID: String, kind: TimeReservation.Kind, at: Int64,
         in db: Database
     ) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO interviewer_reservation (interviewer, start, "end", slot_start, saga_id, interview_id, kind, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                interviewer, interval.start.secondsSinceEpoch, interval.end.secondsSinceEpoch, slotStart.secondsSinceEpoch, sagaID, interviewID,
-                kind.rawValue, at,
-            ])
+                """
+        ).execute(arguments: [
+            interviewer, interval.start.secondsSinceEpoch, interval.end.secondsSinceEpoch, slotStart.secondsSinceEpoch, sagaID, interviewID,
+            kind.rawValue, at,
+        ])
     }
 
     package func settle(_ settlement: LedgerSettlement, in db: Database) throws {
         switch settlement {
         case .confirm(let sagaID, let interviewID):
-            let held = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM interviewer_reservation WHERE saga_id = ?", arguments: [sagaID]) ?? 0
-            try db.execute(sql: "DELETE FROM interviewer_reservation WHERE interview_id = ? AND saga_id != ?", arguments: [interviewID, sagaID])
+            let held =
+                try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM interviewer_reservation WHERE saga_id = ?"), arguments: [sagaID]) ?? 0
+            try db.cachedStatement(sql: "DELETE FROM interviewer_reservation WHERE interview_id = ? AND saga_id != ?").execute(arguments: [
+                interviewID, sagaID,
+            ])
             if held == 0 {
                 // A saga that chose its slot before the ledger existed: its time, as the
                 // interview now records it, is booked here.
                 try Self.recordConfirmedInterviews(in: db, only: interviewID)
             }
-            try db.execute(sql: "UPDATE interviewer_reservation SET kind = 'booked' WHERE saga_id = ?", arguments: [sagaID])
+            try db.cachedStatement(sql: "UPDATE interviewer_reservation SET kind = 'booked' WHERE saga_id = ?").execute(arguments: [sagaID])
         case .release(let sagaID):
-            try db.execute(sql: "DELETE FROM interviewer_reservation WHERE saga_id = ? AND kind = 'held'", arguments: [sagaID])
+            try db.cachedStatement(sql: "DELETE FROM interviewer_reservation WHERE saga_id = ? AND kind = 'held'").execute(arguments: [sagaID])
         case .cancel(let interviewID):
-            try db.execute(sql: "DELETE FROM interviewer_reservation WHERE interview_id = ?", arguments: [interviewID])
+            try db.cachedStatement(sql: "DELETE FROM interviewer_reservation WHERE interview_id = ?").execute(arguments: [interviewID])
         }
     }
 
     package func orphanedHolds(in db: Database) throws -> Int {
         try Int.fetchOne(
-            db,
-            sql: """
-                SELECT COUNT(*) FROM interviewer_reservation r LEFT JOIN saga_instance s ON s.id = r.saga_id
-                WHERE r.kind = 'held' AND (s.id IS NULL OR s.status IN ('completed', 'compensated', 'failed'))
-                """) ?? 0
+            db.cachedStatement(
+                sql: """
+                    SELECT COUNT(*) FROM interviewer_reservation r LEFT JOIN saga_instance s ON s.id = r.saga_id
+                    WHERE r.kind = 'held' AND (s.id IS NULL OR s.status IN ('completed', 'compensated', 'failed'))
+                    """)) ?? 0
     }
 
     private static func reservation(_ row: Row) -> TimeReservation {
@@ -107,14 +111,14 @@ package struct SQLiteInterviewerTimeLedger: InterviewerTimeLedger {
     @discardableResult
     package static func recordConfirmedInterviews(in db: Database, only interviewID: String? = nil) throws -> (recorded: Int, overlapping: Int) {
         let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT i.id, i.request_id, i.start, i."end", lower(json_extract(b.value, '$.calendar')) AS interviewer, i.created_at
-                FROM interview i, json_each(i.bookings) b
-                WHERE i.status = 'confirmed' AND NOT EXISTS (SELECT 1 FROM interviewer_reservation r WHERE r.interview_id = i.id)
-                    AND (? IS NULL OR i.id = ?)
-                ORDER BY i.start, i.id
-                """, arguments: [interviewID, interviewID])
+            db.cachedStatement(
+                sql: """
+                    SELECT i.id, i.request_id, i.start, i."end", lower(json_extract(b.value, '$.calendar')) AS interviewer, i.created_at
+                    FROM interview i, json_each(i.bookings) b
+                    WHERE i.status = 'confirmed' AND NOT EXISTS (SELECT 1 FROM interviewer_reservation r WHERE r.interview_id = i.id)
+                        AND (? IS NULL OR i.id = ?)
+                    ORDER BY i.start, i.id
+                    """), arguments: [interviewID, interviewID])
         var recorded = 0, overlapping = 0
         for row in rows {
             let interviewer: String? = row["interviewer"]
@@ -122,20 +126,21 @@ package struct SQLiteInterviewerTimeLedger: InterviewerTimeLedger {
             let start: Int64 = row["start"], end: Int64 = row["end"], id: String = row["id"]
             let taken =
                 try Bool.fetchOne(
-                    db,
-                    sql:
-                        "SELECT EXISTS (SELECT 1 FROM interviewer_reservation WHERE interviewer = ? AND start < ? AND \"end\" > ? AND interview_id != ?)",
+                    db.cachedStatement(
+                        sql:
+                            "SELECT EXISTS (SELECT 1 FROM interviewer_reservation WHERE interviewer = ? AND start < ? AND \"end\" > ? AND interview_id != ?)"
+                    ),
                     arguments: [interviewer, end, start, id]) ?? false
             if taken {
                 overlapping += 1
                 continue
             }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO interviewer_reservation (interviewer, start, "end", slot_start, saga_id, interview_id, kind, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, 'booked', ?)
-                    """,
-                arguments: [interviewer, start, end, start, row["request_id"] as String, id, row["created_at"] as Int64])
+                    """
+            ).execute(arguments: [interviewer, start, end, start, row["request_id"] as String, id, row["created_at"] as Int64])
             recorded += 1
         }
         return (recorded, overlapping)

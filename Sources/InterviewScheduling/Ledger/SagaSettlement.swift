@@ -30,11 +30,11 @@ package enum SagaSettlement {
     @discardableResult
     package static func repair(in db: Database, ledger: SQLiteInterviewerTimeLedger = SQLiteInterviewerTimeLedger()) throws -> Int {
         let orphaned = try String.fetchAll(
-            db,
-            sql: """
-                SELECT DISTINCT r.saga_id FROM interviewer_reservation r LEFT JOIN saga_instance s ON s.id = r.saga_id
-                WHERE r.kind = 'held' AND (s.id IS NULL OR s.status IN ('completed', 'compensated', 'failed'))
-                """)
+            db.cachedStatement(
+                sql: """
+                    SELECT DISTINCT r.saga_id FROM interviewer_reservation r LEFT JOIN saga_instance s ON s.id = r.saga_id
+                    WHERE r.kind = 'held' AND (s.id IS NULL OR s.status IN ('completed', 'compensated', 'failed'))
+                    """))
         for sagaID in orphaned {
             if let instance = try SagaStore.instance(id: sagaID, in: db), let settlement = settlement(of: instance) {
                 try ledger.settle(settlement, in: db)

@@ -48,20 +48,21 @@ package enum MailOutbox {
             return
         }
         // Versions not yet handed over are replaced by this one.
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE mail_outbox SET status = 'superseded'
                 WHERE interview_id = ? AND sequence < ? AND status = 'pending'
-                """, arguments: [mail.interviewID, mail.sequence])
+                """
+        ).execute(arguments: [mail.interviewID, mail.sequence])
         // A CANCEL is news only to a candidate who may have received an invitation: one sent,
         // being sent, or tried before (a connection lost after DATA may have delivered it).
         let told =
             try Bool.fetchOne(
-                db,
-                sql: """
-                    SELECT EXISTS (SELECT 1 FROM mail_outbox WHERE interview_id = ? AND sequence < ?
-                        AND (status IN ('sending', 'sent', 'undeliverable') OR attempts > 0))
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT EXISTS (SELECT 1 FROM mail_outbox WHERE interview_id = ? AND sequence < ?
+                            AND (status IN ('sending', 'sent', 'undeliverable') OR attempts > 0))
+                        """),
                 arguments: [mail.interviewID, mail.sequence]) ?? false
         try insert(message, of: mail, method: method, status: mail.method == .cancel && !told ? .superseded : .pending, error: nil, at: now, in: db)
     }
@@ -69,33 +70,33 @@ package enum MailOutbox {
     private static func insert(
         _ message: OutgoingMail, of mail: CandidateMail, method: String, status: Status, error: String?, at now: Date, in db: Database
     ) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT OR IGNORE INTO mail_outbox
                     (message_id, interview_id, sequence, method, sender, recipient, content, status, next_attempt_at, created_at, last_error)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                message.messageID, mail.interviewID, mail.sequence, method, message.sender, message.recipients.joined(separator: ","),
-                message.content, status.rawValue, now.mailMilliseconds, now.mailMilliseconds, error,
-            ])
+                """
+        ).execute(arguments: [
+            message.messageID, mail.interviewID, mail.sequence, method, message.sender, message.recipients.joined(separator: ","),
+            message.content, status.rawValue, now.mailMilliseconds, now.mailMilliseconds, error,
+        ])
     }
 
     /// Messages whose time has come, oldest first. `sending` rows are included: their sender
     /// stopped before it knew the outcome (the process ended), so they are sent again.
     package static func due(at now: Date, limit: Int, in db: Database) throws -> [Entry] {
         try Row.fetchAll(
-            db,
-            sql: """
-                SELECT * FROM mail_outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?
-                ORDER BY next_attempt_at, created_at LIMIT ?
-                """, arguments: [now.mailMilliseconds, limit]
+            db.cachedStatement(
+                sql: """
+                    SELECT * FROM mail_outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?
+                    ORDER BY next_attempt_at, created_at LIMIT ?
+                    """), arguments: [now.mailMilliseconds, limit]
         ).map(entry)
     }
 
     /// When the next message not yet due is, if any.
     package static func nextAttempt(in db: Database) throws -> Date? {
-        try Int64.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM mail_outbox WHERE status IN ('pending', 'sending')").map(
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(next_attempt_at) FROM mail_outbox WHERE status IN ('pending', 'sending')")).map(
             Date.init(mailMilliseconds:))
     }
 
@@ -104,33 +105,34 @@ package enum MailOutbox {
     /// back after the newer one came); a version waits while an older one of the same
     /// interview is being sent, so that the candidate gets them in order.
     package static func claim(_ messageID: String, in db: Database) throws -> Bool {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE mail_outbox SET status = 'superseded'
                 WHERE message_id = ? AND status = 'pending' AND EXISTS (
                     SELECT 1 FROM mail_outbox newer WHERE newer.interview_id = mail_outbox.interview_id
                         AND newer.sequence > mail_outbox.sequence AND newer.status != 'superseded')
-                """, arguments: [messageID])
-        try db.execute(
+                """
+        ).execute(arguments: [messageID])
+        try db.cachedStatement(
             sql: """
                 UPDATE mail_outbox SET status = 'sending', attempts = attempts + 1
                 WHERE message_id = ? AND status IN ('pending', 'sending') AND NOT EXISTS (
                     SELECT 1 FROM mail_outbox older WHERE older.interview_id = mail_outbox.interview_id
                         AND older.sequence < mail_outbox.sequence AND older.status = 'sending')
-                """, arguments: [messageID])
+                """
+        ).execute(arguments: [messageID])
         return db.changesCount > 0
     }
 
     package static func markSent(_ messageID: String, at now: Date, in db: Database) throws {
-        try db.execute(
-            sql: "UPDATE mail_outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE message_id = ?",
+        try db.cachedStatement(sql: "UPDATE mail_outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE message_id = ?").execute(
             arguments: [now.mailMilliseconds, messageID])
     }
 
     /// Puts a temporarily refused message back for `time`, or supersedes it when a newer
     /// version was queued while it was being sent.
     package static func retry(_ messageID: String, at time: Date, error: String, in db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE mail_outbox SET next_attempt_at = ?, last_error = ?,
                     status = CASE WHEN EXISTS (
@@ -138,24 +140,27 @@ package enum MailOutbox {
                             AND newer.sequence > mail_outbox.sequence AND newer.status != 'superseded')
                     THEN 'superseded' ELSE 'pending' END
                 WHERE message_id = ? AND status = 'sending'
-                """,
-            arguments: [time.mailMilliseconds, error, messageID])
+                """
+        ).execute(arguments: [time.mailMilliseconds, error, messageID])
     }
 
     package static func markUndeliverable(_ messageID: String, error: String, in db: Database) throws {
-        try db.execute(
-            sql: "UPDATE mail_outbox SET status = 'undeliverable', last_error = ? WHERE message_id = ?", arguments: [error, messageID])
+        try db.cachedStatement(sql: "UPDATE mail_outbox SET status = 'undeliverable', last_error = ? WHERE message_id = ?").execute(arguments: [
+            error, messageID,
+        ])
     }
 
     /// Every message of an interview, oldest version first.
     package static func entries(ofInterview interviewID: String, in db: Database) throws -> [Entry] {
-        try Row.fetchAll(db, sql: "SELECT * FROM mail_outbox WHERE interview_id = ? ORDER BY sequence, created_at", arguments: [interviewID])
-            .map(entry)
+        try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM mail_outbox WHERE interview_id = ? ORDER BY sequence, created_at"), arguments: [interviewID]
+        )
+        .map(entry)
     }
 
     /// Messages not yet handed over or given up on.
     package static func backlog(in db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM mail_outbox WHERE status IN ('pending', 'sending')") ?? 0
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM mail_outbox WHERE status IN ('pending', 'sending')")) ?? 0
     }
 
     private static func entry(_ row: Row) throws -> Entry {

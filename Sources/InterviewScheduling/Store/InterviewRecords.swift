@@ -10,44 +10,44 @@ package enum InterviewRecords {
 
     /// Stores the interview unless it exists (a repeated step after a crash).
     package static func insert(_ interview: InterviewRecord, in db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT OR IGNORE INTO interview (id, request_id, candidate_id, owner, start, "end", status, sequence, invite_request, invite_cancel, bookings, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                interview.id, interview.requestID, interview.candidateID, interview.owner, interview.slot.start.secondsSinceEpoch,
-                interview.slot.end.secondsSinceEpoch, interview.status.rawValue, interview.sequence, interview.inviteRequest, interview.inviteCancel,
-                try bookingsText(interview.bookings), interview.createdAt,
-            ])
+                """
+        ).execute(arguments: [
+            interview.id, interview.requestID, interview.candidateID, interview.owner, interview.slot.start.secondsSinceEpoch,
+            interview.slot.end.secondsSinceEpoch, interview.status.rawValue, interview.sequence, interview.inviteRequest, interview.inviteCancel,
+            try bookingsText(interview.bookings), interview.createdAt,
+        ])
     }
 
     /// Marks the interview cancelled with its CANCEL invitation; false when it was already.
     @discardableResult
     package static func cancel(id: String, cancelInvite: String, in db: Database) throws -> Bool {
-        try db.execute(
-            sql: "UPDATE interview SET status = 'cancelled', invite_cancel = ?, sequence = sequence + 1 WHERE id = ? AND status != 'cancelled'",
-            arguments: [cancelInvite, id])
+        try db.cachedStatement(
+            sql: "UPDATE interview SET status = 'cancelled', invite_cancel = ?, sequence = sequence + 1 WHERE id = ? AND status != 'cancelled'"
+        ).execute(arguments: [cancelInvite, id])
         return db.changesCount == 1
     }
 
     /// Moves a confirmed interview to a new time with its new invitation (a higher SEQUENCE);
     /// the candidate has not answered the new time yet.
     package static func move(id: String, to slot: Interval, sequence: Int, invite: String, in db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE interview SET start = ?, "end" = ?, sequence = ?, invite_request = ?, candidate_response = 'needs-action'
                 WHERE id = ? AND status = 'confirmed'
-                """,
-            arguments: [slot.start.secondsSinceEpoch, slot.end.secondsSinceEpoch, sequence, invite, id])
+                """
+        ).execute(arguments: [slot.start.secondsSinceEpoch, slot.end.secondsSinceEpoch, sequence, invite, id])
     }
 
     package static func interview(id: String, in db: Database) throws -> InterviewRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM interview WHERE id = ?", arguments: [id]).map(record)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM interview WHERE id = ?"), arguments: [id]).map(record)
     }
 
     package static func interview(requestID: String, in db: Database) throws -> InterviewRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM interview WHERE request_id = ?", arguments: [requestID]).map(record)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM interview WHERE request_id = ?"), arguments: [requestID]).map(record)
     }
 
     /// Interviews of a candidate (or all) starting within [from, to), of `owner` unless nil.
@@ -99,11 +99,11 @@ package enum InterviewRecords {
     // MARK: Owners, idempotency keys, audit
 
     package static func recordOwner(of requestID: String, owner: String, in db: Database) throws {
-        try db.execute(sql: "INSERT OR IGNORE INTO request_owner (request_id, owner) VALUES (?, ?)", arguments: [requestID, owner])
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO request_owner (request_id, owner) VALUES (?, ?)").execute(arguments: [requestID, owner])
     }
 
     package static func owner(ofRequest requestID: String, in db: Database) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT owner FROM request_owner WHERE request_id = ?", arguments: [requestID])
+        try String.fetchOne(db.cachedStatement(sql: "SELECT owner FROM request_owner WHERE request_id = ?"), arguments: [requestID])
     }
 
     /// What an `Idempotency-Key` was first used for: the body's fingerprint and the request it created.
@@ -119,7 +119,9 @@ package enum InterviewRecords {
 
     /// The answer stored under a key. Older rows hold the whole 202 body; its `requestId` is what is read back.
     package static func idempotentRequest(owner: String, key: String, in db: Database) throws -> IdempotentRequest? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT body_hash, body FROM idempotency_key WHERE owner = ? AND key = ?", arguments: [owner, key])
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT body_hash, body FROM idempotency_key WHERE owner = ? AND key = ?"), arguments: [owner, key])
         else {
             return nil
         }
@@ -139,16 +141,15 @@ package enum InterviewRecords {
 
     package static func recordIdempotentRequest(_ request: IdempotentRequest, owner: String, key: String, at: Int64, in db: Database) throws {
         let body = try idempotencyBody(requestID: request.requestID)
-        try db.execute(
-            sql:
-                "INSERT OR IGNORE INTO idempotency_key (owner, key, body_hash, status, body, location, created_at) VALUES (?, ?, ?, 202, ?, NULL, ?)",
-            arguments: [owner, key, request.bodyFingerprint, body, at])
+        try db.cachedStatement(
+            sql: "INSERT OR IGNORE INTO idempotency_key (owner, key, body_hash, status, body, location, created_at) VALUES (?, ?, ?, 202, ?, NULL, ?)"
+        ).execute(arguments: [owner, key, request.bodyFingerprint, body, at])
     }
 
     package static func append(_ entry: AuditEntry, in db: Database) throws {
-        try db.execute(
-            sql: "INSERT INTO audit_log (actor, action, target, detail, at) VALUES (?, ?, ?, ?, ?)",
-            arguments: [entry.actor, entry.action, entry.target, entry.detail, entry.at])
+        try db.cachedStatement(sql: "INSERT INTO audit_log (actor, action, target, detail, at) VALUES (?, ?, ?, ?, ?)").execute(arguments: [
+            entry.actor, entry.action, entry.target, entry.detail, entry.at,
+        ])
     }
 
     /// Audit rows, newest first: those whose action begins with `action` and, if given,
@@ -167,7 +168,7 @@ package enum InterviewRecords {
 
     /// The audit trail of one target, oldest first.
     package static func auditLog(target: String, in db: Database) throws -> [AuditEntry] {
-        try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE target = ? ORDER BY id", arguments: [target]).map(auditEntry)
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM audit_log WHERE target = ? ORDER BY id"), arguments: [target]).map(auditEntry)
     }
 
     private static func auditEntry(_ row: Row) -> AuditEntry {
