@@ -50,13 +50,14 @@ package enum CalendarFeedWriter {
             icalcomponent_add_property(calendarPointer, property)
         }
         var added = Set<String>()
+        let earliest = events.map(\.start).min()
         for event in events {
             guard IANATimeZone.named(event.timeZone) != nil, let builtin = icaltimezone_get_builtin_timezone(event.timeZone) else {
                 throw ICalendarError("event \(event.uid): unknown time zone \"\(event.timeZone)\"")
             }
             if added.insert(event.timeZone).inserted {
                 _ = try ICalendarBuilding.addTimeZone(
-                    named: event.timeZone, builtin: builtin, fromYearOf: events.map(\.start).min() ?? event.start, to: calendarPointer)
+                    named: event.timeZone, builtin: builtin, fromYearOf: earliest ?? event.start, to: calendarPointer)
             }
             // Looked up for each event: libical keeps a calendar's zones in an array that it
             // sorts by TZID in place, so a zone's address moves when another zone is added.
