@@ -21,14 +21,14 @@ struct ServerRestartTests {
         let finished = Flag()
         let write = Task {
             defer { finished.raise() }
-            return try await store.insert(Sagas.started("during"))
+            _ = try await bounded { try await store.insert(Sagas.started("during")) }
         }
         try await Task.sleep(for: .seconds(1))  // the outage: the write is under way meanwhile
         #expect(!finished.isRaised, "no answer while the server is down")
         try await server.resume()
-        #expect(try await write.value, "stored once the server was back")
-        #expect(try await store.instance(id: "before") != nil)
-        #expect(try await store.instance(id: "during") != nil)
+        try await write.value
+        #expect(try await bounded { try await store.instance(id: "before") } != nil)
+        #expect(try await bounded { try await store.instance(id: "during") } != nil, "stored once the server was back")
         database.close()
         try await server.stop()
     }
@@ -41,10 +41,10 @@ struct ServerRestartTests {
         try await store.insert(Sagas.started("before"))
         try await server.restart()
         try await withThrowingTaskGroup(of: Bool.self) { group in
-            for index in 0..<10 { group.addTask { try await store.insert(Sagas.started("after-\(index)")) } }
-            for try await inserted in group { #expect(inserted) }
+            for index in 0..<10 { group.addTask { try await bounded { try await store.insert(Sagas.started("after-\(index)")) } } }
+            try await group.waitForAll()
         }
-        #expect(try await store.dueInstanceIDs(at: Sagas.epoch, limit: 100).count == 11)
+        #expect(try await bounded { try await store.dueInstanceIDs(at: Sagas.epoch, limit: 100) }.count == 11)
         database.close()
         try await server.stop()
     }
@@ -63,22 +63,13 @@ struct ServerRestartTests {
             publisher: RecordingPublisher { message in published.withLock { $0.append(message.id) } }, retryBackoff: .milliseconds(100),
             idleInterval: .seconds(3600))
         let running = Task { await relay.run() }
-        // The test's own calls are bounded as the service's are (see `withDeadline`): a query
-        // written to a connection the restart is closing can go unanswered in postgres-nio,
-        // and the time limit cannot end a test that never returns. A write that timed out is
-        // made again; the message's id makes it land once.
+        // A write that timed out is made again; the message's id makes it land once.
         func enqueue(_ id: String) async throws {
-            for attempt in 1... {
-                do {
-                    return try await withDeadline(.seconds(10)) {
-                        try await writer.database.transaction { connection in
-                            try await PostgresSagaStore.enqueue(
-                                [OutboxMessage(id: id, topic: "events", key: "k", payload: Data(id.utf8))], sagaID: nil, at: Date(),
-                                on: connection, logger: Logger(label: "test"))
-                        }
-                    }
-                } catch is DeadlineExceeded where attempt < 5 {
-                    continue
+            try await bounded {
+                try await writer.database.transaction { connection in
+                    try await PostgresSagaStore.enqueue(
+                        [OutboxMessage(id: id, topic: "events", key: "k", payload: Data(id.utf8))], sagaID: nil, at: Date(),
+                        on: connection, logger: Logger(label: "test"))
                 }
             }
         }
@@ -98,6 +89,22 @@ struct ServerRestartTests {
         await running.value
         for store in [leader, writer] { store.database.close() }
         try await server.stop()
+    }
+}
+
+/// `operation` run as the service runs its database calls: each attempt bounded, and one that
+/// timed out made again (for operations that may be repeated). A query written to a
+/// connection that a stopping server is closing can go unanswered in postgres-nio (see
+/// `withDeadline`), and a test's time limit cannot end a call that never returns: two full
+/// runs hung here for ten minutes on a bare `insert`.
+func bounded<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    var attempt = 1
+    while true {
+        do {
+            return try await withDeadline(.seconds(10), operation)
+        } catch is DeadlineExceeded where attempt < 5 {
+            attempt += 1
+        }
     }
 }
 
@@ -129,7 +136,7 @@ struct EngineAcrossARestartTests {
         }
         func statuses() async throws -> [SagaStatus?] {
             var statuses: [SagaStatus?] = []
-            for id in ids { statuses.append(try await fixture.engine.storedInstance(id)?.status) }
+            for id in ids { statuses.append(try await bounded { try await fixture.engine.storedInstance(id)?.status }) }
             return statuses
         }
         for (index, id) in ids.enumerated() {
