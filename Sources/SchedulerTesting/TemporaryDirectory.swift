@@ -1,6 +1,7 @@
 package import Foundation
 
-/// A fresh directory under the system's temporary folder, removed by `remove()`.
+/// A fresh directory under the system's temporary folder, removed by `remove()` unless
+/// `SCHEDULER_KEEP_TEST_FILES` is set (to read what a failing test left).
 package struct TemporaryDirectory: Sendable {
     package let url: URL
 
@@ -14,6 +15,7 @@ package struct TemporaryDirectory: Sendable {
     }
 
     package func remove() {
+        if ProcessInfo.processInfo.environment["SCHEDULER_KEEP_TEST_FILES"] != nil { return }
         try? FileManager.default.removeItem(at: url)
     }
 }

@@ -128,6 +128,21 @@ final class ServiceProcesses: @unchecked Sendable {
             environment: environment, logFile: directory.path("responder.log"))
     }
 
+    /// What the processes' logs say, for a failing test's report (CI keeps nothing of the
+    /// temporary directory): per log, its length, how often partitions were assigned and
+    /// availability answered, and its last warnings and errors.
+    func logDigest(lastProblems: Int = 8) -> String {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.url.path)) ?? []).filter { $0.hasSuffix(".log") }.sorted()
+        return names.map { name in
+            let lines = ((try? String(contentsOfFile: directory.path(name), encoding: .utf8)) ?? "").split(separator: "\n")
+            let problems = lines.filter { $0.contains("\"level\":\"warning\"") || $0.contains("\"level\":\"error\"") || $0.contains(" error ") }
+            let assigned = lines.count { $0.contains("partitions assigned") }
+            let answered = lines.count { $0.contains("availability answered") }
+            let summary = "\(name): \(lines.count) lines, partitions assigned \(assigned)x, availability answered \(answered)x"
+            return ([summary] + problems.suffix(lastProblems).map { "  \($0.prefix(400))" }).joined(separator: "\n")
+        }.joined(separator: "\n")
+    }
+
     func stopAll() async {
         await service?.stop()
         await responder?.stop()

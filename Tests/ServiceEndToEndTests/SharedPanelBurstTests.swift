@@ -58,6 +58,17 @@ struct SharedPanelBurstTests {
             #expect(status["state"] as? String == "confirmed", "\(requestID): \(status["error"] ?? "")")
             if let interviewID = status["interviewId"] as? String { confirmed.append(interviewID) }
         }
+        if confirmed.count < requestIDs.count {
+            let counts = try await database.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql:
+                        "SELECT 'inbox ' || outcome AS what, COUNT(*) AS n FROM inbox GROUP BY outcome UNION ALL SELECT 'outbox unpublished ' || topic, COUNT(*) FROM outbox WHERE published_at IS NULL GROUP BY topic"
+                )
+                .map { "\($0["what"] as String? ?? "?"): \($0["n"] as Int? ?? 0)" }
+            }
+            Issue.record("\(confirmed.count) of \(requestIDs.count) confirmed; \(counts.joined(separator: ", "))\n\(system.logDigest())")
+        }
 
         let calendars = try LocalCalendarProvider(path: system.directory.path("data/calendars.sqlite"))
         for person in ["grace@example.com", "alan@example.com"] {
