@@ -249,7 +249,7 @@ let package = Package(
             name: "ServiceEndToEndTests",
             dependencies: [
                 "SagaStore", "SchedulerTesting", "SchedulerTestScopes", "CalendarProviders", "SchedulingCore", "Events", "InterviewScheduling",
-                "PostgresStore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+                "PostgresStore", "Messaging", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
         .testTarget(
             name: "SchedulerCLITests",

@@ -1,4 +1,5 @@
 import Foundation
+import Messaging
 import SchedulerTesting
 import Synchronization
 import Testing
@@ -75,16 +76,15 @@ final class ServiceProcesses: @unchecked Sendable {
         try #require(firstLine.hasPrefix("127.0.0.1:"), "dev-cluster printed \(firstLine)")
         bootstrap = firstLine
         port = try FreePort.next()
-        environment = [
-            "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "KAFKA_CONSUMER_PROPERTY_SESSION_TIMEOUT_MS": "6000",
-            "KAFKA_CONSUMER_PROPERTY_HEARTBEAT_INTERVAL_MS": "500", "KAFKA_CONSUMER_PROPERTY_FETCH_WAIT_MAX_MS": "10",
+        environment = DevelopmentCluster.consumerEnvironment.merging([
+            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
             "SCHEDULER_DATA_DIR": directory.path("data"), "SCHEDULER_PORT": "\(port)", "SCHEDULER_LOG_FORMAT": "json",
             "SCHEDULER_SAGAS_DIR": BuiltProducts.repositoryRoot.appendingPathComponent("sagas").path,
             // Production mode: every setting a deployment must choose is chosen, the signing key fresh per run.
             "SCHEDULER_JWT_SECRET": (0..<4).map { _ in UUID().uuidString }.joined(), "SCHEDULER_ORGANIZER_EMAIL": "interviews@scheduler.example",
             // The candidate's mail as files, unless a test points the service at an SMTP server.
             "SCHEDULER_MAIL_DIRECTORY": directory.path("mail"),
-        ]
+        ]) { $1 }
         token = try await Self.token(subject: "recruiter@example.com", role: "recruiter", environment: environment)
     }
 
@@ -132,6 +132,10 @@ final class ServiceProcesses: @unchecked Sendable {
     /// temporary directory): per log, its length, how often partitions were assigned and
     /// availability answered, and its last warnings and errors.
     func logDigest(lastProblems: Int = 8) -> String {
+        let states = [("dev-cluster", cluster), ("service", service), ("responder", responder)].map { name, process in
+            guard let process = process?.process else { return "\(name): not started" }
+            return process.isRunning ? "\(name): running" : "\(name): exited with status \(process.terminationStatus)"
+        }
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.url.path)) ?? []).filter { $0.hasSuffix(".log") }.sorted()
         return names.map { name in
             let lines = ((try? String(contentsOfFile: directory.path(name), encoding: .utf8)) ?? "").split(separator: "\n")
@@ -140,7 +144,7 @@ final class ServiceProcesses: @unchecked Sendable {
             let answered = lines.count { $0.contains("availability answered") }
             let summary = "\(name): \(lines.count) lines, partitions assigned \(assigned)x, availability answered \(answered)x"
             return ([summary] + problems.suffix(lastProblems).map { "  \($0.prefix(400))" }).joined(separator: "\n")
-        }.joined(separator: "\n")
+        }.joined(separator: "\n") + "\n" + states.joined(separator: "; ")
     }
 
     func stopAll() async {

@@ -92,6 +92,7 @@ let fetchWait = ProcessInfo.processInfo.environment["BENCH_FETCH_WAIT_MS"] ?? "1
 let environment = [
     "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "KAFKA_CONSUMER_PROPERTY_FETCH_WAIT_MAX_MS": fetchWait,
     "KAFKA_CONSUMER_PROPERTY_SESSION_TIMEOUT_MS": "6000", "KAFKA_CONSUMER_PROPERTY_HEARTBEAT_INTERVAL_MS": "500",
+    "KAFKA_CONSUMER_PROPERTY_MAX_POLL_INTERVAL_MS": "20000",
     "SCHEDULER_DATA_DIR": work.appendingPathComponent("data").path, "SCHEDULER_PORT": "\(port)", "SCHEDULER_LOG_LEVEL": "error",
     "SCHEDULER_SAGAS_DIR": repository.appendingPathComponent("sagas").path,
     "SCHEDULER_JWT_SECRET": (0..<4).map { _ in UUID().uuidString }.joined(), "SCHEDULER_ORGANIZER_EMAIL": "interviews@scheduler.example",
