@@ -164,6 +164,18 @@ package final class KafkaConsumer: Sendable {
         if let refused { throw KafkaError(refused, context: "store offset") }
     }
 
+    /// Stops (`true`) or restarts (`false`) fetching from the partitions assigned now
+    /// (librdkafka's pause and resume); a later rebalance assigns its partitions unpaused.
+    /// For a caller that must hold messages in the topic for a while.
+    package func setPaused(_ paused: Bool) throws(KafkaError) {
+        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        let listed = rd_kafka_assignment(handle.pointer, &list)
+        guard listed == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { throw KafkaError(listed, context: "read the assignment") }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let changed = paused ? rd_kafka_pause_partitions(handle.pointer, list) : rd_kafka_resume_partitions(handle.pointer, list)
+        guard changed == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(changed, context: paused ? "pause" : "resume") }
+    }
+
     /// `waitForCommits(within:)` on the calling thread, which it blocks.
     func waitForCommitsBlocking(within timeout: Duration) -> Bool {
         pendingCommits.drain(within: timeout)

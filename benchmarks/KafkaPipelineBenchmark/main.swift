@@ -2,6 +2,11 @@
 // outbox, through the development cluster; next to kcat producing and consuming the same
 // number of messages against the same cluster, in the same run.
 //
+// Phases: the topic filled first, then consumed (like kcat's consume: the ratio's basis);
+// the same number sent while the service consumes (the benchmark's own producer then shares
+// the process and the clock); then paced at 100 a second, for latency without a queue.
+// BENCH_BATCH sets the pipeline's batch size (the service's 256 by default).
+//
 //   swift run -c release KafkaPipelineBenchmark [messages]
 import Events
 import Foundation
@@ -76,7 +81,11 @@ handlers.onEvent("reply") { context, payload in
 let store = try SagaStore(path: scratch.appendingPathComponent("bench.sqlite").path, durability: .normal)
 let engine = SagaEngine(
     store: store, catalog: try SagaCatalog.load(directory: sagas, handlers: handlers.inventory), handlers: handlers, maxConcurrency: 16)
-let warmUp = count + paced
+// Sagas 0..<count for the filled topic, count..<2·count while sending, then the paced ones
+// and the warm-up's.
+let concurrentStart = count
+let pacedStart = 2 * count
+let warmUp = pacedStart + paced
 for index in 0...warmUp {
     try await engine.start(type: "bench", id: "saga-\(index)", partitionKey: "candidate-\(index % 50)", data: [:])
 }
@@ -110,15 +119,19 @@ let relay = OutboxRelay(store: store, publisher: publisher, batchSize: 500)
 let consumer = try KafkaConsumer(
     configuration: cluster.configuration, groupID: "interview-worker-main", topics: [Topic.schedulingAvailability.rawValue])
 let decoder = InboundEventDecoder()
+let decodedCount = Atomic<Int>(0)
+let lastDecoded = Mutex<ContinuousClock.Instant?>(nil)
 // As the service reads availability (`AvailabilityDelivery`): checked strictly, then the
 // message's data, as parsed on the way, is the event for the waiting saga.
-let pipeline = InboundPipeline(consumer: consumer, store: store, engine: engine) { message in
+let batchSize = Int(ProcessInfo.processInfo.environment["BENCH_BATCH"] ?? "") ?? 256
+let pipeline = InboundPipeline(consumer: consumer, store: store, engine: engine, batchSize: batchSize) { message in
     let (envelope, document) = try decoder.availabilityDocument(message.value)
+    // The warm-up's and the filled topic's: when the last of these is decoded, the topic is consumed.
+    if decodedCount.add(1, ordering: .relaxed).newValue == count + 1 { lastDecoded.withLock { $0 = ContinuousClock.now } }
     let payload = try document?["data"] ?? JSONValue.encoding(envelope.data)
     return InboundEvent(
         messageID: envelope.eventId, topic: message.topic, type: envelope.eventType, correlation: envelope.data.requestId, payload: payload)
 }
-let pipelineTask = Task { await pipeline.run() }
 let relayTask = Task { await relay.run() }
 
 func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
@@ -126,34 +139,52 @@ func waitForReplies(_ expected: Int) async throws {
     while publisher.confirmed.load(ordering: .relaxed) < expected { try await Task.sleep(for: .milliseconds(1)) }
 }
 
-// Warm-up: one round trip, so that group membership and connections are in place.
-_ = try await producer.send(
-    KafkaProducerMessage(
-        topic: Topic.schedulingAvailability.rawValue, key: Array("warm-up".utf8), value: Array(availability(warmUp, sentAt: nowMilliseconds()).utf8)))
-try await waitForReplies(1)
-
-// Saturated: everything at once. The phases are named on stderr, for attaching a profiler.
-FileHandle.standardError.write(Data("phase: saturated\n".utf8))
-let started = clock.now
-_ = await producer.send(
-    (0..<count).map {
+func messages(_ indices: Range<Int>) -> [KafkaProducerMessage] {
+    indices.map {
         KafkaProducerMessage(
             topic: Topic.schedulingAvailability.rawValue, key: Array("candidate-\($0 % 50)".utf8),
             value: Array(availability($0, sentAt: nowMilliseconds()).utf8))
-    })
+    }
+}
+
+// Warm-up: one round trip, handled by hand, so that group membership and connections are in
+// place. Then fetching stops while the topic fills, so that, as for kcat, every message is
+// still in the broker when the clock starts.
+_ = try await producer.send(
+    KafkaProducerMessage(
+        topic: Topic.schedulingAvailability.rawValue, key: Array("warm-up".utf8), value: Array(availability(warmUp, sentAt: nowMilliseconds()).utf8)))
+await pipeline.handle(await consumer.next(upTo: 1))
+try await waitForReplies(1)
+try consumer.setPaused(true)
+
+// The topic filled, then consumed from the moment fetching resumes. The phases are named on
+// stderr, for attaching a profiler.
+_ = await producer.send(messages(0..<count))
+FileHandle.standardError.write(Data("phase: filled\n".utf8))
+let filledStarted = clock.now
+try consumer.setPaused(false)
+let pipelineTask = Task { await pipeline.run() }
 try await waitForReplies(count + 1)
+let filled = clock.now - filledStarted
+let filledDecoded = lastDecoded.withLock { $0 }.map { $0 - filledStarted } ?? .zero
+
+// Saturated: everything sent at once while the service consumes.
+FileHandle.standardError.write(Data("phase: saturated\n".utf8))
+let started = clock.now
+_ = await producer.send(messages(concurrentStart..<pacedStart))
+try await waitForReplies(2 * count + 1)
 let saturated = clock.now - started
 
 // Paced: 100 messages a second, for latency without a queue.
 FileHandle.standardError.write(Data("phase: paced\n".utf8))
-for index in count..<(count + paced) {
+for index in pacedStart..<warmUp {
     _ = try await producer.send(
         KafkaProducerMessage(
             topic: Topic.schedulingAvailability.rawValue, key: Array("candidate-\(index % 50)".utf8),
             value: Array(availability(index, sentAt: nowMilliseconds()).utf8)))
     try await Task.sleep(for: .milliseconds(10))
 }
-try await waitForReplies(count + paced + 1)
+try await waitForReplies(2 * count + paced + 1)
 await consumer.close()
 pipelineTask.cancel()
 relayTask.cancel()
@@ -161,7 +192,7 @@ relayTask.cancel()
 // Latency: from the request's send to the reply's production (both stamped by librdkafka here).
 let reader = try KafkaConsumer(configuration: cluster.configuration, groupID: "bench-reader", topics: ["bench.out"])
 var latencies: [(index: Int, milliseconds: Int64)] = []
-while latencies.count < count + paced + 1, let message = await reader.next() {
+while latencies.count < 2 * count + paced + 1, let message = await reader.next() {
     let sentAt = Int64(String(decoding: message.value, as: UTF8.self)) ?? 0
     let index = Int(String(decoding: message.key ?? [], as: UTF8.self).split(separator: "-").last ?? "") ?? 0
     latencies.append((index, (message.timestamp ?? 0) - sentAt))
@@ -173,17 +204,23 @@ func percentile(_ values: [Int64], _ p: Double) -> Int64 {
     let sorted = values.sorted()
     return sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
 }
-let saturatedLatencies = latencies.filter { $0.index < count }.map(\.milliseconds)
-let pacedLatencies = latencies.filter { $0.index >= count && $0.index < warmUp }.map(\.milliseconds)
+let saturatedLatencies = latencies.filter { $0.index >= concurrentStart && $0.index < pacedStart }.map(\.milliseconds)
+let pacedLatencies = latencies.filter { $0.index >= pacedStart && $0.index < warmUp }.map(\.milliseconds)
 print("| path | messages | seconds | messages/s | p50 ms | p99 ms |")
 print("|---|---:|---:|---:|---:|---:|")
 print(String(format: "| kcat produce (raw) | %d | %.3f | %.0f | | |", count, seconds(kcatProduce), Double(count) / seconds(kcatProduce)))
 print(String(format: "| kcat consume (raw, best of 3) | %d | %.3f | %.0f | | |", count, seconds(kcatConsume), Double(count) / seconds(kcatConsume)))
 print(
     String(
-        format: "| service, all at once: consume → inbox + saga → outbox → produce | %d | %.3f | %.0f | %lld | %lld |", count, seconds(saturated),
+        format: "| service, topic filled first: consume → inbox + saga → outbox → produce | %d | %.3f | %.0f | | |", count, seconds(filled),
+        Double(count) / seconds(filled)))
+print(String(format: "| … of which consumed (its last message decoded) | %d | %.3f | | | |", count, seconds(filledDecoded)))
+print(
+    String(
+        format: "| service, sent all at once while consuming | %d | %.3f | %.0f | %lld | %lld |", count, seconds(saturated),
         Double(count) / seconds(saturated), percentile(saturatedLatencies, 0.5), percentile(saturatedLatencies, 0.99)))
 print(String(format: "| service, paced at 100/s | %d | | | %lld | %lld |", paced, percentile(pacedLatencies, 0.5), percentile(pacedLatencies, 0.99)))
 print("")
-print(String(format: "service / kcat consume throughput: %.2f", (Double(count) / seconds(saturated)) / (Double(count) / seconds(kcatConsume))))
+print(String(format: "service (topic filled first) / kcat consume throughput: %.2f", seconds(kcatConsume) / seconds(filled)))
+print(String(format: "service (sent while consuming) / kcat consume throughput: %.2f", seconds(kcatConsume) / seconds(saturated)))
 exit(0)
