@@ -15,22 +15,9 @@ struct DevelopmentClusterStallTests {
     /// joins again within `max.poll.interval.ms` plus a few seconds, instead of consuming
     /// nothing for the default five minutes (a CI run's service did so for two).
     @Test func aConsumerWhoseJoinTheMockLostJoinsAgainSoon() async throws {
-        let cluster = Process()
-        cluster.executableURL = BuiltProducts.executable("scheduler")
-        cluster.arguments = ["dev-cluster"]
-        let output = Pipe()
-        cluster.standardOutput = output
-        cluster.standardError = FileHandle.nullDevice
-        try cluster.run()
-        let clusterID = cluster.processIdentifier
-        afterTest {
-            kill(clusterID, SIGCONT)
-            cluster.terminate()
-            await onOwnThread { cluster.waitUntilExit() }
-        }
-        let reading = output.fileHandleForReading
-        let printed = await onOwnThread { reading.availableData }
-        let bootstrap = String(decoding: printed, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+        let cluster = try await DevelopmentClusterProcess()
+        afterTest { await cluster.stop() }
+        let bootstrap = cluster.bootstrap
         try #require(bootstrap.hasPrefix("127.0.0.1:"), "dev-cluster printed \(bootstrap)")
 
         let topic = Topic.schedulingAvailability.rawValue
@@ -49,9 +36,9 @@ struct DevelopmentClusterStallTests {
         // The mock reads the JoinGroup, then stops for longer than the member's session
         // (6 s) across the election due 3 s after the join.
         try await Task.sleep(for: .milliseconds(300))
-        kill(clusterID, SIGSTOP)
+        cluster.suspend()
         try await Task.sleep(for: .seconds(6))
-        kill(clusterID, SIGCONT)
+        cluster.resume()
         let message = try await finishing(within: 45) { await first.value } ?? nil
         #expect(message.map { String(decoding: $0.value, as: UTF8.self) } == "m0", "assigned and consuming again within 45 s")
     }

@@ -13,20 +13,9 @@ import Testing
 @Suite("Kafka with real processes", .serialized, .runsAfterTestWork)
 struct KafkaEndToEndTests {
     @Test func kcatProducesAndTheServiceConsumesAndProducesBack() async throws {
-        let cluster = Process()
-        cluster.executableURL = BuiltProducts.executable("scheduler")
-        cluster.arguments = ["dev-cluster"]
-        let output = Pipe()
-        cluster.standardOutput = output
-        cluster.standardError = FileHandle.nullDevice
-        try cluster.run()
-        afterTest {
-            cluster.terminate()
-            await onOwnThread { cluster.waitUntilExit() }
-        }
-        let reading = output.fileHandleForReading
-        let firstLine = await onOwnThread { reading.availableData }
-        let bootstrap = String(decoding: firstLine, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+        let cluster = try await DevelopmentClusterProcess()
+        afterTest { await cluster.stop() }
+        let bootstrap = cluster.bootstrap
         #expect(bootstrap.hasPrefix("127.0.0.1:"))
 
         let fixture = try MessagingFixture()
