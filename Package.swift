@@ -177,7 +177,7 @@ let package = Package(
 
         .executableTarget(
             name: "ServiceBenchmark",
-            dependencies: ["Kafka"],
+            dependencies: ["Kafka", "Messaging"],
             path: "benchmarks/ServiceBenchmark"
         ),
 

@@ -28,8 +28,8 @@ for _ in $(seq 1 100); do [[ -s "$data/dev-cluster.out" ]] && break; sleep 0.1; 
 bootstrap=$(head -n 1 "$data/dev-cluster.out")
 [[ -n "$bootstrap" ]] || { echo "the development cluster did not start; see $data/dev-cluster.log" >&2; exit 1; }
 
-# The mock cluster ignores LeaveGroup and holds fetches: short sessions and waits keep a
-# restarted process quick (see docs/kafka.md).
+# The mock cluster ignores LeaveGroup, holds fetches and can lose a JoinGroup: short
+# sessions, waits and poll interval keep a restarted process quick (see docs/kafka.md).
 export KAFKA_BOOTSTRAP_SERVERS=$bootstrap
 export KAFKA_CONSUMER_PROPERTY_SESSION_TIMEOUT_MS=6000 KAFKA_CONSUMER_PROPERTY_HEARTBEAT_INTERVAL_MS=500 KAFKA_CONSUMER_PROPERTY_FETCH_WAIT_MAX_MS=10 KAFKA_CONSUMER_PROPERTY_MAX_POLL_INTERVAL_MS=20000
 export SCHEDULER_DATA_DIR=$data SCHEDULER_PORT=$port SCHEDULER_LOG_FORMAT=${SCHEDULER_LOG_FORMAT:-json}

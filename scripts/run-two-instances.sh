@@ -35,6 +35,7 @@ bootstrap=$(head -n 1 "$data/dev-cluster.out")
 [[ -n "$bootstrap" ]] || { echo "the development cluster did not start; see $data/dev-cluster.log" >&2; exit 1; }
 
 export KAFKA_BOOTSTRAP_SERVERS=$bootstrap
+# The mock cluster's habits (docs/kafka.md): short sessions, waits and poll interval.
 export KAFKA_CONSUMER_PROPERTY_SESSION_TIMEOUT_MS=6000 KAFKA_CONSUMER_PROPERTY_HEARTBEAT_INTERVAL_MS=500 KAFKA_CONSUMER_PROPERTY_FETCH_WAIT_MAX_MS=10 KAFKA_CONSUMER_PROPERTY_MAX_POLL_INTERVAL_MS=20000
 export SCHEDULER_DATA_DIR=$data SCHEDULER_LOG_FORMAT=${SCHEDULER_LOG_FORMAT:-json}
 export SCHEDULER_DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/scheduler"

@@ -67,7 +67,8 @@ bootstrap=$(head -n 1 "$work/dev-cluster.out")
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 export KAFKA_BOOTSTRAP_SERVERS=$bootstrap
-# The mock cluster ignores LeaveGroup and holds fetches: short sessions and waits (docs/kafka.md).
+# The mock cluster ignores LeaveGroup, holds fetches and can lose a JoinGroup: short sessions,
+# waits and poll interval (docs/kafka.md).
 export KAFKA_CONSUMER_PROPERTY_SESSION_TIMEOUT_MS=6000 KAFKA_CONSUMER_PROPERTY_HEARTBEAT_INTERVAL_MS=500 KAFKA_CONSUMER_PROPERTY_FETCH_WAIT_MAX_MS=10 KAFKA_CONSUMER_PROPERTY_MAX_POLL_INTERVAL_MS=20000
 export SCHEDULER_JWT_SECRET
 SCHEDULER_JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')

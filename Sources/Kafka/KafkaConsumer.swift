@@ -164,16 +164,32 @@ package final class KafkaConsumer: Sendable {
         if let refused { throw KafkaError(refused, context: "store offset") }
     }
 
-    /// Stops (`true`) or restarts (`false`) fetching from the partitions assigned now
-    /// (librdkafka's pause and resume); a later rebalance assigns its partitions unpaused.
-    /// For a caller that must hold messages in the topic for a while.
-    package func setPaused(_ paused: Bool) throws(KafkaError) {
-        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
-        let listed = rd_kafka_assignment(handle.pointer, &list)
-        guard listed == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { throw KafkaError(listed, context: "read the assignment") }
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        let changed = paused ? rd_kafka_pause_partitions(handle.pointer, list) : rd_kafka_resume_partitions(handle.pointer, list)
-        guard changed == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(changed, context: paused ? "pause" : "resume") }
+    /// Stops (`true`) or restarts (`false`) fetching (librdkafka's pause and resume), for a
+    /// caller that must hold messages in the topic for a while: the partitions assigned now,
+    /// and those a later rebalance assigns. librdkafka waits for its threads to apply it, so
+    /// this runs on a thread of its own.
+    package func setPaused(_ paused: Bool) async throws(KafkaError) {
+        let handle = self.handle
+        try await BlockingCalls.run { () -> Result<Void, KafkaError> in
+            handle.paused = paused
+            var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+            let listed = rd_kafka_assignment(handle.pointer, &list)
+            guard listed == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return .failure(KafkaError(listed, context: "read the assignment")) }
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            return Self.apply(paused: paused, to: list, handle: handle.pointer)
+        }.get()
+    }
+
+    /// Pauses or resumes `list`; the first partition's refusal, if any.
+    private static func apply(
+        paused: Bool, to list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>, handle: OpaquePointer
+    ) -> Result<Void, KafkaError> {
+        let changed = paused ? rd_kafka_pause_partitions(handle, list) : rd_kafka_resume_partitions(handle, list)
+        guard changed == RD_KAFKA_RESP_ERR_NO_ERROR else { return .failure(KafkaError(changed, context: paused ? "pause" : "resume")) }
+        for index in 0..<Int(list.pointee.cnt) where list.pointee.elems[index].err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            return .failure(KafkaError(list.pointee.elems[index].err, context: paused ? "pause" : "resume"))
+        }
+        return .success(())
     }
 
     /// `waitForCommits(within:)` on the calling thread, which it blocks.
@@ -251,6 +267,13 @@ package final class KafkaConsumer: Sendable {
                 if let failure = rd_kafka_incremental_assign(handle, partitions) { rd_kafka_error_destroy(failure) }
             } else {
                 rd_kafka_assign(handle, partitions)
+            }
+            // A partition keeps librdkafka's pause across a revocation: assigned ones follow
+            // `setPaused` as it stands now.
+            if let partitions, let paused = context?.paused.withLock({ $0 }) {
+                if case .failure(let error) = apply(paused: paused, to: partitions, handle: handle) {
+                    context?.logger.error("cannot apply the consumer's pause to assigned partitions", metadata: ["error": "\(error)"])
+                }
             }
         } else {
             // Revoked: no message is in flight (messages are handed out only while polled);

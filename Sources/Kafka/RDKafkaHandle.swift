@@ -17,6 +17,9 @@ final class RDKafkaHandle: @unchecked Sendable {
         /// For consumers: how many times partitions were taken away, so that a position
         /// handled before a revocation is never committed after it.
         let revocations = Atomic<Int>(0)
+        /// For consumers: whether fetching is paused (`KafkaConsumer.setPaused`), which a
+        /// rebalance applies to the partitions it assigns, nil until it is first set.
+        let paused = Mutex<Bool?>(nil)
 
         init(logger: Logger, deliveries: DeliveryRouter?) {
             self.logger = logger
@@ -58,6 +61,10 @@ final class RDKafkaHandle: @unchecked Sendable {
 
     /// How many times a consumer's partitions were revoked so far.
     var revocations: Int { context.takeUnretainedValue().revocations.load(ordering: .acquiring) }
+    var paused: Bool? {
+        get { context.takeUnretainedValue().paused.withLock { $0 } }
+        set { context.takeUnretainedValue().paused.withLock { $0 = newValue } }
+    }
 
     /// Handles whose consumer close was given up on, kept for the life of the process.
     private static let abandoned = Mutex<[RDKafkaHandle]>([])

@@ -59,7 +59,10 @@ package final class DevelopmentCluster: Sendable {
     package static var consumerEnvironment: [String: String] {
         Dictionary(
             uniqueKeysWithValues: consumerProperties.map { name, value in
-                ("KAFKA_CONSUMER_PROPERTY_" + name.uppercased().replacingOccurrences(of: ".", with: "_"), value)
+                (
+                    "KAFKA_CONSUMER_PROPERTY_" + name.uppercased().replacingOccurrences(of: "_", with: "__").replacingOccurrences(of: ".", with: "_"),
+                    value
+                )
             })
     }
 }

@@ -15,7 +15,7 @@ package struct TemporaryDirectory: Sendable {
     }
 
     package func remove() {
-        if ProcessInfo.processInfo.environment["SCHEDULER_KEEP_TEST_FILES"] != nil { return }
+        if let keep = ProcessInfo.processInfo.environment["SCHEDULER_KEEP_TEST_FILES"], !keep.isEmpty, keep != "0" { return }
         try? FileManager.default.removeItem(at: url)
     }
 }

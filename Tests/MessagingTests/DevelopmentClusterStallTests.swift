@@ -36,9 +36,11 @@ struct DevelopmentClusterStallTests {
         // The mock reads the JoinGroup, then stops for longer than the member's session
         // (6 s) across the election due 3 s after the join.
         try await Task.sleep(for: .milliseconds(300))
-        cluster.suspend()
-        try await Task.sleep(for: .seconds(6))
-        cluster.resume()
+        do {
+            cluster.suspend()
+            defer { cluster.resume() }
+            try await Task.sleep(for: .seconds(6))
+        }
         let message = try await finishing(within: 45) { await first.value } ?? nil
         #expect(message.map { String(decoding: $0.value, as: UTF8.self) } == "m0", "assigned and consuming again within 45 s")
     }

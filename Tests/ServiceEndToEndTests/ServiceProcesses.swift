@@ -134,12 +134,17 @@ final class ServiceProcesses: @unchecked Sendable {
     func logDigest(lastProblems: Int = 8) -> String {
         let states = [("dev-cluster", cluster), ("service", service), ("responder", responder)].map { name, process in
             guard let process = process?.process else { return "\(name): not started" }
-            return process.isRunning ? "\(name): running" : "\(name): exited with status \(process.terminationStatus)"
+            guard !process.isRunning else { return "\(name): running" }
+            return process.terminationReason == .uncaughtSignal
+                ? "\(name): killed by signal \(process.terminationStatus)" : "\(name): exited with status \(process.terminationStatus)"
         }
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.url.path)) ?? []).filter { $0.hasSuffix(".log") }.sorted()
         return names.map { name in
             let lines = ((try? String(contentsOfFile: directory.path(name), encoding: .utf8)) ?? "").split(separator: "\n")
-            let problems = lines.filter { $0.contains("\"level\":\"warning\"") || $0.contains("\"level\":\"error\"") || $0.contains(" error ") }
+            let problems = lines.filter {
+                $0.contains("\"level\":\"warning\"") || $0.contains("\"level\":\"error\"") || $0.contains("\"level\":\"critical\"")
+                    || $0.contains(" error ")
+            }
             let assigned = lines.count { $0.contains("partitions assigned") }
             let answered = lines.count { $0.contains("availability answered") }
             let summary = "\(name): \(lines.count) lines, partitions assigned \(assigned)x, availability answered \(answered)x"

@@ -53,13 +53,19 @@ struct SharedPanelBurstTests {
             try await system.startService()
         }
         var confirmed: [String] = []
+        var unsettledError: (any Error)?
         for requestID in requestIDs {
-            let status = try await system.waitForState(requestID, ["confirmed", "failed", "needs-operator"], seconds: 120)
-            #expect(status["state"] as? String == "confirmed", "\(requestID): \(status["error"] ?? "")")
-            if let interviewID = status["interviewId"] as? String { confirmed.append(interviewID) }
+            do {
+                let status = try await system.waitForState(requestID, ["confirmed", "failed", "needs-operator"], seconds: 120)
+                #expect(status["state"] as? String == "confirmed", "\(requestID): \(status["error"] ?? "")")
+                if let interviewID = status["interviewId"] as? String { confirmed.append(interviewID) }
+            } catch {
+                unsettledError = error
+                break
+            }
         }
         if confirmed.count < requestIDs.count {
-            let counts = try await database.read { db in
+            let counts = try? await database.read { db in
                 try Row.fetchAll(
                     db,
                     sql:
@@ -67,8 +73,9 @@ struct SharedPanelBurstTests {
                 )
                 .map { "\($0["what"] as String? ?? "?"): \($0["n"] as Int? ?? 0)" }
             }
-            Issue.record("\(confirmed.count) of \(requestIDs.count) confirmed; \(counts.joined(separator: ", "))\n\(system.logDigest())")
+            Issue.record("\(confirmed.count) of \(requestIDs.count) confirmed; \((counts ?? []).joined(separator: ", "))\n\(system.logDigest())")
         }
+        if let unsettledError { throw unsettledError }
 
         let calendars = try LocalCalendarProvider(path: system.directory.path("data/calendars.sqlite"))
         for person in ["grace@example.com", "alan@example.com"] {

@@ -26,6 +26,7 @@
 // to settle (confirmed or failed), their ratio, and the overlapping events on the calendars.
 import Foundation
 import Kafka
+import Messaging
 import Synchronization
 
 #if canImport(FoundationNetworking)
@@ -89,15 +90,13 @@ let clusterOutput = Pipe()
 let cluster = try start(["dev-cluster"], output: clusterOutput)
 let bootstrap = String(decoding: clusterOutput.fileHandleForReading.availableData, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
 let fetchWait = ProcessInfo.processInfo.environment["BENCH_FETCH_WAIT_MS"] ?? "10"
-let environment = [
+let environment = DevelopmentCluster.consumerEnvironment.merging([
     "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "KAFKA_CONSUMER_PROPERTY_FETCH_WAIT_MAX_MS": fetchWait,
-    "KAFKA_CONSUMER_PROPERTY_SESSION_TIMEOUT_MS": "6000", "KAFKA_CONSUMER_PROPERTY_HEARTBEAT_INTERVAL_MS": "500",
-    "KAFKA_CONSUMER_PROPERTY_MAX_POLL_INTERVAL_MS": "20000",
     "SCHEDULER_DATA_DIR": work.appendingPathComponent("data").path, "SCHEDULER_PORT": "\(port)", "SCHEDULER_LOG_LEVEL": "error",
     "SCHEDULER_SAGAS_DIR": repository.appendingPathComponent("sagas").path,
     "SCHEDULER_JWT_SECRET": (0..<4).map { _ in UUID().uuidString }.joined(), "SCHEDULER_ORGANIZER_EMAIL": "interviews@scheduler.example",
     "SCHEDULER_MAIL_DIRECTORY": work.appendingPathComponent("mail").path,
-]
+]) { $1 }
 let responderConfig = work.appendingPathComponent("responder.yaml")
 try "interviewers:\n  \"*\": { feed: \(repository.appendingPathComponent("ical-samples/feeds/grace.ics").path), timeZone: America/New_York }\n"
     .write(to: responderConfig, atomically: true, encoding: .utf8)
