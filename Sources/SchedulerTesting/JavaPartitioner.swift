@@ -2,6 +2,19 @@
 /// partition count), written from its definition so tests can check where another client
 /// will expect a key.
 package enum JavaPartitioner {
+    /// A key for each of `partitions` partitions: the first `key-N` that lands on it.
+    package static func keyPerPartition(_ partitions: Int) -> [Int32: String] {
+        var keys: [Int32: String] = [:]
+        var index = 0
+        while keys.count < partitions {
+            let key = "key-\(index)"
+            let partition = partition(forKey: Array(key.utf8), partitions: partitions)
+            if keys[partition] == nil { keys[partition] = key }
+            index += 1
+        }
+        return keys
+    }
+
     package static func partition(forKey key: [UInt8], partitions: Int) -> Int32 {
         Int32(Int(murmur2(key) & 0x7fff_ffff) % partitions)
     }

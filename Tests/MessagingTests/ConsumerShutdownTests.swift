@@ -122,13 +122,7 @@ struct ConsumerShutdownTests {
         afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let producer = try KafkaProducer(configuration: cluster.configuration)
         afterTest { await producer.shutdown() }
-        var keys: [Int32: String] = [:]
-        for index in 0..<200 where keys.count < 4 {
-            let key = "key-\(index)"
-            let partition = JavaPartitioner.partition(forKey: Array(key.utf8), partitions: 4)
-            if keys[partition] == nil { keys[partition] = key }
-        }
-        try #require(keys.count == 4)
+        let keys = JavaPartitioner.keyPerPartition(4)
         func produce(round: Int) async throws {
             for (partition, key) in keys {
                 _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array(key.utf8), value: Array("r\(round)-p\(partition)".utf8)))
