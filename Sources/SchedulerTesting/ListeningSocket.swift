@@ -1,17 +1,18 @@
 import Foundation
 
-/// A TCP socket listening on a free port of 127.0.0.1, for a test that needs the port taken.
+/// A TCP socket listening on 127.0.0.1, for a test that needs a port taken.
 package final class ListeningSocket: Sendable {
     package let port: Int
     private let descriptor: Int32
 
-    package init() throws {
+    /// Listens on `port`, or on one the kernel picks when it is 0; throws `EADDRINUSE` when taken.
+    package init(port: Int = 0) throws {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
+        address.sin_port = UInt16(clamping: port).bigEndian
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let listening = withUnsafeMutablePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -24,7 +25,7 @@ package final class ListeningSocket: Sendable {
             throw failure
         }
         self.descriptor = descriptor
-        port = Int(UInt16(bigEndian: address.sin_port))
+        self.port = Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Stops listening; the port is free again.

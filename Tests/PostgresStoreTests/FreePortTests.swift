@@ -1,0 +1,28 @@
+import Foundation
+import SchedulerTesting
+import Testing
+
+/// The ports test servers listen on, which a stopped server must find free when it starts again.
+@Suite("Ports for test servers")
+struct FreePortTests {
+    /// No port handed out lies where the kernel picks ports for outgoing connections and port-0
+    /// listeners; ports asked for at once are all different, and each is free to listen on.
+    @Test func portsLieOutsideTheKernelsOwnRangeAndAreHandedOutOnce() async throws {
+        let text = try String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)
+        let bounds = text.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+        try #require(bounds.count == 2)
+        let ephemeral = bounds[0]...bounds[1]
+        try #require(FreePort.range != nil, "this machine's ephemeral range \(ephemeral) leaves room outside it")
+
+        let ports = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<64 { group.addTask { try FreePort.next() } }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(Set(ports).count == ports.count, "no port twice")
+        #expect(ports.filter { ephemeral.contains($0) } == [])
+        for port in ports {
+            let socket = try ListeningSocket(port: port)
+            socket.close()
+        }
+    }
+}
