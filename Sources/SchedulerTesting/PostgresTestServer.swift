@@ -4,6 +4,12 @@ import Synchronization
 /// A private PostgreSQL server for the tests of one test process (`scripts/postgres-server.sh`):
 /// started on first use, in a temporary directory on a free loopback port, stopped when the
 /// process exits. Each test asks for a database of its own.
+///
+/// In a full test run the PostgreSQL tests' own work begins late: the server starts about
+/// 15 s into the run, and some forty tests then ask for their databases at once, which the
+/// server creates one at a time (about 10 s for the last). Their time limits (3 minutes) are
+/// guards against a hang and leave room for that; CI saw 1-minute limits exceeded by tests
+/// whose work took a few seconds.
 package final class PostgresTestServer: Sendable {
     package let port: Int
     package let directory: TemporaryDirectory

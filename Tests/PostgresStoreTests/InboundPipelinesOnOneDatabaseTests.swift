@@ -22,7 +22,7 @@ struct InboundPipelinesOnOneDatabaseTests {
     /// reply is applied once, a repeated message is recognised, and the poison message is
     /// dead-lettered once, whichever instance stores it first. A saga waits for two replies and
     /// gets one, so a reply applied twice would end its wait.
-    @Test(.timeLimit(.minutes(2))) func twoInstancesGivenTheSameMessagesApplyEachOnce() async throws {
+    @Test(.timeLimit(.minutes(3))) func twoInstancesGivenTheSameMessagesApplyEachOnce() async throws {
         let cluster = try await DevelopmentCluster.start()
         afterTest { withExtendedLifetime(cluster) {} }
         let fixture = try await EngineOnBackend.open(.postgres, engines: 2)

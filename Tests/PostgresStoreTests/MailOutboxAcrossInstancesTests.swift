@@ -35,7 +35,7 @@ struct MailOutboxAcrossInstancesTests {
     /// claim of version 1 cannot see B's: both end `sending`. With it, each call waits for the
     /// one before and version 0 gives way. The pauses give calls that do not wait the time to
     /// finish; the outcome of calls that wait does not depend on them.
-    @Test(.timeLimit(.minutes(1))) func twoVersionsAreNeverBeingSentAtOnce() async throws {
+    @Test(.timeLimit(.minutes(3))) func twoVersionsAreNeverBeingSentAtOnce() async throws {
         let url = try await PostgresTestServer.shared().newDatabase()
         let stores = [
             try await PostgresServiceDatabase.open(PostgresDatabase(url: url, maximumConnections: 8)),

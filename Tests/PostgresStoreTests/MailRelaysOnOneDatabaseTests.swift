@@ -40,7 +40,7 @@ final class RecordingMailTransport: MailTransport {
 /// lease has run out, and each message is handed over once.
 @Suite("PostgreSQL: mail relays of two instances on one database")
 struct MailRelaysOnOneDatabaseTests {
-    @Test(.timeLimit(.minutes(2))) func theLeaderSendsEachMessageOnceAndTheOtherTakesOver() async throws {
+    @Test(.timeLimit(.minutes(3))) func theLeaderSendsEachMessageOnceAndTheOtherTakesOver() async throws {
         let url = try await PostgresTestServer.shared().newDatabase()
         let stores = [
             try await PostgresServiceDatabase.open(PostgresDatabase(url: url, maximumConnections: 8)),

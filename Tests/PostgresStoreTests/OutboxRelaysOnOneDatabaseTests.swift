@@ -164,7 +164,7 @@ struct OutboxRelaysOnOneDatabaseTests {
     /// A commit that writes outbox messages notifies every listening instance, once it has
     /// committed; a transaction that rolls back notifies nobody. Each wait below would last an
     /// hour without the notification: the time limit fails the test instead.
-    @Test(.timeLimit(.minutes(1))) func aCommitOfMessagesWakesTheOtherInstances() async throws {
+    @Test(.timeLimit(.minutes(3))) func aCommitOfMessagesWakesTheOtherInstances() async throws {
         let url = try await PostgresTestServer.shared().newDatabase()
         let listener = try await PostgresSagaStore(database: PostgresDatabase(url: url))
         let writer = try await PostgresSagaStore(database: PostgresDatabase(url: url))
@@ -189,7 +189,7 @@ struct OutboxRelaysOnOneDatabaseTests {
 
     /// The leading relay, which would otherwise look once an hour, publishes what another
     /// instance commits.
-    @Test(.timeLimit(.minutes(1))) func anIdleRelayPublishesWhatAnotherInstanceCommits() async throws {
+    @Test(.timeLimit(.minutes(3))) func anIdleRelayPublishesWhatAnotherInstanceCommits() async throws {
         let url = try await PostgresTestServer.shared().newDatabase()
         let leader = try await PostgresSagaStore(database: PostgresDatabase(url: url))
         let writer = try await PostgresSagaStore(database: PostgresDatabase(url: url))

@@ -173,7 +173,7 @@ struct SagaEngineOnBothBackendsTests {
 
     /// A step that outlasts its lease keeps its saga: the lease is renewed while it runs, so
     /// another instance looking for work all that time does not take the saga.
-    @Test(.timeLimit(.minutes(1))) func aLongStepKeepsItsSagaByRenewingTheLease() async throws {
+    @Test(.timeLimit(.minutes(3))) func aLongStepKeepsItsSagaByRenewingTheLease() async throws {
         let fixture = try await EngineOnBackend.open(.postgres, engines: 2, lease: .seconds(3), clock: SystemWallClock())
         defer { fixture.close() }
         let (first, second) = (fixture.engines[0], fixture.engines[1])
@@ -243,7 +243,7 @@ struct SagaEngineOnBothBackendsTests {
     /// Sagas this instance cannot move (their definition is not loaded here: another instance
     /// runs a newer version, say) are parked, and do not take the places of the others in its
     /// claims: with two workers and two such sagas due first, a third saga still runs.
-    @Test(.timeLimit(.minutes(1))) func sagasParkedHereDoNotCrowdOutTheOthers() async throws {
+    @Test(.timeLimit(.minutes(3))) func sagasParkedHereDoNotCrowdOutTheOthers() async throws {
         let fixture = try await EngineOnBackend.open(.postgres, engines: 1, lease: .seconds(30), clock: SystemWallClock(), workers: 2)
         defer { fixture.close() }
         let engine = try #require(fixture.postgresEngines.first)

@@ -52,7 +52,7 @@ struct ServerRestartTests {
     /// A restart drops the connection the relay listens on: it listens again and goes on
     /// publishing what is committed after the restart without waiting for its poll, which here
     /// would be an hour away (the time limit fails the test instead).
-    @Test(.timeLimit(.minutes(2))) func aRelayListensAgainAfterARestart() async throws {
+    @Test(.timeLimit(.minutes(3))) func aRelayListensAgainAfterARestart() async throws {
         let server = try await PostgresTestServer.startPrivate()
         let url = try await server.newDatabase()
         let leader = try await PostgresSagaStore(database: PostgresDatabase(url: url))
