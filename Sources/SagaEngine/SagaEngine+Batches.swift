@@ -159,13 +159,12 @@ private struct BatchSnapshot: Sendable {
 
     init(_ events: [InboundEvent], in db: Database) throws {
         processed = try SagaStore.processed(events.map(\.messageID), in: db)
-        for event in events where !processed.contains(event.messageID) {
-            let awaited = AwaitedEvent(event: event.type, correlation: event.correlation)
-            guard waitingIDs[awaited] == nil,
-                let instance = try SagaStore.instanceWaiting(for: event.type, correlation: event.correlation, in: db)
-            else { continue }
-            waitingIDs[awaited] = instance.id
-            waiting[instance.id] = instance
+        let fresh = events.filter { !processed.contains($0.messageID) }
+        for (type, correlations) in Dictionary(grouping: fresh.map { ($0.type, $0.correlation) }, by: \.0) {
+            for (correlation, instance) in try SagaStore.instancesWaiting(for: type, correlations: correlations.map(\.1), in: db) {
+                waitingIDs[AwaitedEvent(event: type, correlation: correlation)] = instance.id
+                waiting[instance.id] = instance
+            }
         }
     }
 }

@@ -33,11 +33,13 @@ extension SagaStore {
     }
 
     /// Which of `messageIDs` have been processed already, read inside a transaction the
-    /// caller holds.
-    package static func processed(_ messageIDs: some Sequence<String>, in db: Database) throws -> Set<String> {
-        let statement = try db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM inbox WHERE message_id = ?)")
+    /// caller holds: one query per `idsPerQuery` ids.
+    package static func processed(_ messageIDs: [String], in db: Database) throws -> Set<String> {
         var seen = Set<String>()
-        for id in messageIDs where try Bool.fetchOne(statement, arguments: [id]) ?? false { seen.insert(id) }
+        for chunk in inLists(messageIDs) {
+            let statement = try db.cachedStatement(sql: "SELECT message_id FROM inbox WHERE message_id IN (\(placeholders(chunk.count)))")
+            seen.formUnion(try String.fetchAll(statement, arguments: StatementArguments(chunk)))
+        }
         return seen
     }
 

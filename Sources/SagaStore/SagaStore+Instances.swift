@@ -123,6 +123,26 @@ extension SagaStore {
         ).map(SagaInstance.init(row:))
     }
 
+    /// The instances waiting for `event` with each of `correlations`, by correlation, read
+    /// inside a transaction the caller holds, one query per `idsPerQuery` correlations; where
+    /// several wait for the same, one of them, as `instanceWaiting(for:correlation:in:)` reads.
+    package static func instancesWaiting(for event: String, correlations: [String], in db: Database) throws -> [String: SagaInstance] {
+        var waiting: [String: SagaInstance] = [:]
+        for chunk in inLists(correlations) {
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT \(instanceColumns) FROM saga_instance
+                    WHERE waiting_event = ? AND waiting_correlation IN (\(placeholders(chunk.count))) AND status = 'waiting'
+                    """)
+            for row in try Row.fetchAll(statement, arguments: StatementArguments([event] + chunk)) {
+                let instance = try SagaInstance(row: row)
+                guard let correlation = instance.waitingFor?.correlation, waiting[correlation] == nil else { continue }
+                waiting[correlation] = instance
+            }
+        }
+        return waiting
+    }
+
     /// Instances, newest first, optionally filtered.
     package func instances(status: SagaStatus? = nil, type: String? = nil, limit: Int = 1000) async throws -> [SagaInstance] {
         try await read { db in
@@ -171,4 +191,14 @@ extension SagaStore {
     static func placeholders(_ count: Int) -> String {
         Array(repeating: "?", count: count).joined(separator: ", ")
     }
+
+    /// `values` without repeats, in lists of at most `idsPerQuery`, one `IN (…)` each: well
+    /// under SQLite's limit on a statement's variables.
+    static func inLists(_ values: [String]) -> [[String]] {
+        var seen = Set<String>()
+        let distinct = values.filter { seen.insert($0).inserted }
+        return stride(from: 0, to: distinct.count, by: idsPerQuery).map { Array(distinct[$0..<min($0 + idsPerQuery, distinct.count)]) }
+    }
+
+    package static let idsPerQuery = 500
 }

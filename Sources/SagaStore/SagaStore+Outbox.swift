@@ -52,8 +52,12 @@ extension SagaStore {
     package func markPublished(ids: [String], at now: Date) async throws {
         guard !ids.isEmpty else { return }
         try await write { db in
-            let update = try db.cachedStatement(sql: "UPDATE outbox SET published_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?")
-            for id in ids { try update.execute(arguments: [now.milliseconds, id]) }
+            for list in Self.inLists(ids) {
+                try db.cachedStatement(
+                    sql:
+                        "UPDATE outbox SET published_at = ?, attempts = attempts + 1, last_error = NULL WHERE id IN (\(Self.placeholders(list.count)))"
+                ).execute(arguments: StatementArguments([now.milliseconds]) + StatementArguments(list))
+            }
         }
     }
 
@@ -66,7 +70,8 @@ extension SagaStore {
 
     private static func outboxMessage(_ row: Row) throws -> StoredOutboxMessage {
         let headersText: String = row["headers"]
-        let headers = try JSONDecoder().decode([String: String].self, from: Data(headersText.utf8))
+        // Most messages have none: no decoder for those.
+        let headers = headersText == "{}" ? [:] : try JSONDecoder().decode([String: String].self, from: Data(headersText.utf8))
         return StoredOutboxMessage(
             sequence: row["sequence"],
             message: OutboxMessage(id: row["id"], topic: row["topic"], key: row["key"], headers: headers, payload: row["payload"]),

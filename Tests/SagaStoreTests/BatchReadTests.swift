@@ -1,0 +1,60 @@
+import Foundation
+import GRDB
+import SagaCore
+import SagaStore
+import SchedulerTesting
+import Testing
+
+/// A batch of inbound events reads its inbox rows and waiting sagas with a few `IN (…)`
+/// queries instead of one query per event.
+@Suite("Saga store: batch reads")
+struct BatchReadTests {
+    /// More ids than one list binds, some repeated: every processed one and every waiting saga
+    /// is found, under its own event.
+    @Test func idsBeyondOneListAreAllFound() async throws {
+        let directory = try TemporaryDirectory(prefix: "saga-store")
+        defer { directory.remove() }
+        let store = try SagaStore(path: directory.path("sagas.sqlite"))
+        let sagas = 3 * SagaStore.idsPerQuery / 2
+        try await store.write { db in
+            for index in 0..<sagas {
+                _ = try SagaStore.insert(SagaStoreTests.started("s-\(index)"), in: db)
+                let event = index % 100 == 0 ? "other" : "reply"
+                try db.execute(
+                    sql: "UPDATE saga_instance SET status = 'waiting', waiting_event = ?, waiting_correlation = ? WHERE id = ?",
+                    arguments: [event, "c-\(index)", "s-\(index)"])
+            }
+            for index in stride(from: 0, to: 2 * sagas, by: 2) {
+                _ = try store.receive(messageID: "m-\(index)", topic: "t", at: Date(), transition: nil, in: db)
+            }
+        }
+
+        let asked = (0..<(2 * sagas)).map { "m-\($0)" } + ["m-0", "m-1"]
+        let processed = try await store.read { db in try SagaStore.processed(asked, in: db) }
+        #expect(processed == Set(stride(from: 0, to: 2 * sagas, by: 2).map { "m-\($0)" }))
+
+        let correlations = (0..<(sagas + 10)).map { "c-\($0)" } + ["c-1", "c-100"]
+        let replies = try await store.read { db in try SagaStore.instancesWaiting(for: "reply", correlations: correlations, in: db) }
+        let others = try await store.read { db in try SagaStore.instancesWaiting(for: "other", correlations: correlations, in: db) }
+        #expect(Set(replies.keys) == Set((0..<sagas).filter { $0 % 100 != 0 }.map { "c-\($0)" }))
+        #expect(replies.allSatisfy { $0.key == "c-\($0.value.id.dropFirst(2))" && $0.value.waitingFor?.event == "reply" })
+        #expect(Set(others.keys) == Set(stride(from: 0, to: sagas, by: 100).map { "c-\($0)" }))
+    }
+
+    /// A relay's confirmation of more messages than one list binds marks each of them, and
+    /// no other.
+    @Test func publishedMarksBeyondOneListReachEveryMessage() async throws {
+        let directory = try TemporaryDirectory(prefix: "saga-store")
+        defer { directory.remove() }
+        let store = try SagaStore(path: directory.path("sagas.sqlite"))
+        let messages = 3 * SagaStore.idsPerQuery / 2
+        try await store.write { db in
+            for index in 0..<(messages + 5) {
+                try SagaStore.insertOutbox(
+                    OutboxMessage(id: "m-\(index)", topic: "t", key: "k", payload: Data("\(index)".utf8)), sagaID: nil, at: Date(), in: db)
+            }
+        }
+        try await store.markPublished(ids: (0..<messages).map { "m-\($0)" }, at: Date())
+        #expect(try await store.pendingOutbox(limit: 100).map(\.message.id) == (messages..<(messages + 5)).map { "m-\($0)" })
+    }
+}
