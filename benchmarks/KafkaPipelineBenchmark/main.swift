@@ -4,7 +4,8 @@
 //
 // Phases: the topic filled first, then consumed (like kcat's consume: the ratio's basis);
 // the same number sent while the service consumes (the benchmark's own producer then shares
-// the process and the clock); then paced at 100 a second, for latency without a queue.
+// the process and the clock); then paced at 100 a second, for latency without a queue; then
+// the engine alone, the same events without Kafka.
 // BENCH_BATCH sets the pipeline's batch size (the service's 256 by default).
 //
 //   swift run -c release KafkaPipelineBenchmark [messages]
@@ -24,6 +25,15 @@ let bootstrap = cluster.mock.bootstrapServers
 
 func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
+/// CPU seconds this process has used so far (user and system, every thread): steadier on a
+/// shared machine than the wall clock, which other tenants' load stretches.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
 func run(_ executable: String, _ arguments: [String], input: URL? = nil) throws {
@@ -81,12 +91,13 @@ handlers.onEvent("reply") { context, payload in
 let store = try SagaStore(path: scratch.appendingPathComponent("bench.sqlite").path, durability: .normal)
 let engine = SagaEngine(
     store: store, catalog: try SagaCatalog.load(directory: sagas, handlers: handlers.inventory), handlers: handlers, maxConcurrency: 16)
-// Sagas 0..<count for the filled topic, count..<2·count while sending, then the paced ones
-// and the warm-up's.
+// Sagas 0..<count for the filled topic, count..<2·count while sending, then the paced ones,
+// the warm-up's, and those for the engine alone.
 let concurrentStart = count
 let pacedStart = 2 * count
 let warmUp = pacedStart + paced
-for index in 0...warmUp {
+let engineAloneStart = warmUp + 1
+for index in 0..<(engineAloneStart + count) {
     try await engine.start(type: "bench", id: "saga-\(index)", partitionKey: "candidate-\(index % 50)", data: [:])
 }
 try await engine.runDueWork()
@@ -163,10 +174,12 @@ try await consumer.setPaused(true)
 _ = await producer.send(messages(0..<count))
 FileHandle.standardError.write(Data("phase: filled\n".utf8))
 let filledStarted = clock.now
+let filledCPUStarted = processCPUSeconds()
 try await consumer.setPaused(false)
 let pipelineTask = Task { await pipeline.run() }
 try await waitForReplies(count + 1)
 let filled = clock.now - filledStarted
+let filledCPU = processCPUSeconds() - filledCPUStarted
 let filledDecoded = lastDecoded.withLock { $0 }.map { $0 - filledStarted } ?? .zero
 
 // Saturated: everything sent at once while the service consumes.
@@ -190,6 +203,28 @@ await consumer.close()
 pipelineTask.cancel()
 relayTask.cancel()
 
+// The engine alone: the same messages decoded and handed to the engine in batches, one
+// batch after another, without Kafka or the relay: the path's floor on this machine.
+FileHandle.standardError.write(Data("phase: engine alone\n".utf8))
+let engineAloneStarted = clock.now
+let engineAloneCPUStarted = processCPUSeconds()
+for first in stride(from: engineAloneStart, to: engineAloneStart + count, by: batchSize) {
+    let indices = first..<min(first + batchSize, engineAloneStart + count)
+    let events = try indices.map { index in
+        let (envelope, document) = try decoder.availabilityDocument(Array(availability(index, sentAt: 0).utf8))
+        return InboundEvent(
+            messageID: envelope.eventId, topic: Topic.schedulingAvailability.rawValue, type: envelope.eventType,
+            correlation: envelope.data.requestId, payload: try document?["data"] ?? JSONValue.encoding(envelope.data))
+    }
+    let outcomes = await engine.deliver(batch: events, lanes: indices.map { $0 % 50 })
+    guard outcomes.allSatisfy({ if case .applied = $0 { true } else { false } }) else {
+        FileHandle.standardError.write(Data("the engine did not apply every event of a batch: \(outcomes)\n".utf8))
+        exit(1)
+    }
+}
+let engineAlone = clock.now - engineAloneStarted
+let engineAloneCPU = processCPUSeconds() - engineAloneCPUStarted
+
 // Latency: from the request's send to the reply's production (both stamped by librdkafka here).
 let reader = try KafkaConsumer(configuration: cluster.configuration, groupID: "bench-reader", topics: ["bench.out"])
 var latencies: [(index: Int, milliseconds: Int64)] = []
@@ -207,20 +242,25 @@ func percentile(_ values: [Int64], _ p: Double) -> Int64 {
 }
 let saturatedLatencies = latencies.filter { $0.index >= concurrentStart && $0.index < pacedStart }.map(\.milliseconds)
 let pacedLatencies = latencies.filter { $0.index >= pacedStart && $0.index < warmUp }.map(\.milliseconds)
-print("| path | messages | seconds | messages/s | p50 ms | p99 ms |")
-print("|---|---:|---:|---:|---:|---:|")
-print(String(format: "| kcat produce (raw) | %d | %.3f | %.0f | | |", count, seconds(kcatProduce), Double(count) / seconds(kcatProduce)))
-print(String(format: "| kcat consume (raw, best of 3) | %d | %.3f | %.0f | | |", count, seconds(kcatConsume), Double(count) / seconds(kcatConsume)))
+print("| path | messages | seconds | messages/s | p50 ms | p99 ms | CPU s (the whole process) |")
+print("|---|---:|---:|---:|---:|---:|---:|")
+print(String(format: "| kcat produce (raw) | %d | %.3f | %.0f | | | |", count, seconds(kcatProduce), Double(count) / seconds(kcatProduce)))
+print(String(format: "| kcat consume (raw, best of 3) | %d | %.3f | %.0f | | | |", count, seconds(kcatConsume), Double(count) / seconds(kcatConsume)))
 print(
     String(
-        format: "| service, topic filled first: consume → inbox + saga → outbox → produce | %d | %.3f | %.0f | | |", count, seconds(filled),
-        Double(count) / seconds(filled)))
-print(String(format: "| … of which consumed (its last message decoded) | %d | %.3f | | | |", count, seconds(filledDecoded)))
+        format: "| service, topic filled first: consume → inbox + saga → outbox → produce | %d | %.3f | %.0f | | | %.3f |", count, seconds(filled),
+        Double(count) / seconds(filled), filledCPU))
+print(String(format: "| … of which consumed (its last message decoded) | %d | %.3f | | | | |", count, seconds(filledDecoded)))
 print(
     String(
-        format: "| service, sent all at once while consuming | %d | %.3f | %.0f | %lld | %lld |", count, seconds(saturated),
+        format: "| service, sent all at once while consuming | %d | %.3f | %.0f | %lld | %lld | |", count, seconds(saturated),
         Double(count) / seconds(saturated), percentile(saturatedLatencies, 0.5), percentile(saturatedLatencies, 0.99)))
-print(String(format: "| service, paced at 100/s | %d | | | %lld | %lld |", paced, percentile(pacedLatencies, 0.5), percentile(pacedLatencies, 0.99)))
+print(
+    String(format: "| service, paced at 100/s | %d | | | %lld | %lld | |", paced, percentile(pacedLatencies, 0.5), percentile(pacedLatencies, 0.99)))
+print(
+    String(
+        format: "| the engine alone: decode → inbox + saga → outbox, batches one after another, no Kafka | %d | %.3f | %.0f | | | %.3f |",
+        count, seconds(engineAlone), Double(count) / seconds(engineAlone), engineAloneCPU))
 print("")
 print(String(format: "service (topic filled first) / kcat consume throughput: %.2f", seconds(kcatConsume) / seconds(filled)))
 print(String(format: "service (sent while consuming) / kcat consume throughput: %.2f", seconds(kcatConsume) / seconds(saturated)))
