@@ -37,7 +37,7 @@ extension SagaStore {
     package static func processed(_ messageIDs: [String], in db: Database) throws -> Set<String> {
         var seen = Set<String>()
         for chunk in inLists(messageIDs) {
-            let statement = try db.cachedStatement(sql: "SELECT message_id FROM inbox WHERE message_id IN (\(placeholders(chunk.count)))")
+            let statement = try db.makeStatement(sql: "SELECT message_id FROM inbox WHERE message_id IN (\(placeholders(chunk.count)))")
             seen.formUnion(try String.fetchAll(statement, arguments: StatementArguments(chunk)))
         }
         return seen

@@ -108,31 +108,38 @@ extension SagaStore {
     package func instanceWaiting(for event: String, correlation: String) async throws -> String? {
         try await read { db in
             try String.fetchOne(
-                db.cachedStatement(sql: "SELECT id FROM saga_instance WHERE waiting_event = ? AND waiting_correlation = ? AND status = 'waiting'"),
+                db.cachedStatement(
+                    sql:
+                        "SELECT id FROM saga_instance WHERE waiting_event = ? AND waiting_correlation = ? AND status = 'waiting' ORDER BY rowid LIMIT 1"
+                ),
                 arguments: [event, correlation])
         }
     }
 
     /// The instance waiting for `event` with `correlation`, if any, read inside a transaction
-    /// the caller holds.
+    /// the caller holds; where several wait for the same, the earliest stored.
     package static func instanceWaiting(for event: String, correlation: String, in db: Database) throws -> SagaInstance? {
         try Row.fetchOne(
             db.cachedStatement(
-                sql: "SELECT \(instanceColumns) FROM saga_instance WHERE waiting_event = ? AND waiting_correlation = ? AND status = 'waiting'"),
+                sql: """
+                    SELECT \(instanceColumns) FROM saga_instance
+                    WHERE waiting_event = ? AND waiting_correlation = ? AND status = 'waiting' ORDER BY rowid LIMIT 1
+                    """),
             arguments: [event, correlation]
         ).map(SagaInstance.init(row:))
     }
 
     /// The instances waiting for `event` with each of `correlations`, by correlation, read
     /// inside a transaction the caller holds, one query per `idsPerQuery` correlations; where
-    /// several wait for the same, one of them, as `instanceWaiting(for:correlation:in:)` reads.
+    /// several wait for the same, the earliest stored, as `instanceWaiting(for:correlation:in:)`.
     package static func instancesWaiting(for event: String, correlations: [String], in db: Database) throws -> [String: SagaInstance] {
         var waiting: [String: SagaInstance] = [:]
         for chunk in inLists(correlations) {
-            let statement = try db.cachedStatement(
+            let statement = try db.makeStatement(
                 sql: """
                     SELECT \(instanceColumns) FROM saga_instance
                     WHERE waiting_event = ? AND waiting_correlation IN (\(placeholders(chunk.count))) AND status = 'waiting'
+                    ORDER BY waiting_correlation, rowid
                     """)
             for row in try Row.fetchAll(statement, arguments: StatementArguments([event] + chunk)) {
                 let instance = try SagaInstance(row: row)
@@ -193,7 +200,8 @@ extension SagaStore {
     }
 
     /// `values` without repeats, in lists of at most `idsPerQuery`, one `IN (…)` each: well
-    /// under SQLite's limit on a statement's variables.
+    /// under SQLite's limit on a statement's variables. Such statements are made afresh, not
+    /// cached: a cache would keep one per list length, per connection.
     static func inLists(_ values: [String]) -> [[String]] {
         var seen = Set<String>()
         let distinct = values.filter { seen.insert($0).inserted }

@@ -53,7 +53,7 @@ extension SagaStore {
         guard !ids.isEmpty else { return }
         try await write { db in
             for list in Self.inLists(ids) {
-                try db.cachedStatement(
+                try db.makeStatement(
                     sql:
                         "UPDATE outbox SET published_at = ?, attempts = attempts + 1, last_error = NULL WHERE id IN (\(Self.placeholders(list.count)))"
                 ).execute(arguments: StatementArguments([now.milliseconds]) + StatementArguments(list))

@@ -8,17 +8,21 @@ import Synchronization
 /// connection and every listener on port 0 (each mock Kafka broker) draws from. Between the
 /// moment a test's server stops and the moment it starts again on the same port, any of those
 /// may take it (CI saw a PostgreSQL restart refused with "Address already in use"). So ports
-/// come from outside that range, one after another from a place that depends on the process,
-/// each checked by listening on it; no port is handed out twice in a process.
+/// come from outside that range, from a random place onwards, each checked by listening on it
+/// and reserved for the life of the process with a lock file (`/tmp/scheduler-test-ports/`),
+/// so that no other test process on the machine is given it while its server is down.
 package enum FreePort {
     package static func next() throws -> Int {
         try cursor.withLock { cursor in
             guard let range = cursor.range else { return try kernelsPick() }
             for _ in 0..<range.count {
                 let port = cursor.advance()
-                if let socket = try? ListeningSocket(port: port) {
-                    socket.close()
+                guard reserve(port) else { continue }
+                do {
+                    try ListeningSocket(port: port).close()
                     return port
+                } catch let error as POSIXError where error.code == .EADDRINUSE || error.code == .EACCES {
+                    continue  // someone else's, outside this scheme; stays reserved, unused
                 }
             }
             throw POSIXError(.EADDRINUSE)
@@ -26,7 +30,8 @@ package enum FreePort {
     }
 
     /// The ports `next()` draws from, outside `/proc/sys/net/ipv4/ip_local_port_range`; nil
-    /// where that range leaves too few (then the kernel picks, from inside it).
+    /// where that range leaves too few (then the kernel picks, from inside it, and a stopped
+    /// server's port may be taken before it starts again).
     package static var range: ClosedRange<Int>? { cursor.withLock { $0.range } }
 
     private static let cursor = Mutex(Cursor())
@@ -37,13 +42,28 @@ package enum FreePort {
         return socket.port
     }
 
+    /// Takes the port's lock file; the descriptor stays open, so the lock lasts until the
+    /// process exits (the kernel then lets it go, also after a crash).
+    private static func reserve(_ port: Int) -> Bool {
+        let directory = "/tmp/scheduler-test-ports"
+        mkdir(directory, 0o777)
+        chmod(directory, 0o777)
+        let descriptor = open("\(directory)/\(port)", O_CREAT | O_RDWR | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else { return false }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            return false
+        }
+        return true
+    }
+
     private struct Cursor {
         let range: ClosedRange<Int>?
         private var offset: Int
 
         init() {
             range = Self.portsOutsideTheEphemeralRange()
-            offset = range.map { Int(getpid()) &* 7919 % $0.count } ?? 0
+            offset = range.map { Int.random(in: 0..<$0.count) } ?? 0
         }
 
         mutating func advance() -> Int {
@@ -59,7 +79,7 @@ package enum FreePort {
             let bounds = text.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
             let (first, last) = bounds.count == 2 ? (bounds[0], bounds[1]) : (32_768, 60_999)  // Linux's default
             let below = 10_000..<max(10_000, first)
-            let above = min(65_536, last + 1)..<65_536
+            let above = max(10_000, min(65_536, last + 1))..<65_536
             let larger = below.count >= above.count ? below : above
             return larger.count >= 1_000 ? larger.lowerBound...(larger.upperBound - 1) : nil
         }

@@ -7,7 +7,7 @@ import Synchronization
 ///
 /// In a full test run the PostgreSQL tests' own work begins late: the server starts about
 /// 15 s into the run, and some forty tests then ask for their databases at once, which the
-/// server creates one at a time (about 10 s for the last). Their time limits (3 minutes) are
+/// server creates one at a time (about 10 s for the last). Their time limits (3 minutes or more) are
 /// guards against a hang and leave room for that; CI saw 1-minute limits exceeded by tests
 /// whose work took a few seconds.
 package final class PostgresTestServer: Sendable {

@@ -25,4 +25,19 @@ struct FreePortTests {
             socket.close()
         }
     }
+
+    /// A port handed out stays this process's while it lives, even while nothing listens on
+    /// it (a server stopped for a restart): another process's `flock` on its lock file fails.
+    @Test func aPortHandedOutIsReservedAgainstOtherProcesses() async throws {
+        let port = try FreePort.next()
+        let other = try await ChildProcess(
+            executable: ChildProcess.onPath("flock"), arguments: ["--nonblock", "/tmp/scheduler-test-ports/\(port)", "true"]
+        ).run()
+        #expect(other.status != 0, "another process took port \(port)'s lock")
+        let directory = try TemporaryDirectory(prefix: "ports")
+        defer { directory.remove() }
+        let free = try await ChildProcess(executable: ChildProcess.onPath("flock"), arguments: ["--nonblock", directory.path("unlocked"), "true"])
+            .run()
+        #expect(free.status == 0, "flock works here: \(free.standardError)")
+    }
 }

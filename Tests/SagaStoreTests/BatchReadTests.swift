@@ -41,6 +41,28 @@ struct BatchReadTests {
         #expect(Set(others.keys) == Set(stride(from: 0, to: sagas, by: 100).map { "c-\($0)" }))
     }
 
+    /// Where two sagas wait for the same event and correlation (which the engine does not
+    /// make, but an operator's repair could), the batch read and the one-at-a-time read both
+    /// choose the one stored first.
+    @Test func ofTwoSagasWaitingForTheSameTheFirstStoredIsChosenByBothReads() async throws {
+        let directory = try TemporaryDirectory(prefix: "saga-store")
+        defer { directory.remove() }
+        let store = try SagaStore(path: directory.path("sagas.sqlite"))
+        try await store.write { db in
+            for id in ["s-b", "s-a"] {
+                _ = try SagaStore.insert(SagaStoreTests.started(id), in: db)
+                try db.execute(
+                    sql: "UPDATE saga_instance SET status = 'waiting', waiting_event = 'reply', waiting_correlation = 'c' WHERE id = ?",
+                    arguments: [id])
+            }
+        }
+        let batch = try await store.read { db in try SagaStore.instancesWaiting(for: "reply", correlations: ["c"], in: db) }
+        let single = try await store.read { db in try SagaStore.instanceWaiting(for: "reply", correlation: "c", in: db) }
+        #expect(batch["c"]?.id == "s-b")
+        #expect(single?.id == "s-b")
+        #expect(try await store.instanceWaiting(for: "reply", correlation: "c") == "s-b")
+    }
+
     /// A relay's confirmation of more messages than one list binds marks each of them, and
     /// no other.
     @Test func publishedMarksBeyondOneListReachEveryMessage() async throws {
