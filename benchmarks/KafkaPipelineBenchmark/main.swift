@@ -27,11 +27,12 @@ func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
 
-/// CPU seconds this process has used so far (user and system, every thread): steadier on a
-/// shared machine than the wall clock, which other tenants' load stretches.
+/// CPU seconds this process has used so far (user and system, every thread, the in-process
+/// broker's and librdkafka's too): steadier on a shared machine than the wall clock, which
+/// other tenants' load stretches.
 func processCPUSeconds() -> Double {
     var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
+    guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return .nan }
     func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
     return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
