@@ -9,6 +9,15 @@ import Testing
 /// queries instead of one query per event.
 @Suite("Saga store: batch reads")
 struct BatchReadTests {
+    /// Stores a started saga, set waiting for `event` with `correlation`, in the caller's
+    /// transaction.
+    static func waiting(_ id: String, for event: String, correlation: String, in db: Database) throws {
+        _ = try SagaStore.insert(SagaStoreTests.started(id), in: db)
+        try db.execute(
+            sql: "UPDATE saga_instance SET status = 'waiting', waiting_event = ?, waiting_correlation = ? WHERE id = ?",
+            arguments: [event, correlation, id])
+    }
+
     /// More ids than one list binds, some repeated: every processed one and every waiting saga
     /// is found, under its own event.
     @Test func idsBeyondOneListAreAllFound() async throws {
@@ -18,11 +27,7 @@ struct BatchReadTests {
         let sagas = 3 * SagaStore.idsPerQuery / 2
         try await store.write { db in
             for index in 0..<sagas {
-                _ = try SagaStore.insert(SagaStoreTests.started("s-\(index)"), in: db)
-                let event = index % 100 == 0 ? "other" : "reply"
-                try db.execute(
-                    sql: "UPDATE saga_instance SET status = 'waiting', waiting_event = ?, waiting_correlation = ? WHERE id = ?",
-                    arguments: [event, "c-\(index)", "s-\(index)"])
+                try Self.waiting("s-\(index)", for: index % 100 == 0 ? "other" : "reply", correlation: "c-\(index)", in: db)
             }
             for index in stride(from: 0, to: 2 * sagas, by: 2) {
                 _ = try store.receive(messageID: "m-\(index)", topic: "t", at: Date(), transition: nil, in: db)
@@ -49,12 +54,7 @@ struct BatchReadTests {
         defer { directory.remove() }
         let store = try SagaStore(path: directory.path("sagas.sqlite"))
         try await store.write { db in
-            for id in ["s-b", "s-a"] {
-                _ = try SagaStore.insert(SagaStoreTests.started(id), in: db)
-                try db.execute(
-                    sql: "UPDATE saga_instance SET status = 'waiting', waiting_event = 'reply', waiting_correlation = 'c' WHERE id = ?",
-                    arguments: [id])
-            }
+            for id in ["s-b", "s-a"] { try Self.waiting(id, for: "reply", correlation: "c", in: db) }
         }
         let batch = try await store.read { db in try SagaStore.instancesWaiting(for: "reply", correlations: ["c"], in: db) }
         let single = try await store.read { db in try SagaStore.instanceWaiting(for: "reply", correlation: "c", in: db) }
