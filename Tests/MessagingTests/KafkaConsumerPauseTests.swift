@@ -7,13 +7,19 @@ import Testing
 
 @Suite("A consumer paused and resumed", .runsAfterTestWork)
 struct KafkaConsumerPauseTests {
-    /// While paused, a message sent meanwhile stays in the topic; once resumed, it comes.
-    @Test func aPausedConsumerHandsOutNothingUntilResumed() async throws {
-        let topic = Topic.schedulingAvailability.rawValue
+    /// A development cluster and a producer, both kept until the test's clients are closed;
+    /// the topic the tests use.
+    static func clusterWithProducer() async throws -> (topic: String, cluster: DevelopmentCluster, producer: KafkaProducer) {
         let cluster = try await DevelopmentCluster.start()
         afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         let producer = try KafkaProducer(configuration: cluster.configuration)
         afterTest { await producer.shutdown() }
+        return (Topic.schedulingAvailability.rawValue, cluster, producer)
+    }
+
+    /// While paused, a message sent meanwhile stays in the topic; once resumed, it comes.
+    @Test func aPausedConsumerHandsOutNothingUntilResumed() async throws {
+        let (topic, cluster, producer) = try await Self.clusterWithProducer()
         _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("req-1".utf8), value: Array("m0".utf8)))
         let consumer = try KafkaConsumer(configuration: cluster.configuration, groupID: "paused", topics: [topic])
         afterTest { await consumer.close() }
@@ -34,11 +40,7 @@ struct KafkaConsumerPauseTests {
     /// come back (librdkafka keeps a partition's pause across a revocation; the consumer
     /// applies its current setting to what a rebalance assigns).
     @Test func partitionsAwayDuringTheResumeComeBackResumed() async throws {
-        let topic = Topic.schedulingAvailability.rawValue
-        let cluster = try await DevelopmentCluster.start()
-        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
-        let producer = try KafkaProducer(configuration: cluster.configuration)
-        afterTest { await producer.shutdown() }
+        let (topic, cluster, producer) = try await Self.clusterWithProducer()
         let keys = JavaPartitioner.keyPerPartition(4)
         _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("key-0".utf8), value: Array("first".utf8)))
         let log = RecordingLogHandler()
