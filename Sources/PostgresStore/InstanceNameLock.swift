@@ -43,9 +43,23 @@ package final class InstanceNameLock: Sendable {
     /// Whether another instance has taken the name (see `lost()`).
     package var isLost: Bool { state.isLost }
 
+    /// How long the first take may wait for the server's answer (the service's start-up).
+    static let firstAnswerLimit: Duration = .seconds(10)
+
     /// Takes `name`; throws `InstanceNameTaken` when a live instance holds it.
     package static func take(
         _ name: String, on database: PostgresDatabase, checkEvery interval: Duration = .seconds(5)
+    ) async throws
+        -> InstanceNameLock
+    {
+        try await take(name, on: database, checkEvery: interval, answerWithin: .seconds(2), afterAnswer: nil)
+    }
+
+    /// `take`, with the bound on each later look and retake's answer, and `afterAnswer` run
+    /// after each answer to the lock's query, within that bound (a test makes an answer late).
+    static func take(
+        _ name: String, on database: PostgresDatabase, checkEvery interval: Duration, answerWithin limit: Duration,
+        afterAnswer: (@Sendable () async -> Void)?
     ) async throws
         -> InstanceNameLock
     {
@@ -56,19 +70,32 @@ package final class InstanceNameLock: Sendable {
         let logger = database.logger
         let holding = Task {
             var first = true
-            // The backend of the session that held the name last: after a check that timed out,
-            // it may still hold it (a stall, not a restart), and is then ended, not taken for a twin.
-            var ownSession: Int32?
+            // This instance's sessions that may hold the name: the one that held it last, which
+            // after a look that timed out may still hold it (a stall, not a restart), and any
+            // whose answer to the lock came too late. A refusal while one of them holds the name
+            // ends it, instead of taking it for a twin's.
+            var ownSessions = Set<Int32>()
             while true {
                 let wasFirst = first
                 let ended: HoldEnded
                 do {
                     ended = try await database.client.withConnection { connection in
-                        let (taken, session): (Bool, Int32)
+                        let (session, taken): (Int32, Bool)
                         do {
                             // Bounded, as every call on a connection that may have been dropped (see `withDeadline`).
-                            (taken, session) = try await withDeadline(.seconds(2)) { try await Self.tryLock(name, on: connection, logger: logger) }
+                            session = try await withDeadline(wasFirst ? firstAnswerLimit : limit) {
+                                try await Self.backend(of: connection, logger: logger)
+                            }
+                            ownSessions.insert(session)
+                            taken = try await withDeadline(wasFirst ? firstAnswerLimit : limit) {
+                                let taken = try await Self.tryLock(name, on: connection, logger: logger)
+                                await afterAnswer?()
+                                return taken
+                            }
                         } catch is DeadlineExceeded where !wasFirst {
+                            // The lock may have been granted all the same: the session is closed, not
+                            // handed back to the pool holding the name, and ended below if it lingers.
+                            _ = try? await withDeadline(.seconds(1)) { try await connection.close() }
                             return .connectionLost
                         }
                         if wasFirst {
@@ -79,7 +106,7 @@ package final class InstanceNameLock: Sendable {
                         }
                         first = false
                         guard taken else { return .refused }
-                        ownSession = session
+                        ownSessions = [session]
                         while let event = await events.next() {
                             switch event {
                             case .release:
@@ -89,7 +116,7 @@ package final class InstanceNameLock: Sendable {
                                 return .released
                             case .check:
                                 do {
-                                    _ = try await withDeadline(.seconds(2)) { try await connection.query("SELECT 1", logger: logger).collect() }
+                                    _ = try await withDeadline(limit) { try await connection.query("SELECT 1", logger: logger).collect() }
                                 } catch {
                                     // Gone, or stalled: closed, so that a live session gives the name up.
                                     _ = try? await withDeadline(.seconds(1)) { try await connection.close() }
@@ -114,9 +141,9 @@ package final class InstanceNameLock: Sendable {
                 case .connectionLost: continue
                 case .refused:
                     guard !wasFirst else { return }
-                    if let old = ownSession, (try? await withDeadline(.seconds(4), { try await Self.end(old, holding: name, on: database) })) == true
-                    {
-                        ownSession = nil
+                    let mine = ownSessions
+                    if !mine.isEmpty, (try? await withDeadline(limit * 2, { try await Self.end(mine, holding: name, on: database) })) == true {
+                        ownSessions = []
                         continue
                     }
                     logger.error(
@@ -143,22 +170,26 @@ package final class InstanceNameLock: Sendable {
         return InstanceNameLock(holding: holding, ticking: ticking, events: events, lost: lost, state: state)
     }
 
-    /// Tries to take `name` on `connection`; whether it did, and the connection's backend.
-    private static func tryLock(_ name: String, on connection: PostgresConnection, logger: Logger) async throws -> (Bool, Int32) {
-        let rows = try await connection.query(
-            "SELECT pg_try_advisory_lock(\(lockSpace), hashtext(\(name))), pg_backend_pid()", logger: logger
-        ).collect()
-        return try rows.first?.decode((Bool, Int32).self) ?? (false, 0)
+    /// Tries to take `name` on `connection`; whether it did.
+    private static func tryLock(_ name: String, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let rows = try await connection.query("SELECT pg_try_advisory_lock(\(lockSpace), hashtext(\(name)))", logger: logger).collect()
+        return try rows.first?.decode(Bool.self) ?? false
     }
 
-    /// Ends the session `backend` if it is the one holding `name` (this instance's previous
-    /// one, stalled); true when it did, waiting up to 2 s for it to go.
-    private static func end(_ backend: Int32, holding name: String, on database: PostgresDatabase) async throws -> Bool {
+    /// The server process of `connection`'s session.
+    private static func backend(of connection: PostgresConnection, logger: Logger) async throws -> Int32 {
+        let rows = try await connection.query("SELECT pg_backend_pid()", logger: logger).collect()
+        return try rows.first?.decode(Int32.self) ?? 0
+    }
+
+    /// Ends whichever of `backends` holds `name` (a session of this instance that stalled, or
+    /// whose answer came too late); true when it did, waiting up to 2 s for it to go.
+    private static func end(_ backends: Set<Int32>, holding name: String, on database: PostgresDatabase) async throws -> Bool {
         let rows = try await database.query(
             """
             SELECT pg_terminate_backend(pid, 2000) FROM pg_locks
             WHERE locktype = 'advisory' AND classid = \(Int64(lockSpace)) AND objid::bigint = (hashtext(\(name))::bigint & 4294967295)
-                AND granted AND pid = \(backend)
+                AND granted AND pid = ANY(\(backends.map { $0 }))
             """
         ).collect()
         return try rows.first?.decode(Bool.self) ?? false

@@ -1,9 +1,10 @@
 import Foundation
 import Logging
 import PostgresNIO
-import PostgresStore
 import SchedulerTesting
 import Testing
+
+@testable import PostgresStore
 
 /// An instance's name on a shared database: refused to a second live instance, held again after
 /// the holder's session ends (a restart, a failover), and reported lost when another instance
@@ -13,11 +14,12 @@ import Testing
 struct InstanceNameLockTests {
     static let lockSpace = 0x69_6E73
 
-    /// Ends every session that holds an instance name's lock; returns how many it ended.
+    /// Ends every session that holds an instance name's lock, and waits (up to 10 s) until they
+    /// are gone, so that a holder seen afterwards is a new session; returns how many it ended.
     static func endHolders(_ admin: PostgresStore.PostgresDatabase) async throws -> Int {
         let rows = try await admin.query(
             """
-            SELECT pg_terminate_backend(pid) FROM pg_locks
+            SELECT pg_terminate_backend(pid, 10000) FROM pg_locks
             WHERE locktype = 'advisory' AND classid = \(Self.lockSpace) AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
             """
         ).collect()
@@ -70,5 +72,49 @@ struct InstanceNameLockTests {
         await name.give()
         #expect(try await Self.isHeld(admin), "the twin still holds it")
         await twin.give()
+    }
+
+    /// On a loaded machine the answer to a retake can come after its deadline although the
+    /// server granted the lock. That session must not go back to the pool holding the name:
+    /// the next retake would be refused and the name reported lost, or the name would outlive
+    /// `give()`.
+    @Test func aRetakeAnsweredTooLateIsNeitherLostNorLeftHeld() async throws {
+        let url = try await PostgresTestServer.shared().newDatabase()
+        let (first, second, admin) = (
+            try PostgresStore.PostgresDatabase(url: url), try PostgresStore.PostgresDatabase(url: url), try PostgresStore.PostgresDatabase(url: url)
+        )
+        defer { for database in [first, second, admin] { database.close() } }
+        let answers = LateAnswers()
+        let name = try await InstanceNameLock.take(
+            "instance-a", on: first, checkEvery: .seconds(3600), answerWithin: .seconds(1), afterAnswer: { await answers.answered() })
+        await answers.makeNextLate(by: .seconds(2))
+        #expect(try await Self.endHolders(admin) == 1)
+        name.checkNow()
+        // The take answered late, then at least one more retake.
+        #expect(try await eventually(30) { await answers.count >= 3 }, "retaken after the late answer")
+        #expect(try await eventually(30) { try await Self.isHeld(admin) }, "held again")
+        #expect(!name.isLost)
+        await #expect(throws: InstanceNameTaken.self) { _ = try await InstanceNameLock.take("instance-a", on: second) }
+        await name.give()
+        #expect(try await !Self.isHeld(admin), "given up: no session of the first holder keeps it")
+        let twin = try await InstanceNameLock.take("instance-a", on: second, checkEvery: .seconds(3600))
+        await twin.give()
+    }
+}
+
+/// Counts the answers to the name's lock query, and makes the next one late.
+private actor LateAnswers {
+    private(set) var count = 0
+    private var nextDelay: Duration?
+
+    func makeNextLate(by delay: Duration) {
+        nextDelay = delay
+    }
+
+    func answered() async {
+        count += 1
+        guard let delay = nextDelay else { return }
+        nextDelay = nil
+        try? await Task.sleep(for: delay)
     }
 }

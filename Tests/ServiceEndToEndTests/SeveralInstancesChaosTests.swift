@@ -70,7 +70,8 @@ struct SeveralInstancesChaosTests {
             }
         }
         let settledAfter = ContinuousClock.now - killedAt
-        #expect(await stopped == 0, "the stopped instance exits cleanly")
+        let stoppedStatus = await stopped
+        #expect(stoppedStatus == 0, "the stopped instance exits cleanly: it \(Self.ending(instances[1].process, stoppedStatus, system, 1))")
         // The dead instance's claims last 30 s; the survivors finish its sagas soon after.
         #expect(settledAfter < .seconds(90), "settled \(settledAfter) after the kill")
         #expect(confirmed.count >= Self.requests * 3 / 4, "\(confirmed.count) confirmed, \(failed) failed")
@@ -111,7 +112,8 @@ struct SeveralInstancesChaosTests {
             WHERE r.kind = 'held' AND (s.id IS NULL OR s.status IN ('completed', 'compensated', 'failed'))
             """, database: database)
         #expect(orphaned.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
-        #expect(await instances[2].process.stop() == 0)
+        let survivorStatus = await instances[2].process.stop()
+        #expect(survivorStatus == 0, "the survivor \(Self.ending(instances[2].process, survivorStatus, system, 2))")
     }
 
     /// `count` `serve` processes on the database at `url`, each on a port of its own; once all answer ready.
@@ -204,7 +206,22 @@ struct SeveralInstancesChaosTests {
             }
             #expect(settled && last["state"] as? String == "confirmed", "\(requestID): \(last["state"] ?? "?") \(last["error"] ?? "")")
         }
-        for instance in instances { #expect(await instance.process.stop() == 0) }
+        for (index, instance) in instances.enumerated() {
+            let status = await instance.process.stop()
+            #expect(status == 0, "instance \(index) \(Self.ending(instance.process, status, system, index))")
+        }
+    }
+
+    /// How instance `index` ended, and the warnings and errors at the end of its log, for a
+    /// failing test's report (CI keeps nothing of the temporary directory).
+    static func ending(_ instance: BackgroundProcess, _ status: Int32, _ system: ServiceProcesses, _ index: Int, last: Int = 12) -> String {
+        let lines = ((try? String(contentsOfFile: system.directory.path("service-\(index).log"), encoding: .utf8)) ?? "").split(separator: "\n")
+        let problems = lines.filter { line in ["warning", "error", "critical"].contains { line.contains("\"level\":\"\($0)\"") } }
+        let how =
+            instance.process.isRunning || status == -1
+            ? "did not stop within a minute"
+            : instance.process.terminationReason == .uncaughtSignal ? "was killed by signal \(status)" : "exited with \(status)"
+        return ([how] + problems.suffix(last).map { String($0.prefix(500)) }).joined(separator: "\n")
     }
 
     static func call(
