@@ -56,10 +56,11 @@ package final class InstanceNameLock: Sendable {
     }
 
     /// `take`, with the bound on each later look and retake's answer, and `afterAnswer` run
-    /// after each answer to the lock's query, within that bound (a test makes an answer late).
+    /// with the session's server process after each answer to the lock's query, within that
+    /// bound (a test makes an answer late).
     static func take(
         _ name: String, on database: PostgresDatabase, checkEvery interval: Duration, answerWithin limit: Duration,
-        afterAnswer: (@Sendable () async -> Void)?
+        afterAnswer: (@Sendable (Int32) async -> Void)?
     ) async throws
         -> InstanceNameLock
     {
@@ -73,7 +74,7 @@ package final class InstanceNameLock: Sendable {
             // This instance's sessions that may hold the name: the one that held it last, which
             // after a look that timed out may still hold it (a stall, not a restart), and any
             // whose answer to the lock came too late. A refusal while one of them holds the name
-            // ends it, instead of taking it for a twin's.
+            // is not a twin's doing (see `Refusal`).
             var ownSessions = Set<Int32>()
             while true {
                 let wasFirst = first
@@ -89,13 +90,14 @@ package final class InstanceNameLock: Sendable {
                             ownSessions.insert(session)
                             taken = try await withDeadline(wasFirst ? firstAnswerLimit : limit) {
                                 let taken = try await Self.tryLock(name, on: connection, logger: logger)
-                                await afterAnswer?()
+                                await afterAnswer?(session)
                                 return taken
                             }
-                        } catch is DeadlineExceeded where !wasFirst {
+                        } catch let late as DeadlineExceeded {
                             // The lock may have been granted all the same: the session is closed, not
                             // handed back to the pool holding the name, and ended below if it lingers.
                             _ = try? await withDeadline(.seconds(1)) { try await connection.close() }
+                            if wasFirst { throw late }
                             return .connectionLost
                         }
                         if wasFirst {
@@ -110,8 +112,13 @@ package final class InstanceNameLock: Sendable {
                         while let event = await events.next() {
                             switch event {
                             case .release:
-                                _ = try? await withDeadline(.seconds(2)) {
-                                    try await connection.query("SELECT pg_advisory_unlock(\(lockSpace), hashtext(\(name)))", logger: logger)
+                                // Every hold of the session's, and the session itself if that fails.
+                                do {
+                                    _ = try await withDeadline(limit) {
+                                        try await connection.query("SELECT pg_advisory_unlock_all()", logger: logger)
+                                    }
+                                } catch {
+                                    _ = try? await withDeadline(.seconds(1)) { try await connection.close() }
                                 }
                                 return .released
                             case .check:
@@ -141,10 +148,20 @@ package final class InstanceNameLock: Sendable {
                 case .connectionLost: continue
                 case .refused:
                     guard !wasFirst else { return }
-                    let mine = ownSessions
-                    if !mine.isEmpty, (try? await withDeadline(limit * 2, { try await Self.end(mine, holding: name, on: database) })) == true {
-                        ownSessions = []
+                    let holders: [Int32]
+                    do {
+                        holders = try await withDeadline(limit) { try await Self.holders(of: name, on: database) }
+                    } catch {
+                        // Who holds it cannot be told now: asked again at the next look.
+                        guard await events.next() == .check else { return }
                         continue
+                    }
+                    switch Refusal(holders: holders, ownSessions: ownSessions) {
+                    case .holderLeft: continue
+                    case .ownSession(let session):
+                        _ = try? await withDeadline(limit * 2) { try await Self.end(session, holding: name, on: database) }
+                        continue
+                    case .anotherInstance: break
                     }
                     logger.error(
                         "another instance took this instance's name while its database session was gone; this instance must stop",
@@ -182,17 +199,29 @@ package final class InstanceNameLock: Sendable {
         return try rows.first?.decode(Int32.self) ?? 0
     }
 
-    /// Ends whichever of `backends` holds `name` (a session of this instance that stalled, or
-    /// whose answer came too late); true when it did, waiting up to 2 s for it to go.
-    private static func end(_ backends: Set<Int32>, holding name: String, on database: PostgresDatabase) async throws -> Bool {
+    /// The server processes of the sessions that hold `name` in this database (one at most).
+    private static func holders(of name: String, on database: PostgresDatabase) async throws -> [Int32] {
         let rows = try await database.query(
             """
-            SELECT pg_terminate_backend(pid, 2000) FROM pg_locks
-            WHERE locktype = 'advisory' AND classid = \(Int64(lockSpace)) AND objid::bigint = (hashtext(\(name))::bigint & 4294967295)
-                AND granted AND pid = ANY(\(backends.map { $0 }))
+            SELECT pid FROM pg_locks
+            WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                AND classid = \(Int64(lockSpace)) AND objid::bigint = (hashtext(\(name))::bigint & 4294967295) AND objsubid = 2 AND granted
             """
         ).collect()
-        return try rows.first?.decode(Bool.self) ?? false
+        return try rows.map { try $0.decode(Int32.self) }
+    }
+
+    /// Ends the session `backend` if it still holds `name` (a session of this instance's that
+    /// stalled, or whose answer came too late), waiting up to 2 s for it to go.
+    private static func end(_ backend: Int32, holding name: String, on database: PostgresDatabase) async throws {
+        _ = try await database.query(
+            """
+            SELECT pg_terminate_backend(pid, 2000) FROM pg_locks
+            WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                AND classid = \(Int64(lockSpace)) AND objid::bigint = (hashtext(\(name))::bigint & 4294967295) AND objsubid = 2 AND granted
+                AND pid = \(backend)
+            """
+        ).collect()
     }
 
     /// Looks at the connection now instead of at the next interval (for tests).
@@ -214,6 +243,25 @@ package final class InstanceNameLock: Sendable {
         events.finish()
         let holding = holding
         if (try? await withDeadline(.seconds(3), { await holding.value })) == nil { holding.cancel() }
+    }
+}
+
+/// What a refused retake of the name means, from who holds it now.
+enum Refusal: Equatable {
+    /// Nobody holds it any more (the holder's session ended meanwhile): take it again.
+    case holderLeft
+    /// One of this instance's own sessions holds it (stalled, or its answer came too late):
+    /// end that session and take it again.
+    case ownSession(Int32)
+    /// Another instance holds it: the name is lost.
+    case anotherInstance
+
+    init(holders: [Int32], ownSessions: Set<Int32>) {
+        guard let holder = holders.first else {
+            self = .holderLeft
+            return
+        }
+        self = ownSessions.contains(holder) ? .ownSession(holder) : .anotherInstance
     }
 }
 

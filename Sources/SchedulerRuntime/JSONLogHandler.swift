@@ -28,6 +28,8 @@ package struct JSONLogHandler: LogHandler {
         }
         guard var line = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
         line.append(0x0A)
-        Self.output.withLock { $0.write(line) }
+        // `write(_:)` traps when the write fails (stderr a pipe whose reader went, a full disk):
+        // a log line is not worth the service.
+        Self.output.withLock { try? $0.write(contentsOf: line) }
     }
 }

@@ -26,6 +26,17 @@ struct InstanceNameLockTests {
         return rows.count
     }
 
+    /// The server process of the session that holds an instance name, if one does.
+    static func holder(_ admin: PostgresStore.PostgresDatabase) async throws -> Int32? {
+        let rows = try await admin.query(
+            """
+            SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = \(Self.lockSpace) AND granted
+                AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            """
+        ).collect()
+        return try rows.first?.decode(Int32.self)
+    }
+
     static func isHeld(_ admin: PostgresStore.PostgresDatabase) async throws -> Bool {
         let rows = try await admin.query(
             """
@@ -34,6 +45,14 @@ struct InstanceNameLockTests {
             """
         ).collect()
         return try rows.first?.decode(Int64.self) == 1
+    }
+
+    /// Who holds the name after a refused retake decides what the refusal means.
+    @Test func aRefusalIsALossOnlyWhenAnotherInstanceHoldsTheName() {
+        #expect(Refusal(holders: [], ownSessions: [7]) == .holderLeft)
+        #expect(Refusal(holders: [7], ownSessions: [3, 7]) == .ownSession(7))
+        #expect(Refusal(holders: [9], ownSessions: [3, 7]) == .anotherInstance)
+        #expect(Refusal(holders: [9], ownSessions: []) == .anotherInstance)
     }
 
     @Test func aNameWhoseSessionEndedIsHeldAgainAndStillRefusedToASecondInstance() async throws {
@@ -86,13 +105,15 @@ struct InstanceNameLockTests {
         defer { for database in [first, second, admin] { database.close() } }
         let answers = LateAnswers()
         let name = try await InstanceNameLock.take(
-            "instance-a", on: first, checkEvery: .seconds(3600), answerWithin: .seconds(1), afterAnswer: { await answers.answered() })
+            "instance-a", on: first, checkEvery: .seconds(3600), answerWithin: .seconds(1), afterAnswer: { await answers.answered(by: $0) })
         await answers.makeNextLate(by: .seconds(2))
         #expect(try await Self.endHolders(admin) == 1)
         name.checkNow()
-        // The take answered late, then at least one more retake.
-        #expect(try await eventually(30) { await answers.count >= 3 }, "retaken after the late answer")
-        #expect(try await eventually(30) { try await Self.isHeld(admin) }, "held again")
+        let heldAgain = try await eventually(30) {
+            guard let late = await answers.lateSession, let holder = try await Self.holder(admin) else { return false }
+            return holder != late
+        }
+        #expect(heldAgain, "held again, by a session other than the one whose answer came late")
         #expect(!name.isLost)
         await #expect(throws: InstanceNameTaken.self) { _ = try await InstanceNameLock.take("instance-a", on: second) }
         await name.give()
@@ -102,19 +123,19 @@ struct InstanceNameLockTests {
     }
 }
 
-/// Counts the answers to the name's lock query, and makes the next one late.
+/// Makes the next answer to the name's lock query late, and keeps its session's server process.
 private actor LateAnswers {
-    private(set) var count = 0
+    private(set) var lateSession: Int32?
     private var nextDelay: Duration?
 
     func makeNextLate(by delay: Duration) {
         nextDelay = delay
     }
 
-    func answered() async {
-        count += 1
+    func answered(by session: Int32) async {
         guard let delay = nextDelay else { return }
         nextDelay = nil
+        lateSession = session
         try? await Task.sleep(for: delay)
     }
 }

@@ -212,11 +212,14 @@ struct SeveralInstancesChaosTests {
         }
     }
 
-    /// How instance `index` ended, and the warnings and errors at the end of its log, for a
-    /// failing test's report (CI keeps nothing of the temporary directory).
+    /// How instance `index` ended, and the last warnings, errors and lines that are not JSON
+    /// (a crash's message, the command's "Error: …") in its log, for a failing test's report
+    /// (CI keeps nothing of the temporary directory).
     static func ending(_ instance: BackgroundProcess, _ status: Int32, _ system: ServiceProcesses, _ index: Int, last: Int = 12) -> String {
         let lines = ((try? String(contentsOfFile: system.directory.path("service-\(index).log"), encoding: .utf8)) ?? "").split(separator: "\n")
-        let problems = lines.filter { line in ["warning", "error", "critical"].contains { line.contains("\"level\":\"\($0)\"") } }
+        let problems = lines.filter { line in
+            !line.hasPrefix("{") || ["warning", "error", "critical"].contains { line.contains("\"level\":\"\($0)\"") }
+        }
         let how =
             instance.process.isRunning || status == -1
             ? "did not stop within a minute"
