@@ -31,8 +31,10 @@ package struct ServiceOptions: Sendable {
     package var consumerGroup: String
     /// Interviewers' caps and gap where a request gives none (default: none).
     package var defaultLoad: InterviewerLoad
-    /// How many sagas the engine moves at once (`SCHEDULER_SAGA_WORKERS`, default 32): a step
-    /// mostly waits (for a commit, a calendar), so more workers can keep more requests going.
+    /// How many sagas the engine moves at once (`SCHEDULER_SAGA_WORKERS`): a step mostly waits
+    /// (for a commit, a calendar), so more workers keep more requests going. Default 96 on
+    /// SQLite (measured faster than 32 in every paired run, `benchmarks/RESULTS.md`), 32 on
+    /// PostgreSQL, where the workers share the pool's 20 connections.
     package var sagaWorkers: Int
     /// Where the candidate's e-mail goes.
     package var mail: MailSettings
@@ -80,7 +82,7 @@ package struct ServiceOptions: Sendable {
         organizerName = setting["SCHEDULER_ORGANIZER_NAME"] ?? "Interview Scheduling"
         invitationDomain = try setting.domain("SCHEDULER_INVITATION_DOMAIN") ?? Invitation.defaultUIDDomain
         consumerGroup = setting["SCHEDULER_CONSUMER_GROUP"] ?? Self.defaultConsumerGroup
-        sagaWorkers = try setting.integer("SCHEDULER_SAGA_WORKERS", in: 1...256) ?? 32
+        sagaWorkers = try setting.integer("SCHEDULER_SAGA_WORKERS", in: 1...256) ?? (databaseURL == nil ? 96 : 32)
         defaultLoad = InterviewerLoad(
             maxPerDay: try setting.integer("SCHEDULER_MAX_INTERVIEWS_PER_DAY", in: 1...50),
             maxPerWeek: try setting.integer("SCHEDULER_MAX_INTERVIEWS_PER_WEEK", in: 1...200),

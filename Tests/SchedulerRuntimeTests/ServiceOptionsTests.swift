@@ -24,10 +24,13 @@ struct ServiceOptionsTests {
         #expect(options.organizerEmail == "interviews@acme.example")
         #expect(options.consumerGroup == "interview-worker-main", "the topic catalog's group for scheduling.availability")
         #expect(options.invitationDomain == "interview-scheduler.invalid")
-        #expect(options.sagaWorkers == 32)
+        #expect(options.sagaWorkers == 96, "on SQLite")
         var more = Self.production
-        more["SCHEDULER_SAGA_WORKERS"] = "96"
-        #expect(try ServiceOptions(environment: more, embedded: false).sagaWorkers == 96)
+        more["SCHEDULER_SAGA_WORKERS"] = "48"
+        #expect(try ServiceOptions(environment: more, embedded: false).sagaWorkers == 48)
+        more["SCHEDULER_SAGA_WORKERS"] = nil
+        more["SCHEDULER_DATABASE_URL"] = "postgres://scheduler@db.internal:5432/scheduler"
+        #expect(try ServiceOptions(environment: more, embedded: false).sagaWorkers == 32, "on PostgreSQL the workers share the pool")
     }
 
     @Test(arguments: ["SCHEDULER_JWT_SECRET", "KAFKA_BOOTSTRAP_SERVERS", "SCHEDULER_ORGANIZER_EMAIL", "SCHEDULER_SMTP_URL"])
