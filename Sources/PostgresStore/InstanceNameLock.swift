@@ -11,7 +11,9 @@ import Synchronization
 /// A server restart (or anything else that ends the session) drops the lock. The holder checks
 /// its connection every `checkEvery` and, when it is gone, takes the name again on a new one;
 /// if another instance took it meanwhile, the name is lost (`lost()` returns), and the
-/// instance must stop.
+/// instance must stop. A refusal is taken for a loss only when the holder is a session that is
+/// not this instance's own: one of its own may still hold the name after a look that timed out
+/// or a retake answered too late, and is then ended instead.
 package final class InstanceNameLock: Sendable {
     private let holding: Task<Void, Never>
     private let ticking: Task<Void, Never>

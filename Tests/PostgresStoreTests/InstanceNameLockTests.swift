@@ -8,7 +8,8 @@ import Testing
 
 /// An instance's name on a shared database: refused to a second live instance, held again after
 /// the holder's session ends (a restart, a failover), and reported lost when another instance
-/// took it meanwhile. The session is ended with `pg_terminate_backend`, and the holder is told
+/// took it meanwhile, but not when a session of its own still holds it (a retake answered too
+/// late). The session is ended with `pg_terminate_backend`, and the holder is told
 /// to look at once (`checkNow`), so that who takes the name first is decided by the test.
 @Suite("The instance's name on PostgreSQL")
 struct InstanceNameLockTests {
