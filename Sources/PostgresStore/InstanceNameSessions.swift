@@ -2,11 +2,10 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// The statements on the sessions that hold, or may hold, one instance name. Each session this
-/// instance uses for the name carries `applicationName`, so that a session of
-/// its own that still holds the name (one whose look timed out, or whose answer to the lock came
-/// too late) is told from another instance's by the server, not by bookkeeping of process ids
-/// the server may reuse.
+/// The statements on the sessions that hold, or may hold, one instance name. Each session the
+/// holder uses for the name carries `applicationName`, so that a session of its own that still
+/// holds the name (one whose look timed out, or whose answer to the lock came too late) is told
+/// from another instance's by the server, not by bookkeeping of process ids it may reuse.
 struct InstanceNameSessions: Sendable {
     /// The first key of the instance names' advisory locks ("ins").
     static let lockSpace: Int32 = 0x69_6E73
