@@ -44,7 +44,7 @@ struct CandidateOnSeveralInstancesTests {
             state = (try? await Chaos.call(system, instances[1].port, "GET", "/api/v1/scheduling-requests/\(requestID)").json) ?? [:]
             return state["state"] as? String == "confirmed"
         }
-        try #require(confirmed, "\(state)")
+        try #require(confirmed, "\(state)\n\(system.logDigest())")
         let interviewID = try #require(state["interviewId"] as? String)
 
         // The invitation, written by whichever instance leads the mail relay, with its link.

@@ -71,7 +71,8 @@ struct OperatorBesideInstancesTests {
         #expect(taken.count == 1, "the instance's session held the name")
         let process = instance.process
         #expect(try await eventually(60) { !process.process.isRunning }, "the instance stops")
-        #expect(await process.stop() == 1)
+        let status = await process.stop()
+        #expect(status == 1, "it \(process.ending(status))")
         let log = (try? String(contentsOfFile: system.directory.path("service-0.log"), encoding: .utf8)) ?? ""
         #expect(log.contains("SCHEDULER_INSTANCE_ID") && log.contains("another instance took the name"), "\(log.suffix(800))")
     }

@@ -214,7 +214,9 @@ struct ServiceEndToEndTests {
             #expect(events.count == requestIDs.count, "\(person): one event per request, none twice")
             #expect(events.allSatisfy { !$0.cancelled })
         }
-        #expect(await system.service?.stop() == 0, "SIGTERM shuts the service down cleanly")
+        let service = try #require(system.service)
+        let status = await service.stop()
+        #expect(status == 0, "SIGTERM shuts the service down cleanly; it \(service.ending(status))")
     }
 
     /// Three `serve` processes on one data directory booked people twice (the per-saga lock is

@@ -12,9 +12,11 @@ import FoundationNetworking
 final class BackgroundProcess: @unchecked Sendable {
     let process = Process()
     let name: String
+    let logFile: String
 
     init(_ name: String, arguments: [String], environment: [String: String], logFile: String, standardOutput: Pipe? = nil) throws {
         self.name = name
+        self.logFile = logFile
         process.executableURL = BuiltProducts.executable("scheduler")
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
@@ -46,6 +48,21 @@ final class BackgroundProcess: @unchecked Sendable {
         let process = self.process
         await onOwnThread { process.waitUntilExit() }
         return process.terminationStatus
+    }
+
+    /// How the process ended, given what `stop()` returned, and the last warnings, errors and
+    /// lines that are not JSON (a crash's message, the command's "Error: …") in its log, for
+    /// a failing test's report (CI keeps nothing of the temporary directory).
+    func ending(_ status: Int32, last: Int = 12) -> String {
+        let lines = ((try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "").split(separator: "\n")
+        let problems = lines.filter { line in
+            !line.hasPrefix("{") || ["warning", "error", "critical"].contains { line.contains("\"level\":\"\($0)\"") }
+        }
+        let how =
+            process.isRunning || status == -1
+            ? "did not stop within a minute"
+            : process.terminationReason == .uncaughtSignal ? "was killed by signal \(status)" : "exited with \(status)"
+        return ([how] + problems.suffix(last).map { String($0.prefix(500)) }).joined(separator: "\n")
     }
 }
 

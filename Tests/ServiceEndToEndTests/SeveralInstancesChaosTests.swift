@@ -71,7 +71,7 @@ struct SeveralInstancesChaosTests {
         }
         let settledAfter = ContinuousClock.now - killedAt
         let stoppedStatus = await stopped
-        #expect(stoppedStatus == 0, "the stopped instance exits cleanly: it \(Self.ending(instances[1].process, stoppedStatus, system, 1))")
+        #expect(stoppedStatus == 0, "the stopped instance exits cleanly: it \(instances[1].process.ending(stoppedStatus))")
         // The dead instance's claims last 30 s; the survivors finish its sagas soon after.
         #expect(settledAfter < .seconds(90), "settled \(settledAfter) after the kill")
         #expect(confirmed.count >= Self.requests * 3 / 4, "\(confirmed.count) confirmed, \(failed) failed")
@@ -113,7 +113,7 @@ struct SeveralInstancesChaosTests {
             """, database: database)
         #expect(orphaned.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
         let survivorStatus = await instances[2].process.stop()
-        #expect(survivorStatus == 0, "the survivor \(Self.ending(instances[2].process, survivorStatus, system, 2))")
+        #expect(survivorStatus == 0, "the survivor \(instances[2].process.ending(survivorStatus))")
     }
 
     /// `count` `serve` processes on the database at `url`, each on a port of its own; once all answer ready.
@@ -208,23 +208,8 @@ struct SeveralInstancesChaosTests {
         }
         for (index, instance) in instances.enumerated() {
             let status = await instance.process.stop()
-            #expect(status == 0, "instance \(index) \(Self.ending(instance.process, status, system, index))")
+            #expect(status == 0, "instance \(index) \(instance.process.ending(status))")
         }
-    }
-
-    /// How instance `index` ended, and the last warnings, errors and lines that are not JSON
-    /// (a crash's message, the command's "Error: …") in its log, for a failing test's report
-    /// (CI keeps nothing of the temporary directory).
-    static func ending(_ instance: BackgroundProcess, _ status: Int32, _ system: ServiceProcesses, _ index: Int, last: Int = 12) -> String {
-        let lines = ((try? String(contentsOfFile: system.directory.path("service-\(index).log"), encoding: .utf8)) ?? "").split(separator: "\n")
-        let problems = lines.filter { line in
-            !line.hasPrefix("{") || ["warning", "error", "critical"].contains { line.contains("\"level\":\"\($0)\"") }
-        }
-        let how =
-            instance.process.isRunning || status == -1
-            ? "did not stop within a minute"
-            : instance.process.terminationReason == .uncaughtSignal ? "was killed by signal \(status)" : "exited with \(status)"
-        return ([how] + problems.suffix(last).map { String($0.prefix(500)) }).joined(separator: "\n")
     }
 
     static func call(

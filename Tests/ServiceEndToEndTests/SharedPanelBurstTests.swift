@@ -99,6 +99,8 @@ struct SharedPanelBurstTests {
         }
         #expect(orphaned == 0, "no hold outlives its saga")
         #expect(reservations.count == 2 * confirmed.count && reservations.allSatisfy { $0.kind == .booked })
-        #expect(await system.service?.stop() == 0)
+        let service = try #require(system.service)
+        let status = await service.stop()
+        #expect(status == 0, "SIGTERM stops it cleanly; it \(service.ending(status))")
     }
 }
