@@ -27,6 +27,15 @@ struct InstanceNameLockTests {
         return rows.count
     }
 
+    /// Three pools on one new database: the holder's, another instance's (or a lingering
+    /// session's), and the test's own.
+    static func threePools() async throws -> (PostgresStore.PostgresDatabase, PostgresStore.PostgresDatabase, PostgresStore.PostgresDatabase) {
+        let url = try await PostgresTestServer.shared().newDatabase()
+        return (
+            try PostgresStore.PostgresDatabase(url: url), try PostgresStore.PostgresDatabase(url: url), try PostgresStore.PostgresDatabase(url: url)
+        )
+    }
+
     /// The server process of the session that holds an instance name, if one does.
     static func holder(_ admin: PostgresStore.PostgresDatabase) async throws -> Int32? {
         let rows = try await admin.query(
@@ -56,10 +65,7 @@ struct InstanceNameLockTests {
     }
 
     @Test func aNameWhoseSessionEndedIsHeldAgainAndStillRefusedToASecondInstance() async throws {
-        let url = try await PostgresTestServer.shared().newDatabase()
-        let (first, second, admin) = (
-            try PostgresStore.PostgresDatabase(url: url), try PostgresStore.PostgresDatabase(url: url), try PostgresStore.PostgresDatabase(url: url)
-        )
+        let (first, second, admin) = try await Self.threePools()
         defer { for database in [first, second, admin] { database.close() } }
         let name = try await InstanceNameLock.take("instance-a", on: first, checkEvery: .seconds(3600))
         await #expect(throws: InstanceNameTaken.self) { _ = try await InstanceNameLock.take("instance-a", on: second) }
@@ -80,10 +86,7 @@ struct InstanceNameLockTests {
     /// A session of the holder's own that still holds the name (a look that timed out while the
     /// session lived on, a retake answered too late) is ended, not taken for a twin's.
     @Test func aSessionOfItsOwnThatStillHoldsTheNameIsEndedNotTakenForATwin() async throws {
-        let url = try await PostgresTestServer.shared().newDatabase()
-        let (first, lingering, admin) = (
-            try PostgresStore.PostgresDatabase(url: url), try PostgresStore.PostgresDatabase(url: url), try PostgresStore.PostgresDatabase(url: url)
-        )
+        let (first, lingering, admin) = try await Self.threePools()
         defer { for database in [first, lingering, admin] { database.close() } }
         let name = try await InstanceNameLock.take("instance-a", on: first, checkEvery: .seconds(3600))
         #expect(try await Self.endHolders(admin) == 1)
@@ -111,10 +114,7 @@ struct InstanceNameLockTests {
     }
 
     @Test func aNameTakenByAnotherInstanceWhileTheSessionWasGoneIsReportedLost() async throws {
-        let url = try await PostgresTestServer.shared().newDatabase()
-        let (first, second, admin) = (
-            try PostgresStore.PostgresDatabase(url: url), try PostgresStore.PostgresDatabase(url: url), try PostgresStore.PostgresDatabase(url: url)
-        )
+        let (first, second, admin) = try await Self.threePools()
         defer { for database in [first, second, admin] { database.close() } }
         let name = try await InstanceNameLock.take("instance-a", on: first, checkEvery: .seconds(3600))
         #expect(try await Self.endHolders(admin) == 1)
@@ -140,10 +140,7 @@ struct InstanceNameLockTests {
     /// the next retake would be refused and the name reported lost, or the name would outlive
     /// `give()`.
     @Test func aRetakeAnsweredTooLateIsNeitherLostNorLeftHeld() async throws {
-        let url = try await PostgresTestServer.shared().newDatabase()
-        let (first, second, admin) = (
-            try PostgresStore.PostgresDatabase(url: url), try PostgresStore.PostgresDatabase(url: url), try PostgresStore.PostgresDatabase(url: url)
-        )
+        let (first, second, admin) = try await Self.threePools()
         defer { for database in [first, second, admin] { database.close() } }
         let answers = LateAnswers()
         let name = try await InstanceNameLock.take(
