@@ -17,44 +17,41 @@ struct SagaStoreTests {
     }
 
     @Test func startingAnIdTwiceStoresItOnce() async throws {
-        let directory = try TemporaryDirectory(prefix: "saga-store")
-        defer { directory.remove() }
-        let store = try SagaStore(path: directory.path("sagas.sqlite"))
-        #expect(try await store.insert(Self.started("s-1")))
-        #expect(try await store.insert(Self.started("s-1", at: Date(timeIntervalSince1970: 2_000))) == false)
-        let stored = try #require(try await store.instance(id: "s-1"))
-        #expect(stored.createdAt == Date(timeIntervalSince1970: 1_000), "the first start is kept")
-        #expect(try await store.stepLog(sagaID: "s-1").count == 1)
+        try await withScratchStore { store in
+            #expect(try await store.insert(Self.started("s-1")))
+            #expect(try await store.insert(Self.started("s-1", at: Date(timeIntervalSince1970: 2_000))) == false)
+            let stored = try #require(try await store.instance(id: "s-1"))
+            #expect(stored.createdAt == Date(timeIntervalSince1970: 1_000), "the first start is kept")
+            #expect(try await store.stepLog(sagaID: "s-1").count == 1)
+        }
     }
 
     @Test func aWriteNamingAnOldVersionIsRefusedAndLeavesNothing() async throws {
-        let directory = try TemporaryDirectory(prefix: "saga-store")
-        defer { directory.remove() }
-        let store = try SagaStore(path: directory.path("sagas.sqlite"))
-        let start = Self.started("s-1")
-        try await store.insert(start)
-        let machine = SagaMachine(definition: Self.definition)
-        let begun = try await store.commit(
-            machine.begin(.action(step: 0, attempt: 1, idempotencyKey: "s-1:book"), on: start.instance, now: Date(timeIntervalSince1970: 1_001)))
-        #expect(begun.version == 1)
-        let stale = machine.begin(
-            .action(step: 0, attempt: 1, idempotencyKey: "s-1:book"), on: start.instance, now: Date(timeIntervalSince1970: 1_002))
-        let refusal = await #expect(throws: StaleSagaWrite.self) { try await store.commit(stale) }
-        #expect(refusal?.expectedVersion == 0)
-        #expect(try await store.stepLog(sagaID: "s-1").count == 2, "the refused write added no log line")
+        try await withScratchStore { store in
+            let start = Self.started("s-1")
+            try await store.insert(start)
+            let machine = SagaMachine(definition: Self.definition)
+            let begun = try await store.commit(
+                machine.begin(.action(step: 0, attempt: 1, idempotencyKey: "s-1:book"), on: start.instance, now: Date(timeIntervalSince1970: 1_001)))
+            #expect(begun.version == 1)
+            let stale = machine.begin(
+                .action(step: 0, attempt: 1, idempotencyKey: "s-1:book"), on: start.instance, now: Date(timeIntervalSince1970: 1_002))
+            let refusal = await #expect(throws: StaleSagaWrite.self) { try await store.commit(stale) }
+            #expect(refusal?.expectedVersion == 0)
+            #expect(try await store.stepLog(sagaID: "s-1").count == 2, "the refused write added no log line")
+        }
     }
 
     @Test func aTransitionsMessagesAreWrittenOnceEvenWhenRepeated() async throws {
-        let directory = try TemporaryDirectory(prefix: "saga-store")
-        defer { directory.remove() }
-        let store = try SagaStore(path: directory.path("sagas.sqlite"))
-        let message = OutboxMessage(id: "s-1:booked", topic: "interview.created", key: "cand-1", payload: Data("{}".utf8))
-        try await store.enqueue(message, sagaID: "s-1", at: Date(timeIntervalSince1970: 1_000))
-        try await store.enqueue(message, sagaID: "s-1", at: Date(timeIntervalSince1970: 1_001))
-        #expect(try await store.outbox(sagaID: "s-1").map(\.message) == [message])
-        #expect(try await store.outboxBacklog() == 1)
-        try await store.markPublished(ids: ["s-1:booked"], at: Date(timeIntervalSince1970: 1_002))
-        #expect(try await store.pendingOutbox(limit: 10).isEmpty)
+        try await withScratchStore { store in
+            let message = OutboxMessage(id: "s-1:booked", topic: "interview.created", key: "cand-1", payload: Data("{}".utf8))
+            try await store.enqueue(message, sagaID: "s-1", at: Date(timeIntervalSince1970: 1_000))
+            try await store.enqueue(message, sagaID: "s-1", at: Date(timeIntervalSince1970: 1_001))
+            #expect(try await store.outbox(sagaID: "s-1").map(\.message) == [message])
+            #expect(try await store.outboxBacklog() == 1)
+            try await store.markPublished(ids: ["s-1:booked"], at: Date(timeIntervalSince1970: 1_002))
+            #expect(try await store.pendingOutbox(limit: 10).isEmpty)
+        }
     }
 
     /// The application's tables are created after the saga tables, in the same file, and a
@@ -86,30 +83,29 @@ struct SagaStoreTests {
     /// Concurrent writes share commits, each in its own savepoint: one that fails is rolled
     /// back alone, and every other is stored.
     @Test func aFailingWriteInASharedCommitLosesOnlyItself() async throws {
-        let directory = try TemporaryDirectory(prefix: "saga-store")
-        defer { directory.remove() }
-        let store = try SagaStore(path: directory.path("sagas.sqlite"))
-        struct Refused: Error {}
-        let results = await withTaskGroup(of: Bool.self) { group in
-            for index in 0..<40 {
-                group.addTask {
-                    do {
-                        try await store.write { db in
-                            _ = try SagaStore.insert(Self.started("s-\(index)"), in: db)
-                            if index % 10 == 7 { throw Refused() }
+        try await withScratchStore { store in
+            struct Refused: Error {}
+            let results = await withTaskGroup(of: Bool.self) { group in
+                for index in 0..<40 {
+                    group.addTask {
+                        do {
+                            try await store.write { db in
+                                _ = try SagaStore.insert(Self.started("s-\(index)"), in: db)
+                                if index % 10 == 7 { throw Refused() }
+                            }
+                            return true
+                        } catch {
+                            return false
                         }
-                        return true
-                    } catch {
-                        return false
                     }
                 }
+                return await group.reduce(into: []) { $0.append($1) }
             }
-            return await group.reduce(into: []) { $0.append($1) }
+            #expect(results.filter { !$0 }.count == 4)
+            let stored = try await store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM saga_instance") }
+            #expect(stored == 36)
+            for index in [7, 17, 27, 37] { #expect(try await store.instance(id: "s-\(index)") == nil) }
         }
-        #expect(results.filter { !$0 }.count == 4)
-        let stored = try await store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM saga_instance") }
-        #expect(stored == 36)
-        for index in [7, 17, 27, 37] { #expect(try await store.instance(id: "s-\(index)") == nil) }
     }
 
     /// Before migration v2, an abort was stored as a permanent failure whose message began
