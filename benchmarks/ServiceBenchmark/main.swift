@@ -369,6 +369,21 @@ func stages(of id: String, log: [String: Int64], arrived: Int64) -> [Int64?] {
     ]
 }
 
+/// CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat.
+func cpuSeconds(_ pid: Int32) -> Double {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let afterName = stat.range(of: ") ", options: .backwards)
+    else { return 0 }
+    // After the name: state is field 3, utime field 14 and stime field 15 of the whole line.
+    let fields = stat[afterName.upperBound...].split(separator: " ")
+    guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+}
+/// The processes whose CPU time each level reports, by name.
+let measuredProcesses: [(name: String, pid: Int32)] =
+    services.enumerated().map { (services.count > 1 ? "service \($0.offset)" : "service", $0.element.processIdentifier) }
+    + [("responder", responder.processIdentifier), ("dev cluster", cluster.processIdentifier), ("this benchmark", getpid())]
+
 /// Peak resident memory of a process (VmHWM), in MiB.
 func peakResidentMiB(_ process: Process) -> Double {
     guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
@@ -388,6 +403,8 @@ func seconds(_ duration: Duration) -> Double { Double(duration.components.second
 FileHandle.standardOutput.write(Data("| requests in flight | requests | requests/s | p50 ms | p99 ms |\n|---:|---:|---:|---:|---:|\n".utf8))
 var next = 0
 var breakdown: [(inFlight: Int, medians: [Int64?])] = []
+/// Per level, the CPU milliseconds each measured process used per request.
+var cpuPerRequest: [(inFlight: Int, milliseconds: [Double])] = []
 _ = try await schedule(-1)  // warm-up: connections, consumer assignment
 for inFlight in [1, 10, 100] {
     let total = max(30, inFlight * 3) * multiplier
@@ -395,6 +412,7 @@ for inFlight in [1, 10, 100] {
     next += total
     let started = ContinuousClock.now
     let startedAt = epochMilliseconds()
+    let cpuBefore = measuredProcesses.map { cpuSeconds($0.pid) }
     let latencies = try await withThrowingTaskGroup(of: Duration.self) { group in
         var results: [Duration] = []
         var index = first
@@ -412,6 +430,8 @@ for inFlight in [1, 10, 100] {
         return results.sorted()
     }
     let elapsed = seconds(ContinuousClock.now - started)
+    let cpuUsed = zip(measuredProcesses, cpuBefore).map { process, before in (cpuSeconds(process.pid) - before) * 1000 / Double(total) }
+    cpuPerRequest.append((inFlight, cpuUsed))
     let p50 = seconds(latencies[latencies.count / 2]) * 1000
     let p99 = seconds(latencies[min(latencies.count - 1, Int(Double(latencies.count) * 0.99))]) * 1000
     FileHandle.standardOutput.write(
@@ -433,6 +453,15 @@ for inFlight in [1, 10, 100] {
                 return values.isEmpty ? nil : values[values.count / 2]
             }
         ))
+}
+FileHandle.standardOutput.write(
+    Data(
+        ("\nCPU time per request (ms, user + system, from /proc):\n\n| process | "
+            + cpuPerRequest.map { "\($0.inFlight) in flight" }.joined(separator: " | ") + " |\n|---|"
+            + cpuPerRequest.map { _ in "---:" }.joined(separator: "|") + "|\n").utf8))
+for (index, process) in measuredProcesses.enumerated() {
+    let cells = cpuPerRequest.map { String(format: "%.2f", $0.milliseconds[index]) }
+    FileHandle.standardOutput.write(Data("| \(process.name) | \(cells.joined(separator: " | ")) |\n".utf8))
 }
 let servicePeak = services.map(peakResidentMiB).max() ?? 0
 let responderPeak = peakResidentMiB(responder)
