@@ -47,7 +47,9 @@ let package = Package(
         ),
 
         // MARK: Adapters.
-        .target(name: "SagaStore", dependencies: ["SagaCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Group commit for SQLite: concurrent writers share one transaction (the saga store, the local calendar).
+        .target(name: "GroupCommit", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "SagaStore", dependencies: ["SagaCore", "GroupCommit", .product(name: "GRDB", package: "GRDB.swift")]),
         // The saga store's second backend: several instances over one PostgreSQL database.
         .target(
             name: "PostgresStore",
@@ -74,7 +76,7 @@ let package = Package(
         .target(
             name: "CalendarProviders",
             dependencies: [
-                "SchedulingCore", "SagaCore", "ICalendar", "Yams",
+                "SchedulingCore", "SagaCore", "ICalendar", "Yams", "GroupCommit",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),

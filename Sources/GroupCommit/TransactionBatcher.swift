@@ -1,31 +1,40 @@
 import Dispatch
-import GRDB
+package import GRDB
 import Synchronization
 
 /// Group commit: the writes of concurrent callers share one SQLite transaction, each in its
-/// own savepoint, so that many sagas moving at once pay for one commit (one WAL sync)
-/// instead of one each.
+/// own savepoint, so that many callers writing at once pay for one commit (one sync of the
+/// file) instead of one each. A write that fails rolls back its own savepoint only.
 ///
-/// Every commit runs on the store's own writer queue, never on the caller's thread: a write
-/// can wait on a disk sync, or for seconds in SQLite's busy handler while another connection
+/// Every commit runs on the batcher's own queue, never on the caller's thread: a write can
+/// wait on a disk sync, or for seconds in SQLite's busy handler while another connection
 /// holds the write lock, and a cooperative thread held that long stops every other task of
 /// the process with it. A write arriving while a batch commits joins the next one; the
 /// queue keeps committing until nobody waits.
-final class TransactionBatcher: Sendable {
+package final class TransactionBatcher<Writer: DatabaseWriter>: Sendable {
     private typealias Pending = (run: @Sendable (Database) throws -> Void, resume: @Sendable (Result<Void, any Error>) -> Void)
 
-    private let pool: DatabasePool
-    private let queue = DispatchQueue(label: "saga-store.writer")
-    /// Writes waiting for the next batch, and whether the queue is committing.
-    private let state = Mutex<(pending: [Pending], busy: Bool)>(([], false))
-    /// Transactions committed so far, to tell how well writes are batched.
-    let commits = Atomic<Int>(0)
+    private let writer: Writer
+    private let queue: DispatchQueue
+    /// Writes waiting for the next batch, whether the queue is committing, and how many writes
+    /// the batch it commits holds.
+    private let state = Mutex<(pending: [Pending], busy: Bool, committing: Int)>(([], false, 0))
+    private let commits = Atomic<Int>(0)
+    /// Transactions committed so far.
+    package var committed: Int { commits.load(ordering: .relaxed) }
+    /// Writes submitted and not yet answered: those waiting for the next batch and those of
+    /// the batch committing now.
+    package var unanswered: Int { state.withLock { $0.pending.count + $0.committing } }
 
-    init(pool: DatabasePool) {
-        self.pool = pool
+    /// Batches the writes to `writer`; `label` names the queue that commits them.
+    package init(writer: Writer, label: String) {
+        self.writer = writer
+        self.queue = DispatchQueue(label: label)
     }
 
-    func submit<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    /// Runs `work` in the next shared transaction; returns its result once that transaction
+    /// has committed, or throws its error (or the commit's).
+    package func submit<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let box = ResultBox<T>()
         let run: @Sendable (Database) throws -> Void = { db in box.value = try work(db) }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
@@ -46,10 +55,13 @@ final class TransactionBatcher: Sendable {
             let batch = state.withLock { state -> [Pending] in
                 defer { state.pending = [] }
                 if state.pending.isEmpty { state.busy = false }
+                state.committing = state.pending.count
                 return state.pending
             }
             if batch.isEmpty { return }
-            for (item, result) in zip(batch, commit(batch)) { item.resume(result) }
+            let results = commit(batch)
+            state.withLock { $0.committing = 0 }
+            for (item, result) in zip(batch, results) { item.resume(result) }
         }
     }
 
@@ -57,7 +69,7 @@ final class TransactionBatcher: Sendable {
     private func commit(_ batch: [Pending]) -> [Result<Void, any Error>] {
         commits.add(1, ordering: .relaxed)
         do {
-            return try pool.write { db in
+            return try writer.write { db in
                 if batch.count == 1 {
                     try batch[0].run(db)
                     return [.success(())]

@@ -1,5 +1,6 @@
 import Foundation
 package import GRDB
+import GroupCommit
 package import SagaCore
 import Synchronization
 
@@ -15,7 +16,7 @@ package final class SagaStore: Sendable {
     }
 
     let pool: DatabasePool
-    private let batcher: TransactionBatcher
+    private let batcher: TransactionBatcher<DatabasePool>
     /// Runs in the transaction that stores an instance's move to a settled state.
     let whenSettled: SettlementHook?
     /// Signalled after every commit that wrote to the outbox: the relay's wake-up.
@@ -50,7 +51,7 @@ package final class SagaStore: Sendable {
         var migrator = SagaSchema.migrator
         for migration in applicationSchema { migrator.registerMigration(migration.name, migrate: migration.migrate) }
         try migrator.migrate(pool)
-        batcher = TransactionBatcher(pool: pool)
+        batcher = TransactionBatcher(writer: pool, label: "saga-store.writer")
         ringAfterInserts(into: "outbox", outboxWritten)
     }
 
@@ -83,7 +84,7 @@ package final class SagaStore: Sendable {
     }
 
     /// Write transactions committed since the store was opened (each may carry many writes).
-    package var committedTransactions: Int { batcher.commits.load(ordering: .relaxed) }
+    package var committedTransactions: Int { batcher.committed }
 
     /// Reads a consistent snapshot on the caller's thread. In WAL mode a reader does not wait
     /// for the writer or for another connection's write lock, and reads here are short; it can

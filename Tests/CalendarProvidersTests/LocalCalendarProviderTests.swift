@@ -1,5 +1,6 @@
 import CalendarProviders
 import Foundation
+import GRDB
 import ICalendar
 import SchedulerTesting
 import SchedulingCore
@@ -45,6 +46,44 @@ struct LocalCalendarProviderTests {
         #expect(
             local.reference(forIdempotencyKey: "saga-10:book:grace", in: "GRACE@acme.example")?.eventID
                 == (try local.events(of: "grace@acme.example").first?.id))
+    }
+
+    /// Bookings that arrive while a write is under way wait for the next transaction and share
+    /// it; a rejected update among them fails alone.
+    @Test func concurrentWritesShareOneTransactionAndARejectedOneFailsAlone() async throws {
+        let (local, directory) = try provider()
+        defer { directory.remove() }
+        let cancelled = try await local.createEvent(Self.event, in: "grace@acme.example", idempotencyKey: "saga-0:book:grace")
+        try await local.cancelEvent(cancelled, comment: "withdrawn")
+        // Another connection holds the write lock, so the first write waits in SQLite's busy
+        // handler and every later one queues behind it.
+        var holdsTheLock = Configuration()
+        holdsTheLock.allowsUnsafeTransactions = true
+        let blocker = try DatabaseQueue(path: directory.path("data/calendars.sqlite"), configuration: holdsTheLock)
+        try await blocker.writeWithoutTransaction { try $0.execute(sql: "BEGIN IMMEDIATE") }
+        let commitsBefore = local.committedTransactions
+        let panel = ["grace", "linus", "ada", "alan"].map { "\($0)@acme.example" }
+        let results = Task {
+            await withTaskGroup(of: Bool.self) { group in
+                for index in 0..<40 {
+                    group.addTask {
+                        (try? await local.createEvent(Self.event, in: panel[index % 4], idempotencyKey: "saga-\(index + 1):book")) != nil
+                    }
+                }
+                group.addTask { (try? await local.updateEvent(cancelled, to: Self.event)) != nil }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+        }
+        // Within SQLite's 10 s busy wait, after which the first batch would fail.
+        #expect(try await eventually(8) { local.writesUnanswered == 41 }, "every write is asked for while the lock is held")
+        try await blocker.writeWithoutTransaction { try $0.execute(sql: "ROLLBACK") }
+        let outcomes = await results.value
+        #expect(outcomes.filter { $0 }.count == 40, "every booking is stored; only the update of a cancelled event fails")
+        #expect(local.committedTransactions - commitsBefore == 2, "the batch that waited for the lock, then all that came meanwhile")
+        let window = Interval(start: Self.event.start, end: Self.event.end)
+        let busy = try await local.busyTime(of: panel, in: window)
+        for calendar in panel { #expect(busy[calendar]?.intervals == [window]) }
+        #expect(try local.events(of: "grace@acme.example").count == 11, "ten bookings and the cancelled event")
     }
 
     @Test func updatingACancelledEventIsRejected() async throws {
