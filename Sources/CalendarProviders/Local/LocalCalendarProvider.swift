@@ -72,7 +72,11 @@ package final class LocalCalendarProvider: CalendarProvider {
     /// The event id: the key's UTF-8 bytes in hex, so a repeated create finds the first and
     /// two keys never share an id.
     static func eventID(forKey key: String) -> String {
-        "local-" + key.utf8.map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var id = Array("local-".utf8)
+        id.reserveCapacity(id.count + key.utf8.count * 2)
+        for byte in key.utf8 { id += [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]] }
+        return String(decoding: id, as: UTF8.self)
     }
 
     package func reference(forIdempotencyKey key: String, in calendar: String) -> ProviderEventReference? {
