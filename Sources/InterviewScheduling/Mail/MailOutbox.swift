@@ -33,12 +33,13 @@ package enum MailOutbox {
     /// Queues `mail` for the candidate of `interviewID`; nothing if it is queued already. A
     /// message that cannot be written (an address SMTP cannot carry) is recorded as
     /// undeliverable and announced, and the interview's change stands.
-    package static func queue(_ mail: CandidateMail, at now: Date, in db: Database) throws {
+    package static func queue(_ rendered: RenderedCandidateMail, at now: Date, in db: Database) throws {
+        let mail = rendered.mail
         let method = mail.method == .cancel ? "cancel" : "request"
         let message: OutgoingMail
-        do {
-            message = try mail.message().outgoing()
-        } catch {
+        switch rendered.rendering {
+        case .success(let outgoing): message = outgoing
+        case .failure(let error):
             let reason = "the candidate's e-mail cannot be written: \(error)"
             try insert(
                 OutgoingMail(messageID: mail.messageID, sender: mail.organizer.address, recipients: [], content: Data()), of: mail,

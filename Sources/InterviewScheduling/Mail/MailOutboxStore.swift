@@ -10,8 +10,8 @@ package import Foundation
 package protocol MailOutboxStore: Sendable {
     associatedtype Transaction
 
-    /// Queues the candidate's mail; nothing if it is queued already.
-    func queue(_ mail: CandidateMail, at now: Date, in transaction: Transaction) async throws
+    /// Queues the candidate's mail, rendered beforehand; nothing if it is queued already.
+    func queue(_ mail: RenderedCandidateMail, at now: Date, in transaction: Transaction) async throws
 
     /// Messages whose time has come, oldest first, `sending` ones included.
     func due(at now: Date, limit: Int, in transaction: Transaction) async throws -> [MailOutbox.Entry]
@@ -34,4 +34,11 @@ package protocol MailOutboxStore: Sendable {
 
     /// Messages not yet handed over or given up on.
     func backlog(in transaction: Transaction) async throws -> Int
+}
+
+extension MailOutboxStore {
+    /// Renders `mail`, then queues it (in the transaction: for tests and one-off writes).
+    package func queue(_ mail: CandidateMail, at now: Date, in transaction: Transaction) async throws {
+        try await queue(RenderedCandidateMail(mail), at: now, in: transaction)
+    }
 }

@@ -43,13 +43,14 @@ package struct PostgresMailOutbox: MailOutboxStore {
         return interviewID
     }
 
-    package func queue(_ mail: CandidateMail, at now: Date, in connection: PostgresConnection) async throws {
+    package func queue(_ rendered: RenderedCandidateMail, at now: Date, in connection: PostgresConnection) async throws {
+        let mail = rendered.mail
         let method = mail.method == .cancel ? "cancel" : "request"
         try await lock(interview: mail.interviewID, on: connection)
         let message: OutgoingMail
-        do {
-            message = try mail.message().outgoing()
-        } catch {
+        switch rendered.rendering {
+        case .success(let outgoing): message = outgoing
+        case .failure(let error):
             let reason = "the candidate's e-mail cannot be written: \(error)"
             try await insert(
                 OutgoingMail(messageID: mail.messageID, sender: mail.organizer.address, recipients: [], content: Data()), of: mail,

@@ -8,8 +8,13 @@ package struct SQLiteMailOutbox: MailOutboxStore {
 
     package init() {}
 
-    package func queue(_ mail: CandidateMail, at now: Date, in db: Database) throws {
+    package func queue(_ mail: RenderedCandidateMail, at now: Date, in db: Database) throws {
         try MailOutbox.queue(mail, at: now, in: db)
+    }
+
+    /// Renders `mail`, then queues it (in the transaction: for tests and one-off writes).
+    package func queue(_ mail: CandidateMail, at now: Date, in db: Database) throws {
+        try MailOutbox.queue(RenderedCandidateMail(mail), at: now, in: db)
     }
 
     package func due(at now: Date, limit: Int, in db: Database) throws -> [MailOutbox.Entry] {

@@ -11,8 +11,13 @@ package enum InterviewWrite: Sendable {
     case cancel(interviewID: String, cancelInvite: String)
     /// A confirmed interview moved, with its new METHOD:REQUEST.
     case move(interviewID: String, slot: Interval, sequence: Int, invite: String)
-    /// The candidate's e-mail (nothing if it is queued already).
-    case queueMail(CandidateMail, at: Date)
+    /// The candidate's e-mail, rendered before the transaction (nothing if it is queued already).
+    case queueRenderedMail(RenderedCandidateMail, at: Date)
+
+    /// The candidate's e-mail, rendered here, outside the transaction that will queue it.
+    static func queueMail(_ mail: CandidateMail, at date: Date) -> InterviewWrite {
+        .queueRenderedMail(RenderedCandidateMail(mail), at: date)
+    }
 }
 
 /// The port through which the interview sagas' steps reach their database: the ledger, the

@@ -57,7 +57,7 @@ package struct PostgresInterviewSagaStorage: InterviewSagaStorage {
             case .cancel(let id, let invite): _ = try await tables.cancel(id: id, cancelInvite: invite, in: connection)
             case .move(let id, let slot, let sequence, let invite):
                 try await tables.move(id: id, to: slot, sequence: sequence, invite: invite, in: connection)
-            case .queueMail(let candidateMail, let now): try await mail.queue(candidateMail, at: now, in: connection)
+            case .queueRenderedMail(let rendered, let now): try await mail.queue(rendered, at: now, in: connection)
             }
         }
     }

@@ -48,7 +48,7 @@ package struct SQLiteInterviewSagaStorage: InterviewSagaStorage {
             case .insert(let interview): try tables.insert(interview, in: db)
             case .cancel(let id, let invite): _ = try tables.cancel(id: id, cancelInvite: invite, in: db)
             case .move(let id, let slot, let sequence, let invite): try tables.move(id: id, to: slot, sequence: sequence, invite: invite, in: db)
-            case .queueMail(let candidateMail, let now): try mail.queue(candidateMail, at: now, in: db)
+            case .queueRenderedMail(let rendered, let now): try mail.queue(rendered, at: now, in: db)
             }
         }
     }
