@@ -79,7 +79,9 @@ struct LocalCalendarProviderTests {
         try await blocker.writeWithoutTransaction { try $0.execute(sql: "ROLLBACK") }
         let outcomes = await results.value
         #expect(outcomes.filter { $0 }.count == 40, "every booking is stored; only the update of a cancelled event fails")
-        #expect(local.committedTransactions - commitsBefore == 2, "the batch that waited for the lock, then all that came meanwhile")
+        // The first batch is whatever had arrived when the writer took it (one write or all of
+        // them); every later one joins the second.
+        #expect((1...2).contains(local.committedTransactions - commitsBefore), "41 writes in at most two transactions")
         let window = Interval(start: Self.event.start, end: Self.event.end)
         let busy = try await local.busyTime(of: panel, in: window)
         for calendar in panel { #expect(busy[calendar]?.intervals == [window]) }
