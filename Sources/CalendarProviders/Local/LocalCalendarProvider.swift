@@ -148,19 +148,20 @@ package final class LocalCalendarProvider: CalendarProvider {
         try await write { db in try db.cachedStatement(sql: "DELETE FROM local_event WHERE id = ?").execute(arguments: [reference.eventID]) }
     }
 
+    /// Every calendar's busy time in one read: one turn of the database's queue for the whole panel.
     package func busyTime(of calendars: [String], in window: Interval) async throws(ProviderError) -> [String: IntervalSet] {
-        var result: [String: IntervalSet] = [:]
-        for calendar in calendars {
-            let rows = try await read { db in
-                try Row.fetchAll(
-                    db.cachedStatement(
-                        sql: "SELECT start, end FROM local_event WHERE calendar = ? AND status = 'confirmed' AND start < ? AND end > ?"),
-                    arguments: [calendar.lowercased(), window.end.secondsSinceEpoch, window.start.secondsSinceEpoch]
-                ).map { Interval(start: Instant(secondsSinceEpoch: $0["start"]), end: Instant(secondsSinceEpoch: $0["end"])) }
+        try await read { db in
+            var result: [String: IntervalSet] = [:]
+            let statement = try db.cachedStatement(
+                sql: "SELECT start, end FROM local_event WHERE calendar = ? AND status = 'confirmed' AND start < ? AND end > ?")
+            for calendar in calendars {
+                let rows = try Row.fetchAll(
+                    statement, arguments: [calendar.lowercased(), window.end.secondsSinceEpoch, window.start.secondsSinceEpoch])
+                result[calendar] = IntervalSet(
+                    rows.map { Interval(start: Instant(secondsSinceEpoch: $0["start"]), end: Instant(secondsSinceEpoch: $0["end"])) })
             }
-            result[calendar] = IntervalSet(rows)
+            return result
         }
-        return result
     }
 
     /// Every event of a calendar, cancelled ones included (so subscribers learn of them).
