@@ -59,11 +59,10 @@ extension InterviewSagaHandlers {
     }
 
     func collect(_ data: SchedulingSagaData, _ payload: JSONValue) throws -> EventDecision {
-        var data = data
         var replies = data.replies ?? AvailabilityReplies()
         replies.add(try payload.decoded(as: SchedulingAvailability.self))
-        data.replies = replies
-        let patch = try SagaData(encoding: data)
+        // Only what changed: the patch is merged into the stored data member by member.
+        let patch: SagaData = ["replies": try .encoding(replies)]
         return replies.missing(from: data.request.interviewers.map(\.email)).isEmpty ? .complete(StepOutcome(dataPatch: patch)) : .keepWaiting(patch)
     }
 
@@ -84,10 +83,8 @@ extension InterviewSagaHandlers {
         let query = try await slotQuery(for: data.request, reported: reported, ignoring: nil, now: context.now)
         let holder = ReservationHolder(sagaID: context.sagaID, interviewID: InterviewIDs.interview(forRequest: data.requestId))
         return storage.decision(claiming: slotClaim(query, for: data.request, holder: holder)) { slot in
-            var data = data
             self.log(context, requestID: data.requestId, "slot chosen and held", ["slot": "\(ISO8601.format(slot.start))"])
-            data.slot = SlotTimes(slot)
-            return StepOutcome(dataPatch: try SagaData(encoding: data))
+            return StepOutcome(dataPatch: ["slot": try .encoding(SlotTimes(slot))])
         }
     }
 
@@ -170,8 +167,10 @@ extension InterviewSagaHandlers {
             throw failure
         }
         log(context, requestID: data.requestId, "calendars booked", ["events": "\(bookings.count)"])
-        data.bookings = bookings
-        return StepOutcome(dataPatch: try SagaData(encoding: data))
+        // Only what changed: the slot, the events, and the request when it gained the meeting's link.
+        var patch: SagaData = ["slot": try .encoding(SlotTimes(slot)), "bookings": try .encoding(bookings)]
+        if meeting != nil { patch["request"] = try .encoding(data.request) }
+        return StepOutcome(dataPatch: patch)
     }
 
     /// The online meeting, made with the host's (the first interviewer's) event, when the
@@ -301,16 +300,14 @@ extension InterviewSagaHandlers {
     /// Renders the METHOD:REQUEST; the interview row and the candidate's e-mail are written
     /// with the step's result.
     func issueInvitation(_ context: StepContext, _ data: SchedulingSagaData) async throws -> Storage.Decision {
-        var data = data
         guard let slot = data.slot?.interval else { throw StepFailure(.permanent, "the saga has no chosen slot") }
         let interviewID = InterviewIDs.interview(forRequest: data.requestId)
         let ics = try invitation(.request, data.request, interviewID: interviewID, slot: slot, sequence: 0, now: context.now)
         let interview = InterviewRecord(
             id: interviewID, requestID: data.requestId, candidateID: data.request.candidateID, owner: data.owner, slot: slot, status: .confirmed,
             sequence: 0, inviteRequest: ics, inviteCancel: nil, bookings: data.bookings ?? [], createdAt: Instant(context.now).secondsSinceEpoch)
-        data.interviewId = interviewID
         let mail = try await candidateMail(.request, data.request, interviewID: interviewID, slot: slot, sequence: 0, calendar: ics, now: context.now)
-        let outcome = StepOutcome(dataPatch: try SagaData(encoding: data))
+        let outcome = StepOutcome(dataPatch: ["interviewId": .string(interviewID)])
         return storage.decision(writing: [.insert(interview), .queueMail(mail, at: context.now)], then: outcome)
     }
 
