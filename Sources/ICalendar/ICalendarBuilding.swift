@@ -10,13 +10,11 @@ enum ICalendarBuilding {
         named name: String, builtin: OpaquePointer, fromYearOf start: Instant, to calendar: OpaquePointer
     ) throws(ICalendarError) -> OpaquePointer? {
         if builtin == icaltimezone_get_utc_timezone() { return nil }
-        guard let source = icaltimezone_get_component(builtin), let copy = icalcomponent_new_clone(source) else {
-            throw ICalendarError("libical has no VTIMEZONE for \(name)")
-        }
         // Keep the rules from the year before the interview on: enough for any reader.
         let year = LocalDateTime(localSecondsSinceEpoch: start.secondsSinceEpoch).date.year - 1
-        icaltimezone_truncate_vtimezone(copy, icaltime_from_string("\(year)0101T000000Z"), icaltime_null_time(), 1)
-        icalproperty_set_tzid(icalcomponent_get_first_property(copy, ICAL_TZID_PROPERTY), name)
+        guard let copy = TrimmedTimeZones.copy(named: name, builtin: builtin, fromYear: year) else {
+            throw ICalendarError("libical has no VTIMEZONE for \(name)")
+        }
         icalcomponent_add_component(calendar, copy)
         guard let zone = icalcomponent_get_timezone(calendar, name) else { throw ICalendarError("the VTIMEZONE for \(name) could not be read back") }
         return zone

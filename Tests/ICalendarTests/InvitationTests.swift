@@ -155,6 +155,25 @@ struct InvitationTests {
         #expect(read.unknownTimeZones.isEmpty)
     }
 
+    /// Renders running at once share the trimmed VTIMEZONEs (kept per zone and year); each gets
+    /// the same text, with its own copy of the zone. A zone and year no other test renders, so
+    /// that the first of them trims it while the others wait for it or clone it.
+    @Test func invitationsRenderedAtOnceAreIdenticalAndCarryTheirZone() async throws {
+        var invitation = Self.panel()
+        invitation.timeZone = "Pacific/Chatham"
+        invitation.start = Self.instant("2034-10-02T01:00:00Z")
+        invitation.end = Self.instant("2034-10-02T02:00:00Z")
+        let shared = invitation
+        let rendered = try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<32 { group.addTask { try shared.render() } }
+            return try await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        #expect(Set(rendered).count == 1)
+        let text = try #require(rendered.first)
+        #expect(text.contains("BEGIN:VTIMEZONE\r\nTZID:Pacific/Chatham\r\n"))
+        #expect(text.contains("DTSTART;TZID=Pacific/Chatham:20341002T144500"), "13:45 daylight time, +13:45 (DST began on 24 September)")
+    }
+
     @Test func linesAreCRLFTerminatedAndFoldedAt75Octets() async throws {
         let text = try Self.panel().render()
         #expect(text.hasSuffix("END:VCALENDAR\r\n"))
