@@ -244,6 +244,16 @@ struct InvitationTests {
         #expect(throws: ICalendarError("reminderMinutes \(Int.max) is not between 0 and 40320")) { try invitation.render() }
     }
 
+    /// What RFC 5546 requires of the METHOD is checked on what was built: a REQUEST with no
+    /// attendee is refused, and the reason names the rule libical found broken.
+    @Test func aRequestWithoutAttendeesBreaksRFC5546AndIsRefused() {
+        var invitation = Self.panel()
+        invitation.attendees = []
+        let error = #expect(throws: ICalendarError.self) { try invitation.render() }
+        #expect(error?.description.contains("does not satisfy RFC 5546") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("ATTENDEE") == true, "\(String(describing: error))")
+    }
+
     @Test(arguments: [
         (#""sequence":2147483648"#, "sequence"), (#""sequence":-1"#, "sequence"),
         (#""reminderMinutes":9223372036854775807"#, "reminderMinutes"), (#""reminderMinutes":-10"#, "reminderMinutes"),
