@@ -37,9 +37,7 @@ extension Invitation {
             throw ICalendarError("libical could not allocate a component")
         }
         let calendar = ICalComponent(owning: calendarPointer)
-        icalcomponent_add_property(calendarPointer, icalproperty_new_prodid(Self.productID))
-        icalcomponent_add_property(calendarPointer, icalproperty_new_version("2.0"))
-        icalcomponent_add_property(calendarPointer, icalproperty_new_method(method == .request ? ICAL_METHOD_REQUEST : ICAL_METHOD_CANCEL))
+        addCalendarProperties(to: calendarPointer)
         let calendarZone = try ICalendarBuilding.addTimeZone(named: timeZone, builtin: zone, fromYearOf: start, to: calendarPointer)
         guard let eventPointer = icalcomponent_new(ICAL_VEVENT_COMPONENT) else {
             throw ICalendarError("libical could not allocate a component")
@@ -71,13 +69,36 @@ extension Invitation {
             icalcomponent_add_component(eventPointer, alarm)
         }
 
-        _ = icalrestriction_check(calendarPointer)
-        var problems: [String] = []
-        collectRestrictionErrors(calendarPointer, into: &problems)
+        let problems = try restrictionProblems(of: eventPointer)
         guard problems.isEmpty else {
             throw ICalendarError("the \(method.rawValue.uppercased()) does not satisfy RFC 5546: \(problems.joined(separator: "; "))")
         }
         return calendar.text
+    }
+
+    /// PRODID, VERSION and METHOD.
+    private func addCalendarProperties(to calendar: OpaquePointer) {
+        icalcomponent_add_property(calendar, icalproperty_new_prodid(Self.productID))
+        icalcomponent_add_property(calendar, icalproperty_new_version("2.0"))
+        icalcomponent_add_property(calendar, icalproperty_new_method(method == .request ? ICAL_METHOD_REQUEST : ICAL_METHOD_CANCEL))
+    }
+
+    /// What libical finds against RFC 5546's restrictions for the METHOD, checked on a copy of
+    /// the event in a calendar of its own with the same properties. The VTIMEZONE is left out:
+    /// it is libical's own data, the same in every invitation of its zone, and checking its
+    /// rules took longer than building the rest of the invitation.
+    private func restrictionProblems(of event: OpaquePointer) throws(ICalendarError) -> [String] {
+        guard let checkedPointer = icalcomponent_new(ICAL_VCALENDAR_COMPONENT) else {
+            throw ICalendarError("libical could not allocate a component")
+        }
+        let checked = ICalComponent(owning: checkedPointer)
+        addCalendarProperties(to: checked.pointer)
+        guard let copy = icalcomponent_new_clone(event) else { throw ICalendarError("libical could not copy the event") }
+        icalcomponent_add_component(checked.pointer, copy)
+        _ = icalrestriction_check(checked.pointer)
+        var problems: [String] = []
+        collectRestrictionErrors(checked.pointer, into: &problems)
+        return problems
     }
 
     private func collectRestrictionErrors(_ component: OpaquePointer, into problems: inout [String]) {
