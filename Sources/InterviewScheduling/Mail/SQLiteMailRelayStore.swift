@@ -13,8 +13,13 @@ package struct SQLiteMailRelayStore: MailRelayStore {
         store.ringAfterInserts(into: "mail_outbox", written)
     }
 
+    /// The due messages are read on a reader (their content is written once and never
+    /// changes); only the claims, which look at each message's status again, take the writer
+    /// that every saga's commit shares.
     package func claimDue(at now: Date, limit: Int) async throws -> [MailOutbox.Entry] {
-        try await store.write { db in try MailOutbox.due(at: now, limit: limit, in: db).filter { try MailOutbox.claim($0.messageID, in: db) } }
+        let due = try await store.read { db in try MailOutbox.due(at: now, limit: limit, in: db) }
+        guard !due.isEmpty else { return [] }
+        return try await store.write { db in try due.filter { try MailOutbox.claim($0.messageID, in: db) } }
     }
 
     package func nextAttempt() async throws -> Date? {
