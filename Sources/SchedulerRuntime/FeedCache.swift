@@ -85,10 +85,27 @@ final class FeedCache: Sendable {
 
 /// One parsed version of a feed. libical's components are not safe to read from two
 /// threads at once (their child iterators are state), so every read takes the lock.
+///
+/// The latest answers are kept by zone and window: the interviewers of one request ask for the
+/// same window, and when they share a feed (a team calendar, the embedded sample) it is
+/// expanded once for the panel.
 final class ParsedFeed: @unchecked Sendable {
     let version: FeedCache.Version
     private let document: ICalendarDocument
+    private struct Question: Hashable {
+        var zone: String
+        var window: Interval
+    }
+    /// The answers kept, and the order they came in (the oldest goes first); under `lock`.
+    private var answers: [Question: [Interval]] = [:]
+    private var asked: [Question] = []
     private let lock = Mutex<Void>(())
+    /// Answers kept at most.
+    static let kept = 64
+    /// Expansions so far; under `lock`.
+    private var expanded = 0
+    /// Expansions of the feed so far (answers not found among those kept).
+    var expansions: Int { lock.withLock { _ in expanded } }
 
     init(document: ICalendarDocument, version: FeedCache.Version) {
         self.document = document
@@ -96,6 +113,15 @@ final class ParsedFeed: @unchecked Sendable {
     }
 
     func busyTime(ownerZone: TimeZone, in window: Interval) throws -> [Interval] {
-        try lock.withLock { _ in try BusyTimeReader(ownerZone: ownerZone).busyTime(in: document, window: window).intervals }
+        try lock.withLock { _ in
+            let question = Question(zone: ownerZone.identifier, window: window)
+            if let answer = answers[question] { return answer }
+            let answer = try BusyTimeReader(ownerZone: ownerZone).busyTime(in: document, window: window).intervals
+            expanded += 1
+            answers[question] = answer
+            asked.append(question)
+            if asked.count > Self.kept { answers[asked.removeFirst()] = nil }
+            return answer
+        }
     }
 }

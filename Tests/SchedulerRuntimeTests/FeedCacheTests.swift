@@ -35,6 +35,29 @@ struct FeedCacheTests {
         }
     }
 
+    /// A panel that shares one feed asks for the same window at once: the feed is expanded
+    /// once and every interviewer gets the same answer; another zone or window is its own.
+    @Test func aSharedFeedIsExpandedOncePerZoneAndWindow() async throws {
+        let directory = try TemporaryDirectory(prefix: "feeds")
+        defer { directory.remove() }
+        let path = directory.path("team.ics")
+        try Self.feed().write(toFile: path, atomically: true, encoding: .utf8)
+        let cache = FeedCache()
+        let answers = try await withThrowingTaskGroup(of: [String].self) { group in
+            for _ in 0..<8 { group.addTask { Self.starts(try await cache.busyTime(of: path, ownerZone: .gmt, in: Self.window)) } }
+            return try await group.reduce(into: [[String]]()) { $0.append($1) }
+        }
+        #expect(answers == Array(repeating: ["2026-03-10T15:00:00Z"], count: 8))
+        let parsed = try await cache.current(path)
+        #expect(parsed.expansions == 1)
+        let later = Interval(start: Self.window.start + .seconds(86_400), end: Self.window.end)
+        #expect(Self.starts(try await cache.busyTime(of: path, ownerZone: .gmt, in: later)) == ["2026-03-10T15:00:00Z"])
+        let elsewhere = try #require(TimeZone(identifier: "Asia/Tokyo"))
+        _ = try await cache.busyTime(of: path, ownerZone: elsewhere, in: Self.window)
+        #expect(parsed.expansions == 3)
+        #expect(cache.parses == 1)
+    }
+
     @Test func aFileIsParsedAgainOnlyWhenItChanges() async throws {
         let directory = try TemporaryDirectory(prefix: "feeds")
         defer { directory.remove() }
