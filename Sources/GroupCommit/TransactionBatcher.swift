@@ -10,7 +10,8 @@ import Synchronization
 /// wait on a disk sync, or for seconds in SQLite's busy handler while another connection
 /// holds the write lock, and a cooperative thread held that long stops every other task of
 /// the process with it. A write arriving while a batch commits joins the next one; the
-/// queue keeps committing until nobody waits.
+/// queue keeps committing until nobody waits. A write once submitted runs even if its task is
+/// cancelled meanwhile: its caller gets the result.
 package final class TransactionBatcher<Writer: DatabaseWriter>: Sendable {
     private typealias Pending = (run: @Sendable (Database) throws -> Void, resume: @Sendable (Result<Void, any Error>) -> Void)
 
@@ -67,9 +68,8 @@ package final class TransactionBatcher<Writer: DatabaseWriter>: Sendable {
 
     /// Runs `batch` in one transaction; a lone write needs no savepoint of its own.
     private func commit(_ batch: [Pending]) -> [Result<Void, any Error>] {
-        commits.add(1, ordering: .relaxed)
         do {
-            return try writer.write { db in
+            let results = try writer.write { db -> [Result<Void, any Error>] in
                 if batch.count == 1 {
                     try batch[0].run(db)
                     return [.success(())]
@@ -83,6 +83,8 @@ package final class TransactionBatcher<Writer: DatabaseWriter>: Sendable {
                     }
                 }
             }
+            commits.add(1, ordering: .relaxed)
+            return results
         } catch {
             return Array(repeating: .failure(error), count: batch.count)
         }
