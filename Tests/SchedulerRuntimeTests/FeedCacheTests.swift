@@ -40,9 +40,7 @@ struct FeedCacheTests {
     @Test func aSharedFeedIsExpandedOncePerZoneAndWindow() async throws {
         let directory = try TemporaryDirectory(prefix: "feeds")
         defer { directory.remove() }
-        let path = directory.path("team.ics")
-        try Self.feed().write(toFile: path, atomically: true, encoding: .utf8)
-        let cache = FeedCache()
+        let (path, cache) = try Self.fileFeed(in: directory)
         // Parsed first, alone: calls on a cold cache may each parse (only speed is lost), and
         // the count below is of this one parsed version's expansions.
         let parsed = try await cache.current(path)
@@ -62,12 +60,17 @@ struct FeedCacheTests {
         #expect(cache.parses == 1)
     }
 
+    /// `feed()` written to a file in `directory`, and a cache that has not read it yet.
+    static func fileFeed(in directory: TemporaryDirectory) throws -> (path: String, cache: FeedCache) {
+        let path = directory.path("grace.ics")
+        try feed().write(toFile: path, atomically: true, encoding: .utf8)
+        return (path, FeedCache())
+    }
+
     @Test func aFileIsParsedAgainOnlyWhenItChanges() async throws {
         let directory = try TemporaryDirectory(prefix: "feeds")
         defer { directory.remove() }
-        let path = directory.path("grace.ics")
-        try Self.feed().write(toFile: path, atomically: true, encoding: .utf8)
-        let cache = FeedCache()
+        let (path, cache) = try Self.fileFeed(in: directory)
 
         for _ in 0..<3 {
             #expect(Self.starts(try await cache.busyTime(of: path, ownerZone: .gmt, in: Self.window)) == ["2026-03-10T15:00:00Z"])
