@@ -44,10 +44,6 @@ package final class SagaStore: Sendable {
             // Deleted and overwritten content is zeroed, not left in free space: an erasure
             // must not leave the erased bytes behind in the file.
             try db.execute(sql: "PRAGMA secure_delete = ON")
-            // Temporary files in memory: the group commit's savepoints keep the pages they
-            // change in a sub-journal, which otherwise spills into files under /var/tmp (megabytes
-            // a second under load, and copies of saga data outside the database).
-            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

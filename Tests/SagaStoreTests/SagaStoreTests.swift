@@ -80,16 +80,6 @@ struct SagaStoreTests {
         #expect(try await reopened.instance(id: "s-1") != nil)
     }
 
-    /// The savepoints' journals and other temporary files stay in memory on every connection,
-    /// the writer's and the readers'.
-    @Test func temporaryFilesStayInMemory() async throws {
-        try await withScratchStore { store in
-            let writer = try await store.write { db in try Int.fetchOne(db, sql: "PRAGMA temp_store") }
-            let reader = try await store.read { db in try Int.fetchOne(db, sql: "PRAGMA temp_store") }
-            #expect(writer == 2 && reader == 2, "2 is MEMORY")
-        }
-    }
-
     /// Concurrent writes share commits, each in its own savepoint: one that fails is rolled
     /// back alone, and every other is stored.
     @Test func aFailingWriteInASharedCommitLosesOnlyItself() async throws {

@@ -35,11 +35,7 @@ package final class LocalCalendarProvider: CalendarProvider {
         // the file: a write waits for another process's instead of failing at once.
         configuration.busyMode = .timeout(10)
         // A renamed or deleted event leaves no old text in the file (a candidate's erasure).
-        // Temporary files (the shared transactions' savepoint journals) stay in memory, as in
-        // the saga store: no copies of events under /var/tmp.
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA secure_delete = ON; PRAGMA journal_mode = TRUNCATE; PRAGMA temp_store = MEMORY")
-        }
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = ON; PRAGMA journal_mode = TRUNCATE") }
         database = try DatabaseQueue(path: path, configuration: configuration)
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: local calendar events") { db in
