@@ -247,6 +247,10 @@ struct SagaEngineOnBothBackendsTests {
     /// Sagas this instance cannot move (their definition is not loaded here: another instance
     /// runs a newer version, say) are parked, and do not take the places of the others in its
     /// claims: with two workers and two such sagas due first, a third saga still runs.
+    ///
+    /// The waits allow a minute: in a loaded full run the shared server once answered nothing
+    /// for over ten seconds (other tests logged "did not answer within 10.0 seconds" at the same
+    /// time), and a saga whose call timed out is parked for a growing backoff before its next try.
     @Test(.timeLimit(.minutes(3))) func sagasParkedHereDoNotCrowdOutTheOthers() async throws {
         let fixture = try await EngineOnBackend.open(.postgres, engines: 1, lease: .seconds(30), clock: SystemWallClock(), workers: 2)
         defer { fixture.close() }
@@ -256,14 +260,14 @@ struct SagaEngineOnBothBackendsTests {
         // Running (past its start-up check, which refuses unloaded definitions) before the
         // newer instances' sagas appear.
         try await engine.start(type: "booking", id: "b0", partitionKey: "cand-0", data: [:])
-        #expect(try await eventually(20) { try await engine.store.instance(id: "b0")?.status == .waiting })
+        #expect(try await eventually(60) { try await engine.store.instance(id: "b0")?.status == .waiting })
         let newer = SagaMachine(
             definition: SagaDefinition(name: "booking", version: 2, steps: EngineOnBackend.definition.steps, stuckAfter: .seconds(600)))
         for id in ["v2-a", "v2-b"] {
             try await engine.store.store.insert(newer.start(id: id, partitionKey: id, data: [:], now: Date(timeIntervalSinceNow: -60)))
         }
         try await engine.start(type: "booking", id: "b1", partitionKey: "cand-1", data: [:])
-        #expect(try await eventually(20) { try await engine.store.instance(id: "b1")?.status == .waiting })
+        #expect(try await eventually(60) { try await engine.store.instance(id: "b1")?.status == .waiting })
         #expect(fixture.world.calls(of: "reserve") == ["reserve b0:reserve #1", "reserve b1:reserve #1"])
     }
 }
