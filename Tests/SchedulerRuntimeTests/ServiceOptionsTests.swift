@@ -54,7 +54,7 @@ struct ServiceOptionsTests {
     @Test(arguments: [false, true])
     func aDatabaseURLSelectsPostgreSQLAndAMalformedOneIsRefusedWithoutEchoingIt(embedded: Bool) throws {
         var environment = embedded ? [:] : Self.production
-        environment["SCHEDULER_DATA_DIR"] = FileManager.default.temporaryDirectory.appendingPathComponent("options-\(UUID())").path
+        environment["SCHEDULER_DATA_DIR"] = TestFilesRoot.url.appendingPathComponent("options-\(UUID())").path
         environment["SCHEDULER_DATABASE_URL"] = "postgres://scheduler:s3cret@db.acme.example:5433/scheduler"
         environment["SCHEDULER_INSTANCE_ID"] = "scheduler-a"
         let options = try ServiceOptions(environment: environment, embedded: embedded)
