@@ -55,7 +55,6 @@ func availability(_ index: Int, sentAt: Int64) -> String {
 // kcat's raw rate on the same cluster.
 let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("kafka-bench-\(UUID().uuidString)")
 try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-defer { try? FileManager.default.removeItem(at: scratch) }
 let lines = scratch.appendingPathComponent("messages.txt")
 try (0..<count).map { availability($0, sentAt: 0) }.joined(separator: "\n").appending("\n").write(to: lines, atomically: true, encoding: .utf8)
 let clock = ContinuousClock()
@@ -220,11 +219,13 @@ for first in stride(from: engineAloneStart, to: engineAloneStart + count, by: ba
     let outcomes = await engine.deliver(batch: events, lanes: indices.map { $0 % 50 })
     guard outcomes.allSatisfy({ if case .applied = $0 { true } else { false } }) else {
         FileHandle.standardError.write(Data("the engine did not apply every event of a batch: \(outcomes)\n".utf8))
+        try? FileManager.default.removeItem(at: scratch)
         exit(1)
     }
 }
 let engineAlone = clock.now - engineAloneStarted
 let engineAloneCPU = processCPUSeconds() - engineAloneCPUStarted
+FileHandle.standardError.write(Data("phase: latency\n".utf8))
 
 // Latency: from the request's send to the reply's production (both stamped by librdkafka here).
 let reader = try KafkaConsumer(configuration: cluster.configuration, groupID: "bench-reader", topics: ["bench.out"])
@@ -265,4 +266,6 @@ print(
 print("")
 print(String(format: "service (topic filled first) / kcat consume throughput: %.2f", seconds(kcatConsume) / seconds(filled)))
 print(String(format: "service (sent while consuming) / kcat consume throughput: %.2f", seconds(kcatConsume) / seconds(saturated)))
+// `exit` skips top-level `defer`s: the scratch directory goes first.
+try? FileManager.default.removeItem(at: scratch)
 exit(0)
