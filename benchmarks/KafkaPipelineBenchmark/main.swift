@@ -258,7 +258,10 @@ print(
     String(
         format: "| service, topic filled first: consume → inbox + saga → outbox → produce | %d | %.3f | %.0f | | | %.3f |", count, seconds(filled),
         Double(count) / seconds(filled), filledCPU))
-print(String(format: "| … until its first message was decoded (librdkafka fetching again after the resume) | 1 | %.3f | | | | |", seconds(filledFirstDecoded)))
+print(
+    String(
+        format: "| … until its first message was decoded (librdkafka fetching again after the resume) | 1 | %.3f | | | | |",
+        seconds(filledFirstDecoded)))
 print(String(format: "| … of which consumed (its last message decoded) | %d | %.3f | | | | |", count, seconds(filledDecoded)))
 print(
     String(
