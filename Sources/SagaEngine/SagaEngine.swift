@@ -1,6 +1,7 @@
 import Foundation
 package import Logging
 package import SagaCore
+import Synchronization
 
 /// Runs sagas: many at once (a bounded pool of workers), each strictly one step at a time,
 /// with every decision stored before anything outside is touched.
@@ -161,9 +162,9 @@ package final class SagaEngine<Store: SagaWorkStore>: Sendable {
                     // Holding the lock, the instance just stored is the current one: no re-read.
                     // (On a shared store, another instance's write meanwhile is caught by the
                     // version check of the next commit.)
-                    var instance = try await self.store.instance(id: id)
-                    while !Task.isCancelled, let current = instance {
-                        instance = try await self.step(current)
+                    var next = try await self.store.instance(id: id).map { Stepped(instance: $0, begun: nil) }
+                    while !Task.isCancelled, let current = next {
+                        next = try await self.step(current.instance, begun: current.begun)
                     }
                 }
             }
@@ -181,14 +182,27 @@ package final class SagaEngine<Store: SagaWorkStore>: Sendable {
         }
     }
 
-    /// Performs one piece of due work; returns the stored result, or nil when nothing was due.
-    private func step(_ instance: SagaInstance) async throws -> SagaInstance? {
+    /// A stored instance, and the work its last commit began (stored as started, not yet run).
+    private struct Stepped {
+        var instance: SagaInstance
+        var begun: SagaWork?
+    }
+
+    /// Performs one piece of due work (`begun`, when the last commit began it; otherwise what
+    /// is due, begun first); returns the stored result, or nil when nothing was due.
+    private func step(_ instance: SagaInstance, begun alreadyBegun: SagaWork?) async throws -> Stepped? {
         guard let definition = catalog.definition(instance.type, version: instance.definitionVersion) else {
             throw MissingDefinitions(keys: [DefinitionKey(name: instance.type, version: instance.definitionVersion)])
         }
         let machine = SagaMachine(definition: definition)
-        guard let work = machine.nextWork(instance, now: clock.now()) else { return nil }
-        let begun = try await store.commit(machine.begin(work, on: instance, now: clock.now()))
+        let work: SagaWork
+        let begun: SagaInstance
+        if let alreadyBegun {
+            (work, begun) = (alreadyBegun, instance)
+        } else {
+            guard let due = machine.nextWork(instance, now: clock.now()) else { return nil }
+            (work, begun) = (due, try await store.commit(machine.begin(due, on: instance, now: clock.now())))
+        }
         let started = ContinuousClock.now
         let performed = await perform(work, of: begun, definition: definition)
         // Shutting down mid-call: the attempt stays "started" and runs again after a restart.
@@ -199,9 +213,9 @@ package final class SagaEngine<Store: SagaWorkStore>: Sendable {
             event = happened
         case .decideInTransaction(let decide):
             do {
-                let (stored, decided) = try await decideAndCommit(decide, on: begun, machine: machine)
+                let (stored, decided, next) = try await decideAndCommit(decide, on: begun, machine: machine)
                 metrics.recorded(work: work, event: decided, of: stored, definition: definition, elapsed: ContinuousClock.now - started)
-                return stored
+                return Stepped(instance: stored, begun: next)
             } catch is StaleSagaWrite {
                 // Moved by another writer: the decision was rolled back with the write. An
                 // operator's abort (one process): carry on from the instance as it now is.
@@ -210,14 +224,16 @@ package final class SagaEngine<Store: SagaWorkStore>: Sendable {
                     metrics.resultSuperseded(begun.type)
                     return nil
                 }
-                return try await store.instance(id: begun.id)
+                return try await store.instance(id: begun.id).map { Stepped(instance: $0, begun: nil) }
             }
         }
-        let transition = try machine.apply(event, to: begun, now: clock.now(), unitRandom: Double.random(in: 0..<1))
+        let now = clock.now()
+        let (transition, next) = machine.continuing(
+            try machine.apply(event, to: begun, now: now, unitRandom: Double.random(in: 0..<1)), now: now)
         do {
             let stored = try await store.commit(transition)
             metrics.recorded(work: work, event: event, of: stored, definition: definition, elapsed: ContinuousClock.now - started)
-            return stored
+            return Stepped(instance: stored, begun: next)
         } catch is StaleSagaWrite {
             // Moved by another instance (it took the saga over and repeats the step with the
             // same key, or applied an event): this result is not recorded.
@@ -226,21 +242,27 @@ package final class SagaEngine<Store: SagaWorkStore>: Sendable {
                 logger.notice("saga moved by another instance during a step; leaving the step's result", metadata: ["sagaId": "\(begun.id)"])
                 return nil
             }
-            return try await recordLate(event, of: work, id: begun.id, machine: machine)
+            return try await recordLate(event, of: work, id: begun.id, machine: machine).map { Stepped(instance: $0, begun: nil) }
         }
     }
 
-    /// Runs `decide` and stores its result in one transaction; a decision that throws has its
-    /// own writes rolled back and is stored as the action's failure (unless it was abandoned:
-    /// then nothing is stored).
+    /// Runs `decide` and stores its result in one transaction (with the beginning of the work
+    /// it makes due at once, returned too); a decision that throws has its own writes rolled
+    /// back and is stored as the action's failure (unless it was abandoned: then nothing is
+    /// stored).
     private func decideAndCommit(
         _ decide: Store.Decision, on begun: SagaInstance, machine: SagaMachine
-    ) async throws -> (SagaInstance, SagaEvent) {
+    ) async throws -> (SagaInstance, SagaEvent, SagaWork?) {
         let clock = self.clock
+        let next = BegunWork()
         let (stored, outcome) = try await store.commit(deciding: decide) { outcome in
-            try machine.apply(SagaEvent(deciding: outcome), to: begun, now: clock.now(), unitRandom: Double.random(in: 0..<1))
+            let now = clock.now()
+            let (transition, work) = machine.continuing(
+                try machine.apply(SagaEvent(deciding: outcome), to: begun, now: now, unitRandom: Double.random(in: 0..<1)), now: now)
+            next.work.withLock { $0 = work }
+            return transition
         }
-        return (stored, SagaEvent(deciding: outcome))
+        return (stored, SagaEvent(deciding: outcome), next.work.withLock { $0 })
     }
 
     /// Keeps the result of work that finished after another process (an operator's abort; one
@@ -266,6 +288,11 @@ extension SagaEvent {
         case .failure(let error): self = .actionFailed(StepFailure(describing: error))
         }
     }
+}
+
+/// The work a decision's commit began, handed out of the store's transaction.
+private final class BegunWork: Sendable {
+    let work = Mutex<SagaWork?>(nil)
 }
 
 /// `type` names no loaded definition.

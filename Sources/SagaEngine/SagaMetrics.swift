@@ -12,13 +12,14 @@ struct SagaMetrics: Sendable {
     }
 
     func recorded(work: SagaWork, event: SagaEvent, of instance: SagaInstance, definition: SagaDefinition, elapsed: Duration) {
-        let step = definition.steps[instance.stepIndex].name
-        let phase: String
+        // The work's own step: the instance stored may already be at the next one.
+        let (index, phase): (Int, String)
         switch work {
-        case .action: phase = "action"
-        case .compensation: phase = "compensation"
-        case .deadline: phase = "deadline"
+        case .action(let step, _, _): (index, phase) = (step, "action")
+        case .compensation(let step, _, _): (index, phase) = (step, "compensation")
+        case .deadline(let step): (index, phase) = (step, "deadline")
         }
+        let step = definition.steps[index].name
         let outcome: String
         switch event {
         case .actionFailed, .compensationFailed, .deadlinePassed(.fail): outcome = "failure"

@@ -25,6 +25,34 @@ struct SagaMachineTests {
         #expect(driver.begin() == nil)
     }
 
+    /// `continuing` adds the start of the work due at once (the next action, a compensation)
+    /// to a result; not a retry that waits for its backoff, a wait, or a settled saga.
+    @Test func aResultCarriesTheStartOfTheWorkDueAtOnce() throws {
+        let machine = SagaMachine(definition: bookingDefinition())
+        let now = FakeClock().now
+        func result(_ event: SagaEvent, on instance: SagaInstance) throws -> (transition: SagaTransition, begun: SagaWork?) {
+            machine.continuing(try machine.apply(event, to: instance, now: now, unitRandom: 0.5), now: now)
+        }
+        let start = machine.start(id: "saga-1", partitionKey: "cand-1", data: [:], now: now).instance
+        let reserving = machine.begin(.action(step: 0, attempt: 1, idempotencyKey: "saga-1:reserve"), on: start, now: now).instance
+
+        let reserved = try result(.actionSucceeded(StepOutcome(dataPatch: ["reserved": true])), on: reserving)
+        #expect(reserved.begun == .action(step: 1, attempt: 1, idempotencyKey: "saga-1:book"))
+        #expect(reserved.transition.instance.stepIndex == 1 && reserved.transition.instance.attempt == 1)
+        #expect(reserved.transition.instance.version == reserving.version, "one stored change: the version moves once")
+        #expect(reserved.transition.log.map { "\($0.step ?? "-"):\($0.outcome.rawValue)" } == ["reserve:succeeded", "book:started"])
+
+        let retrying = try result(.actionFailed(StepFailure(.transient, "503")), on: reserved.transition.instance)
+        #expect(retrying.begun == nil && retrying.transition.instance.attempt == 1, "a retry waits for its backoff")
+
+        let waiting = try result(.actionSucceeded(StepOutcome(awaitCorrelation: "req-9")), on: reserved.transition.instance)
+        #expect(waiting.begun == nil && waiting.transition.instance.status == .waiting)
+
+        let refused = try result(.actionFailed(StepFailure(.permanent, "no")), on: reserved.transition.instance)
+        #expect(refused.begun == .compensation(step: 0, attempt: 1, idempotencyKey: "saga-1:reserve:compensate"))
+        #expect(refused.transition.instance.status == .compensating && refused.transition.instance.attempt == 1)
+    }
+
     @Test func retriesFollowTheExponentialBackoffThenCompensate() throws {
         var driver = Driver(bookingDefinition(maxAttempts: 4))
         _ = driver.begin()

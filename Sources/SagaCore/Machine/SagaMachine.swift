@@ -51,6 +51,17 @@ package struct SagaMachine: Sendable {
         }
     }
 
+    /// `transition` with the beginning of the action or compensation it makes due at once, if
+    /// any, so that a step's result and the start of the work after it are stored in one
+    /// commit instead of two; the work is still begun, and stored so, before its handler runs.
+    /// Returns the work begun (nil when nothing is due at once, or only a deadline).
+    package func continuing(_ transition: SagaTransition, now: Date) -> (transition: SagaTransition, begun: SagaWork?) {
+        guard let work = nextWork(transition.instance, now: now) else { return (transition, nil) }
+        if case .deadline = work { return (transition, nil) }
+        let beginning = begin(work, on: transition.instance, now: now)
+        return (SagaTransition(instance: beginning.instance, log: transition.log + beginning.log, messages: transition.messages), work)
+    }
+
     /// Applies what happened to the instance.
     package func apply(_ event: SagaEvent, to instance: SagaInstance, now: Date, unitRandom: Double) throws(IllegalTransition) -> SagaTransition {
         var next = instance

@@ -1,0 +1,88 @@
+import Foundation
+import GRDB
+import SagaCore
+import SagaEngine
+import SagaStore
+import SchedulerTesting
+import Synchronization
+import Testing
+
+/// A step's result and the start of the step after it are one commit; the next step is
+/// still stored as started before its handler runs.
+@Suite("Saga engine: a result and the next start in one commit")
+struct StepChainingTests {
+    static let definition = """
+        name: chain
+        version: 1
+        steps:
+          - { name: first, action: first, compensation: none }
+          - { name: second, action: second, compensation: none }
+          - { name: third, action: third, compensation: none }
+        """
+
+    /// What each handler found stored when it ran: its step, attempt and status, and the last
+    /// step-log line.
+    final class Seen: Sendable {
+        let lines = Mutex<[String]>([])
+    }
+
+    @Test func eachStepIsStoredAsStartedBeforeItRunsWithOneCommitFewerPerStep() async throws {
+        let directory = try TemporaryDirectory(prefix: "step-chaining")
+        defer { directory.remove() }
+        try FileManager.default.createDirectory(at: directory.url.appendingPathComponent("sagas"), withIntermediateDirectories: true)
+        try Self.definition.write(to: directory.url.appendingPathComponent("sagas/chain.yaml"), atomically: true, encoding: .utf8)
+        let store = try SagaStore(path: directory.path("sagas.sqlite"))
+        let seen = Seen()
+        @Sendable func observe(_ context: StepContext) async throws {
+            guard let stored = try await store.instance(id: context.sagaID), let last = try await store.stepLog(sagaID: context.sagaID).last else {
+                Issue.record("nothing stored for \(context.sagaID)")
+                return
+            }
+            seen.lines.withLock {
+                $0.append(
+                    "\(context.step): stored at step \(stored.stepIndex) attempt \(stored.attempt) \(stored.status.rawValue); last \(last.step ?? "-") \(last.outcome.rawValue)"
+                )
+            }
+        }
+        var handlers = SQLiteSagaHandlers()
+        for name in ["first", "third"] {
+            handlers.action(name, requiresCompensation: false) { context in
+                try await observe(context)
+                return StepOutcome(dataPatch: [name: true])
+            }
+        }
+        // The middle one decides in the transaction that stores its result.
+        handlers.transactionalAction("second", requiresCompensation: false) { context in
+            try await observe(context)
+            return { db in
+                try db.execute(sql: "CREATE TABLE IF NOT EXISTS decided (saga TEXT)")
+                try db.execute(sql: "INSERT INTO decided VALUES (?)", arguments: [context.sagaID])
+                return StepOutcome(dataPatch: ["second": true])
+            }
+        }
+        let engine = SagaEngine(
+            store: store, catalog: try SagaCatalog.load(directory: directory.url.appendingPathComponent("sagas"), handlers: handlers.inventory),
+            handlers: handlers, clock: ManualSagaClock())
+        try await engine.start(type: "chain", id: "c1", partitionKey: "k", data: [:])
+        let before = store.committedTransactions
+
+        try await engine.runDueWork()
+
+        #expect(
+            seen.lines.withLock { $0 } == [
+                "first: stored at step 0 attempt 1 running; last first started",
+                "second: stored at step 1 attempt 1 running; last second started",
+                "third: stored at step 2 attempt 1 running; last third started",
+            ])
+        // The first step's start, then each result with the next start: four commits, not six.
+        #expect(store.committedTransactions - before == 4)
+        let log = try await store.stepLog(sagaID: "c1").map { "\($0.step ?? "-") \($0.outcome.rawValue)" }
+        #expect(
+            log == [
+                "- started", "first started", "first succeeded", "second started", "second succeeded", "third started", "third succeeded",
+                "- completed",
+            ])
+        let finished = try #require(try await store.instance(id: "c1"))
+        #expect(finished.status == .completed && finished.data == ["first": true, "second": true, "third": true])
+    }
+}
