@@ -66,6 +66,11 @@ struct ServiceEndToEndTests {
         let start = try #require(slot["start"].flatMap(ISO8601.instant))
         #expect(!busyDays.contains { ISO8601.format(start) == "\($0)T15:00:00Z" }, "Linus's conflicts are respected")
         let interviewID = try #require(status["interviewId"] as? String)
+        // Each step's duration under its own name (the slot choice's, not the step after it).
+        let metrics = try await system.request("GET", "/metrics", authorized: false).text
+        #expect(
+            metrics.contains(#"step="choose-slot",phase="action",outcome="success""#),
+            "\(metrics.split(separator: "\n").filter { $0.contains("step_duration") })")
 
         // scheduling.confirmed on Kafka, valid against schemas/.
         var line: Substring?
