@@ -228,8 +228,9 @@ package final class SagaEngine<Store: SagaWorkStore>: Sendable {
             }
         }
         let now = clock.now()
-        let (transition, next) = machine.continuing(
-            try machine.apply(event, to: begun, now: now, unitRandom: Double.random(in: 0..<1)), now: now)
+        let (transition, next) = Self.result(
+            try machine.apply(event, to: begun, now: now, unitRandom: Double.random(in: 0..<1)), now: now, machine: machine,
+            beginningWhatFollows: !Task.isCancelled)
         do {
             let stored = try await store.commit(transition)
             metrics.recorded(work: work, event: event, of: stored, definition: definition, elapsed: ContinuousClock.now - started)
@@ -255,14 +256,26 @@ package final class SagaEngine<Store: SagaWorkStore>: Sendable {
     ) async throws -> (SagaInstance, SagaEvent, SagaWork?) {
         let clock = self.clock
         let next = BegunWork()
+        // Read here: the transaction runs on the store's own thread, outside this task.
+        let chaining = !Task.isCancelled
         let (stored, outcome) = try await store.commit(deciding: decide) { outcome in
             let now = clock.now()
-            let (transition, work) = machine.continuing(
-                try machine.apply(SagaEvent(deciding: outcome), to: begun, now: now, unitRandom: Double.random(in: 0..<1)), now: now)
+            let (transition, work) = Self.result(
+                try machine.apply(SagaEvent(deciding: outcome), to: begun, now: now, unitRandom: Double.random(in: 0..<1)), now: now,
+                machine: machine, beginningWhatFollows: chaining)
             next.work.withLock { $0 = work }
             return transition
         }
         return (stored, SagaEvent(deciding: outcome), next.work.withLock { $0 })
+    }
+
+    /// A result to store, with the beginning of the work it makes due at once unless the
+    /// worker is being stopped: then that work is begun after the restart, as its first
+    /// attempt, instead of being stored as an attempt that no handler call follows.
+    private static func result(
+        _ transition: SagaTransition, now: Date, machine: SagaMachine, beginningWhatFollows: Bool
+    ) -> (transition: SagaTransition, begun: SagaWork?) {
+        beginningWhatFollows ? machine.continuing(transition, now: now) : (transition, nil)
     }
 
     /// Keeps the result of work that finished after another process (an operator's abort; one

@@ -85,4 +85,49 @@ struct StepChainingTests {
         let finished = try #require(try await store.instance(id: "c1"))
         #expect(finished.status == .completed && finished.data == ["first": true, "second": true, "third": true])
     }
+
+    /// A refusal and the start of the undo it calls for are one commit too; the undo is
+    /// stored as started before its handler runs.
+    @Test func anUndoIsStoredAsStartedBeforeItRuns() async throws {
+        let directory = try TemporaryDirectory(prefix: "step-chaining")
+        defer { directory.remove() }
+        let sagas = directory.url.appendingPathComponent("sagas")
+        try FileManager.default.createDirectory(at: sagas, withIntermediateDirectories: true)
+        let definition = """
+            name: undoing
+            version: 1
+            steps:
+              - { name: first, action: first, compensation: undo-first }
+              - { name: second, action: second, compensation: none }
+            """
+        try definition.write(to: sagas.appendingPathComponent("undoing.yaml"), atomically: true, encoding: .utf8)
+        let store = try SagaStore(path: directory.path("sagas.sqlite"))
+        let seen = Seen()
+        var handlers = SQLiteSagaHandlers()
+        handlers.action("first", requiresCompensation: false) { _ in StepOutcome() }
+        handlers.action("second", requiresCompensation: false) { _ in throw StepFailure(.permanent, "refused") }
+        handlers.compensation("undo-first") { context in
+            guard let stored = try await store.instance(id: context.sagaID), let last = try await store.stepLog(sagaID: context.sagaID).last else {
+                Issue.record("nothing stored for \(context.sagaID)")
+                return
+            }
+            seen.lines.withLock {
+                $0.append(
+                    "stored at step \(stored.stepIndex) attempt \(stored.attempt) \(stored.status.rawValue); last \(last.phase.rawValue) \(last.step ?? "-") \(last.outcome.rawValue)"
+                )
+            }
+        }
+        let engine = SagaEngine(
+            store: store, catalog: try SagaCatalog.load(directory: sagas, handlers: handlers.inventory), handlers: handlers, clock: ManualSagaClock())
+        try await engine.start(type: "undoing", id: "u1", partitionKey: "k", data: [:])
+        let before = store.committedTransactions
+
+        try await engine.runDueWork()
+
+        #expect(seen.lines.withLock { $0 } == ["stored at step 0 attempt 1 compensating; last compensation first started"])
+        // The first step's start; its result with the second's start; the refusal with the
+        // undo's start; the undo's result.
+        #expect(store.committedTransactions - before == 4)
+        #expect(try await store.instance(id: "u1")?.status == .compensated)
+    }
 }
