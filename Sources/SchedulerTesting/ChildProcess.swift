@@ -22,42 +22,21 @@ package struct ChildProcess: Sendable {
     }
 
     /// Runs the program, feeding it `input`, until it exits. Output goes through temporary
-    /// files, so a chatty child cannot block on a full pipe; the exit is awaited through the
-    /// termination handler, so no thread is blocked (tests run side by side on few threads).
+    /// files, so a chatty child cannot block on a full pipe; the exit is awaited without
+    /// blocking a thread (tests run side by side on few threads).
     package func run(input: Data = Data()) async throws -> Result {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("child-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let paths = ["stdin", "stdout", "stderr"].map { directory.appendingPathComponent($0) }
-        try input.write(to: paths[0])
-        _ = FileManager.default.createFile(atPath: paths[1].path, contents: nil)
-        _ = FileManager.default.createFile(atPath: paths[2].path, contents: nil)
-        let handles = try (
-            FileHandle(forReadingFrom: paths[0]), FileHandle(forWritingTo: paths[1]), FileHandle(forWritingTo: paths[2])
-        )
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        process.standardInput = handles.0
-        process.standardOutput = handles.1
-        process.standardError = handles.2
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        try handles.0.close()
-        try handles.1.close()
-        try handles.2.close()
+        let directory = try TemporaryDirectory(prefix: "child")
+        defer { directory.remove() }
+        let paths = ["stdin", "stdout", "stderr"].map { directory.path($0) }
+        try input.write(to: URL(fileURLWithPath: paths[0]))
+        let process = try SpawnedProcess(
+            executable: executable, arguments: arguments, environment: environment, standardInput: .file(paths[0]),
+            standardOutput: .file(paths[1]), standardError: .file(paths[2]))
+        let termination = await process.exit()
         return Result(
-            status: process.terminationStatus,
-            standardOutput: String(decoding: try Data(contentsOf: paths[1]), as: UTF8.self),
-            standardError: String(decoding: try Data(contentsOf: paths[2]), as: UTF8.self))
+            status: termination.status,
+            standardOutput: String(decoding: try Data(contentsOf: URL(fileURLWithPath: paths[1])), as: UTF8.self),
+            standardError: String(decoding: try Data(contentsOf: URL(fileURLWithPath: paths[2])), as: UTF8.self))
     }
 }
 

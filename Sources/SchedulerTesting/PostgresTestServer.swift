@@ -98,11 +98,11 @@ private let serversToStop = Mutex<[String]>([])
 private let stopAllAtExit: Void = {
     atexit {
         for directory in serversToStop.withLock({ $0 }) {
-            let stop = Process()
-            stop.executableURL = URL(fileURLWithPath: "/bin/bash")
-            stop.arguments = [BuiltProducts.repositoryRoot.appendingPathComponent("scripts/postgres-server.sh").path, "stop", directory]
-            try? stop.run()
-            stop.waitUntilExit()
+            let script = BuiltProducts.repositoryRoot.appendingPathComponent("scripts/postgres-server.sh").path
+            let stop = try? SpawnedProcess(
+                executable: URL(fileURLWithPath: "/bin/bash"), arguments: [script, "stop", directory], standardOutput: .inherit,
+                standardError: .inherit)
+            stop?.waitUntilExit()
             try? FileManager.default.removeItem(atPath: directory)
         }
     }

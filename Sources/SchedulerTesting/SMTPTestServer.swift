@@ -2,7 +2,7 @@ package import Foundation
 
 /// A real SMTP server in a child process (`scripts/tests/smtp_server.py`, aiosmtpd) that keeps
 /// every message it is given as a file, with faults and STARTTLS/AUTH on request.
-package final class SMTPTestServer: @unchecked Sendable {
+package final class SMTPTestServer: Sendable {
     /// One message that reached `DATA`, as the server's log records it.
     package struct Received: Decodable, Sendable {
         package var number: Int
@@ -20,7 +20,7 @@ package final class SMTPTestServer: @unchecked Sendable {
     /// The certificate clients must trust, when TLS is on.
     package let certificate: String?
     private let directory: TemporaryDirectory
-    private let process = Process()
+    private let process: SpawnedProcess
 
     /// Starts the server and waits until it listens. `faults` are the replies to the first
     /// messages in order (`451`, `550`, `drop`, `ok`); `credentials` turns AUTH on.
@@ -48,11 +48,8 @@ package final class SMTPTestServer: @unchecked Sendable {
             certificate = nil
         }
         if let credentials { arguments += ["--auth", "\(credentials.user):\(credentials.password)"] }
-        process.executableURL = ChildProcess.onPath("python3")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: directory.path("server.log")).creatingFile())
-        try process.run()
+        process = try SpawnedProcess(
+            executable: ChildProcess.onPath("python3"), arguments: arguments, standardError: .file(directory.path("server.log")))
         let ready = spool.appendingPathComponent("ready").path
         guard try await eventually(20, { FileManager.default.fileExists(atPath: ready) }) else {
             stop()
@@ -78,12 +75,10 @@ package final class SMTPTestServer: @unchecked Sendable {
         spool.appendingPathComponent(String(format: "%04d.eml", number))
     }
 
-    /// Kills the server (SIGKILL: test processes pass a blocked SIGTERM on to children).
-    /// Does not wait for the exit: `waitUntilExit` blocks the calling thread, a cooperative
-    /// one in the tests' `defer`, and under load it held both of a two-core machine's for
-    /// seconds, starving every other test (Foundation reaps the child on its own thread).
+    /// Kills the server without waiting for its exit (the process's own thread reaps it): a
+    /// wait here would block a cooperative thread in the tests' `defer`.
     package func stop() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.send(SIGKILL)
         directory.remove()
     }
 
@@ -107,13 +102,5 @@ extension ChildProcess {
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
         }
         return URL(fileURLWithPath: "/usr/bin/\(name)")
-    }
-}
-
-extension URL {
-    /// Creates an empty file here if none exists, and returns the URL.
-    fileprivate func creatingFile() -> URL {
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
-        return self
     }
 }

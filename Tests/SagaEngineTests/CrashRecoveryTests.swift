@@ -16,19 +16,15 @@ struct CrashRecoveryTests {
         var kills = 0
         var settledEarly = false
         while kills < 20 {
-            let process = Process()
-            process.executableURL = harness
-            process.arguments = [directory.url.path, "\(sagaCount)"]
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
+            let process = try SpawnedProcess(executable: harness, arguments: [directory.url.path, "\(sagaCount)"], standardError: .inherit)
             try await Task.sleep(for: .milliseconds(Int.random(in: 30...250, using: &random)))
             if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
+                process.send(SIGKILL)
                 kills += 1
             } else {
                 settledEarly = true
             }
-            await onOwnThread { process.waitUntilExit() }
+            await process.exit()
             if settledEarly { break }
         }
         #expect(kills >= 20 || settledEarly)

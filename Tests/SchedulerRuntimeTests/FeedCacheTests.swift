@@ -111,17 +111,10 @@ struct FeedCacheTests {
         try Self.feed().write(toFile: path, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_770_000_000)], ofItemAtPath: path)
         let port = try FreePort.next()
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", directory.path(""), "\(port)"]
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer {
-            // SIGKILL: the test process blocks SIGTERM, and its children inherit that.
-            kill(server.processIdentifier, SIGKILL)
-            server.waitUntilExit()
-        }
+        let server = try SpawnedProcess(
+            executable: URL(fileURLWithPath: "/usr/bin/env"),
+            arguments: ["python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", directory.path(""), "\(port)"])
+        defer { server.send(SIGKILL) }  // its own thread reaps it
         // Ready once it accepts connections; only then does the cache (and its retries) see it.
         #expect(try await eventually(60) { Self.accepts(port: port) }, "the server came up")
         let url = "http://127.0.0.1:\(port)/feed.ics"

@@ -107,7 +107,7 @@ struct ServeModesTests {
         let exited = try await eventually(60) { !service.process.isRunning }
         #expect(exited, "serve exited by itself")
         guard exited else { return }  // it would not answer SIGTERM either; afterTest kills it
-        #expect(service.process.terminationStatus != 0)
+        #expect(service.process.termination != .exited(0))
         let log = try String(contentsOfFile: directory.path("service.log"), encoding: .utf8)
         #expect(log.contains("SCHEDULER_PORT") && log.contains("\(listener.port)"), "\(log)")
     }

@@ -9,26 +9,25 @@ import FoundationNetworking
 #endif
 
 /// A long-running child process whose standard error goes to a file.
-final class BackgroundProcess: @unchecked Sendable {
-    let process = Process()
+final class BackgroundProcess: Sendable {
+    let process: SpawnedProcess
     let name: String
     let logFile: String
 
     init(_ name: String, arguments: [String], environment: [String: String], logFile: String, standardOutput: Pipe? = nil) throws {
         self.name = name
         self.logFile = logFile
-        process.executableURL = BuiltProducts.executable("scheduler")
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        FileManager.default.createFile(atPath: logFile, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
-        process.standardOutput = standardOutput ?? FileHandle.nullDevice
-        try process.run()
+        process = try SpawnedProcess(
+            executable: BuiltProducts.executable("scheduler"), arguments: arguments,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new },
+            standardOutput: standardOutput.map { .descriptor($0.fileHandleForWriting.fileDescriptor) } ?? .null, standardError: .file(logFile))
+        // Only the child writes to the pipe now: its exit ends a read.
+        try standardOutput?.fileHandleForWriting.close()
     }
 
+    /// SIGKILL, and waits for the exit (quick: nothing runs after SIGKILL).
     func kill() {
-        guard process.isRunning else { return }
-        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.send(SIGKILL)
         process.waitUntilExit()
     }
 
@@ -37,17 +36,14 @@ final class BackgroundProcess: @unchecked Sendable {
     /// waiting for ever.
     @discardableResult
     func stop() async -> Int32 {
-        guard process.isRunning else { return process.terminationStatus }
-        process.terminate()
+        process.send(SIGTERM)
         let deadline = ContinuousClock.now + .seconds(60)
         while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
         guard !process.isRunning else {
             kill()
             return -1
         }
-        let process = self.process
-        await onOwnThread { process.waitUntilExit() }
-        return process.terminationStatus
+        return await process.exit().status
     }
 
     /// How the process ended, given what `stop()` returned, and the last warnings, errors and
@@ -58,10 +54,7 @@ final class BackgroundProcess: @unchecked Sendable {
         let problems = lines.filter { line in
             !line.hasPrefix("{") || ["warning", "error", "critical"].contains { line.contains("\"level\":\"\($0)\"") }
         }
-        let how =
-            process.isRunning || status == -1
-            ? "did not stop within a minute"
-            : process.terminationReason == .uncaughtSignal ? "was killed by signal \(status)" : "exited with \(status)"
+        let how = status == -1 ? "did not stop within a minute" : process.termination?.description ?? "is still running"
         return ([how] + problems.suffix(last).map { String($0.prefix(500)) }).joined(separator: "\n")
     }
 }
@@ -151,9 +144,7 @@ final class ServiceProcesses: @unchecked Sendable {
     func logDigest(lastProblems: Int = 8) -> String {
         let states = [("dev-cluster", cluster), ("service", service), ("responder", responder)].map { name, process in
             guard let process = process?.process else { return "\(name): not started" }
-            guard !process.isRunning else { return "\(name): running" }
-            return process.terminationReason == .uncaughtSignal
-                ? "\(name): killed by signal \(process.terminationStatus)" : "\(name): exited with status \(process.terminationStatus)"
+            return "\(name): \(process.termination?.description ?? "running")"
         }
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.url.path)) ?? []).filter { $0.hasSuffix(".log") }.sorted()
         return names.map { name in
