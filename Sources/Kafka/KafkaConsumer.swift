@@ -58,11 +58,19 @@ package final class KafkaConsumer: Sendable {
         AssignmentStrategy.property: AssignmentStrategy.preferred(forVersion: KafkaLibrary.versionNumber),
     ]
 
+    /// Settings that would let librdkafka store or commit offsets of messages not yet handled.
+    static let offsetsStoredByThePipeline = ["enable.auto.commit", "enable.auto.offset.store"]
+
     package init(
         configuration: KafkaConfiguration, groupID: String, topics: [String], logger: Logger = Logger(label: "kafka-consumer")
     ) throws(KafkaError) {
         var properties = Self.defaultProperties.merging(configuration.librdkafkaProperties) { _, explicit in explicit }
             .merging(configuration.consumerProperties) { _, explicit in explicit }
+        for name in Self.offsetsStoredByThePipeline where properties[name] != "false" {
+            throw .configuration(
+                "\(name)=\(properties[name] ?? "") is refused: an offset is stored and committed only once its message's effect is durable; remove the setting"
+            )
+        }
         properties["group.id"] = groupID
         try AssignmentStrategy.check(properties[AssignmentStrategy.property] ?? "", version: KafkaLibrary.versionNumber)
         handle = try RDKafkaHandle(type: RD_KAFKA_CONSUMER, properties: properties, logger: logger) { conf in

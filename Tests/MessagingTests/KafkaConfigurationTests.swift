@@ -15,6 +15,17 @@ struct KafkaConfigurationTests {
         #expect(text.contains("sasl.mechanisms=SCRAM-SHA-512"))
     }
 
+    /// Offsets move only after a message's effect is durable: librdkafka may not store or
+    /// commit them on its own, whatever the configuration says.
+    @Test(arguments: ["enable.auto.commit", "enable.auto.offset.store"])
+    func aConsumerRefusesAutomaticOffsets(property: String) throws {
+        let configuration = KafkaConfiguration(bootstrapServers: "127.0.0.1:9", consumerProperties: [property: "true"])
+        let error = #expect(throws: KafkaError.self) {
+            _ = try KafkaConsumer(configuration: configuration, groupID: "g", topics: ["t"])
+        }
+        #expect("\(error.map { "\($0)" } ?? "")".contains(property), "the error names the setting")
+    }
+
     @Test func environmentGivesServersSecurityAndPassThroughProperties() throws {
         let configuration = try #require(
             try KafkaConfiguration.fromEnvironment([
