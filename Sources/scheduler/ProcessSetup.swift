@@ -4,8 +4,16 @@ import Metrics
 import Prometheus
 import SchedulerRuntime
 
-/// Logging and metrics for a long-running process.
+/// Logging, metrics and signals for a long-running process.
 enum ProcessSetup {
+    /// A write to a socket or pipe whose other end has gone fails with `EPIPE` instead of
+    /// ending the process (SIGPIPE's default). `serve` got this from SwiftNIO; the responder
+    /// and the development cluster did not, and a process started by a shell or a service
+    /// manager has SIGPIPE at its default.
+    static func ignoreBrokenPipes() {
+        signal(SIGPIPE, SIG_IGN)
+    }
+
     static func bootstrapLogging(label: String) -> Logger {
         let json = ProcessInfo.processInfo.environment["SCHEDULER_LOG_FORMAT"] != "text"
         LoggingSystem.bootstrap { name in

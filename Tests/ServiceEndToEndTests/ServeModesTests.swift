@@ -53,6 +53,24 @@ struct ServeModesTests {
         #expect(result.standardError.contains("SCHEDULER_JWT_SECRET"), "\(result.standardError)")
     }
 
+    /// The long-running commands ignore SIGPIPE: a write to a socket or pipe whose other end
+    /// has gone fails instead of ending the process. Their parent here leaves every signal at
+    /// its default, as a shell or a service manager does.
+    @Test func longRunningCommandsOutliveBrokenPipes() async throws {
+        let system = try await ServiceProcesses()
+        afterTest { await system.stopAll() }
+        try await system.startService()
+        try system.startResponder()
+        for process in [system.cluster, system.service, system.responder].compactMap({ $0 }) {
+            let ignoresBrokenPipes = try await eventually(30) {
+                let status = (try? String(contentsOfFile: "/proc/\(process.process.processIdentifier)/status", encoding: .utf8)) ?? ""
+                let ignored = status.split(separator: "\n").first { $0.hasPrefix("SigIgn:") }?.split(separator: "\t").last
+                return ignored.flatMap { UInt64($0, radix: 16) }.map { $0 & (1 << (UInt64(SIGPIPE) - 1)) != 0 } ?? false
+            }
+            #expect(ignoresBrokenPipes, "\(process.name) ignores SIGPIPE")
+        }
+    }
+
     /// Embedded with nothing set: an in-process Kafka, a key of its own in the data
     /// directory, and `scheduler token` signing with that key.
     @Test func embeddedModeStartsOnNothingAndItsTokensWork() async throws {

@@ -26,6 +26,7 @@ struct AvailabilityResponderCommand: AsyncParsableCommand {
     var dataDirectory = "data"
 
     func run() async throws {
+        ProcessSetup.ignoreBrokenPipes()
         let logger = ProcessSetup.bootstrapLogging(label: "availability-responder")
         _ = ProcessSetup.bootstrapMetrics()
         let configuration = try config.map { try ResponderConfiguration(contentsOf: $0) } ?? .samples(directory: samples, answeringEveryone: embedded)

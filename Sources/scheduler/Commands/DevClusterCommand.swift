@@ -17,6 +17,7 @@ struct DevClusterCommand: ParsableCommand {
     var brokers = 3
 
     func run() throws {
+        ProcessSetup.ignoreBrokenPipes()
         let cluster = try DevelopmentCluster(brokers: brokers)
         // Unbuffered, so that a parent process reading the first line gets it at once.
         FileHandle.standardOutput.write(

@@ -31,6 +31,7 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure("\(error)")
         }
+        ProcessSetup.ignoreBrokenPipes()
         let logger = ProcessSetup.bootstrapLogging(label: "scheduler")
         let registry = ProcessSetup.bootstrapMetrics()
         if embedded {
