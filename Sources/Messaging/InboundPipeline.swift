@@ -111,14 +111,22 @@ package struct InboundPipeline: Sendable {
         while !Task.isCancelled {
             let batch = await consumer.next(upTo: batchSize)
             guard !batch.isEmpty, gate.enter() else { return }
-            await handle(batch)
+            // A task of its own, so that a shutdown out of patience can stop a batch that
+            // cannot settle (a database away, retried for as long as that lasts).
+            let handling = Task { await handle(batch) }
+            gate.whenOutOfPatience { handling.cancel() }
+            await withTaskCancellationHandler {
+                await handling.value
+            } onCancel: {
+                handling.cancel()
+            }
             gate.leave()
         }
     }
 
-    /// Stops gracefully: lets the batch in hand settle and commit its offsets (for up to
-    /// `patience`; after that, what it did not commit comes again after a restart and the
-    /// inbox recognises it), then closes the consumer, which ends `run()`.
+    /// Stops gracefully: lets the batch in hand settle and commit its offsets for up to
+    /// `patience`, then stops it (what it did not commit comes again after a restart and the
+    /// inbox recognises it) and closes the consumer, which ends `run()`.
     package func shutdown(patience: Duration = .seconds(10)) async {
         await gate.stop(waitingAtMost: patience)
         await consumer.close()

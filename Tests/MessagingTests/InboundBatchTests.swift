@@ -185,6 +185,39 @@ struct InboundBatchTests {
             "what was handled was committed before the consumer closed, and nothing else")
     }
 
+    /// A batch that cannot settle (here a saga that keeps moving, retried for as long as that
+    /// lasts) is stopped when the shutdown's patience runs out: `run()` ends, and the message,
+    /// not committed, comes again.
+    @Test func shutdownStopsABatchThatCannotSettleWhenPatienceRunsOut() async throws {
+        let cluster = try await DevelopmentCluster.start()
+        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
+        let fixture = try MessagingFixture()
+        defer { fixture.directory.remove() }
+        let producer = try KafkaProducer(configuration: cluster.configuration)
+        afterTest { await producer.shutdown() }
+        _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("cand-1".utf8), value: Array("m0".utf8)))
+        let consumer = try KafkaConsumer(configuration: cluster.configuration, groupID: "impatient", topics: [topic])
+        let attempts = Atomic(0)
+        let pipeline = InboundPipeline(
+            consumer: consumer, store: fixture.store,
+            retry: RetryPolicy(maxAttempts: 3, initialBackoff: .milliseconds(10), maxBackoff: .milliseconds(50))
+        ) { _ in
+            attempts.add(1, ordering: .relaxed)
+            throw StaleSagaWrite(sagaID: "moving", expectedVersion: 1)
+        }
+        let running = Task { await pipeline.run() }
+        #expect(try await eventually(60) { attempts.load(ordering: .relaxed) > 3 }, "retried past maxAttempts: the input is fine")
+        await pipeline.shutdown(patience: .milliseconds(500))
+        // run() awaits the batch's task: its end means the batch is no longer tried.
+        #expect(try await finishing(within: 60) { await running.value } != nil, "run() ends once the batch is stopped")
+
+        let successor = try KafkaConsumer(configuration: cluster.configuration, groupID: "impatient", topics: [topic])
+        afterTest { await successor.close() }
+        let next = try #require(await finishing(within: 60) { await successor.next() } ?? nil)
+        #expect(String(decoding: next.value, as: UTF8.self) == "m0", "nothing of the stopped batch was committed")
+        #expect(try await fixture.store.outboxBacklog() == 0, "nor dead-lettered")
+    }
+
     @Test func theCommitStopsAtTheFirstMessageOfEachPartitionThatDidNotSettle() {
         func message(_ partition: Int32, _ offset: Int64) -> KafkaMessage {
             KafkaMessage(topic: topic, partition: partition, offset: offset, key: nil, value: [])
