@@ -282,8 +282,15 @@ package struct InboundPipeline: Sendable {
 
     /// Writes the DLQ record and the error event; keeps trying while the database refuses,
     /// because the offset must not move before they are stored. False when cancelled first.
+    ///
+    /// The record is kept under the message's position and a digest of its content: a copy
+    /// delivered again is recognised, a different message at a position used before (a topic
+    /// deleted and made again) is not. An event that decoded is also recorded under its own id,
+    /// so that a copy delivered again is not applied after all.
     private func deadLetter(_ message: KafkaMessage, _ rejection: EventRejection, retryCount: Int) async -> Bool {
         let origin = "\(message.topic):\(message.partition):\(message.offset)"
+        let marker = "\(origin):\(Self.digest(of: message))"
+        let eventID = try? route?.decode(message).messageID
         while !Task.isCancelled {
             do {
                 let now = clock.now()
@@ -291,9 +298,9 @@ package struct InboundPipeline: Sendable {
                     original: message.value, key: message.key, rejection: rejection, retryCount: retryCount,
                     topic: message.topic, partition: message.partition, offset: message.offset, at: now)
                 let error = EventEnvelope(
-                    eventId: "error:\(origin)", eventType: ErrorOccurred.eventType, timestamp: now,
+                    eventId: "error:\(marker)", eventType: ErrorOccurred.eventType, timestamp: now,
                     data: ErrorOccurred(
-                        errorId: "dlq:\(origin)", component: "scheduling", severity: "medium",
+                        errorId: "dlq:\(marker)", component: "scheduling", severity: "medium",
                         error: .init(
                             code: rejection.code.rawValue, message: rejection.description,
                             context: [
@@ -301,10 +308,10 @@ package struct InboundPipeline: Sendable {
                             ]),
                         affectedEntities: .init()))
                 _ = try await store.deadLetter(
-                    messageID: "kafka:\(origin)", topic: message.topic, at: now, reason: rejection.code.rawValue,
+                    messageID: "kafka:\(marker)", eventID: eventID, topic: message.topic, at: now, reason: rejection.code.rawValue,
                     messages: [
                         OutboxMessage(
-                            id: "dlq:\(origin)", topic: Topic.deadLetter.rawValue, key: message.keyText ?? origin, payload: try record.encoded()),
+                            id: "dlq:\(marker)", topic: Topic.deadLetter.rawValue, key: message.keyText ?? origin, payload: try record.encoded()),
                         OutboxMessage(id: error.eventId, topic: Topic.errorOccurred.rawValue, key: error.data.errorId, payload: try error.encoded()),
                     ])
                 Counter(label: "interview_dlq_messages_total", dimensions: [("topic", message.topic), ("code", rejection.code.rawValue)]).increment()
@@ -316,5 +323,17 @@ package struct InboundPipeline: Sendable {
             }
         }
         return false
+    }
+
+    /// FNV-1a (64 bits) of the key and the value: tells one message at a position from another.
+    static func digest(of message: KafkaMessage) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func add(_ byte: UInt8) {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        for byte in withUnsafeBytes(of: (message.key.map { UInt64($0.count) } ?? .max).littleEndian, Array.init) { add(byte) }
+        for byte in message.key ?? [] { add(byte) }
+        for byte in message.value { add(byte) }
+        return String(hash, radix: 16)
     }
 }

@@ -40,7 +40,9 @@ extension PostgresSagaStore {
     ///
     /// Gives up after `defaultAnswerLimit` (`DeadlineExceeded`, which counts as unavailable): a
     /// transaction on a connection the server dropped can go unanswered (see `withDeadline`).
-    package func deadLetter(messageID: String, topic: String, at now: Date, reason: String, messages: [OutboxMessage]) async throws -> InboxOutcome {
+    package func deadLetter(
+        messageID: String, eventID: String?, topic: String, at now: Date, reason: String, messages: [OutboxMessage]
+    ) async throws -> InboxOutcome {
         let (database, logger) = (database, database.logger)
         return try await withDeadline(defaultAnswerLimit) {
             try await database.transaction { connection in
@@ -52,6 +54,14 @@ extension PostgresSagaStore {
                     """, logger: logger
                 ).collect()
                 guard !inserted.isEmpty else { return .duplicate }
+                if let eventID {
+                    try await connection.query(
+                        """
+                        INSERT INTO inbox (message_id, topic, received_at, saga_id, outcome)
+                        VALUES (\(eventID), \(topic), \(now.milliseconds), NULL, \("dead-lettered: \(reason)"))
+                        ON CONFLICT (message_id) DO NOTHING
+                        """, logger: logger)
+                }
                 try await Self.insertOutbox(messages, sagaID: nil, at: now, on: connection, logger: logger)
                 return .ignored(reason: "dead-lettered: \(reason)")
             }

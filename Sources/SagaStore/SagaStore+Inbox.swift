@@ -45,12 +45,15 @@ extension SagaStore {
 
     /// Records a message that will not be handled, and the messages announcing that (a DLQ
     /// record, an error event), in one transaction. A message id seen before writes nothing.
-    package func deadLetter(messageID: String, topic: String, at now: Date, reason: String, messages: [OutboxMessage]) async throws -> InboxOutcome {
+    package func deadLetter(
+        messageID: String, eventID: String?, topic: String, at now: Date, reason: String, messages: [OutboxMessage]
+    ) async throws -> InboxOutcome {
         try await write { db in
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO inbox (message_id, topic, received_at, saga_id, outcome) VALUES (?, ?, ?, NULL, ?)",
-                arguments: [messageID, topic, now.milliseconds, "dead-lettered: \(reason)"])
+            let insert = try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO inbox (message_id, topic, received_at, saga_id, outcome) VALUES (?, ?, ?, NULL, ?)")
+            try insert.execute(arguments: [messageID, topic, now.milliseconds, "dead-lettered: \(reason)"])
             guard db.changesCount == 1 else { return .duplicate }
+            if let eventID { try insert.execute(arguments: [eventID, topic, now.milliseconds, "dead-lettered: \(reason)"]) }
             for message in messages { try Self.insertOutbox(message, sagaID: nil, at: now, in: db) }
             return .ignored(reason: "dead-lettered: \(reason)")
         }

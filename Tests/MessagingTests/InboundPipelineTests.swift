@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import Messaging
 import SagaCore
+import SagaEngine
 import SagaStore
 import SchedulerTestScopes
 import SchedulerTesting
@@ -54,6 +55,61 @@ struct InboundPipelineTests {
         await pipeline.handle(message)
         #expect(calls.withLock { $0 } == 7, "applied once the database was back")
         #expect(try await fixture.store.outboxBacklog() == 0, "nothing dead-lettered")
+    }
+
+    /// A message at `offset` of partition 0.
+    func message(_ value: String, offset: Int64, key: String = "cand-1") -> KafkaMessage {
+        KafkaMessage(topic: topic, partition: 0, offset: offset, key: Array(key.utf8), value: Array(value.utf8))
+    }
+
+    /// Dead-lettered after its retries, then delivered again (its offset commit lost): the copy
+    /// is recognised, not applied, though its saga now would take it.
+    @Test func aMessageDeadLetteredAfterItsRetriesIsNotAppliedWhenItComesAgain() async throws {
+        let cluster = try await DevelopmentCluster.start()
+        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
+        // Fails in the batch and in both tries one at a time; would succeed from then on.
+        let fixture = try MessagingFixture(failingCollects: 3)
+        defer { fixture.directory.remove() }
+        let consumer = try KafkaConsumer(configuration: cluster.configuration, groupID: "redelivered", topics: [topic])
+        afterTest { await consumer.close() }
+        let pipeline = InboundPipeline(
+            consumer: consumer, store: fixture.store, engine: fixture.engine,
+            retry: .init(maxAttempts: 2, initialBackoff: .milliseconds(1), maxBackoff: .milliseconds(5))
+        ) { [decoder = fixture.decoder] message in
+            let envelope = try decoder.availability(message.value)
+            return InboundEvent(
+                messageID: envelope.eventId, topic: message.topic, type: envelope.eventType, correlation: envelope.data.requestId,
+                payload: try JSONValue.encoding(envelope.data))
+        }
+        _ = try await fixture.engine.start(type: "await", id: "r-7", partitionKey: "cand-1", data: [:])
+        try await fixture.engine.runDueWork()
+        let delivery = message(MessagingFixture.availabilityJSON(eventID: "e-7", requestID: "r-7"), offset: 7)
+
+        await pipeline.handle([delivery])
+        #expect(
+            try await fixture.store.pendingOutbox(limit: 100).map(\.message.id).filter { $0.hasPrefix("dlq:") }.count == 1,
+            "dead-lettered after its retries")
+        await pipeline.handle([delivery])
+        #expect(try await fixture.store.instance(id: "r-7")?.status == .waiting, "the copy was not applied")
+        #expect(
+            try await fixture.store.pendingOutbox(limit: 100).map(\.message.id).filter { $0.hasPrefix("dlq:") }.count == 1, "nor dead-lettered twice")
+    }
+
+    /// Two different poison messages at one position (the topic deleted and made again, its
+    /// offsets starting over): each reaches the DLQ; a copy of either is recognised.
+    @Test func aPoisonMessageAtAPositionUsedBeforeStillReachesTheDLQ() async throws {
+        let cluster = try await DevelopmentCluster.start()
+        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
+        let fixture = try MessagingFixture()
+        defer { fixture.directory.remove() }
+        let consumer = try KafkaConsumer(configuration: cluster.configuration, groupID: "recreated", topics: [topic])
+        afterTest { await consumer.close() }
+        let pipeline = InboundPipeline(consumer: consumer, store: fixture.store, handler: fixture.availabilityHandler)
+        await pipeline.handle([message("not json", offset: 42)])
+        await pipeline.handle([message("{\"also\": \"not an event\"}", offset: 42)])
+        await pipeline.handle([message("not json", offset: 42)])
+        let records = try await fixture.store.pendingOutbox(limit: 100).map(\.message.id).filter { $0.hasPrefix("dlq:") }
+        #expect(records.count == 2, "one DLQ record per message, none for the copy: \(records)")
     }
 
     @Test func shutdownNeitherDeadLettersNorCommits() async throws {

@@ -16,7 +16,8 @@ struct MessagingFixture {
     let engine: SagaEngine<SagaStore>
     let decoder: InboundEventDecoder
 
-    init(maximumMessageSize: Int = 1_048_576) throws {
+    /// `failingCollects`: how many times the saga's event handler fails (transiently) first.
+    init(maximumMessageSize: Int = 1_048_576, failingCollects: Int = 0) throws {
         decoder = InboundEventDecoder(maximumSize: maximumMessageSize)
         directory = try TemporaryDirectory(prefix: "messaging")
         let sagas = directory.url.appendingPathComponent("sagas")
@@ -32,8 +33,10 @@ struct MessagingFixture {
         """.write(to: sagas.appendingPathComponent("await.yaml"), atomically: true, encoding: .utf8)
         var handlers = SQLiteSagaHandlers()
         handlers.action("ask", requiresCompensation: false) { context in StepOutcome(awaitCorrelation: context.sagaID) }
+        let failuresLeft = Atomic(failingCollects)
         handlers.onEvent("collect") { _, payload in
-            .complete(StepOutcome(dataPatch: ["conflicts": .number(Double(payload["conflicts"]?.arrayValue?.count ?? 0))]))
+            if failuresLeft.subtract(1, ordering: .relaxed).newValue >= 0 { throw StepFailure(.transient, "calendar unreachable") }
+            return .complete(StepOutcome(dataPatch: ["conflicts": .number(Double(payload["conflicts"]?.arrayValue?.count ?? 0))]))
         }
         store = try SagaStore(path: directory.path("service.sqlite"))
         engine = SagaEngine(store: store, catalog: try SagaCatalog.load(directory: sagas, handlers: handlers.inventory), handlers: handlers)

@@ -6,8 +6,13 @@ package import Foundation
 /// instances share, is another: a message dead-lettered by two instances is recorded once.
 package protocol DeadLetterInbox: Sendable {
     /// Records `messageID` as dead-lettered and stores `messages` with it, in one transaction;
-    /// a message id seen before writes nothing and reports `.duplicate`.
-    func deadLetter(messageID: String, topic: String, at now: Date, reason: String, messages: [OutboxMessage]) async throws -> InboxOutcome
+    /// a message id seen before writes nothing and reports `.duplicate`. `eventID`, the event's
+    /// own id when the message had one, is recorded as dead-lettered too (unless seen before),
+    /// so that a redelivered copy is recognised by the inbox like any duplicate, not applied.
+    func deadLetter(
+        messageID: String, eventID: String?, topic: String, at now: Date, reason: String, messages: [OutboxMessage]
+    ) async throws
+        -> InboxOutcome
 
     /// Whether `error` says the database could not do its work for now (unreachable, locked,
     /// restarting) rather than that the write was wrong: worth retrying for as long as it takes.
