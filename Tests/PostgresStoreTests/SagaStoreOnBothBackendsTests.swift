@@ -16,6 +16,24 @@ struct SagaStoreOnBothBackendsTests {
         #expect(try await store.stepLogLength(sagaID: "s-1") == 1)
     }
 
+    /// A dead-lettered message is recorded once, with its DLQ record; the event id given with
+    /// it is marked done too, so that the event is a duplicate when it comes again.
+    @Test(arguments: Backend.allCases)
+    func aDeadLetterIsRecordedOnceAndMarksItsEventDone(backend: Backend) async throws {
+        let (store, close) = try await backend.open()
+        defer { close() }
+        let record = OutboxMessage(id: "dlq:t:0:7:ab", topic: "dlq", key: "k", payload: Data("{}".utf8))
+        func deadLetter() async throws -> InboxOutcome {
+            try await store.deadLetter(
+                messageID: "kafka:t:0:7:ab", eventID: "e-7", topic: "t", at: Sagas.epoch, reason: "processing-failed", messages: [record])
+        }
+        #expect(try await deadLetter() == .ignored(reason: "dead-lettered: processing-failed"))
+        #expect(try await deadLetter() == .duplicate)
+        #expect(try await store.pendingOutbox(limit: 10).map(\.id) == ["dlq:t:0:7:ab"])
+        #expect(try await store.hasProcessed(messageID: "e-7"))
+        #expect(try await store.receive(messageID: "e-7", topic: "t", at: Sagas.epoch, transition: nil, ignoredBecause: nil) == .duplicate)
+    }
+
     /// Ten writers move the same saga from the same version at once: one lands, nine are told
     /// the saga moved, and none of their log lines or messages is stored.
     @Test(arguments: Backend.allCases)

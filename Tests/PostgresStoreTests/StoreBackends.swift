@@ -20,6 +20,11 @@ protocol SagaStoreBackend: Sendable {
     func markPublishFailed(id: String, error: String) async throws
     func deliveryAttempts(id: String, sagaID: String) async throws -> (attempts: Int, lastError: String?)?
     func stepLogLength(sagaID: String) async throws -> Int
+    func deadLetter(
+        messageID: String, eventID: String?, topic: String, at now: Date, reason: String, messages: [OutboxMessage]
+    ) async throws
+        -> InboxOutcome
+    func hasProcessed(messageID: String) async throws -> Bool
 }
 
 extension SagaStore: SagaStoreBackend {
