@@ -66,7 +66,7 @@ package final class KafkaConsumer: Sendable {
     ) throws(KafkaError) {
         var properties = Self.defaultProperties.merging(configuration.librdkafkaProperties) { _, explicit in explicit }
             .merging(configuration.consumerProperties) { _, explicit in explicit }
-        for name in Self.offsetsStoredByThePipeline where properties[name] != "false" {
+        for name in Self.offsetsStoredByThePipeline where !["false", "f", "0"].contains(properties[name]?.lowercased() ?? "") {
             throw .configuration(
                 "\(name)=\(properties[name] ?? "") is refused: an offset is stored and committed only once its message's effect is durable; remove the setting"
             )

@@ -42,8 +42,8 @@ final class BatchGate: Sendable {
     }
 
     /// Starts no more batches; returns once the one in hand, if any, has ended, or after
-    /// `patience`, when that batch is stopped (what it did not settle is not committed, and
-    /// comes again after a restart). Called once.
+    /// `patience`, once that batch has been told to stop (cancelled; it may still be
+    /// finishing). Called once.
     func stop(waitingAtMost patience: Duration) async {
         let timer = Task {
             guard (try? await Task.sleep(for: patience)) != nil else { return }

@@ -125,8 +125,9 @@ package struct InboundPipeline: Sendable {
     }
 
     /// Stops gracefully: lets the batch in hand settle and commit its offsets for up to
-    /// `patience`, then stops it (what it did not commit comes again after a restart and the
-    /// inbox recognises it) and closes the consumer, which ends `run()`.
+    /// `patience`, then cancels it and closes the consumer. `run()` ends once the cancelled
+    /// batch has returned; an offset commit it makes after the close is lost, so what it
+    /// settled late comes again after a restart, where the inbox recognises it.
     package func shutdown(patience: Duration = .seconds(10)) async {
         await gate.stop(waitingAtMost: patience)
         await consumer.close()

@@ -8,8 +8,8 @@ import Synchronization
 /// crash the test process when it has about a thousand descriptors open, as this suite does
 /// at its peak (swift-corelibs-foundation #5472, fixed after Swift 6.3).
 ///
-/// The child gets descriptors 0–2 only, every signal at its default and an empty signal
-/// mask, whatever the test process has set. A thread of its own waits for the exit, so no
+/// The child gets descriptors 0–2 only, every signal at its default (glibc keeps its own two
+/// internal ones ignored) and an empty signal mask, whatever the test process has set. A thread of its own waits for the exit, so no
 /// zombie is left and no cooperative thread blocks.
 package final class SpawnedProcess: Sendable {
     /// Where one of the child's standard streams comes from or goes.
@@ -29,7 +29,7 @@ package final class SpawnedProcess: Sendable {
         case exited(Int32)
         case signalled(Int32)
 
-        /// The exit status, or the number of the signal that ended it.
+        /// The exit status, or the number of the signal that ended it (0: the exit was not seen).
         package var status: Int32 {
             switch self {
             case .exited(let status), .signalled(let status): status
@@ -110,10 +110,13 @@ package final class SpawnedProcess: Sendable {
         while waitid(P_PID, id_t(processIdentifier), &info, WEXITED | WNOWAIT) == -1, errno == EINTR {}
         let waiters = state.withLock { state in
             var status: Int32 = 0
-            while waitpid(processIdentifier, &status, 0) == -1, errno == EINTR {}
-            state.termination = Termination(waitStatus: status)
+            var reaped: pid_t
+            repeat { reaped = waitpid(processIdentifier, &status, 0) } while reaped == -1 && errno == EINTR
+            // Reaped by someone else (SIGCHLD ignored, a waitpid(-1) elsewhere): not a success.
+            let termination = reaped == processIdentifier ? Termination(waitStatus: status) : .signalled(0)
+            state.termination = termination
             defer { state.waiters = [] }
-            return state.waiters.map { ($0, Termination(waitStatus: status)) }
+            return state.waiters.map { ($0, termination) }
         }
         for (waiter, termination) in waiters { waiter.resume(returning: termination) }
         reaped.signal()
