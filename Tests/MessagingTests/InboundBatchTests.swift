@@ -29,12 +29,8 @@ struct InboundBatchTests {
     }()
 
     @Test func aBatchRunsKeysAtOnceInOrderPerKeyAndDeadLettersOnlyThePoison() async throws {
-        let cluster = try await DevelopmentCluster.start()
-        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
-        let fixture = try MessagingFixture()
-        defer { fixture.directory.remove() }
-        let producer = try KafkaProducer(configuration: cluster.configuration)
-        afterTest { await producer.shutdown() }
+        let (cluster, fixture) = try await MessagingFixture.withCluster()
+        let producer = try MessagingFixture.producer(on: cluster)
         // Ten messages per key, interleaved; the fifth of the second key is poison.
         var sent: [KafkaProducerMessage] = []
         for sequence in 0..<10 {
@@ -89,15 +85,11 @@ struct InboundBatchTests {
     }
 
     @Test func eventsForSagasAreAppliedTogetherAndThePoisonAloneGoesToTheDLQ() async throws {
-        let cluster = try await DevelopmentCluster.start()
-        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
-        let fixture = try MessagingFixture()
-        defer { fixture.directory.remove() }
+        let (cluster, fixture) = try await MessagingFixture.withCluster()
         let requests = (0..<40).map { "req-\($0)" }
         for id in requests { try await fixture.engine.start(type: "await", id: id, partitionKey: id, data: [:]) }
         try await fixture.engine.runDueWork()
-        let producer = try KafkaProducer(configuration: cluster.configuration)
-        afterTest { await producer.shutdown() }
+        let producer = try MessagingFixture.producer(on: cluster)
         // Ten replies per key; the third of the second key is poison, and the last message
         // repeats the first (a redelivery).
         var sent: [KafkaProducerMessage] = []
@@ -147,12 +139,8 @@ struct InboundBatchTests {
     }
 
     @Test func shutdownLetsTheBatchInHandCommitBeforeTheConsumerCloses() async throws {
-        let cluster = try await DevelopmentCluster.start()
-        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
-        let fixture = try MessagingFixture()
-        defer { fixture.directory.remove() }
-        let producer = try KafkaProducer(configuration: cluster.configuration)
-        afterTest { await producer.shutdown() }
+        let (cluster, fixture) = try await MessagingFixture.withCluster()
+        let producer = try MessagingFixture.producer(on: cluster)
         for value in ["m0", "m1"] {
             _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("cand-1".utf8), value: Array(value.utf8)))
         }
@@ -189,12 +177,8 @@ struct InboundBatchTests {
     /// lasts) is stopped when the shutdown's patience runs out: `run()` ends, and the message,
     /// not committed, comes again.
     @Test func shutdownStopsABatchThatCannotSettleWhenPatienceRunsOut() async throws {
-        let cluster = try await DevelopmentCluster.start()
-        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
-        let fixture = try MessagingFixture()
-        defer { fixture.directory.remove() }
-        let producer = try KafkaProducer(configuration: cluster.configuration)
-        afterTest { await producer.shutdown() }
+        let (cluster, fixture) = try await MessagingFixture.withCluster()
+        let producer = try MessagingFixture.producer(on: cluster)
         _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("cand-1".utf8), value: Array("m0".utf8)))
         let consumer = try KafkaConsumer(configuration: cluster.configuration, groupID: "impatient", topics: [topic])
         let attempts = Atomic(0)

@@ -28,14 +28,10 @@ struct InboundPipelineTests {
     }
 
     @Test func aDatabaseOutageRetriesAValidMessageInsteadOfDeadLetteringIt() async throws {
-        let cluster = try await DevelopmentCluster.start()
-        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
-        let fixture = try MessagingFixture()
-        defer { fixture.directory.remove() }
+        let (cluster, fixture) = try await MessagingFixture.withCluster()
         let outage = try unavailableStoreError()
         #expect(SagaStore.isUnavailable(outage))
-        let producer = try KafkaProducer(configuration: cluster.configuration)
-        afterTest { await producer.shutdown() }
+        let producer = try MessagingFixture.producer(on: cluster)
         _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("c".utf8), value: Array("{}".utf8)))
         let consumer = try KafkaConsumer(configuration: cluster.configuration, groupID: "pipeline", topics: [topic])
         afterTest { await consumer.close() }
@@ -65,11 +61,8 @@ struct InboundPipelineTests {
     /// Dead-lettered after its retries, then delivered again (its offset commit lost): the copy
     /// is recognised, not applied, though its saga now would take it.
     @Test func aMessageDeadLetteredAfterItsRetriesIsNotAppliedWhenItComesAgain() async throws {
-        let cluster = try await DevelopmentCluster.start()
-        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
         // Fails in the batch and in both tries one at a time; would succeed from then on.
-        let fixture = try MessagingFixture(failingCollects: 3)
-        defer { fixture.directory.remove() }
+        let (cluster, fixture) = try await MessagingFixture.withCluster(failingCollects: 3)
         let consumer = try KafkaConsumer(configuration: cluster.configuration, groupID: "redelivered", topics: [topic])
         afterTest { await consumer.close() }
         let pipeline = InboundPipeline(
@@ -98,10 +91,7 @@ struct InboundPipelineTests {
     /// Two different poison messages at one position (the topic deleted and made again, its
     /// offsets starting over): each reaches the DLQ; a copy of either is recognised.
     @Test func aPoisonMessageAtAPositionUsedBeforeStillReachesTheDLQ() async throws {
-        let cluster = try await DevelopmentCluster.start()
-        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
-        let fixture = try MessagingFixture()
-        defer { fixture.directory.remove() }
+        let (cluster, fixture) = try await MessagingFixture.withCluster()
         let consumer = try KafkaConsumer(configuration: cluster.configuration, groupID: "recreated", topics: [topic])
         afterTest { await consumer.close() }
         let pipeline = InboundPipeline(consumer: consumer, store: fixture.store, handler: fixture.availabilityHandler)
@@ -113,12 +103,8 @@ struct InboundPipelineTests {
     }
 
     @Test func shutdownNeitherDeadLettersNorCommits() async throws {
-        let cluster = try await DevelopmentCluster.start()
-        afterTest { withExtendedLifetime(cluster) {} }  // the cluster outlives the clients closed after the test
-        let fixture = try MessagingFixture()
-        defer { fixture.directory.remove() }
-        let producer = try KafkaProducer(configuration: cluster.configuration)
-        afterTest { await producer.shutdown() }
+        let (cluster, fixture) = try await MessagingFixture.withCluster()
+        let producer = try MessagingFixture.producer(on: cluster)
         _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("c".utf8), value: Array("{}".utf8)))
 
         let first = try KafkaConsumer(configuration: cluster.configuration, groupID: "pipeline", topics: [topic])

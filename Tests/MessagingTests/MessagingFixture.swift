@@ -5,8 +5,10 @@ import Messaging
 import SagaCore
 import SagaEngine
 import SagaStore
+import SchedulerTestScopes
 import SchedulerTesting
 import Synchronization
+import Testing
 
 /// A saga store, an engine whose `await` saga waits for `scheduling.availability`, and
 /// helpers for building catalog messages.
@@ -40,6 +42,26 @@ struct MessagingFixture {
         }
         store = try SagaStore(path: directory.path("service.sqlite"))
         engine = SagaEngine(store: store, catalog: try SagaCatalog.load(directory: sagas, handlers: handlers.inventory), handlers: handlers)
+    }
+
+    /// A development cluster and a fixture for one test. Both are kept until the test's other
+    /// after-test work (closing its clients, registered later, so run earlier) is done.
+    static func withCluster(failingCollects: Int = 0) async throws -> (cluster: DevelopmentCluster, fixture: MessagingFixture) {
+        let cluster = try await DevelopmentCluster.start()
+        let fixture = try MessagingFixture(failingCollects: failingCollects)
+        let directory = fixture.directory
+        afterTest {
+            withExtendedLifetime(cluster) {}
+            directory.remove()
+        }
+        return (cluster, fixture)
+    }
+
+    /// A producer on `cluster`, shut down after the test.
+    static func producer(on cluster: DevelopmentCluster) throws -> KafkaProducer {
+        let producer = try KafkaProducer(configuration: cluster.configuration)
+        afterTest { await producer.shutdown() }
+        return producer
     }
 
     /// The service's handler for availability replies: validate, then deliver to the saga.
