@@ -52,7 +52,7 @@ package enum CalendarFeedWriter {
         var added = Set<String>()
         let earliest = events.map(\.start).min()
         for event in events {
-            guard IANATimeZone.named(event.timeZone) != nil, let builtin = icaltimezone_get_builtin_timezone(event.timeZone) else {
+            guard IANATimeZone.named(event.timeZone) != nil, let builtin = BuiltinTimeZones.zone(named: event.timeZone) else {
                 throw ICalendarError("event \(event.uid): unknown time zone \"\(event.timeZone)\"")
             }
             if added.insert(event.timeZone).inserted {
@@ -68,7 +68,7 @@ package enum CalendarFeedWriter {
             icalcomponent_add_property(eventPointer, icalproperty_new_sequence(Int32(event.sequence)))
             icalcomponent_add_property(
                 eventPointer,
-                icalproperty_new_dtstamp(icaltime_from_timet_with_zone(time_t(stamp.secondsSinceEpoch), 0, icaltimezone_get_utc_timezone())))
+                icalproperty_new_dtstamp(icaltime_from_timet_with_zone(time_t(stamp.secondsSinceEpoch), 0, BuiltinTimeZones.utc)))
             ICalendarBuilding.setTimes(of: eventPointer, start: event.start, end: event.end, zone: zone, builtin: builtin)
             icalcomponent_add_property(eventPointer, icalproperty_new_summary(event.summary))
             icalcomponent_add_property(eventPointer, icalproperty_new_description(event.description))

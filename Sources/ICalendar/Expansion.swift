@@ -131,7 +131,7 @@ struct Expansion {
         default: return start
         }
         let period = unit * Int64(max(1, rule.interval))
-        let windowStart = icaltime_from_timet_with_zone(time_t(window.start.secondsSinceEpoch), 0, icaltimezone_get_utc_timezone())
+        let windowStart = icaltime_from_timet_with_zone(time_t(window.start.secondsSinceEpoch), 0, BuiltinTimeZones.utc)
         let windowWallClock = icaltime_is_utc(stamp.time) != 0 ? windowStart : wallClock(of: windowStart, like: stamp)
         let target = EventTimeZones.local(windowWallClock).localSecondsSinceEpoch - max(0, wallSeconds) - 2 * 86_400
         let first = EventTimeZones.local(start).localSecondsSinceEpoch
@@ -184,7 +184,9 @@ struct Expansion {
         guard isBusy(event), let timing = timing(of: event) else { return }
         var excluded = overridden
         forEachProperty(of: event, kind: ICAL_EXDATE_PROPERTY) { property in
-            excluded.insert(start(of: Stamp(icalproperty_get_exdate(property), property)))
+            // The value as written: `icalproperty_get_exdate` would look the TZID up in libical's
+            // zone table, which `BuiltinTimeZones` keeps to itself; `Stamp` resolves it here.
+            excluded.insert(start(of: Stamp(icalvalue_get_datetime(icalproperty_get_value(property)), property)))
         }
         var starts: [Stamp] = []
         var seen = Set<Instant>()
@@ -208,7 +210,7 @@ struct Expansion {
             while true {
                 var next = icalrecur_iterator_next(iterator)
                 if icaltime_is_null_time(next) != 0 { break }
-                if startIsUTC { next.zone = icaltimezone_get_utc_timezone() }
+                if startIsUTC { next.zone = BuiltinTimeZones.utc }
                 steps += 1
                 guard steps <= 10 * maximum else {
                     throw ICalendarError("RRULE of \(uid(event)) produces more than \(10 * maximum) instances before the window ends")

@@ -9,7 +9,7 @@ enum ICalendarBuilding {
     static func addTimeZone(
         named name: String, builtin: OpaquePointer, fromYearOf start: Instant, to calendar: OpaquePointer
     ) throws(ICalendarError) -> OpaquePointer? {
-        if builtin == icaltimezone_get_utc_timezone() { return nil }
+        if builtin == BuiltinTimeZones.utc { return nil }
         // Keep the rules from the year before the interview on: enough for any reader.
         let year = LocalDateTime(localSecondsSinceEpoch: start.secondsSinceEpoch).date.year - 1
         guard let copy = TrimmedTimeZones.copy(named: name, builtin: builtin, fromYear: year) else {
@@ -22,7 +22,7 @@ enum ICalendarBuilding {
 
     /// The calendar's zone `name` as it is now (see `addTimeZone`); nil for UTC.
     static func timeZone(named name: String, builtin: OpaquePointer, in calendar: OpaquePointer) -> OpaquePointer? {
-        builtin == icaltimezone_get_utc_timezone() ? nil : icalcomponent_get_timezone(calendar, name)
+        builtin == BuiltinTimeZones.utc ? nil : icalcomponent_get_timezone(calendar, name)
     }
 
     static func person(_ person: Invitation.Person, organizer: Bool) throws(ICalendarError) -> OpaquePointer {
@@ -61,7 +61,7 @@ enum ICalendarBuilding {
     /// `instant` as `builtin`'s wall clock, labelled with the calendar's `zone`; in UTC when
     /// there is no zone.
     private static func wallClock(of instant: Instant, in builtin: OpaquePointer, labelledAs zone: OpaquePointer?) -> icaltimetype {
-        let utc = icaltimezone_get_utc_timezone()
+        let utc = BuiltinTimeZones.utc
         let universal = icaltime_from_timet_with_zone(time_t(instant.secondsSinceEpoch), 0, utc)
         guard let zone else { return universal }
         var time = icaltime_convert_to_zone(universal, builtin)

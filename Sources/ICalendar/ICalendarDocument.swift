@@ -10,6 +10,7 @@ package final class ICalendarDocument {
     /// Parses iCalendar text; never crashes on any input.
     package init(bytes: [UInt8]) throws(ICalendarError) {
         let text = try ICalendarStructure.check(bytes)
+        BuiltinTimeZones.prepare()
         icalerror_set_errors_are_fatal(0)
         guard let parsed = icalparser_parse_string(text) else {
             throw ICalendarError("libical could not parse the data")

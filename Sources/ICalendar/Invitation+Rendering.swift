@@ -15,7 +15,7 @@ extension Invitation {
     /// text escaped by libical (a newline in a name cannot start a property), and checked
     /// against RFC 5546's restrictions for its METHOD.
     package func render() throws(ICalendarError) -> String {
-        guard IANATimeZone.named(timeZone) != nil, let zone = icaltimezone_get_builtin_timezone(timeZone) else {
+        guard IANATimeZone.named(timeZone) != nil, let zone = BuiltinTimeZones.zone(named: timeZone) else {
             throw ICalendarError("unknown time zone \"\(timeZone)\"")
         }
         guard start < end else { throw ICalendarError("the end \(end) is not after the start \(start)") }
@@ -44,7 +44,7 @@ extension Invitation {
         }
         icalcomponent_add_component(calendarPointer, eventPointer)
 
-        let utc = icaltimezone_get_utc_timezone()
+        let utc = BuiltinTimeZones.utc
         icalcomponent_add_property(eventPointer, icalproperty_new_uid(uid))
         icalcomponent_add_property(eventPointer, icalproperty_new_sequence(sequenceNumber))
         icalcomponent_add_property(eventPointer, icalproperty_new_dtstamp(icaltime_from_timet_with_zone(time_t(stamp.secondsSinceEpoch), 0, utc)))
