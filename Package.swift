@@ -223,7 +223,8 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
             ]
         ),
-        .testTarget(name: "ICalendarTests", dependencies: ["SchedulingCore", "ICalendar", "SchedulerTesting"], exclude: ["CORPUS-DIFFERENCES.md"]),
+        .testTarget(
+            name: "ICalendarTests", dependencies: ["CLibical", "SchedulingCore", "ICalendar", "SchedulerTesting"], exclude: ["CORPUS-DIFFERENCES.md"]),
         .testTarget(
             name: "SagaEngineTests",
             dependencies: ["SagaCore", "SagaStore", "SagaEngine", "SchedulerTesting", .product(name: "GRDB", package: "GRDB.swift")]),

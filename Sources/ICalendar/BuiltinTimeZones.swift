@@ -7,19 +7,17 @@ import Synchronization
 /// time, asking for UTC, looking up a zone), and publishes the table before it is full; a
 /// lookup of a name missing from `zone.tab` appends to it without any lock. Threads meeting
 /// there crash in `strcmp` on a NULL location: the availability responder did, under a burst
-/// of first requests. So the table is filled once, before this module's first other libical
-/// call, and every lookup holds one lock. Nothing in this module lets libical look zones up on
+/// of first requests. So every entry into libical here first makes sure, holding one lock,
+/// that the table is full, and every lookup holds that lock too. Nothing in this module lets libical look zones up on
 /// its own (see `Expansion`'s EXDATE).
 package enum BuiltinTimeZones {
     private static let lookups = Mutex(())
 
-    /// Filled with every other caller waiting (`static let` runs once).
-    private static let filled: Bool = lookups.withLock { _ in icaltimezone_get_utc_timezone() != nil }
-
-    /// Makes sure libical's table is complete; costs nothing after the first call. Called
-    /// before parsing or building anything.
+    /// Makes sure libical's table is complete before the caller goes on: the first caller
+    /// fills it holding the lock, and everyone else waits for that. Called before parsing or
+    /// building anything; an uncontended lock and a pointer check after the first time.
     static func prepare() {
-        _ = filled
+        lookups.withLock { _ in _ = icaltimezone_get_builtin_timezones() }
     }
 
     /// libical's UTC zone.
