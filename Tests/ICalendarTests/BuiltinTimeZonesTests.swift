@@ -88,15 +88,19 @@ struct BuiltinTimeZonesTests {
     }
 
     /// Runs feed reads and invitation renders on `threads` threads at once; false if any failed.
+    /// The threads wait (without spinning: the rest of the suite shares the cores) until all
+    /// are started, then go ten microseconds apart.
     static func burst(threads: Int) -> Bool {
-        let arrived = Atomic<Int>(0)
+        let gate = NSCondition()
+        let open = Atomic<Bool>(false)
         let failures = Atomic<Int>(0)
         let finished = DispatchGroup()
         for index in 0..<threads {
             finished.enter()
             Thread.detachNewThread {
-                arrived.add(1, ordering: .relaxed)
-                while arrived.load(ordering: .relaxed) < threads { sched_yield() }
+                gate.withLock {
+                    while !open.load(ordering: .relaxed) { gate.wait() }
+                }
                 usleep(useconds_t(index * 10))
                 do {
                     for _ in 0..<4 {
@@ -114,6 +118,10 @@ struct BuiltinTimeZonesTests {
                 }
                 finished.leave()
             }
+        }
+        gate.withLock {
+            open.store(true, ordering: .relaxed)
+            gate.broadcast()
         }
         finished.wait()
         return failures.load(ordering: .relaxed) == 0
