@@ -77,6 +77,26 @@ enum SagaSchema {
                     WHERE last_error_kind = 'permanent' AND last_error_message LIKE 'aborted by %'
                     """)
         }
+        migrator.registerMigration("v3: the step log indexed by its saga's age first") { db in
+            // Saga ids are random, so an index led by them puts each running saga's new line
+            // on a leaf page of its own, anywhere in the whole history: a third of the pages a
+            // booking's commits wrote. Led by the saga's creation time, the running sagas'
+            // lines share the index's last pages.
+            try db.execute(
+                sql: """
+                    ALTER TABLE saga_step_log ADD COLUMN saga_created_at INTEGER NOT NULL DEFAULT 0;
+                    UPDATE saga_step_log SET saga_created_at =
+                        coalesce((SELECT created_at FROM saga_instance WHERE saga_instance.id = saga_step_log.saga_id), 0);
+                    CREATE INDEX saga_step_log_by_saga_age ON saga_step_log(saga_created_at, saga_id, id);
+                    DROP INDEX saga_step_log_saga;
+                    """)
+        }
         return migrator
     }
+
+    /// The condition that finds one saga's log lines (`?` its id, twice) through
+    /// `saga_step_log_by_saga_age`.
+    static let logOfSaga = """
+        saga_created_at = coalesce((SELECT created_at FROM saga_instance WHERE id = ?1), 0) AND saga_id = ?1
+        """
 }

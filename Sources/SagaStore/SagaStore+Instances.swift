@@ -75,7 +75,7 @@ extension SagaStore {
     }
 
     private static func append(_ transition: SagaTransition, in db: Database) throws {
-        try insertLog(transition.log, in: db)
+        try insertLog(transition.log, sagaCreatedAt: transition.instance.createdAt, in: db)
         for message in transition.messages {
             try insertOutbox(message, sagaID: transition.instance.id, at: transition.instance.updatedAt, in: db)
         }

@@ -24,7 +24,7 @@ extension SagaStore {
                 sql: "UPDATE saga_instance SET data = ?, last_error_message = ?, version = version + 1 WHERE id = ?",
                 arguments: [rewritten, (row[1] as String?).map(text), id])
             for entry in try Row.fetchAll(
-                db, sql: "SELECT id, message FROM saga_step_log WHERE saga_id = ? AND message IS NOT NULL", arguments: [id])
+                db, sql: "SELECT id, message FROM saga_step_log WHERE \(SagaSchema.logOfSaga) AND message IS NOT NULL", arguments: [id])
             {
                 try db.execute(sql: "UPDATE saga_step_log SET message = ? WHERE id = ?", arguments: [text(entry[1]), entry[0] as Int64])
             }

@@ -8,9 +8,12 @@ extension SagaStore {
         try await read { db in try Self.stepLog(sagaID: sagaID, in: db) }
     }
 
+    /// The statement that reads one saga's log (its id the one argument).
+    package static let stepLogQuery = "SELECT * FROM saga_step_log WHERE \(SagaSchema.logOfSaga) ORDER BY id"
+
     /// The saga's log, read inside a transaction the caller holds.
     package static func stepLog(sagaID: String, in db: Database) throws -> [StepLogRecord] {
-        try Row.fetchAll(db, sql: "SELECT * FROM saga_step_log WHERE saga_id = ? ORDER BY id", arguments: [sagaID]).map { row in
+        try Row.fetchAll(db, sql: stepLogQuery, arguments: [sagaID]).map { row in
             StepLogRecord(
                 sagaID: row["saga_id"], step: row["step"],
                 phase: StepLogRecord.Phase(rawValue: row["phase"]) ?? .saga, attempt: row["attempt"],
@@ -20,16 +23,19 @@ extension SagaStore {
         }
     }
 
-    static func insertLog(_ records: [StepLogRecord], in db: Database) throws {
+    /// Stores log lines of the saga created at `sagaCreatedAt` (which leads the log's index).
+    static func insertLog(_ records: [StepLogRecord], sagaCreatedAt: Date, in db: Database) throws {
         guard !records.isEmpty else { return }
         let insert = try db.cachedStatement(
-            sql:
-                "INSERT INTO saga_step_log (saga_id, step, phase, attempt, outcome, at, error_kind, message, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            sql: """
+                INSERT INTO saga_step_log (saga_id, saga_created_at, step, phase, attempt, outcome, at, error_kind, message, actor)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
         )
         for record in records {
             try insert.execute(
                 arguments: [
-                    record.sagaID, record.step, record.phase.rawValue, record.attempt, record.outcome.rawValue,
+                    record.sagaID, sagaCreatedAt.milliseconds, record.step, record.phase.rawValue, record.attempt, record.outcome.rawValue,
                     record.at.milliseconds, record.errorKind?.rawValue, record.message, record.actor,
                 ])
         }

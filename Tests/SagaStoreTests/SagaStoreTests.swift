@@ -114,25 +114,7 @@ struct SagaStoreTests {
         let directory = try TemporaryDirectory(prefix: "saga-store")
         defer { directory.remove() }
         let path = directory.path("sagas.sqlite")
-        let old = try DatabaseQueue(path: path)
-        var v1 = DatabaseMigrator()
-        v1.registerMigration("v1: saga instances, step log, outbox, inbox") { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE saga_instance (
-                        id TEXT PRIMARY KEY NOT NULL, type TEXT NOT NULL, definition_version INTEGER NOT NULL, partition_key TEXT NOT NULL,
-                        status TEXT NOT NULL, step_index INTEGER NOT NULL, attempt INTEGER NOT NULL, last_succeeded_action INTEGER NOT NULL,
-                        data TEXT NOT NULL, waiting_event TEXT, waiting_correlation TEXT, wake_at INTEGER, last_error_kind TEXT,
-                        last_error_message TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, version INTEGER NOT NULL);
-                    CREATE TABLE saga_step_log (id INTEGER PRIMARY KEY AUTOINCREMENT, saga_id TEXT NOT NULL, step TEXT, phase TEXT NOT NULL,
-                        attempt INTEGER NOT NULL, outcome TEXT NOT NULL, at INTEGER NOT NULL, error_kind TEXT, message TEXT, actor TEXT NOT NULL);
-                    CREATE TABLE outbox (sequence INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, saga_id TEXT, topic TEXT NOT NULL,
-                        key TEXT NOT NULL, headers TEXT NOT NULL, payload BLOB NOT NULL, created_at INTEGER NOT NULL, published_at INTEGER,
-                        attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT);
-                    CREATE TABLE inbox (message_id TEXT PRIMARY KEY NOT NULL, topic TEXT NOT NULL, received_at INTEGER NOT NULL, saga_id TEXT, outcome TEXT NOT NULL);
-                    """)
-        }
-        try v1.migrate(old)
+        let old = try Self.version1Database(at: path)
         try await old.write { db in
             for (id, message) in [("aborted", "aborted by carol: withdrew"), ("failed", "no slot fits everyone")] {
                 try db.execute(
@@ -146,5 +128,66 @@ struct SagaStoreTests {
         let store = try SagaStore(path: path)
         #expect(try await store.instance(id: "aborted")?.wasAborted == true)
         #expect(try await store.instance(id: "failed")?.lastError?.kind == .permanent)
+    }
+
+    /// The log lines stored before migration v3 (indexed by saga id) read back in order, the
+    /// saga's own first, with the lines written after it; reads go through the new index.
+    @Test func stepLogsStoredByEarlierVersionsReadBackThroughTheNewIndex() async throws {
+        let directory = try TemporaryDirectory(prefix: "saga-store")
+        defer { directory.remove() }
+        let path = directory.path("sagas.sqlite")
+        let old = try Self.version1Database(at: path)
+        try await old.write { db in
+            for (id, createdAt) in [("older", 1_000), ("newer", 2_000)] {
+                try db.execute(
+                    sql:
+                        "INSERT INTO saga_instance VALUES (?, 'booking', 1, 'cand-1', 'running', 0, 1, -1, '{}', NULL, NULL, NULL, NULL, NULL, ?, ?, 1)",
+                    arguments: [id, createdAt, createdAt])
+            }
+            for (saga, step) in [("newer", "n1"), ("older", "o1"), ("lost", "l1"), ("newer", "n2"), ("older", "o2")] {
+                try db.execute(
+                    sql:
+                        "INSERT INTO saga_step_log (saga_id, step, phase, attempt, outcome, at, actor) VALUES (?, ?, 'action', 1, 'started', 5, 'w')",
+                    arguments: [saga, step])
+            }
+        }
+        try old.close()
+        let store = try SagaStore(path: path)
+        #expect(try await store.stepLog(sagaID: "older").map(\.step) == ["o1", "o2"])
+        #expect(try await store.stepLog(sagaID: "newer").map(\.step) == ["n1", "n2"])
+        #expect(try await store.stepLog(sagaID: "lost").map(\.step) == ["l1"], "a line whose saga is gone stays readable")
+        #expect(try await store.insert(Self.started("newest", at: Date(timeIntervalSince1970: 3))))
+        #expect(try await store.stepLog(sagaID: "newest").map(\.phase) == [.saga])
+        let plan = try await store.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN \(SagaStore.stepLogQuery)", arguments: ["newest"])
+                .map { $0["detail"] as String }.joined(separator: "; ")
+        }
+        #expect(plan.contains("saga_step_log_by_saga_age"), "\(plan)")
+        #expect(!plan.contains("TEMP B-TREE"), "\(plan)")
+    }
+
+    /// A database as version 1 of the schema made it.
+    static func version1Database(at path: String) throws -> DatabaseQueue {
+        let old = try DatabaseQueue(path: path)
+        var v1 = DatabaseMigrator()
+        v1.registerMigration("v1: saga instances, step log, outbox, inbox") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE saga_instance (
+                        id TEXT PRIMARY KEY NOT NULL, type TEXT NOT NULL, definition_version INTEGER NOT NULL, partition_key TEXT NOT NULL,
+                        status TEXT NOT NULL, step_index INTEGER NOT NULL, attempt INTEGER NOT NULL, last_succeeded_action INTEGER NOT NULL,
+                        data TEXT NOT NULL, waiting_event TEXT, waiting_correlation TEXT, wake_at INTEGER, last_error_kind TEXT,
+                        last_error_message TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, version INTEGER NOT NULL);
+                    CREATE TABLE saga_step_log (id INTEGER PRIMARY KEY AUTOINCREMENT, saga_id TEXT NOT NULL, step TEXT, phase TEXT NOT NULL,
+                        attempt INTEGER NOT NULL, outcome TEXT NOT NULL, at INTEGER NOT NULL, error_kind TEXT, message TEXT, actor TEXT NOT NULL);
+                    CREATE INDEX saga_step_log_saga ON saga_step_log(saga_id, id);
+                    CREATE TABLE outbox (sequence INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, saga_id TEXT, topic TEXT NOT NULL,
+                        key TEXT NOT NULL, headers TEXT NOT NULL, payload BLOB NOT NULL, created_at INTEGER NOT NULL, published_at INTEGER,
+                        attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT);
+                    CREATE TABLE inbox (message_id TEXT PRIMARY KEY NOT NULL, topic TEXT NOT NULL, received_at INTEGER NOT NULL, saga_id TEXT, outcome TEXT NOT NULL);
+                    """)
+        }
+        try v1.migrate(old)
+        return old
     }
 }
