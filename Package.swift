@@ -229,6 +229,11 @@ let package = Package(
             name: "SagaEngineTests",
             dependencies: ["SagaCore", "SagaStore", "SagaEngine", "SchedulerTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
+            name: "LibicalBurstHarness",
+            dependencies: ["CLibical", "ICalendar", "SchedulingCore"],
+            path: "Tests/LibicalBurstHarness"
+        ),
+        .executableTarget(
             name: "SagaCrashHarness",
             dependencies: ["SagaCore", "SagaStore", "SagaEngine", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/SagaCrashHarness"

@@ -20,11 +20,14 @@ package enum BuiltinTimeZones {
         lookups.withLock { _ in _ = icaltimezone_get_builtin_timezones() }
     }
 
-    /// libical's UTC zone.
-    static var utc: OpaquePointer? {
+    /// libical's UTC zone: a static object of libical's, outside the table, never freed. Taken
+    /// once (filling the table first) and then read without a lock, as recurrence loops do.
+    static var utc: OpaquePointer? { utcZone }
+
+    nonisolated(unsafe) private static let utcZone: OpaquePointer? = {
         prepare()
         return icaltimezone_get_utc_timezone()
-    }
+    }()
 
     /// The built-in zone for an IANA `name`, with its VTIMEZONE already loaded, so that what
     /// libical fills in lazily is filled before the zone is shared; nil when libical has none.

@@ -49,13 +49,15 @@ package enum CalendarFeedWriter {
             icalproperty_set_x_name(property, "X-WR-CALNAME")
             icalcomponent_add_property(calendarPointer, property)
         }
-        var added = Set<String>()
+        var builtins: [String: OpaquePointer] = [:]
         let earliest = events.map(\.start).min()
         for event in events {
-            guard IANATimeZone.named(event.timeZone) != nil, let builtin = BuiltinTimeZones.zone(named: event.timeZone) else {
+            let known = builtins[event.timeZone]
+            guard let builtin = known ?? (IANATimeZone.named(event.timeZone) != nil ? BuiltinTimeZones.zone(named: event.timeZone) : nil) else {
                 throw ICalendarError("event \(event.uid): unknown time zone \"\(event.timeZone)\"")
             }
-            if added.insert(event.timeZone).inserted {
+            if known == nil {
+                builtins[event.timeZone] = builtin
                 _ = try ICalendarBuilding.addTimeZone(
                     named: event.timeZone, builtin: builtin, fromYearOf: earliest ?? event.start, to: calendarPointer)
             }

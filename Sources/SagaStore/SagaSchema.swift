@@ -81,7 +81,9 @@ enum SagaSchema {
             // Saga ids are random, so an index led by them puts each running saga's new line
             // on a leaf page of its own, anywhere in the whole history: a third of the pages a
             // booking's commits wrote. Led by the saga's creation time, the running sagas'
-            // lines share the index's last pages.
+            // lines share the index's last pages. The trigger dates lines that a version before
+            // this one writes (after a rollback, or beside `scheduler sagas` of a newer build),
+            // which would otherwise be filed under 0 and not found.
             try db.execute(
                 sql: """
                     ALTER TABLE saga_step_log ADD COLUMN saga_created_at INTEGER NOT NULL DEFAULT 0;
@@ -89,6 +91,12 @@ enum SagaSchema {
                         coalesce((SELECT created_at FROM saga_instance WHERE saga_instance.id = saga_step_log.saga_id), 0);
                     CREATE INDEX saga_step_log_by_saga_age ON saga_step_log(saga_created_at, saga_id, id);
                     DROP INDEX saga_step_log_saga;
+                    CREATE TRIGGER saga_step_log_from_older_versions AFTER INSERT ON saga_step_log
+                    WHEN NEW.saga_created_at = 0 BEGIN
+                        UPDATE saga_step_log SET saga_created_at =
+                            coalesce((SELECT created_at FROM saga_instance WHERE saga_instance.id = NEW.saga_id), 0)
+                        WHERE id = NEW.id;
+                    END;
                     """)
         }
         return migrator

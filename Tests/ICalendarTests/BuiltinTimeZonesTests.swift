@@ -1,8 +1,7 @@
-import CLibical
 import Foundation
 import ICalendar
+import SchedulerTesting
 import SchedulingCore
-import Synchronization
 import Testing
 
 /// libical's process-wide zone table, filled lazily and unlocked in 3.0, reached from many
@@ -47,7 +46,11 @@ struct BuiltinTimeZonesTests {
         ).render()
     }
 
-    @Test func readingAFeedNeverMakesLibicalLookUpItsZones() throws {
+    /// tzdata's old names, which zone.tab does not list (tzdata-legacy on newer systems).
+    static let legacyNamesInstalled = FileManager.default.fileExists(atPath: "/usr/share/zoneinfo/US/Aleutian")
+
+    @Test(.enabled(if: legacyNamesInstalled, "needs tzdata's old names"))
+    func readingAFeedNeverMakesLibicalLookUpItsZones() throws {
         // US/Aleutian has a zoneinfo file but no zone.tab line: libical's lookup would append
         // it to the shared table, unlocked. Reading a feed must resolve TZIDs itself.
         let name = "US/Aleutian"
@@ -61,7 +64,8 @@ struct BuiltinTimeZonesTests {
 
     @Test func manyThreadsLookUpZonesAtOnce() async throws {
         // Names zone.tab lists and names it does not (appended on first lookup), from 32 threads.
-        let names = ["Europe/Berlin", "Asia/Kolkata", "US/Pacific", "Canada/Yukon", "Asia/Calcutta", "Etc/GMT+7", "America/New_York", "UTC"]
+        let legacy = ["US/Pacific", "Canada/Yukon", "Asia/Calcutta", "Etc/GMT+7"]
+        let names = ["Europe/Berlin", "Asia/Kolkata", "America/New_York", "UTC"] + (Self.legacyNamesInstalled ? legacy : [])
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<32 {
                 group.addTask {
@@ -72,58 +76,27 @@ struct BuiltinTimeZonesTests {
             }
             try await group.waitForAll()
         }
-        #expect(BuiltinTimeZones.listedLocations().isSuperset(of: ["Canada/Yukon", "Asia/Calcutta", "Etc/GMT+7"]))
+        #expect(BuiltinTimeZones.listedLocations().isSuperset(of: names.filter(legacy.contains)))
     }
 
-    @Test func aBurstOfFirstUsesFindsTheTableFull() async {
-        // libical fills its table on first use, so this runs in a process of its own, which
-        // empties the table and sends 32 threads at it, ten microseconds apart, 80 times:
-        // the first of them fills the table while the others read feeds and write invitations.
-        await #expect(processExitsWith: .success) {
-            for _ in 0..<80 {
-                icaltimezone_free_builtin_timezones()
-                if !BuiltinTimeZonesTests.burst(threads: 32) { exit(3) }
-            }
+    @Test func aBurstOfFirstUsesFindsTheTableFull() async throws {
+        // libical fills its table once per process, so the harness runs in a process of its
+        // own: 80 times it empties the table and sends 32 threads at it (see its header).
+        // (Not an exit test: Swift Testing's exit-test monitor thread spins on every other
+        // child process of this one that has exited and not yet been reaped.) The Swift
+        // runtime's backtracer is off there: with many threads crashing at once it hung
+        // instead of ending the process.
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWIFT_BACKTRACE"] = "enable=no"
+        let harness = try SpawnedProcess(
+            executable: BuiltProducts.executable("LibicalBurstHarness"), arguments: ["80"], environment: environment,
+            standardError: .inherit)
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(300))
+            harness.send(SIGKILL)
         }
-    }
-
-    /// Runs feed reads and invitation renders on `threads` threads at once; false if any failed.
-    /// The threads wait (without spinning: the rest of the suite shares the cores) until all
-    /// are started, then go ten microseconds apart.
-    static func burst(threads: Int) -> Bool {
-        let gate = NSCondition()
-        let open = Atomic<Bool>(false)
-        let failures = Atomic<Int>(0)
-        let finished = DispatchGroup()
-        for index in 0..<threads {
-            finished.enter()
-            Thread.detachNewThread {
-                gate.withLock {
-                    while !open.load(ordering: .relaxed) { gate.wait() }
-                }
-                usleep(useconds_t(index * 10))
-                do {
-                    for _ in 0..<4 {
-                        if index.isMultiple(of: 2) {
-                            let intervals = try readFeed(deprecated: index.isMultiple(of: 4) ? "US/Eastern" : "America/New_York")
-                            // US/Eastern is New York under its old name: two of four removed either way.
-                            if intervals.count != 2 { failures.add(1, ordering: .relaxed) }
-                        } else {
-                            let zone = index.isMultiple(of: 3) ? "US/Central" : "Europe/London"
-                            if !(try renderInvitation(in: zone)).contains("\r\nTZID:\(zone)\r\n") { failures.add(1, ordering: .relaxed) }
-                        }
-                    }
-                } catch {
-                    failures.add(1, ordering: .relaxed)
-                }
-                finished.leave()
-            }
-        }
-        gate.withLock {
-            open.store(true, ordering: .relaxed)
-            gate.broadcast()
-        }
-        finished.wait()
-        return failures.load(ordering: .relaxed) == 0
+        let termination = await harness.exit()
+        watchdog.cancel()
+        #expect(termination == .exited(0), "the harness \(termination)")
     }
 }

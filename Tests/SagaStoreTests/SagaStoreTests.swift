@@ -158,6 +158,14 @@ struct SagaStoreTests {
         #expect(try await store.stepLog(sagaID: "lost").map(\.step) == ["l1"], "a line whose saga is gone stays readable")
         #expect(try await store.insert(Self.started("newest", at: Date(timeIntervalSince1970: 3))))
         #expect(try await store.stepLog(sagaID: "newest").map(\.phase) == [.saga])
+        // A version before v3 writes lines without the column: they are still found.
+        try await store.write { db in
+            try db.execute(
+                sql:
+                    "INSERT INTO saga_step_log (saga_id, step, phase, attempt, outcome, at, actor) VALUES ('older', 'o3', 'action', 1, 'started', 6, 'w')"
+            )
+        }
+        #expect(try await store.stepLog(sagaID: "older").map(\.step) == ["o1", "o2", "o3"])
         let plan = try await store.read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN \(SagaStore.stepLogQuery)", arguments: ["newest"])
                 .map { $0["detail"] as String }.joined(separator: "; ")
