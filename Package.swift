@@ -224,7 +224,7 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "ICalendarTests", dependencies: ["CLibical", "SchedulingCore", "ICalendar", "SchedulerTesting"], exclude: ["CORPUS-DIFFERENCES.md"]),
+            name: "ICalendarTests", dependencies: ["SchedulingCore", "ICalendar", "SchedulerTesting"], exclude: ["CORPUS-DIFFERENCES.md"]),
         .testTarget(
             name: "SagaEngineTests",
             dependencies: ["SagaCore", "SagaStore", "SagaEngine", "SchedulerTesting", .product(name: "GRDB", package: "GRDB.swift")]),

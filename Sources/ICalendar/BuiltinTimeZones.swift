@@ -8,8 +8,8 @@ import Synchronization
 /// lookup of a name missing from `zone.tab` appends to it without any lock. Threads meeting
 /// there crash in `strcmp` on a NULL location: the availability responder did, under a burst
 /// of first requests. So every entry into libical here first makes sure, holding one lock,
-/// that the table is full, and every lookup holds that lock too. Nothing in this module lets libical look zones up on
-/// its own (see `Expansion`'s EXDATE).
+/// that the table is full, and every lookup holds that lock too. Nothing in this module lets
+/// libical look zones up on its own (see `Expansion`'s EXDATE).
 package enum BuiltinTimeZones {
     private static let lookups = Mutex(())
 

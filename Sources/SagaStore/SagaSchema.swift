@@ -79,7 +79,7 @@ enum SagaSchema {
         }
         migrator.registerMigration("v3: the step log indexed by its saga's age first") { db in
             // Saga ids are random, so an index led by them puts each running saga's new line
-            // on a leaf page of its own, anywhere in the whole history: a third of the pages a
+            // on a leaf page of its own, anywhere in the whole history: 23-36 % of the pages a
             // booking's commits wrote. Led by the saga's creation time, the running sagas'
             // lines share the index's last pages. The trigger dates lines that a version before
             // this one writes (after a rollback, or beside `scheduler sagas` of a newer build),
@@ -102,7 +102,7 @@ enum SagaSchema {
         return migrator
     }
 
-    /// The condition that finds one saga's log lines (`?` its id, twice) through
+    /// The condition that finds one saga's log lines (its id the one argument, `?1`) through
     /// `saga_step_log_by_saga_age`.
     static let logOfSaga = """
         saga_created_at = coalesce((SELECT created_at FROM saga_instance WHERE id = ?1), 0) AND saga_id = ?1
