@@ -4,6 +4,10 @@ recurring-ical-events), with the rules the service uses: transparent and cancell
 are not busy; floating times and all-day events are read in the owner's zone (default UTC).
 
     python3 scripts/ical_busy_reference.py FILE FROM TO [OWNER]  ->  JSON {"busy": [[start, end], ...]}
+
+With --batch, one job per input line (JSON {"file", "from", "to", "owner"}) and one answer per
+output line, in order: {"busy": [...]} or, where the peers fail on that file, {"error": "..."}.
+One process for a whole corpus instead of one per file (the imports take most of a run).
 """
 import datetime
 import json
@@ -28,7 +32,8 @@ def instant(value, owner):
     return datetime.datetime(value.year, value.month, value.day, tzinfo=owner).astimezone(UTC)
 
 
-def main(path, start, end, owner_name="UTC"):
+def busy_time(path, start, end, owner_name="UTC"):
+    """The sorted busy intervals of the file at `path` inside the window."""
     owner = zoneinfo.ZoneInfo(owner_name)
     with open(path, "rb") as handle:
         calendars = icalendar.Calendar.from_ical(handle.read(), multiple=True)
@@ -55,8 +60,23 @@ def main(path, start, end, owner_name="UTC"):
                     begin, finish = instant(begin, owner), instant(finish, owner)
                     if finish > begin and begin < window[1] and finish > window[0]:
                         busy.append([begin.strftime("%Y-%m-%dT%H:%M:%SZ"), finish.strftime("%Y-%m-%dT%H:%M:%SZ")])
-    print(json.dumps({"busy": sorted(busy)}))
+    return sorted(busy)
+
+
+def batch(lines, out):
+    """Answers each job line on its own line; a failing file does not stop the others."""
+    for line in lines:
+        job = json.loads(line)
+        try:
+            answer = {"busy": busy_time(job["file"], job["from"], job["to"], job.get("owner", "UTC"))}
+        except Exception as error:  # the peers' failure on one file is that file's answer
+            answer = {"error": f"{type(error).__name__}: {error}"}
+        out.write(json.dumps(answer) + "\n")
+        out.flush()
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:5])
+    if sys.argv[1:2] == ["--batch"]:
+        batch(sys.stdin, sys.stdout)
+    else:
+        print(json.dumps({"busy": busy_time(*sys.argv[1:5])}))

@@ -48,35 +48,46 @@ struct CorpusTests {
         let files = Self.files()
         #expect(files.count >= 75, "the corpus is beside the repository (../shared/ical-corpus)")
         let listed = try Self.listedDifferences()
+        let windows = try files.map { Self.window(for: String(decoding: try Data(contentsOf: $0), as: UTF8.self)) }
+        let references = try await Self.referenceBusyTimes(of: files, windows: windows, owner: owner)
         var differing = Set<String>()
-        for file in files {
+        for (index, file) in files.enumerated() {
             let bytes = Array(try Data(contentsOf: file))
-            let window = Self.window(for: String(decoding: bytes, as: UTF8.self))
             let ours: [[String]]?
             do {
                 let document = try ICalendarDocument(bytes: bytes)
-                ours = try BusyTimeReader(ownerZone: zone).busyTime(in: document, window: window)
+                ours = try BusyTimeReader(ownerZone: zone).busyTime(in: document, window: windows[index])
                     .intervals.map { [$0.start.description, $0.end.description] }
             } catch {
                 #expect(!error.description.isEmpty)
                 ours = nil
             }
-            let reference = try await ChildProcess(
-                executable: URL(fileURLWithPath: "/usr/bin/env"),
-                arguments: [
-                    "python3", BuiltProducts.repositoryRoot.appendingPathComponent("scripts/ical_busy_reference.py").path,
-                    file.path, window.start.description, window.end.description, owner,
-                ]
-            ).run()
-            let theirs =
-                reference.status == 0
-                ? (try JSONSerialization.jsonObject(with: Data(reference.standardOutput.utf8)) as? [String: [[String]]])?["busy"]
-                : nil
+            let theirs = references[index]
             if ours == nil || theirs == nil || ours?.sorted(by: { $0.lexicographicallyPrecedes($1) }) != theirs {
                 differing.insert(Self.relative(file))
             }
         }
         #expect(differing.subtracting(listed).sorted() == [], "differences not explained in CORPUS-DIFFERENCES.md (owner \(owner))")
         #expect(listed.subtracting(differing).sorted() == [], "listed differences that no longer differ (owner \(owner))")
+    }
+
+    /// The Python peers' busy time of each file in its window, nil where they failed on it:
+    /// one process for all files (`--batch`), since importing the peers takes most of a run.
+    static func referenceBusyTimes(of files: [URL], windows: [Interval], owner: String) async throws -> [[[String]]?] {
+        var jobs = Data()
+        for (file, window) in zip(files, windows) {
+            let job = ["file": file.path, "from": window.start.description, "to": window.end.description, "owner": owner]
+            jobs += try JSONSerialization.data(withJSONObject: job) + Data("\n".utf8)
+        }
+        let script = BuiltProducts.repositoryRoot.appendingPathComponent("scripts/ical_busy_reference.py").path
+        let reference = try await ChildProcess(executable: URL(fileURLWithPath: "/usr/bin/env"), arguments: ["python3", script, "--batch"])
+            .run(input: jobs)
+        let answers = reference.standardOutput.split(separator: "\n")
+        #expect(reference.status == 0 && answers.count == files.count, "the reference ended early: \(reference.standardError)")
+        return files.indices.map { index in
+            guard index < answers.count else { return nil }
+            let answer = try? JSONSerialization.jsonObject(with: Data(answers[index].utf8)) as? [String: Any]
+            return answer?["busy"] as? [[String]]
+        }
     }
 }
