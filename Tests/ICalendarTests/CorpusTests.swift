@@ -48,14 +48,14 @@ struct CorpusTests {
         let files = Self.files()
         #expect(files.count >= 75, "the corpus is beside the repository (../shared/ical-corpus)")
         let listed = try Self.listedDifferences()
-        let windows = try files.map { Self.window(for: String(decoding: try Data(contentsOf: $0), as: UTF8.self)) }
+        let contents = try files.map { Array(try Data(contentsOf: $0)) }
+        let windows = contents.map { Self.window(for: String(decoding: $0, as: UTF8.self)) }
         let references = try await Self.referenceBusyTimes(of: files, windows: windows, owner: owner)
         var differing = Set<String>()
         for (index, file) in files.enumerated() {
-            let bytes = Array(try Data(contentsOf: file))
             let ours: [[String]]?
             do {
-                let document = try ICalendarDocument(bytes: bytes)
+                let document = try ICalendarDocument(bytes: contents[index])
                 ours = try BusyTimeReader(ownerZone: zone).busyTime(in: document, window: windows[index])
                     .intervals.map { [$0.start.description, $0.end.description] }
             } catch {
