@@ -8,8 +8,8 @@ import Synchronization
 /// connection and every listener on port 0 (each mock Kafka broker) draws from. Between the
 /// moment a test's server stops and the moment it starts again on the same port, any of those
 /// may take it (CI saw a PostgreSQL restart refused with "Address already in use"). So ports
-/// come from outside that range, from a random place onwards, each checked by listening on it
-/// and reserved for the life of the process with a lock file (`/tmp/scheduler-test-ports/`),
+/// come from outside that range, from a random place onwards, each checked as a server binds it
+/// (`ListeningSocket.isFree`) and reserved for the life of the process with a lock file (`/tmp/scheduler-test-ports/`),
 /// so that no other test process on the machine is given it while its server is down.
 package enum FreePort {
     package static func next() throws -> Int {
@@ -18,12 +18,8 @@ package enum FreePort {
             for _ in 0..<range.count {
                 let port = cursor.advance()
                 guard reserve(port) else { continue }
-                do {
-                    try ListeningSocket(port: port).close()
-                    return port
-                } catch let error as POSIXError where error.code == .EADDRINUSE || error.code == .EACCES {
-                    continue  // someone else's, outside this scheme; stays reserved, unused
-                }
+                // Not free: someone else's, outside this scheme; it stays reserved, unused.
+                if try ListeningSocket.isFree(port) { return port }
             }
             throw POSIXError(.EADDRINUSE)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import SchedulerTesting
+import Synchronization
 import Testing
 
 /// The ports test servers listen on, which a stopped server must find free when it starts again.
@@ -37,6 +38,47 @@ struct FreePortTests {
         #expect(ports.filter { ephemeral.contains($0) } == [])
     }
 
+    /// A port found free while other threads start processes can be listened on at once. A
+    /// process being started holds a copy of every descriptor until its `exec`; when the check
+    /// listened on the port, that copy kept it taken after the check closed it, and a server
+    /// starting then was refused (CI: this suite's port test, once in a loaded run).
+    @Test func aPortCheckedWhileProcessesStartCanBeListenedOn() async throws {
+        let ports = try (0..<4).map { _ in try FreePort.next() }
+        let spawned = SpawnCount()
+        let spawners = (0..<2).map { _ in
+            Task {
+                await onOwnThread {
+                    while spawned.value.load(ordering: .relaxed) < 600 {
+                        guard let child = try? SpawnedProcess(executable: URL(fileURLWithPath: "/bin/true"), arguments: []) else { return }
+                        child.waitUntilExit()
+                        spawned.value.add(1, ordering: .relaxed)
+                    }
+                }
+            }
+        }
+        let (checks, refused) = await onOwnThread { () -> (Int, [String]) in
+            var checks = 0
+            var refused: [String] = []
+            while spawned.value.load(ordering: .relaxed) < 600 {
+                let port = ports[checks % ports.count]
+                checks += 1
+                do {
+                    guard try ListeningSocket.isFree(port) else {
+                        refused.append("\(port): found taken")
+                        continue
+                    }
+                    try ListeningSocket(port: port).close()
+                } catch {
+                    refused.append("\(port): \(error)")
+                }
+            }
+            return (checks, refused)
+        }
+        for spawner in spawners { await spawner.value }
+        #expect(checks > 600, "the checks ran while processes were started")
+        #expect(refused == [], "\(refused.count) of \(checks) checks")
+    }
+
     /// A port handed out stays this process's while it lives, even while nothing listens on
     /// it (a server stopped for a restart): another process's `flock` on its lock file fails.
     @Test func aPortHandedOutIsReservedAgainstOtherProcesses() async throws {
@@ -51,4 +93,9 @@ struct FreePortTests {
             .run()
         #expect(free.status == 0, "flock works here: \(free.standardError)")
     }
+}
+
+/// How many processes the spawning threads have started and seen exit.
+private final class SpawnCount: Sendable {
+    let value = Atomic<Int>(0)
 }
