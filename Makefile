@@ -31,7 +31,7 @@ slots: build
 ## docs/openapi.yaml (schemathesis, fixed seed; scripts/schemathesis.sh).
 test: setup lint
 	$(SWIFT) build --build-tests
-	$(SWIFT) test
+	SWIFT=$(SWIFT) scripts/swift-test.sh
 	scripts/schemathesis.sh
 
 ## The code as .swift-format lays it out (swift-format comes with the toolchain).

@@ -153,7 +153,7 @@ struct SagaEngineOnBothBackendsTests {
         fixture.world.holdNext("reserve")
         try await first.start(type: "booking", id: "b1", partitionKey: "cand-1", data: [:])
         let stalled = Task { try await first.runDueWork() }
-        #expect(try await eventually(10) { fixture.world.isHolding("reserve") })
+        #expect(try await eventually(60) { fixture.world.isHolding("reserve") })
 
         try await second.runDueWork()
         #expect(fixture.world.calls(of: "reserve").count == 1, "taken over while the lease ran")
@@ -184,7 +184,7 @@ struct SagaEngineOnBothBackendsTests {
         fixture.world.holdNext("reserve")
         try await first.start(type: "booking", id: "b1", partitionKey: "cand-1", data: [:])
         let working = Task { try await first.runDueWork() }
-        #expect(try await eventually(10) { fixture.world.isHolding("reserve") })
+        #expect(try await eventually(60) { fixture.world.isHolding("reserve") })
         let held = ContinuousClock.now
         while ContinuousClock.now - held < .seconds(10) {
             try await second.runDueWork()
@@ -209,7 +209,7 @@ struct SagaEngineOnBothBackendsTests {
         fixture.clock.advance(by: 61)
         fixture.world.holdNext("settle")
         let settling = Task { try await first.runDueWork() }
-        #expect(try await eventually(10) { fixture.world.isHolding("settle") })
+        #expect(try await eventually(60) { fixture.world.isHolding("settle") })
         #expect(try await second.deliver(EngineOnBackend.reply("b1", id: "r2")) == .applied(sagaID: "b1"))
         fixture.world.release("settle")
         try await settling.value

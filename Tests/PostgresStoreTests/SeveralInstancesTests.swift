@@ -79,7 +79,7 @@ struct SeveralInstancesTests {
                 defer { finished.raise() }
                 return try await claimer.claimDueWork(owner: "b", at: Sagas.epoch, for: .seconds(30), limit: 100)
             }
-            #expect(try await eventually(10) { finished.isRaised }, "the claim returned while the rows were held")
+            #expect(try await eventually(60) { finished.isRaised }, "the claim returned while the rows were held")
             return claim
         }
         let claimed = try await claim.value
@@ -96,7 +96,7 @@ struct SeveralInstancesTests {
         let opened = try await holder.transaction { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresMigrator.lockKey))", logger: Logger(label: "test"))
             let opening = Task { try await PostgresSagaStore(database: PostgresDatabase(url: url)) }
-            let waiting = try await eventually(10) {
+            let waiting = try await eventually(60) {
                 try await server.psql(
                     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%pg_advisory_xact_lock%'",
                     database: url.lastPathComponent) == "1\n"
