@@ -17,6 +17,6 @@ status=${PIPESTATUS[0]}
 if [ "$status" -ne 0 ]; then
   echo
   echo "swift test failed (exit $status); its failures, from $log:"
-  grep -a -E $'^(\e\\[[0-9;]*m)?✘|Fatal error:|Program crashed|error: (exit|terminated|signalled)' "$log" | grep -a -v '│' | tail -n 60
+  grep -a -E $'^(\e\\[[0-9;]*m)?✘|Fatal error:|Program crashed|exited with unexpected signal' "$log" | grep -a -v '│' | tail -n 100
 fi
 exit "$status"

@@ -44,22 +44,26 @@ struct FreePortTests {
     /// starting then was refused (CI: this suite's port test, once in a loaded run).
     @Test func aPortCheckedWhileProcessesStartCanBeListenedOn() async throws {
         let ports = try (0..<4).map { _ in try FreePort.next() }
-        let spawned = SpawnCount()
+        let progress = SpawnProgress()
+        // Two threads start 300 processes each; whatever happens, each counts itself finished,
+        // so the checks below always end.
         let spawners = (0..<2).map { _ in
             Task {
                 await onOwnThread {
-                    while spawned.value.load(ordering: .relaxed) < 600 {
+                    defer { progress.finished.add(1, ordering: .relaxed) }
+                    for _ in 0..<300 {
                         guard let child = try? SpawnedProcess(executable: URL(fileURLWithPath: "/bin/true"), arguments: []) else { return }
                         child.waitUntilExit()
-                        spawned.value.add(1, ordering: .relaxed)
+                        progress.spawned.add(1, ordering: .relaxed)
                     }
                 }
             }
         }
-        let (checks, refused) = await onOwnThread { () -> (Int, [String]) in
+        let (checks, spawnedMeanwhile, refused) = await onOwnThread { () -> (Int, Int, [String]) in
+            let spawnedBefore = progress.spawned.load(ordering: .relaxed)
             var checks = 0
             var refused: [String] = []
-            while spawned.value.load(ordering: .relaxed) < 600 {
+            while progress.finished.load(ordering: .relaxed) < 2 {
                 let port = ports[checks % ports.count]
                 checks += 1
                 do {
@@ -72,10 +76,10 @@ struct FreePortTests {
                     refused.append("\(port): \(error)")
                 }
             }
-            return (checks, refused)
+            return (checks, progress.spawned.load(ordering: .relaxed) - spawnedBefore, refused)
         }
         for spawner in spawners { await spawner.value }
-        #expect(checks > 600, "the checks ran while processes were started")
+        #expect(spawnedMeanwhile >= 300, "\(spawnedMeanwhile) of 600 processes started while \(checks) checks ran")
         #expect(refused == [], "\(refused.count) of \(checks) checks")
     }
 
@@ -95,7 +99,9 @@ struct FreePortTests {
     }
 }
 
-/// How many processes the spawning threads have started and seen exit.
-private final class SpawnCount: Sendable {
-    let value = Atomic<Int>(0)
+/// How many processes the spawning threads have started and seen exit, and how many of those
+/// threads have ended.
+private final class SpawnProgress: Sendable {
+    let spawned = Atomic<Int>(0)
+    let finished = Atomic<Int>(0)
 }
