@@ -121,7 +121,7 @@ struct ServeModesTests {
                 "SCHEDULER_DATA_DIR": directory.path("data"), "SCHEDULER_PORT": "\(listener.port)",
                 "SCHEDULER_SAGAS_DIR": BuiltProducts.repositoryRoot.appendingPathComponent("sagas").path,
             ]), logFile: directory.path("service.log"))
-        afterTest { service.kill() }
+        afterTest { await service.kill() }
         let exited = try await eventually(60) { !service.process.isRunning }
         #expect(exited, "serve exited by itself")
         guard exited else { return }  // it would not answer SIGTERM either; afterTest kills it

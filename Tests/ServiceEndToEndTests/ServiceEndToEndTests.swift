@@ -206,7 +206,7 @@ struct ServiceEndToEndTests {
                 "POST", "/api/v1/scheduling-requests", body: ServiceProcesses.panelRequest(candidate: "cand-\(round)", days: 21))
             requestIDs.append(try #require(accepted.json["requestId"] as? String))
             try await Task.sleep(for: .milliseconds(delay))
-            system.service?.kill()
+            await system.service?.kill()
             try await system.startService()
         }
         for requestID in requestIDs {
@@ -239,7 +239,7 @@ struct ServiceEndToEndTests {
         #expect(second.standardError.contains("pid \(first.process.processIdentifier)"), "\(second.standardError)")
         #expect(try await system.get("/health/ready").status == 200, "the first runs on")
 
-        first.kill()
+        await first.kill()
         try await system.startService()
         #expect(try await system.get("/health/ready").status == 200, "a successor starts once the holder is gone")
     }

@@ -25,10 +25,11 @@ final class BackgroundProcess: Sendable {
         try standardOutput?.fileHandleForWriting.close()
     }
 
-    /// SIGKILL, and waits for the exit (quick: nothing runs after SIGKILL).
-    func kill() {
+    /// SIGKILL, and waits for the exit without blocking a thread (the kernel may take a while
+    /// to tear down a large process on a loaded machine).
+    func kill() async {
         process.send(SIGKILL)
-        process.waitUntilExit()
+        await process.exit()
     }
 
     /// SIGTERM, then the exit status. The graceful stop may take seconds; one that takes over
@@ -40,7 +41,7 @@ final class BackgroundProcess: Sendable {
         let deadline = ContinuousClock.now + .seconds(60)
         while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
         guard !process.isRunning else {
-            kill()
+            await kill()
             return -1
         }
         return await process.exit().status

@@ -46,7 +46,7 @@ struct SeveralInstancesChaosTests {
         let requestIDs = try await Self.burst(Self.requests, through: instances.map(\.port), system)
         // While they are in flight: instance 0 dies, instance 1 is stopped.
         let killedAt = ContinuousClock.now
-        instances[0].process.kill()
+        await instances[0].process.kill()
         let unsettledAtKill = try await server.psql(
             "SELECT COUNT(*) FROM saga_instance WHERE status NOT IN ('completed', 'compensated', 'failed')", database: database)
         #expect((Int(unsettledAtKill.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0, "sagas in flight when the instance died")
@@ -137,7 +137,7 @@ struct SeveralInstancesChaosTests {
         for (index, instance) in started.enumerated() {
             let ready = try await eventually(60) { (try? await call(system, instance.port, "GET", "/health/ready").status) == 200 }
             guard ready else {
-                for instance in started { instance.process.kill() }
+                for instance in started { await instance.process.kill() }
                 let log = (try? String(contentsOfFile: system.directory.path("service-\(index).log"), encoding: .utf8)) ?? ""
                 Issue.record("instance \(index) did not become ready: \(log.split(separator: "\n").suffix(15).joined(separator: "\n"))")
                 throw CancellationError()

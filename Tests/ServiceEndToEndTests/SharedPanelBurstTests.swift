@@ -42,14 +42,14 @@ struct SharedPanelBurstTests {
         // Killed at once, while every saga is in flight (none can finish before its
         // availability replies come back over Kafka), and again if any still is after the restart.
         let database = try ServiceDatabase.open(path: system.directory.path("data/sagas.sqlite"))
-        system.service?.kill()
+        await system.service?.kill()
         try await system.startService()
         let unsettled = try await database.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM saga_instance WHERE status NOT IN ('completed', 'compensated', 'failed')") ?? 0
         }
         if unsettled > 0 {
             try await Task.sleep(for: .milliseconds(200))
-            system.service?.kill()
+            await system.service?.kill()
             try await system.startService()
         }
         var confirmed: [String] = []
