@@ -8,9 +8,10 @@ import Synchronization
 /// connection and every listener on port 0 (each mock Kafka broker) draws from. Between the
 /// moment a test's server stops and the moment it starts again on the same port, any of those
 /// may take it (CI saw a PostgreSQL restart refused with "Address already in use"). So ports
-/// come from outside that range, from a random place onwards, each checked as a server binds it
-/// (`ListeningSocket.isFree`) and reserved for the life of the process with a lock file (`/tmp/scheduler-test-ports/`),
-/// so that no other test process on the machine is given it while its server is down.
+/// come from outside that range, from a random place onwards, each checked as a server binds
+/// it (`ListeningSocket.isFree`) and reserved for the life of the process with a lock file
+/// (`/tmp/scheduler-test-ports/`), so that no other test process on the machine is given it
+/// while its server is down.
 package enum FreePort {
     package static func next() throws -> Int {
         try cursor.withLock { cursor in
