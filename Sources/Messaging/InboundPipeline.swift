@@ -159,49 +159,36 @@ package struct InboundPipeline: Sendable {
         }
     }
 
-    /// Applies the batch's events together; returns which messages settled, by index.
+    /// Applies the batch's events together, in one delivery to the engine; returns which
+    /// messages settled, by index. Per key, what settles is a prefix: decoding stops a key at
+    /// its first poison message, and the engine stops a key at its first event it did not apply.
     ///
-    /// The keys are split into `shards` groups, each decoded and delivered at once with the
-    /// others (their writes share the store's commits), so that decoding one group overlaps
-    /// writing another. Per key, what settles is a prefix: decoding stops a key at its first
-    /// poison message, and the engine stops a key at its first event it did not apply.
-    private func deliverTogether(_ batch: [KafkaMessage], through route: SagaEventRoute, shards: Int = 4) async -> [Bool] {
+    /// One delivery, not several at once: splitting a batch's keys into groups delivered
+    /// concurrently (so that decoding one overlapped writing another) cost about a third more
+    /// CPU and was a fifth slower at 10,000 messages on two cores (benchmarks/RESULTS.md).
+    private func deliverTogether(_ batch: [KafkaMessage], through route: SagaEventRoute) async -> [Bool] {
         var laneNumbers: [String: Int] = [:]
-        var groups = Array(repeating: [Int](), count: max(1, min(shards, batch.count)))
-        var lanes: [Int] = []
-        for (index, message) in batch.enumerated() {
-            let name = Self.lane(of: message)
-            let lane = laneNumbers[name] ?? laneNumbers.count
-            laneNumbers[name] = lane
-            lanes.append(lane)
-            groups[lane % groups.count].append(index)
-        }
-        return await withTaskGroup(of: [Int].self) { [lanes] group in
-            for indices in groups where !indices.isEmpty {
-                group.addTask { await Self.deliver(indices, of: batch, lanes: lanes, through: route) }
-            }
-            var settled = Array(repeating: false, count: batch.count)
-            for await indices in group { for index in indices { settled[index] = true } }
-            return settled
-        }
-    }
-
-    /// Decodes and delivers the messages at `indices` as one batch; returns those that settled.
-    private static func deliver(_ indices: [Int], of batch: [KafkaMessage], lanes: [Int], through route: SagaEventRoute) async -> [Int] {
         var stopped = Set<Int>()
         var events: [InboundEvent] = []
         var eventLanes: [Int] = []
         var positions: [Int] = []
-        for index in indices where !stopped.contains(lanes[index]) {
-            guard let event = try? route.decode(batch[index]) else {
-                stopped.insert(lanes[index])
+        events.reserveCapacity(batch.count)
+        for (index, message) in batch.enumerated() {
+            let name = Self.lane(of: message)
+            let lane = laneNumbers[name] ?? laneNumbers.count
+            laneNumbers[name] = lane
+            if stopped.contains(lane) { continue }
+            guard let event = try? route.decode(message) else {
+                stopped.insert(lane)
                 continue
             }
             events.append(event)
-            eventLanes.append(lanes[index])
+            eventLanes.append(lane)
             positions.append(index)
         }
-        return zip(positions, await route.deliver(events, eventLanes)).compactMap { $1 == nil ? nil : $0 }
+        var settled = Array(repeating: false, count: batch.count)
+        for (index, outcome) in zip(positions, await route.deliver(events, eventLanes)) where outcome != nil { settled[index] = true }
+        return settled
     }
 
     /// Settles the messages at `indices` of `batch`, one key's messages in order, different
