@@ -208,7 +208,7 @@ let package = Package(
             name: "MessagingTests",
             dependencies: [
                 "Events", "Kafka", "SagaCore", "SagaEngine", "SagaStore", .product(name: "Logging", package: "swift-log"), "Messaging",
-                "SchedulerTesting", "SchedulerTestScopes",
+                "SchedulerTesting", "SchedulerTestScopes", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(
             name: "CalendarProvidersTests",

@@ -1,5 +1,6 @@
 import Events
 import Foundation
+import GRDB
 import Kafka
 import Messaging
 import SagaCore
@@ -132,6 +133,18 @@ struct InboundBatchTests {
         for (index, request) in requests.enumerated() where request != poisoned {
             #expect(try await fixture.store.hasProcessed(messageID: "e-\(index)"))
         }
+        // Order per key: the poison's key stored what came before it, then its DLQ record,
+        // then what came after it (the inbox's row ids are its insertion order).
+        let poisonedKey = Self.keys[1]
+        let keyed = requests.indices.filter { Self.keys[$0 % Self.keys.count] == poisonedKey }
+        let rowIDs = try await fixture.store.read { db in
+            try keyed.map { index in
+                index == 1 + 2 * Self.keys.count
+                    ? try Int64.fetchOne(db, sql: "SELECT rowid FROM inbox WHERE message_id LIKE 'kafka:%'")
+                    : try Int64.fetchOne(db, sql: "SELECT rowid FROM inbox WHERE message_id = ?", arguments: ["e-\(index)"])
+            }
+        }
+        #expect(rowIDs.allSatisfy { $0 != nil } && rowIDs == rowIDs.sorted { ($0 ?? 0) < ($1 ?? 0) }, "\(rowIDs)")
         // The batch path: the 32 messages before each key's poison or end share a few
         // commits; the seven after the poison, the poison's DLQ record and nothing else are
         // written one at a time.
