@@ -49,7 +49,11 @@ let package = Package(
         // MARK: Adapters.
         // Group commit for SQLite: concurrent writers share one transaction (the saga store, the local calendar).
         .target(name: "GroupCommit", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "SagaStore", dependencies: ["SagaCore", "GroupCommit", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "SagaStore",
+            dependencies: [
+                "SagaCore", "GroupCommit", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]),
         // The saga store's second backend: several instances over one PostgreSQL database.
         .target(
             name: "PostgresStore",

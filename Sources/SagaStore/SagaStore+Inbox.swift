@@ -26,7 +26,9 @@ extension SagaStore {
     ) throws -> InboxOutcome {
         let outcome: InboxOutcome = transition.map { .applied(sagaID: $0.instance.id) } ?? .ignored(reason: reason ?? "no saga is waiting for it")
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO inbox (message_id, topic, received_at, saga_id, outcome) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [messageID, topic, now.milliseconds, transition?.instance.id, outcome.stored])
+            .execute(binding: [
+                .text(messageID), .text(topic), .integer(now.milliseconds), SQLArgument(transition?.instance.id), .text(outcome.stored),
+            ])
         guard db.changesCount == 1 else { return .duplicate }
         if let transition { _ = try commit(transition, in: db) }
         return outcome

@@ -60,14 +60,13 @@ extension SagaStore {
                     updated_at = ?, version = ?
                 WHERE id = ? AND version = ?
                 """
-        ).execute(
-            arguments: [
-                stored.status.rawValue, stored.stepIndex, stored.attempt, stored.lastSucceededAction,
-                String(decoding: try JSONValue.object(stored.data).jsonText(), as: UTF8.self),
-                stored.waitingFor?.event, stored.waitingFor?.correlation, stored.wakeAt?.milliseconds,
-                stored.lastError?.kind.rawValue, stored.lastError?.message, stored.updatedAt.milliseconds, stored.version,
-                stored.id, expected,
-            ])
+        ).execute(binding: [
+            .text(stored.status.rawValue), SQLArgument(stored.stepIndex), SQLArgument(stored.attempt), SQLArgument(stored.lastSucceededAction),
+            .text(String(decoding: try JSONValue.object(stored.data).jsonText(), as: UTF8.self)),
+            SQLArgument(stored.waitingFor?.event), SQLArgument(stored.waitingFor?.correlation), SQLArgument(stored.wakeAt?.milliseconds),
+            SQLArgument(stored.lastError?.kind.rawValue), SQLArgument(stored.lastError?.message), .integer(stored.updatedAt.milliseconds),
+            SQLArgument(stored.version), .text(stored.id), SQLArgument(expected),
+        ])
         guard db.changesCount == 1 else { throw StaleSagaWrite(sagaID: stored.id, expectedVersion: expected) }
         try Self.append(transition, in: db)
         if stored.status.isSettled { try whenSettled?(stored, db) }

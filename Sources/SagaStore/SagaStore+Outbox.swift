@@ -23,8 +23,10 @@ extension SagaStore {
             ? "{}" : String(decoding: try JSONValue.object(message.headers.mapValues(JSONValue.string)).jsonText(), as: UTF8.self)
         try db.cachedStatement(
             sql: "INSERT OR IGNORE INTO outbox (id, saga_id, topic, key, headers, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-        ).execute(
-            arguments: [message.id, sagaID, message.topic, message.key, headers, message.payload, now.milliseconds])
+        ).execute(binding: [
+            .text(message.id), SQLArgument(sagaID), .text(message.topic), .text(message.key), .text(headers), .blob(message.payload),
+            .integer(now.milliseconds),
+        ])
     }
 
     /// The oldest unpublished messages, in insertion order.

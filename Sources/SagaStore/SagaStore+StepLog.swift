@@ -33,11 +33,11 @@ extension SagaStore {
                 """
         )
         for record in records {
-            try insert.execute(
-                arguments: [
-                    record.sagaID, sagaCreatedAt.milliseconds, record.step, record.phase.rawValue, record.attempt, record.outcome.rawValue,
-                    record.at.milliseconds, record.errorKind?.rawValue, record.message, record.actor,
-                ])
+            try insert.execute(binding: [
+                .text(record.sagaID), .integer(sagaCreatedAt.milliseconds), SQLArgument(record.step), .text(record.phase.rawValue),
+                SQLArgument(record.attempt), .text(record.outcome.rawValue), .integer(record.at.milliseconds),
+                SQLArgument(record.errorKind?.rawValue), SQLArgument(record.message), .text(record.actor),
+            ])
         }
     }
 }
