@@ -184,8 +184,23 @@ package final class KafkaConsumer: Sendable {
             let listed = rd_kafka_assignment(handle.pointer, &list)
             guard listed == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return .failure(KafkaError(listed, context: "read the assignment")) }
             defer { rd_kafka_topic_partition_list_destroy(list) }
-            return Self.apply(paused: paused, to: list, handle: handle.pointer)
+            let applied = Self.apply(paused: paused, to: list, handle: handle.pointer)
+            if case .success = applied, !paused { Self.wakeFetchers(of: list, handle: handle.pointer) }
+            return applied
         }.get()
+    }
+
+    /// librdkafka (2.0.2, and later releases too) does not wake a broker's thread when its
+    /// partitions are resumed: fetching starts again only at that thread's next tick, up to a
+    /// second later. Asking the partitions' leaders for their end offsets (a read-only
+    /// ListOffsets request, which changes no position) wakes those threads now.
+    private static func wakeFetchers(of list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>, handle: OpaquePointer) {
+        guard list.pointee.cnt > 0, let query = rd_kafka_topic_partition_list_copy(list) else { return }
+        defer { rd_kafka_topic_partition_list_destroy(query) }
+        for index in 0..<Int(query.pointee.cnt) { query.pointee.elems[index].offset = Int64(RD_KAFKA_OFFSET_END) }
+        // The answer does not matter; waiting for it (about one round trip) keeps the call's
+        // effect ordered before whatever the caller does next.
+        _ = rd_kafka_offsets_for_times(handle, query, 1000)
     }
 
     /// Pauses or resumes `list`; the first partition's refusal, if any.
