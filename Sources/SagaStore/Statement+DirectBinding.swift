@@ -25,18 +25,26 @@ enum SQLArgument {
 extension Statement {
     /// Runs the statement with `arguments` bound straight to SQLite, in order.
     ///
-    /// The hot writes (a batch's inbox rows, saga updates, step-log and outbox rows) spent
-    /// most of their time in `StatementArguments`: a boxed existential per value and a nested
-    /// closure per string, more than SQLite's own work (benchmarks/RESULTS.md). GRDB still
-    /// runs the statement, so its transaction observers see the change.
+    /// For the hot writes (a batch's inbox rows, saga updates, step-log and outbox rows):
+    /// `StatementArguments` boxes each value in an existential and nests a closure per string,
+    /// and binding this way saved about a fifth of the store's writer's CPU per batch
+    /// (benchmarks/RESULTS.md). GRDB still runs the statement, so its transaction observers
+    /// see the change.
     func execute(binding arguments: [SQLArgument]) throws {
         guard arguments.count == Int(sqlite3_bind_parameter_count(sqliteStatement)) else {
             throw DatabaseError(
                 resultCode: .SQLITE_MISUSE, message: "\(arguments.count) arguments for \(sqlite3_bind_parameter_count(sqliteStatement))", sql: sql)
         }
-        // Resets the statement and marks its (now empty) arguments as bound, so that
-        // `execute()` keeps the bindings made here.
+        // Reset here, where a failure throws (GRDB's own reset below would stop the process);
+        // then mark the (empty) arguments as bound, so that `execute()` keeps the bindings
+        // made here.
+        let reset = sqlite3_reset(sqliteStatement)
+        guard reset == SQLITE_OK else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: reset), message: "cannot reset the statement", sql: sql)
+        }
         setUncheckedArguments(StatementArguments())
+        // The statement is cached: it must not keep the copies (an outbox payload) until its next run.
+        defer { sqlite3_clear_bindings(sqliteStatement) }
         for (offset, argument) in arguments.enumerated() {
             let code = bind(argument, at: Int32(offset + 1))
             guard code == SQLITE_OK else {

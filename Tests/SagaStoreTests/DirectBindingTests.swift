@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import SagaCore
 import SagaStore
 import Testing
@@ -41,7 +42,7 @@ struct DirectBindingTests {
             next.instance.updatedAt = Date(timeIntervalSince1970: 2_000)
             next.log = [
                 StepLogRecord(
-                    sagaID: start.instance.id, step: nil, phase: .saga, attempt: 7, outcome: .failed, at: Date(timeIntervalSince1970: 2_000),
+                    sagaID: start.instance.id, step: nil, phase: .wait, attempt: 7, outcome: .eventApplied, at: Date(timeIntervalSince1970: 2_000),
                     errorKind: .transient, message: Self.awkwardText, actor: "operator \(Self.awkwardText)"),
                 StepLogRecord(sagaID: start.instance.id, step: "", phase: .saga, outcome: .succeeded, at: Date(timeIntervalSince1970: 2_000)),
             ]
@@ -54,8 +55,16 @@ struct DirectBindingTests {
             expected.version += 1
             #expect(try await store.instance(id: start.instance.id) == expected)
             #expect(try await store.stepLog(sagaID: start.instance.id).suffix(2) == next.log[...])
-            #expect(try await store.hasProcessed(messageID: "in-\(Self.awkwardText)"))
-            #expect(try await store.hasProcessed(messageID: "in-a") == false)
+            let inbox = try await store.read { db in
+                try Row.fetchAll(db, sql: "SELECT message_id, topic, received_at, saga_id, outcome FROM inbox")
+            }
+            #expect(
+                inbox == [
+                    [
+                        "message_id": "in-\(Self.awkwardText)", "topic": "", "received_at": 2_000_000, "saga_id": start.instance.id,
+                        "outcome": "applied",
+                    ]
+                ])
         }
     }
 
