@@ -64,7 +64,9 @@ package struct KafkaConfiguration: Hashable, Sendable {
 
     /// Every property handed to librdkafka.
     var librdkafkaProperties: [String: String] {
-        var result = ["bootstrap.servers": bootstrapServers, "client.id": clientID]
+        // Nagle's algorithm off, as librdkafka ≥ 2.10 has it by default (2.0.2 has it on): a
+        // request written right after another would otherwise wait for the broker's ACK.
+        var result = ["bootstrap.servers": bootstrapServers, "client.id": clientID, "socket.nagle.disable": "true"]
         if let sasl {
             result["security.protocol"] = tls == nil ? "SASL_PLAINTEXT" : "SASL_SSL"
             result["sasl.mechanisms"] = sasl.mechanism

@@ -27,6 +27,9 @@ package final class KafkaMockCluster: @unchecked Sendable {
         self.cluster = cluster
         bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
         brokerCount = brokers
+        if disableNagleOnBrokerSockets() < brokers {
+            logger.warning("could not disable Nagle's algorithm on every mock broker; responses may wait 40 ms for delayed acknowledgements")
+        }
     }
 
     deinit {
@@ -41,6 +44,7 @@ package final class KafkaMockCluster: @unchecked Sendable {
     /// Takes a broker down (closing its connections and refusing new ones); nil for all.
     package func setBrokerDown(_ broker: Int32? = nil) throws(KafkaError) {
         try check(rd_kafka_mock_broker_set_down(cluster, broker ?? -1), "broker down")
+        disableNagleOnBrokerSockets()  // the broker's listener was made anew
     }
 
     package func setBrokerUp(_ broker: Int32? = nil) throws(KafkaError) {
