@@ -2,13 +2,17 @@
 // outbox, through the development cluster; next to kcat producing and consuming the same
 // number of messages against the same cluster, in the same run.
 //
-// Phases: the topic filled first, then consumed (like kcat's consume: the ratio's basis);
-// the same number sent while the service consumes (the benchmark's own producer then shares
-// the process and the clock); then paced at 100 a second, for latency without a queue; then
-// the engine alone, the same events without Kafka.
+// Phases: the topic filled first, then consumed (like kcat's consume: the ratio's basis), in
+// several rounds; the same number sent while the service consumes (the benchmark's own
+// producer then shares the process and the clock); then paced at 100 a second, for latency
+// without a queue; then the engine alone, the same events without Kafka.
 // BENCH_BATCH sets the pipeline's batch size (the service's 256 by default).
 //
-//   swift run -c release KafkaPipelineBenchmark [messages]
+// kcat's consume and the filled phase run `rounds` times each, and the ratio is that of
+// their medians: one run of each, on a shared two-core machine, moved the ratio by a third
+// from one run to the next.
+//
+//   swift run -c release KafkaPipelineBenchmark [messages] [rounds]
 import Events
 import Foundation
 import Kafka
@@ -19,6 +23,7 @@ import SagaStore
 import Synchronization
 
 let count = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 2000
+let rounds = max(1, CommandLine.arguments.dropFirst(2).first.flatMap(Int.init) ?? 5)
 let paced = 300
 let cluster = try DevelopmentCluster()
 let bootstrap = cluster.mock.bootstrapServers
@@ -37,15 +42,38 @@ func processCPUSeconds() -> Double {
     return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
-func run(_ executable: String, _ arguments: [String], input: URL? = nil) throws {
+struct ProgramFailed: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Runs a program to its end, its output to `output` (or nowhere); throws, with what it
+/// wrote on stderr, if it failed.
+func run(_ executable: String, _ arguments: [String], input: URL? = nil, output: URL? = nil) throws {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     if let input { process.standardInput = try FileHandle(forReadingFrom: input) }
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
+    let errors = scratch.appendingPathComponent("stderr.txt")
+    _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+    if let output { _ = FileManager.default.createFile(atPath: output.path, contents: nil) }
+    process.standardOutput = try output.map { try FileHandle(forWritingTo: $0) } ?? FileHandle.nullDevice
+    process.standardError = try FileHandle(forWritingTo: errors)
     try process.run()
     process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        let said = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+        throw ProgramFailed(description: "\(executable) \(arguments.joined(separator: " ")) exited with \(process.terminationStatus): \(said)")
+    }
+}
+
+func median(_ values: [Duration]) -> Duration {
+    let sorted = values.sorted()
+    return sorted.isEmpty ? .zero : sorted[sorted.count / 2]
+}
+
+/// `median (fastest–slowest)` in seconds.
+func spread(_ values: [Duration]) -> String {
+    String(format: "%.3f (%.3f–%.3f)", seconds(median(values)), seconds(values.min() ?? .zero), seconds(values.max() ?? .zero))
 }
 
 func availability(_ index: Int, sentAt: Int64) -> String {
@@ -59,15 +87,25 @@ let lines = scratch.appendingPathComponent("messages.txt")
 try (0..<count).map { availability($0, sentAt: 0) }.joined(separator: "\n").appending("\n").write(to: lines, atomically: true, encoding: .utf8)
 let clock = ContinuousClock()
 let kcatProduce = try clock.measure { try run("/usr/bin/kcat", ["-b", bootstrap, "-P", "-t", "bench.raw", "-l", lines.path]) }
+// Every message is in the topic before kcat's consume is timed (`-c` alone would wait for
+// ever for a message that was not produced; `-e` ends the timed reads at the topic's end).
+let offsets = scratch.appendingPathComponent("offsets.txt")
+try run("/usr/bin/kcat", ["-b", bootstrap, "-C", "-t", "bench.raw", "-o", "beginning", "-e", "-q", "-f", "%o\\n"], output: offsets)
+let inTopic = try String(contentsOf: offsets, encoding: .utf8).split(separator: "\n").count
+guard inTopic == count else {
+    FileHandle.standardError.write(Data("kcat produced \(inTopic) of \(count) messages\n".utf8))
+    exit(1)
+}
 // With the service's fetch wait (the mock holds a fetch for all of it, and kcat's default of
-// 500 ms made one run in four read 0.55 s), best of three: the reference is the ceiling.
-let kcatConsume =
-    try (0..<3).map { _ in
-        try clock.measure {
-            try run(
-                "/usr/bin/kcat", ["-b", bootstrap, "-X", "fetch.wait.max.ms=10", "-C", "-t", "bench.raw", "-o", "beginning", "-c", "\(count)", "-q"])
-        }
-    }.min() ?? .zero
+// 500 ms made one run in four read 0.55 s).
+let kcatConsumes = try (0..<rounds).map { _ in
+    try clock.measure {
+        try run(
+            "/usr/bin/kcat",
+            ["-b", bootstrap, "-X", "fetch.wait.max.ms=10", "-C", "-t", "bench.raw", "-o", "beginning", "-c", "\(count)", "-e", "-q"])
+    }
+}
+let kcatConsume = median(kcatConsumes)
 
 // The service's path.
 let sagas = scratch.appendingPathComponent("sagas")
@@ -91,10 +129,10 @@ handlers.onEvent("reply") { context, payload in
 let store = try SagaStore(path: scratch.appendingPathComponent("bench.sqlite").path, durability: .normal)
 let engine = SagaEngine(
     store: store, catalog: try SagaCatalog.load(directory: sagas, handlers: handlers.inventory), handlers: handlers, maxConcurrency: 16)
-// Sagas 0..<count for the filled topic, count..<2·count while sending, then the paced ones,
-// the warm-up's, and those for the engine alone.
-let concurrentStart = count
-let pacedStart = 2 * count
+// Sagas 0..<rounds·count for the filled topic's rounds, then `count` while sending, then the
+// paced ones, the warm-up's, and those for the engine alone.
+let concurrentStart = rounds * count
+let pacedStart = concurrentStart + count
 let warmUp = pacedStart + paced
 let engineAloneStart = warmUp + 1
 for index in 0..<(engineAloneStart + count) {
@@ -131,20 +169,19 @@ let consumer = try KafkaConsumer(
     configuration: cluster.configuration, groupID: "interview-worker-main", topics: [Topic.schedulingAvailability.rawValue])
 let decoder = InboundEventDecoder()
 let decodedIDs = Mutex<Set<String>>([])
-let lastDecoded = Mutex<ContinuousClock.Instant?>(nil)
-/// When the filled topic's first message was decoded: how long librdkafka took to fetch again
-/// after the resume.
-let firstDecoded = Mutex<ContinuousClock.Instant?>(nil)
+/// When the n-th distinct message was decoded, for each n in `stampedDecodes`: each filled
+/// round's first (how long librdkafka took to fetch again after the resume) and last.
+let decodeStamps = Mutex<[Int: ContinuousClock.Instant]>([:])
+let stampedDecodes = Set((0..<rounds).flatMap { round in [2 + round * count, 1 + (round + 1) * count] })
 // As the service reads availability (`AvailabilityDelivery`): checked strictly, then the
 // message's data, as parsed on the way, is the event for the waiting saga.
 let batchSize = Int(ProcessInfo.processInfo.environment["BENCH_BATCH"] ?? "") ?? 256
 let pipeline = InboundPipeline(consumer: consumer, store: store, engine: engine, batchSize: batchSize) { message in
     let (envelope, document) = try decoder.availabilityDocument(message.value)
-    // The warm-up's and the filled topic's, each counted once (a message the batch path leaves
-    // to the one-at-a-time path is decoded again): once all are, the topic is consumed.
+    // The warm-up's and the filled rounds', each counted once (a message the batch path leaves
+    // to the one-at-a-time path is decoded again): once all of a round's are, it is consumed.
     let decoded = decodedIDs.withLock { ids in ids.insert(envelope.eventId).inserted ? ids.count : nil }
-    if decoded == 2 { firstDecoded.withLock { $0 = ContinuousClock.now } }
-    if decoded == count + 1 { lastDecoded.withLock { $0 = ContinuousClock.now } }
+    if let decoded, stampedDecodes.contains(decoded) { decodeStamps.withLock { $0[decoded] = ContinuousClock.now } }
     let payload = try document?["data"] ?? JSONValue.encoding(envelope.data)
     return InboundEvent(
         messageID: envelope.eventId, topic: message.topic, type: envelope.eventType, correlation: envelope.data.requestId, payload: payload)
@@ -174,25 +211,38 @@ await pipeline.handle(await consumer.next(upTo: 1))
 try await waitForReplies(1)
 try await consumer.setPaused(true)
 
-// The topic filled, then consumed from the moment fetching resumes. The phases are named on
-// stderr, for attaching a profiler.
-_ = await producer.send(messages(0..<count))
-FileHandle.standardError.write(Data("phase: filled\n".utf8))
-let filledStarted = clock.now
-let filledCPUStarted = processCPUSeconds()
-try await consumer.setPaused(false)
+// Each round: the topic filled, then consumed from the moment fetching resumes. The phases
+// are named on stderr, for attaching a profiler.
+struct FilledRound {
+    var seconds: Duration
+    var cpuSeconds: Double
+    var firstDecoded: Duration
+    var lastDecoded: Duration
+}
+var filledRounds: [FilledRound] = []
 let pipelineTask = Task { await pipeline.run() }
-try await waitForReplies(count + 1)
-let filled = clock.now - filledStarted
-let filledCPU = processCPUSeconds() - filledCPUStarted
-let filledDecoded = lastDecoded.withLock { $0 }.map { $0 - filledStarted } ?? .zero
-let filledFirstDecoded = firstDecoded.withLock { $0 }.map { $0 - filledStarted } ?? .zero
+for round in 0..<rounds {
+    if round > 0 { try await consumer.setPaused(true) }
+    _ = await producer.send(messages(round * count..<(round + 1) * count))
+    FileHandle.standardError.write(Data("phase: filled, round \(round + 1)\n".utf8))
+    let started = clock.now
+    let cpuStarted = processCPUSeconds()
+    try await consumer.setPaused(false)
+    try await waitForReplies(1 + (round + 1) * count)
+    let stamps = decodeStamps.withLock { $0 }
+    filledRounds.append(
+        FilledRound(
+            seconds: clock.now - started, cpuSeconds: processCPUSeconds() - cpuStarted,
+            firstDecoded: stamps[2 + round * count].map { $0 - started } ?? .zero,
+            lastDecoded: stamps[1 + (round + 1) * count].map { $0 - started } ?? .zero))
+}
+let filled = median(filledRounds.map(\.seconds))
 
 // Saturated: everything sent at once while the service consumes.
 FileHandle.standardError.write(Data("phase: saturated\n".utf8))
 let started = clock.now
 _ = await producer.send(messages(concurrentStart..<pacedStart))
-try await waitForReplies(2 * count + 1)
+try await waitForReplies(1 + (rounds + 1) * count)
 let saturated = clock.now - started
 
 // Paced: 100 messages a second, for latency without a queue.
@@ -204,7 +254,7 @@ for index in pacedStart..<warmUp {
             value: Array(availability(index, sentAt: nowMilliseconds()).utf8)))
     try await Task.sleep(for: .milliseconds(10))
 }
-try await waitForReplies(2 * count + paced + 1)
+try await waitForReplies(1 + (rounds + 1) * count + paced)
 await consumer.close()
 pipelineTask.cancel()
 relayTask.cancel()
@@ -236,7 +286,7 @@ FileHandle.standardError.write(Data("phase: latency\n".utf8))
 // Latency: from the request's send to the reply's production (both stamped by librdkafka here).
 let reader = try KafkaConsumer(configuration: cluster.configuration, groupID: "bench-reader", topics: ["bench.out"])
 var latencies: [(index: Int, milliseconds: Int64)] = []
-while latencies.count < 2 * count + paced + 1, let message = await reader.next() {
+while latencies.count < 1 + (rounds + 1) * count + paced, let message = await reader.next() {
     let sentAt = Int64(String(decoding: message.value, as: UTF8.self)) ?? 0
     let index = Int(String(decoding: message.key ?? [], as: UTF8.self).split(separator: "-").last ?? "") ?? 0
     latencies.append((index, (message.timestamp ?? 0) - sentAt))
@@ -253,16 +303,24 @@ let pacedLatencies = latencies.filter { $0.index >= pacedStart && $0.index < war
 print("| path | messages | seconds | messages/s | p50 ms | p99 ms | CPU s (the whole process) |")
 print("|---|---:|---:|---:|---:|---:|---:|")
 print(String(format: "| kcat produce (raw) | %d | %.3f | %.0f | | | |", count, seconds(kcatProduce), Double(count) / seconds(kcatProduce)))
-print(String(format: "| kcat consume (raw, best of 3) | %d | %.3f | %.0f | | | |", count, seconds(kcatConsume), Double(count) / seconds(kcatConsume)))
 print(
     String(
-        format: "| service, topic filled first: consume → inbox + saga → outbox → produce | %d | %.3f | %.0f | | | %.3f |", count, seconds(filled),
-        Double(count) / seconds(filled), filledCPU))
+        format: "| kcat consume (raw, median of %d: %@ s) | %d | %.3f | %.0f | | | |", rounds, spread(kcatConsumes), count, seconds(kcatConsume),
+        Double(count) / seconds(kcatConsume)))
+let filledCPU = filledRounds.map(\.cpuSeconds).sorted()[rounds / 2]
 print(
     String(
-        format: "| … until its first message was decoded (librdkafka fetching again after the resume) | 1 | %.3f | | | | |",
-        seconds(filledFirstDecoded)))
-print(String(format: "| … of which consumed (its last message decoded) | %d | %.3f | | | | |", count, seconds(filledDecoded)))
+        format:
+            "| service, topic filled first: consume → inbox + saga → outbox → produce (median of %d rounds: %@ s) | %d | %.3f | %.0f | | | %.3f |",
+        rounds, spread(filledRounds.map(\.seconds)), count, seconds(filled), Double(count) / seconds(filled), filledCPU))
+print(
+    String(
+        format: "| … until its first message was decoded (librdkafka fetching again after the resume; median) | 1 | %.3f | | | | |",
+        seconds(median(filledRounds.map(\.firstDecoded)))))
+print(
+    String(
+        format: "| … of which consumed (its last message decoded; median) | %d | %.3f | | | | |", count,
+        seconds(median(filledRounds.map(\.lastDecoded)))))
 print(
     String(
         format: "| service, sent all at once while consuming | %d | %.3f | %.0f | %lld | %lld | |", count, seconds(saturated),
@@ -274,8 +332,9 @@ print(
         format: "| the engine alone: decode → inbox + saga → outbox, batches one after another, no Kafka | %d | %.3f | %.0f | | | %.3f |",
         count, seconds(engineAlone), Double(count) / seconds(engineAlone), engineAloneCPU))
 print("")
-print(String(format: "service (topic filled first) / kcat consume throughput: %.2f", seconds(kcatConsume) / seconds(filled)))
-print(String(format: "service (sent while consuming) / kcat consume throughput: %.2f", seconds(kcatConsume) / seconds(saturated)))
+print(String(format: "service (topic filled first) / kcat consume throughput, medians: %.2f", seconds(kcatConsume) / seconds(filled)))
+print("… the filled rounds, in order (s):", filledRounds.map { String(format: "%.3f", seconds($0.seconds)) }.joined(separator: " "))
+print(String(format: "service (sent while consuming, one run) / kcat consume throughput (median): %.2f", seconds(kcatConsume) / seconds(saturated)))
 // `exit` skips top-level `defer`s: the scratch directory goes first.
 try? FileManager.default.removeItem(at: scratch)
 exit(0)
