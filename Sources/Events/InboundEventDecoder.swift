@@ -29,16 +29,18 @@ package struct InboundEventDecoder: Sendable {
         guard bytes.count <= maximumSize else {
             throw EventRejection(.payloadTooLarge, "\(bytes.count) bytes; at most \(maximumSize) are accepted")
         }
-        guard String(validating: bytes, as: UTF8.self) != nil else {
-            throw EventRejection(.invalidEncoding, "the payload is not valid UTF-8")
-        }
         // Well-formed messages, the usual case, are parsed once; anything else is examined
         // step by step below, for an error that names what is wrong.
-        // Parsed into a value once, then read from it. The value parser refuses numbers beyond
-        // a Double even in members the service ignores, which JSONDecoder reads past, so such a
+        // Parsed into a value once, then read from it. A document the value parser accepts is
+        // valid UTF-8 (every byte outside its strings is ASCII, and it checks each string), so
+        // only a message it refuses is checked for that first. It refuses numbers beyond a
+        // Double even in members the service ignores, which JSONDecoder reads past, so such a
         // message is read by JSONDecoder instead (without a document); what both refuse is
         // left to the careful path, which names the problem.
-        let document = try? JSONValue(parsing: Data(bytes))
+        let document = try? JSONValue(parsing: bytes)
+        if document == nil, String(validating: bytes, as: UTF8.self) == nil {
+            throw EventRejection(.invalidEncoding, "the payload is not valid UTF-8")
+        }
         let read = document.flatMap { try? JSONValueDecoder().decode(EventEnvelope<Payload>.self, from: $0) }
         if let envelope = read ?? (try? JSONDecoder().decode(EventEnvelope<Payload>.self, from: Data(bytes))) {
             guard envelope.eventType == expectedType else {

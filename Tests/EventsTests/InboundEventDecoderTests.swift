@@ -47,6 +47,20 @@ struct InboundEventDecoderTests {
         #expect(none == nil)
     }
 
+    /// The value parser's strings: ASCII taken as it is, anything else checked as UTF-8.
+    @Test func aWellFormedMessageWithABadByteInAStringIsAnEncodingError() throws {
+        func message(eventID: [UInt8]) -> [UInt8] {
+            Array(#"{"eventId":""#.utf8) + eventID
+                + Array(
+                    #"","eventType":"scheduling.availability","timestamp":"2026-03-09T10:00:00Z","data":{"requestId":"r","availability":[],"conflicts":[]}}"#
+                        .utf8)
+        }
+        #expect(rejection(message(eventID: [0x78, 0xC3, 0x28]))?.code == .invalidEncoding)
+        #expect(rejection(message(eventID: [0x78, 0x80]))?.code == .invalidEncoding)
+        #expect(try decoder.availability(message(eventID: Array("é-漢-😀".utf8))).eventId == "é-漢-😀")
+        #expect(try decoder.availability(message(eventID: Array("plain-1".utf8))).eventId == "plain-1")
+    }
+
     @Test func twoMegabytesAreRefusedBeforeParsing() {
         let huge = [UInt8](repeating: UInt8(ascii: " "), count: 2 * 1024 * 1024)
         #expect(rejection(huge)?.code == .payloadTooLarge)

@@ -10,6 +10,14 @@ extension JSONValue {
             return try parser.document()
         }
     }
+
+    /// As `init(parsing:)`, from bytes in an array (a Kafka message's), without copying them.
+    package init(parsing text: [UInt8]) throws {
+        self = try text.withUnsafeBufferPointer { bytes in
+            var parser = JSONTextParser(bytes: bytes)
+            return try parser.document()
+        }
+    }
 }
 
 /// Malformed JSON text, with the byte offset where reading stopped.
@@ -107,7 +115,8 @@ private struct JSONTextParser {
     }
 
     private mutating func object() throws(JSONSyntaxError) -> [String: JSONValue] {
-        var members: [String: JSONValue] = [:]
+        // Room for a typical object's members at once, rather than growing three times.
+        var members = [String: JSONValue](minimumCapacity: 8)
         try list(closedBy: UInt8(ascii: "}")) { parser throws(JSONSyntaxError) in
             guard parser.current == UInt8(ascii: "\"") else { throw parser.failure("expected a member name") }
             let key = try parser.string()
@@ -115,7 +124,8 @@ private struct JSONTextParser {
             try parser.consume(UInt8(ascii: ":"))
             parser.skipWhitespace()
             let value = try parser.value()
-            if members[key] == nil { members[key] = value }  // the first of repeated names, as JSONDecoder does
+            // The first of repeated names, as JSONDecoder does; one lookup for a new name.
+            if let first = members.updateValue(value, forKey: key) { members[key] = first }
         }
         return members
     }
@@ -136,13 +146,24 @@ private struct JSONTextParser {
             index += 1
         }
         guard let stop = current else { throw failure("unterminated string") }
-        var utf8 = Array(bytes[start..<index])
+        let text: String?
         if stop == UInt8(ascii: "\\") {
+            var utf8 = Array(bytes[start..<index])
             try unescape(into: &utf8)
+            text = String(validating: utf8, as: UTF8.self)
+        } else {
+            text = Self.text(UnsafeBufferPointer(rebasing: bytes[start..<index]))
         }
         index += 1  // the closing quote
-        guard let text = String(validating: utf8, as: UTF8.self) else { throw failure("a string is not valid UTF-8") }
+        guard let text else { throw failure("a string is not valid UTF-8") }
         return text
+    }
+
+    /// The string of UTF-8 bytes, nil if they are not UTF-8. ASCII (nearly every string of an
+    /// event) is taken as it is: `String(validating:as:)` is generic and was a sixth of the
+    /// time a message took to decode.
+    private static func text(_ utf8: UnsafeBufferPointer<UInt8>) -> String? {
+        utf8.allSatisfy { $0 < 0x80 } ? String(decoding: utf8, as: UTF8.self) : String(validating: utf8, as: UTF8.self)
     }
 
     /// Reads the rest of a string that has escapes, up to (not past) its closing quote.
