@@ -178,6 +178,7 @@ package final class KafkaConsumer: Sendable {
     /// this runs on a thread of its own.
     package func setPaused(_ paused: Bool) async throws(KafkaError) {
         let handle = self.handle
+        let logger = self.logger
         try await BlockingCalls.run { () -> Result<Void, KafkaError> in
             handle.paused = paused
             var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
@@ -185,7 +186,11 @@ package final class KafkaConsumer: Sendable {
             guard listed == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return .failure(KafkaError(listed, context: "read the assignment")) }
             defer { rd_kafka_topic_partition_list_destroy(list) }
             let applied = Self.apply(paused: paused, to: list, handle: handle.pointer)
-            if case .success = applied, !paused { Self.wakeFetchers(of: list, handle: handle.pointer) }
+            if case .success = applied, !paused, let unanswered = Self.wakeFetchers(of: list, handle: handle.pointer) {
+                logger.debug(
+                    "resumed; the leaders did not answer the wake-up, so fetching starts at librdkafka's next tick (within 1 s)",
+                    metadata: ["error": "\(unanswered)"])
+            }
             return applied
         }.get()
     }
@@ -193,14 +198,16 @@ package final class KafkaConsumer: Sendable {
     /// librdkafka (2.0.2, and later releases too) does not wake a broker's thread when its
     /// partitions are resumed: fetching starts again only at that thread's next tick, up to a
     /// second later. Asking the partitions' leaders for their end offsets (a read-only
-    /// ListOffsets request, which changes no position) wakes those threads now.
-    private static func wakeFetchers(of list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>, handle: OpaquePointer) {
-        guard list.pointee.cnt > 0, let query = rd_kafka_topic_partition_list_copy(list) else { return }
+    /// ListOffsets request, which changes no position) wakes those threads now. Returns the
+    /// request's error, if it had one (a leader unknown or away: it then waited up to 1 s).
+    private static func wakeFetchers(of list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>, handle: OpaquePointer) -> KafkaError? {
+        guard list.pointee.cnt > 0, let query = rd_kafka_topic_partition_list_copy(list) else { return nil }
         defer { rd_kafka_topic_partition_list_destroy(query) }
         for index in 0..<Int(query.pointee.cnt) { query.pointee.elems[index].offset = Int64(RD_KAFKA_OFFSET_END) }
-        // The answer does not matter; waiting for it (about one round trip) keeps the call's
-        // effect ordered before whatever the caller does next.
-        _ = rd_kafka_offsets_for_times(handle, query, 1000)
+        // The offsets do not matter; waiting for the answer (about one round trip) keeps the
+        // call's effect ordered before whatever the caller does next.
+        let answered = rd_kafka_offsets_for_times(handle, query, 1000)
+        return answered == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(answered, context: "wake the fetchers")
     }
 
     /// Pauses or resumes `list`; the first partition's refusal, if any.
