@@ -188,7 +188,7 @@ package final class KafkaConsumer: Sendable {
             let applied = Self.apply(paused: paused, to: list, handle: handle.pointer)
             if case .success = applied, !paused, let unanswered = Self.wakeFetchers(of: list, handle: handle.pointer) {
                 logger.debug(
-                    "resumed; the leaders did not answer the wake-up, so fetching starts at librdkafka's next tick (within 1 s)",
+                    "resumed; the wake-up request failed, so fetching may start only at librdkafka's next tick (within 1 s)",
                     metadata: ["error": "\(unanswered)"])
             }
             return applied
@@ -199,7 +199,8 @@ package final class KafkaConsumer: Sendable {
     /// partitions are resumed: fetching starts again only at that thread's next tick, up to a
     /// second later. Asking the partitions' leaders for their end offsets (a read-only
     /// ListOffsets request, which changes no position) wakes those threads now. Returns the
-    /// request's error, if it had one (a leader unknown or away: it then waited up to 1 s).
+    /// request's error as a whole, if it had one (a timeout, after 1 s, when a leader is
+    /// unknown or away); errors of single partitions are not looked at.
     private static func wakeFetchers(of list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>, handle: OpaquePointer) -> KafkaError? {
         guard list.pointee.cnt > 0, let query = rd_kafka_topic_partition_list_copy(list) else { return nil }
         defer { rd_kafka_topic_partition_list_destroy(query) }

@@ -17,6 +17,7 @@ package final class KafkaMockCluster: @unchecked Sendable {
     /// `127.0.0.1:port` of every broker, comma-separated.
     package let bootstrapServers: String
     package let brokerCount: Int
+    let logger: Logger
 
     package init(brokers: Int = 3, logger: Logger = Logger(label: "kafka-mock-cluster")) throws(KafkaError) {
         // The host handle only carries the cluster; it never connects, so spare its notices.
@@ -27,9 +28,8 @@ package final class KafkaMockCluster: @unchecked Sendable {
         self.cluster = cluster
         bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
         brokerCount = brokers
-        if disableNagleOnBrokerSockets() < brokers {
-            logger.warning("could not disable Nagle's algorithm on every mock broker; responses may wait 40 ms for delayed acknowledgements")
-        }
+        self.logger = logger
+        disableNagleOnBrokerSockets()
     }
 
     deinit {

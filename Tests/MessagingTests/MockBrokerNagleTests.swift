@@ -9,12 +9,15 @@ import Testing
 /// and the clients write without it, as librdkafka ≥ 2.10 does by default.
 @Suite("Nagle's algorithm off", .runsAfterTestWork)
 struct MockBrokerNagleTests {
-    /// Whether `TCP_NODELAY` is set on `socket`; nil if it cannot be read.
-    func noDelay(_ socket: Int32) -> Bool? {
-        var value: Int32 = 0
-        var length = socklen_t(MemoryLayout<Int32>.size)
-        guard getsockopt(socket, Int32(IPPROTO_TCP), TCP_NODELAY, &value, &length) == 0 else { return nil }
-        return value != 0
+    /// Whether `TCP_NODELAY` is set, for each of the cluster's sockets (nil where it cannot be read).
+    func noDelay(_ cluster: DevelopmentCluster) -> [Bool?] {
+        var states: [Bool?] = []
+        KafkaMockCluster.withTCPSockets(boundTo: cluster.mock.brokerPorts) { socket in
+            var value: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            states.append(getsockopt(socket, Int32(IPPROTO_TCP), TCP_NODELAY, &value, &length) == 0 ? value != 0 : nil)
+        }
+        return states
     }
 
     @Test func everyConnectionABrokerAcceptsHasItOffAlsoAfterTheBrokerWasDown() async throws {
@@ -25,18 +28,18 @@ struct MockBrokerNagleTests {
         let message = KafkaProducerMessage(topic: Topic.interviewCreated.rawValue, key: Array("k".utf8), value: Array("v".utf8))
 
         _ = try await producer.send(message)
-        let sockets = KafkaMockCluster.tcpSockets(boundTo: cluster.mock.brokerPorts)
+        let sockets = noDelay(cluster)
         #expect(sockets.count > cluster.mock.brokerCount, "the listeners and at least the connection the producer made")
-        #expect(sockets.allSatisfy { noDelay($0) == true })
+        #expect(sockets.allSatisfy { $0 == true }, "\(sockets)")
 
         // Taking a broker down makes its listener anew; the connections made after it comes
         // back are accepted there.
         try cluster.mock.setBrokerDown()
         try cluster.mock.setBrokerUp()
         _ = try await producer.send(message)
-        let afterwards = KafkaMockCluster.tcpSockets(boundTo: cluster.mock.brokerPorts)
+        let afterwards = noDelay(cluster)
         #expect(afterwards.count > cluster.mock.brokerCount)
-        #expect(afterwards.allSatisfy { noDelay($0) == true })
+        #expect(afterwards.allSatisfy { $0 == true }, "\(afterwards)")
     }
 
     @Test func clientsTurnItOffUnlessTheConfigurationSaysOtherwise() {
