@@ -19,6 +19,7 @@ struct JSONValueParsingTests {
     @Test(arguments: documents)
     func readsWhatJSONDecoderReads(_ text: String) throws {
         #expect(try JSONValue(parsing: Data(text.utf8)) == Self.viaDecoder(text))
+        #expect(try JSONValue(parsing: Array(text.utf8)) == Self.viaDecoder(text), "from an array of bytes as from Data")
     }
 
     static let malformed = [
@@ -32,8 +33,16 @@ struct JSONValueParsingTests {
         #expect(throws: JSONSyntaxError.self) { try JSONValue(parsing: Data(text.utf8)) }
     }
 
-    @Test func refusesBytesThatAreNotUTF8() {
-        #expect(throws: JSONSyntaxError.self) { try JSONValue(parsing: Data([0x22, 0xC3, 0x28, 0x22])) }
+    /// Strings without escapes (ASCII taken as it is, the rest checked) and with them (checked
+    /// after unescaping), member names, and bytes outside strings.
+    @Test(
+        arguments: [
+            [0x22, 0xC3, 0x28, 0x22], [0x22, 0x61, 0x80, 0x22], [0x22, 0x5C, 0x6E, 0xC3, 0x28, 0x22],
+            [0x22, 0xC3] + Array(#"\u00e9""#.utf8), [0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x31, 0x7D], [0x5B, 0x31, 0x2C, 0xFF, 0x5D],
+        ] as [[UInt8]])
+    func refusesBytesThatAreNotUTF8(_ bytes: [UInt8]) {
+        #expect(throws: JSONSyntaxError.self) { try JSONValue(parsing: Data(bytes)) }
+        #expect(throws: JSONSyntaxError.self) { try JSONValue(parsing: bytes) }
     }
 
     /// Random values, written by JSONEncoder, read back unchanged.

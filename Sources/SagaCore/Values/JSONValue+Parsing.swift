@@ -115,8 +115,7 @@ private struct JSONTextParser {
     }
 
     private mutating func object() throws(JSONSyntaxError) -> [String: JSONValue] {
-        // Room for a typical object's members at once, rather than growing three times.
-        var members = [String: JSONValue](minimumCapacity: 8)
+        var members: [String: JSONValue] = [:]
         try list(closedBy: UInt8(ascii: "}")) { parser throws(JSONSyntaxError) in
             guard parser.current == UInt8(ascii: "\"") else { throw parser.failure("expected a member name") }
             let key = try parser.string()
@@ -124,6 +123,9 @@ private struct JSONTextParser {
             try parser.consume(UInt8(ascii: ":"))
             parser.skipWhitespace()
             let value = try parser.value()
+            // Room for an event's members at once, rather than growing three times; nothing
+            // for an empty object.
+            if members.isEmpty { members.reserveCapacity(8) }
             // The first of repeated names, as JSONDecoder does; one lookup for a new name.
             if let first = members.updateValue(value, forKey: key) { members[key] = first }
         }
