@@ -8,9 +8,9 @@
 // without a queue; then the engine alone, the same events without Kafka.
 // BENCH_BATCH sets the pipeline's batch size (the service's 256 by default).
 //
-// kcat's consume and the filled phase run `rounds` times each, and the ratio is that of
-// their medians: one run of each, on a shared two-core machine, moved the ratio by a third
-// from one run to the next.
+// kcat's consume and the filled phase run `rounds` times each, one kcat read just before each
+// of the service's rounds, and the ratio is that of their medians: one run of each, on a
+// shared two-core machine, moved the ratio by a third from one run to the next.
 //
 //   swift run -c release KafkaPipelineBenchmark [messages] [rounds]
 import Events
@@ -58,14 +58,19 @@ func run(_ executable: String, _ arguments: [String], input: URL? = nil, output:
     if let output { _ = FileManager.default.createFile(atPath: output.path, contents: nil) }
     process.standardOutput = try output.map { try FileHandle(forWritingTo: $0) } ?? FileHandle.nullDevice
     process.standardError = try FileHandle(forWritingTo: errors)
+    // Not `waitUntilExit()`: on Linux it runs the run loop in slices of 50 ms, and early in
+    // the run (nothing else waking the main thread) every program seemed to take 0.05 s.
+    let exited = DispatchSemaphore(value: 0)
+    process.terminationHandler = { _ in exited.signal() }
     try process.run()
-    process.waitUntilExit()
+    exited.wait()
     guard process.terminationStatus == 0 else {
         let said = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
         throw ProgramFailed(description: "\(executable) \(arguments.joined(separator: " ")) exited with \(process.terminationStatus): \(said)")
     }
 }
 
+/// The middle value; of an even count, the upper of the two in the middle.
 func median(_ values: [Duration]) -> Duration {
     let sorted = values.sorted()
     return sorted.isEmpty ? .zero : sorted[sorted.count / 2]
@@ -96,16 +101,17 @@ guard inTopic == count else {
     FileHandle.standardError.write(Data("kcat produced \(inTopic) of \(count) messages\n".utf8))
     exit(1)
 }
-// With the service's fetch wait (the mock holds a fetch for all of it, and kcat's default of
-// 500 ms made one run in four read 0.55 s).
-let kcatConsumes = try (0..<rounds).map { _ in
+/// One timed read of the whole topic by kcat, with the service's fetch wait (the mock holds a
+/// fetch for all of it, and kcat's default of 500 ms made one run in four read 0.55 s). Run
+/// once before each of the service's rounds, while the service is paused, so that a slow
+/// spell of the machine falls on both sides of the ratio alike.
+func timedKcatConsume() throws -> Duration {
     try clock.measure {
         try run(
             "/usr/bin/kcat",
             ["-b", bootstrap, "-X", "fetch.wait.max.ms=10", "-C", "-t", "bench.raw", "-o", "beginning", "-c", "\(count)", "-e", "-q"])
     }
 }
-let kcatConsume = median(kcatConsumes)
 
 // The service's path.
 let sagas = scratch.appendingPathComponent("sagas")
@@ -189,8 +195,26 @@ let pipeline = InboundPipeline(consumer: consumer, store: store, engine: engine,
 let relayTask = Task { await relay.run() }
 
 func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+/// Waits until `expected` replies in all have been confirmed; ends the run, saying so, if that
+/// takes more than two minutes (a message lost on the way would otherwise hang it).
 func waitForReplies(_ expected: Int) async throws {
-    while publisher.confirmed.load(ordering: .relaxed) < expected { try await Task.sleep(for: .milliseconds(1)) }
+    let deadline = clock.now + .seconds(120)
+    while publisher.confirmed.load(ordering: .relaxed) < expected {
+        guard clock.now < deadline else {
+            FileHandle.standardError.write(Data("only \(publisher.confirmed.load(ordering: .relaxed)) of \(expected) replies after 120 s\n".utf8))
+            exit(1)
+        }
+        try await Task.sleep(for: .milliseconds(1))
+    }
+}
+
+/// Sends the requests for `indices` at once; ends the run if the broker did not take them all.
+func send(_ indices: Range<Int>) async {
+    let failed = await producer.send(messages(indices)).filter { (try? $0.get()) == nil }.count
+    guard failed == 0 else {
+        FileHandle.standardError.write(Data("\(failed) of \(indices.count) messages were not produced\n".utf8))
+        exit(1)
+    }
 }
 
 func messages(_ indices: Range<Int>) -> [KafkaProducerMessage] {
@@ -220,10 +244,12 @@ struct FilledRound {
     var lastDecoded: Duration
 }
 var filledRounds: [FilledRound] = []
+var kcatConsumes: [Duration] = []
 let pipelineTask = Task { await pipeline.run() }
 for round in 0..<rounds {
     if round > 0 { try await consumer.setPaused(true) }
-    _ = await producer.send(messages(round * count..<(round + 1) * count))
+    await send(round * count..<(round + 1) * count)
+    kcatConsumes.append(try timedKcatConsume())
     FileHandle.standardError.write(Data("phase: filled, round \(round + 1)\n".utf8))
     let started = clock.now
     let cpuStarted = processCPUSeconds()
@@ -237,11 +263,12 @@ for round in 0..<rounds {
             lastDecoded: stamps[1 + (round + 1) * count].map { $0 - started } ?? .zero))
 }
 let filled = median(filledRounds.map(\.seconds))
+let kcatConsume = median(kcatConsumes)
 
 // Saturated: everything sent at once while the service consumes.
 FileHandle.standardError.write(Data("phase: saturated\n".utf8))
 let started = clock.now
-_ = await producer.send(messages(concurrentStart..<pacedStart))
+await send(concurrentStart..<pacedStart)
 try await waitForReplies(1 + (rounds + 1) * count)
 let saturated = clock.now - started
 
