@@ -37,7 +37,8 @@ extension KafkaMockCluster {
     package static func withTCPSockets(boundTo ports: Set<UInt16>, _ body: (Int32) -> Void) {
         let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.compactMap { Int32($0) } ?? []
         for descriptor in descriptors {
-            let socket = dup(descriptor)
+            // Closed on exec: a program another thread starts meanwhile must not inherit it.
+            let socket = fcntl(descriptor, F_DUPFD_CLOEXEC, 0)
             guard socket >= 0 else { continue }
             defer { close(socket) }
             var type: Int32 = 0
