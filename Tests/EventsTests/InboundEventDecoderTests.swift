@@ -49,24 +49,22 @@ struct InboundEventDecoderTests {
 
     /// The value parser's strings: ASCII taken as it is, anything else checked as UTF-8.
     @Test func aWellFormedMessageWithABadByteInAStringIsAnEncodingError() throws {
-        func message(eventID: [UInt8]) -> [UInt8] {
-            Array(#"{"eventId":""#.utf8) + eventID
+        /// An availability message with `eventID`, and `member` (`,"name":value`) after it.
+        func message(eventID: [UInt8], member: [UInt8] = []) -> [UInt8] {
+            Array(#"{"eventId":""#.utf8) + eventID + [0x22] + member
                 + Array(
-                    #"","eventType":"scheduling.availability","timestamp":"2026-03-09T10:00:00Z","data":{"requestId":"r","availability":[],"conflicts":[]}}"#
+                    #","eventType":"scheduling.availability","timestamp":"2026-03-09T10:00:00Z","data":{"requestId":"r","availability":[],"conflicts":[]}}"#
                         .utf8)
         }
         #expect(rejection(message(eventID: [0x78, 0xC3, 0x28]))?.code == .invalidEncoding)
         #expect(rejection(message(eventID: [0x78, 0x80]))?.code == .invalidEncoding)
         #expect(rejection(message(eventID: Array(#"x\n"#.utf8) + [0xC3, 0x28]))?.code == .invalidEncoding, "after an escape")
         #expect(rejection(message(eventID: [0x78, 0xC3] + Array(#"\u00e9"#.utf8)))?.code == .invalidEncoding, "cut off by an escape")
-        let badName =
-            Array(#"{"eventId":"x","#.utf8) + [0x22, 0xFF, 0x22]
-            + Array(
-                #":1,"eventType":"scheduling.availability","timestamp":"2026-03-09T10:00:00Z","data":{"requestId":"r","availability":[],"conflicts":[]}}"#
-                    .utf8)
+        let badName = message(eventID: Array("x".utf8), member: Array(",".utf8) + [0x22, 0xFF, 0x22] + Array(":1".utf8))
         #expect(rejection(badName)?.code == .invalidEncoding, "in a member's name")
-        let badMetadata = message(eventID: Array("x".utf8)).dropLast() + Array(#","metadata":{"k":""#.utf8) + [0xFF] + Array(#""}}"#.utf8)
-        #expect(rejection(Array(badMetadata))?.code == .invalidEncoding, "in metadata, which is otherwise ignored")
+        let badMetadata = message(
+            eventID: Array("x".utf8), member: Array(#","metadata":{"service":"s","version":"1","note":""#.utf8) + [0xFF] + Array(#""}"#.utf8))
+        #expect(rejection(badMetadata)?.code == .invalidEncoding, "in metadata, which is otherwise ignored")
         #expect(try decoder.availability(message(eventID: Array("é-漢-😀".utf8))).eventId == "é-漢-😀")
         #expect(try decoder.availability(message(eventID: Array(#"\u00e9t\u00e9"#.utf8))).eventId == "été")
         #expect(try decoder.availability(message(eventID: Array("plain-1".utf8))).eventId == "plain-1")

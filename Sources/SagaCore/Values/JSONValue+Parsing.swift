@@ -5,18 +5,12 @@ extension JSONValue {
     /// `JSONValue` by trying each type in turn and catching the mismatches, and building
     /// those errors dominated the cost of reading saga data back.
     package init(parsing text: Data) throws {
-        self = try text.withUnsafeBytes { raw in
-            var parser = JSONTextParser(bytes: raw.bindMemory(to: UInt8.self))
-            return try parser.document()
-        }
+        self = try text.withUnsafeBytes { try JSONTextParser.document(in: $0.bindMemory(to: UInt8.self)) }
     }
 
     /// As `init(parsing:)`, from bytes in an array (a Kafka message's), without copying them.
     package init(parsing text: [UInt8]) throws {
-        self = try text.withUnsafeBufferPointer { bytes in
-            var parser = JSONTextParser(bytes: bytes)
-            return try parser.document()
-        }
+        self = try text.withUnsafeBufferPointer { try JSONTextParser.document(in: $0) }
     }
 }
 
@@ -42,6 +36,12 @@ private struct JSONTextParser {
 
     init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
+    }
+
+    /// The one value `bytes` hold.
+    static func document(in bytes: UnsafeBufferPointer<UInt8>) throws(JSONSyntaxError) -> JSONValue {
+        var parser = JSONTextParser(bytes: bytes)
+        return try parser.document()
     }
 
     mutating func document() throws(JSONSyntaxError) -> JSONValue {
