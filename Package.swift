@@ -177,7 +177,9 @@ let package = Package(
 
         .executableTarget(
             name: "KafkaPipelineBenchmark",
-            dependencies: ["Events", "Kafka", "SagaCore", "SagaEngine", "SagaStore", "Messaging"],
+            dependencies: [
+                "Events", "Kafka", "SagaCore", "SagaEngine", "SagaStore", "Messaging", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             path: "benchmarks/KafkaPipelineBenchmark"
         ),
 

@@ -1,23 +1,23 @@
-import Foundation
-import GRDB
+package import Foundation
+package import GRDB
 import GRDBSQLite
 
 /// A value for `Statement.execute(binding:)`.
-enum SQLArgument {
+package enum SQLArgument {
     case null
     case integer(Int64)
     case text(String)
     case blob(Data)
 
-    init(_ text: String?) {
+    package init(_ text: String?) {
         self = text.map(SQLArgument.text) ?? .null
     }
 
-    init(_ integer: Int64?) {
+    package init(_ integer: Int64?) {
         self = integer.map(SQLArgument.integer) ?? .null
     }
 
-    init(_ integer: Int?) {
+    package init(_ integer: Int?) {
         self.init(integer.map(Int64.init))
     }
 }
@@ -30,7 +30,7 @@ extension Statement {
     /// and binding this way saved about a fifth of the store's writer's CPU per batch
     /// (benchmarks/RESULTS.md). GRDB still runs the statement, so its transaction observers
     /// see the change.
-    func execute(binding arguments: [SQLArgument]) throws {
+    package func execute(binding arguments: [SQLArgument]) throws {
         guard arguments.count == Int(sqlite3_bind_parameter_count(sqliteStatement)) else {
             throw DatabaseError(
                 resultCode: .SQLITE_MISUSE, message: "\(arguments.count) arguments for \(sqlite3_bind_parameter_count(sqliteStatement))", sql: sql)

@@ -141,7 +141,8 @@ let concurrentStart = rounds * count
 let pacedStart = concurrentStart + count
 let warmUp = pacedStart + paced
 let engineAloneStart = warmUp + 1
-for index in 0..<(engineAloneStart + count) {
+let sqlFloorStart = engineAloneStart + count
+for index in 0..<(sqlFloorStart + count) {
     try await engine.start(type: "bench", id: "saga-\(index)", partitionKey: "candidate-\(index % 50)", data: [:])
 }
 try await engine.runDueWork()
@@ -308,6 +309,14 @@ for first in stride(from: engineAloneStart, to: engineAloneStart + count, by: ba
 }
 let engineAlone = clock.now - engineAloneStarted
 let engineAloneCPU = processCPUSeconds() - engineAloneCPUStarted
+
+// The SQL alone: the statements the path runs for each message, with fixed values and no
+// decoding, handlers or Kafka, in the same batches and the same transactions: the snapshot's
+// two reads, the inbox row, the saga's update, its two log lines and the reply's outbox row in
+// one write, then the relay's read of the pending replies and its one update marking them
+// published. What the store itself costs, whatever the Swift around it does.
+FileHandle.standardError.write(Data("phase: SQL alone\n".utf8))
+let sqlFloor = try await SQLFloor(store: store, first: sqlFloorStart, count: count, batchSize: batchSize).run()
 FileHandle.standardError.write(Data("phase: latency\n".utf8))
 
 // Latency: from the request's send to the reply's production (both stamped by librdkafka here).
@@ -358,10 +367,15 @@ print(
     String(
         format: "| the engine alone: decode → inbox + saga → outbox, batches one after another, no Kafka | %d | %.3f | %.0f | | | %.3f |",
         count, seconds(engineAlone), Double(count) / seconds(engineAlone), engineAloneCPU))
+print(
+    String(
+        format: "| the SQL alone: the same statements per batch, fixed values, one thread, no Kafka | %d | %.3f | %.0f | | | %.3f |", count,
+        seconds(sqlFloor.elapsed), Double(count) / seconds(sqlFloor.elapsed), sqlFloor.cpuSeconds))
 print("")
 print(String(format: "service (topic filled first) / kcat consume throughput, medians: %.2f", seconds(kcatConsume) / seconds(filled)))
 print("… the filled rounds, in order (s):", filledRounds.map { String(format: "%.3f", seconds($0.seconds)) }.joined(separator: " "))
 print(String(format: "service (sent while consuming, one run) / kcat consume throughput (median): %.2f", seconds(kcatConsume) / seconds(saturated)))
+print(String(format: "the SQL alone / kcat consume throughput (median): %.2f", seconds(kcatConsume) / seconds(sqlFloor.elapsed)))
 // `exit` skips top-level `defer`s: the scratch directory goes first.
 try? FileManager.default.removeItem(at: scratch)
 exit(0)

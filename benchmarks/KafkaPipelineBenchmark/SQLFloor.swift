@@ -1,0 +1,133 @@
+import Foundation
+import GRDB
+import SagaStore
+
+/// The SQL of the inbound path and the relay, with fixed values: per batch, the snapshot's two
+/// reads (which messages are in the inbox, which sagas wait), one write holding every
+/// message's inbox row, saga update, two log lines and reply, then the relay's read of the
+/// pending replies and its write marking them published. No decoding, no handlers, no Kafka:
+/// what SQLite (through GRDB's prepared statements) costs for the path's guarantees.
+///
+/// The sagas `saga-<first>` … must be waiting for `scheduling.availability`, correlated by
+/// their own ids (the benchmark's definition); they end completed, as the engine leaves them.
+struct SQLFloor {
+    let store: SagaStore
+    let first: Int
+    let count: Int
+    let batchSize: Int
+
+    struct Result {
+        var elapsed: Duration
+        var cpuSeconds: Double
+    }
+
+    func run() async throws -> Result {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let cpuStarted = processCPUSeconds()
+        for batchStart in stride(from: first, to: first + count, by: batchSize) {
+            let ids = (batchStart..<min(batchStart + batchSize, first + count)).map { "saga-\($0)" }
+            let waiting = try await store.read { db in try Self.snapshot(of: ids, in: db) }
+            guard waiting.count == ids.count else { throw FloorError(description: "\(ids.count - waiting.count) sagas were not waiting") }
+            try await store.write { db in try Self.record(ids, waiting: waiting, in: db) }
+            let pending = try await store.read { db in try Self.pendingReplies(in: db) }
+            try await store.write { db in try Self.markPublished(pending, in: db) }
+        }
+        return Result(elapsed: clock.now - started, cpuSeconds: processCPUSeconds() - cpuStarted)
+    }
+
+    /// A waiting saga as the write needs it.
+    struct Waiting {
+        var version: Int64
+        var createdAt: Int64
+    }
+
+    /// The inbox lookup and the waiting sagas, as `deliver(batch:lanes:)` reads them, by id.
+    private static func snapshot(of ids: [String], in db: Database) throws -> [String: Waiting] {
+        let list = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+        let seen = try String.fetchAll(
+            db.makeStatement(sql: "SELECT message_id FROM inbox WHERE message_id IN (\(list))"),
+            arguments: StatementArguments(ids.map { "floor-\($0)" }))
+        guard seen.isEmpty else { throw FloorError(description: "\(seen.count) messages were in the inbox already") }
+        var waiting: [String: Waiting] = [:]
+        let rows = try Row.fetchCursor(
+            db.makeStatement(
+                sql: """
+                    SELECT id, type, definition_version, partition_key, status, step_index, attempt, last_succeeded_action, data,
+                        waiting_event, waiting_correlation, wake_at, last_error_kind, last_error_message, created_at, updated_at, version
+                    FROM saga_instance
+                    WHERE waiting_event = ? AND waiting_correlation IN (\(list)) AND status = 'waiting'
+                    ORDER BY waiting_correlation, rowid
+                    """),
+            arguments: StatementArguments(["scheduling.availability"] + ids))
+        while let row = try rows.next() { waiting[row[0]] = Waiting(version: row[16], createdAt: row[14]) }
+        return waiting
+    }
+
+    /// Each message's inbox row, its saga's update (completed), two log lines and its reply.
+    private static func record(_ ids: [String], waiting: [String: Waiting], in db: Database) throws {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let inbox = try db.cachedStatement(
+            sql: "INSERT OR IGNORE INTO inbox (message_id, topic, received_at, saga_id, outcome) VALUES (?, ?, ?, ?, ?)")
+        let update = try db.cachedStatement(
+            sql: """
+                UPDATE saga_instance SET status = ?, step_index = ?, attempt = ?, last_succeeded_action = ?, data = ?,
+                    waiting_event = ?, waiting_correlation = ?, wake_at = ?, last_error_kind = ?, last_error_message = ?,
+                    updated_at = ?, version = ?
+                WHERE id = ? AND version = ?
+                """)
+        let log = try db.cachedStatement(
+            sql: """
+                INSERT INTO saga_step_log (saga_id, saga_created_at, step, phase, attempt, outcome, at, error_kind, message, actor)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        let outbox = try db.cachedStatement(
+            sql: "INSERT OR IGNORE INTO outbox (id, saga_id, topic, key, headers, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        for id in ids {
+            guard let saga = waiting[id] else { continue }
+            try inbox.execute(binding: [
+                .text("floor-\(id)"), .text("enginedge.interview.scheduling.availability"), .integer(now), .text(id), .text("applied"),
+            ])
+            try update.execute(binding: [
+                .text("completed"), .integer(1), .integer(0), .integer(0), .text("{}"), .null, .null, .null, .null, .null, .integer(now),
+                .integer(saga.version + 1), .text(id), .integer(saga.version),
+            ])
+            guard db.changesCount == 1 else { throw FloorError(description: "saga \(id) moved meanwhile") }
+            for (step, phase, outcome, message): (SQLArgument, String, String, String) in [
+                (.text("ask"), "wait", "eventApplied", "wait complete"), (.null, "saga", "succeeded", "completed"),
+            ] {
+                try log.execute(binding: [
+                    .text(id), .integer(saga.createdAt), step, .text(phase), .integer(1), .text(outcome), .integer(now), .null, .text(message),
+                    .text("engine"),
+                ])
+            }
+            try outbox.execute(binding: [
+                .text("floor-reply-\(id)"), .text(id), .text("bench.out"), .text(id), .text("{}"), .blob(Data("0".utf8)), .integer(now),
+            ])
+        }
+    }
+
+    /// The relay's read: every column of the oldest pending messages.
+    private static func pendingReplies(in db: Database) throws -> [String] {
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(sql: "SELECT * FROM outbox WHERE published_at IS NULL ORDER BY sequence LIMIT ?"), arguments: [500])
+        var ids: [String] = []
+        while let row = try rows.next() {
+            let payload: Data = row["payload"]
+            guard !payload.isEmpty else { continue }
+            ids.append(row["id"])
+        }
+        return ids
+    }
+
+    private static func markPublished(_ ids: [String], in db: Database) throws {
+        guard !ids.isEmpty else { return }
+        let list = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+        try db.makeStatement(sql: "UPDATE outbox SET published_at = ?, attempts = attempts + 1, last_error = NULL WHERE id IN (\(list))")
+            .execute(arguments: StatementArguments([Int64(Date().timeIntervalSince1970 * 1000)]) + StatementArguments(ids))
+    }
+}
+
+struct FloorError: Error, CustomStringConvertible {
+    let description: String
+}
