@@ -1,4 +1,4 @@
-package import Logging
+import Logging
 import PostgresNIO
 
 /// The instance's name, held for as long as the instance runs: a session-level advisory lock on

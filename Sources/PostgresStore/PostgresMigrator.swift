@@ -1,5 +1,5 @@
 import Logging
-package import PostgresNIO
+import PostgresNIO
 
 /// One named, append-only step of a PostgreSQL schema: never edit one that has shipped, add
 /// the next. A step is a list of statements (the extended protocol takes one at a time).

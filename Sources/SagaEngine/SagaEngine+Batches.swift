@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 package import SagaCore
+// `package`: `where Store == SagaStore` below needs it (Swift 6.3 wrongly warns that it is unused).
 package import SagaStore
 
 extension SagaEngine where Store == SagaStore {

@@ -1,6 +1,6 @@
 import Foundation
 package import SagaCore
-package import SagaStore
+import SagaStore
 
 /// An event from outside, addressed to whichever saga waits for it.
 package struct InboundEvent: Sendable {

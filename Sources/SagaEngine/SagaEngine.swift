@@ -157,7 +157,7 @@ package final class SagaEngine<Store: SagaWorkStore>: Sendable {
     func advance(_ id: String) async -> Bool {
         do {
             // Nil when another instance claimed the saga meanwhile: it moves the saga now.
-            let worked = try await store.working(on: id) {
+            let worked: Void? = try await store.working(on: id) {
                 try await self.locks.withLock(id) {
                     // Holding the lock, the instance just stored is the current one: no re-read.
                     // (On a shared store, another instance's write meanwhile is caught by the

@@ -1,5 +1,5 @@
 import GRDB
-package import SagaCore
+import SagaCore
 
 extension SagaStore: DeadLetterInbox {
     /// Whether `error` says the database could not do its work (locked, full, I/O, cannot

@@ -1,4 +1,6 @@
 import InterviewScheduling
+import PostgresStore
+import SagaStore
 import Testing
 
 /// Both backends share one schema history: the service's steps have the same names, in the

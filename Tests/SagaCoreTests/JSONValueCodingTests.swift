@@ -152,7 +152,7 @@ struct JSONValueCodingTests {
         refusal(#"[]"#, Counted.self),
     ]
 
-    static func refusal<T: Decodable>(
+    static func refusal<T: Decodable & SendableMetatype>(
         _ text: String, _ type: T.Type
     ) -> (
         text: String, read: @Sendable (JSONValue) throws -> Void, textRead: @Sendable (Data) throws -> Void

@@ -1,5 +1,5 @@
 import Foundation
-package import GRDB
+import GRDB
 package import SagaCore
 package import SagaEngine
 package import SagaStore

@@ -1,7 +1,7 @@
 import Events
 package import Foundation
 package import SagaCore
-package import SchedulingCore
+import SchedulingCore
 
 /// The candidate's answer to their invitation, as a command: decided on the interview as the
 /// answering transaction reads it, so that either backend records it the same way.

@@ -1,5 +1,5 @@
 import Events
-package import Foundation
+import Foundation
 import GRDB
 import ICalendar
 import SagaCore

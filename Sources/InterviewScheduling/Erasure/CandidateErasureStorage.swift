@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 package import SagaCore
 
 /// What the erasure's steps need of their database beside the interview sagas' storage:

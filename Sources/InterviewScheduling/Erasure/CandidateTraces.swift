@@ -1,7 +1,7 @@
-package import CalendarProviders
-package import Foundation
+import CalendarProviders
+import Foundation
 package import SagaCore
-package import SchedulingCore
+import SchedulingCore
 
 /// What the database holds of one candidate, read in one transaction: their erasures, their
 /// scheduling requests with every saga under them (cancellations, reschedules), the requests'

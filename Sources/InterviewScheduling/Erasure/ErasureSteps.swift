@@ -2,7 +2,7 @@ import CalendarProviders
 import Foundation
 import SagaCore
 package import SagaEngine
-package import SagaStore
+import SagaStore
 import SchedulingCore
 
 /// The steps of `candidate-erasure` (see `sagas/candidate-erasure.yaml`): wait until the

@@ -1,6 +1,6 @@
 import Foundation
-package import Logging
-package import PostgresNIO
+import Logging
+import PostgresNIO
 import PostgresStore
 import SagaCore
 import SchedulingCore

@@ -4,7 +4,7 @@ import Foundation
 import ICalendar
 import SagaCore
 import SagaEngine
-package import SagaStore
+import SagaStore
 import SchedulingCore
 
 /// The undo of a booking, shared by the scheduling saga's compensations and the steps of

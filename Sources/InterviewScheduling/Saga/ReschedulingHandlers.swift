@@ -4,7 +4,7 @@ import Foundation
 import ICalendar
 import SagaCore
 import SagaEngine
-package import SagaStore
+import SagaStore
 import SchedulingCore
 
 /// The steps of `sagas/interview-rescheduling.yaml`: a new slot in the recruiter's new

@@ -1,4 +1,4 @@
-package import GRDB
+import GRDB
 package import SagaCore
 package import SagaStore
 package import SchedulingCore

@@ -5,7 +5,7 @@ import ICalendar
 import Logging
 import SagaCore
 import SagaEngine
-package import SagaStore
+import SagaStore
 import SchedulingCore
 
 /// The steps of `sagas/interview-scheduling.yaml`: ask the calendar service, gather its

@@ -1,6 +1,6 @@
 import CalendarProviders
 import Foundation
-package import SagaCore
+import SagaCore
 package import SchedulingCore
 
 /// The search for a slot, over the calendars read before the transaction that claims it.

@@ -2,6 +2,7 @@ import Foundation
 package import GRDB
 import Logging
 package import SagaCore
+// `package`: `where Store == SagaStore` below needs it (Swift 6.3 wrongly warns that it is unused).
 package import SagaStore
 
 extension SagaEngine {

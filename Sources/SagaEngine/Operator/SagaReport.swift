@@ -1,6 +1,6 @@
 package import Foundation
 package import SagaCore
-package import SagaStore
+import SagaStore
 
 /// What `scheduler sagas list` and `show` print, as tables for people or JSON for scripts.
 package enum SagaReport {

@@ -1,5 +1,5 @@
 package import Foundation
-package import InterviewScheduling
+import InterviewScheduling
 import JWTKit
 
 /// The candidate's personal links: `<base>/candidate/<token>`, the token an HS256 JWT for
