@@ -371,11 +371,18 @@ print(
     String(
         format: "| the SQL alone: the same statements per batch, fixed values, one thread, no Kafka | %d | %.3f | %.0f | | | %.3f |", count,
         seconds(sqlFloor.elapsed), Double(count) / seconds(sqlFloor.elapsed), sqlFloor.cpuSeconds))
+print(
+    String(
+        format: "| … of which its writes (one writer at a time: the wall time's floor on any number of cores) | %d | %.3f | %.0f | | | |", count,
+        seconds(sqlFloor.writing), Double(count) / seconds(sqlFloor.writing)))
 print("")
 print(String(format: "service (topic filled first) / kcat consume throughput, medians: %.2f", seconds(kcatConsume) / seconds(filled)))
 print("… the filled rounds, in order (s):", filledRounds.map { String(format: "%.3f", seconds($0.seconds)) }.joined(separator: " "))
 print(String(format: "service (sent while consuming, one run) / kcat consume throughput (median): %.2f", seconds(kcatConsume) / seconds(saturated)))
-print(String(format: "the SQL alone / kcat consume throughput (median): %.2f", seconds(kcatConsume) / seconds(sqlFloor.elapsed)))
+print(
+    String(
+        format: "the SQL alone / kcat consume throughput (median): %.2f; its writes alone: %.2f", seconds(kcatConsume) / seconds(sqlFloor.elapsed),
+        seconds(kcatConsume) / seconds(sqlFloor.writing)))
 // `exit` skips top-level `defer`s: the scratch directory goes first.
 try? FileManager.default.removeItem(at: scratch)
 exit(0)
