@@ -152,7 +152,7 @@ struct JSONValueCodingTests {
         refusal(#"[]"#, Counted.self),
     ]
 
-    static func refusal<T: Decodable & SendableMetatype>(
+    static func refusal<T: Decodable & Sendable>(
         _ text: String, _ type: T.Type
     ) -> (
         text: String, read: @Sendable (JSONValue) throws -> Void, textRead: @Sendable (Data) throws -> Void
