@@ -21,6 +21,8 @@ stop() {
     wait 2>/dev/null || true
 }
 trap stop EXIT INT TERM
+# Should this script be killed outright (no trap runs then), its servers stop on their own.
+export SCHEDULER_EXIT_WITH_PARENT=$$
 
 "$bin" dev-cluster > "$data/dev-cluster.out" 2> "$data/dev-cluster.log" &
 pids+=($!)

@@ -23,6 +23,8 @@ stop() {
     scripts/postgres-server.sh stop "$data/postgres" || true
 }
 trap stop EXIT INT TERM
+# Should this script be killed outright (no trap runs then), its servers stop on their own.
+export SCHEDULER_EXIT_WITH_PARENT=$$
 
 scripts/postgres-server.sh start "$data/postgres" "$pg_port"
 psql -h "$data/postgres" -p "$pg_port" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'scheduler'" | grep -q 1 \

@@ -11,7 +11,7 @@ package final class DevelopmentClusterProcess: Sendable {
     package init() async throws {
         let output = Pipe()
         process = try SpawnedProcess(
-            executable: BuiltProducts.executable("scheduler"), arguments: ["dev-cluster"],
+            executable: BuiltProducts.executable("scheduler"), arguments: ["dev-cluster"], environment: BuiltProducts.childEnvironment(),
             standardOutput: .descriptor(output.fileHandleForWriting.fileDescriptor))
         // Only the child writes now: a cluster that dies before printing ends the read.
         try output.fileHandleForWriting.close()

@@ -19,7 +19,7 @@ final class BackgroundProcess: Sendable {
         self.logFile = logFile
         process = try SpawnedProcess(
             executable: BuiltProducts.executable("scheduler"), arguments: arguments,
-            environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new },
+            environment: BuiltProducts.childEnvironment(environment),
             standardOutput: standardOutput.map { .descriptor($0.fileHandleForWriting.fileDescriptor) } ?? .null, standardError: .file(logFile))
         // Only the child writes to the pipe now: its exit ends a read.
         try standardOutput?.fileHandleForWriting.close()

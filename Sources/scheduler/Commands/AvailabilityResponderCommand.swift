@@ -29,6 +29,7 @@ struct AvailabilityResponderCommand: AsyncParsableCommand {
         ProcessSetup.ignoreBrokenPipes()
         let logger = ProcessSetup.bootstrapLogging(label: "availability-responder")
         _ = ProcessSetup.bootstrapMetrics()
+        try ParentWatch.startIfAsked()
         let configuration = try config.map { try ResponderConfiguration(contentsOf: $0) } ?? .samples(directory: samples, answeringEveryone: embedded)
         try await AvailabilityResponder(
             configuration: configuration, dataDirectory: dataDirectory, environment: ProcessInfo.processInfo.environment, embedded: embedded,

@@ -18,6 +18,7 @@ struct DevClusterCommand: ParsableCommand {
 
     func run() throws {
         ProcessSetup.ignoreBrokenPipes()
+        try ParentWatch.startIfAsked()
         let cluster = try DevelopmentCluster(brokers: brokers)
         // Unbuffered, so that a parent process reading the first line gets it at once.
         FileHandle.standardOutput.write(

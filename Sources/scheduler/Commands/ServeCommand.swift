@@ -34,6 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
         ProcessSetup.ignoreBrokenPipes()
         let logger = ProcessSetup.bootstrapLogging(label: "scheduler")
         let registry = ProcessSetup.bootstrapMetrics()
+        try ParentWatch.startIfAsked()
         if embedded {
             logger.warning(
                 "embedded mode: development defaults, never for production",
