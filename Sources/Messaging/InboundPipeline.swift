@@ -246,7 +246,11 @@ package struct InboundPipeline: Sendable {
             } catch let failure as StepFailure where failure.kind == .permanent {
                 return await deadLetter(message, EventRejection(.processingFailed, "\(failure)"), retryCount: attempt - 1)
             } catch {
-                if Task.isCancelled || error is CancellationError { return false }
+                // A shutdown only when this task is cancelled: a handler may throw
+                // `CancellationError` for a cancellation of its own, which is a failure like any
+                // other. Returning false here while the pipeline runs on would leave the message
+                // unsettled and let a later batch commit past it.
+                if Task.isCancelled { return false }
                 // The database away, or the saga moved by another writer meanwhile (the next
                 // attempt sees it as it is now): the message is fine, tried until it settles.
                 let unavailable = store.isUnavailable(error) || error is StaleSagaWrite

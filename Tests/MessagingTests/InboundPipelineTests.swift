@@ -53,6 +53,33 @@ struct InboundPipelineTests {
         #expect(try await fixture.store.outboxBacklog() == 0, "nothing dead-lettered")
     }
 
+    /// A handler may throw `CancellationError` for a cancellation of its own (a child task's
+    /// time limit, say) while the pipeline runs on: that is a failure to retry, not a shutdown.
+    /// Taken for a shutdown, the message was left unsettled while the next batch committed
+    /// past it.
+    @Test func aCancellationErrorOfTheHandlersOwnIsRetried() async throws {
+        let (cluster, fixture) = try await MessagingFixture.withCluster()
+        let producer = try MessagingFixture.producer(on: cluster)
+        _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("c".utf8), value: Array("{}".utf8)))
+        let consumer = try KafkaConsumer(configuration: cluster.configuration, groupID: "own-cancellation", topics: [topic])
+        afterTest { await consumer.close() }
+        let message = try #require(await consumer.next())
+        let calls = Mutex(0)
+        let pipeline = InboundPipeline(
+            consumer: consumer, store: fixture.store, retry: .init(maxAttempts: 5, initialBackoff: .milliseconds(1), maxBackoff: .milliseconds(5))
+        ) { _ in
+            if calls.withLock({
+                $0 += 1
+                return $0
+            }) <= 2 {
+                throw CancellationError()
+            }
+        }
+        await pipeline.handle(message)
+        #expect(calls.withLock { $0 } == 3, "tried again until it was applied")
+        #expect(try await fixture.store.outboxBacklog() == 0, "nothing dead-lettered")
+    }
+
     /// A message at `offset` of partition 0.
     func message(_ value: String, offset: Int64, key: String = "cand-1") -> KafkaMessage {
         KafkaMessage(topic: topic, partition: 0, offset: offset, key: Array(key.utf8), value: Array(value.utf8))
