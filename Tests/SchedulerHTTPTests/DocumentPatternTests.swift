@@ -47,8 +47,12 @@ struct DocumentPatternTests {
         String(repeating: "e\u{301}", count: 100), String(repeating: "e\u{301}", count: 101),
     ]
     static let lines = [
-        "", "Panel", "a\tb", "a\u{85}b", "a\u{2028}", "a\rb", "a\u{B}b", "a\u{C}b", "a\u{A0}b", String(repeating: "x", count: 4000),
-        String(repeating: "x", count: 4001),
+        "", "Panel", "a\tb", "a\u{85}b", "a\u{2028}", "a\rb", "a\u{B}b", "a\u{C}b", "a\u{A0}b", "a\u{0}b", "a\u{1}b", "a\u{1B}b", "a\u{7F}b",
+        String(repeating: "x", count: 4000), String(repeating: "x", count: 4001),
+    ]
+    static let descriptions = [
+        "", "one\ntwo", "one\r\ntwo", "a\tb", "a\u{2028}b", "a\u{A0}b", "a\u{0}b", "a\u{8}b", "a\u{B}b", "a\u{C}b", "a\u{E}b", "a\u{1F}b", "a\u{7F}b",
+        "a\u{85}b", "a\u{9F}b", String(repeating: "x", count: 4000), String(repeating: "x", count: 4001),
     ]
     static let urls = [
         "https://x", "HTTP://x", "hTtPs://meet.example/ä?q=1#f", "https://", "https:///x", "https://?x", "ftp://x", "https://a b", "https://a\u{A0}b",
@@ -68,9 +72,16 @@ struct DocumentPatternTests {
 
     @Test(arguments: lines)
     func oneLineTexts(text: String) throws {
-        #expect(try Self.admits(Self.schema("OneLineText"), text) == RequestText.isOneLine(text, maximum: 4000))
+        let line = RequestText.isOneLine(text, maximum: 4000) && !text.unicodeScalars.contains(where: RequestText.isForbiddenInText)
+        #expect(try Self.admits(Self.schema("OneLineText"), text) == line)
         let id = try Self.schema("Candidate.id")
         #expect(try Self.admits(id, text) == (!text.isEmpty && RequestText.isOneLine(text, maximum: 200)))
+    }
+
+    @Test(arguments: descriptions)
+    func descriptionTexts(text: String) throws {
+        let code = text.unicodeScalars.count <= 4000 && !text.unicodeScalars.contains(where: RequestText.isForbiddenInText)
+        #expect(try Self.admits(Self.schema("SchedulingRequest.description"), text) == code)
     }
 
     @Test(arguments: urls)

@@ -23,6 +23,18 @@ package enum RequestText {
         text.unicodeScalars.count <= maximum && !text.unicodeScalars.contains(where: breaksLine)
     }
 
+    /// What the invitation's texts may not hold: the controls iCalendar forbids in a text
+    /// value (C0 but tab, and DEL; RFC 5545 §3.1), written raw by libical, which strict
+    /// calendars refuse, and the C1 controls. Line breaks are the caller's to judge: a
+    /// description may have them (as `\n` in the .ics), a title may not.
+    static func isForbiddenInText(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09, 0x0A, 0x0D: false
+        case 0x00...0x1F, 0x7F...0x9F: true
+        default: false
+        }
+    }
+
     /// `local@domain.tld`: a non-empty local part, two or more non-empty labels, no controls,
     /// spaces or `<>",;:()[]\`, at most 254 characters.
     package static func isEmailAddress(_ text: String) -> Bool {

@@ -60,7 +60,8 @@ extension SchedulingRequestBody {
         }
     }
 
-    /// The invitation's texts: one line each but the description, and an http(s) meeting URL.
+    /// The invitation's texts: one line each but the description, none with a control
+    /// character but tab and (in the description) line breaks, and an http(s) meeting URL.
     func checkTexts() throws(ValidationError) {
         for (field, text) in [("title", title), ("location", location), ("meetingUrl", meetingUrl), ("jobId", jobId)] {
             guard let text, !RequestText.isOneLine(text, maximum: Self.maximumTextLength) else { continue }
@@ -68,6 +69,14 @@ extension SchedulingRequestBody {
         }
         if let description, description.unicodeScalars.count > Self.maximumTextLength {
             throw ValidationError(field: "description", reason: "is longer than \(Self.maximumTextLength) characters")
+        }
+        for (field, text) in [("title", title), ("description", description), ("location", location), ("jobId", jobId)] {
+            guard let text, let control = text.unicodeScalars.first(where: RequestText.isForbiddenInText) else { continue }
+            let hex = String(control.value, radix: 16, uppercase: true)
+            let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            throw ValidationError(
+                field: field,
+                reason: "holds the control character \(code); only tab\(field == "description" ? " and line breaks are" : " is") allowed")
         }
         if let meetingUrl, !RequestText.isWebURL(meetingUrl) {
             throw ValidationError(field: "meetingUrl", reason: "must be an http(s) URL, got \"\(meetingUrl.prefix(80))\"")
