@@ -18,8 +18,35 @@ package struct MailDirectoryTransport: MailTransport {
 
     /// The file that `messageID` is written to.
     package func file(for messageID: String) -> URL {
-        let safe = String(messageID.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "@" ? $0 : "_" })
-        return directory.appendingPathComponent(safe + ".eml")
+        directory.appendingPathComponent(Self.fileName(messageID) + ".eml")
+    }
+
+    /// `messageID` with every character but letters, digits and `.-@` as `_`.
+    private static func fileName(_ messageID: String) -> String {
+        String(messageID.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "@" ? $0 : "_" })
+    }
+
+    /// Deletes the files of the messages whose Message-ID starts with `prefix`, as written
+    /// by this transport (a directory that does not exist holds none). In a pickup directory,
+    /// those another program has taken already are gone anyway.
+    package func removeCopies(ofMessagesPrefixed prefix: String) async throws -> Int {
+        let directory = directory, start = Self.fileName(prefix)
+        return try await files.run { () -> Result<Int, any Error> in
+            Result {
+                guard FileManager.default.fileExists(atPath: directory.path) else { return 0 }
+                var removed = 0
+                for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) where name.hasPrefix(start) && name.hasSuffix(".eml")
+                {
+                    do {
+                        try FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+                        removed += 1
+                    } catch CocoaError.fileNoSuchFile {
+                        continue  // taken meanwhile by the program that sends from the directory
+                    }
+                }
+                return removed
+            }
+        }.get()
     }
 
     package func deliver(_ mail: OutgoingMail) async throws(MailDeliveryError) {

@@ -8,10 +8,16 @@ package protocol MailTransport: Sendable {
 
     /// Where one message went, for the log: the relay, or the message's file.
     func destination(of messageID: String) -> String
+
+    /// Removes the copies this transport kept of messages whose Message-ID starts with
+    /// `prefix` (an erasure's); returns how many. A relay keeps none: what it took has left.
+    func removeCopies(ofMessagesPrefixed prefix: String) async throws -> Int
 }
 
 extension MailTransport {
     package func destination(of messageID: String) -> String { destination }
+
+    package func removeCopies(ofMessagesPrefixed prefix: String) async throws -> Int { 0 }
 }
 
 /// Why a message was not handed over, and whether trying again can help.

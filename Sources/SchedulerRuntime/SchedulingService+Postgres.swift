@@ -42,11 +42,13 @@ extension SchedulingService {
 
         // Every instance signs and checks the candidates' links with the same secret.
         let candidateLinks = await CandidateLinkSigner(secret: options.candidateLinkSecret, baseURL: options.publicURL ?? "")
+        let mailTransport = try options.mail.transport(logger: logger)
         var handlers = SagaHandlers<PostgresSagaWork.Decision>()
         InterviewSagaHandlers(
             calendars: calendars, storage: PostgresInterviewSagaStorage(store: store, logger: logger),
             organizer: .init(email: options.organizerEmail, name: options.organizerName), invitationDomain: options.invitationDomain,
-            defaultLoad: options.defaultLoad, pageLinks: options.publicURL == nil ? nil : candidateLinks, logger: logger
+            defaultLoad: options.defaultLoad, pageLinks: options.publicURL == nil ? nil : candidateLinks, mailTransport: mailTransport,
+            logger: logger
         ).register(in: &handlers)
         let catalog = try SagaCatalog.load(directory: URL(fileURLWithPath: options.sagasDirectory), handlers: handlers.inventory)
         let engine = SagaEngine(
@@ -63,7 +65,7 @@ extension SchedulingService {
         let pipeline = InboundPipeline(
             consumer: consumer, store: store, engine: engine, logger: logger, decode: AvailabilityDelivery.decoding(with: InboundEventDecoder()))
         let mailRelay = MailRelay(
-            store: PostgresMailRelayStore(store: store, owner: owner), transport: try options.mail.transport(logger: logger), logger: logger)
+            store: PostgresMailRelayStore(store: store, owner: owner), transport: mailTransport, logger: logger)
 
         do {
             try await serve(

@@ -58,11 +58,12 @@ package struct SchedulingService {
         let calendars = try await loadCalendars()
 
         let candidateLinks = await CandidateLinkSigner(secret: options.candidateLinkSecret, baseURL: options.publicURL ?? "")
+        let mailTransport = try options.mail.transport(logger: logger)
         var handlers = SQLiteSagaHandlers()
         InterviewSchedulingHandlers(
             calendars: calendars, store: sagas, organizer: .init(email: options.organizerEmail, name: options.organizerName),
             invitationDomain: options.invitationDomain, defaultLoad: options.defaultLoad,
-            pageLinks: options.publicURL == nil ? nil : candidateLinks, logger: logger
+            pageLinks: options.publicURL == nil ? nil : candidateLinks, mailTransport: mailTransport, logger: logger
         ).register(in: &handlers)
         let catalog = try SagaCatalog.load(directory: URL(fileURLWithPath: options.sagasDirectory), handlers: handlers.inventory)
         let engine = SagaEngine(
@@ -77,7 +78,7 @@ package struct SchedulingService {
         let pipeline = InboundPipeline(
             consumer: consumer, store: sagas, engine: engine, logger: logger, decode: AvailabilityDelivery.decoding(with: InboundEventDecoder()))
 
-        let mailRelay = MailRelay(store: sagas, transport: try options.mail.transport(logger: logger), logger: logger)
+        let mailRelay = MailRelay(store: sagas, transport: mailTransport, logger: logger)
 
         try await serve(
             application: SchedulingApplication(engine: engine), kafka: kafka, candidateLinks: candidateLinks,

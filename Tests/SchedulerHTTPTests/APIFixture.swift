@@ -36,16 +36,17 @@ struct APIFixture {
         let local = try LocalCalendarProvider(path: directory.path("calendars.sqlite"))
         let calendars = CalendarDirectory(accounts: [.init(name: "local", provider: local, domains: ["*"], probeCalendar: nil, check: { "ok" })])
         links = await CandidateLinkSigner(secret: String(repeating: "c", count: 32), baseURL: "http://candidates.example")
+        let mailFiles = MailDirectoryTransport(directory: directory.url.appendingPathComponent("mail"))
         var handlers = SQLiteSagaHandlers()
         InterviewSchedulingHandlers(
-            calendars: calendars, store: store, organizer: .init(email: "interviews@scheduler.example", name: "Interviews"), pageLinks: links
+            calendars: calendars, store: store, organizer: .init(email: "interviews@scheduler.example", name: "Interviews"), pageLinks: links,
+            mailTransport: mailFiles
         ).register(in: &handlers)
         let catalog = try SagaCatalog.load(directory: BuiltProducts.repositoryRoot.appendingPathComponent("sagas"), handlers: handlers.inventory)
         authenticator = await BearerAuthenticator(secret: String(repeating: "k", count: 32))
         token = try await authenticator.token(for: Caller(subject: "recruiter@example.com", role: .recruiter), validFor: 600)
         engine = SagaEngine(store: store, catalog: catalog, handlers: handlers)
-        mail = MailRelay(
-            store: store, transport: MailDirectoryTransport(directory: directory.url.appendingPathComponent("mail")), logger: Logger(label: "mail"))
+        mail = MailRelay(store: store, transport: mailFiles, logger: Logger(label: "mail"))
         let services = APIServices(
             application: SchedulingApplication(engine: engine), authenticator: authenticator, kafkaReady: { true }, metricsText: { "" },
             candidateLinks: links)

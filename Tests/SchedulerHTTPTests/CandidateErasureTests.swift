@@ -40,6 +40,16 @@ struct CandidateErasureTests {
         return files
     }
 
+    /// Every `.eml` file the mail directory holds, by name.
+    static func mailFiles(of directory: TemporaryDirectory) throws -> [String: Data] {
+        let mail = directory.url.appendingPathComponent("mail")
+        var files: [String: Data] = [:]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: mail.path)) ?? [] {
+            files["mail/" + name] = try Data(contentsOf: mail.appendingPathComponent(name))
+        }
+        return files
+    }
+
     /// The strings that must be gone, in the forms they were written in.
     static let traces = [name, email, email.lowercased(), "Zebulon", "Ångström", "erase-me.example", "Perth", "Final round"]
 
@@ -80,6 +90,8 @@ struct CandidateErasureTests {
             let waitingID = try #require(second.json["requestId"] as? String)
             try await fixture.engine.runDueWork()
             #expect(!Self.found(in: try Self.bytes(of: fixture.directory)).isEmpty, "the candidate is in the files before")
+            try await fixture.mail.deliverDue()
+            #expect(!Self.found(in: try Self.mailFiles(of: fixture.directory)).isEmpty, "and in their e-mail's files")
 
             // Recruiters may not erase; the admin's erasure answers the same however often it is asked.
             let refused = try await fixture.send(client, .post, "/api/v1/candidates/\(Self.candidateID)/erasure")
@@ -109,8 +121,10 @@ struct CandidateErasureTests {
             #expect(cancelled.map(\.message.topic) == ["enginedge.interview.interview.cancelled"])
             #expect(try await fixture.send(client, .get, "/api/v1/interviews/\(interviewID)/invite.ics").status == .notFound)
 
-            // Not a byte of the candidate is left in the database's files (main file and WAL).
+            // Not a byte of the candidate is left in the database's files (main file and WAL),
+            // nor in the mail directory, which kept each e-mail to them as a file.
             #expect(Self.found(in: try Self.bytes(of: fixture.directory)) == [])
+            #expect(Self.found(in: try Self.mailFiles(of: fixture.directory)) == [])
             // The interviewers' calendars no longer name them either.
             let events = try await DatabaseQueue(path: fixture.directory.path("calendars.sqlite")).read { db in
                 try String.fetchAll(db, sql: "SELECT title || ' ' || description FROM local_event")

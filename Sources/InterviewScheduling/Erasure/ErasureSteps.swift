@@ -1,5 +1,7 @@
 import CalendarProviders
 import Foundation
+import Logging
+import Mail
 import SagaCore
 package import SagaEngine
 import SagaStore
@@ -75,12 +77,25 @@ extension InterviewSagaHandlers where Storage: CandidateErasureStorage {
             data.calendarEventsErased = events
             return StepOutcome(dataPatch: try SagaData(encoding: data))
         }
-        handlers.action("erasure.checkpoint", requiresCompensation: false) { _ in
+        handlers.action("erasure.checkpoint", requiresCompensation: false) { context in
+            try await removeMailCopies(ofCandidate: try context.data.typed(ErasureSagaData.self).candidateId)
             guard try await storage.purgeErasedBytes() else {
                 throw StepFailure(.transient, "readers kept the write-ahead log busy; the checkpoint is tried again")
             }
             return StepOutcome()
         }
+    }
+
+    /// Deletes the copies of the candidate's e-mail that the mail transport kept (the `.eml`
+    /// files of a mail directory): each holds their name, address and the invitation.
+    private func removeMailCopies(ofCandidate candidateID: String) async throws {
+        guard let mailTransport else { return }
+        var removed = 0
+        for request in try await storage.traces(ofCandidate: candidateID).requests {
+            // The Message-IDs of an interview's mail start with its id and a dot.
+            removed += try await mailTransport.removeCopies(ofMessagesPrefixed: InterviewIDs.interview(forRequest: request.id) + ".")
+        }
+        if removed > 0 { logger.info("the candidate's e-mail files were removed", metadata: ["files": "\(removed)"]) }
     }
 
     /// One call on the event's provider; 1 if it was made, 0 if the event was gone already.

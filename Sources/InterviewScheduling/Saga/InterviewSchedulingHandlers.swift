@@ -3,6 +3,7 @@ import Events
 import Foundation
 import ICalendar
 package import Logging
+package import Mail
 import SagaCore
 package import SagaEngine
 package import SagaStore
@@ -33,14 +34,17 @@ package struct InterviewSagaHandlers<Storage: InterviewSagaStorage>: Sendable {
     let defaultLoad: InterviewerLoad
     /// Signs the candidate's page links for their e-mail; nil: no page.
     let pageLinks: (any CandidatePageLinks)?
+    /// Where the candidate's mail goes, for an erasure to remove the copies it kept.
+    let mailTransport: (any MailTransport)?
     let logger: Logger
 
     package init(
         calendars: CalendarDirectory, storage: Storage, organizer: Organizer,
         invitationDomain: String = Invitation.defaultUIDDomain, defaultLoad: InterviewerLoad = .unlimited,
-        pageLinks: (any CandidatePageLinks)? = nil, logger: Logger = Logger(label: "interview-saga")
+        pageLinks: (any CandidatePageLinks)? = nil, mailTransport: (any MailTransport)? = nil, logger: Logger = Logger(label: "interview-saga")
     ) {
         self.logger = logger
+        self.mailTransport = mailTransport
         self.pageLinks = pageLinks
         self.defaultLoad = defaultLoad
         self.calendars = calendars
@@ -103,11 +107,11 @@ extension InterviewSagaHandlers where Storage == SQLiteInterviewSagaStorage {
     package init(
         calendars: CalendarDirectory, store: SagaStore, organizer: Organizer,
         invitationDomain: String = Invitation.defaultUIDDomain, defaultLoad: InterviewerLoad = .unlimited,
-        pageLinks: (any CandidatePageLinks)? = nil, logger: Logger = Logger(label: "interview-saga")
+        pageLinks: (any CandidatePageLinks)? = nil, mailTransport: (any MailTransport)? = nil, logger: Logger = Logger(label: "interview-saga")
     ) {
         self.init(
             calendars: calendars, storage: SQLiteInterviewSagaStorage(store: store), organizer: organizer, invitationDomain: invitationDomain,
-            defaultLoad: defaultLoad, pageLinks: pageLinks, logger: logger)
+            defaultLoad: defaultLoad, pageLinks: pageLinks, mailTransport: mailTransport, logger: logger)
     }
 
     /// The saga database.
