@@ -166,9 +166,20 @@ struct CandidateErasureTests {
             let during = try await fixture.send(client, .post, "/api/v1/scheduling-requests", body: try Self.candidateRequest())
             #expect(during.status == .conflict, "no new request for a candidate while they are being erased")
             #expect(try await Self.runUntilErased(fixture, client, admin: admin)["state"] as? String == "completed")
-            let interview = try await fixture.send(client, .get, "/api/v1/interviews/\(InterviewIDs.interview(forRequest: requestID))").json
+            let interviewID = InterviewIDs.interview(forRequest: requestID)
+            let interview = try await fixture.send(client, .get, "/api/v1/interviews/\(interviewID)").json
             #expect(interview["status"] as? String == "confirmed", "left booked, as asked")
             #expect(Self.found(in: try Self.bytes(of: fixture.directory)) == [])
+            // The page link in the e-mails sent before is still signed, but leads nowhere: it
+            // neither shows what is left nor answers, nor asks for another time.
+            let link = "/candidate/\(try await CandidatePageTests.token(fixture, interviewID))"
+            #expect(try await client.execute(uri: link, method: .get).status == .notFound)
+            let days = CandidatePageTests.berlinDays
+            let (from, to) = (days.string(from: Date().addingTimeInterval(20 * 86_400)), days.string(from: Date().addingTimeInterval(25 * 86_400)))
+            for form in ["answer=decline", "answer=accept", "answer=another-time&from=\(from)&to=\(to)"] {
+                #expect(try await CandidatePageTests.post(client, link, form: form).status == .notFound, "\(form)")
+            }
+            #expect(try await CandidatePageTests.updates(fixture, requestID).isEmpty, "nothing announced")
             #expect(
                 try await fixture.send(client, .get, "/api/v1/candidates/nobody/erasure", token: admin).status == .notFound,
                 "no erasure of a candidate nobody asked to erase")

@@ -45,6 +45,7 @@ extension SchedulingApplication {
         -> Bool
     {
         guard response != .needsAction else { throw ApplicationError.invalid(field: "response", reason: "must be accepted, declined or tentative") }
+        _ = try await candidateInterview(interviewID)  // refuses an erased candidate's
         return try await storage.recordCandidateAnswer(
             CandidateAnswer(interviewID: interviewID, response: response, sequence: sequence, channel: channel, at: now()))
     }
@@ -123,11 +124,17 @@ extension SchedulingApplication {
         return calendar.date(byAdding: .day, value: days, to: calendar.startOfDay(for: day))
     }
 
-    /// The interview, its request, and whether a reschedule of it runs.
+    /// The interview, its request, and whether a reschedule of it runs. An interview whose
+    /// candidate was erased is not found: the links in the e-mails sent before stay signed
+    /// until they expire, and must neither show what is left nor change it.
     private func candidateInterview(_ interviewID: String) async throws -> (InterviewRecord, SchedulingRequestBody, Bool) {
         guard let found = try await storage.candidateInterview(interviewID) else {
             throw ApplicationError.notFound("interview \(interviewID.prefix(100))")
         }
-        return (found.interview, try found.request.data.decoded(as: SchedulingSagaData.self).request, found.rescheduling)
+        let request = try found.request.data.decoded(as: SchedulingSagaData.self).request
+        guard request.candidate.email != Redaction.erasedEmail else {
+            throw ApplicationError.notFound("interview \(interviewID.prefix(100)): the candidate's details were erased")
+        }
+        return (found.interview, request, found.rescheduling)
     }
 }
