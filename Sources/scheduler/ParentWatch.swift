@@ -23,9 +23,14 @@ enum ParentWatch {
             while getppid() == parent { usleep(200_000) }
             Logger(label: "scheduler").notice(
                 "the parent process has gone; stopping", metadata: ["parentPid": "\(parent)", "variable": "\(variable)"])
-            kill(getpid(), SIGTERM)
-            // The graceful stop has a minute; one that hangs ends here.
-            sleep(60)
+            // Again every 5 s: a signal that arrives while a command is still installing its
+            // handler (the development cluster ignores SIGTERM for a moment first) is lost. A
+            // second one changes nothing during a graceful stop. The stop has a minute; one
+            // that hangs ends here.
+            for _ in 0..<12 {
+                kill(getpid(), SIGTERM)
+                sleep(5)
+            }
             Logger(label: "scheduler").error("the graceful stop took over a minute; exiting", metadata: ["parentPid": "\(parent)"])
             _exit(70)
         }

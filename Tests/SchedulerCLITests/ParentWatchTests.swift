@@ -22,9 +22,11 @@ struct ParentWatchTests {
         let output = Pipe()
         let parent = try SpawnedProcess(
             executable: URL(fileURLWithPath: "/bin/sh"),
-            arguments: ["-c", #"SCHEDULER_EXIT_WITH_PARENT=$$ "$0" dev-cluster & echo "cluster $!"; exec sleep 600"#, scheduler.path],
+            // `sleep` does not hold the pipe: a cluster that dies early ends the read.
+            arguments: ["-c", #"SCHEDULER_EXIT_WITH_PARENT=$$ "$0" dev-cluster & echo "cluster $!"; exec sleep 600 > /dev/null"#, scheduler.path],
             standardOutput: .descriptor(output.fileHandleForWriting.fileDescriptor))
         try output.fileHandleForWriting.close()
+        defer { parent.send(SIGKILL) }
         let reading = output.fileHandleForReading
         // Until the cluster's pid and its bootstrap line are both in: then it is up.
         let printed = await onOwnThread {

@@ -88,10 +88,16 @@ struct CandidateErasureTests {
             #expect(try await fixture.send(client, .get, "/api/v1/interviews/\(interviewID)").json["sequence"] as? Int == 1)
             let second = try await fixture.send(client, .post, "/api/v1/scheduling-requests", body: try Self.candidateRequest())
             let waitingID = try #require(second.json["requestId"] as? String)
+            // Another candidate's interview, whose e-mail must stay.
+            let (otherRequest, _) = try await fixture.confirmedInterview(client)
             try await fixture.engine.runDueWork()
             #expect(!Self.found(in: try Self.bytes(of: fixture.directory)).isEmpty, "the candidate is in the files before")
             try await fixture.mail.deliverDue()
             #expect(!Self.found(in: try Self.mailFiles(of: fixture.directory)).isEmpty, "and in their e-mail's files")
+            let othersMail = try Self.mailFiles(of: fixture.directory).filter {
+                $0.key.hasPrefix("mail/" + InterviewIDs.interview(forRequest: otherRequest) + ".")
+            }
+            #expect(othersMail.count == 1, "\(othersMail.keys)")
 
             // Recruiters may not erase; the admin's erasure answers the same however often it is asked.
             let refused = try await fixture.send(client, .post, "/api/v1/candidates/\(Self.candidateID)/erasure")
@@ -125,6 +131,8 @@ struct CandidateErasureTests {
             // nor in the mail directory, which kept each e-mail to them as a file.
             #expect(Self.found(in: try Self.bytes(of: fixture.directory)) == [])
             #expect(Self.found(in: try Self.mailFiles(of: fixture.directory)) == [])
+            let mailAfter = try Self.mailFiles(of: fixture.directory)
+            #expect(othersMail.allSatisfy { mailAfter[$0.key] == $0.value }, "the other candidate's e-mail is kept: \(mailAfter.keys)")
             // The interviewers' calendars no longer name them either.
             let events = try await DatabaseQueue(path: fixture.directory.path("calendars.sqlite")).read { db in
                 try String.fetchAll(db, sql: "SELECT title || ' ' || description FROM local_event")

@@ -75,10 +75,12 @@ extension InterviewSagaHandlers where Storage: CandidateErasureStorage {
                 events += try await erase(reference) { provider in try await provider.deleteEvent(reference) }
             }
             data.calendarEventsErased = events
+            // Last, so that a mail directory this process may not write (a failure the
+            // erasure's state then reports) holds up nothing else.
+            try await removeMailCopies(ofCandidate: data.candidateId)
             return StepOutcome(dataPatch: try SagaData(encoding: data))
         }
-        handlers.action("erasure.checkpoint", requiresCompensation: false) { context in
-            try await removeMailCopies(ofCandidate: try context.data.typed(ErasureSagaData.self).candidateId)
+        handlers.action("erasure.checkpoint", requiresCompensation: false) { _ in
             guard try await storage.purgeErasedBytes() else {
                 throw StepFailure(.transient, "readers kept the write-ahead log busy; the checkpoint is tried again")
             }
