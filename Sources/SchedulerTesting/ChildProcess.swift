@@ -56,12 +56,14 @@ package enum BuiltProducts {
         return directory.appendingPathComponent(name)
     }
 
-    /// This process's environment with `overrides`, for a long-running child of the package's
-    /// own: it stops when this process is gone (`SCHEDULER_EXIT_WITH_PARENT`), so a test run
-    /// killed by a timeout or a crash leaves no server behind.
+    /// This process's environment with `overrides`, for a long-running `scheduler` child: it
+    /// stops when this process is gone (`SCHEDULER_EXIT_WITH_PARENT`), so a test run killed by
+    /// a timeout or a crash leaves none of the service's servers behind. (As a container's
+    /// first process, pid 1, this process outlives its children anyway: nothing is set.)
     package static func childEnvironment(_ overrides: [String: String] = [:]) -> [String: String] {
-        ProcessInfo.processInfo.environment.merging(["SCHEDULER_EXIT_WITH_PARENT": "\(getpid())"]) { _, new in new }
-            .merging(overrides) { _, new in new }
+        let parent = getpid()
+        let watch = parent > 1 ? ["SCHEDULER_EXIT_WITH_PARENT": "\(parent)"] : [:]
+        return ProcessInfo.processInfo.environment.merging(watch) { _, new in new }.merging(overrides) { _, new in new }
     }
 
     /// The repository's root, found from this source file's location.
