@@ -27,10 +27,11 @@ struct InboundPipelineTests {
         throw CancellationError()
     }
 
-    @Test func aDatabaseOutageRetriesAValidMessageInsteadOfDeadLetteringIt() async throws {
+    /// One message produced, consumed and handled by a pipeline whose handler throws `error`
+    /// on its first `failures` calls; returns how many calls it took and what was left in the
+    /// outbox (a DLQ record, had the message been dead-lettered).
+    func handle(failingFirst failures: Int, with error: any Error, maxAttempts: Int) async throws -> (calls: Int, outbox: Int) {
         let (cluster, fixture) = try await MessagingFixture.withCluster()
-        let outage = try unavailableStoreError()
-        #expect(SagaStore.isUnavailable(outage))
         let producer = try MessagingFixture.producer(on: cluster)
         _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("c".utf8), value: Array("{}".utf8)))
         let consumer = try KafkaConsumer(configuration: cluster.configuration, groupID: "pipeline", topics: [topic])
@@ -38,19 +39,26 @@ struct InboundPipelineTests {
         let message = try #require(await consumer.next())
         let calls = Mutex(0)
         let pipeline = InboundPipeline(
-            consumer: consumer, store: fixture.store, retry: .init(maxAttempts: 2, initialBackoff: .milliseconds(1), maxBackoff: .milliseconds(5))
+            consumer: consumer, store: fixture.store,
+            retry: .init(maxAttempts: maxAttempts, initialBackoff: .milliseconds(1), maxBackoff: .milliseconds(5))
         ) { _ in
-            // Down for three times the retry budget, then back.
-            if calls.withLock({
+            let call = calls.withLock {
                 $0 += 1
                 return $0
-            }) <= 6 {
-                throw outage
             }
+            if call <= failures { throw error }
         }
         await pipeline.handle(message)
-        #expect(calls.withLock { $0 } == 7, "applied once the database was back")
-        #expect(try await fixture.store.outboxBacklog() == 0, "nothing dead-lettered")
+        return (calls.withLock { $0 }, try await fixture.store.outboxBacklog())
+    }
+
+    @Test func aDatabaseOutageRetriesAValidMessageInsteadOfDeadLetteringIt() async throws {
+        let outage = try unavailableStoreError()
+        #expect(SagaStore.isUnavailable(outage))
+        // Down for three times the retry budget, then back.
+        let (calls, outbox) = try await handle(failingFirst: 6, with: outage, maxAttempts: 2)
+        #expect(calls == 7, "applied once the database was back")
+        #expect(outbox == 0, "nothing dead-lettered")
     }
 
     /// A handler may throw `CancellationError` for a cancellation of its own (a child task's
@@ -58,26 +66,9 @@ struct InboundPipelineTests {
     /// Taken for a shutdown, the message was left unsettled while the next batch committed
     /// past it.
     @Test func aCancellationErrorOfTheHandlersOwnIsRetried() async throws {
-        let (cluster, fixture) = try await MessagingFixture.withCluster()
-        let producer = try MessagingFixture.producer(on: cluster)
-        _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array("c".utf8), value: Array("{}".utf8)))
-        let consumer = try KafkaConsumer(configuration: cluster.configuration, groupID: "own-cancellation", topics: [topic])
-        afterTest { await consumer.close() }
-        let message = try #require(await consumer.next())
-        let calls = Mutex(0)
-        let pipeline = InboundPipeline(
-            consumer: consumer, store: fixture.store, retry: .init(maxAttempts: 5, initialBackoff: .milliseconds(1), maxBackoff: .milliseconds(5))
-        ) { _ in
-            if calls.withLock({
-                $0 += 1
-                return $0
-            }) <= 2 {
-                throw CancellationError()
-            }
-        }
-        await pipeline.handle(message)
-        #expect(calls.withLock { $0 } == 3, "tried again until it was applied")
-        #expect(try await fixture.store.outboxBacklog() == 0, "nothing dead-lettered")
+        let (calls, outbox) = try await handle(failingFirst: 2, with: CancellationError(), maxAttempts: 5)
+        #expect(calls == 3, "tried again until it was applied")
+        #expect(outbox == 0, "nothing dead-lettered")
     }
 
     /// A message at `offset` of partition 0.
