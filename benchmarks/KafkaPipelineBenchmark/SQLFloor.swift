@@ -32,10 +32,7 @@ struct SQLFloor {
 
     func run() async throws -> Result {
         let backlog = try await store.read { db in try String.fetchAll(db, sql: "SELECT id FROM outbox WHERE published_at IS NULL") }
-        for list in stride(from: 0, to: backlog.count, by: SagaStore.idsPerQuery) {
-            let ids = Array(backlog[list..<min(list + SagaStore.idsPerQuery, backlog.count)])
-            try await store.write { db in try Self.markPublished(ids, in: db) }
-        }
+        try await store.markPublished(ids: backlog, at: Date())
         let clock = ContinuousClock()
         var writing = Duration.zero
         let started = clock.now
@@ -47,7 +44,7 @@ struct SQLFloor {
             writing += try await clock.measure { try await store.write { db in try Self.record(ids, waiting: waiting, in: db) } }
             let pending = try await store.read { db in try Self.pendingReplies(in: db) }
             guard pending.count == ids.count else { throw FloorError(description: "\(pending.count) replies pending, \(ids.count) expected") }
-            writing += try await clock.measure { try await store.write { db in try Self.markPublished(pending, in: db) } }
+            writing += try await clock.measure { try await store.markPublished(ids: pending, at: Date()) }
         }
         return Result(elapsed: clock.now - started, writing: writing, cpuSeconds: processCPUSeconds() - cpuStarted)
     }
@@ -60,12 +57,12 @@ struct SQLFloor {
 
     /// The inbox lookup and the waiting sagas, as `deliver(batch:lanes:)` reads them, by id.
     private static func snapshot(of ids: [String], in db: Database) throws -> [String: Waiting] {
-        let list = Array(repeating: "?", count: ids.count).joined(separator: ", ")
-        let seen = try String.fetchAll(
-            db.makeStatement(sql: "SELECT message_id FROM inbox WHERE message_id IN (\(list))"),
-            arguments: StatementArguments(ids.map { "floor-\($0)" }))
+        let seen = try SagaStore.processed(ids.map { "floor-\($0)" }, in: db)
         guard seen.isEmpty else { throw FloorError(description: "\(seen.count) messages were in the inbox already") }
         var waiting: [String: Waiting] = [:]
+        // The engine's own query (`SagaStore.instancesWaiting`), read as rows: that function
+        // also decodes each saga, which is the engine's work, not SQLite's.
+        let list = Array(repeating: "?", count: ids.count).joined(separator: ", ")
         let rows = try Row.fetchCursor(
             db.makeStatement(
                 sql: """
@@ -135,13 +132,6 @@ struct SQLFloor {
             ids.append(id)
         }
         return ids
-    }
-
-    private static func markPublished(_ ids: [String], in db: Database) throws {
-        guard !ids.isEmpty else { return }
-        let list = Array(repeating: "?", count: ids.count).joined(separator: ", ")
-        try db.makeStatement(sql: "UPDATE outbox SET published_at = ?, attempts = attempts + 1, last_error = NULL WHERE id IN (\(list))")
-            .execute(arguments: StatementArguments([Int64(Date().timeIntervalSince1970 * 1000)]) + StatementArguments(ids))
     }
 }
 

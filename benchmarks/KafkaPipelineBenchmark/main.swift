@@ -48,11 +48,10 @@ struct ProgramFailed: Error, CustomStringConvertible {
 
 /// Runs a program to its end, its output to `output` (or nowhere); throws, with what it
 /// wrote on stderr, if it failed.
-func run(_ executable: String, _ arguments: [String], input: URL? = nil, output: URL? = nil) throws {
+func run(_ executable: String, _ arguments: [String], output: URL? = nil) throws {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
-    if let input { process.standardInput = try FileHandle(forReadingFrom: input) }
     let errors = scratch.appendingPathComponent("stderr.txt")
     _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
     if let output { _ = FileManager.default.createFile(atPath: output.path, contents: nil) }
@@ -180,18 +179,22 @@ let decodedIDs = Mutex<Set<String>>([])
 /// round's first (how long librdkafka took to fetch again after the resume) and last.
 let decodeStamps = Mutex<[Int: ContinuousClock.Instant]>([:])
 let stampedDecodes = Set((0..<rounds).flatMap { round in [2 + round * count, 1 + (round + 1) * count] })
-// As the service reads availability (`AvailabilityDelivery`): checked strictly, then the
-// message's data, as parsed on the way, is the event for the waiting saga.
 let batchSize = Int(ProcessInfo.processInfo.environment["BENCH_BATCH"] ?? "") ?? 256
+/// As the service reads availability (`AvailabilityDelivery`): checked strictly, then the
+/// message's data, as parsed on the way, is the event for the waiting saga.
+@Sendable func event(_ bytes: [UInt8], topic: String) throws -> InboundEvent {
+    let (envelope, document) = try decoder.availabilityDocument(bytes)
+    return InboundEvent(
+        messageID: envelope.eventId, topic: topic, type: envelope.eventType, correlation: envelope.data.requestId,
+        payload: try document?["data"] ?? JSONValue.encoding(envelope.data))
+}
 let pipeline = InboundPipeline(consumer: consumer, store: store, engine: engine, batchSize: batchSize) { message in
-    let (envelope, document) = try decoder.availabilityDocument(message.value)
+    let decoded = try event(message.value, topic: message.topic)
     // The warm-up's and the filled rounds', each counted once (a message the batch path leaves
     // to the one-at-a-time path is decoded again): once all of a round's are, it is consumed.
-    let decoded = decodedIDs.withLock { ids in ids.insert(envelope.eventId).inserted ? ids.count : nil }
-    if let decoded, stampedDecodes.contains(decoded) { decodeStamps.withLock { $0[decoded] = ContinuousClock.now } }
-    let payload = try document?["data"] ?? JSONValue.encoding(envelope.data)
-    return InboundEvent(
-        messageID: envelope.eventId, topic: message.topic, type: envelope.eventType, correlation: envelope.data.requestId, payload: payload)
+    let seen = decodedIDs.withLock { ids in ids.insert(decoded.messageID).inserted ? ids.count : nil }
+    if let seen, stampedDecodes.contains(seen) { decodeStamps.withLock { $0[seen] = ContinuousClock.now } }
+    return decoded
 }
 let relayTask = Task { await relay.run() }
 
@@ -276,10 +279,7 @@ let saturated = clock.now - started
 // Paced: 100 messages a second, for latency without a queue.
 FileHandle.standardError.write(Data("phase: paced\n".utf8))
 for index in pacedStart..<warmUp {
-    _ = try await producer.send(
-        KafkaProducerMessage(
-            topic: Topic.schedulingAvailability.rawValue, key: Array("candidate-\(index % 50)".utf8),
-            value: Array(availability(index, sentAt: nowMilliseconds()).utf8)))
+    await send(index..<index + 1)
     try await Task.sleep(for: .milliseconds(10))
 }
 try await waitForReplies(1 + (rounds + 1) * count + paced)
@@ -294,12 +294,7 @@ let engineAloneStarted = clock.now
 let engineAloneCPUStarted = processCPUSeconds()
 for first in stride(from: engineAloneStart, to: engineAloneStart + count, by: batchSize) {
     let indices = first..<min(first + batchSize, engineAloneStart + count)
-    let events = try indices.map { index in
-        let (envelope, document) = try decoder.availabilityDocument(Array(availability(index, sentAt: 0).utf8))
-        return InboundEvent(
-            messageID: envelope.eventId, topic: Topic.schedulingAvailability.rawValue, type: envelope.eventType,
-            correlation: envelope.data.requestId, payload: try document?["data"] ?? JSONValue.encoding(envelope.data))
-    }
+    let events = try indices.map { try event(Array(availability($0, sentAt: 0).utf8), topic: Topic.schedulingAvailability.rawValue) }
     let outcomes = await engine.deliver(batch: events, lanes: indices.map { $0 % 50 })
     guard outcomes.allSatisfy({ if case .applied = $0 { true } else { false } }) else {
         FileHandle.standardError.write(Data("the engine did not apply every event of a batch: \(outcomes)\n".utf8))

@@ -46,7 +46,18 @@ extension SchedulingApplication {
     {
         guard response != .needsAction else { throw ApplicationError.invalid(field: "response", reason: "must be accepted, declined or tentative") }
         _ = try await candidateInterview(interviewID)  // refuses an erased candidate's
-        return try await storage.recordCandidateAnswer(
+        return try await recordAnswer(interviewID, response, toVersion: sequence, via: channel)
+    }
+
+    /// Records an answer (accepted, declined or tentative) to an interview that
+    /// `candidateInterview` has found.
+    @discardableResult
+    private func recordAnswer(
+        _ interviewID: String, _ response: CandidateResponse, toVersion sequence: Int?, via channel: String
+    ) async throws
+        -> Bool
+    {
+        try await storage.recordCandidateAnswer(
             CandidateAnswer(interviewID: interviewID, response: response, sequence: sequence, channel: channel, at: now()))
     }
 
@@ -71,7 +82,7 @@ extension SchedulingApplication {
             throw ApplicationError.invalid(
                 field: "PARTSTAT", reason: "must be ACCEPTED, DECLINED or TENTATIVE, got \(reply.participation.prefix(40))")
         }
-        try await respondAsCandidate(interviewID, response, toVersion: reply.sequence, via: "iTIP REPLY")
+        try await recordAnswer(interviewID, response, toVersion: reply.sequence, via: "iTIP REPLY")
         return response
     }
 

@@ -77,7 +77,7 @@ extension InterviewSagaHandlers where Storage: CandidateErasureStorage {
             data.calendarEventsErased = events
             // Last, so that a mail directory this process may not write (a failure the
             // erasure's state then reports) holds up nothing else.
-            try await removeMailCopies(ofCandidate: data.candidateId)
+            try await removeMailCopies(ofRequests: traces.requests.map(\.id))
             return StepOutcome(dataPatch: try SagaData(encoding: data))
         }
         handlers.action("erasure.checkpoint", requiresCompensation: false) { _ in
@@ -88,14 +88,15 @@ extension InterviewSagaHandlers where Storage: CandidateErasureStorage {
         }
     }
 
-    /// Deletes the copies of the candidate's e-mail that the mail transport kept (the `.eml`
-    /// files of a mail directory): each holds their name, address and the invitation.
-    private func removeMailCopies(ofCandidate candidateID: String) async throws {
+    /// Deletes the copies of the e-mail of the candidate's requests that the mail transport
+    /// kept (the `.eml` files of a mail directory): each holds their name, address and the
+    /// invitation.
+    private func removeMailCopies(ofRequests requestIDs: [String]) async throws {
         guard let mailTransport else { return }
         var removed = 0
-        for request in try await storage.traces(ofCandidate: candidateID).requests {
+        for requestID in requestIDs {
             // The Message-IDs of an interview's mail start with its id and a dot.
-            removed += try await mailTransport.removeCopies(ofMessagesPrefixed: InterviewIDs.interview(forRequest: request.id) + ".")
+            removed += try await mailTransport.removeCopies(ofMessagesPrefixed: InterviewIDs.interview(forRequest: requestID) + ".")
         }
         if removed > 0 { logger.info("the candidate's e-mail files were removed", metadata: ["files": "\(removed)"]) }
     }
